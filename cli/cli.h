@@ -1,0 +1,39 @@
+/* The command-line front end: thin, it parses options, reads inputs and
+ * prints what the engine decided. It never parses attachment bytes. */
+#ifndef SK_CLI_H
+#define SK_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../engine/limits.h"
+
+/* Rule and policy options shared by `scan` and `serve`. */
+struct sk_rule_options {
+    const char **paths; /* bundled rules first unless no_bundled */
+    size_t n_paths;
+    bool no_bundled;
+    const char *policy_path;
+};
+
+int sk_cmd_scan(int argc, char **argv);
+
+/* The bundled rules directory: $SEKISHO_RULES_DIR, the installed
+ * share/sekisho/rules beside the binary, or the source tree's rules/. */
+const char *sk_bundled_rules_dir(void);
+
+/* Appends a path to a growable list of strings; exits on out of memory
+ * (only ever at start-up). */
+void sk_list_push(const char ***list, size_t *n, const char *item);
+
+/* Parses a byte count with an optional K/M/G suffix (binary units). */
+int sk_parse_bytes(const char *text, unsigned long long *out);
+/* Parses a non-negative integer no larger than max. */
+int sk_parse_uint(const char *text, unsigned long max, unsigned long *out);
+/* Parses a duration in seconds ("10", "0.5") into milliseconds. */
+int sk_parse_seconds_ms(const char *text, unsigned long *out_ms);
+
+/* Reads one password a line (no trailing CR/LF) from a file into the list. */
+int sk_read_passwords_file(const char *path, const char ***list, size_t *n);
+
+#endif

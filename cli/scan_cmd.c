@@ -1,0 +1,537 @@
+/* `sekisho scan [options] PATH...` (DESIGN.md): JSON Lines on stdout, a
+ * summary on stderr, a progress bar when stderr is a terminal, exit codes
+ * like clamscan. Files are scanned in parallel on the libuv worker pool, each
+ * pool thread with its own engine worker (one YARA scanner per thread), and
+ * at most 2 x jobs files are open at once. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "../engine/sekisho.h"
+#include "cli.h"
+#include "extract.h"
+#include "walk.h"
+
+struct scan_options {
+    struct sk_rule_options rules;
+    const char **passwords;
+    size_t n_passwords;
+    struct sk_limits limits;
+    unsigned jobs;
+    const char *extract_dir;
+    bool no_hash;
+    bool text_format;
+};
+
+/* Engine workers made by pool threads, freed at the end of the run. */
+struct worker_registry {
+    uv_key_t key;
+    pthread_mutex_t lock;
+    struct sk_worker **all;
+    size_t n;
+};
+
+struct scan_totals {
+    size_t files;
+    unsigned long long bytes;
+    size_t count[3]; /* per verdict */
+    size_t errors;
+};
+
+struct scan_run {
+    uv_loop_t *loop;
+    const struct scan_options *opts;
+    struct sk_engine *engine;
+    struct worker_registry workers;
+    struct sk_file_list files;
+    size_t next_file;
+    size_t in_flight;
+    size_t max_in_flight;
+    int extract_fd;
+    struct scan_totals totals;
+    uint64_t start_ns;
+    uint64_t last_progress_ns;
+    bool progress;
+};
+
+struct scan_item {
+    uv_work_t work;
+    struct scan_run *run;
+    size_t sequence;
+    const char *path;
+    char *line; /* what to print: a verdict object, or an error object */
+    enum sk_verdict verdict;
+    bool failed; /* an error kept this input from being scanned */
+    unsigned long long bytes;
+};
+
+static uint64_t now_ns(void)
+{
+    return uv_hrtime();
+}
+
+static void usage(FILE *out)
+{
+    fputs("usage: sekisho scan [options] PATH...\n"
+          "  --rules PATH            add a .yar file or a folder of them (repeatable)\n"
+          "  --no-bundled-rules      do not load the bundled rules/\n"
+          "  --policy FILE           verdict overrides (`code = verdict` lines)\n"
+          "  --password PW           a password candidate (repeatable, tried first)\n"
+          "  --passwords-file FILE   password candidates, one a line\n"
+          "  --jobs N                files scanned in parallel (default: cores)\n"
+          "  --max-depth N           nesting depth (default 12)\n"
+          "  --max-bytes N           size of one input (default 64M)\n"
+          "  --max-total-bytes N     bytes extracted per input (default 256M)\n"
+          "  --max-node-bytes N      bytes of one node (default 64M)\n"
+          "  --max-nodes N           nodes per input (default 10000)\n"
+          "  --max-ratio N           expansion ratio of one node above 1 MiB (default 250)\n"
+          "  --timeout SECONDS       time per input (default 10)\n"
+          "  --extract DIR           write every extracted node under DIR\n"
+          "  --no-hash               skip the SHA-256 of each node\n"
+          "  --format json|text      JSON Lines (default) or one aligned line per file\n",
+          out);
+}
+
+enum {
+    OPT_RULES = 256, OPT_NO_BUNDLED, OPT_POLICY, OPT_PASSWORD, OPT_PASSWORDS_FILE, OPT_JOBS,
+    OPT_MAX_DEPTH, OPT_MAX_BYTES, OPT_MAX_TOTAL, OPT_MAX_NODE_BYTES, OPT_MAX_NODES,
+    OPT_MAX_RATIO, OPT_TIMEOUT, OPT_EXTRACT, OPT_NO_HASH, OPT_FORMAT, OPT_HELP
+};
+
+static const struct option long_options[] = {
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"no-bundled-rules", no_argument, NULL, OPT_NO_BUNDLED},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"password", required_argument, NULL, OPT_PASSWORD},
+    {"passwords-file", required_argument, NULL, OPT_PASSWORDS_FILE},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+    {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+    {"max-total-bytes", required_argument, NULL, OPT_MAX_TOTAL},
+    {"max-node-bytes", required_argument, NULL, OPT_MAX_NODE_BYTES},
+    {"max-nodes", required_argument, NULL, OPT_MAX_NODES},
+    {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"extract", required_argument, NULL, OPT_EXTRACT},
+    {"no-hash", no_argument, NULL, OPT_NO_HASH},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad_value(const char *option, const char *value)
+{
+    fprintf(stderr, "sekisho scan: invalid value '%s' for --%s\n", value, option);
+    return -1;
+}
+
+/* Applies one limit option; -1 on a bad value. */
+static int set_limit(struct sk_limits *lim, int opt, const char *value)
+{
+    unsigned long long bytes;
+    unsigned long n;
+    switch (opt) {
+    case OPT_MAX_DEPTH:
+        if (sk_parse_uint(value, SK_CAP_DEPTH, &n) || n == 0)
+            return bad_value("max-depth", value);
+        lim->max_depth = (uint32_t)n;
+        return 0;
+    case OPT_MAX_NODES:
+        if (sk_parse_uint(value, SK_CAP_NODES, &n) || n == 0)
+            return bad_value("max-nodes", value);
+        lim->max_nodes = (uint32_t)n;
+        return 0;
+    case OPT_MAX_RATIO:
+        if (sk_parse_uint(value, UINT32_MAX, &n) || n == 0)
+            return bad_value("max-ratio", value);
+        lim->max_ratio = (uint32_t)n;
+        return 0;
+    case OPT_TIMEOUT:
+        if (sk_parse_seconds_ms(value, &n) || n > UINT32_MAX)
+            return bad_value("timeout", value);
+        lim->timeout_ms = (uint32_t)n;
+        return 0;
+    default:
+        break;
+    }
+    if (sk_parse_bytes(value, &bytes) || bytes == 0)
+        return bad_value("max-bytes", value);
+    if (opt == OPT_MAX_BYTES)
+        lim->max_request_bytes = bytes;
+    else if (opt == OPT_MAX_TOTAL)
+        lim->max_total_bytes = bytes;
+    else
+        lim->max_node_bytes = bytes;
+    return 0;
+}
+
+static int parse_option(struct scan_options *o, int opt, const char *arg)
+{
+    unsigned long n;
+    switch (opt) {
+    case OPT_RULES: sk_list_push(&o->rules.paths, &o->rules.n_paths, arg); return 0;
+    case OPT_NO_BUNDLED: o->rules.no_bundled = true; return 0;
+    case OPT_POLICY: o->rules.policy_path = arg; return 0;
+    case OPT_PASSWORD: sk_list_push(&o->passwords, &o->n_passwords, arg); return 0;
+    case OPT_PASSWORDS_FILE:
+        if (sk_read_passwords_file(arg, &o->passwords, &o->n_passwords) != 0) {
+            fprintf(stderr, "sekisho scan: %s: %s\n", arg, strerror(errno));
+            return -1;
+        }
+        return 0;
+    case OPT_JOBS:
+        if (sk_parse_uint(arg, 1024, &n) || n == 0)
+            return bad_value("jobs", arg);
+        o->jobs = (unsigned)n;
+        return 0;
+    case OPT_EXTRACT: o->extract_dir = arg; return 0;
+    case OPT_NO_HASH: o->no_hash = true; return 0;
+    case OPT_FORMAT:
+        if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0)
+            return bad_value("format", arg);
+        o->text_format = strcmp(arg, "text") == 0;
+        return 0;
+    default: return set_limit(&o->limits, opt, arg);
+    }
+}
+
+/* 0 to go on, 1 for --help, -1 for a usage error. */
+static int parse_options(int argc, char **argv, struct scan_options *o)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = cores > 0 ? (unsigned)cores : 1;
+    sk_limits_default(&o->limits);
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        if (opt == OPT_HELP) {
+            usage(stdout);
+            return 1;
+        }
+        if (opt == '?' || parse_option(o, opt, optarg) != 0)
+            return -1;
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the work done on pool threads ---- */
+
+static struct sk_worker *thread_worker(struct scan_run *run)
+{
+    struct worker_registry *reg = &run->workers;
+    struct sk_worker *worker = uv_key_get(&reg->key);
+    if (worker)
+        return worker;
+    if (sk_worker_new(run->engine, &worker) != 0)
+        return NULL;
+    pthread_mutex_lock(&reg->lock);
+    struct sk_worker **grown = realloc(reg->all, (reg->n + 1) * sizeof *grown);
+    if (grown) {
+        reg->all = grown;
+        reg->all[reg->n++] = worker;
+    }
+    pthread_mutex_unlock(&reg->lock);
+    if (!grown) {
+        sk_worker_free(worker);
+        return NULL;
+    }
+    uv_key_set(&reg->key, worker);
+    return worker;
+}
+
+static char *error_line(const char *path, const char *code, const char *message)
+{
+    json_t *o = json_pack("{s:s?,s:{s:s,s:s}}", "id", path, "error", "code", code, "message",
+                          message);
+    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return line;
+}
+
+/* What to print when the engine could not even report: fail closed. */
+static char *internal_failure_line(const char *path)
+{
+    json_t *o = json_pack("{s:s?,s:s,s:[{s:s,s:s,s:s,s:s}]}", "id", path, "verdict",
+                          "sandbox", "reasons", "code", "error.internal", "verdict", "sandbox",
+                          "path", "", "detail", "out of memory while reporting");
+    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return line;
+}
+
+static char *text_line(const struct sk_job *job, const char *path)
+{
+    char codes[512];
+    sk_job_reason_codes(job, codes, sizeof codes);
+    char *line;
+    if (asprintf(&line, "%-7s %s%s%s", sk_verdict_name(sk_job_verdict(job)), path,
+                 codes[0] ? "  " : "", codes) < 0)
+        return NULL;
+    return line;
+}
+
+static void scan_mapped(struct scan_item *item, struct sk_worker *worker, const uint8_t *p,
+                        size_t size)
+{
+    const struct scan_options *o = item->run->opts;
+    struct sk_extract extract;
+    struct sk_request req = {
+        .id = item->path, .name = item->path, .data = p, .size = size,
+        .passwords = o->passwords, .n_passwords = o->n_passwords, .no_hash = o->no_hash,
+    };
+    if (item->run->extract_fd >= 0) {
+        sk_extract_init(&extract, item->run->extract_fd, (unsigned)item->sequence, item->path);
+        req.sink = sk_extract_node;
+        req.sink_ctx = &extract;
+    }
+    struct sk_job *job = NULL;
+    if (sk_scan(worker, &req, &job) != 0) {
+        item->verdict = SK_VERDICT_SANDBOX;
+        item->failed = true;
+        item->line = internal_failure_line(item->path);
+    } else {
+        item->verdict = sk_job_verdict(job);
+        item->failed = sk_job_has_error(job);
+        item->line = o->text_format ? text_line(job, item->path) : sk_job_json(job);
+        if (!item->line) {
+            item->verdict = SK_VERDICT_SANDBOX;
+            item->line = internal_failure_line(item->path);
+        }
+    }
+    sk_job_free(job);
+    if (item->run->extract_fd >= 0)
+        sk_extract_finish(&extract);
+}
+
+static void fail_input(struct scan_item *item, const char *code, int err)
+{
+    item->failed = true;
+    item->verdict = SK_VERDICT_SANDBOX;
+    item->line = error_line(item->path, code, strerror(err));
+}
+
+static void scan_work(uv_work_t *work)
+{
+    struct scan_item *item = work->data;
+    struct sk_worker *worker = thread_worker(item->run);
+    if (!worker) {
+        fail_input(item, "internal", ENOMEM);
+        return;
+    }
+    int fd = open(item->path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        fail_input(item, "io", errno);
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    item->bytes = (unsigned long long)st.st_size;
+    const uint8_t *p = NULL;
+    size_t size = (size_t)st.st_size;
+    /* Over the request limit the engine refuses without reading; an empty
+     * file cannot be mapped and needs no bytes. */
+    if (size > 0 && (uint64_t)size <= item->run->opts->limits.max_request_bytes) {
+        void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (map == MAP_FAILED) {
+            fail_input(item, "io", errno);
+            close(fd);
+            return;
+        }
+        p = map;
+    }
+    close(fd);
+    scan_mapped(item, worker, p, size);
+    if (p)
+        munmap((void *)(uintptr_t)p, size);
+}
+
+/* ---- the loop thread: submission, printing, progress ---- */
+
+static void submit_more(struct scan_run *run);
+
+static void show_progress(struct scan_run *run, bool final)
+{
+    uint64_t now = now_ns();
+    if (!run->progress || (!final && now - run->last_progress_ns < 100000000u))
+        return;
+    run->last_progress_ns = now;
+    double secs = (double)(now - run->start_ns) / 1e9;
+    double mbps = secs > 0 ? (double)run->totals.bytes / 1e6 / secs : 0;
+    size_t done = run->totals.files;
+    size_t total = run->files.n;
+    double eta = done ? secs / (double)done * (double)(total - done) : 0;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %.1f MB/s ETA %.0fs", done, total, mbps, eta);
+    if (final)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
+static void scan_done(uv_work_t *work, int status)
+{
+    struct scan_item *item = work->data;
+    struct scan_run *run = item->run;
+    (void)status;
+    if (item->line) {
+        fputs(item->line, stdout);
+        fputc('\n', stdout);
+    } else {
+        printf("{\"verdict\":\"sandbox\",\"error\":{\"code\":\"internal\"}}\n");
+        item->failed = true;
+        item->verdict = SK_VERDICT_SANDBOX;
+    }
+    if (item->failed && !run->opts->text_format)
+        fprintf(stderr, "sekisho: %s: not scanned whole (see its JSON line)\n", item->path);
+    run->totals.files++;
+    run->totals.bytes += item->bytes;
+    run->totals.count[item->verdict]++;
+    run->totals.errors += item->failed;
+    free(item->line);
+    free(item);
+    run->in_flight--;
+    show_progress(run, false);
+    submit_more(run);
+}
+
+static void submit_more(struct scan_run *run)
+{
+    while (run->in_flight < run->max_in_flight && run->next_file < run->files.n) {
+        struct scan_item *item = calloc(1, sizeof *item);
+        if (!item) {
+            fprintf(stderr, "sekisho: out of memory\n");
+            run->totals.errors++;
+            return;
+        }
+        item->run = run;
+        item->sequence = run->next_file + 1;
+        item->path = run->files.paths[run->next_file++];
+        item->work.data = item;
+        if (uv_queue_work(run->loop, &item->work, scan_work, scan_done) != 0) {
+            free(item);
+            run->totals.errors++;
+            return;
+        }
+        run->in_flight++;
+    }
+}
+
+static void report_walk_error(void *ctx, const char *path, int err)
+{
+    struct scan_run *run = ctx;
+    fprintf(stderr, "sekisho: %s: %s\n", path, strerror(err));
+    char *line = error_line(path, "io", strerror(err));
+    if (line)
+        puts(line);
+    free(line);
+    run->totals.errors++;
+}
+
+static void print_summary(const struct scan_run *run)
+{
+    double secs = (double)(now_ns() - run->start_ns) / 1e9;
+    const struct scan_totals *t = &run->totals;
+    fprintf(stderr,
+            "sekisho: %zu files, %.1f MB, pass %zu, sandbox %zu, block %zu, errors %zu, "
+            "%.1f MB/s, %.3f s\n",
+            t->files, (double)t->bytes / 1e6, t->count[SK_VERDICT_PASS],
+            t->count[SK_VERDICT_SANDBOX], t->count[SK_VERDICT_BLOCK], t->errors,
+            secs > 0 ? (double)t->bytes / 1e6 / secs : 0.0, secs);
+}
+
+static int make_engine(struct scan_run *run, const struct scan_options *o)
+{
+    const char **paths = NULL;
+    size_t n = 0;
+    if (!o->rules.no_bundled)
+        sk_list_push(&paths, &n, sk_bundled_rules_dir());
+    for (size_t i = 0; i < o->rules.n_paths; i++)
+        sk_list_push(&paths, &n, o->rules.paths[i]);
+    struct sk_engine_config config = {
+        .rule_paths = paths, .n_rule_paths = n, .policy_path = o->rules.policy_path,
+        .limits = o->limits,
+    };
+    char err[2048];
+    int rc = sk_engine_new(&config, &run->engine, err, sizeof err);
+    free(paths);
+    if (rc != 0)
+        fprintf(stderr, "sekisho: %s\n", err);
+    return rc;
+}
+
+static int exit_code(const struct scan_totals *t)
+{
+    if (t->errors)
+        return 2;
+    return t->count[SK_VERDICT_SANDBOX] || t->count[SK_VERDICT_BLOCK] ? 1 : 0;
+}
+
+static void free_run(struct scan_run *run, struct scan_options *o)
+{
+    for (size_t i = 0; i < run->workers.n; i++)
+        sk_worker_free(run->workers.all[i]);
+    free(run->workers.all);
+    uv_key_delete(&run->workers.key);
+    pthread_mutex_destroy(&run->workers.lock);
+    sk_engine_free(run->engine);
+    sk_file_list_free(&run->files);
+    if (run->extract_fd >= 0)
+        close(run->extract_fd);
+    free(o->rules.paths);
+    free(o->passwords);
+}
+
+int sk_cmd_scan(int argc, char **argv)
+{
+    struct scan_options o = {0};
+    int parsed = parse_options(argc, argv, &o);
+    if (parsed != 0)
+        return parsed > 0 ? 0 : 2;
+    /* The pool's size is read once, at its first use: set it first. */
+    char jobs[16];
+    snprintf(jobs, sizeof jobs, "%u", o.jobs);
+    setenv("UV_THREADPOOL_SIZE", jobs, 1);
+
+    struct scan_run run = {.opts = &o, .extract_fd = -1};
+    run.loop = uv_default_loop();
+    run.max_in_flight = 2u * o.jobs;
+    run.progress = isatty(STDERR_FILENO);
+    uv_key_create(&run.workers.key);
+    pthread_mutex_init(&run.workers.lock, NULL);
+    if (make_engine(&run, &o) != 0) {
+        free_run(&run, &o);
+        return 2;
+    }
+    if (o.extract_dir && (run.extract_fd = sk_extract_open_root(o.extract_dir)) < 0) {
+        fprintf(stderr, "sekisho: --extract %s: %s\n", o.extract_dir, strerror(errno));
+        free_run(&run, &o);
+        return 2;
+    }
+    run.start_ns = now_ns();
+    for (int i = optind; i < argc; i++)
+        if (sk_walk(argv[i], &run.files, report_walk_error, &run) != 0)
+            run.totals.errors++;
+    sk_file_list_sort(&run.files);
+    submit_more(&run);
+    uv_run(run.loop, UV_RUN_DEFAULT);
+    show_progress(&run, true);
+    fflush(stdout);
+    print_summary(&run);
+    int code = exit_code(&run.totals);
+    free_run(&run, &o);
+    uv_loop_close(run.loop);
+    return code;
+}

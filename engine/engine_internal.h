@@ -1,0 +1,21 @@
+/* What the engine's own files share and nothing outside engine/ may use. */
+#ifndef SK_ENGINE_INTERNAL_H
+#define SK_ENGINE_INTERNAL_H
+
+#include "policy.h"
+#include "sekisho.h"
+
+struct sk_rules;
+struct sk_yara_scanner;
+
+const struct sk_policy *sk_engine_policy(const struct sk_engine *engine);
+const struct sk_rules *sk_engine_rules(const struct sk_engine *engine);
+struct sk_yara_scanner *sk_worker_yara(struct sk_worker *worker);
+const struct sk_engine *sk_worker_engine(const struct sk_worker *worker);
+
+struct sk_arena;
+/* Applies a pending injected allocation failure (a test hook) to a new job's
+ * arena, once. */
+void sk_worker_arm_failure(struct sk_worker *worker, struct sk_arena *arena);
+
+#endif

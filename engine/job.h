@@ -1,0 +1,110 @@
+/* The job: one request's state while it is scanned, and its result after.
+ *
+ * Internal to the engine. Unpackers see the job only through unpack.h. */
+#ifndef SK_JOB_H
+#define SK_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "limits.h"
+#include "node.h"
+#include "policy.h"
+#include "sekisho.h"
+
+struct sk_reason {
+    struct sk_reason *next;
+    const char *code;
+    enum sk_verdict verdict;
+    const char *path;
+    const char *detail;
+};
+
+enum sk_meta_type { SK_META_STRING, SK_META_INTEGER, SK_META_BOOLEAN };
+
+struct sk_meta {
+    const char *key;
+    enum sk_meta_type type;
+    const char *string;
+    int64_t integer;
+};
+
+struct sk_match {
+    struct sk_match *next;
+    const char *rule;
+    const char *ns;
+    const char **tags;
+    size_t n_tags;
+    struct sk_meta *metas;
+    size_t n_metas;
+    const char *path;
+};
+
+struct sk_error_entry {
+    struct sk_error_entry *next;
+    const char *code; /* "<unpacker>.<kind>", e.g. "archive.corrupt" */
+    const char *path;
+    const char *detail;
+};
+
+enum sk_stage { SK_STAGE_MIME, SK_STAGE_PASSWORDS, SK_STAGE_UNPACK, SK_STAGE_YARA,
+                SK_STAGE_HASH, SK_STAGE_COUNT };
+
+struct sk_job {
+    struct sk_arena *arena;
+    const struct sk_engine *engine;
+    struct sk_worker *worker;
+    const char *id;
+    struct sk_limits limits;
+    uint64_t start_ns;
+    uint64_t deadline_ns;
+    bool no_hash;
+    sk_node_sink sink;
+    void *sink_ctx;
+
+    struct sk_node *root;
+    struct sk_password *passwords;
+    size_t n_passwords;
+
+    struct sk_reason *reasons, *reasons_tail;
+    struct sk_match *matches, *matches_tail;
+    struct sk_error_entry *errors, *errors_tail;
+    enum sk_verdict verdict;
+    bool had_error; /* our own failure (memory, I/O) or a refused request */
+
+    uint32_t nodes;
+    uint32_t max_depth_seen;
+    uint64_t extracted_bytes; /* bytes of all nodes below the root */
+    bool halted;              /* a job-wide limit stopped all unpacking */
+    bool out_of_memory;       /* reported once */
+    bool timed_out;           /* reported once */
+    uint64_t stage_ns[SK_STAGE_COUNT];
+    uint64_t elapsed_ns;
+};
+
+uint64_t sk_now_ns(void);
+
+/* Records a reason (once per code and path) and raises the job's verdict.
+ * `verdict` < 0 takes the policy's verdict for the code. Never fails: on
+ * out-of-memory it still raises the verdict, so a reason is never lost in a
+ * way that could turn into pass. */
+void sk_job_reason(struct sk_job *job, const char *code, int verdict,
+                   const struct sk_node *node, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Records an entry in `errors` (and nothing else). */
+void sk_job_error(struct sk_job *job, const char *code, const struct sk_node *node,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Records a limit hit: its reason, and halts the job for job-wide limits. */
+void sk_job_limit(struct sk_job *job, enum sk_limit_kind kind, const struct sk_node *node,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Out of memory: fails closed with error.internal (reported once). */
+void sk_job_nomem(struct sk_job *job, const struct sk_node *node);
+
+/* True once the deadline has passed (and records limit.time once). */
+bool sk_job_expired(struct sk_job *job, const struct sk_node *node);
+
+#endif

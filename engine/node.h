@@ -1,0 +1,48 @@
+/* The scan tree: one node per object Sekisho opened.
+ *
+ * Nodes and their strings live in the job's arena. A node's bytes are held
+ * only while the node is being scanned and unpacked, then released, so the
+ * memory a scan holds is the bytes along the current path plus the tree. */
+#ifndef SK_NODE_H
+#define SK_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "sniff.h"
+
+/* A password candidate: where it came from and its place in the ranking. */
+struct sk_password {
+    const char *value;
+    size_t len;
+    const char *source; /* "request", "body", "subject", "builtin", ... */
+    unsigned rank;      /* 1 = tried first */
+};
+
+struct sk_node {
+    struct sk_node *parent;
+    struct sk_node *first_child;
+    struct sk_node *last_child;
+    struct sk_node *next_sibling;
+
+    const char *name; /* valid UTF-8, at most SK_MAX_NAME_BYTES */
+    const char *path; /* ancestors' names joined with '/' */
+    enum sk_type type;
+    const char *filters; /* e.g. "xz" for a tar.xz, or NULL */
+    unsigned depth;      /* 0 for the request itself */
+    unsigned index;      /* order of discovery, 0 for the root */
+
+    struct sk_buf data;  /* the bytes; released after the node is done */
+    uint64_t size;       /* bytes of the node (declared size if unopened) */
+    char sha256[65];     /* hex, or "" when hashing is off or no bytes */
+
+    bool encrypted;      /* stored encrypted (member) or holds encrypted members */
+    bool in_encrypted;   /* this node or an ancestor was decrypted */
+    bool truncated;      /* a limit cut the bytes short */
+    const struct sk_password *password; /* what opened it, or NULL */
+    const char *extracted; /* file name under --extract DIR, or NULL */
+};
+
+#endif

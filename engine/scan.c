@@ -1,0 +1,339 @@
+/* The scan: one job walked to the end with an explicit work stack.
+ *
+ * Each frame on the stack is one open container. The top frame's unpacker
+ * hands back one child at a time; the engine sniffs, hashes and YARA-scans the
+ * child at once, and pushes a frame for it if some unpacker opens it. The
+ * stack never holds more than max_depth + 1 frames (max_depth is capped by
+ * SK_CAP_DEPTH), so the input cannot make the engine recurse, and the bytes
+ * held at any moment are those of the containers on the current path. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "error.h"
+#include "hash.h"
+#include "job.h"
+#include "text.h"
+#include "unpack.h"
+#include "yara_scan.h"
+#include "../unpackers/unpacker.h"
+
+struct frame {
+    struct sk_unpack u;
+    const struct sk_unpacker *unpacker;
+    void *state;
+};
+
+struct stack {
+    struct frame frames[SK_CAP_DEPTH + 1];
+    unsigned depth; /* frames in use */
+};
+
+static void stage_add(struct sk_job *job, enum sk_stage stage, uint64_t since)
+{
+    job->stage_ns[stage] += sk_now_ns() - since;
+}
+
+/* A node whose name comes from the input: valid UTF-8, bounded, and a path
+ * made from its ancestors' names. */
+static struct sk_node *node_new(struct sk_job *job, struct sk_node *parent, const char *name,
+                                size_t name_len)
+{
+    char clean[SK_MAX_NAME_BYTES + 1];
+    size_t len = sk_utf8_sanitize(name ? name : "", name ? name_len : 0, clean,
+                                  SK_MAX_NAME_BYTES);
+    struct sk_node *node = sk_arena_alloc(job->arena, sizeof *node);
+    if (!node)
+        return NULL;
+    node->name = sk_arena_strndup(job->arena, clean, len);
+    /* A message is the root and is not named: its parts' paths start with
+     * their own names (DESIGN.md, "path"). */
+    if (parent && parent->path[0] && !(parent->depth == 0 && parent->type == SK_TYPE_EML))
+        node->path = sk_arena_printf(job->arena, "%s/%s", parent->path, clean);
+    else
+        node->path = node->name;
+    if (!node->name || !node->path)
+        return NULL;
+    node->parent = parent;
+    node->index = job->nodes++;
+    if (parent) {
+        node->depth = parent->depth + 1;
+        node->in_encrypted = parent->in_encrypted;
+        if (parent->last_child)
+            parent->last_child->next_sibling = node;
+        else
+            parent->first_child = node;
+        parent->last_child = node;
+    }
+    if (node->depth > job->max_depth_seen)
+        job->max_depth_seen = node->depth;
+    return node;
+}
+
+/* Reasons that follow from what a node is, whatever unpacks it. */
+static void structural_reasons(struct sk_job *job, struct sk_node *node)
+{
+    if (node->depth == 0 && node->size == 0)
+        sk_job_reason(job, "input.empty", -1, node, "the input holds no bytes");
+    if (node->type == SK_TYPE_DATA && node->data.len > 0)
+        sk_job_reason(job, "content.unknown", -1, node,
+                      "%zu bytes of no recognised type", node->data.len);
+    if (node->depth > 0 && sk_name_is_unsafe(node->name))
+        sk_job_reason(job, "name.unsafe_path", -1, node, "member name '%s'", node->name);
+}
+
+/* Sniffs, hashes, scans and hands a node to the sink. */
+static void visit(struct sk_job *job, struct sk_node *node)
+{
+    const uint8_t *p = node->data.p;
+    size_t n = node->data.len;
+    if (node->type != SK_TYPE_ENCRYPTED)
+        node->type = sk_sniff(p, n);
+    structural_reasons(job, node);
+    if (node->type == SK_TYPE_ENCRYPTED)
+        return;
+    if (!job->no_hash) {
+        uint64_t t = sk_now_ns();
+        if (sk_sha256_hex(p, n, node->sha256) != 0)
+            sk_job_reason(job, "error.internal", -1, node, "SHA-256 failed");
+        stage_add(job, SK_STAGE_HASH, t);
+    }
+    uint64_t t = sk_now_ns();
+    sk_yara_scan_node(sk_worker_yara(job->worker), job, node, p, n);
+    stage_add(job, SK_STAGE_YARA, t);
+    if (job->sink && node->depth > 0) {
+        char saved[256] = "";
+        job->sink(job->sink_ctx, node, p, n, saved, sizeof saved);
+        if (saved[0])
+            node->extracted = sk_arena_strdup(job->arena, saved);
+    }
+}
+
+/* Opens a node as a container and pushes its frame; false when nothing
+ * opens it (the caller then releases its bytes). */
+static bool push_container(struct sk_job *job, struct stack *stack, struct sk_node *node)
+{
+    if (job->halted || node->type == SK_TYPE_ENCRYPTED)
+        return false;
+    const struct sk_unpacker *unpacker = sk_unpacker_for(node);
+    if (!unpacker)
+        return false;
+    if (node->depth >= job->limits.max_depth) {
+        sk_job_limit(job, SK_LIMIT_DEPTH, node, "%s at depth %u not opened (max-depth %u)",
+                     sk_type_name(node->type), node->depth, job->limits.max_depth);
+        return false;
+    }
+    struct frame *f = &stack->frames[stack->depth];
+    memset(f, 0, sizeof *f);
+    f->u.job = job;
+    f->u.node = node;
+    f->unpacker = unpacker;
+    uint64_t t = sk_now_ns();
+    int rc = unpacker->open(&f->u, &f->state);
+    stage_add(job, SK_STAGE_UNPACK, t);
+    if (rc != 0) {
+        if (!f->u.failed)
+            sk_unpack_fail(&f->u, unpacker->name, rc, "cannot open %s: %s",
+                           sk_type_name(node->type), sk_strerror(rc));
+        return false;
+    }
+    stack->depth++;
+    return true;
+}
+
+static void pop_container(struct stack *stack)
+{
+    struct frame *f = &stack->frames[--stack->depth];
+    f->unpacker->close(f->state);
+    sk_buf_release(&f->u.node->data);
+}
+
+/* Turns what an unpacker handed back into a node of the tree. */
+static struct sk_node *adopt_child(struct sk_job *job, struct frame *f, struct sk_child *child)
+{
+    if (job->nodes >= job->limits.max_nodes) {
+        sk_job_limit(job, SK_LIMIT_NODES, f->u.node, "more than %u nodes",
+                     job->limits.max_nodes);
+        sk_buf_release(&child->data);
+        return NULL;
+    }
+    struct sk_node *node = node_new(job, f->u.node, child->name, child->name_len);
+    if (!node) {
+        sk_job_nomem(job, f->u.node);
+        sk_buf_release(&child->data);
+        return NULL;
+    }
+    node->data = child->data;
+    node->size = child->data.len;
+    node->truncated = child->truncated;
+    node->encrypted = child->encrypted;
+    node->password = child->password;
+    if (child->encrypted && child->password)
+        node->in_encrypted = true;
+    if (child->encrypted && !child->password) {
+        node->type = SK_TYPE_ENCRYPTED;
+        node->size = child->declared_size;
+        const char *why = child->unopened_why ? child->unopened_why
+                          : job->n_passwords   ? "no password candidate fits"
+                                               : "no password candidates";
+        sk_job_reason(job, "encrypted.unopened", -1, node, "encrypted member not opened: %s",
+                      why);
+    }
+    return node;
+}
+
+/* Asks the top container for its next child; returns the child, or NULL
+ * when the container is finished (and has been popped). */
+static struct sk_node *next_child(struct sk_job *job, struct stack *stack)
+{
+    struct frame *f = &stack->frames[stack->depth - 1];
+    if (job->halted || f->u.stop || sk_job_expired(job, f->u.node)) {
+        pop_container(stack);
+        return NULL;
+    }
+    struct sk_child child;
+    memset(&child, 0, sizeof child);
+    uint64_t t = sk_now_ns();
+    int rc = f->unpacker->next(&f->u, f->state, &child);
+    stage_add(job, SK_STAGE_UNPACK, t);
+    if (rc != 0) {
+        if (rc != SK_DONE && !f->u.failed)
+            sk_unpack_fail(&f->u, f->unpacker->name, rc, "%s", sk_strerror(rc));
+        sk_buf_release(&child.data);
+        pop_container(stack);
+        return NULL;
+    }
+    return adopt_child(job, f, &child);
+}
+
+static void run(struct sk_job *job)
+{
+    struct stack *stack = malloc(sizeof *stack);
+    if (!stack) {
+        sk_job_nomem(job, job->root);
+        return;
+    }
+    stack->depth = 0;
+    visit(job, job->root);
+    if (!push_container(job, stack, job->root))
+        sk_buf_release(&job->root->data);
+    while (stack->depth > 0) {
+        struct sk_node *child = next_child(job, stack);
+        if (!child)
+            continue;
+        visit(job, child);
+        if (!push_container(job, stack, child))
+            sk_buf_release(&child->data);
+    }
+    free(stack);
+}
+
+static int copy_passwords(struct sk_job *job, const struct sk_request *req)
+{
+    size_t n = req->n_passwords < job->limits.max_passwords ? req->n_passwords
+                                                             : job->limits.max_passwords;
+    job->passwords = n ? sk_arena_alloc(job->arena, n * sizeof *job->passwords) : NULL;
+    if (n && !job->passwords)
+        return SK_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        struct sk_password *pw = &job->passwords[job->n_passwords];
+        size_t len = strlen(req->passwords[i]);
+        if (len == 0 || len > SK_CAP_PASSWORD_BYTES)
+            continue;
+        pw->value = sk_arena_strndup(job->arena, req->passwords[i], len);
+        if (!pw->value)
+            return SK_ENOMEM;
+        pw->len = len;
+        pw->source = "request";
+        pw->rank = (unsigned)job->n_passwords + 1;
+        job->n_passwords++;
+    }
+    if (req->n_passwords > n)
+        sk_job_reason(job, "limit.passwords", -1, NULL,
+                      "%zu password candidates, only the first %zu tried", req->n_passwords, n);
+    return 0;
+}
+
+static const char *root_name(const struct sk_request *req)
+{
+    const char *name = req->name ? req->name : req->id ? req->id : "input";
+    const char *slash = strrchr(name, '/');
+    return slash && slash[1] ? slash + 1 : name;
+}
+
+static int job_start(struct sk_worker *worker, const struct sk_request *req,
+                     struct sk_job **out)
+{
+    struct sk_job *job = calloc(1, sizeof *job);
+    if (!job)
+        return SK_ENOMEM;
+    job->arena = sk_arena_new();
+    if (!job->arena) {
+        free(job);
+        return SK_ENOMEM;
+    }
+    *out = job;
+    job->worker = worker;
+    job->engine = sk_worker_engine(worker);
+    job->limits = req->limits ? *req->limits : *sk_engine_limits(job->engine);
+    sk_limits_clamp(&job->limits);
+    job->start_ns = sk_now_ns();
+    job->deadline_ns = job->start_ns + (uint64_t)job->limits.timeout_ms * 1000000u;
+    job->no_hash = req->no_hash;
+    job->sink = req->sink;
+    job->sink_ctx = req->sink_ctx;
+    sk_worker_arm_failure(worker, job->arena);
+    job->id = sk_arena_strdup(job->arena, req->id ? req->id : "");
+    const char *name = root_name(req);
+    job->root = node_new(job, NULL, name, strlen(name));
+    if (!job->id || !job->root || copy_passwords(job, req) != 0)
+        return SK_ENOMEM;
+    job->root->data = sk_buf_view(req->data, req->size);
+    job->root->size = req->size;
+    return 0;
+}
+
+int sk_scan(struct sk_worker *worker, const struct sk_request *req, struct sk_job **out)
+{
+    struct sk_job *job = NULL;
+    *out = NULL;
+    int rc = job_start(worker, req, &job);
+    if (rc != 0 && !job)
+        return rc;
+    if (rc != 0 || !job->root) {
+        sk_job_nomem(job, NULL);
+    } else if (req->size > job->limits.max_request_bytes) {
+        job->had_error = true;
+        sk_job_limit(job, SK_LIMIT_SIZE, job->root,
+                     "%zu bytes is over the %llu-byte request limit; not scanned", req->size,
+                     (unsigned long long)job->limits.max_request_bytes);
+    } else {
+        run(job);
+    }
+    job->elapsed_ns = sk_now_ns() - job->start_ns;
+    *out = job;
+    return 0;
+}
+
+enum sk_verdict sk_job_verdict(const struct sk_job *job)
+{
+    return job->verdict;
+}
+
+uint64_t sk_job_bytes(const struct sk_job *job)
+{
+    return job->root ? job->root->size : 0;
+}
+
+bool sk_job_has_error(const struct sk_job *job)
+{
+    return job->had_error;
+}
+
+void sk_job_free(struct sk_job *job)
+{
+    if (!job)
+        return;
+    sk_arena_free(job->arena);
+    free(job);
+}

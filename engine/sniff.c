@@ -1,0 +1,342 @@
+/* Magic numbers from the formats' own documents: ZIP APPNOTE 4.3.7/4.3.16,
+ * 7z 7zFormat.txt, RAR technote, POSIX ustar, cpio(5), MS-CAB, LHA level 0-2
+ * headers, ECMA-119 (ISO 9660 "CD001" at 32769), xar, ar(5), RFC 1952 gzip,
+ * bzip2, xz, lzma-alone, RFC 8878 zstd, lz4 frame, compress(1), MS-CFB, PE,
+ * ELF, Mach-O, and the image/media formats' signatures. */
+#include "sniff.h"
+
+#include <string.h>
+
+#define HEAD_WINDOW (64u * 1024u)
+
+static const char *const type_names[SK_TYPE_COUNT] = {
+    [SK_TYPE_DATA] = "data",       [SK_TYPE_EMPTY] = "empty",
+    [SK_TYPE_TEXT] = "text",       [SK_TYPE_HTML] = "html",
+    [SK_TYPE_XML] = "xml",         [SK_TYPE_EML] = "eml",
+    [SK_TYPE_ZIP] = "zip",         [SK_TYPE_7Z] = "7z",
+    [SK_TYPE_RAR] = "rar",         [SK_TYPE_RAR5] = "rar5",
+    [SK_TYPE_TAR] = "tar",         [SK_TYPE_CPIO] = "cpio",
+    [SK_TYPE_CAB] = "cab",         [SK_TYPE_LHA] = "lha",
+    [SK_TYPE_ISO9660] = "iso9660", [SK_TYPE_XAR] = "xar",
+    [SK_TYPE_AR] = "ar",           [SK_TYPE_GZIP] = "gzip",
+    [SK_TYPE_BZIP2] = "bzip2",     [SK_TYPE_XZ] = "xz",
+    [SK_TYPE_LZMA] = "lzma",       [SK_TYPE_ZSTD] = "zstd",
+    [SK_TYPE_LZ4] = "lz4",         [SK_TYPE_COMPRESS] = "compress",
+    [SK_TYPE_OLE2] = "ole2",       [SK_TYPE_OOXML] = "ooxml",
+    [SK_TYPE_RTF] = "rtf",         [SK_TYPE_PDF] = "pdf",
+    [SK_TYPE_PE] = "pe",           [SK_TYPE_ELF] = "elf",
+    [SK_TYPE_MACHO] = "macho",     [SK_TYPE_PNG] = "png",
+    [SK_TYPE_JPEG] = "jpeg",       [SK_TYPE_GIF] = "gif",
+    [SK_TYPE_BMP] = "bmp",         [SK_TYPE_WEBP] = "webp",
+    [SK_TYPE_TIFF] = "tiff",       [SK_TYPE_ICO] = "ico",
+    [SK_TYPE_MEDIA] = "media",     [SK_TYPE_FONT] = "font",
+    [SK_TYPE_ENCRYPTED] = "encrypted",
+};
+
+const char *sk_type_name(enum sk_type type)
+{
+    return (unsigned)type < SK_TYPE_COUNT ? type_names[type] : "data";
+}
+
+int sk_type_is_archive(enum sk_type type)
+{
+    return type >= SK_TYPE_ZIP && type <= SK_TYPE_AR;
+}
+
+int sk_type_is_filter(enum sk_type type)
+{
+    return type >= SK_TYPE_GZIP && type <= SK_TYPE_COMPRESS;
+}
+
+int sk_type_is_executable(enum sk_type type)
+{
+    return type == SK_TYPE_PE || type == SK_TYPE_ELF || type == SK_TYPE_MACHO;
+}
+
+int sk_type_is_known(enum sk_type type)
+{
+    return type != SK_TYPE_DATA && type != SK_TYPE_ENCRYPTED;
+}
+
+static int has(const uint8_t *p, size_t n, size_t off, const void *magic, size_t len)
+{
+    return off <= n && len <= n - off && memcmp(p + off, magic, len) == 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+/* A PE needs MZ and e_lfanew pointing at "PE\0\0" inside the file. */
+static int is_pe(const uint8_t *p, size_t n)
+{
+    if (!has(p, n, 0, "MZ", 2) || n < 0x40)
+        return 0;
+    uint32_t lfanew = le32(p + 0x3c);
+    return has(p, n, lfanew, "PE\0\0", 4);
+}
+
+static int is_macho(const uint8_t *p, size_t n)
+{
+    static const uint8_t magics[][4] = {
+        {0xfe, 0xed, 0xfa, 0xce}, {0xce, 0xfa, 0xed, 0xfe},
+        {0xfe, 0xed, 0xfa, 0xcf}, {0xcf, 0xfa, 0xed, 0xfe},
+    };
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if (has(p, n, 0, magics[i], 4))
+            return 1;
+    /* A fat binary shares CA FE BA BE with Java classes; a small arch count
+     * tells them apart (class files put a version >= 45 there). */
+    if (has(p, n, 0, "\xca\xfe\xba\xbe", 4) && n >= 8) {
+        uint32_t narch = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+                         (uint32_t)p[6] << 8 | p[7];
+        return narch > 0 && narch < 20;
+    }
+    return 0;
+}
+
+/* ustar magic, or a v7 header whose checksum field matches its bytes. */
+static int is_tar(const uint8_t *p, size_t n)
+{
+    if (n < 512)
+        return 0;
+    if (has(p, n, 257, "ustar", 5))
+        return 1;
+    unsigned long stored = 0;
+    int digits = 0;
+    for (size_t i = 148; i < 156; i++) {
+        if (p[i] >= '0' && p[i] <= '7') {
+            stored = stored * 8 + (unsigned long)(p[i] - '0');
+            digits++;
+        } else if (p[i] != ' ' && p[i] != '\0') {
+            return 0;
+        }
+    }
+    if (digits == 0 || p[0] == '\0')
+        return 0;
+    unsigned long sum = 0;
+    for (size_t i = 0; i < 512; i++)
+        sum += (i >= 148 && i < 156) ? ' ' : p[i];
+    return sum == stored;
+}
+
+static int is_lzma_alone(const uint8_t *p, size_t n)
+{
+    /* properties byte, dictionary size (a power of two or 2^n+2^(n-1)),
+     * then an uncompressed size that is either unknown or plausible. */
+    if (n < 13 || p[0] > 224)
+        return 0;
+    if (p[0] != 0x5d)
+        return 0;
+    uint32_t dict = le32(p + 1);
+    if (dict < (1u << 12) || (dict & (dict - 1)) != 0)
+        return 0;
+    return 1;
+}
+
+static int is_rfc5322(const uint8_t *p, size_t n)
+{
+    static const char *const fields[] = {
+        "Received:", "Return-Path:", "From:", "Date:", "Message-ID:",
+        "MIME-Version:", "Subject:", "To:", "Delivered-To:", "X-",
+        "Content-Type:", "DKIM-Signature:", "Authentication-Results:",
+    };
+    size_t limit = n < 4096 ? n : 4096;
+    int matched = 0;
+    size_t line = 0;
+    /* Count header fields at the start of lines until the first blank line;
+     * two known fields and nothing that is not a header make a message. */
+    while (line < limit && matched < 2) {
+        const uint8_t *eol = memchr(p + line, '\n', limit - line);
+        size_t len = eol ? (size_t)(eol - (p + line)) : limit - line;
+        if (len == 0 || (len == 1 && p[line] == '\r'))
+            break;
+        int known = 0;
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+            size_t fl = strlen(fields[i]);
+            if (len >= fl && strncasecmp((const char *)p + line, fields[i], fl) == 0)
+                known = 1;
+        }
+        int continuation = p[line] == ' ' || p[line] == '\t';
+        if (known)
+            matched++;
+        else if (!continuation && !memchr(p + line, ':', len))
+            return 0;
+        if (!eol)
+            break;
+        line += len + 1;
+    }
+    return matched >= 2;
+}
+
+/* Plain text: no NUL and few control bytes in the first window; UTF-16 with
+ * a byte-order mark counts too. */
+static int is_text(const uint8_t *p, size_t n)
+{
+    if (has(p, n, 0, "\xff\xfe", 2) || has(p, n, 0, "\xfe\xff", 2))
+        return 1;
+    size_t limit = n < HEAD_WINDOW ? n : HEAD_WINDOW;
+    size_t odd = 0;
+    for (size_t i = 0; i < limit; i++) {
+        uint8_t c = p[i];
+        if (c == 0)
+            return 0;
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' &&
+            c != 0x1b /* ISO-2022-JP escapes */)
+            odd++;
+    }
+    return odd * 100 <= limit;
+}
+
+static const uint8_t *skip_space(const uint8_t *p, const uint8_t *end)
+{
+    if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
+    return p;
+}
+
+static int starts_ci(const uint8_t *p, const uint8_t *end, const char *word)
+{
+    size_t len = strlen(word);
+    return (size_t)(end - p) >= len && strncasecmp((const char *)p, word, len) == 0;
+}
+
+static enum sk_type sniff_text(const uint8_t *p, size_t n)
+{
+    const uint8_t *end = p + (n < 1024 ? n : 1024);
+    const uint8_t *s = skip_space(p, end);
+    if (starts_ci(s, end, "<!doctype html") || starts_ci(s, end, "<html") ||
+        starts_ci(s, end, "<head") || starts_ci(s, end, "<body") ||
+        starts_ci(s, end, "<script") || starts_ci(s, end, "<hta:"))
+        return SK_TYPE_HTML;
+    if (starts_ci(s, end, "<?xml") || starts_ci(s, end, "<svg"))
+        return SK_TYPE_XML;
+    if (is_rfc5322(p, n))
+        return SK_TYPE_EML;
+    return SK_TYPE_TEXT;
+}
+
+/* OOXML is a ZIP whose parts include [Content_Types].xml; its name sits in a
+ * local header near the start or in the central directory near the end. */
+static int is_ooxml(const uint8_t *p, size_t n)
+{
+    static const char part[] = "[Content_Types].xml";
+    size_t head = n < HEAD_WINDOW ? n : HEAD_WINDOW;
+    if (memmem(p, head, part, sizeof part - 1))
+        return 1;
+    size_t tail = n < HEAD_WINDOW ? n : HEAD_WINDOW;
+    return memmem(p + n - tail, tail, part, sizeof part - 1) != NULL;
+}
+
+static enum sk_type sniff_archive(const uint8_t *p, size_t n)
+{
+    if (has(p, n, 0, "PK\x03\x04", 4) || has(p, n, 0, "PK\x05\x06", 4) ||
+        has(p, n, 0, "PK\x07\x08", 4))
+        return is_ooxml(p, n) ? SK_TYPE_OOXML : SK_TYPE_ZIP;
+    if (has(p, n, 0, "7z\xbc\xaf\x27\x1c", 6))
+        return SK_TYPE_7Z;
+    if (has(p, n, 0, "Rar!\x1a\x07\x01\x00", 8))
+        return SK_TYPE_RAR5;
+    if (has(p, n, 0, "Rar!\x1a\x07\x00", 7))
+        return SK_TYPE_RAR;
+    if (has(p, n, 0, "MSCF\0\0\0\0", 8))
+        return SK_TYPE_CAB;
+    if (has(p, n, 0, "xar!", 4))
+        return SK_TYPE_XAR;
+    if (has(p, n, 0, "!<arch>\n", 8))
+        return SK_TYPE_AR;
+    if (has(p, n, 0, "070701", 6) || has(p, n, 0, "070702", 6) ||
+        has(p, n, 0, "070707", 6) || has(p, n, 0, "\xc7\x71", 2) ||
+        has(p, n, 0, "\x71\xc7", 2))
+        return SK_TYPE_CPIO;
+    if (n > 7 && p[2] == '-' && p[3] == 'l' && (p[4] == 'h' || p[4] == 'z') && p[6] == '-')
+        return SK_TYPE_LHA;
+    if (has(p, n, 32769, "CD001", 5))
+        return SK_TYPE_ISO9660;
+    if (is_tar(p, n))
+        return SK_TYPE_TAR;
+    return SK_TYPE_DATA;
+}
+
+static enum sk_type sniff_filter(const uint8_t *p, size_t n)
+{
+    if (has(p, n, 0, "\x1f\x8b", 2))
+        return SK_TYPE_GZIP;
+    if (has(p, n, 0, "BZh", 3) && n > 3 && p[3] >= '1' && p[3] <= '9')
+        return SK_TYPE_BZIP2;
+    if (has(p, n, 0, "\xfd" "7zXZ\0", 6))
+        return SK_TYPE_XZ;
+    if (has(p, n, 0, "\x28\xb5\x2f\xfd", 4))
+        return SK_TYPE_ZSTD;
+    if (has(p, n, 0, "\x04\x22\x4d\x18", 4))
+        return SK_TYPE_LZ4;
+    if (has(p, n, 0, "\x1f\x9d", 2))
+        return SK_TYPE_COMPRESS;
+    if (is_lzma_alone(p, n))
+        return SK_TYPE_LZMA;
+    return SK_TYPE_DATA;
+}
+
+static enum sk_type sniff_document(const uint8_t *p, size_t n)
+{
+    if (has(p, n, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
+        return SK_TYPE_OLE2;
+    if (has(p, n, 0, "{\\rt", 4))
+        return SK_TYPE_RTF;
+    size_t head = n < 1024 ? n : 1024;
+    if (memmem(p, head, "%PDF-", 5))
+        return SK_TYPE_PDF;
+    if (is_pe(p, n))
+        return SK_TYPE_PE;
+    if (has(p, n, 0, "\x7f" "ELF", 4))
+        return SK_TYPE_ELF;
+    if (is_macho(p, n))
+        return SK_TYPE_MACHO;
+    return SK_TYPE_DATA;
+}
+
+static enum sk_type sniff_media(const uint8_t *p, size_t n)
+{
+    if (has(p, n, 0, "\x89PNG\r\n\x1a\n", 8))
+        return SK_TYPE_PNG;
+    if (has(p, n, 0, "\xff\xd8\xff", 3))
+        return SK_TYPE_JPEG;
+    if (has(p, n, 0, "GIF87a", 6) || has(p, n, 0, "GIF89a", 6))
+        return SK_TYPE_GIF;
+    if (has(p, n, 0, "BM", 2) && n >= 14 && le32(p + 2) == n)
+        return SK_TYPE_BMP;
+    if (has(p, n, 0, "RIFF", 4) && has(p, n, 8, "WEBP", 4))
+        return SK_TYPE_WEBP;
+    if (has(p, n, 0, "II*\0", 4) || has(p, n, 0, "MM\0*", 4))
+        return SK_TYPE_TIFF;
+    if (has(p, n, 0, "\0\0\1\0", 4) && n >= 6 && p[4] != 0)
+        return SK_TYPE_ICO;
+    if (has(p, n, 0, "RIFF", 4) || has(p, n, 4, "ftyp", 4) || has(p, n, 0, "OggS", 4) ||
+        has(p, n, 0, "fLaC", 4) || has(p, n, 0, "ID3", 3) ||
+        has(p, n, 0, "\x1a\x45\xdf\xa3", 4))
+        return SK_TYPE_MEDIA;
+    if (has(p, n, 0, "wOFF", 4) || has(p, n, 0, "wOF2", 4) || has(p, n, 0, "OTTO", 4) ||
+        has(p, n, 0, "\0\1\0\0\0", 5))
+        return SK_TYPE_FONT;
+    return SK_TYPE_DATA;
+}
+
+enum sk_type sk_sniff(const uint8_t *p, size_t n)
+{
+    if (n == 0)
+        return SK_TYPE_EMPTY;
+    enum sk_type type = sniff_archive(p, n);
+    if (type == SK_TYPE_DATA)
+        type = sniff_filter(p, n);
+    if (type == SK_TYPE_DATA)
+        type = sniff_document(p, n);
+    if (type == SK_TYPE_DATA)
+        type = sniff_media(p, n);
+    if (type == SK_TYPE_DATA && is_text(p, n))
+        type = sniff_text(p, n);
+    return type;
+}

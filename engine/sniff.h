@@ -1,0 +1,75 @@
+/* Content type sniffing: what a node is, from its bytes alone.
+ *
+ * Names are never trusted for the type (an "invoice.pdf" that is a PE is a
+ * PE). The type's name is what the JSON `type` field and the YARA external
+ * `filetype` carry, so the names below are part of the contract. */
+#ifndef SK_SNIFF_H
+#define SK_SNIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sk_type {
+    SK_TYPE_DATA, /* unrecognised binary */
+    SK_TYPE_EMPTY,
+    SK_TYPE_TEXT,
+    SK_TYPE_HTML,
+    SK_TYPE_XML,
+    SK_TYPE_EML,
+    /* archives (libarchive formats) */
+    SK_TYPE_ZIP,
+    SK_TYPE_7Z,
+    SK_TYPE_RAR,
+    SK_TYPE_RAR5,
+    SK_TYPE_TAR,
+    SK_TYPE_CPIO,
+    SK_TYPE_CAB,
+    SK_TYPE_LHA,
+    SK_TYPE_ISO9660,
+    SK_TYPE_XAR,
+    SK_TYPE_AR,
+    /* compression filters (libarchive filters) */
+    SK_TYPE_GZIP,
+    SK_TYPE_BZIP2,
+    SK_TYPE_XZ,
+    SK_TYPE_LZMA,
+    SK_TYPE_ZSTD,
+    SK_TYPE_LZ4,
+    SK_TYPE_COMPRESS,
+    /* documents */
+    SK_TYPE_OLE2,
+    SK_TYPE_OOXML,
+    SK_TYPE_RTF,
+    SK_TYPE_PDF,
+    /* executables */
+    SK_TYPE_PE,
+    SK_TYPE_ELF,
+    SK_TYPE_MACHO,
+    /* passive media: known formats that carry no code */
+    SK_TYPE_PNG,
+    SK_TYPE_JPEG,
+    SK_TYPE_GIF,
+    SK_TYPE_BMP,
+    SK_TYPE_WEBP,
+    SK_TYPE_TIFF,
+    SK_TYPE_ICO,
+    SK_TYPE_MEDIA,
+    SK_TYPE_FONT,
+    /* a member stored encrypted that no candidate opened: no bytes to sniff */
+    SK_TYPE_ENCRYPTED,
+    SK_TYPE_COUNT
+};
+
+/* The type of p[0..n). Reads at most the first 64 KiB and the last 64 KiB. */
+enum sk_type sk_sniff(const uint8_t *p, size_t n);
+
+/* The contract name of a type ("zip", "pe", "text", ...). */
+const char *sk_type_name(enum sk_type type);
+
+int sk_type_is_archive(enum sk_type type);
+int sk_type_is_filter(enum sk_type type);
+int sk_type_is_executable(enum sk_type type);
+/* Known passive formats and text: things that are not "unknown binary". */
+int sk_type_is_known(enum sk_type type);
+
+#endif

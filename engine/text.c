@@ -1,0 +1,83 @@
+#include "text.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0 if it is not valid. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    return len;
+}
+
+size_t sk_utf8_sanitize(const char *s, size_t n, char *out, size_t max)
+{
+    static const char replacement[] = "\xef\xbf\xbd";
+    const unsigned char *in = (const unsigned char *)s;
+    size_t o = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t len = utf8_sequence(in + i, n - i);
+        const char *src = (const char *)in + i;
+        size_t copy = len;
+        if (len == 0) {
+            src = replacement;
+            copy = 3;
+            len = 1;
+        } else if (in[i] == 0) {
+            i++;
+            continue;
+        }
+        if (copy > max - o)
+            break;
+        memcpy(out + o, src, copy);
+        o += copy;
+        i += len;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+bool sk_name_is_unsafe(const char *name)
+{
+    if (name[0] == '/' || name[0] == '\\')
+        return true;
+    if (((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z') && name[1] == ':')
+        return true;
+    const char *part = name;
+    for (;;) {
+        size_t len = strcspn(part, "/\\");
+        if (len == 2 && part[0] == '.' && part[1] == '.')
+            return true;
+        if (part[len] == '\0')
+            return false;
+        part += len + 1;
+    }
+}

@@ -1,0 +1,18 @@
+/* Small text helpers for names that come from the input. */
+#ifndef SK_TEXT_H
+#define SK_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copies at most max bytes of s[0..n) into out as valid UTF-8: invalid
+ * sequences become U+FFFD, NUL bytes are dropped, and a multi-byte character
+ * is never cut in half. out must hold 3 * n + 1 bytes or max + 1, whichever
+ * is smaller. Returns the length written (out is NUL-terminated). */
+size_t sk_utf8_sanitize(const char *s, size_t n, char *out, size_t max);
+
+/* True for a member name that would escape a directory if it were used as a
+ * path: absolute (/x, \x, C:x) or with a `..` component (either separator). */
+bool sk_name_is_unsafe(const char *name);
+
+#endif

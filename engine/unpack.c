@@ -1,0 +1,193 @@
+/* The engine's side of the unpacker contract: every byte an unpacker
+ * produces passes through sk_unpack_append, where all size limits live. */
+#include "unpack.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "job.h"
+
+#define MIN_RESERVE (16u * 1024u)
+
+/* Checks adding n bytes to a child of u whose buffer holds `have` bytes. */
+static int check_limits(struct sk_unpack *u, size_t have, size_t n)
+{
+    struct sk_job *job = u->job;
+    const struct sk_limits *lim = &job->limits;
+    if (job->halted)
+        return SK_ELIMIT;
+    if (sk_job_expired(job, u->node))
+        return SK_ELIMIT;
+    if (have > lim->max_node_bytes || n > lim->max_node_bytes - have) {
+        sk_job_limit(job, SK_LIMIT_NODE_BYTES, u->node,
+                     "a member of this container is larger than %llu bytes",
+                     (unsigned long long)lim->max_node_bytes);
+        return SK_ELIMIT;
+    }
+    if (n > lim->max_total_bytes - job->extracted_bytes) {
+        sk_job_limit(job, SK_LIMIT_BYTES, u->node, "more than %llu bytes extracted",
+                     (unsigned long long)lim->max_total_bytes);
+        return SK_ELIMIT;
+    }
+    uint64_t produced = u->produced + n;
+    uint64_t size = u->node->size ? u->node->size : 1;
+    if (produced > lim->ratio_floor && produced / size >= lim->max_ratio) {
+        sk_job_limit(job, SK_LIMIT_RATIO, u->node,
+                     "expanded %llu bytes to more than %llu (over %u:1)",
+                     (unsigned long long)u->node->size, (unsigned long long)produced,
+                     lim->max_ratio);
+        u->stop = true;
+        return SK_ELIMIT;
+    }
+    return 0;
+}
+
+int sk_unpack_reserve(struct sk_unpack *u, struct sk_buf *buf, uint64_t size_hint)
+{
+    /* The hint is the input's claim: never allocate more than the limits
+     * would let the child grow to, nor more than a modest first step. */
+    uint64_t cap = size_hint < MIN_RESERVE ? MIN_RESERVE : size_hint;
+    const struct sk_limits *lim = &u->job->limits;
+    if (cap > lim->max_node_bytes)
+        cap = lim->max_node_bytes;
+    uint64_t total_left = lim->max_total_bytes - u->job->extracted_bytes;
+    if (cap > total_left)
+        cap = total_left ? total_left : 1;
+    if (cap > SIZE_MAX)
+        cap = SIZE_MAX;
+    int rc = sk_buf_reserve(buf, (size_t)cap);
+    if (rc == SK_ENOMEM)
+        sk_job_nomem(u->job, u->node);
+    return rc;
+}
+
+static size_t grown_capacity(size_t cap, size_t need)
+{
+    size_t next = cap < MIN_RESERVE ? MIN_RESERVE : cap;
+    while (next < need && next <= SIZE_MAX / 2)
+        next *= 2;
+    return next < need ? need : next;
+}
+
+int sk_unpack_append(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    int rc = check_limits(u, buf->len, n);
+    if (rc != 0)
+        return rc;
+    if (n > buf->cap - buf->len || !buf->owned) {
+        size_t cap = grown_capacity(buf->cap, buf->len + n);
+        if (cap > u->job->limits.max_node_bytes && buf->len + n <= u->job->limits.max_node_bytes)
+            cap = (size_t)u->job->limits.max_node_bytes;
+        rc = sk_buf_reserve(buf, cap);
+        if (rc != 0) {
+            sk_job_nomem(u->job, u->node);
+            return rc;
+        }
+    }
+    if (n)
+        memcpy(buf->p + buf->len, p, n);
+    buf->len += n;
+    u->produced += n;
+    u->job->extracted_bytes += n;
+    return 0;
+}
+
+int sk_unpack_view(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n)
+{
+    int rc = check_limits(u, 0, n);
+    if (rc != 0)
+        return rc;
+    sk_buf_release(buf);
+    *buf = sk_buf_view(p, n);
+    u->produced += n;
+    u->job->extracted_bytes += n;
+    return 0;
+}
+
+void sk_unpack_set_type(struct sk_unpack *u, enum sk_type type)
+{
+    u->node->type = type;
+}
+
+static const char *fail_reason(int err)
+{
+    switch (err) {
+    case SK_ECORRUPT:
+    case SK_ETRUNC: return "error.corrupt";
+    case SK_EUNSUPPORTED: return "error.unsupported";
+    case SK_EENCRYPTED: return "encrypted.unopened";
+    default: return "error.internal";
+    }
+}
+
+static const char *fail_kind(int err)
+{
+    switch (err) {
+    case SK_ECORRUPT: return "corrupt";
+    case SK_ETRUNC: return "truncated";
+    case SK_EUNSUPPORTED: return "unsupported";
+    case SK_EENCRYPTED: return "encrypted";
+    case SK_ENOMEM: return "nomem";
+    case SK_EIO: return "io";
+    default: return "internal";
+    }
+}
+
+void sk_unpack_fail(struct sk_unpack *u, const char *unpacker, int err, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    struct sk_job *job = u->job;
+    u->failed = true;
+    if (err == SK_ELIMIT)
+        return; /* the limit already said what happened */
+    if (err == SK_ENOMEM) {
+        sk_job_nomem(job, u->node);
+        return;
+    }
+    char code[64];
+    snprintf(code, sizeof code, "%s.%s", unpacker, fail_kind(err));
+    const char *stored = sk_arena_strdup(job->arena, code);
+    sk_job_error(job, stored ? stored : "internal", u->node, "%s", detail);
+    sk_job_reason(job, fail_reason(err), -1, u->node, "%s", detail);
+}
+
+void sk_unpack_reason(struct sk_unpack *u, const char *code, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    sk_job_reason(u->job, code, -1, u->node, "%s", detail);
+}
+
+bool sk_unpack_expired(struct sk_unpack *u)
+{
+    return u->job->halted || sk_job_expired(u->job, u->node);
+}
+
+size_t sk_unpack_passwords(const struct sk_unpack *u, const struct sk_password **out)
+{
+    *out = u->job->passwords;
+    return u->job->n_passwords;
+}
+
+void sk_unpack_set_filters(struct sk_unpack *u, const char *filters)
+{
+    u->node->filters = filters ? sk_arena_strdup(u->job->arena, filters) : NULL;
+}
+
+void sk_unpack_mark_encrypted(struct sk_unpack *u, const struct sk_password *password)
+{
+    u->node->encrypted = true;
+    if (password && !u->node->password)
+        u->node->password = password;
+}

@@ -1,0 +1,80 @@
+/* What an unpacker may call: the engine's side of the unpacker contract.
+ *
+ * An unpacker never recurses and never decides a limit. It hands each child
+ * back through `next`, and it fills child bytes only through
+ * sk_unpack_append(), which enforces the node, total, ratio and time limits
+ * in one place. When that returns SK_ELIMIT the unpacker stops filling, hands
+ * back what it has (marked truncated) and the engine decides what goes on. */
+#ifndef SK_UNPACK_H
+#define SK_UNPACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "node.h"
+
+/* One open container on the engine's work stack. */
+struct sk_unpack {
+    struct sk_job *job;
+    struct sk_node *node; /* the container being unpacked */
+    uint64_t produced;    /* bytes of children so far (for the ratio limit) */
+    bool stop;            /* a limit ended this container: no more children */
+    bool failed;          /* sk_unpack_fail was called: the failure is reported */
+};
+
+/* A child handed back by `next`. The unpacker sets the fields; the engine
+ * takes `data` (owned or a view into the container's bytes) and copies the
+ * name, so both may point into the unpacker's state. */
+struct sk_child {
+    const char *name;
+    size_t name_len;
+    struct sk_buf data;
+    uint64_t declared_size; /* what the container claims, for unopened members */
+    bool encrypted;         /* stored encrypted */
+    const struct sk_password *password; /* the candidate that opened it */
+    bool truncated;         /* a limit cut it short */
+    const char *unopened_why; /* encrypted and not opened: why (static text) */
+};
+
+/* Appends n bytes to a child's buffer, checking every limit first: 0, or
+ * SK_ELIMIT (the limit is recorded) or SK_ENOMEM. `size_hint` in
+ * sk_unpack_reserve is a claim from the input: it is only a hint, clamped to
+ * the limits before anything is allocated. */
+int sk_unpack_append(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n);
+int sk_unpack_reserve(struct sk_unpack *u, struct sk_buf *buf, uint64_t size_hint);
+
+/* Makes buf a view of n bytes that outlive the child (inside the container's
+ * own bytes): no copy, but the same limits as sk_unpack_append. */
+int sk_unpack_view(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n);
+
+/* Changes the container's type once its unpacker knows better than the
+ * sniffer (a tar inside xz: sniffed "xz", unpacked as "tar" with filters). */
+void sk_unpack_set_type(struct sk_unpack *u, enum sk_type type);
+
+/* Records that the container could not be read whole: an entry in `errors`
+ * ("<unpacker>.<kind>") and the reason that fails closed (error.corrupt,
+ * error.unsupported, encrypted.unopened or error.internal, chosen from err).
+ * An unpacker that reports a failure itself, with the library's own words,
+ * may then return any negative code: the engine adds no second report. */
+void sk_unpack_fail(struct sk_unpack *u, const char *unpacker, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Records a structural reason (e.g. "encrypted.unopened") on the container. */
+void sk_unpack_reason(struct sk_unpack *u, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* True once the request's deadline has passed. */
+bool sk_unpack_expired(struct sk_unpack *u);
+
+/* The password candidates, in rank order. */
+size_t sk_unpack_passwords(const struct sk_unpack *u, const struct sk_password **out);
+
+/* Describes the container: its compression filters ("xz", "gzip,uu"). */
+void sk_unpack_set_filters(struct sk_unpack *u, const char *filters);
+
+/* Marks the container as holding encrypted members, and what opened them. */
+void sk_unpack_mark_encrypted(struct sk_unpack *u, const struct sk_password *password);
+
+#endif

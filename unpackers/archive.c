@@ -1,0 +1,412 @@
+/* Archives and compressed streams, through libarchive, from memory.
+ *
+ * Spec: libarchive's own readers (archive_read_format(3), archive_read(3));
+ * ZIP APPNOTE 6.3.x and the WinZip AE-x notes for encrypted ZIP entries.
+ * Supports: zip (plain, ZipCrypto, WinZip AES), 7z (with 7zAES), rar, rar5,
+ * tar (ustar, gnu, pax, v7), cpio, cab, lha, iso9660, xar, ar, and the
+ * filters gzip, bzip2, xz, lzma, zstd, lz4, compress, uu, alone or around
+ * any of those formats. Refuses: libarchive filters that run an external
+ * program (lrzip, lzop, grzip, ...): they are never enabled; mtree, shar and
+ * warc, which read text files as archives.
+ * Limits: every byte goes through sk_unpack_append (node, total, ratio,
+ * time); entries are counted by the engine; a deadline check runs before
+ * each header. Encrypted members are opened only with the job's password
+ * candidates, one candidate per libarchive handle, so that a candidate
+ * counts as right only when decryption, decompression and the CRC (or the
+ * AES authentication code) all succeed: the one-byte ZipCrypto check alone
+ * lets about one wrong password in 256 through. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/error.h"
+#include "../engine/limits.h"
+#include "unpacker.h"
+
+#define READ_BLOCK (64u * 1024u)
+
+struct archive_state {
+    struct archive *a;
+    const uint8_t *data;
+    size_t size;
+    bool raw;              /* a bare compressed stream: one child */
+    unsigned entries_seen; /* headers read so far on the main handle */
+    const struct sk_password *header_password; /* opened an encrypted header */
+    char raw_name[SK_MAX_NAME_BYTES + 1];
+};
+
+static int probe(const struct sk_node *node)
+{
+    if (sk_type_is_archive(node->type) || sk_type_is_filter(node->type))
+        return 50;
+    if (node->type == SK_TYPE_OOXML)
+        return 20; /* a ZIP all the same, until an OOXML unpacker bids higher */
+    return 0;
+}
+
+/* Formats we hand to libarchive: the list of DESIGN.md and no more. */
+static void enable_formats(struct archive *a, bool raw)
+{
+    archive_read_support_format_zip(a);
+    archive_read_support_format_7zip(a);
+    archive_read_support_format_rar(a);
+    archive_read_support_format_rar5(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_cpio(a);
+    archive_read_support_format_cab(a);
+    archive_read_support_format_lha(a);
+    archive_read_support_format_iso9660(a);
+    archive_read_support_format_xar(a);
+    archive_read_support_format_ar(a);
+    if (raw)
+        archive_read_support_format_raw(a);
+}
+
+/* Only filters libarchive runs in-process: archive_read_support_filter_all
+ * would also enable ones that fork an external program. */
+static void enable_filters(struct archive *a)
+{
+    archive_read_support_filter_gzip(a);
+    archive_read_support_filter_bzip2(a);
+    archive_read_support_filter_xz(a);
+    archive_read_support_filter_lzma(a);
+    archive_read_support_filter_zstd(a);
+    archive_read_support_filter_lz4(a);
+    archive_read_support_filter_compress(a);
+    archive_read_support_filter_uu(a);
+}
+
+static struct archive *reader_new(const uint8_t *data, size_t size, bool raw,
+                                  const char *passphrase)
+{
+    struct archive *a = archive_read_new();
+    if (!a)
+        return NULL;
+    enable_formats(a, raw);
+    enable_filters(a);
+    if (passphrase)
+        archive_read_add_passphrase(a, passphrase);
+    /* The memory reader needs no callbacks and supports the seeking that
+     * the ZIP and 7z readers use to find their central directories. */
+    if (archive_read_open_memory(a, data, size) != ARCHIVE_OK) {
+        /* keep the handle: its error string says why */
+    }
+    return a;
+}
+
+static bool mentions_encryption(const char *message)
+{
+    return message && (strstr(message, "ncrypt") || strstr(message, "assphrase") ||
+                       strstr(message, "decrypt"));
+}
+
+static int library_failure(struct sk_unpack *u, struct archive *a, const char *what)
+{
+    const char *message = archive_error_string(a);
+    int err = mentions_encryption(message) ? SK_EENCRYPTED : SK_ECORRUPT;
+    if (err == SK_EENCRYPTED)
+        sk_unpack_mark_encrypted(u, NULL);
+    sk_unpack_fail(u, "archive", err, "%s: %s", what, message ? message : "libarchive error");
+    return err;
+}
+
+static int open_archive(struct sk_unpack *u, void **out)
+{
+    struct archive_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return SK_ENOMEM;
+    st->data = u->node->data.p;
+    st->size = u->node->data.len;
+    st->raw = sk_type_is_filter(u->node->type);
+    st->a = reader_new(st->data, st->size, st->raw, NULL);
+    if (!st->a) {
+        free(st);
+        return SK_ENOMEM;
+    }
+    *out = st;
+    return 0;
+}
+
+static void close_archive(void *state)
+{
+    struct archive_state *st = state;
+    archive_read_free(st->a);
+    free(st);
+}
+
+static enum sk_type type_of_format(int format)
+{
+    switch (format & ARCHIVE_FORMAT_BASE_MASK) {
+    case ARCHIVE_FORMAT_ZIP: return SK_TYPE_ZIP;
+    case ARCHIVE_FORMAT_7ZIP: return SK_TYPE_7Z;
+    case ARCHIVE_FORMAT_RAR: return SK_TYPE_RAR;
+    case ARCHIVE_FORMAT_RAR_V5: return SK_TYPE_RAR5;
+    case ARCHIVE_FORMAT_TAR: return SK_TYPE_TAR;
+    case ARCHIVE_FORMAT_CPIO: return SK_TYPE_CPIO;
+    case ARCHIVE_FORMAT_CAB: return SK_TYPE_CAB;
+    case ARCHIVE_FORMAT_LHA: return SK_TYPE_LHA;
+    case ARCHIVE_FORMAT_ISO9660: return SK_TYPE_ISO9660;
+    case ARCHIVE_FORMAT_XAR: return SK_TYPE_XAR;
+    case ARCHIVE_FORMAT_AR: return SK_TYPE_AR;
+    default: return SK_TYPE_DATA;
+    }
+}
+
+/* After the first header: record the filters around the format, and let the
+ * node's type say what the archive is (a tar inside xz is a "tar"). */
+static void describe_container(struct sk_unpack *u, struct archive_state *st)
+{
+    char filters[128] = "";
+    size_t used = 0;
+    int count = archive_filter_count(st->a);
+    for (int i = 0; i < count && used < sizeof filters - 1; i++) {
+        if (archive_filter_code(st->a, i) == ARCHIVE_FILTER_NONE)
+            continue;
+        const char *name = archive_filter_name(st->a, i);
+        int n = snprintf(filters + used, sizeof filters - used, "%s%s", used ? "," : "",
+                         name ? name : "?");
+        if (n > 0)
+            used += (size_t)n;
+    }
+    enum sk_type type = type_of_format(archive_format(st->a));
+    if (type != SK_TYPE_DATA && type != u->node->type) {
+        sk_unpack_set_type(u, type);
+        if (used)
+            sk_unpack_set_filters(u, filters);
+    }
+}
+
+/* A bare compressed stream's child: libarchive calls it "data"; a name from
+ * the container's own name (invoice.doc.gz -> invoice.doc) says more. */
+static const char *raw_child_name(struct archive_state *st, const char *container,
+                                  const char *given)
+{
+    if (given && *given && strcmp(given, "data") != 0)
+        return given;
+    static const char *const suffixes[] = {".gz", ".gzip", ".bz2", ".xz", ".lzma", ".zst",
+                                           ".lz4", ".Z", ".uu", ".tgz", ".tbz2", ".txz"};
+    size_t len = strlen(container);
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t sl = strlen(suffixes[i]);
+        if (len > sl && strcasecmp(container + len - sl, suffixes[i]) == 0) {
+            bool to_tar = suffixes[i][1] == 't';
+            snprintf(st->raw_name, sizeof st->raw_name, "%.*s%s", (int)(len - sl), container,
+                     to_tar ? ".tar" : "");
+            return st->raw_name;
+        }
+    }
+    return "data";
+}
+
+static bool inside(const struct archive_state *st, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    return b >= st->data && b <= st->data + st->size && n <= (size_t)(st->data + st->size - b);
+}
+
+/* Appends zeros for a sparse hole, through the same limits. */
+static int fill_hole(struct sk_unpack *u, struct sk_buf *buf, size_t upto)
+{
+    static const uint8_t zeros[4096];
+    while (buf->len < upto) {
+        size_t n = upto - buf->len < sizeof zeros ? upto - buf->len : sizeof zeros;
+        int rc = sk_unpack_append(u, buf, zeros, n);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Reads the current entry's bytes into buf. A member stored whole and
+ * uncompressed inside our own memory becomes a view, not a copy. Returns 0,
+ * SK_ELIMIT (buf holds what fit), SK_ECORRUPT (libarchive's message in
+ * *why) or SK_ENOMEM. */
+static int read_entry(struct sk_unpack *u, struct archive_state *st, struct archive *a,
+                      struct archive_entry *e, struct sk_buf *buf, const char **why)
+{
+    int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+    if (declared > 0 && sk_unpack_reserve(u, buf, (uint64_t)declared) == SK_ENOMEM)
+        return SK_ENOMEM;
+    for (;;) {
+        const void *block;
+        size_t n;
+        la_int64_t offset;
+        int r = archive_read_data_block(a, &block, &n, &offset);
+        if (r == ARCHIVE_EOF)
+            return 0;
+        if (r != ARCHIVE_OK) {
+            *why = archive_error_string(a);
+            return SK_ECORRUPT;
+        }
+        if (offset < 0 || (uint64_t)offset < buf->len) {
+            *why = "entry data blocks out of order";
+            return SK_ECORRUPT;
+        }
+        if (buf->len == 0 && offset == 0 && (int64_t)n == declared && n > 0 &&
+            inside(st, block, n)) {
+            int rc = sk_unpack_view(u, buf, block, n);
+            if (rc != 0)
+                return rc;
+            continue;
+        }
+        int rc = fill_hole(u, buf, (size_t)offset);
+        if (rc == 0)
+            rc = sk_unpack_append(u, buf, block, n);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* Opens a fresh handle with one passphrase and moves it to entry `index`. */
+static struct archive *handle_at(struct archive_state *st, const char *passphrase,
+                                 unsigned index, struct archive_entry **e)
+{
+    struct archive *a = reader_new(st->data, st->size, st->raw, passphrase);
+    if (!a)
+        return NULL;
+    for (unsigned i = 0; i <= index; i++) {
+        if (archive_read_next_header(a, e) != ARCHIVE_OK) {
+            archive_read_free(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* Tries each candidate on the encrypted entry `index`. On success the child
+ * holds the plain bytes and the candidate that opened them. */
+static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigned index,
+                          struct sk_child *child)
+{
+    const struct sk_password *candidates;
+    size_t n = sk_unpack_passwords(u, &candidates);
+    child->encrypted = true;
+    for (size_t i = 0; i < n && !sk_unpack_expired(u); i++) {
+        struct archive_entry *e;
+        struct archive *a = handle_at(st, candidates[i].value, index, &e);
+        if (!a)
+            continue;
+        struct sk_buf plain = {0};
+        const char *why = NULL;
+        int rc = read_entry(u, st, a, e, &plain, &why);
+        if (why && strstr(why, "currently not supported"))
+            child->unopened_why = "libarchive cannot decrypt this format's encryption";
+        archive_read_free(a);
+        if (rc == 0 || rc == SK_ELIMIT) {
+            /* Under a limit the bytes so far decrypted and decompressed
+             * cleanly; the CRC could not be reached, so say it was cut. */
+            child->data = plain;
+            child->truncated = rc == SK_ELIMIT;
+            child->password = &candidates[i];
+            sk_unpack_mark_encrypted(u, &candidates[i]);
+            return 0;
+        }
+        sk_buf_release(&plain);
+        if (rc == SK_ENOMEM)
+            return rc;
+    }
+    sk_unpack_mark_encrypted(u, NULL);
+    return 0;
+}
+
+/* The archive's very headers are encrypted (7z -mhe): find the candidate
+ * that opens them and continue on a handle that has it. */
+static int open_encrypted_headers(struct sk_unpack *u, struct archive_state *st,
+                                  struct archive_entry **e)
+{
+    const struct sk_password *candidates;
+    size_t n = sk_unpack_passwords(u, &candidates);
+    for (size_t i = 0; i < n && !sk_unpack_expired(u); i++) {
+        struct archive *a = reader_new(st->data, st->size, st->raw, candidates[i].value);
+        if (a && archive_read_next_header(a, e) == ARCHIVE_OK) {
+            archive_read_free(st->a);
+            st->a = a;
+            st->header_password = &candidates[i];
+            sk_unpack_mark_encrypted(u, &candidates[i]);
+            return ARCHIVE_OK;
+        }
+        archive_read_free(a);
+    }
+    return ARCHIVE_FATAL;
+}
+
+static int next_header(struct sk_unpack *u, struct archive_state *st, struct archive_entry **e)
+{
+    int r = archive_read_next_header(st->a, e);
+    if (r == ARCHIVE_FATAL && st->entries_seen == 0 &&
+        mentions_encryption(archive_error_string(st->a))) {
+        if (open_encrypted_headers(u, st, e) == ARCHIVE_OK)
+            return ARCHIVE_OK;
+        /* The handle was not replaced: its error still says why. */
+    }
+    return r;
+}
+
+static int fill_child(struct sk_unpack *u, struct archive_state *st, struct archive_entry *e,
+                      struct sk_child *child)
+{
+    const char *name = archive_entry_pathname_utf8(e);
+    if (!name)
+        name = archive_entry_pathname(e);
+    if (st->raw && archive_format(st->a) == ARCHIVE_FORMAT_RAW)
+        name = raw_child_name(st, u->node->name, name);
+    child->name = name ? name : "";
+    child->name_len = strlen(child->name);
+    child->declared_size = archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e) : 0;
+
+    bool encrypted = archive_entry_is_data_encrypted(e) > 0;
+    if (encrypted && !st->header_password)
+        return open_encrypted(u, st, st->entries_seen - 1, child);
+    if (encrypted) {
+        child->encrypted = true;
+        child->password = st->header_password;
+    }
+    const char *why = NULL;
+    int rc = read_entry(u, st, st->a, e, &child->data, &why);
+    if (rc == SK_ELIMIT) {
+        child->truncated = true;
+        return 0;
+    }
+    if (rc == SK_ECORRUPT) {
+        /* Keep what was read: it is scanned, and the reason says the rest
+         * could not be. */
+        child->truncated = true;
+        sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s: %s", child->name,
+                       why ? why : "bad entry data");
+        return 0;
+    }
+    return rc;
+}
+
+static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
+{
+    struct archive_state *st = state;
+    for (;;) {
+        if (sk_unpack_expired(u))
+            return SK_DONE;
+        struct archive_entry *e;
+        int r = next_header(u, st, &e);
+        if (r == ARCHIVE_EOF) {
+            if (st->entries_seen == 0 && !st->raw)
+                describe_container(u, st);
+            return SK_DONE;
+        }
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+            return library_failure(u, st->a, st->entries_seen ? "reading the next member"
+                                                               : "opening the archive");
+        if (st->entries_seen++ == 0)
+            describe_container(u, st);
+        if (archive_entry_filetype(e) != AE_IFREG)
+            continue; /* folders, links, devices: nothing to scan */
+        return fill_child(u, st, e, child);
+    }
+}
+
+const struct sk_unpacker sk_unpacker_archive = {
+    .name = "archive",
+    .probe = probe,
+    .open = open_archive,
+    .next = next_entry,
+    .close = close_archive,
+};

@@ -1,0 +1,22 @@
+/* Every unpacker, in one list (YARA's module_list). Add a format here. */
+#include "unpacker.h"
+
+#include <stddef.h>
+
+static const struct sk_unpacker *const unpackers[] = {
+    &sk_unpacker_archive,
+};
+
+const struct sk_unpacker *sk_unpacker_for(const struct sk_node *node)
+{
+    const struct sk_unpacker *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; i < sizeof unpackers / sizeof unpackers[0]; i++) {
+        int score = unpackers[i]->probe(node);
+        if (score > best_score) {
+            best_score = score;
+            best = unpackers[i];
+        }
+    }
+    return best;
+}
