@@ -1,4 +1,5 @@
 /* sekisho: one binary, one sub-command per user (DESIGN.md, "Users"). */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,10 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* libarchive converts member names through the locale's character set;
+     * names are UTF-8 everywhere in Sekisho, whatever the caller's locale. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "");
     const char *cmd = argv[1];
     if (strcmp(cmd, "scan") == 0)
         return sk_cmd_scan(argc - 1, argv + 1);

@@ -117,7 +117,22 @@ void sk_job_nomem(struct sk_job *job, const struct sk_node *node)
     if (job->out_of_memory)
         return;
     job->out_of_memory = true;
+    struct sk_reason *before = job->reasons_tail;
     sk_job_reason(job, "error.internal", -1, node, "out of memory");
+    if (job->reasons_tail == before) {
+        /* The arena could not hold the reason: use the one kept in the job
+         * itself, so that the report still says why. */
+        struct sk_reason *r = &job->nomem_reason;
+        r->code = "error.internal";
+        r->verdict = SK_VERDICT_SANDBOX;
+        r->path = node_path(node);
+        r->detail = "out of memory";
+        if (job->reasons_tail)
+            job->reasons_tail->next = r;
+        else
+            job->reasons = r;
+        job->reasons_tail = r;
+    }
 }
 
 bool sk_job_expired(struct sk_job *job, const struct sk_node *node)

@@ -79,6 +79,7 @@ struct sk_job {
     bool halted;              /* a job-wide limit stopped all unpacking */
     bool out_of_memory;       /* reported once */
     bool timed_out;           /* reported once */
+    struct sk_reason nomem_reason; /* used when even the reason cannot be allocated */
     uint64_t stage_ns[SK_STAGE_COUNT];
     uint64_t elapsed_ns;
 };

@@ -26,11 +26,16 @@
 
 #define READ_BLOCK (64u * 1024u)
 
+/* Which readers may bid: archives only, or also the raw reader that takes
+ * a bare compressed stream as one member, or the raw reader alone. */
+enum formats { FORMATS_ARCHIVES, FORMATS_AND_RAW, FORMATS_RAW_ONLY };
+
 struct archive_state {
     struct archive *a;
     const uint8_t *data;
     size_t size;
-    bool raw;              /* a bare compressed stream: one child */
+    enum formats formats;  /* what the handles bid with */
+    bool raw;              /* a compressed stream: raw may bid */
     unsigned entries_seen; /* headers read so far on the main handle */
     const struct sk_password *header_password; /* opened an encrypted header */
     char raw_name[SK_MAX_NAME_BYTES + 1];
@@ -46,8 +51,12 @@ static int probe(const struct sk_node *node)
 }
 
 /* Formats we hand to libarchive: the list of DESIGN.md and no more. */
-static void enable_formats(struct archive *a, bool raw)
+static void enable_formats(struct archive *a, enum formats which)
 {
+    if (which != FORMATS_ARCHIVES)
+        archive_read_support_format_raw(a);
+    if (which == FORMATS_RAW_ONLY)
+        return;
     archive_read_support_format_zip(a);
     archive_read_support_format_7zip(a);
     archive_read_support_format_rar(a);
@@ -59,8 +68,6 @@ static void enable_formats(struct archive *a, bool raw)
     archive_read_support_format_iso9660(a);
     archive_read_support_format_xar(a);
     archive_read_support_format_ar(a);
-    if (raw)
-        archive_read_support_format_raw(a);
 }
 
 /* Only filters libarchive runs in-process: archive_read_support_filter_all
@@ -77,13 +84,13 @@ static void enable_filters(struct archive *a)
     archive_read_support_filter_uu(a);
 }
 
-static struct archive *reader_new(const uint8_t *data, size_t size, bool raw,
+static struct archive *reader_new(const uint8_t *data, size_t size, enum formats which,
                                   const char *passphrase)
 {
     struct archive *a = archive_read_new();
     if (!a)
         return NULL;
-    enable_formats(a, raw);
+    enable_formats(a, which);
     enable_filters(a);
     if (passphrase)
         archive_read_add_passphrase(a, passphrase);
@@ -104,7 +111,8 @@ static bool mentions_encryption(const char *message)
 static int library_failure(struct sk_unpack *u, struct archive *a, const char *what)
 {
     const char *message = archive_error_string(a);
-    int err = mentions_encryption(message) ? SK_EENCRYPTED : SK_ECORRUPT;
+    bool encrypted = mentions_encryption(message) || archive_read_has_encrypted_entries(a) > 0;
+    int err = encrypted ? SK_EENCRYPTED : SK_ECORRUPT;
     if (err == SK_EENCRYPTED)
         sk_unpack_mark_encrypted(u, NULL);
     sk_unpack_fail(u, "archive", err, "%s: %s", what, message ? message : "libarchive error");
@@ -119,7 +127,8 @@ static int open_archive(struct sk_unpack *u, void **out)
     st->data = u->node->data.p;
     st->size = u->node->data.len;
     st->raw = sk_type_is_filter(u->node->type);
-    st->a = reader_new(st->data, st->size, st->raw, NULL);
+    st->formats = st->raw ? FORMATS_AND_RAW : FORMATS_ARCHIVES;
+    st->a = reader_new(st->data, st->size, st->formats, NULL);
     if (!st->a) {
         free(st);
         return SK_ENOMEM;
@@ -262,7 +271,7 @@ static int read_entry(struct sk_unpack *u, struct archive_state *st, struct arch
 static struct archive *handle_at(struct archive_state *st, const char *passphrase,
                                  unsigned index, struct archive_entry **e)
 {
-    struct archive *a = reader_new(st->data, st->size, st->raw, passphrase);
+    struct archive *a = reader_new(st->data, st->size, st->formats, passphrase);
     if (!a)
         return NULL;
     for (unsigned i = 0; i <= index; i++) {
@@ -290,7 +299,7 @@ static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigne
         struct sk_buf plain = {0};
         const char *why = NULL;
         int rc = read_entry(u, st, a, e, &plain, &why);
-        if (why && strstr(why, "currently not supported"))
+        if (why && strstr(why, "not supported"))
             child->unopened_why = "libarchive cannot decrypt this format's encryption";
         archive_read_free(a);
         if (rc == 0 || rc == SK_ELIMIT) {
@@ -318,7 +327,8 @@ static int open_encrypted_headers(struct sk_unpack *u, struct archive_state *st,
     const struct sk_password *candidates;
     size_t n = sk_unpack_passwords(u, &candidates);
     for (size_t i = 0; i < n && !sk_unpack_expired(u); i++) {
-        struct archive *a = reader_new(st->data, st->size, st->raw, candidates[i].value);
+        struct archive *a =
+            reader_new(st->data, st->size, st->formats, candidates[i].value);
         if (a && archive_read_next_header(a, e) == ARCHIVE_OK) {
             archive_read_free(st->a);
             st->a = a;
@@ -387,8 +397,21 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
             return SK_DONE;
         struct archive_entry *e;
         int r = next_header(u, st, &e);
+        if (r == ARCHIVE_EOF && st->entries_seen == 0 && st->raw &&
+            st->formats != FORMATS_RAW_ONLY) {
+            /* A stream that decompresses to something an archive reader
+             * calls empty (a tar reader stops at two zero blocks) must not
+             * hide what follows: scan the whole stream as one child. */
+            struct archive *a = reader_new(st->data, st->size, FORMATS_RAW_ONLY, NULL);
+            if (!a)
+                return SK_ENOMEM;
+            archive_read_free(st->a);
+            st->a = a;
+            st->formats = FORMATS_RAW_ONLY;
+            continue;
+        }
         if (r == ARCHIVE_EOF) {
-            if (st->entries_seen == 0 && !st->raw)
+            if (st->entries_seen == 0)
                 describe_container(u, st);
             return SK_DONE;
         }
@@ -397,8 +420,11 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
                                                                : "opening the archive");
         if (st->entries_seen++ == 0)
             describe_container(u, st);
-        if (archive_entry_filetype(e) != AE_IFREG)
-            continue; /* folders, links, devices: nothing to scan */
+        /* Folders, links and devices hold nothing to scan. Type 0 is not
+         * skipped: ar members carry no file type at all. */
+        unsigned type = archive_entry_filetype(e);
+        if (type != AE_IFREG && type != 0)
+            continue;
         return fill_child(u, st, e, child);
     }
 }

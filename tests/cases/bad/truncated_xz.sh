@@ -1,0 +1,5 @@
+$PY -c "import random,sys; r=random.Random(3); sys.stdout.buffer.write(bytes(r.choice(b'abcdefgh \n') for _ in range(200000)))" > big.bin
+printf "tail\n" > tail.txt
+$MKARCHIVE xz full big.bin=big.bin
+size=$(stat -c %s full)
+head -c $((size * 6 / 10)) full > "$OUT"

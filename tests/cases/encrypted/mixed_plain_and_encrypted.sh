@@ -1,0 +1,4 @@
+cp "$EICAR" eicar.com
+printf "notes\n" > notes.txt
+zip -q -X "$OUT" notes.txt
+zip -q -X -P hidden "$OUT" eicar.com

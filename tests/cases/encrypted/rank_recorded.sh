@@ -1,0 +1,2 @@
+cp "$EICAR" eicar.com
+$MKARCHIVE zip-zipcrypto "$OUT" --password third eicar.com=eicar.com

@@ -1,0 +1,2 @@
+cp "$EICAR" eicar.com
+$MKARCHIVE bzip2 "$OUT" eicar.com=eicar.com

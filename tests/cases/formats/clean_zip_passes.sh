@@ -1,0 +1,2 @@
+printf "quarterly numbers\n" > report.txt
+zip -q -X "$OUT" report.txt

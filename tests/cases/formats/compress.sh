@@ -1,0 +1,2 @@
+cp "$EICAR" eicar.com
+$MKARCHIVE compress "$OUT" eicar.com=eicar.com

@@ -1,0 +1,3 @@
+cp "$EICAR" eicar.com
+printf "hello from sekisho\n" > readme.txt
+$MKARCHIVE cpio-bin "$OUT" eicar.com=eicar.com readme.txt=readme.txt

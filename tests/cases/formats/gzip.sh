@@ -1,0 +1,2 @@
+cp "$EICAR" eicar.com
+$MKARCHIVE gzip "$OUT" eicar.com=eicar.com

@@ -1,0 +1,2 @@
+cp "$EICAR" eicar.com
+$MKARCHIVE lz4 "$OUT" eicar.com=eicar.com

@@ -1,0 +1,2 @@
+cp "$EICAR" eicar.com
+$MKARCHIVE lzma "$OUT" eicar.com=eicar.com

@@ -1,0 +1,2 @@
+cp "$EICAR" eicar.com
+$MKARCHIVE xz "$OUT" eicar.com=eicar.com

@@ -1,0 +1,2 @@
+cp "$EICAR" eicar.com
+$MKARCHIVE zstd "$OUT" eicar.com=eicar.com

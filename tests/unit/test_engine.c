@@ -1,0 +1,154 @@
+/* The engine through its public API: verdicts, the JSON report, limits and
+ * allocation failure injected at every point of a scan. argv[1] is the
+ * bundled rules folder. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "engine/sekisho.h"
+
+/* A one-member ustar archive, built here so the test needs no tool. */
+static size_t make_tar(uint8_t *out, size_t cap, const char *name, const char *body)
+{
+    size_t len = strlen(body);
+    size_t total = 512 + ((len + 511) / 512) * 512 + 1024;
+    if (total > cap)
+        return 0;
+    memset(out, 0, total);
+    snprintf((char *)out, 100, "%s", name);
+    snprintf((char *)out + 100, 8, "0000644");
+    snprintf((char *)out + 108, 8, "0000000");
+    snprintf((char *)out + 116, 8, "0000000");
+    snprintf((char *)out + 124, 12, "%011lo", (unsigned long)len);
+    snprintf((char *)out + 136, 12, "%011o", 0);
+    out[156] = '0';
+    memcpy(out + 257, "ustar", 6);
+    memcpy(out + 263, "00", 2);
+    memset(out + 148, ' ', 8);
+    unsigned long sum = 0;
+    for (size_t i = 0; i < 512; i++)
+        sum += out[i];
+    snprintf((char *)out + 148, 8, "%06lo", sum);
+    memcpy(out + 512, body, len);
+    return total;
+}
+
+static struct sk_engine *engine_with(const char *rules, const struct sk_limits *limits)
+{
+    struct sk_engine_config config = {.rule_paths = &rules, .n_rule_paths = 1};
+    if (limits)
+        config.limits = *limits;
+    else
+        sk_limits_default(&config.limits);
+    struct sk_engine *engine = NULL;
+    char err[512];
+    if (sk_engine_new(&config, &engine, err, sizeof err) != 0)
+        fprintf(stderr, "engine: %s\n", err);
+    return engine;
+}
+
+static struct sk_job *scan(struct sk_worker *w, const void *p, size_t n, const char *name)
+{
+    struct sk_request req = {.id = name, .name = name, .data = p, .size = n};
+    struct sk_job *job = NULL;
+    CHECK_EQ_INT(sk_scan(w, &req, &job), 0);
+    return job;
+}
+
+static void clean_tar_passes(struct sk_worker *w)
+{
+    static uint8_t tar[4096];
+    size_t n = make_tar(tar, sizeof tar, "notes.txt", "meeting at noon\n");
+    struct sk_job *job = scan(w, tar, n, "notes.tar");
+    CHECK_EQ_INT(sk_job_verdict(job), SK_VERDICT_PASS);
+    char *json = sk_job_json(job);
+    CHECK(json && strstr(json, "\"name\":\"notes.txt\"") != NULL);
+    CHECK(json && strstr(json, "\"type\":\"tar\"") != NULL);
+    CHECK(json && strstr(json, "\"verdict\":\"pass\"") != NULL);
+    free(json);
+    sk_job_free(job);
+}
+
+static void bad_rules_are_refused(const char *rules_dir)
+{
+    (void)rules_dir;
+    const char *bad = "/dev/null/no-such-rules.yar";
+    struct sk_engine_config config = {.rule_paths = &bad, .n_rule_paths = 1};
+    sk_limits_default(&config.limits);
+    struct sk_engine *engine = NULL;
+    char err[512] = "";
+    CHECK(sk_engine_new(&config, &engine, err, sizeof err) != 0);
+    CHECK(engine == NULL);
+    CHECK(strstr(err, "no-such-rules") != NULL);
+}
+
+/* Every allocation of a scan fails in turn: the verdict is never pass until
+ * the failure point lies past the scan's last allocation, and from there on
+ * it always is. */
+static void allocation_failures_fail_closed(struct sk_worker *w)
+{
+    static uint8_t tar[4096];
+    size_t n = make_tar(tar, sizeof tar, "notes.txt", "meeting at noon\n");
+    long first_pass = -1;
+    for (long k = 0; k < 400; k++) {
+        sk_worker_inject_alloc_failure(w, k);
+        struct sk_job *job = scan(w, tar, n, "notes.tar");
+        enum sk_verdict v = sk_job_verdict(job);
+        if (v == SK_VERDICT_PASS && first_pass < 0)
+            first_pass = k;
+        if (first_pass >= 0 && v != SK_VERDICT_PASS) {
+            fprintf(stderr, "failure at allocation %ld after a pass at %ld\n", k, first_pass);
+            CHECK(0);
+        }
+        if (v != SK_VERDICT_PASS) {
+            char codes[256];
+            sk_job_reason_codes(job, codes, sizeof codes);
+            CHECK(strstr(codes, "error.internal") != NULL);
+        }
+        sk_job_free(job);
+    }
+    CHECK(first_pass > 3); /* the first allocations are always made */
+    sk_worker_inject_alloc_failure(w, -1);
+}
+
+static void request_limit_refuses_without_reading(const char *rules)
+{
+    struct sk_limits limits;
+    sk_limits_default(&limits);
+    limits.max_request_bytes = 16;
+    struct sk_engine *engine = engine_with(rules, &limits);
+    struct sk_worker *w = NULL;
+    CHECK_EQ_INT(sk_worker_new(engine, &w), 0);
+    /* data is NULL: the engine must not touch it when over the limit */
+    struct sk_request req = {.id = "big", .name = "big", .data = NULL, .size = 17};
+    struct sk_job *job = NULL;
+    CHECK_EQ_INT(sk_scan(w, &req, &job), 0);
+    CHECK_EQ_INT(sk_job_verdict(job), SK_VERDICT_SANDBOX);
+    CHECK(sk_job_has_error(job));
+    char codes[128];
+    sk_job_reason_codes(job, codes, sizeof codes);
+    CHECK_EQ_STR(codes, "limit.size");
+    sk_job_free(job);
+    sk_worker_free(w);
+    sk_engine_free(engine);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_engine RULES_DIR\n");
+        return 2;
+    }
+    struct sk_engine *engine = engine_with(argv[1], NULL);
+    struct sk_worker *w = NULL;
+    CHECK(engine != NULL);
+    if (!engine || sk_worker_new(engine, &w) != 0)
+        return check_exit("engine");
+    clean_tar_passes(w);
+    allocation_failures_fail_closed(w);
+    bad_rules_are_refused(argv[1]);
+    request_limit_refuses_without_reading(argv[1]);
+    sk_worker_free(w);
+    sk_engine_free(engine);
+    return check_exit("engine");
+}

@@ -1,0 +1,100 @@
+/* Type sniffing by content: names never matter, magic numbers do, and a
+ * look-alike that fails the format's own check is not taken for it. */
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "engine/sniff.h"
+
+static const char *sniff_name(const void *p, size_t n)
+{
+    return sk_type_name(sk_sniff(p, n));
+}
+
+static void archives_and_filters(void)
+{
+    CHECK_EQ_STR(sniff_name("PK\x03\x04rest", 8), "zip");
+    CHECK_EQ_STR(sniff_name("7z\xbc\xaf\x27\x1c\0\x04", 8), "7z");
+    CHECK_EQ_STR(sniff_name("Rar!\x1a\x07\x00x", 8), "rar");
+    CHECK_EQ_STR(sniff_name("Rar!\x1a\x07\x01\x00", 8), "rar5");
+    CHECK_EQ_STR(sniff_name("MSCF\0\0\0\0xxxx", 12), "cab");
+    CHECK_EQ_STR(sniff_name("!<arch>\nxx", 10), "ar");
+    CHECK_EQ_STR(sniff_name("070701000", 9), "cpio");
+    CHECK_EQ_STR(sniff_name("\x1f\x8b\x08\0", 4), "gzip");
+    CHECK_EQ_STR(sniff_name("BZh91AY", 7), "bzip2");
+    CHECK_EQ_STR(sniff_name("BZhx", 4), "text"); /* level digit missing */
+    CHECK_EQ_STR(sniff_name("\xfd" "7zXZ\0\0", 7), "xz");
+    CHECK_EQ_STR(sniff_name("\x28\xb5\x2f\xfd\0", 5), "zstd");
+    CHECK_EQ_STR(sniff_name("\x04\x22\x4d\x18\0", 5), "lz4");
+    CHECK_EQ_STR(sniff_name("\x1f\x9d\x90", 3), "compress");
+}
+
+static void tar_needs_magic_or_checksum(void)
+{
+    uint8_t block[1024] = {0};
+    memcpy(block, "file.txt", 8);
+    memcpy(block + 257, "ustar", 5);
+    CHECK_EQ_STR(sniff_name(block, sizeof block), "tar");
+    /* A v7 header has no magic: only a checksum that adds up makes it tar. */
+    memset(block + 257, 0, 5);
+    memcpy(block + 100, "0000644", 7);
+    unsigned long sum = 0;
+    for (size_t i = 0; i < 512; i++)
+        sum += (i >= 148 && i < 156) ? ' ' : block[i];
+    snprintf((char *)block + 148, 8, "%06lo", sum);
+    CHECK_EQ_STR(sniff_name(block, sizeof block), "tar");
+    block[148] = '7'; /* wrong checksum */
+    CHECK(strcmp(sniff_name(block, sizeof block), "tar") != 0);
+}
+
+static void executables_need_their_headers(void)
+{
+    uint8_t pe[256] = {'M', 'Z'};
+    pe[0x3c] = 0x80;
+    memcpy(pe + 0x80, "PE\0\0", 4);
+    CHECK_EQ_STR(sniff_name(pe, sizeof pe), "pe");
+    pe[0x3c] = 0xf0; /* e_lfanew points elsewhere */
+    CHECK(strcmp(sniff_name(pe, sizeof pe), "pe") != 0);
+    pe[0x3c] = 0xff;
+    pe[0x3d] = 0xff;
+    pe[0x3e] = 0xff;
+    pe[0x3f] = 0x7f; /* far past the end: must not be read */
+    CHECK(strcmp(sniff_name(pe, sizeof pe), "pe") != 0);
+    CHECK_EQ_STR(sniff_name("\x7f" "ELF\x02\x01", 6), "elf");
+    CHECK_EQ_STR(sniff_name("\xcf\xfa\xed\xfe\x07\0", 6), "macho");
+}
+
+static void text_and_messages(void)
+{
+    CHECK_EQ_STR(sniff_name("", 0), "empty");
+    CHECK_EQ_STR(sniff_name("hello, world\n", 13), "text");
+    CHECK_EQ_STR(sniff_name("  <!DOCTYPE html><html>", 23), "html");
+    CHECK_EQ_STR(sniff_name("<?xml version=\"1.0\"?>", 21), "xml");
+    const char *mail = "From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\n\r\nbody\r\n";
+    CHECK_EQ_STR(sniff_name(mail, strlen(mail)), "eml");
+    const char *not_mail = "From: someone\nthis line is prose, not a header\n";
+    CHECK_EQ_STR(sniff_name(not_mail, strlen(not_mail)), "text");
+    const uint8_t binary[] = {0x00, 0x13, 0x88, 0xfe, 0x01, 0x00, 0x7f, 0x80};
+    CHECK_EQ_STR(sniff_name(binary, sizeof binary), "data");
+    CHECK_EQ_STR(sniff_name("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8), "ole2");
+    CHECK_EQ_STR(sniff_name("%PDF-1.7\n", 9), "pdf");
+    CHECK_EQ_STR(sniff_name("\x89PNG\r\n\x1a\n", 8), "png");
+}
+
+static void iso_magic_far_in(void)
+{
+    static uint8_t image[40000];
+    memcpy(image + 32769, "CD001", 5);
+    CHECK_EQ_STR(sniff_name(image, sizeof image), "iso9660");
+    CHECK_EQ_STR(sniff_name(image, 32771), "data"); /* cut before the magic ends */
+}
+
+int main(void)
+{
+    archives_and_filters();
+    tar_needs_magic_or_checksum();
+    executables_need_their_headers();
+    text_and_messages();
+    iso_magic_far_in();
+    return check_exit("sniff");
+}
