@@ -45,7 +45,7 @@ def check_libarchive(sekisho, corpus):
     for name, (opened, unopened, password) in sorted(LIBARCHIVE.items()):
         result, code = scan(sekisho, os.path.join(corpus, "libarchive", name))
         kids = children(result["tree"])
-        problems = []
+        problems = [] if code == (0 if result["verdict"] == "pass" else 1) else [f"exit code {code}"]
         for member in opened:
             node = kids.get(member)
             if not node or node["type"] == "encrypted":
