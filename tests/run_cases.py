@@ -83,6 +83,18 @@ def subset_match(want, have):
     return True
 
 
+def require_each(kind, wants, unwanted, haves, key):
+    """Each wanted item must match some item on every key it gives; no item
+    may carry an unwanted `key` value."""
+    failures = []
+    for want in wants:
+        if not any(subset_match(want, h) for h in haves):
+            failures.append(f"no {kind} like {want}; have {[(h[key], h['path']) for h in haves]}")
+    present = {h[key] for h in haves}
+    failures += [f"unexpected {kind} {name}" for name in unwanted if name in present]
+    return failures
+
+
 def check(expect, result, exit_code):
     """Returns a list of failure messages (empty when the case passes)."""
     failures = []
@@ -93,23 +105,13 @@ def check(expect, result, exit_code):
     if result.get("verdict") != verdict:
         failures.append(f"verdict {result.get('verdict')}, want {verdict}")
     reasons = result.get("reasons", [])
-    for want in expect.get("reasons", []):
-        if not any(subset_match(want, r) for r in reasons):
-            failures.append(f"no reason like {want}; have {[(r['code'], r['path']) for r in reasons]}")
-    codes = {r["code"] for r in reasons}
-    for code in expect.get("no_reasons", []):
-        if code in codes:
-            failures.append(f"unexpected reason {code}")
-    if verdict == "pass" and reasons and any(r["verdict"] != "pass" for r in reasons):
-        failures.append(f"pass with non-pass reasons {codes}")
     matches = result.get("matches", [])
-    for want in expect.get("matches", []):
-        if not any(subset_match(want, m) for m in matches):
-            failures.append(f"no match like {want}; have {[(m['rule'], m['path']) for m in matches]}")
-    rules = {m["rule"] for m in matches}
-    for rule in expect.get("no_matches", []):
-        if rule in rules:
-            failures.append(f"unexpected match {rule}")
+    failures += require_each("reason", expect.get("reasons", []), expect.get("no_reasons", []),
+                             reasons, "code")
+    failures += require_each("match", expect.get("matches", []), expect.get("no_matches", []),
+                             matches, "rule")
+    if verdict == "pass" and any(r["verdict"] != "pass" for r in reasons):
+        failures.append(f"pass with non-pass reasons {[r['code'] for r in reasons]}")
     tree = result.get("tree") or {}
     nodes = walk_tree(tree, "", {}) if tree else {}
     for want in expect.get("nodes", []):
