@@ -36,6 +36,7 @@ struct archive_state {
     size_t size;
     enum formats formats;  /* what the handles bid with */
     bool raw;              /* a compressed stream: raw may bid */
+    bool broken;           /* the handle reported bad data: ask it nothing more */
     unsigned entries_seen; /* headers read so far on the main handle */
     const struct sk_password *header_password; /* opened an encrypted header */
     char raw_name[SK_MAX_NAME_BYTES + 1];
@@ -380,7 +381,10 @@ static int fill_child(struct sk_unpack *u, struct archive_state *st, struct arch
     }
     if (rc == SK_ECORRUPT) {
         /* Keep what was read: it is scanned, and the reason says the rest
-         * could not be. */
+         * could not be. The handle is not asked for more: skipping past bad
+         * data is where libarchive 3.6's readers have crashed on fuzzed
+         * input (a NULL read in the CAB reader's skip, found here). */
+        st->broken = true;
         child->truncated = true;
         sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s: %s", child->name,
                        why ? why : "bad entry data");
@@ -393,7 +397,7 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct archive_state *st = state;
     for (;;) {
-        if (sk_unpack_expired(u))
+        if (st->broken || sk_unpack_expired(u))
             return SK_DONE;
         struct archive_entry *e;
         int r = next_header(u, st, &e);
