@@ -112,7 +112,10 @@ static bool mentions_encryption(const char *message)
 static int library_failure(struct sk_unpack *u, struct archive *a, const char *what)
 {
     const char *message = archive_error_string(a);
-    bool encrypted = mentions_encryption(message) || archive_read_has_encrypted_entries(a) > 0;
+    /* archive_read_has_encrypted_entries dereferences the chosen format:
+     * with none chosen (no reader bid) libarchive 3.6 crashes in it. */
+    bool encrypted = mentions_encryption(message) ||
+                     (archive_format(a) != 0 && archive_read_has_encrypted_entries(a) > 0);
     int err = encrypted ? SK_EENCRYPTED : SK_ECORRUPT;
     if (err == SK_EENCRYPTED)
         sk_unpack_mark_encrypted(u, NULL);
