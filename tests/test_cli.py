@@ -58,6 +58,28 @@ def test_directory_and_exit_codes(sekisho, tmp):
     return root
 
 
+def test_progress_on_a_terminal(sekisho, root):
+    """With stderr on a terminal (a pseudo-terminal here) the progress line
+    shows files done/total and MB/s, and is cleared before the summary."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.run([sekisho, "scan", root], stdout=subprocess.PIPE, stderr=slave, timeout=60)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    text = seen.decode("utf-8", "replace")
+    check("progress bar on a terminal", "[3/3]" in text and "MB/s" in text and "ETA" in text
+          and "\033[K" in text and p.returncode == 1, repr(text[:200]))
+
+
 def test_unreadable_input(sekisho, tmp, root):
     missing = os.path.join(tmp, "no-such-file.zip")
     code, lines, _, err = run(sekisho, "scan", missing, os.path.join(root, "clean.txt"))
@@ -142,6 +164,7 @@ def main():
     sekisho = os.path.abspath(ap.parse_args().sekisho)
     with tempfile.TemporaryDirectory(prefix="sekisho-cli-") as tmp:
         root = test_directory_and_exit_codes(sekisho, tmp)
+        test_progress_on_a_terminal(sekisho, root)
         test_unreadable_input(sekisho, tmp, root)
         test_text_format(sekisho, root)
         test_extract(sekisho, tmp)
