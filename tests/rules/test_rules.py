@@ -4,11 +4,12 @@
     test_rules.py --sekisho build/sekisho --samples OUTDIR [--sekisho-arg ARG]...
     test_rules.py --yara [YARA_BIN] --samples OUTDIR
 
---sekisho: for every manifest entry, run `SEKISHO scan FILE` (extra
-    --sekisho-arg values go between "scan" and FILE) and read the JSON Lines
-    report: the entry passes when its rule is among "matches" iff expect is
-    true.  The scanner does the unpacking, so zip-wrapped samples are scanned
-    as they are.
+--sekisho: for every manifest entry, run
+    `SEKISHO scan --no-bundled-rules --rules RULES_DIR [ARG...] FILE`
+    (--bundled drops the first three arguments; ARGs come from --sekisho-arg)
+    and read the JSON Lines report: the entry passes when its rule is among
+    "matches" iff expect is true.  The scanner does the unpacking, so
+    zip-wrapped samples are scanned as they are.
 
 --yara: run the Debian `yara` CLI on every rules/*.yar file instead, defining
     the scanner's external variables with -d.  Zip-wrapped (depth 1) samples
@@ -207,6 +208,9 @@ def main():
     ap.add_argument("--sekisho-arg", action="append", default=[], metavar="ARG",
                     help="extra argument for 'sekisho scan' (repeatable), "
                          "e.g. --sekisho-arg=--rules --sekisho-arg=rules")
+    ap.add_argument("--bundled", action="store_true",
+                    help="let sekisho load its bundled rules itself instead of "
+                         "passing --no-bundled-rules --rules RULES_DIR")
     args = ap.parse_args()
 
     manifest_path = os.path.join(args.samples, "manifest.json")
@@ -228,7 +232,12 @@ def main():
         if not os.access(args.sekisho, os.X_OK):
             print(f"not an executable: {args.sekisho}", file=sys.stderr)
             return 2
-        runner = SekishoRunner(args.sekisho, args.sekisho_arg)
+        extra = list(args.sekisho_arg)
+        if not args.bundled:
+            # Test exactly the rules in --rules-dir, whatever bundled rules
+            # directory the binary would find on its own.
+            extra = ["--no-bundled-rules", "--rules", os.path.abspath(args.rules_dir)] + extra
+        runner = SekishoRunner(args.sekisho, extra)
 
     for e in manifest:
         what = (f"{e['rule']} {'matches' if e['expect'] else 'does not match'} "
