@@ -33,6 +33,10 @@ int sk_parse_uint(const char *text, unsigned long max, unsigned long *out);
 /* Parses a duration in seconds ("10", "0.5") into milliseconds. */
 int sk_parse_seconds_ms(const char *text, unsigned long *out_ms);
 
+/* Reads a whole (small) file into a NUL-terminated malloc'd buffer; -1 with
+ * errno set on failure or when it is larger than max bytes. */
+int sk_read_file(const char *path, size_t max, char **out, size_t *len);
+
 /* Reads one password a line (no trailing CR/LF) from a file into the list. */
 int sk_read_passwords_file(const char *path, const char ***list, size_t *n);
 

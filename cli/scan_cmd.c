@@ -26,6 +26,9 @@ struct scan_options {
     struct sk_rule_options rules;
     const char **passwords;
     size_t n_passwords;
+    const char *password_rules;
+    char *body; /* --body-file, read once */
+    size_t body_len;
     struct sk_limits limits;
     unsigned jobs;
     const char *extract_dir;
@@ -88,6 +91,8 @@ static void usage(FILE *out)
           "  --policy FILE           verdict overrides (`code = verdict` lines)\n"
           "  --password PW           a password candidate (repeatable, tried first)\n"
           "  --passwords-file FILE   password candidates, one a line\n"
+          "  --body-file FILE        mail text to harvest passwords from\n"
+          "  --password-rules FILE   operator password rules (PCRE2: before, password, after)\n"
           "  --jobs N                files scanned in parallel (default: cores)\n"
           "  --max-depth N           nesting depth (default 12)\n"
           "  --max-bytes N           size of one input (default 64M)\n"
@@ -104,6 +109,7 @@ static void usage(FILE *out)
 
 enum {
     OPT_RULES = 256, OPT_NO_BUNDLED, OPT_POLICY, OPT_PASSWORD, OPT_PASSWORDS_FILE, OPT_JOBS,
+    OPT_BODY_FILE, OPT_PASSWORD_RULES,
     OPT_MAX_DEPTH, OPT_MAX_BYTES, OPT_MAX_TOTAL, OPT_MAX_NODE_BYTES, OPT_MAX_NODES,
     OPT_MAX_RATIO, OPT_TIMEOUT, OPT_EXTRACT, OPT_NO_HASH, OPT_FORMAT, OPT_HELP
 };
@@ -114,6 +120,8 @@ static const struct option long_options[] = {
     {"policy", required_argument, NULL, OPT_POLICY},
     {"password", required_argument, NULL, OPT_PASSWORD},
     {"passwords-file", required_argument, NULL, OPT_PASSWORDS_FILE},
+    {"body-file", required_argument, NULL, OPT_BODY_FILE},
+    {"password-rules", required_argument, NULL, OPT_PASSWORD_RULES},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
     {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
@@ -189,6 +197,14 @@ static int parse_option(struct scan_options *o, int opt, const char *arg)
             return -1;
         }
         return 0;
+    case OPT_BODY_FILE:
+        free(o->body);
+        if (sk_read_file(arg, SK_DEFAULT_MAX_REQUEST_BYTES, &o->body, &o->body_len) != 0) {
+            fprintf(stderr, "sekisho scan: --body-file %s: %s\n", arg, strerror(errno));
+            return -1;
+        }
+        return 0;
+    case OPT_PASSWORD_RULES: o->password_rules = arg; return 0;
     case OPT_JOBS:
         if (sk_parse_uint(arg, 1024, &n) || n == 0)
             return bad_value("jobs", arg);
@@ -292,6 +308,7 @@ static void scan_mapped(struct scan_item *item, struct sk_worker *worker, const 
     struct sk_request req = {
         .id = item->path, .name = item->path, .data = p, .size = size,
         .passwords = o->passwords, .n_passwords = o->n_passwords, .no_hash = o->no_hash,
+        .body = o->body, .body_len = o->body_len,
     };
     if (item->run->extract_fd >= 0) {
         sk_extract_init(&extract, item->run->extract_fd, (unsigned)item->sequence, item->path);
@@ -462,6 +479,7 @@ static int make_engine(struct scan_run *run, const struct scan_options *o)
         sk_list_push(&paths, &n, o->rules.paths[i]);
     struct sk_engine_config config = {
         .rule_paths = paths, .n_rule_paths = n, .policy_path = o->rules.policy_path,
+        .password_rules_path = o->password_rules,
         .limits = o->limits,
     };
     char err[2048];
@@ -492,6 +510,7 @@ static void free_run(struct scan_run *run, struct scan_options *o)
         close(run->extract_fd);
     free(o->rules.paths);
     free(o->passwords);
+    free(o->body);
 }
 
 int sk_cmd_scan(int argc, char **argv)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdint.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -118,5 +120,32 @@ int sk_read_passwords_file(const char *path, const char ***list, size_t *n)
     }
     free(line);
     fclose(f);
+    return 0;
+}
+
+int sk_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f)
+        return -1;
+    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size > max) {
+        fclose(f);
+        errno = EFBIG;
+        return -1;
+    }
+    size_t size = (size_t)st.st_size;
+    char *buf = malloc(size + 1);
+    size_t n = buf ? fread(buf, 1, size, f) : 0;
+    int failed = !buf || ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        errno = buf ? EIO : ENOMEM;
+        return -1;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
     return 0;
 }

@@ -6,12 +6,14 @@
 #include "arena.h"
 #include "engine_internal.h"
 #include "error.h"
+#include "passwords.h"
 #include "sekisho.h"
 #include "yara_scan.h"
 
 struct sk_engine {
     struct sk_rules *rules;
     struct sk_policy *policy;
+    struct sk_password_rules *password_rules;
     struct sk_limits limits;
 };
 
@@ -33,6 +35,9 @@ int sk_engine_new(const struct sk_engine_config *config, struct sk_engine **out,
     engine->limits = config->limits;
     sk_limits_clamp(&engine->limits);
     int rc = sk_policy_load(config->policy_path, &engine->policy, err, errlen);
+    if (rc == 0 && config->password_rules_path)
+        rc = sk_password_rules_load(config->password_rules_path, &engine->password_rules, err,
+                                    errlen);
     if (rc == 0)
         rc = sk_rules_compile(config->rule_paths, config->n_rule_paths, &engine->rules, err,
                               errlen);
@@ -50,6 +55,7 @@ void sk_engine_free(struct sk_engine *engine)
         return;
     sk_rules_free(engine->rules);
     sk_policy_free(engine->policy);
+    sk_password_rules_free(engine->password_rules);
     free(engine);
 }
 
@@ -66,6 +72,11 @@ unsigned sk_engine_rule_count(const struct sk_engine *engine)
 const struct sk_policy *sk_engine_policy(const struct sk_engine *engine)
 {
     return engine ? engine->policy : NULL;
+}
+
+const struct sk_password_rules *sk_engine_password_rules(const struct sk_engine *engine)
+{
+    return engine->password_rules;
 }
 
 const struct sk_rules *sk_engine_rules(const struct sk_engine *engine)

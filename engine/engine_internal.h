@@ -12,6 +12,8 @@ const struct sk_policy *sk_engine_policy(const struct sk_engine *engine);
 const struct sk_rules *sk_engine_rules(const struct sk_engine *engine);
 struct sk_yara_scanner *sk_worker_yara(struct sk_worker *worker);
 const struct sk_engine *sk_worker_engine(const struct sk_worker *worker);
+struct sk_password_rules;
+const struct sk_password_rules *sk_engine_password_rules(const struct sk_engine *engine);
 
 struct sk_arena;
 /* Applies a pending injected allocation failure (a test hook) to a new job's

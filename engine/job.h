@@ -64,8 +64,9 @@ struct sk_job {
     void *sink_ctx;
 
     struct sk_node *root;
-    struct sk_password *passwords;
+    struct sk_password **passwords; /* ranked, at most limits.max_passwords */
     size_t n_passwords;
+    size_t passwords_dropped;
 
     struct sk_reason *reasons, *reasons_tail;
     struct sk_match *matches, *matches_tail;
@@ -85,6 +86,15 @@ struct sk_job {
 };
 
 uint64_t sk_now_ns(void);
+
+/* Password candidates (engine/candidates.c). start: the request's own, then
+ * the built-in list. add: one candidate of a tier; 0 or SK_ENOMEM. */
+int sk_job_start_passwords(struct sk_job *job, const char *const *given, size_t n_given);
+int sk_job_add_password(struct sk_job *job, const char *value, size_t len, const char *source,
+                        unsigned tier);
+/* Harvests candidates from UTF-8 text ("subject" or "body") of a node. */
+void sk_job_harvest(struct sk_job *job, const struct sk_node *node, const char *text,
+                    size_t len, const char *where);
 
 /* Records a reason (once per code and path) and raises the job's verdict.
  * `verdict` < 0 takes the policy's verdict for the code. Never fails: on

@@ -19,6 +19,7 @@ struct sk_password {
     size_t len;
     const char *source; /* "request", "body", "subject", "builtin", ... */
     unsigned rank;      /* 1 = tried first */
+    unsigned tier;      /* 0 request, 1 keyword or rule, 2 quoted, 3 token, 4 builtin */
 };
 
 struct sk_node {

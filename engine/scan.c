@@ -228,32 +228,6 @@ static void run(struct sk_job *job)
     free(stack);
 }
 
-static int copy_passwords(struct sk_job *job, const struct sk_request *req)
-{
-    size_t n = req->n_passwords < job->limits.max_passwords ? req->n_passwords
-                                                             : job->limits.max_passwords;
-    job->passwords = n ? sk_arena_alloc(job->arena, n * sizeof *job->passwords) : NULL;
-    if (n && !job->passwords)
-        return SK_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        struct sk_password *pw = &job->passwords[job->n_passwords];
-        size_t len = strlen(req->passwords[i]);
-        if (len == 0 || len > SK_CAP_PASSWORD_BYTES)
-            continue;
-        pw->value = sk_arena_strndup(job->arena, req->passwords[i], len);
-        if (!pw->value)
-            return SK_ENOMEM;
-        pw->len = len;
-        pw->source = "request";
-        pw->rank = (unsigned)job->n_passwords + 1;
-        job->n_passwords++;
-    }
-    if (req->n_passwords > n)
-        sk_job_reason(job, "limit.passwords", -1, NULL,
-                      "%zu password candidates, only the first %zu tried", req->n_passwords, n);
-    return 0;
-}
-
 static const char *root_name(const struct sk_request *req)
 {
     const char *name = req->name ? req->name : req->id ? req->id : "input";
@@ -286,8 +260,10 @@ static int job_start(struct sk_worker *worker, const struct sk_request *req,
     job->id = sk_arena_strdup(job->arena, req->id ? req->id : "");
     const char *name = root_name(req);
     job->root = node_new(job, NULL, name, strlen(name));
-    if (!job->id || !job->root || copy_passwords(job, req) != 0)
+    if (!job->id || !job->root || sk_job_start_passwords(job, req->passwords, req->n_passwords) != 0)
         return SK_ENOMEM;
+    if (req->body)
+        sk_job_harvest(job, NULL, req->body, req->body_len, "body");
     job->root->data = sk_buf_view(req->data, req->size);
     job->root->size = req->size;
     return 0;

@@ -26,6 +26,7 @@ struct sk_engine_config {
     const char *const *rule_paths; /* .yar files or directories of them */
     size_t n_rule_paths;
     const char *policy_path; /* NULL: the defaults of DESIGN.md */
+    const char *password_rules_path; /* operators' PCRE2 password rules, or NULL */
     struct sk_limits limits; /* defaults for requests that set none */
 };
 
@@ -56,6 +57,8 @@ struct sk_request {
     size_t size;
     const char *const *passwords; /* given with the request, in rank order */
     size_t n_passwords;
+    const char *body;   /* mail text to harvest passwords from (a bare attachment's) */
+    size_t body_len;
     const struct sk_limits *limits; /* NULL: the engine's */
     bool no_hash;
     sk_node_sink sink;

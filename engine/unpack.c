@@ -169,15 +169,14 @@ void sk_unpack_reason(struct sk_unpack *u, const char *code, const char *fmt, ..
     sk_job_reason(u->job, code, -1, u->node, "%s", detail);
 }
 
+const struct sk_limits *sk_unpack_limits(const struct sk_unpack *u)
+{
+    return &u->job->limits;
+}
+
 bool sk_unpack_expired(struct sk_unpack *u)
 {
     return u->job->halted || sk_job_expired(u->job, u->node);
-}
-
-size_t sk_unpack_passwords(const struct sk_unpack *u, const struct sk_password **out)
-{
-    *out = u->job->passwords;
-    return u->job->n_passwords;
 }
 
 void sk_unpack_set_filters(struct sk_unpack *u, const char *filters)

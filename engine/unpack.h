@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "limits.h"
 #include "node.h"
 
 /* One open container on the engine's work stack. */
@@ -65,11 +66,19 @@ void sk_unpack_fail(struct sk_unpack *u, const char *unpacker, int err, const ch
 void sk_unpack_reason(struct sk_unpack *u, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The limits in force for this request. */
+const struct sk_limits *sk_unpack_limits(const struct sk_unpack *u);
+
 /* True once the request's deadline has passed. */
 bool sk_unpack_expired(struct sk_unpack *u);
 
 /* The password candidates, in rank order. */
-size_t sk_unpack_passwords(const struct sk_unpack *u, const struct sk_password **out);
+size_t sk_unpack_passwords(const struct sk_unpack *u, const struct sk_password *const **out);
+
+/* Harvests password candidates from UTF-8 text of a message ("subject" or
+ * "body") into the job's ranked list. Call before handing back children
+ * that may be encrypted. */
+void sk_unpack_harvest(struct sk_unpack *u, const char *text, size_t len, const char *where);
 
 /* Describes the container: its compression filters ("xz", "gzip,uu"). */
 void sk_unpack_set_filters(struct sk_unpack *u, const char *filters);

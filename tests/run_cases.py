@@ -26,7 +26,8 @@ The .json keys (all optional except "verdict"):
   matches     [{"rule": ..., "path": ...}]: each must match some YARA match
   no_matches  rule names that must not appear
   nodes       [{"path": ..., "type": ..., "size": ..., "sha256": ...,
-               "encrypted": ..., "password": ..., "filters": ..., "truncated": ...}]:
+               "encrypted": ..., "password": ..., "password_source": ...,
+               "filters": ..., "truncated": ...}]:
               each must name an existing node and agree on every key given
   node_count  the exact number of nodes in the tree
   min_nodes   at least this many nodes
@@ -47,11 +48,16 @@ EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE
 
 
 def walk_tree(node, prefix, out):
-    """Flattens the tree to {path: node} the way DESIGN.md names paths."""
+    """Flattens the tree to {path: node} the way DESIGN.md names paths: a
+    message at the root is not named, so its parts' paths start with their
+    own names (the root itself is then the path "")."""
     stack = [(node, prefix)]
     while stack:
         current, parent_path = stack.pop()
-        path = current["name"] if not parent_path else parent_path + "/" + current["name"]
+        if current is node and node.get("type") == "eml":
+            path = ""
+        else:
+            path = current["name"] if not parent_path else parent_path + "/" + current["name"]
         out.setdefault(path, current)
         for child in current.get("children", []):
             stack.append((child, path))
@@ -71,6 +77,9 @@ def subset_match(want, have):
     for key, value in want.items():
         if key == "detail_has":
             if value not in have.get("detail", ""):
+                return False
+        elif key == "password_source":
+            if (have.get("password") or {}).get("source") != value:
                 return False
         elif key == "password":
             got = have.get("password")

@@ -292,12 +292,12 @@ static struct archive *handle_at(struct archive_state *st, const char *passphras
 static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigned index,
                           struct sk_child *child)
 {
-    const struct sk_password *candidates;
+    const struct sk_password *const *candidates;
     size_t n = sk_unpack_passwords(u, &candidates);
     child->encrypted = true;
     for (size_t i = 0; i < n && !sk_unpack_expired(u); i++) {
         struct archive_entry *e;
-        struct archive *a = handle_at(st, candidates[i].value, index, &e);
+        struct archive *a = handle_at(st, candidates[i]->value, index, &e);
         if (!a)
             continue;
         struct sk_buf plain = {0};
@@ -311,8 +311,8 @@ static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigne
              * cleanly; the CRC could not be reached, so say it was cut. */
             child->data = plain;
             child->truncated = rc == SK_ELIMIT;
-            child->password = &candidates[i];
-            sk_unpack_mark_encrypted(u, &candidates[i]);
+            child->password = candidates[i];
+            sk_unpack_mark_encrypted(u, candidates[i]);
             return 0;
         }
         sk_buf_release(&plain);
@@ -328,16 +328,16 @@ static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigne
 static int open_encrypted_headers(struct sk_unpack *u, struct archive_state *st,
                                   struct archive_entry **e)
 {
-    const struct sk_password *candidates;
+    const struct sk_password *const *candidates;
     size_t n = sk_unpack_passwords(u, &candidates);
     for (size_t i = 0; i < n && !sk_unpack_expired(u); i++) {
         struct archive *a =
-            reader_new(st->data, st->size, st->formats, candidates[i].value);
+            reader_new(st->data, st->size, st->formats, candidates[i]->value);
         if (a && archive_read_next_header(a, e) == ARCHIVE_OK) {
             archive_read_free(st->a);
             st->a = a;
-            st->header_password = &candidates[i];
-            sk_unpack_mark_encrypted(u, &candidates[i]);
+            st->header_password = candidates[i];
+            sk_unpack_mark_encrypted(u, candidates[i]);
             return ARCHIVE_OK;
         }
         archive_read_free(a);

@@ -5,6 +5,7 @@
 
 static const struct sk_unpacker *const unpackers[] = {
     &sk_unpacker_archive,
+    &sk_unpacker_mime,
 };
 
 const struct sk_unpacker *sk_unpacker_for(const struct sk_node *node)

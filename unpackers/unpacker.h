@@ -26,5 +26,6 @@ struct sk_unpacker {
 const struct sk_unpacker *sk_unpacker_for(const struct sk_node *node);
 
 extern const struct sk_unpacker sk_unpacker_archive;
+extern const struct sk_unpacker sk_unpacker_mime;
 
 #endif

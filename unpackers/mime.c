@@ -1,0 +1,356 @@
+/* Messages (RFC 5322) and their MIME structure, through GMime 3.
+ *
+ * Spec: RFC 2045-2049 (MIME), RFC 2047 (encoded words), RFC 2231 (parameter
+ * values), as GMime implements them. Children of a message, in order:
+ * `body.txt` (type text: every text part that is not an attachment, decoded
+ * from its charset to UTF-8, HTML reduced to text), then every other leaf
+ * under its file name (or `part-N`), every uuencoded block of the body under
+ * its `begin` name, and every nested message/rfc822 as a message of its own
+ * (`message-N.eml` unless it has a file name), which the engine opens in
+ * turn. Before any child is handed back, password candidates are harvested
+ * from the subject and every text part of the whole message, forwarded ones
+ * included, so that an attachment is tried with everything the mail says.
+ * Refuses: nothing silently; a multipart without a boundary is reported
+ * error.corrupt and its content scanned as one part. Limits: MIME nesting
+ * and part count (walked with an explicit stack); child bytes through
+ * sk_unpack_append; the engine's node, depth and time limits. GMime holds
+ * one copy of the message while it is open. */
+#include <gmime/gmime.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "../engine/error.h"
+#include "mime_text.h"
+#include "unpacker.h"
+
+#define MIME_MAX_NESTING 100u  /* multipart levels walked in one message */
+#define MIME_MAX_PARTS 20000u  /* MIME objects walked in one message */
+
+enum plan_kind { PLAN_BODY, PLAN_PART, PLAN_MESSAGE, PLAN_BYTES };
+
+struct plan {
+    enum plan_kind kind;
+    GMimeObject *object; /* PART, MESSAGE: a reference owned by the message */
+    GByteArray *bytes;   /* BODY, BYTES: owned */
+    char *name;          /* owned */
+};
+
+struct mime_state {
+    GMimeMessage *message;
+    GString *body;
+    struct plan *plans;
+    size_t n_plans, cap_plans, next;
+    unsigned n_parts;    /* MIME objects walked */
+    unsigned n_leaves, n_messages; /* for names of unnamed children */
+};
+
+struct walk_item {
+    GMimeObject *object;
+    unsigned depth;
+    bool nested; /* inside a forwarded message: harvest text only */
+};
+
+static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
+
+static void gmime_start(void)
+{
+    g_mime_init();
+}
+
+static int probe(const struct sk_node *node)
+{
+    return node->type == SK_TYPE_EML ? 90 : 0;
+}
+
+static bool add_plan(struct mime_state *st, enum plan_kind kind, GMimeObject *object,
+                     GByteArray *bytes, char *name)
+{
+    if (st->n_plans == st->cap_plans) {
+        size_t cap = st->cap_plans ? st->cap_plans * 2 : 16;
+        struct plan *grown = g_try_renew(struct plan, st->plans, cap);
+        if (!grown)
+            return false;
+        st->plans = grown;
+        st->cap_plans = cap;
+    }
+    st->plans[st->n_plans++] = (struct plan){kind, object, bytes, name};
+    return true;
+}
+
+/* The decoded content of a leaf part (transfer encoding undone). */
+static GByteArray *part_bytes(GMimePart *part)
+{
+    GMimeDataWrapper *content = g_mime_part_get_content(part);
+    GByteArray *bytes = g_byte_array_new();
+    if (!content)
+        return bytes;
+    GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(bytes);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+    g_mime_data_wrapper_write_to_stream(content, mem);
+    g_object_unref(mem);
+    return bytes;
+}
+
+static bool is_body_text(GMimeObject *object)
+{
+    GMimeContentType *type = g_mime_object_get_content_type(object);
+    return type && g_mime_content_type_is_type(type, "text", "*") &&
+           !g_mime_part_is_attachment(GMIME_PART(object)) &&
+           (g_mime_content_type_is_type(type, "text", "plain") ||
+            g_mime_content_type_is_type(type, "text", "html"));
+}
+
+/* A text part as UTF-8: charset decoded, HTML reduced. */
+static GString *part_text(GMimeObject *object)
+{
+    GByteArray *raw = part_bytes(GMIME_PART(object));
+    GString *utf8 = g_string_new(NULL);
+    const char *charset = g_mime_object_get_content_type_parameter(object, "charset");
+    sk_text_append_utf8(utf8, raw->data, raw->len, charset);
+    g_byte_array_unref(raw);
+    GMimeContentType *type = g_mime_object_get_content_type(object);
+    if (g_mime_content_type_is_type(type, "text", "html")) {
+        GString *text = g_string_new(NULL);
+        sk_html_append_text(text, utf8->str, utf8->len);
+        g_string_free(utf8, TRUE);
+        return text;
+    }
+    return utf8;
+}
+
+/* The part's own file name, else "<stem>-<n><suffix>". */
+static char *child_name(const char *given, const char *stem, unsigned n, const char *suffix)
+{
+    return given && *given ? g_strdup(given) : g_strdup_printf("%s-%u%s", stem, n, suffix);
+}
+
+/* uuencoded attachments inside a body text part. */
+static bool plan_uu_blocks(struct sk_unpack *u, struct mime_state *st, const GString *text)
+{
+    struct sk_uu_block block;
+    size_t from = 0;
+    while (from < text->len &&
+           sk_uu_next(text->str, text->len, from, (size_t)sk_unpack_limits(u)->max_node_bytes, &block)) {
+        if (!add_plan(st, PLAN_BYTES, NULL, block.bytes, g_strdup(block.name))) {
+            g_byte_array_unref(block.bytes);
+            return false;
+        }
+        from = block.next;
+    }
+    return true;
+}
+
+static bool visit_text(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it)
+{
+    GString *text = part_text(it->object);
+    sk_unpack_harvest(u, text->str, text->len, "body");
+    bool ok = true;
+    if (!it->nested) {
+        if (st->body->len)
+            g_string_append_c(st->body, '\n');
+        g_string_append_len(st->body, text->str, (gssize)text->len);
+        ok = plan_uu_blocks(u, st, text);
+    }
+    g_string_free(text, TRUE);
+    return ok;
+}
+
+static bool visit_message_part(struct sk_unpack *u, struct mime_state *st,
+                               const struct walk_item *it, GQueue *stack)
+{
+    GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(it->object));
+    if (!inner)
+        return true;
+    const char *subject = g_mime_message_get_subject(inner);
+    if (subject)
+        sk_unpack_harvest(u, subject, strlen(subject), "subject");
+    GMimeObject *body = g_mime_message_get_mime_part(inner);
+    if (body) {
+        struct walk_item *next = g_new(struct walk_item, 1);
+        *next = (struct walk_item){body, it->depth + 1, true};
+        g_queue_push_head(stack, next);
+    }
+    if (it->nested)
+        return true;
+    const char *filename = g_mime_object_get_content_disposition_parameter(it->object, "filename");
+    return add_plan(st, PLAN_MESSAGE, GMIME_OBJECT(inner), NULL,
+                    child_name(filename, "message", ++st->n_messages, ".eml"));
+}
+
+static bool visit_multipart(struct sk_unpack *u, struct mime_state *st,
+                            const struct walk_item *it, GQueue *stack)
+{
+    GMimeMultipart *mp = GMIME_MULTIPART(it->object);
+    /* g_mime_multipart_get_boundary() invents a boundary when there is none:
+     * ask the header itself. A multipart whose parts could not be found has
+     * its content in the prologue. */
+    const char *boundary = g_mime_object_get_content_type_parameter(it->object, "boundary");
+    if (!boundary || g_mime_multipart_get_count(mp) == 0) {
+        sk_unpack_fail(u, "mime", SK_ECORRUPT,
+                       "a multipart %s; its content is scanned as one part",
+                       boundary ? "holds no parts" : "has no boundary");
+        const char *prologue = g_mime_multipart_get_prologue(mp);
+        if (prologue && !it->nested) {
+            GByteArray *bytes = g_byte_array_new();
+            g_byte_array_append(bytes, (const guint8 *)prologue, (guint)strlen(prologue));
+            return add_plan(st, PLAN_BYTES, NULL, bytes, g_strdup("multipart-content.txt"));
+        }
+        return true;
+    }
+    for (int i = g_mime_multipart_get_count(mp); i-- > 0;) {
+        struct walk_item *next = g_new(struct walk_item, 1);
+        *next = (struct walk_item){g_mime_multipart_get_part(mp, i), it->depth + 1, it->nested};
+        g_queue_push_head(stack, next);
+    }
+    return true;
+}
+
+static bool visit(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it,
+                  GQueue *stack)
+{
+    if (GMIME_IS_MULTIPART(it->object))
+        return visit_multipart(u, st, it, stack);
+    if (GMIME_IS_MESSAGE_PART(it->object))
+        return visit_message_part(u, st, it, stack);
+    if (!GMIME_IS_PART(it->object))
+        return true;
+    if (is_body_text(it->object))
+        return visit_text(u, st, it);
+    if (it->nested)
+        return true;
+    const char *filename = g_mime_part_get_filename(GMIME_PART(it->object));
+    return add_plan(st, PLAN_PART, it->object, NULL,
+                    child_name(filename, "part", ++st->n_leaves, ""));
+}
+
+/* Walks the MIME tree with an explicit stack: plans the children and
+ * harvests the text. */
+static int walk(struct sk_unpack *u, struct mime_state *st)
+{
+    GQueue stack = G_QUEUE_INIT;
+    struct walk_item *first = g_new(struct walk_item, 1);
+    *first = (struct walk_item){g_mime_message_get_mime_part(st->message), 0, false};
+    g_queue_push_head(&stack, first);
+    int rc = 0;
+    bool limited = false;
+    struct walk_item *it;
+    while (rc == 0 && (it = g_queue_pop_head(&stack)) != NULL) {
+        if (!it->object || sk_unpack_expired(u)) {
+        } else if (it->depth > MIME_MAX_NESTING || st->n_parts >= MIME_MAX_PARTS) {
+            if (!limited)
+                sk_unpack_reason(u, it->depth > MIME_MAX_NESTING ? "limit.depth" : "limit.nodes",
+                                 "MIME structure deeper than %u levels or over %u parts; "
+                                 "the rest is not opened",
+                                 MIME_MAX_NESTING, MIME_MAX_PARTS);
+            limited = true;
+        } else {
+            st->n_parts++;
+            if (!visit(u, st, it, &stack))
+                rc = SK_ENOMEM;
+        }
+        g_free(it);
+    }
+    g_queue_clear_full(&stack, g_free);
+    return rc;
+}
+
+static void free_state(struct mime_state *st)
+{
+    for (size_t i = 0; i < st->n_plans; i++) {
+        if (st->plans[i].bytes)
+            g_byte_array_unref(st->plans[i].bytes);
+        g_free(st->plans[i].name);
+    }
+    g_free(st->plans);
+    if (st->body)
+        g_string_free(st->body, TRUE);
+    if (st->message)
+        g_object_unref(st->message);
+    g_free(st);
+}
+
+static int open_message(struct sk_unpack *u, void **out)
+{
+    pthread_once(&gmime_once, gmime_start);
+    struct mime_state *st = g_new0(struct mime_state, 1);
+    st->body = g_string_new(NULL);
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)u->node->data.p,
+                                                            u->node->data.len);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    st->message = g_mime_parser_construct_message(parser, NULL);
+    g_object_unref(parser);
+    g_object_unref(stream);
+    if (!st->message) {
+        free_state(st);
+        sk_unpack_fail(u, "mime", SK_ECORRUPT, "not a parseable RFC 5322 message");
+        return SK_ECORRUPT;
+    }
+    const char *subject = g_mime_message_get_subject(st->message);
+    if (subject)
+        sk_unpack_harvest(u, subject, strlen(subject), "subject");
+    int rc = walk(u, st);
+    if (rc == 0 && st->body->len) {
+        GByteArray *body = g_byte_array_new();
+        g_byte_array_append(body, (const guint8 *)st->body->str, (guint)st->body->len);
+        if (!add_plan(st, PLAN_BODY, NULL, body, g_strdup("body.txt"))) {
+            rc = SK_ENOMEM;
+        } else {
+            /* The body is handed back first: rotate it to the front. */
+            struct plan last = st->plans[st->n_plans - 1];
+            memmove(&st->plans[1], &st->plans[0], (st->n_plans - 1) * sizeof *st->plans);
+            st->plans[0] = last;
+        }
+    }
+    if (rc != 0) {
+        free_state(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+static GByteArray *message_bytes(GMimeObject *message)
+{
+    GByteArray *bytes = g_byte_array_new();
+    GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(bytes);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+    g_mime_object_write_to_stream(message, NULL, mem);
+    g_object_unref(mem);
+    return bytes;
+}
+
+static int next_part(struct sk_unpack *u, void *state, struct sk_child *child)
+{
+    struct mime_state *st = state;
+    if (st->next >= st->n_plans)
+        return SK_DONE;
+    struct plan *plan = &st->plans[st->next++];
+    GByteArray *bytes = plan->bytes;
+    if (plan->kind == PLAN_PART)
+        bytes = part_bytes(GMIME_PART(plan->object));
+    else if (plan->kind == PLAN_MESSAGE)
+        bytes = message_bytes(plan->object);
+    child->name = plan->name;
+    child->name_len = strlen(plan->name);
+    int rc = sk_unpack_append(u, &child->data, bytes->data, bytes->len);
+    if (rc == SK_ELIMIT) {
+        child->truncated = true;
+        rc = 0;
+    }
+    if (bytes != plan->bytes)
+        g_byte_array_unref(bytes);
+    return rc;
+}
+
+static void close_message(void *state)
+{
+    free_state(state);
+}
+
+const struct sk_unpacker sk_unpacker_mime = {
+    .name = "mime",
+    .probe = probe,
+    .open = open_message,
+    .next = next_part,
+    .close = close_message,
+};
