@@ -123,6 +123,38 @@ def test_extract(sekisho, tmp):
     check("extract: unsafe names still reported", {r["code"] for r in lines[0]["reasons"]} >= {"name.unsafe_path", "yara.match"})
 
 
+def test_body_file_and_password_rules(sekisho, tmp):
+    """A bare attachment's mail text comes with --body-file; operators' rules
+    (--password-rules) find passwords no keyword announces."""
+    work = os.path.join(tmp, "bodyfile")
+    os.mkdir(work)
+    with open(os.path.join(work, "eicar.com"), "wb") as f:
+        f.write(EICAR)
+    subprocess.run(["zip", "-q", "-X", "-P", "Kx7-body", "a.zip", "eicar.com"], cwd=work, check=True)
+    subprocess.run(["zip", "-q", "-X", "-P", "Zr9-rule", "b.zip", "eicar.com"], cwd=work, check=True)
+    body = os.path.join(work, "body.txt")
+    with open(body, "w", encoding="utf-8") as f:
+        f.write("お世話になっております。\nパスワード：Kx7-body\nunlock-code<<Zr9-rule>>\n")
+    code, lines, _, _ = run(sekisho, "scan", "--body-file", body, os.path.join(work, "a.zip"))
+    pw = lines[0]["tree"]["children"][0].get("password") or {}
+    check("--body-file: the password in the text opens the zip",
+          lines[0]["verdict"] == "block" and pw.get("value") == "Kx7-body" and pw.get("source") == "body", pw)
+    code, lines, _, _ = run(sekisho, "scan", os.path.join(work, "a.zip"))
+    check("without --body-file the zip stays unopened",
+          {r["code"] for r in lines[0]["reasons"]} == {"encrypted.unopened"}, lines[0]["reasons"])
+    rules = os.path.join(work, "rules.txt")
+    with open(rules, "w") as f:
+        f.write("# unlock codes in angle brackets\nunlock-code<<\t[A-Za-z0-9-]+\t>>\n")
+    code, lines, _, _ = run(sekisho, "scan", "--body-file", body, "--password-rules", rules,
+                            os.path.join(work, "b.zip"))
+    pw = lines[0]["tree"]["children"][0].get("password") or {}
+    check("--password-rules: a rule's match opens the zip", pw.get("value") == "Zr9-rule" and pw.get("source") == "rule", pw)
+    with open(rules, "w") as f:
+        f.write("(unclosed\t.+\t\n")
+    code, lines, _, err = run(sekisho, "scan", "--password-rules", rules, os.path.join(work, "b.zip"))
+    check("a bad password rule is refused with its line", code == 2 and not lines and "line 1" in err, err)
+
+
 def test_options(sekisho, tmp, root):
     rnd = os.path.join(tmp, "random.bin")
     with open(rnd, "wb") as f:
@@ -169,6 +201,7 @@ def main():
         test_text_format(sekisho, root)
         test_extract(sekisho, tmp)
         test_options(sekisho, tmp, root)
+        test_body_file_and_password_rules(sekisho, tmp)
     failed = [r for r in results if not r[1]]
     for name, ok, detail in results:
         print(("ok   " if ok else "FAIL ") + name + ("" if ok else f"\n     {detail}"))
