@@ -14,6 +14,9 @@ The .sh runs with `set -eu` in an empty temporary folder, with:
   MKARCHIVE   python3 tests/fixtures/mkarchive.py (FORMAT OUT [--password PW]
               NAME=FILE ...)
   PY          the python3 to use
+  FIXTURES    the folder tests/fixtures, for a case's Python to import its
+              helpers from (sys.path.insert(0, os.environ["FIXTURES"]);
+              e.g. mkmail.py, which the message cases build their mail with)
 
 The .json keys (all optional except "verdict"):
   input       the input's file name (the root node's name)
@@ -154,6 +157,7 @@ def run_case(sekisho, script, workdir, eicar_path):
     build = os.path.join(case_dir, "build")
     os.mkdir(build)
     env = dict(os.environ, OUT=out, EICAR=eicar_path, PY=sys.executable,
+               FIXTURES=os.path.join(HERE, "fixtures"),
                MKARCHIVE=f"{sys.executable} {os.path.join(HERE, 'fixtures', 'mkarchive.py')}")
     made = subprocess.run(["bash", "-eu", script], cwd=build, env=env,
                           capture_output=True, text=True)

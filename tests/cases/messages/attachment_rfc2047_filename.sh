@@ -9,10 +9,11 @@ touch -d '2024-01-15 13:05:00' eicar.com
 zip -q -X -P 'Mk8-ww2P' invoice.zip eicar.com
 $PY - <<'PYEOF'
 import os
-from email import encoders
+import sys
 from email.header import Header
-from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
+
+sys.path.insert(0, os.environ["FIXTURES"])
+from mkmail import mail, text_part, write, zip_part
 
 BODY = """\
 お世話になっております。
@@ -20,49 +21,13 @@ BODY = """\
 パスワード：Mk8-ww2P
 """
 
-
-def text_part(text, codec, label, cte, subtype="plain"):
-    """A text part: `text` encoded with `codec`, labelled charset=`label`."""
-    part = MIMEBase("text", subtype, charset=label)
-    part.set_payload(text.encode(codec))
-    if cte == "base64":
-        encoders.encode_base64(part)
-    elif cte == "quoted-printable":
-        encoders.encode_quopri(part)
-    else:
-        part["Content-Transfer-Encoding"] = cte
-    return part
-
-
-def zip_part(path, filename):
-    part = MIMEBase("application", "zip", name=filename)
-    with open(path, "rb") as f:
-        part.set_payload(f.read())
-    encoders.encode_base64(part)
-    part.add_header("Content-Disposition", "attachment", filename=filename)
-    return part
-
-
-def headers(msg, subject, case):
-    msg["From"] = "Sato Taro <sato@example.co.jp>"
-    msg["To"] = "Suzuki Hanako <suzuki@example.jp>"
-    msg["Subject"] = subject
-    msg["Date"] = "Mon, 15 Jan 2024 13:05:00 +0900"
-    msg["Message-ID"] = "<" + case + "@sekisho.test>"
-
-
 encoded = Header("見積書.zip", "iso-2022-jp").encode()
 assert encoded.startswith("=?iso-2022-jp?b?"), encoded
-msg = MIMEMultipart("mixed", boundary="=_sekisho_attachment_rfc2047_filename")
-headers(msg, "見積書送付", "attachment_rfc2047_filename")
-msg.attach(text_part(BODY, "iso-2022-jp", "ISO-2022-JP", "7bit"))
-att = MIMEBase("application", "zip")
+# The encoded word goes into both headers as it is, quoted (not RFC 2231).
+att = zip_part("invoice.zip", "invoice.zip")
 att.replace_header("Content-Type", 'application/zip; name="' + encoded + '"')
-with open("invoice.zip", "rb") as f:
-    att.set_payload(f.read())
-encoders.encode_base64(att)
-att["Content-Disposition"] = 'attachment; filename="' + encoded + '"'
-msg.attach(att)
-with open(os.environ["OUT"], "wb") as f:
-    f.write(msg.as_bytes())
+att.replace_header("Content-Disposition", 'attachment; filename="' + encoded + '"')
+write(mail("attachment_rfc2047_filename", "見積書送付",
+           text_part(BODY, "iso-2022-jp", "ISO-2022-JP", "7bit"),
+           att))
 PYEOF

@@ -7,10 +7,10 @@ touch -d '2024-01-15 13:05:00' eicar.com
 zip -q -X -P 'Lm3$vX' invoice.zip eicar.com
 $PY - <<'PYEOF'
 import os
-from email import encoders
-from email.header import Header
-from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
+import sys
+
+sys.path.insert(0, os.environ["FIXTURES"])
+from mkmail import mail, text_part, write, zip_part
 
 BODY = """\
 お疲れ様です。
@@ -18,41 +18,7 @@ BODY = """\
 ＰＷ：Lm3$vX
 """
 
-
-def text_part(text, codec, label, cte, subtype="plain"):
-    """A text part: `text` encoded with `codec`, labelled charset=`label`."""
-    part = MIMEBase("text", subtype, charset=label)
-    part.set_payload(text.encode(codec))
-    if cte == "base64":
-        encoders.encode_base64(part)
-    elif cte == "quoted-printable":
-        encoders.encode_quopri(part)
-    else:
-        part["Content-Transfer-Encoding"] = cte
-    return part
-
-
-def zip_part(path, filename):
-    part = MIMEBase("application", "zip", name=filename)
-    with open(path, "rb") as f:
-        part.set_payload(f.read())
-    encoders.encode_base64(part)
-    part.add_header("Content-Disposition", "attachment", filename=filename)
-    return part
-
-
-def headers(msg, subject, case):
-    msg["From"] = "Sato Taro <sato@example.co.jp>"
-    msg["To"] = "Suzuki Hanako <suzuki@example.jp>"
-    msg["Subject"] = subject
-    msg["Date"] = "Mon, 15 Jan 2024 13:05:00 +0900"
-    msg["Message-ID"] = "<" + case + "@sekisho.test>"
-
-
-msg = MIMEMultipart("mixed", boundary="=_sekisho_ja_iso2022jp_fullwidth_pw_keyword")
-headers(msg, "Invoice", "ja_iso2022jp_fullwidth_pw_keyword")
-msg.attach(text_part(BODY, "iso-2022-jp", "ISO-2022-JP", "7bit", "plain"))
-msg.attach(zip_part("invoice.zip", "invoice.zip"))
-with open(os.environ["OUT"], "wb") as f:
-    f.write(msg.as_bytes())
+write(mail("ja_iso2022jp_fullwidth_pw_keyword", "Invoice",
+           text_part(BODY, "iso-2022-jp", "ISO-2022-JP", "7bit", "plain"),
+           zip_part("invoice.zip", "invoice.zip")))
 PYEOF

@@ -9,17 +9,16 @@ zip -q -X notes.zip notes.txt
 $PY - <<'PYEOF'
 import base64
 import os
+import sys
+
+sys.path.insert(0, os.environ["FIXTURES"])
+from mkmail import raw_headers, write_raw
 
 with open("notes.zip", "rb") as f:
     b64 = base64.encodebytes(f.read()).decode("ascii")
 
 raw = (
-    "From: Sato Taro <sato@example.co.jp>\n"
-    "To: Suzuki Hanako <suzuki@example.jp>\n"
-    "Subject: notes\n"
-    "Date: Mon, 15 Jan 2024 13:05:00 +0900\n"
-    "Message-ID: <malformed_missing_boundary@sekisho.test>\n"
-    "MIME-Version: 1.0\n"
+    raw_headers("notes", "malformed_missing_boundary") +
     "Content-Type: multipart/mixed\n"
     "\n"
     "--=_undeclared_boundary\n"
@@ -34,6 +33,5 @@ raw = (
     + b64 +
     "--=_undeclared_boundary--\n"
 )
-with open(os.environ["OUT"], "wb") as f:
-    f.write(raw.replace("\n", "\r\n").encode("ascii"))
+write_raw(raw)
 PYEOF

@@ -4,21 +4,17 @@
 # time and stack, and fail closed (sandbox, with a limit or corrupt reason).
 $PY - <<'PYEOF'
 import os
+import sys
+
+sys.path.insert(0, os.environ["FIXTURES"])
+from mkmail import raw_headers, write_raw
 
 DEPTH = 10000
-out = [
-    "From: Sato Taro <sato@example.co.jp>\n"
-    "To: Suzuki Hanako <suzuki@example.jp>\n"
-    "Subject: deep\n"
-    "Date: Mon, 15 Jan 2024 13:05:00 +0900\n"
-    "Message-ID: <malformed_nested_10000_multiparts@sekisho.test>\n"
-    "MIME-Version: 1.0\n"
-]
+out = [raw_headers("deep", "malformed_nested_10000_multiparts")]
 for i in range(DEPTH):
     out.append('Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i))
 out.append("Content-Type: text/plain; charset=us-ascii\n\nbottom\n")
 for i in reversed(range(DEPTH)):
     out.append("--b%d--\n" % i)
-with open(os.environ["OUT"], "wb") as f:
-    f.write("".join(out).replace("\n", "\r\n").encode("ascii"))
+write_raw("".join(out))
 PYEOF

@@ -5,6 +5,10 @@
 $PY - <<'PYEOF'
 import binascii
 import os
+import sys
+
+sys.path.insert(0, os.environ["FIXTURES"])
+from mkmail import raw_headers, write_raw
 
 with open(os.environ["EICAR"], "rb") as f:
     data = f.read()
@@ -16,16 +20,10 @@ body = ("Hello,\n\nthe file you asked for is below.\n\n"
 assert b"".join(binascii.a2b_uu(l) for l in uu.splitlines()) == data
 
 raw = (
-    "From: Sato Taro <sato@example.co.jp>\n"
-    "To: Suzuki Hanako <suzuki@example.jp>\n"
-    "Subject: the file\n"
-    "Date: Mon, 15 Jan 2024 13:05:00 +0900\n"
-    "Message-ID: <uuencoded_eicar_in_body@sekisho.test>\n"
-    "MIME-Version: 1.0\n"
+    raw_headers("the file", "uuencoded_eicar_in_body") +
     "Content-Type: text/plain; charset=us-ascii\n"
     "Content-Transfer-Encoding: 7bit\n"
     "\n" + body
 )
-with open(os.environ["OUT"], "wb") as f:
-    f.write(raw.replace("\n", "\r\n").encode("ascii"))
+write_raw(raw)
 PYEOF

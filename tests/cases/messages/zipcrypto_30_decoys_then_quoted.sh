@@ -21,11 +21,12 @@ $PY - <<'PYEOF'
 import os
 import random
 import struct
+import sys
 import zipfile
 import zlib
-from email import encoders
-from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
+
+sys.path.insert(0, os.environ["FIXTURES"])
+from mkmail import mail, text_part, write, zip_part
 
 REAL = "Re4l#Pw-77"
 
@@ -97,22 +98,7 @@ body = "Hello,\n\nthe passwords we sent before were wrong, sorry. Try these in o
 body += "".join("PW: %s\n" % d for d in decoys)
 body += 'If none of them works, use "%s".\n\nRegards\n' % REAL
 
-text = MIMEBase("text", "plain", charset="us-ascii")
-text.set_payload(body)
-text["Content-Transfer-Encoding"] = "7bit"
-att = MIMEBase("application", "zip", name="invoice.zip")
-att.set_payload(data)
-encoders.encode_base64(att)
-att.add_header("Content-Disposition", "attachment", filename="invoice.zip")
-
-msg = MIMEMultipart("mixed", boundary="=_sekisho_zipcrypto_30_decoys_then_quoted")
-msg["From"] = "Sato Taro <sato@example.co.jp>"
-msg["To"] = "Suzuki Hanako <suzuki@example.jp>"
-msg["Subject"] = "Invoice"
-msg["Date"] = "Mon, 15 Jan 2024 13:05:00 +0900"
-msg["Message-ID"] = "<zipcrypto_30_decoys_then_quoted@sekisho.test>"
-msg.attach(text)
-msg.attach(att)
-with open(os.environ["OUT"], "wb") as f:
-    f.write(msg.as_bytes())
+write(mail("zipcrypto_30_decoys_then_quoted", "Invoice",
+           text_part(body, "ascii", "us-ascii", "7bit"),
+           zip_part("invoice.zip", "invoice.zip")))
 PYEOF
