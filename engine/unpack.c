@@ -169,6 +169,11 @@ void sk_unpack_reason(struct sk_unpack *u, const char *code, const char *fmt, ..
     sk_job_reason(u->job, code, -1, u->node, "%s", detail);
 }
 
+uint64_t sk_unpack_deadline(const struct sk_unpack *u)
+{
+    return u->job->deadline_ns;
+}
+
 const struct sk_limits *sk_unpack_limits(const struct sk_unpack *u)
 {
     return &u->job->limits;

@@ -66,6 +66,10 @@ void sk_unpack_fail(struct sk_unpack *u, const char *unpacker, int err, const ch
 void sk_unpack_reason(struct sk_unpack *u, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The request's deadline (CLOCK_MONOTONIC nanoseconds), for libraries that
+ * take one. */
+uint64_t sk_unpack_deadline(const struct sk_unpack *u);
+
 /* The limits in force for this request. */
 const struct sk_limits *sk_unpack_limits(const struct sk_unpack *u);
 

@@ -23,6 +23,7 @@
 #include "../engine/error.h"
 #include "../engine/limits.h"
 #include "unpacker.h"
+#include "zip_trial.h"
 
 #define READ_BLOCK (64u * 1024u)
 
@@ -37,6 +38,8 @@ struct archive_state {
     enum formats formats;  /* what the handles bid with */
     bool raw;              /* a compressed stream: raw may bid */
     bool broken;           /* the handle reported bad data: ask it nothing more */
+    struct sk_zip_index *zip_index; /* a ZIP's central directory, for password trials */
+    bool zip_index_tried;
     unsigned entries_seen; /* headers read so far on the main handle */
     const struct sk_password *header_password; /* opened an encrypted header */
     char raw_name[SK_MAX_NAME_BYTES + 1];
@@ -144,6 +147,7 @@ static int open_archive(struct sk_unpack *u, void **out)
 static void close_archive(void *state)
 {
     struct archive_state *st = state;
+    sk_zip_index_free(st->zip_index);
     archive_read_free(st->a);
     free(st);
 }
@@ -287,36 +291,94 @@ static struct archive *handle_at(struct archive_state *st, const char *passphras
     return a;
 }
 
+/* Reads entry `index` with one candidate on a fresh handle: 0 (bytes in
+ * child, possibly cut by a limit), SK_ENOMEM, or another code when the
+ * candidate does not open it. */
+static int read_with(struct sk_unpack *u, struct archive_state *st, unsigned index,
+                     const struct sk_password *candidate, struct sk_child *child)
+{
+    struct archive_entry *e;
+    struct archive *a = handle_at(st, candidate->value, index, &e);
+    if (!a)
+        return SK_ECORRUPT;
+    struct sk_buf plain = {0};
+    const char *why = NULL;
+    int rc = read_entry(u, st, a, e, &plain, &why);
+    if (why && strstr(why, "not supported"))
+        child->unopened_why = "libarchive cannot decrypt this format's encryption";
+    archive_read_free(a);
+    if (rc == 0 || rc == SK_ELIMIT) {
+        /* Under a limit the bytes so far decrypted and decompressed
+         * cleanly; the CRC could not be reached, so say it was cut. */
+        child->data = plain;
+        child->truncated = rc == SK_ELIMIT;
+        child->password = candidate;
+        sk_unpack_mark_encrypted(u, candidate);
+        return 0;
+    }
+    sk_buf_release(&plain);
+    return rc == SK_ENOMEM ? rc : SK_ECORRUPT;
+}
+
+/* A ZIP member: the central directory is parsed once and each candidate
+ * costs only its key set-up and the cheap check (unpackers/zip_trial.c);
+ * the one that verifies fully is then read through libarchive. SK_DONE:
+ * no candidate opens it; SK_EUNSUPPORTED: the trial cannot tell (the
+ * caller falls back to one libarchive handle per candidate). */
+static int open_zip_member(struct sk_unpack *u, struct archive_state *st, unsigned index,
+                           const char *raw_name, struct sk_child *child)
+{
+    if (!st->zip_index_tried) {
+        st->zip_index_tried = true;
+        if (sk_zip_index_open(st->data, st->size, SK_CAP_NODES, &st->zip_index) != 0)
+            st->zip_index = NULL;
+    }
+    if (!st->zip_index)
+        return SK_EUNSUPPORTED;
+    const struct sk_password *const *candidates;
+    size_t n = sk_unpack_passwords(u, &candidates);
+    const char **values = calloc(n ? n : 1, sizeof *values);
+    size_t *lengths = calloc(n ? n : 1, sizeof *lengths);
+    int rc = values && lengths ? 0 : SK_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        values[i] = candidates[i]->value;
+        lengths[i] = candidates[i]->len;
+    }
+    size_t found = 0;
+    bool partial = false;
+    if (rc == 0)
+        rc = sk_zip_find_password(st->zip_index, raw_name, index, values, lengths, n,
+                                  sk_unpack_limits(u)->max_node_bytes, sk_unpack_deadline(u),
+                                  &found, &partial);
+    free(values);
+    free(lengths);
+    if (rc == 0 && read_with(u, st, index, candidates[found], child) == 0)
+        return 0;
+    if (rc == SK_DONE || rc == SK_ELIMIT || rc == SK_ENOMEM)
+        return rc;
+    return SK_EUNSUPPORTED;
+}
+
 /* Tries each candidate on the encrypted entry `index`. On success the child
  * holds the plain bytes and the candidate that opened them. */
 static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigned index,
-                          struct sk_child *child)
+                          const char *raw_name, struct sk_child *child)
 {
     const struct sk_password *const *candidates;
     size_t n = sk_unpack_passwords(u, &candidates);
     child->encrypted = true;
-    for (size_t i = 0; i < n && !sk_unpack_expired(u); i++) {
-        struct archive_entry *e;
-        struct archive *a = handle_at(st, candidates[i]->value, index, &e);
-        if (!a)
-            continue;
-        struct sk_buf plain = {0};
-        const char *why = NULL;
-        int rc = read_entry(u, st, a, e, &plain, &why);
-        if (why && strstr(why, "not supported"))
-            child->unopened_why = "libarchive cannot decrypt this format's encryption";
-        archive_read_free(a);
-        if (rc == 0 || rc == SK_ELIMIT) {
-            /* Under a limit the bytes so far decrypted and decompressed
-             * cleanly; the CRC could not be reached, so say it was cut. */
-            child->data = plain;
-            child->truncated = rc == SK_ELIMIT;
-            child->password = candidates[i];
-            sk_unpack_mark_encrypted(u, candidates[i]);
+    if ((archive_format(st->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP) {
+        int rc = open_zip_member(u, st, index, raw_name, child);
+        if (rc == 0 || rc == SK_ENOMEM)
+            return rc;
+        if (rc == SK_DONE || rc == SK_ELIMIT) {
+            sk_unpack_mark_encrypted(u, NULL);
             return 0;
         }
-        sk_buf_release(&plain);
-        if (rc == SK_ENOMEM)
+    }
+    for (size_t i = 0; i < n && !sk_unpack_expired(u); i++) {
+        int rc = read_with(u, st, index, candidates[i], child);
+        if (rc == 0 || rc == SK_ENOMEM)
             return rc;
     }
     sk_unpack_mark_encrypted(u, NULL);
@@ -371,7 +433,7 @@ static int fill_child(struct sk_unpack *u, struct archive_state *st, struct arch
 
     bool encrypted = archive_entry_is_data_encrypted(e) > 0;
     if (encrypted && !st->header_password)
-        return open_encrypted(u, st, st->entries_seen - 1, child);
+        return open_encrypted(u, st, st->entries_seen - 1, archive_entry_pathname(e), child);
     if (encrypted) {
         child->encrypted = true;
         child->password = st->header_password;

@@ -1,0 +1,66 @@
+/* Which password candidate opens an encrypted ZIP member, with the archive
+ * parsed once (issue 3).
+ *
+ * The index is the central directory, read once; a trial then reads the
+ * member's local header, encryption header, salt and verifier once and redoes
+ * per candidate only the key derivation and, for the few candidates that pass
+ * the cheap check, the full verification. A candidate is accepted only when
+ * decryption, decompression and the CRC-32 (ZipCrypto, AE-1) or the HMAC
+ * authentication code (AE-1, AE-2) all verify.
+ *
+ * Member positions follow libarchive 3.6's seekable ZIP reader, which is what
+ * unpackers/archive.c counts with entries_seen: entries in ascending local
+ * header offset (not central directory order), directories included, and of
+ * several central entries that share one local header offset only the first
+ * in central directory order. libarchive names an entry by its local header,
+ * so lookups by name compare the local header's name. */
+#ifndef SK_ZIP_TRIAL_H
+#define SK_ZIP_TRIAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sk_zip_index;
+
+/* Parses the end of central directory record (ZIP64 where a field says
+ * 0xFFFF/0xFFFFFFFF) and the central directory of zip[0..len). The index
+ * borrows `zip`: keep it alive and unchanged until sk_zip_index_free.
+ * @return 0 and *out (free with sk_zip_index_free); SK_ECORRUPT for a
+ * directory that does not fit or is malformed; SK_ELIMIT when it declares
+ * more than max_entries entries; SK_ENOMEM. */
+int sk_zip_index_open(const uint8_t *zip, size_t len, size_t max_entries,
+                      struct sk_zip_index **out);
+
+void sk_zip_index_free(struct sk_zip_index *index);
+
+/* Entries in libarchive's order (see above). */
+size_t sk_zip_index_count(const struct sk_zip_index *index);
+
+/* The name libarchive reports for entry `position` (its local header's, or
+ * the central one where the local header is unreadable), not NUL-terminated;
+ * NULL when position is out of range. Points into the archive. */
+const uint8_t *sk_zip_index_name(const struct sk_zip_index *index, size_t position,
+                                 size_t *name_len);
+
+/* Tries candidates[0..n) (lengths[i] bytes each, NULs allowed) in order on
+ * one encrypted member: the entry at `position` in libarchive's order when
+ * member_name is NULL or matches it, else the first entry named member_name.
+ * `budget` bounds the bytes inflated per verification: a candidate that
+ * reaches it with everything so far decrypted and inflated cleanly is
+ * accepted with *partial = true (its CRC unread; the AES authentication code
+ * is always checked in full, and stored members, whose size is that of the
+ * input, are always checked whole). `deadline_ns` (CLOCK_MONOTONIC, 0 = none)
+ * is checked before each candidate.
+ * @return 0 with *found = index of the first candidate that verifies;
+ * SK_DONE when none does; SK_EINVAL when no such member or it is not
+ * encrypted; SK_EUNSUPPORTED for PKWARE strong encryption (bit 6), a masked
+ * local header (bit 13), an unknown AES strength or a method other than
+ * stored/deflate; SK_ECORRUPT when the member's sizes do not fit the
+ * archive; SK_ELIMIT when the deadline passed; SK_ENOMEM, SK_EINTERNAL. */
+int sk_zip_find_password(const struct sk_zip_index *index, const char *member_name,
+                         size_t position, const char *const *candidates, const size_t *lengths,
+                         size_t n, uint64_t budget, uint64_t deadline_ns, size_t *found,
+                         bool *partial);
+
+#endif
