@@ -42,6 +42,7 @@ struct sk_node {
     bool encrypted;      /* stored encrypted (member) or holds encrypted members */
     bool in_encrypted;   /* this node or an ancestor was decrypted */
     bool truncated;      /* a limit cut the bytes short */
+    bool type_given;     /* the unpacker said what it is: do not sniff */
     const struct sk_password *password; /* what opened it, or NULL */
     const char *extracted; /* file name under --extract DIR, or NULL */
 };

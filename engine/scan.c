@@ -99,7 +99,7 @@ static void visit(struct sk_job *job, struct sk_node *node)
 {
     const uint8_t *p = node->data.p;
     size_t n = node->data.len;
-    if (node->type != SK_TYPE_ENCRYPTED)
+    if (node->type != SK_TYPE_ENCRYPTED && !node->type_given)
         node->type = sk_sniff(p, n);
     structural_reasons(job, node);
     if (node->type == SK_TYPE_ENCRYPTED)
@@ -180,6 +180,10 @@ static struct sk_node *adopt_child(struct sk_job *job, struct frame *f, struct s
     node->truncated = child->truncated;
     node->encrypted = child->encrypted;
     node->password = child->password;
+    if (child->type != SK_TYPE_DATA) {
+        node->type = child->type;
+        node->type_given = true;
+    }
     if (child->encrypted && child->password)
         node->in_encrypted = true;
     if (child->encrypted && !child->password) {

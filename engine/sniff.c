@@ -31,6 +31,8 @@ static const char *const type_names[SK_TYPE_COUNT] = {
     [SK_TYPE_TIFF] = "tiff",       [SK_TYPE_ICO] = "ico",
     [SK_TYPE_MEDIA] = "media",     [SK_TYPE_FONT] = "font",
     [SK_TYPE_ENCRYPTED] = "encrypted",
+    [SK_TYPE_VBA] = "vba",         [SK_TYPE_XLM] = "xlm",
+    [SK_TYPE_BIFF] = "biff",
 };
 
 const char *sk_type_name(enum sk_type type)

@@ -57,6 +57,10 @@ enum sk_type {
     SK_TYPE_FONT,
     /* a member stored encrypted that no candidate opened: no bytes to sniff */
     SK_TYPE_ENCRYPTED,
+    /* derived nodes: made by an unpacker, never sniffed */
+    SK_TYPE_VBA,  /* decompressed VBA module source */
+    SK_TYPE_XLM,  /* Excel 4.0 macro formulas as text */
+    SK_TYPE_BIFF, /* an Excel BIFF5/BIFF8 workbook stream */
     SK_TYPE_COUNT
 };
 

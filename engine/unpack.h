@@ -37,6 +37,8 @@ struct sk_child {
     const struct sk_password *password; /* the candidate that opened it */
     bool truncated;         /* a limit cut it short */
     const char *unopened_why; /* encrypted and not opened: why (static text) */
+    enum sk_type type;      /* SK_TYPE_DATA: sniff the bytes; else what the
+                             * unpacker knows it made (vba, xlm, biff, ...) */
 };
 
 /* Appends n bytes to a child's buffer, checking every limit first: 0, or
