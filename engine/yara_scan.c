@@ -234,6 +234,24 @@ struct scan_ctx {
     const struct sk_node *node;
 };
 
+/* A rule's meta `reason` names the reason code its match reports as, when
+ * that code is one the engine documents (README.md); otherwise yara.match. */
+static const char *reason_code_of(const YR_RULE *rule)
+{
+    const YR_META *meta;
+    yr_rule_metas_foreach(rule, meta)
+    {
+        if (meta->type != META_TYPE_STRING || strcmp(meta->identifier, "reason") != 0)
+            continue;
+        size_t n;
+        const struct sk_reason_info *table = sk_reason_table(&n);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(table[i].code, meta->string) == 0)
+                return table[i].code;
+    }
+    return "yara.match";
+}
+
 static int copy_metas(struct sk_arena *arena, const YR_RULE *rule, struct sk_match *m,
                       enum sk_verdict *verdict, int *info)
 {
@@ -297,7 +315,8 @@ static void record_match(struct scan_ctx *ctx, const YR_RULE *rule)
         job->matches = m;
     job->matches_tail = m;
     if (!info)
-        sk_job_reason(job, "yara.match", (int)verdict, ctx->node, "%s:%s", m->ns, m->rule);
+        sk_job_reason(job, reason_code_of(rule), (int)verdict, ctx->node, "%s:%s", m->ns,
+                      m->rule);
 }
 
 static int on_scan_message(YR_SCAN_CONTEXT *context, int message, void *message_data,

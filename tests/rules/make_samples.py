@@ -333,6 +333,32 @@ def powershell_samples(s: Samples):
          {ENC: False, B64: False, CRD: False})
 
 
+def office_samples(s: Samples):
+    xml = "Office_DDE_Field_In_XML"
+    csv = "Office_DDE_Formula_In_CSV"
+    s.add("dde_word2003.xml",
+          b'<?xml version="1.0"?><w:wordDocument><w:body><w:p><w:r>'
+          b'<w:instrText> DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe" </w:instrText>'
+          b'</w:r></w:p></w:body></w:wordDocument>', {xml: True, csv: False}, filetype="xml")
+    s.add("dde_fldsimple.xml",
+          b'<?xml version="1.0"?><w:p><w:fldSimple w:instr=" DDE Excel Sheet1 R1C1 "/></w:p>',
+          {xml: True}, filetype="xml")
+    s.add("field_page.xml",
+          b'<?xml version="1.0"?><w:p><w:r><w:instrText> PAGE \\* MERGEFORMAT </w:instrText>'
+          b'</w:r><w:r><w:t>DDE is discussed here</w:t></w:r></w:p>', {xml: False}, filetype="xml")
+    s.add("dde_spreadsheetml.xml",
+          b'<?xml version="1.0"?><Workbook><Worksheet><Table><Row>'
+          b'<Cell ss:Formula="=cmd|\'/c calc.exe\'!A1"><Data ss:Type="Number">0</Data></Cell>'
+          b'</Row></Table></Worksheet></Workbook>', {xml: True}, filetype="xml")
+    s.add("sum_spreadsheetml.xml",
+          b'<?xml version="1.0"?><Workbook><Cell ss:Formula="=SUM(R1C1:R2C1)"/></Workbook>',
+          {xml: False}, filetype="xml")
+    s.add("dde.csv", b"name,value\r\n=cmd|'/k ..\\..\\Windows\\System32\\calc.exe'!A0,1\r\n",
+          {csv: True, xml: False}, filetype="text")
+    s.add("formula.csv", b"name,value\r\ntotal,=SUM(A1:A9)\r\nnote,\"it's a|b 'quote'!\"\r\n",
+          {csv: False}, filetype="text")
+
+
 def main(argv):
     if len(argv) != 2:
         print(f"usage: {argv[0]} OUTDIR", file=sys.stderr)
@@ -343,6 +369,7 @@ def main(argv):
     eicar_samples(s)
     executable_samples(s)
     powershell_samples(s)
+    office_samples(s)
     s.write_manifest()
     nsamples = len({e["sample"] for e in s.manifest})
     print(f"wrote {nsamples} samples, {len(s.manifest)} manifest entries to {outdir}")
