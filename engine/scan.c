@@ -87,7 +87,11 @@ static void structural_reasons(struct sk_job *job, struct sk_node *node)
 {
     if (node->depth == 0 && node->size == 0)
         sk_job_reason(job, "input.empty", -1, node, "the input holds no bytes");
-    if (node->type == SK_TYPE_DATA && node->data.len > 0)
+    /* Parts of an OOXML package are declared by its [Content_Types].xml
+     * (printer settings, binary workbook parts); what can run in them is
+     * found by type (OLE objects, VBA) or by the OOXML unpacker. */
+    bool ooxml_part = node->parent && node->parent->type == SK_TYPE_OOXML;
+    if (node->type == SK_TYPE_DATA && node->data.len > 0 && !ooxml_part)
         sk_job_reason(job, "content.unknown", -1, node,
                       "%zu bytes of no recognised type", node->data.len);
     if (node->depth > 0 && sk_name_is_unsafe(node->name))

@@ -317,6 +317,9 @@ static enum sk_type sniff_media(const uint8_t *p, size_t n)
         return SK_TYPE_TIFF;
     if (has(p, n, 0, "\0\0\1\0", 4) && n >= 6 && p[4] != 0)
         return SK_TYPE_ICO;
+    if (has(p, n, 0, "\xd7\xcd\xc6\x9a", 4) || /* placeable WMF */
+        (has(p, n, 0, "\x01\0\0\0", 4) && has(p, n, 40, " EMF", 4)))
+        return SK_TYPE_MEDIA;
     if (has(p, n, 0, "RIFF", 4) || has(p, n, 4, "ftyp", 4) || has(p, n, 0, "OggS", 4) ||
         has(p, n, 0, "fLaC", 4) || has(p, n, 0, "ID3", 3) ||
         has(p, n, 0, "\x1a\x45\xdf\xa3", 4))

@@ -187,7 +187,9 @@ static void describe_container(struct sk_unpack *u, struct archive_state *st)
             used += (size_t)n;
     }
     enum sk_type type = type_of_format(archive_format(st->a));
-    if (type != SK_TYPE_DATA && type != u->node->type) {
+    /* An OOXML package stays "ooxml": the OOXML unpacker reads its parts
+     * knowing whose they are. */
+    if (type != SK_TYPE_DATA && type != u->node->type && u->node->type != SK_TYPE_OOXML) {
         sk_unpack_set_type(u, type);
         if (used)
             sk_unpack_set_filters(u, filters);

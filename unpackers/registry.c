@@ -6,6 +6,8 @@
 static const struct sk_unpacker *const unpackers[] = {
     &sk_unpacker_archive,
     &sk_unpacker_mime,
+    &sk_unpacker_ooxml,
+    &sk_unpacker_rtf,
 };
 
 const struct sk_unpacker *sk_unpacker_for(const struct sk_node *node)

@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkooxml.py" docx_dde "$OUT"

@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkooxml.py" xlsm_xlm "$OUT"

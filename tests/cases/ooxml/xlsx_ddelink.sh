@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkooxml.py" xlsx_dde "$OUT"

@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkrtf.py" nested "$OUT"

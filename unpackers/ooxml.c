@@ -1,0 +1,922 @@
+/* The parts of an OOXML package that carry active content, read as text.
+ *
+ * The archive unpacker already splits a package into its parts; this one
+ * opens some of those parts and reports what they would make Office do.
+ * Spec: ECMA-376 Part 2 (OPC) §9.3 Relationships (TargetMode="External");
+ * ECMA-376 Part 1 §17.16 Fields and Hyperlinks (w:fldChar §17.16.18,
+ * w:instrText §17.16.23, w:fldSimple §17.16.19), §18.14 externalLink
+ * (ddeLink §18.14.4), §18.3.1.40 formula (f); [MS-XLSX] macrosheet and
+ * intlMacrosheet; [MS-XLSB] §2.1.4 records, §2.4.8 BrtBeginSupBook,
+ * §2.4.* BrtFmla*, §2.5.97 Rgce (ptgs).
+ * Supports, in an XML part whose parent is an OOXML package (or a ZIP that
+ * holds [Content_Types].xml), recognised by its root element, not its name:
+ *   Relationships   every TargetMode="External" target except hyperlinks ->
+ *                   ooxml.external_ref "<type>: <target>";
+ *   macrosheet      macro.xlm, and a child xlm.txt (type xlm): each <f> as
+ *                   "A1: =FORMULA", entities decoded;
+ *   document, hdr, ftr, footnotes, endnotes, comments, glossaryDocument
+ *                   DDE / DDEAUTO fields (fldSimple, or instrText runs joined
+ *                   per field between fldChar begin and separate/end, nested
+ *                   fields kept apart) -> office.dde "<field code>";
+ *   externalLink    ddeLink -> office.dde "service|topic".
+ * And in XLSB (binary) parts, by name: xl/macrosheets/(asterisk).bin ->
+ * macro.xlm and xlm.txt with each formula's string constants and known XLM
+ * function names in token (RPN) order; xl/externalLinks/(asterisk).bin with
+ * a DDE BrtBeginSupBook -> office.dde.
+ * Refuses: DTDs and entity definitions (only the five XML entities and
+ * character references are decoded); field codes assembled by nested QUOTE
+ * or other fields are not evaluated; XLSB formulas are not decompiled.
+ * Limits: one linear pass, no recursion; at most OOXML_MAX_REPORTS reasons
+ * per part (the engine's duplicate check is linear per reason); fields
+ * nested deeper than OOXML_FIELD_DEPTH share the deepest buffer; details
+ * are cut at OOXML_DETAIL bytes; xlm.txt grows only through
+ * sk_unpack_append (node, total, ratio, time limits). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../engine/error.h"
+#include "../engine/reader.h"
+#include "../engine/text.h"
+#include "unpacker.h"
+
+#define OOXML_MAX_REPORTS 32u    /* reasons per part */
+#define OOXML_FIELD_DEPTH 16u    /* nested fields tracked apart */
+#define OOXML_DETAIL 400u        /* bytes of one reason's detail */
+#define OOXML_PROBE_WINDOW 4096u /* bytes read to find the root element */
+#define OOXML_SIBLINGS 64u       /* siblings looked at for [Content_Types].xml */
+
+enum part_kind {
+    PART_NONE,
+    PART_RELS,
+    PART_MACROSHEET,
+    PART_WORD,
+    PART_EXTERNAL_LINK,
+    PART_MACROSHEET_BIN,
+    PART_EXTERNAL_LINK_BIN,
+};
+
+struct ooxml_state {
+    enum part_kind kind;
+    bool done;
+    unsigned reports;
+    unsigned dropped; /* reports over the cap */
+};
+
+/* --- a bounded, linear XML tokenizer --------------------------------- */
+
+enum tok_kind { TOK_END, TOK_TEXT, TOK_OPEN, TOK_CLOSE };
+
+struct xml_scan {
+    const char *p;
+    size_t len, pos;
+};
+
+struct xml_tok {
+    enum tok_kind kind;
+    const char *name; /* local name, prefix stripped */
+    size_t name_len;
+    const char *attrs; /* OPEN: the attribute text */
+    size_t attrs_len;
+    bool empty;       /* OPEN: self-closing */
+    const char *text; /* TEXT */
+    size_t text_len;
+    bool raw; /* TEXT from CDATA: no entities */
+};
+
+static const char *find(const char *p, size_t n, const char *needle)
+{
+    return memmem(p, n, needle, strlen(needle));
+}
+
+static bool starts(const char *p, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && memcmp(p, prefix, k) == 0;
+}
+
+/* Skips markup that carries nothing for us (comments, PIs, DOCTYPE); false
+ * when it does not close: the rest of the part is unreadable anyway. */
+static bool skip_markup(struct xml_scan *s, const char *open, const char *close)
+{
+    const char *at = s->p + s->pos + strlen(open);
+    const char *end = find(at, (size_t)(s->p + s->len - at), close);
+    if (!end)
+        return false;
+    s->pos = (size_t)(end - s->p) + strlen(close);
+    return true;
+}
+
+/* The '>' that ends a tag starting at `from`; quotes are honoured because
+ * '>' is legal inside an attribute value. */
+static const char *tag_end(const char *from, const char *limit)
+{
+    char quote = 0;
+    for (const char *c = from; c < limit; c++) {
+        if (quote) {
+            if (*c == quote)
+                quote = 0;
+        } else if (*c == '"' || *c == '\'') {
+            quote = *c;
+        } else if (*c == '>') {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static void local_name(const char *name, size_t n, struct xml_tok *t)
+{
+    const char *colon = memrchr(name, ':', n);
+    t->name = colon ? colon + 1 : name;
+    t->name_len = colon ? n - (size_t)(colon + 1 - name) : n;
+}
+
+static bool read_tag(struct xml_scan *s, struct xml_tok *t)
+{
+    const char *start = s->p + s->pos + 1;
+    const char *limit = s->p + s->len;
+    const char *gt = tag_end(start, limit);
+    if (!gt)
+        return false;
+    s->pos = (size_t)(gt - s->p) + 1;
+    bool closing = start < gt && *start == '/';
+    if (closing)
+        start++;
+    const char *n = start;
+    while (n < gt && *n != ' ' && *n != '\t' && *n != '\r' && *n != '\n' && *n != '/')
+        n++;
+    local_name(start, (size_t)(n - start), t);
+    t->kind = closing ? TOK_CLOSE : TOK_OPEN;
+    t->empty = !closing && gt > start && gt[-1] == '/';
+    t->attrs = n;
+    t->attrs_len = (size_t)(gt - n) - (t->empty ? 1 : 0);
+    return true;
+}
+
+static struct xml_tok next_tok(struct xml_scan *s)
+{
+    struct xml_tok t = {0};
+    while (s->pos < s->len) {
+        const char *at = s->p + s->pos;
+        size_t left = s->len - s->pos;
+        if (*at != '<') {
+            const char *lt = memchr(at, '<', left);
+            t.kind = TOK_TEXT;
+            t.text = at;
+            t.text_len = lt ? (size_t)(lt - at) : left;
+            s->pos += t.text_len;
+            return t;
+        }
+        if (starts(at, left, "<![CDATA[")) {
+            const char *end = find(at + 9, left - 9, "]]>");
+            if (!end)
+                break;
+            t.kind = TOK_TEXT;
+            t.raw = true;
+            t.text = at + 9;
+            t.text_len = (size_t)(end - t.text);
+            s->pos = (size_t)(end - s->p) + 3;
+            return t;
+        }
+        bool ok = starts(at, left, "<!--") ? skip_markup(s, "<!--", "-->")
+                  : starts(at, left, "<?") ? skip_markup(s, "<?", "?>")
+                  : starts(at, left, "<!") ? skip_markup(s, "<!", ">")
+                                           : read_tag(s, &t);
+        if (!ok)
+            break;
+        if (t.kind != TOK_END)
+            return t;
+    }
+    s->pos = s->len;
+    t.kind = TOK_END;
+    return t;
+}
+
+static bool is_name(const struct xml_tok *t, const char *name)
+{
+    return t->name_len == strlen(name) && memcmp(t->name, name, t->name_len) == 0;
+}
+
+/* Finds an attribute by local name in an OPEN token: true and its raw
+ * (undecoded) value, or false. */
+static bool attr(const struct xml_tok *t, const char *name, const char **value, size_t *len)
+{
+    const char *c = t->attrs, *end = t->attrs + t->attrs_len;
+    size_t want = strlen(name);
+    while (c < end) {
+        while (c < end && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
+            c++;
+        const char *an = c;
+        while (c < end && *c != '=' && *c != ' ' && *c != '\t' && *c != '\r' && *c != '\n')
+            c++;
+        struct xml_tok n = {0};
+        local_name(an, (size_t)(c - an), &n);
+        while (c < end && *c != '=')
+            c++;
+        if (c < end)
+            c++;
+        while (c < end && *c != '"' && *c != '\'')
+            c++;
+        if (c >= end)
+            return false;
+        char quote = *c++;
+        const char *v = c;
+        const char *close = memchr(c, quote, (size_t)(end - c));
+        if (!close)
+            return false;
+        c = close + 1;
+        if (n.name_len == want && memcmp(n.name, name, want) == 0) {
+            *value = v;
+            *len = (size_t)(close - v);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* --- entity decoding ------------------------------------------------- */
+
+static size_t put_utf8(uint32_t cp, char *out)
+{
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* One entity at p[0] == '&' (n bytes left): its code point and length, or
+ * 0 when it is not one we decode (then '&' is kept as it is). */
+static size_t entity(const char *p, size_t n, uint32_t *cp)
+{
+    static const struct {
+        const char *name;
+        char value;
+    } named[] = {
+        {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (starts(p, n, named[i].name)) {
+            *cp = (uint8_t)named[i].value;
+            return strlen(named[i].name);
+        }
+    if (n < 4 || p[1] != '#')
+        return 0;
+    bool hex = p[2] == 'x' || p[2] == 'X';
+    uint32_t v = 0;
+    size_t i = hex ? 3 : 2, digits = 0;
+    for (; i < n && i < 16 && p[i] != ';'; i++, digits++) {
+        char c = p[i];
+        uint32_t d = c >= '0' && c <= '9'          ? (uint32_t)(c - '0')
+                     : hex && c >= 'a' && c <= 'f' ? (uint32_t)(c - 'a' + 10)
+                     : hex && c >= 'A' && c <= 'F' ? (uint32_t)(c - 'A' + 10)
+                                                   : 99;
+        if (d == 99)
+            return 0;
+        if (v < 0x110000)
+            v = v * (hex ? 16 : 10) + d;
+    }
+    if (i >= n || p[i] != ';' || digits == 0)
+        return 0;
+    *cp = v;
+    return i + 1;
+}
+
+/* Decodes in[0..n) into out (cap bytes, cap >= 8) until either runs out;
+ * *used says how much input was taken, so a caller can go on in chunks.
+ * Returns the bytes written. */
+static size_t decode(const char *in, size_t n, bool raw, size_t *used, char *out, size_t cap)
+{
+    size_t i = 0, o = 0;
+    while (i < n && o + 4 <= cap) {
+        uint32_t cp;
+        size_t k = raw || in[i] != '&' ? 0 : entity(in + i, n - i, &cp);
+        if (k) {
+            o += put_utf8(cp, out + o);
+            i += k;
+        } else {
+            out[o++] = in[i++];
+        }
+    }
+    *used = i;
+    return o;
+}
+
+/* --- reasons --------------------------------------------------------- */
+
+/* Reports one finding, with the detail made printable valid UTF-8. */
+static void report(struct sk_unpack *u, struct ooxml_state *st, const char *code,
+                   const char *detail, size_t len)
+{
+    if (st->reports >= OOXML_MAX_REPORTS) {
+        st->dropped++;
+        return;
+    }
+    st->reports++;
+    char clean[OOXML_DETAIL + 1];
+    size_t n = sk_utf8_sanitize(detail, len, clean, OOXML_DETAIL);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)clean[i] < 0x20)
+            clean[i] = ' ';
+    sk_unpack_reason(u, code, "%s", clean);
+}
+
+static void report_dropped(struct sk_unpack *u, struct ooxml_state *st, const char *code)
+{
+    if (st->dropped)
+        sk_unpack_reason(u, code, "%u more in this part not listed", st->dropped);
+}
+
+/* Decodes an attribute value into out (NUL-terminated): its length. */
+static size_t attr_text(const struct xml_tok *t, const char *name, char *out, size_t cap)
+{
+    const char *v;
+    size_t vlen, used;
+    if (!attr(t, name, &v, &vlen))
+        return 0;
+    size_t n = decode(v, vlen, false, &used, out, cap - 1);
+    out[n] = 0;
+    return n;
+}
+
+/* --- relationships (ECMA-376 Part 2 §9.3) ---------------------------- */
+
+static void scan_rels(struct sk_unpack *u, struct ooxml_state *st, struct xml_scan *s)
+{
+    for (struct xml_tok t = next_tok(s); t.kind != TOK_END; t = next_tok(s)) {
+        if (t.kind != TOK_OPEN || !is_name(&t, "Relationship"))
+            continue;
+        char mode[32], type[256], target[OOXML_DETAIL];
+        size_t mode_len = attr_text(&t, "TargetMode", mode, sizeof mode);
+        if (mode_len != 8 || strcasecmp(mode, "External") != 0)
+            continue;
+        size_t type_len = attr_text(&t, "Type", type, sizeof type);
+        const char *slash = memrchr(type, '/', type_len);
+        const char *kind = slash ? slash + 1 : type;
+        /* Hyperlinks to the web are in every other document and run
+         * nothing by themselves; templates, frames and OLE links load. */
+        if (strcmp(kind, "hyperlink") == 0)
+            continue;
+        attr_text(&t, "Target", target, sizeof target);
+        char detail[OOXML_DETAIL + 300];
+        int n = snprintf(detail, sizeof detail, "%s: %s", *kind ? kind : "?", target);
+        report(u, st, "ooxml.external_ref", detail, n > 0 ? (size_t)n : 0);
+    }
+    report_dropped(u, st, "ooxml.external_ref");
+}
+
+/* --- DDE fields (ECMA-376 Part 1 §17.16) ----------------------------- */
+
+struct field {
+    char code[OOXML_DETAIL];
+    size_t len;
+    bool checked;
+};
+
+struct fields {
+    struct field level[OOXML_FIELD_DEPTH];
+    size_t depth; /* may exceed OOXML_FIELD_DEPTH: the deepest level is shared */
+    bool in_instr;
+};
+
+/* A field code that makes Word start a DDE conversation: DDE or DDEAUTO,
+ * any case, after optional white space. */
+static bool is_dde(const char *code, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (code[i] == ' ' || code[i] == '\t' || code[i] == '\r' || code[i] == '\n'))
+        i++;
+    if (len - i < 3 || strncasecmp(code + i, "DDE", 3) != 0)
+        return false;
+    i += 3;
+    if (len - i >= 4 && strncasecmp(code + i, "AUTO", 4) == 0)
+        i += 4;
+    return i == len || code[i] == ' ' || code[i] == '\t' || code[i] == '"' || code[i] == '\\';
+}
+
+static void check_field(struct sk_unpack *u, struct ooxml_state *st, struct field *f)
+{
+    if (!f->checked && is_dde(f->code, f->len))
+        report(u, st, "office.dde", f->code, f->len);
+    f->checked = true;
+}
+
+static struct field *current_field(struct fields *fs)
+{
+    if (fs->depth == 0)
+        return NULL;
+    return &fs->level[fs->depth <= OOXML_FIELD_DEPTH ? fs->depth - 1 : OOXML_FIELD_DEPTH - 1];
+}
+
+static void field_char(struct sk_unpack *u, struct ooxml_state *st, struct fields *fs,
+                       const struct xml_tok *t)
+{
+    char what[16];
+    attr_text(t, "fldCharType", what, sizeof what);
+    if (strcmp(what, "begin") == 0) {
+        fs->depth++;
+        struct field *f = current_field(fs);
+        if (fs->depth <= OOXML_FIELD_DEPTH)
+            memset(f, 0, sizeof *f);
+    } else if (strcmp(what, "separate") == 0 || strcmp(what, "end") == 0) {
+        struct field *f = current_field(fs);
+        if (f)
+            check_field(u, st, f);
+        if (f && what[0] == 'e')
+            fs->depth--;
+    }
+}
+
+static void field_text(struct fields *fs, const struct xml_tok *t)
+{
+    struct field *f = current_field(fs);
+    if (!f || f->checked)
+        return;
+    size_t used;
+    size_t room = sizeof f->code - 1 - f->len;
+    if (room >= 8)
+        f->len += decode(t->text, t->text_len, t->raw, &used, f->code + f->len, room);
+    f->code[f->len] = 0;
+}
+
+static void scan_word(struct sk_unpack *u, struct ooxml_state *st, struct xml_scan *s)
+{
+    struct fields *fs = calloc(1, sizeof *fs);
+    if (!fs) {
+        sk_unpack_fail(u, "ooxml", SK_ENOMEM, "no memory for the field table");
+        return;
+    }
+    for (struct xml_tok t = next_tok(s); t.kind != TOK_END; t = next_tok(s)) {
+        bool instr = is_name(&t, "instrText") || is_name(&t, "delInstrText");
+        if (t.kind == TOK_TEXT && fs->in_instr) {
+            field_text(fs, &t);
+        } else if (t.kind == TOK_OPEN && instr) {
+            fs->in_instr = !t.empty;
+        } else if (t.kind == TOK_CLOSE && instr) {
+            fs->in_instr = false;
+        } else if (t.kind == TOK_OPEN && is_name(&t, "fldChar")) {
+            field_char(u, st, fs, &t);
+        } else if (t.kind == TOK_OPEN && is_name(&t, "fldSimple")) {
+            struct field simple = {0};
+            simple.len = attr_text(&t, "instr", simple.code, sizeof simple.code);
+            check_field(u, st, &simple);
+        }
+    }
+    /* Fields never closed still count: Word runs what it can parse. */
+    for (size_t d = fs->depth < OOXML_FIELD_DEPTH ? fs->depth : OOXML_FIELD_DEPTH; d > 0; d--)
+        check_field(u, st, &fs->level[d - 1]);
+    report_dropped(u, st, "office.dde");
+    free(fs);
+}
+
+/* --- externalLink ddeLink (ECMA-376 Part 1 §18.14.4) ----------------- */
+
+static void scan_external_link(struct sk_unpack *u, struct ooxml_state *st, struct xml_scan *s)
+{
+    for (struct xml_tok t = next_tok(s); t.kind != TOK_END; t = next_tok(s)) {
+        if (t.kind != TOK_OPEN || !is_name(&t, "ddeLink"))
+            continue;
+        char service[200], topic[200], detail[OOXML_DETAIL + 8];
+        attr_text(&t, "ddeService", service, sizeof service);
+        attr_text(&t, "ddeTopic", topic, sizeof topic);
+        int n = snprintf(detail, sizeof detail, "%s|%s", service, topic);
+        report(u, st, "office.dde", detail, n > 0 ? (size_t)n : 0);
+    }
+    report_dropped(u, st, "office.dde");
+}
+
+/* --- macro sheets: formulas as text ---------------------------------- */
+
+/* Appends to the child; false once a limit stopped it (truncated set). */
+static bool emit(struct sk_unpack *u, struct sk_child *child, const void *p, size_t n)
+{
+    if (child->truncated)
+        return false;
+    int rc = sk_unpack_append(u, &child->data, p, n);
+    if (rc != 0)
+        child->truncated = true;
+    return rc == 0;
+}
+
+static bool emit_decoded(struct sk_unpack *u, struct sk_child *child, const struct xml_tok *t)
+{
+    char chunk[1024];
+    size_t at = 0;
+    while (at < t->text_len) {
+        size_t used;
+        size_t n = decode(t->text + at, t->text_len - at, t->raw, &used, chunk, sizeof chunk);
+        /* A formula is one line: its own line breaks would split it. */
+        for (size_t i = 0; i < n; i++)
+            if (chunk[i] == '\n' || chunk[i] == '\r')
+                chunk[i] = ' ';
+        if (!emit(u, child, chunk, n))
+            return false;
+        at += used;
+    }
+    return true;
+}
+
+static void scan_macrosheet(struct sk_unpack *u, struct xml_scan *s, struct sk_child *child)
+{
+    char cell[24] = "?";
+    bool in_formula = false, started = false;
+    for (struct xml_tok t = next_tok(s); t.kind != TOK_END; t = next_tok(s)) {
+        if (t.kind == TOK_OPEN && is_name(&t, "c")) {
+            if (!attr_text(&t, "r", cell, sizeof cell))
+                memcpy(cell, "?", 2);
+        } else if (t.kind == TOK_OPEN && is_name(&t, "f")) {
+            in_formula = !t.empty;
+            started = false;
+        } else if (t.kind == TOK_CLOSE && is_name(&t, "f")) {
+            if (started && !emit(u, child, "\n", 1))
+                return;
+            in_formula = false;
+        } else if (t.kind == TOK_TEXT && in_formula) {
+            if (!started) {
+                char head[64];
+                int n = snprintf(head, sizeof head, "%s: =", cell);
+                started = true;
+                if (!emit(u, child, head, n > 0 ? (size_t)n : 0))
+                    return;
+            }
+            if (!emit_decoded(u, child, &t))
+                return;
+        }
+    }
+    if (in_formula && started)
+        emit(u, child, "\n", 1);
+}
+
+/* --- XLSB (BIFF12) records ------------------------------------------- */
+
+#define BRT_ROW_HDR 0u
+#define BRT_FMLA_STRING 8u
+#define BRT_FMLA_NUM 9u
+#define BRT_FMLA_BOOL 10u
+#define BRT_FMLA_ERROR 11u
+#define BRT_BEGIN_SHEET 129u
+#define BRT_BEGIN_SUP_BOOK 360u
+#define SUP_BOOK_DDE 1u
+
+/* A record header: type in 1-2 bytes, size in 1-4 bytes, 7 bits each
+ * ([MS-XLSB] §2.1.4). False at the end or on a bad header. */
+static bool biff12_record(struct sk_reader *r, uint32_t *type, struct sk_reader *body)
+{
+    if (sk_reader_left(r) == 0)
+        return false;
+    uint32_t t = 0, size = 0;
+    for (unsigned i = 0; i < 2; i++) {
+        uint8_t b = sk_reader_u8(r);
+        t |= (uint32_t)(b & 0x7F) << (7 * i);
+        if (!(b & 0x80))
+            break;
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        uint8_t b = sk_reader_u8(r);
+        size |= (uint32_t)(b & 0x7F) << (7 * i);
+        if (!(b & 0x80))
+            break;
+    }
+    *type = t;
+    *body = sk_reader_sub(r, size);
+    return r->err == 0;
+}
+
+/* UTF-16LE code units to UTF-8; unpaired surrogates become U+FFFD. */
+static size_t utf16_to_utf8(const uint8_t *p, size_t units, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < units && o + 4 <= cap; i++) {
+        uint32_t cp = (uint32_t)(p[2 * i] | p[2 * i + 1] << 8);
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < units) {
+            uint32_t lo = (uint32_t)(p[2 * i + 2] | p[2 * i + 3] << 8);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i++;
+            }
+        }
+        o += put_utf8(cp, out + o);
+    }
+    return o;
+}
+
+/* An XLWideString (u32 count of UTF-16 units); a nullable one's 0xFFFFFFFF
+ * reads as empty. Returns the UTF-8 length written into out. */
+static size_t wide_string(struct sk_reader *r, char *out, size_t cap)
+{
+    uint32_t units = sk_reader_u32le(r);
+    if (units == 0xFFFFFFFFu || r->err)
+        return 0;
+    if (units > sk_reader_left(r) / 2) {
+        r->err = SK_ETRUNC;
+        return 0;
+    }
+    const uint8_t *p = sk_reader_bytes(r, (size_t)units * 2);
+    return p ? utf16_to_utf8(p, units, out, cap) : 0;
+}
+
+static void scan_external_link_bin(struct sk_unpack *u, struct ooxml_state *st)
+{
+    struct sk_reader r = sk_reader_make(u->node->data.p, u->node->data.len);
+    uint32_t type;
+    struct sk_reader body;
+    while (biff12_record(&r, &type, &body)) {
+        if (type != BRT_BEGIN_SUP_BOOK || sk_reader_u16le(&body) != SUP_BOOK_DDE)
+            continue;
+        char detail[OOXML_DETAIL];
+        size_t n = wide_string(&body, detail, sizeof detail / 2);
+        detail[n++] = '|';
+        n += wide_string(&body, detail + n, sizeof detail - n);
+        report(u, st, "office.dde", detail, n);
+    }
+    report_dropped(u, st, "office.dde");
+}
+
+/* XLM function numbers ([MS-XLS] §2.5.198.17 Ftab) worth naming. */
+static const char *xlm_function(uint16_t id)
+{
+    switch (id) {
+    case 53: return "GOTO";
+    case 54: return "HALT";
+    case 55: return "RETURN";
+    case 110: return "EXEC";
+    case 111: return "CHAR";
+    case 118: return "ALERT";
+    case 149: return "REGISTER";
+    case 150: return "CALL";
+    default: return NULL;
+    }
+}
+
+/* Bytes after the ptg byte for the ptgs of [MS-XLSB] §2.5.97.* that have a
+ * fixed size; -1 when unknown (the walk stops there). */
+static int ptg_size(uint8_t ptg)
+{
+    if (ptg >= 0x03 && ptg <= 0x16)
+        return 0; /* operators and parentheses */
+    switch (ptg < 0x20 ? ptg : 0x20 | (ptg & 0x1F)) {
+    case 0x01:
+    case 0x02: return 4; /* PtgExp, PtgTbl */
+    case 0x1C:
+    case 0x1D: return 1; /* PtgErr, PtgBool */
+    case 0x1E: return 2; /* PtgInt */
+    case 0x1F: return 8; /* PtgNum */
+    case 0x21:
+    case 0x29: return 2; /* PtgFunc, PtgMemFunc */
+    case 0x22: return 3; /* PtgFuncVar */
+    case 0x23: return 4; /* PtgName */
+    case 0x24:
+    case 0x26:
+    case 0x27:
+    case 0x28: /* PtgRef, PtgMem* */
+    case 0x2A:
+    case 0x2C: return 6; /* PtgRefErr, PtgRefN */
+    case 0x25:
+    case 0x2B:
+    case 0x2D: return 12; /* PtgArea, AreaErr, AreaN */
+    case 0x39: return 6;  /* PtgNameX */
+    case 0x3A:
+    case 0x3C: return 8; /* PtgRef3d, PtgRefErr3d */
+    case 0x3B:
+    case 0x3D: return 14; /* PtgArea3d, PtgAreaErr3d */
+    default: return -1;
+    }
+}
+
+/* Writes one token of a formula (a string constant or a known function)
+ * into line; returns the new length. */
+static size_t formula_token(struct sk_reader *rgce, uint8_t ptg, char *line, size_t len,
+                            size_t cap)
+{
+    if (ptg == 0x17) { /* PtgStr: u16 count, UTF-16 */
+        uint16_t units = sk_reader_u16le(rgce);
+        const uint8_t *p = sk_reader_bytes(rgce, (size_t)units * 2);
+        if (p && len + 8 < cap) {
+            line[len++] = ' ';
+            line[len++] = '"';
+            len += utf16_to_utf8(p, units, line + len, cap - len - 2);
+            line[len++] = '"';
+        }
+        return len;
+    }
+    uint8_t base = ptg & 0x1F;
+    if (ptg >= 0x20 && (base == 0x01 || base == 0x02)) { /* PtgFunc, PtgFuncVar */
+        if (base == 0x02)
+            sk_reader_u8(rgce);
+        uint16_t id = sk_reader_u16le(rgce) & 0x7FFF;
+        const char *name = xlm_function(id);
+        int n = name ? snprintf(line + len, cap - len, " %s()", name)
+                     : snprintf(line + len, cap - len, " FN#%u()", id);
+        return n > 0 && (size_t)n < cap - len ? len + (size_t)n : len;
+    }
+    int size = ptg_size(ptg);
+    if (ptg == 0x19) { /* PtgAttr: choose carries a jump table */
+        uint8_t kind = sk_reader_u8(rgce);
+        uint16_t count = sk_reader_u16le(rgce);
+        if (kind & 0x04)
+            sk_reader_skip(rgce, 2 * ((size_t)count + 1));
+    } else if (size < 0) {
+        rgce->err = SK_EUNSUPPORTED;
+    } else {
+        sk_reader_skip(rgce, (size_t)size);
+    }
+    return len;
+}
+
+/* One BrtFmla* record as "A1: tokens"; the cached string result too. */
+static void formula_line(struct sk_reader *body, uint32_t type, uint32_t row, char *line,
+                         size_t cap, size_t *len)
+{
+    uint32_t col = sk_reader_u32le(body);
+    sk_reader_skip(body, 4);
+    char ref[16];
+    size_t r = 0;
+    char letters[8];
+    size_t nl = 0;
+    for (uint32_t c = col + 1; c > 0 && nl < sizeof letters; c = (c - 1) / 26)
+        letters[nl++] = (char)('A' + (c - 1) % 26);
+    while (nl > 0)
+        ref[r++] = letters[--nl];
+    int n = snprintf(line, cap, "%.*s%u:", (int)r, ref, row + 1);
+    *len = n > 0 ? (size_t)n : 0;
+    if (type == BRT_FMLA_STRING) /* the cached value: skipped */
+        sk_reader_skip(body, 2 * (size_t)sk_reader_u32le(body));
+    else
+        sk_reader_skip(body, type == BRT_FMLA_NUM ? 8 : 1);
+    sk_reader_skip(body, 2); /* grbitFlags */
+    uint32_t cce = sk_reader_u32le(body);
+    struct sk_reader rgce = sk_reader_sub(body, cce);
+    while (rgce.err == 0 && sk_reader_left(&rgce) > 0) {
+        uint8_t ptg = sk_reader_u8(&rgce);
+        *len = formula_token(&rgce, ptg, line, *len, cap);
+    }
+    line[(*len)++] = '\n';
+}
+
+static void scan_macrosheet_bin(struct sk_unpack *u, struct sk_child *child)
+{
+    struct sk_reader r = sk_reader_make(u->node->data.p, u->node->data.len);
+    uint32_t type, row = 0;
+    struct sk_reader body;
+    char line[2048];
+    while (biff12_record(&r, &type, &body) && !child->truncated) {
+        if (type == BRT_ROW_HDR) {
+            row = sk_reader_u32le(&body);
+        } else if (type >= BRT_FMLA_STRING && type <= BRT_FMLA_ERROR) {
+            size_t len = 0;
+            formula_line(&body, type, row, line, sizeof line - 1, &len);
+            emit(u, child, line, len);
+        }
+    }
+}
+
+/* --- the unpacker ---------------------------------------------------- */
+
+/* The package test: the parent sniffed as OOXML, or (once the archive
+ * unpacker has renamed it "zip") it holds [Content_Types].xml, which
+ * Office writes first. */
+static bool in_package(const struct sk_node *node)
+{
+    const struct sk_node *parent = node->parent;
+    if (!parent)
+        return false;
+    if (parent->type == SK_TYPE_OOXML)
+        return true;
+    if (parent->type != SK_TYPE_ZIP)
+        return false;
+    unsigned seen = 0;
+    for (const struct sk_node *c = parent->first_child; c && seen < OOXML_SIBLINGS;
+         c = c->next_sibling, seen++)
+        if (strcasecmp(c->name, "[Content_Types].xml") == 0)
+            return true;
+    return false;
+}
+
+static bool name_is(const char *name, const char *dir, const char *ext)
+{
+    size_t n = strlen(name), d = strlen(dir), e = strlen(ext);
+    return n > d + e && strncasecmp(name, dir, d) == 0 && strcasecmp(name + n - e, ext) == 0;
+}
+
+/* What an XML part is, from its root element (names can be anything: the
+ * package's [Content_Types].xml, not the name, tells Office what it is). */
+static enum part_kind kind_of_xml(const struct sk_node *node)
+{
+    size_t n = node->data.len < OOXML_PROBE_WINDOW ? node->data.len : OOXML_PROBE_WINDOW;
+    struct xml_scan s = {(const char *)node->data.p, n, 0};
+    struct xml_tok t = next_tok(&s);
+    while (t.kind == TOK_TEXT)
+        t = next_tok(&s);
+    if (t.kind != TOK_OPEN)
+        return PART_NONE;
+    static const char *const word[] = {
+        "document", "hdr", "ftr", "footnotes", "endnotes", "comments", "glossaryDocument"};
+    if (is_name(&t, "Relationships"))
+        return PART_RELS;
+    if (is_name(&t, "macrosheet") || is_name(&t, "intlMacrosheet"))
+        return PART_MACROSHEET;
+    if (is_name(&t, "externalLink"))
+        return PART_EXTERNAL_LINK;
+    for (size_t i = 0; i < sizeof word / sizeof word[0]; i++)
+        if (is_name(&t, word[i]))
+            return PART_WORD;
+    return PART_NONE;
+}
+
+/* A BIFF12 sheet starts with BrtBeginSheet; the binaryIndex parts that
+ * sit beside macro sheets do not. */
+static bool is_sheet_bin(const struct sk_node *node)
+{
+    struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
+    uint32_t type;
+    struct sk_reader body;
+    return biff12_record(&r, &type, &body) && type == BRT_BEGIN_SHEET;
+}
+
+static enum part_kind kind_of(const struct sk_node *node)
+{
+    if (!node->name || !in_package(node))
+        return PART_NONE;
+    if (node->type == SK_TYPE_XML)
+        return kind_of_xml(node);
+    if (node->type != SK_TYPE_DATA)
+        return PART_NONE;
+    if (name_is(node->name, "xl/macrosheets/", ".bin") && is_sheet_bin(node))
+        return PART_MACROSHEET_BIN;
+    if (name_is(node->name, "xl/externalLinks/", ".bin"))
+        return PART_EXTERNAL_LINK_BIN;
+    return PART_NONE;
+}
+
+static int probe(const struct sk_node *node)
+{
+    return kind_of(node) != PART_NONE ? 70 : 0;
+}
+
+static int open_part(struct sk_unpack *u, void **out)
+{
+    struct ooxml_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return SK_ENOMEM;
+    st->kind = kind_of(u->node);
+    *out = st;
+    return 0;
+}
+
+static void close_part(void *state)
+{
+    free(state);
+}
+
+static int next_part(struct sk_unpack *u, void *state, struct sk_child *child)
+{
+    struct ooxml_state *st = state;
+    if (st->done)
+        return SK_DONE;
+    st->done = true;
+    struct xml_scan s = {(const char *)u->node->data.p, u->node->data.len, 0};
+    switch (st->kind) {
+    case PART_RELS: scan_rels(u, st, &s); return SK_DONE;
+    case PART_WORD: scan_word(u, st, &s); return SK_DONE;
+    case PART_EXTERNAL_LINK: scan_external_link(u, st, &s); return SK_DONE;
+    case PART_EXTERNAL_LINK_BIN: scan_external_link_bin(u, st); return SK_DONE;
+    case PART_MACROSHEET: scan_macrosheet(u, &s, child); break;
+    case PART_MACROSHEET_BIN: scan_macrosheet_bin(u, child); break;
+    case PART_NONE: return SK_DONE;
+    }
+    sk_unpack_reason(u, "macro.xlm", "%s", u->node->name);
+    if (child->data.len == 0) {
+        sk_buf_release(&child->data);
+        return SK_DONE;
+    }
+    child->name = "xlm.txt";
+    child->name_len = 7;
+    child->type = SK_TYPE_XLM;
+    return 0;
+}
+
+const struct sk_unpacker sk_unpacker_ooxml = {
+    .name = "ooxml",
+    .probe = probe,
+    .open = open_part,
+    .next = next_part,
+    .close = close_part,
+};
