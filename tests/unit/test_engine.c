@@ -19,7 +19,7 @@ static size_t make_tar(uint8_t *out, size_t cap, const char *name, const char *b
     snprintf((char *)out + 100, 8, "0000644");
     snprintf((char *)out + 108, 8, "0000000");
     snprintf((char *)out + 116, 8, "0000000");
-    snprintf((char *)out + 124, 12, "%011lo", (unsigned long)len);
+    snprintf((char *)out + 124, 12, "%011lo", (unsigned long)(len & 077777777777));
     snprintf((char *)out + 136, 12, "%011o", 0);
     out[156] = '0';
     memcpy(out + 257, "ustar", 6);
