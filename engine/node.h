@@ -43,6 +43,7 @@ struct sk_node {
     bool in_encrypted;   /* this node or an ancestor was decrypted */
     bool truncated;      /* a limit cut the bytes short */
     bool type_given;     /* the unpacker said what it is: do not sniff */
+    bool format_part;    /* a structural part of its container's format */
     const struct sk_password *password; /* what opened it, or NULL */
     const char *extracted; /* file name under --extract DIR, or NULL */
 };

@@ -87,11 +87,12 @@ static void structural_reasons(struct sk_job *job, struct sk_node *node)
 {
     if (node->depth == 0 && node->size == 0)
         sk_job_reason(job, "input.empty", -1, node, "the input holds no bytes");
-    /* Parts of an OOXML package are declared by its [Content_Types].xml
-     * (printer settings, binary workbook parts); what can run in them is
-     * found by type (OLE objects, VBA) or by the OOXML unpacker. */
-    bool ooxml_part = node->parent && node->parent->type == SK_TYPE_OOXML;
-    if (node->type == SK_TYPE_DATA && node->data.len > 0 && !ooxml_part)
+    /* Structural parts of a document format (OLE2 streams, the parts of an
+     * OOXML package declared by its [Content_Types].xml) are binary by
+     * design; what can run in them is found by type (OLE objects, VBA) or
+     * by the format's unpacker. An embedded file is not such a part. */
+    bool part = node->format_part || (node->parent && node->parent->type == SK_TYPE_OOXML);
+    if (node->type == SK_TYPE_DATA && node->data.len > 0 && !part)
         sk_job_reason(job, "content.unknown", -1, node,
                       "%zu bytes of no recognised type", node->data.len);
     if (node->depth > 0 && sk_name_is_unsafe(node->name))
@@ -184,6 +185,7 @@ static struct sk_node *adopt_child(struct sk_job *job, struct frame *f, struct s
     node->truncated = child->truncated;
     node->encrypted = child->encrypted;
     node->password = child->password;
+    node->format_part = child->format_part;
     if (child->type != SK_TYPE_DATA) {
         node->type = child->type;
         node->type_given = true;

@@ -37,6 +37,8 @@ struct sk_child {
     const struct sk_password *password; /* the candidate that opened it */
     bool truncated;         /* a limit cut it short */
     const char *unopened_why; /* encrypted and not opened: why (static text) */
+    bool format_part;       /* a structural part of its container's own format
+                             * (an OLE2 stream): unknown bytes are expected */
     enum sk_type type;      /* SK_TYPE_DATA: sniff the bytes; else what the
                              * unpacker knows it made (vba, xlm, biff, ...) */
 };

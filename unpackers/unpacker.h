@@ -29,5 +29,8 @@ extern const struct sk_unpacker sk_unpacker_archive;
 extern const struct sk_unpacker sk_unpacker_mime;
 extern const struct sk_unpacker sk_unpacker_ooxml;
 extern const struct sk_unpacker sk_unpacker_rtf;
+extern const struct sk_unpacker sk_unpacker_ole2;
+extern const struct sk_unpacker sk_unpacker_biff;
+extern const struct sk_unpacker sk_unpacker_sylk;
 
 #endif

@@ -1,0 +1,1286 @@
+/* OLE2 compound files (.doc, .xls, .ppt, .msg, vbaProject.bin,
+ * oleObject*.bin), through libgsf, from memory.
+ *
+ * Specs: [MS-CFB] 2.2-2.6 (header, FAT, mini FAT, directory); [MS-OVBA]
+ * 2.3.4.2 (the dir stream: PROJECTCODEPAGE, MODULENAME(UNICODE),
+ * MODULESTREAMNAME, MODULEOFFSET) and 2.4.1.3 (decompression); [MS-OLEDS]
+ * 2.3.6 (OLENativeStream), with the OLE Package layout inside it as
+ * oletools' oleobj reads it (the layout itself is undocumented).
+ *
+ * Children: every stream, named by its storage path joined with '/'
+ * ("Macros/VBA/dir", "WordDocument", "\x01Ole10Native"); "Workbook" and
+ * "Book" are typed biff. Each module of a VBA project (any storage holding
+ * "VBA/dir", the root included for vbaProject.bin) is handed back as its
+ * decompressed source (type vba, converted from the project code page to
+ * UTF-8 where iconv knows it), named "<project>/VBA/<module name>", in
+ * place of the raw module stream. An OLE Package's embedded file follows
+ * its Ole10Native stream, named by its label. Reasons: macro.vba (module
+ * count), macro.vba.autoexec (mraptor over all modules, the keywords),
+ * office.equation (an "Equation Native" stream or the Equation Editor
+ * CLSID), office.dde (a field that starts with DDE or DDEAUTO, 8-bit or
+ * UTF-16LE, in any stream: Word keeps field codes in WordDocument's text).
+ *
+ * Refuses, as error.corrupt, before libgsf sees the file: sector chains
+ * that loop, share sectors, run past the file or are shorter than their
+ * stream; a directory tree with a cycle; a small stream whose mini chain is
+ * longer than the cutoff; a cutoff other than 4096 or mini sectors other
+ * than 64 bytes. libgsf 1.14.50 notices loops but only logs a warning and
+ * goes on with part of a stream (which would then be scanned as if whole),
+ * recurses over the directory tree, and reads a directory name until a
+ * NUL; earlier versions trusted mini-stream chain lengths. This check
+ * (cfb_check) turns all of that into one clear failure before libgsf runs.
+ * Limits: directory entries reachable (OLE2_MAX_ENTRIES, limit.nodes) and
+ * storage depth (OLE2_MAX_DEPTH, limit.depth), both walked with explicit
+ * stacks; child bytes through sk_unpack_append; VBA decompression capped at
+ * max_node_bytes and checked against the deadline; every length read from
+ * the dir stream, a chunk or an Ole10Native header checked against what
+ * remains. Not supported: the VBA p-code (performance cache) is not
+ * decompiled and not handed back; encrypted documents are scanned as they
+ * are (their streams are ciphertext). */
+#include <gsf/gsf.h>
+#include <pthread.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "../engine/error.h"
+#include "../engine/reader.h"
+#include "mraptor.h"
+#include "unpacker.h"
+
+#define OLE2_MAX_DEPTH 64u      /* storages nested inside storages */
+#define OLE2_MAX_ENTRIES 10000u /* directory entries reachable */
+#define OLE2_MAX_MODULES 10000u /* modules in one dir stream */
+#define READ_BLOCK (64u * 1024u)
+#define CFB_CUTOFF 4096u
+#define CFB_MINI 64u
+#define CFB_END 0xFFFFFFFEu
+#define CFB_NOSTREAM 0xFFFFFFFFu
+#define OVBA_CHUNK 4096u
+#define DDE_DETAIL 100u
+
+static const uint8_t equation_clsid[16] = {0x02, 0xce, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                           0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
+
+enum plan_kind { PLAN_STREAM, PLAN_MODULE };
+
+struct plan {
+    enum plan_kind kind;
+    GsfInfile *storage; /* a reference: where the stream lives */
+    int index;          /* the stream's index in storage */
+    char *stream;       /* its name (UTF-8, from libgsf), owned */
+    char *name;         /* the child's name, owned */
+    uint32_t offset;    /* MODULE: where the compressed source starts */
+    unsigned codepage;  /* MODULE: the project's code page */
+    bool reported;      /* MODULE: its damage is already reported */
+};
+
+struct ole2_state {
+    GsfInput *input;
+    GsfInfile *root;
+    struct plan *plans;
+    size_t n_plans, cap_plans, next;
+    GPtrArray *vba_storages; /* storages named VBA that hold "dir" */
+    GPtrArray *vba_prefixes; /* the project's path for each */
+    char *equation;          /* where the Equation Editor was seen, or NULL */
+    GByteArray *pending;     /* an Ole10Native payload to hand back next */
+    char *pending_name;
+    GPtrArray *ppt_objects;  /* PowerPoint's embedded storages (GByteArray) */
+    unsigned ppt_next;
+    bool dde_reported;
+};
+
+static pthread_once_t gsf_once = PTHREAD_ONCE_INIT;
+
+static void gsf_start(void)
+{
+    gsf_init();
+}
+
+static int probe(const struct sk_node *node)
+{
+    return node->type == SK_TYPE_OLE2 ? 60 : 0;
+}
+
+/* ---- MS-CFB sanity check, before libgsf sees the bytes ----------------- */
+
+struct cfb {
+    const uint8_t *p;
+    size_t len;
+    uint32_t shift, ss, n_sectors;
+    uint32_t *fat, n_fat;
+    uint32_t n_table; /* FAT entries that name sectors of the file */
+    uint32_t *minifat, n_minifat;
+    uint32_t *dir, n_dir; /* the directory's sectors */
+    uint8_t *used, *mini_used;
+    uint32_t mini_sectors;
+    const char *why;
+};
+
+static uint32_t le32(const uint8_t *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static const uint8_t *sector(const struct cfb *c, uint32_t id)
+{
+    size_t header = (size_t)1 << (c->shift > 9 ? c->shift : 9);
+    return c->p + header + ((size_t)id << c->shift);
+}
+
+/* Follows a chain, marking each sector used; a sector met twice (a loop, or
+ * two chains sharing it) or out of range fails. Stores up to `keep` ids in
+ * out. Returns the length, or -1 with c->why set. */
+static long walk_chain(struct cfb *c, const uint32_t *table, uint32_t n, uint8_t *used,
+                       uint32_t start, uint32_t limit, uint32_t *out, uint32_t keep)
+{
+    long count = 0;
+    for (uint32_t id = start; id != CFB_END; id = table[id]) {
+        if (id >= n) {
+            c->why = "a sector chain points outside the file";
+            return -1;
+        }
+        if (used[id / 8] & (1u << (id % 8))) {
+            c->why = "a sector chain loops or shares sectors with another";
+            return -1;
+        }
+        if ((uint32_t)count >= limit) {
+            c->why = "a sector chain is longer than its stream";
+            return -1;
+        }
+        used[id / 8] |= (uint8_t)(1u << (id % 8));
+        if ((uint32_t)count < keep && out)
+            out[count] = id;
+        count++;
+    }
+    return count;
+}
+
+static uint32_t *read_table(struct cfb *c, const uint32_t *sectors, uint32_t count, uint32_t *n)
+{
+    uint32_t per = c->ss / 4;
+    uint32_t *table = g_try_new(uint32_t, (gsize)count * per + 1);
+    if (!table)
+        return NULL;
+    for (uint32_t i = 0; i < count; i++)
+        for (uint32_t k = 0; k < per; k++)
+            table[(size_t)i * per + k] = le32(sector(c, sectors[i]) + 4 * k);
+    *n = count * per;
+    return table;
+}
+
+/* The FAT's sector ids, from the header's 109 and the DIFAT chain. */
+static uint32_t *fat_sectors(struct cfb *c, uint32_t count)
+{
+    uint32_t *ids = g_try_new(uint32_t, count + 1);
+    if (!ids)
+        return NULL;
+    uint32_t have = 0, per = c->ss / 4 - 1;
+    for (uint32_t i = 0; i < 109 && have < count; i++)
+        ids[have++] = le32(c->p + 76 + 4 * i);
+    uint32_t difat = le32(c->p + 68), steps = 0;
+    while (have < count && difat < c->n_sectors && steps++ <= c->n_sectors) {
+        const uint8_t *s = sector(c, difat);
+        for (uint32_t i = 0; i < per && have < count; i++)
+            ids[have++] = le32(s + 4 * i);
+        difat = le32(s + 4 * per);
+    }
+    for (uint32_t i = 0; i < have; i++)
+        if (ids[i] >= c->n_sectors)
+            have = 0;
+    if (have < count) {
+        g_free(ids);
+        c->why = "the FAT's sectors are missing or outside the file";
+        return NULL;
+    }
+    return ids;
+}
+
+static const uint8_t *dirent(const struct cfb *c, uint32_t i)
+{
+    uint32_t per = c->ss / 128;
+    if (i / per >= c->n_dir)
+        return NULL;
+    return sector(c, c->dir[i / per]) + (size_t)(i % per) * 128;
+}
+
+static bool check_stream(struct cfb *c, const uint8_t *e)
+{
+    uint32_t start = le32(e + 116), size = le32(e + 120);
+    if (size > c->len) {
+        c->why = "a stream is larger than the file";
+        return false;
+    }
+    if (size == 0)
+        return true;
+    if (size < CFB_CUTOFF) {
+        long n = walk_chain(c, c->minifat,
+                            c->n_minifat < c->mini_sectors ? c->n_minifat : c->mini_sectors,
+                            c->mini_used, start, CFB_CUTOFF / CFB_MINI, NULL, 0);
+        if (n >= 0 && (uint64_t)n * CFB_MINI < size)
+            c->why = "a small stream's chain is shorter than the stream";
+        return n >= 0 && (uint64_t)n * CFB_MINI >= size;
+    }
+    long n = walk_chain(c, c->fat, c->n_table, c->used, start, c->n_sectors, NULL, 0);
+    if (n >= 0 && ((uint64_t)n << c->shift) < size)
+        c->why = "a stream's chain is shorter than the stream";
+    return n >= 0 && ((uint64_t)n << c->shift) >= size;
+}
+
+/* Visits the directory tree from the root, as libgsf will (left, right,
+ * child), with a stack instead of recursion. */
+static int check_tree(struct cfb *c)
+{
+    uint32_t cap = 3 * (OLE2_MAX_ENTRIES + 1), n = 0, reached = 0;
+    uint32_t *stack = g_try_new(uint32_t, cap);
+    uint8_t *seen = g_try_malloc0((gsize)c->n_dir * (c->ss / 128) / 8 + 1);
+    int rc = stack && seen ? 0 : SK_ENOMEM;
+    if (rc == 0)
+        stack[n++] = 0;
+    while (rc == 0 && n > 0) {
+        uint32_t i = stack[--n];
+        const uint8_t *e = dirent(c, i);
+        uint8_t type = e ? e[66] : 0;
+        if (!e || (type != 1 && type != 2 && type != 5) || !memchr(e, 0, 64)) {
+            c->why = "the directory points to a missing or malformed entry";
+            rc = SK_ECORRUPT;
+        } else if (seen[i / 8] & (1u << (i % 8))) {
+            c->why = "the directory tree has a cycle";
+            rc = SK_ECORRUPT;
+        } else if (++reached > OLE2_MAX_ENTRIES) {
+            rc = SK_ELIMIT;
+        } else if (type == 2 && i != 0 && !check_stream(c, e)) {
+            rc = SK_ECORRUPT;
+        } else {
+            seen[i / 8] |= (uint8_t)(1u << (i % 8));
+            uint32_t links[3] = {le32(e + 68), le32(e + 72),
+                                 type != 2 ? le32(e + 76) : CFB_NOSTREAM};
+            for (int k = 0; k < 3; k++)
+                if (links[k] != CFB_NOSTREAM && n < cap)
+                    stack[n++] = links[k];
+        }
+    }
+    g_free(stack);
+    g_free(seen);
+    return rc;
+}
+
+static int check_header(struct cfb *c)
+{
+    static const uint8_t magic[8] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+    if (c->len < 512 || memcmp(c->p, magic, 8) != 0) {
+        c->why = "no OLE2 header";
+        return SK_ECORRUPT;
+    }
+    struct sk_reader r = sk_reader_make(c->p, 512);
+    sk_reader_seek(&r, 30);
+    c->shift = sk_reader_u16le(&r);
+    uint16_t mini_shift = sk_reader_u16le(&r);
+    sk_reader_seek(&r, 56);
+    uint32_t cutoff = sk_reader_u32le(&r);
+    if ((c->shift != 9 && c->shift != 12) || mini_shift != 6 || cutoff != CFB_CUTOFF) {
+        c->why = "sector sizes or the mini stream cutoff are not MS-CFB's";
+        return SK_ECORRUPT;
+    }
+    c->ss = 1u << c->shift;
+    size_t header = c->ss > 512 ? c->ss : 512;
+    size_t n = c->len > header ? (c->len - header) >> c->shift : 0;
+    c->n_sectors = n > 0xFFFFFFF0u ? 0xFFFFFFF0u : (uint32_t)n;
+    return 0;
+}
+
+static int check_tables(struct cfb *c)
+{
+    uint32_t n_fat_sectors = le32(c->p + 44);
+    if (n_fat_sectors == 0 || n_fat_sectors > c->n_sectors) {
+        c->why = "the FAT's sector count is impossible";
+        return SK_ECORRUPT;
+    }
+    uint32_t *ids = fat_sectors(c, n_fat_sectors);
+    if (!ids)
+        return c->why ? SK_ECORRUPT : SK_ENOMEM;
+    c->fat = read_table(c, ids, n_fat_sectors, &c->n_fat);
+    g_free(ids);
+    c->used = g_try_malloc0(c->n_sectors / 8 + 1);
+    c->dir = g_try_new(uint32_t, c->n_sectors + 1);
+    if (!c->fat || !c->used || !c->dir)
+        return SK_ENOMEM;
+    c->n_table = c->n_fat < c->n_sectors ? c->n_fat : c->n_sectors;
+    uint32_t n_table = c->n_table;
+    long n = walk_chain(c, c->fat, n_table, c->used, le32(c->p + 48), c->n_sectors, c->dir,
+                        c->n_sectors);
+    if (n <= 0)
+        return SK_ECORRUPT;
+    c->n_dir = (uint32_t)n;
+    uint32_t n_minifat = le32(c->p + 64), mini_start = le32(c->p + 60);
+    uint32_t *mids = g_try_new(uint32_t, c->n_sectors + 1);
+    long m = mids && n_minifat ? walk_chain(c, c->fat, n_table, c->used, mini_start,
+                                            c->n_sectors, mids, c->n_sectors)
+                               : 0;
+    if (m > 0)
+        c->minifat = read_table(c, mids, (uint32_t)m, &c->n_minifat);
+    g_free(mids);
+    if (m < 0)
+        return SK_ECORRUPT;
+    /* The mini stream is the root entry's own chain. */
+    const uint8_t *root = dirent(c, 0);
+    uint32_t root_size = root ? le32(root + 120) : 0;
+    c->mini_sectors = root_size / CFB_MINI;
+    long k = root && root_size ? walk_chain(c, c->fat, n_table, c->used, le32(root + 116),
+                                            c->n_sectors, NULL, 0)
+                               : 0;
+    if (k < 0)
+        return SK_ECORRUPT;
+    if (((uint64_t)k << c->shift) < root_size) {
+        c->why = "the mini stream's chain is shorter than the mini stream";
+        return SK_ECORRUPT;
+    }
+    c->mini_used = g_try_malloc0(c->mini_sectors / 8 + 1);
+    if (!c->mini_used)
+        return SK_ENOMEM;
+    if (!c->minifat) {
+        c->minifat = g_new0(uint32_t, 1);
+        c->n_minifat = 0;
+    }
+    return 0;
+}
+
+/* 0, SK_ECORRUPT (why says what), SK_ELIMIT (too many entries) or
+ * SK_ENOMEM. */
+static int cfb_check(const uint8_t *p, size_t len, const char **why)
+{
+    struct cfb c = {.p = p, .len = len};
+    int rc = check_header(&c);
+    if (rc == 0)
+        rc = check_tables(&c);
+    if (rc == 0)
+        rc = check_tree(&c);
+    *why = c.why ? c.why : "malformed compound file";
+    g_free(c.fat);
+    g_free(c.minifat);
+    g_free(c.dir);
+    g_free(c.used);
+    g_free(c.mini_used);
+    return rc;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static bool add_plan(struct ole2_state *st, struct plan plan)
+{
+    if (st->n_plans == st->cap_plans) {
+        size_t cap = st->cap_plans ? st->cap_plans * 2 : 32;
+        struct plan *grown = g_try_renew(struct plan, st->plans, cap);
+        if (!grown)
+            return false;
+        st->plans = grown;
+        st->cap_plans = cap;
+    }
+    st->plans[st->n_plans++] = plan;
+    return true;
+}
+
+static char *join(const char *prefix, const char *name)
+{
+    return prefix && *prefix ? g_strconcat(prefix, "/", name, NULL) : g_strdup(name);
+}
+
+/* Text in a Windows code page as UTF-8, or NULL when iconv cannot say. */
+static char *to_utf8(const uint8_t *p, size_t n, unsigned codepage, gsize *out_len)
+{
+    if (codepage == 65001 || codepage == 0) {
+        if (!g_utf8_validate((const char *)p, (gssize)n, NULL))
+            return NULL;
+        *out_len = n;
+        return g_strndup((const char *)p, n);
+    }
+    char charset[24];
+    if (codepage == 1200)
+        g_strlcpy(charset, "UTF-16LE", sizeof charset);
+    else if (codepage == 10000)
+        g_strlcpy(charset, "MACINTOSH", sizeof charset);
+    else
+        g_snprintf(charset, sizeof charset, "CP%u", codepage);
+    char *out = g_convert((const char *)p, (gssize)n, "UTF-8", charset, NULL, out_len, NULL);
+    if (!out && codepage != 1200 && codepage != 10000) {
+        g_snprintf(charset, sizeof charset, "WINDOWS-%u", codepage);
+        out = g_convert((const char *)p, (gssize)n, "UTF-8", charset, NULL, out_len, NULL);
+    }
+    return out;
+}
+
+/* Reads a whole stream into scratch memory (not a child), at most cap. */
+static int read_stream(GsfInput *in, uint64_t cap, GByteArray **out)
+{
+    gsf_off_t size = gsf_input_size(in);
+    if (size < 0 || (uint64_t)size > cap)
+        return SK_ELIMIT;
+    GByteArray *bytes = g_byte_array_sized_new((guint)size);
+    for (gsf_off_t left = size; left > 0;) {
+        size_t n = left < READ_BLOCK ? (size_t)left : READ_BLOCK;
+        const guint8 *block = gsf_input_read(in, n, NULL);
+        if (!block) {
+            g_byte_array_unref(bytes);
+            return SK_ECORRUPT;
+        }
+        g_byte_array_append(bytes, block, (guint)n);
+        left -= (gsf_off_t)n;
+    }
+    *out = bytes;
+    return 0;
+}
+
+/* Appends in blocks, so that a limit keeps what fits. */
+static int append_blocks(struct sk_unpack *u, struct sk_buf *buf, const uint8_t *p, size_t n)
+{
+    for (size_t at = 0; at < n;) {
+        size_t k = n - at < READ_BLOCK ? n - at : READ_BLOCK;
+        int rc = sk_unpack_append(u, buf, p + at, k);
+        if (rc != 0)
+            return rc;
+        at += k;
+    }
+    return 0;
+}
+
+/* ---- MS-OVBA 2.4.1.3: decompression ------------------------------------- */
+
+/* The most a decompression may produce: the node limit, and what a
+ * GByteArray can hold. */
+static size_t output_cap(const struct sk_unpack *u)
+{
+    uint64_t cap = sk_unpack_limits(u)->max_node_bytes;
+    return cap > G_MAXUINT / 2 ? G_MAXUINT / 2 : (size_t)cap;
+}
+
+/* One CompressedChunk's tokens (p, n: after its header) onto out. */
+static int ovba_chunk(const uint8_t *p, size_t n, GByteArray *out, size_t cap, const char **why)
+{
+    size_t start = out->len, i = 0;
+    while (i < n) {
+        uint8_t flags = p[i++];
+        for (unsigned bit = 0; bit < 8 && i < n; bit++) {
+            size_t have = out->len - start;
+            if (!(flags & (1u << bit))) {
+                if (have >= OVBA_CHUNK || out->len >= cap)
+                    return have >= OVBA_CHUNK
+                               ? (*why = "a chunk decompresses past 4096 bytes", SK_ECORRUPT)
+                               : SK_ELIMIT;
+                g_byte_array_append(out, p + i++, 1);
+                continue;
+            }
+            if (n - i < 2)
+                return *why = "a copy token is cut short", SK_ECORRUPT;
+            unsigned token = (unsigned)p[i] | (unsigned)p[i + 1] << 8;
+            i += 2;
+            unsigned bits = 4;
+            while (bits < 12 && ((size_t)1 << bits) < have)
+                bits++;
+            size_t length = (token & (0xFFFFu >> bits)) + 3;
+            size_t offset = (token >> (16 - bits)) + 1;
+            if (offset > have || length > OVBA_CHUNK - have)
+                return *why = "a copy token reaches outside its chunk", SK_ECORRUPT;
+            bool cut = length > cap - out->len;
+            if (cut)
+                length = cap - out->len;
+            size_t at = out->len;
+            g_byte_array_set_size(out, (guint)(at + length));
+            for (size_t k = 0; k < length; k++)
+                out->data[at + k] = out->data[at + k - offset]; /* may overlap */
+            if (cut)
+                return SK_ELIMIT;
+        }
+    }
+    return 0;
+}
+
+/* A CompressedContainer p[0..n) onto out, at most cap bytes: 0, SK_ELIMIT
+ * (out holds cap bytes, or time ran out), or SK_ECORRUPT (why; out holds
+ * what came before the damage). */
+static int ovba_decompress(struct sk_unpack *u, const uint8_t *p, size_t n, size_t cap,
+                           GByteArray *out, const char **why)
+{
+    if (n == 0 || p[0] != 0x01)
+        return *why = "a compressed container without its signature byte", SK_ECORRUPT;
+    struct sk_reader r = sk_reader_make(p, n);
+    sk_reader_skip(&r, 1);
+    for (unsigned chunks = 0; sk_reader_left(&r) > 0; chunks++) {
+        if (chunks % 256 == 255 && sk_unpack_expired(u))
+            return SK_ELIMIT;
+        uint16_t header = sk_reader_u16le(&r);
+        if (r.err)
+            return *why = "a chunk header is cut short", SK_ECORRUPT;
+        size_t size = (size_t)(header & 0x0FFF) + 3 - 2; /* the data after the header */
+        if (((header >> 12) & 7) != 3)
+            return *why = "a chunk without its signature", SK_ECORRUPT;
+        bool short_chunk = size > sk_reader_left(&r);
+        struct sk_reader data = sk_reader_sub(&r, short_chunk ? sk_reader_left(&r) : size);
+        int rc;
+        if (header & 0x8000) {
+            rc = ovba_chunk(data.p, data.len, out, cap, why);
+        } else if (data.len != OVBA_CHUNK) {
+            return *why = "an uncompressed chunk that does not hold 4096 bytes", SK_ECORRUPT;
+        } else {
+            size_t k = cap - out->len < OVBA_CHUNK ? cap - out->len : OVBA_CHUNK;
+            g_byte_array_append(out, data.p, (guint)k);
+            rc = k < OVBA_CHUNK ? SK_ELIMIT : 0;
+        }
+        if (rc != 0)
+            return rc;
+        if (short_chunk)
+            return *why = "a chunk claims more bytes than the stream holds", SK_ECORRUPT;
+    }
+    return 0;
+}
+
+/* ---- MS-OVBA 2.3.4.2: the dir stream ------------------------------------ */
+
+struct module_record {
+    struct sk_reader name, name_unicode, stream, stream_unicode;
+    uint32_t offset;
+    bool has_offset;
+};
+
+struct dir_info {
+    unsigned codepage;
+    struct module_record *modules;
+    size_t n_modules;
+};
+
+static void dir_record(struct dir_info *d, struct module_record **cur, uint16_t id,
+                       struct sk_reader data)
+{
+    if (id == 0x0003 && data.len >= 2) {
+        d->codepage = sk_reader_u16le(&data);
+        return;
+    }
+    if (id == 0x0019 && d->n_modules < OLE2_MAX_MODULES) { /* MODULENAME opens a module */
+        *cur = &d->modules[d->n_modules++];
+        memset(*cur, 0, sizeof **cur);
+        (*cur)->name = data;
+        return;
+    }
+    if (!*cur)
+        return;
+    switch (id) {
+    case 0x0047: (*cur)->name_unicode = data; break;
+    case 0x001A: (*cur)->stream = data; break;
+    case 0x0032: (*cur)->stream_unicode = data; break;
+    case 0x0031:
+        (*cur)->offset = sk_reader_u32le(&data);
+        (*cur)->has_offset = data.err == 0;
+        break;
+    case 0x002B: *cur = NULL; break;
+    default: break;
+    }
+}
+
+/* Reads the records; the module fields point into p. */
+static int parse_dir(const uint8_t *p, size_t n, struct dir_info *d, const char **why)
+{
+    struct sk_reader r = sk_reader_make(p, n);
+    struct module_record *cur = NULL;
+    d->codepage = 1252;
+    d->modules = g_try_new0(struct module_record, OLE2_MAX_MODULES);
+    if (!d->modules)
+        return SK_ENOMEM;
+    while (sk_reader_left(&r) > 0) {
+        uint16_t id = sk_reader_u16le(&r);
+        uint32_t size = sk_reader_u32le(&r);
+        if (id == 0x0009) /* PROJECTVERSION: its "size" is Reserved1 and 6 bytes follow */
+            size = 6;
+        struct sk_reader data = sk_reader_sub(&r, size);
+        if (r.err)
+            return *why = "a dir record runs past the end of the stream", SK_ECORRUPT;
+        if (id == 0x0010) /* the terminator */
+            break;
+        dir_record(d, &cur, id, data);
+    }
+    return 0;
+}
+
+static char *module_name(const struct module_record *m, unsigned codepage, size_t index)
+{
+    gsize len;
+    char *name = NULL;
+    if (m->name_unicode.len)
+        name = to_utf8(m->name_unicode.p, m->name_unicode.len, 1200, &len);
+    if (!name && m->name.len)
+        name = to_utf8(m->name.p, m->name.len, codepage, &len);
+    if (!name && m->name.len)
+        name = g_strndup((const char *)m->name.p, m->name.len);
+    return name && *name ? name : (g_free(name), g_strdup_printf("module-%zu", index + 1));
+}
+
+static char *module_stream(const struct module_record *m, unsigned codepage)
+{
+    gsize len;
+    char *name = NULL;
+    if (m->stream_unicode.len)
+        name = to_utf8(m->stream_unicode.p, m->stream_unicode.len, 1200, &len);
+    if (!name && m->stream.len)
+        name = to_utf8(m->stream.p, m->stream.len, codepage, &len);
+    return name;
+}
+
+static struct plan *find_stream(struct ole2_state *st, GsfInfile *storage, const char *name)
+{
+    for (size_t i = 0; i < st->n_plans; i++)
+        if (st->plans[i].kind == PLAN_STREAM && st->plans[i].storage == storage &&
+            g_ascii_strcasecmp(st->plans[i].stream, name) == 0)
+            return &st->plans[i];
+    return NULL;
+}
+
+/* The module plans of one project: each raw module stream is replaced by
+ * its source. Returns the number of modules, or a negative SK_E*. */
+static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *vba,
+                        const char *prefix)
+{
+    GsfInput *in = gsf_infile_child_by_name(vba, "dir");
+    GByteArray *raw = NULL, *dir = g_byte_array_new();
+    const char *why = "the dir stream cannot be read";
+    struct dir_info d = {0};
+    int rc = in ? read_stream(in, sk_unpack_limits(u)->max_node_bytes, &raw) : SK_ECORRUPT;
+    if (rc == 0)
+        rc = ovba_decompress(u, raw->data, raw->len, output_cap(u), dir, &why);
+    if (rc == 0 || rc == SK_ECORRUPT) {
+        int parsed = parse_dir(dir->data, dir->len, &d, &why);
+        rc = rc ? rc : parsed;
+    }
+    int modules = 0;
+    for (size_t i = 0; i < d.n_modules; i++) {
+        char *stream = module_stream(&d.modules[i], d.codepage);
+        struct plan *plan = stream ? find_stream(st, vba, stream) : NULL;
+        g_free(stream);
+        if (!plan || !d.modules[i].has_offset) {
+            sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s/VBA: module %zu has no stream or offset",
+                           *prefix ? prefix : ".", i + 1);
+            continue;
+        }
+        char *name = module_name(&d.modules[i], d.codepage, i);
+        char *vba_name = g_strconcat("VBA/", name, NULL);
+        g_free(name);
+        g_free(plan->name);
+        plan->name = join(prefix, vba_name);
+        g_free(vba_name);
+        plan->kind = PLAN_MODULE;
+        plan->offset = d.modules[i].offset;
+        plan->codepage = d.codepage;
+        modules++;
+    }
+    if (rc == SK_ECORRUPT)
+        sk_unpack_fail(u, "ole2", rc, "%s/VBA/dir: %s", *prefix ? prefix : ".", why);
+    else if (rc == SK_ELIMIT && !sk_unpack_expired(u))
+        sk_unpack_reason(u, "limit.node_bytes", "%s/VBA/dir: larger than %llu bytes",
+                         *prefix ? prefix : ".",
+                         (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
+    g_free(d.modules);
+    if (raw)
+        g_byte_array_unref(raw);
+    g_byte_array_unref(dir);
+    if (in)
+        g_object_unref(in);
+    return rc == SK_ENOMEM ? rc : modules;
+}
+
+/* A module's source as text (UTF-8 when the code page converts): 0,
+ * SK_ELIMIT or SK_ECORRUPT (text holds what could be read; why says what
+ * went wrong). */
+static int module_text(struct sk_unpack *u, const struct plan *plan, GByteArray **text,
+                       const char **why)
+{
+    GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
+    GByteArray *raw = NULL, *source = g_byte_array_new();
+    *why = "the module stream cannot be read";
+    size_t cap = output_cap(u);
+    int rc = in ? read_stream(in, sk_unpack_limits(u)->max_node_bytes, &raw) : SK_ECORRUPT;
+    if (rc == 0 && plan->offset > raw->len) {
+        *why = "MODULEOFFSET points past the end of the module stream";
+        rc = SK_ECORRUPT;
+    }
+    if (rc == 0)
+        rc = ovba_decompress(u, raw->data + plan->offset, raw->len - plan->offset, cap, source,
+                             why);
+    gsize len = 0;
+    char *utf8 = source->len ? to_utf8(source->data, source->len, plan->codepage, &len) : NULL;
+    if (utf8) {
+        g_byte_array_set_size(source, 0);
+        g_byte_array_append(source, (const guint8 *)utf8, (guint)len);
+        g_free(utf8);
+    }
+    *text = source;
+    if (raw)
+        g_byte_array_unref(raw);
+    if (in)
+        g_object_unref(in);
+    return rc;
+}
+
+/* Decompresses every module once to run mraptor over them all, so that the
+ * reasons are on the container before any child is scanned. */
+static int scan_modules(struct sk_unpack *u, struct ole2_state *st, unsigned n_modules)
+{
+    char keywords[256] = "";
+    unsigned flags = 0;
+    for (size_t i = 0; i < st->n_plans && !sk_unpack_expired(u); i++) {
+        struct plan *plan = &st->plans[i];
+        if (plan->kind != PLAN_MODULE)
+            continue;
+        GByteArray *text;
+        const char *why;
+        int rc = module_text(u, plan, &text, &why);
+        flags |=
+            sk_mraptor_scan((const char *)text->data, text->len, keywords, sizeof keywords);
+        g_byte_array_unref(text);
+        if (rc == SK_ECORRUPT) {
+            sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: %s", plan->name, why);
+            plan->reported = true;
+        }
+    }
+    /* The flags and keywords go in macro.vba's detail even when the rule
+     * does not fire, as mraptor prints them ("A--" and what it saw). */
+    sk_unpack_reason(u, "macro.vba", "%u VBA module%s; mraptor %c%c%c%s%s", n_modules,
+                     n_modules == 1 ? "" : "s", flags & SK_MRAPTOR_AUTOEXEC ? 'A' : '-',
+                     flags & SK_MRAPTOR_WRITE ? 'W' : '-',
+                     flags & SK_MRAPTOR_EXECUTE ? 'X' : '-', *keywords ? ": " : "", keywords);
+    if (SK_MRAPTOR_FIRES(flags))
+        sk_unpack_reason(u, "macro.vba.autoexec", "%s", keywords);
+    return 0;
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+struct walk_item {
+    GsfInfile *storage; /* a reference */
+    char *path;
+    unsigned depth;
+};
+
+static void note_equation(struct ole2_state *st, const char *what, const char *path)
+{
+    if (!st->equation)
+        st->equation = g_strdup_printf("%s %s", what, *path ? path : "(root)");
+}
+
+static bool visit_stream(struct ole2_state *st, struct walk_item *it, int index,
+                         const char *name)
+{
+    if (strcmp(name, "Equation Native") == 0)
+        note_equation(st, "an Equation Native stream in", it->path);
+    if (strcmp(name, "dir") == 0) {
+        const char *base = strrchr(it->path, '/');
+        base = base ? base + 1 : it->path;
+        if (g_ascii_strcasecmp(base, "VBA") == 0) {
+            size_t cut = (size_t)(base - it->path);
+            g_ptr_array_add(st->vba_storages, g_object_ref(it->storage));
+            g_ptr_array_add(st->vba_prefixes, g_strndup(it->path, cut ? cut - 1 : 0));
+        }
+    }
+    struct plan plan = {.kind = PLAN_STREAM,
+                        .storage = GSF_INFILE(g_object_ref(it->storage)),
+                        .index = index,
+                        .stream = g_strdup(name),
+                        .name = join(it->path, name)};
+    if (add_plan(st, plan))
+        return true;
+    g_object_unref(plan.storage);
+    g_free(plan.stream);
+    g_free(plan.name);
+    return false;
+}
+
+static void check_clsid(struct ole2_state *st, GsfInfile *storage, const char *path)
+{
+    uint8_t clsid[16];
+    if (gsf_infile_msole_get_class_id(GSF_INFILE_MSOLE(storage), clsid) &&
+        memcmp(clsid, equation_clsid, sizeof clsid) == 0)
+        note_equation(st, "the Equation Editor CLSID on", path);
+}
+
+/* One storage's entries: streams planned, storages pushed. */
+static int visit_storage(struct sk_unpack *u, struct ole2_state *st, struct walk_item *it,
+                         GPtrArray *stack, unsigned *entries)
+{
+    check_clsid(st, it->storage, it->path);
+    int n = gsf_infile_num_children(it->storage);
+    for (int i = 0; i < n; i++) {
+        if (++*entries > OLE2_MAX_ENTRIES) {
+            sk_unpack_reason(u, "limit.nodes", "more than %u entries in the compound file",
+                             OLE2_MAX_ENTRIES);
+            return SK_ELIMIT;
+        }
+        const char *name = gsf_infile_name_by_index(it->storage, i);
+        GsfInput *child = gsf_infile_child_by_index(it->storage, i);
+        if (!child || !name) {
+            sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: entry %d cannot be opened",
+                           *it->path ? it->path : ".", i);
+            if (child)
+                g_object_unref(child);
+            continue;
+        }
+        if (gsf_infile_num_children(GSF_INFILE(child)) < 0) {
+            g_object_unref(child);
+            if (!visit_stream(st, it, i, name))
+                return SK_ENOMEM;
+        } else if (it->depth + 1 > OLE2_MAX_DEPTH) {
+            sk_unpack_reason(u, "limit.depth", "storages nested deeper than %u",
+                             OLE2_MAX_DEPTH);
+            g_object_unref(child);
+        } else {
+            struct walk_item *next = g_new(struct walk_item, 1);
+            *next = (struct walk_item){GSF_INFILE(child), join(it->path, name), it->depth + 1};
+            g_ptr_array_add(stack, next);
+        }
+    }
+    return 0;
+}
+
+static void free_item(gpointer p)
+{
+    struct walk_item *it = p;
+    g_object_unref(it->storage);
+    g_free(it->path);
+    g_free(it);
+}
+
+/* Walks the storages with an explicit stack, in the file's order. */
+static int walk(struct sk_unpack *u, struct ole2_state *st)
+{
+    GPtrArray *stack = g_ptr_array_new_with_free_func(free_item);
+    struct walk_item *first = g_new(struct walk_item, 1);
+    *first = (struct walk_item){GSF_INFILE(g_object_ref(st->root)), g_strdup(""), 0};
+    g_ptr_array_add(stack, first);
+    unsigned entries = 0;
+    int rc = 0;
+    while (rc == 0 && stack->len > 0) {
+        struct walk_item *it = g_ptr_array_steal_index(stack, stack->len - 1);
+        size_t mark = stack->len;
+        rc = visit_storage(u, st, it, stack, &entries);
+        /* Push order reversed so the first storage is walked first. */
+        for (size_t a = mark, b = stack->len; a + 1 < b; a++, b--) {
+            gpointer t = stack->pdata[a];
+            stack->pdata[a] = stack->pdata[b - 1];
+            stack->pdata[b - 1] = t;
+        }
+        free_item(it);
+        if (sk_unpack_expired(u))
+            break;
+    }
+    g_ptr_array_unref(stack);
+    return rc == SK_ELIMIT ? 0 : rc;
+}
+
+/* ---- open / next / close ------------------------------------------------- */
+
+static void free_state(struct ole2_state *st)
+{
+    for (size_t i = 0; i < st->n_plans; i++) {
+        g_object_unref(st->plans[i].storage);
+        g_free(st->plans[i].stream);
+        g_free(st->plans[i].name);
+    }
+    g_free(st->plans);
+    if (st->vba_storages)
+        g_ptr_array_unref(st->vba_storages);
+    if (st->vba_prefixes)
+        g_ptr_array_unref(st->vba_prefixes);
+    if (st->pending)
+        g_byte_array_unref(st->pending);
+    g_free(st->pending_name);
+    if (st->ppt_objects)
+        g_ptr_array_unref(st->ppt_objects);
+    g_free(st->equation);
+    if (st->root)
+        g_object_unref(st->root);
+    if (st->input)
+        g_object_unref(st->input);
+    g_free(st);
+}
+
+static int open_projects(struct sk_unpack *u, struct ole2_state *st)
+{
+    int total = 0;
+    for (guint i = 0; i < st->vba_storages->len; i++) {
+        int n = plan_project(u, st, st->vba_storages->pdata[i], st->vba_prefixes->pdata[i]);
+        if (n < 0)
+            return n;
+        total += n;
+    }
+    if (st->vba_storages->len)
+        scan_modules(u, st, (unsigned)total);
+    return 0;
+}
+
+static int open_ole2(struct sk_unpack *u, void **out)
+{
+    pthread_once(&gsf_once, gsf_start);
+    const char *why;
+    int rc = cfb_check(u->node->data.p, u->node->data.len, &why);
+    if (rc == SK_ELIMIT)
+        sk_unpack_reason(u, "limit.nodes", "more than %u directory entries", OLE2_MAX_ENTRIES);
+    else if (rc == SK_ECORRUPT)
+        sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s", why);
+    if (rc != 0)
+        return rc;
+    struct ole2_state *st = g_new0(struct ole2_state, 1);
+    st->vba_storages = g_ptr_array_new_with_free_func(g_object_unref);
+    st->vba_prefixes = g_ptr_array_new_with_free_func(g_free);
+    /* No copy: the node's bytes outlive the container's frame. */
+    st->input = gsf_input_memory_new(u->node->data.p, (gsf_off_t)u->node->data.len, FALSE);
+    GError *err = NULL;
+    st->root = st->input ? gsf_infile_msole_new(st->input, &err) : NULL;
+    if (!st->root) {
+        sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s",
+                       err ? err->message : "not a compound file");
+        g_clear_error(&err);
+        free_state(st);
+        return SK_ECORRUPT;
+    }
+    rc = walk(u, st);
+    if (rc == 0)
+        rc = open_projects(u, st);
+    if (rc == 0 && st->equation)
+        sk_unpack_reason(u, "office.equation", "%s", st->equation);
+    if (rc != 0) {
+        free_state(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+/* The OLE Package inside an Ole10Native stream: size, type (2), label,
+ * source path, a reserved word, the kind (3: the file is embedded; 1: only
+ * a link to it), then for kind 3 the temp path's length and the temp path,
+ * the data size and the data. Returns true with the embedded data; false
+ * with *damaged set when a Package's lengths do not fit. */
+static bool parse_native(const uint8_t *p, size_t n, struct sk_reader *label,
+                         struct sk_reader *path, struct sk_reader *data, bool *damaged)
+{
+    struct sk_reader r = sk_reader_make(p, n);
+    uint32_t total = sk_reader_u32le(&r);
+    struct sk_reader body = sk_reader_sub(&r, total);
+    *damaged = false;
+    if (body.err || sk_reader_u16le(&body) != 2)
+        return false; /* not a Package: the stream itself is scanned */
+    *damaged = true;
+    struct sk_reader *strings[3] = {label, path, NULL};
+    for (int i = 0; i < 3; i++) {
+        const uint8_t *at = body.p + body.pos;
+        const uint8_t *nul = body.err ? NULL : memchr(at, 0, sk_reader_left(&body));
+        if (!nul)
+            return false;
+        if (strings[i])
+            *strings[i] = sk_reader_make(at, (size_t)(nul - at));
+        sk_reader_skip(&body, (size_t)(nul - at) + 1);
+        if (i == 1) {
+            sk_reader_skip(&body, 2);
+            uint16_t kind = sk_reader_u16le(&body);
+            if (body.err)
+                return false;
+            if (kind != 3) {
+                *damaged = false; /* a link: nothing is embedded */
+                return false;
+            }
+            sk_reader_skip(&body, 4); /* the temp path's length: its NUL is trusted instead */
+        }
+    }
+    uint32_t size = sk_reader_u32le(&body);
+    *data = sk_reader_sub(&body, size);
+    *damaged = body.err != 0;
+    return !body.err;
+}
+
+static char *native_name(const struct plan *plan, struct sk_reader label, struct sk_reader path)
+{
+    const char *dir = plan->name;
+    const char *slash = strrchr(dir, '/');
+    char *prefix = g_strndup(dir, slash ? (size_t)(slash - dir) : 0);
+    struct sk_reader pick = label;
+    if (!pick.len) { /* no label: the source path's file name */
+        pick = path;
+        for (size_t i = path.len; i-- > 0;)
+            if (path.p[i] == '\\' || path.p[i] == '/') {
+                pick = sk_reader_make(path.p + i + 1, path.len - i - 1);
+                break;
+            }
+    }
+    gsize len;
+    char *text = pick.len ? to_utf8(pick.p, pick.len, 65001, &len) : NULL;
+    if (!text && pick.len)
+        text = to_utf8(pick.p, pick.len, 1252, &len);
+    char *name = join(prefix, text && *text ? text : "Ole10Native.bin");
+    g_free(text);
+    g_free(prefix);
+    return name;
+}
+
+static void take_native(struct sk_unpack *u, struct ole2_state *st, const struct plan *plan,
+                        const struct sk_buf *bytes)
+{
+    struct sk_reader label, path, data;
+    bool damaged;
+    if (!parse_native(bytes->p, bytes->len, &label, &path, &data, &damaged)) {
+        if (damaged)
+            sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: a Package whose lengths do not fit",
+                           plan->name);
+        return;
+    }
+    st->pending = g_byte_array_sized_new((guint)data.len);
+    g_byte_array_append(st->pending, data.p, (guint)data.len);
+    st->pending_name = native_name(plan, label, path);
+}
+
+/* ASCII or UTF-16LE, case-insensitive: does `word` start at p[0..n)? */
+static bool match_at(const uint8_t *p, size_t n, const char *word, unsigned step)
+{
+    size_t k = strlen(word);
+    if (n / step < k)
+        return false;
+    for (size_t i = 0; i < k; i++)
+        if (g_ascii_tolower((gchar)p[i * step]) != word[i] || (step == 2 && p[i * 2 + 1]))
+            return false;
+    return true;
+}
+
+/* A field that starts with DDE or DDEAUTO: the field-begin mark (0x13),
+ * spaces, then the word. Prose that merely says "DDE" does not count. */
+static bool dde_at(const uint8_t *p, size_t n, unsigned step)
+{
+    if (p[0] != 0x13 || (step == 2 && (n < 2 || p[1] != 0)))
+        return false;
+    size_t i = step;
+    while (i + step <= n && p[i] == ' ' && (step == 1 || p[i + 1] == 0))
+        i += step;
+    return match_at(p + i, n - i, "ddeauto", step) || match_at(p + i, n - i, "dde ", step);
+}
+
+static void report_dde(struct sk_unpack *u, const uint8_t *p, size_t n, unsigned step)
+{
+    char detail[DDE_DETAIL + 1];
+    size_t k = 0;
+    for (size_t i = 0; i + step <= n && k < DDE_DETAIL; i += step) {
+        uint8_t c = p[i];
+        if ((c == 0x14 || c == 0x15 || (step == 2 && p[i + 1])) && i > 0)
+            break;
+        detail[k++] = (char)(c >= 0x20 && c < 0x7f ? c : (c == 0x13 ? ' ' : '.'));
+    }
+    detail[k] = '\0';
+    sk_unpack_reason(u, "office.dde", "%s", g_strstrip(detail));
+}
+
+static void scan_dde(struct sk_unpack *u, struct ole2_state *st, const struct sk_buf *bytes)
+{
+    for (size_t i = 0; i < bytes->len && !st->dde_reported; i++) {
+        for (unsigned step = 1; step <= 2; step++) {
+            if (dde_at(bytes->p + i, bytes->len - i, step)) {
+                report_dde(u, bytes->p + i, bytes->len - i, step);
+                st->dde_reported = true;
+                break;
+            }
+        }
+    }
+}
+
+/* Office's own encryption leaves a plain OLE2 file around ciphertext: an
+ * ECMA-376 EncryptedPackage (MS-OFFCRYPTO 2.3.4), a Word FIB with fEncrypted
+ * (MS-DOC 2.5.2, bit 8 of the flags at offset 0x0A), or PowerPoint's
+ * CryptSession10Container record (MS-PPT 2.3.7, type 0x2F14). Until the
+ * document is decrypted its content cannot be judged: fail closed. */
+static void check_encryption(struct sk_unpack *u, const char *stream, const struct sk_buf *b)
+{
+    const char *what = NULL;
+    if (strcmp(stream, "EncryptedPackage") == 0)
+        what = "an ECMA-376 encrypted package (EncryptedPackage)";
+    else if (strcmp(stream, "WordDocument") == 0 && b->len >= 12 && b->p[0] == 0xec &&
+             b->p[1] == 0xa5 && (b->p[0x0b] & 0x01))
+        what = "a Word document encrypted in place (FIB fEncrypted)";
+    else if (strcmp(stream, "PowerPoint Document") == 0 &&
+             memmem(b->p, b->len, "\x0f\x00\x14\x2f", 4))
+        what = "a PowerPoint document encrypted in place (CryptSession10Container)";
+    if (!what)
+        return;
+    sk_unpack_mark_encrypted(u, NULL);
+    sk_unpack_reason(u, "encrypted.unopened", "%s: Office decryption is not implemented yet",
+                     what);
+}
+
+#define PPT_MAX_RECORDS 1000000u
+#define PPT_MAX_OBJECTS 256u
+#define PPT_EXOLEOBJSTG 0x1011u
+
+/* zlib-inflates p[0..n) into out, at most cap bytes: true when the stream
+ * ended cleanly within the cap. */
+static bool inflate_bounded(const uint8_t *p, size_t n, size_t cap, GByteArray *out)
+{
+    z_stream z = {0};
+    if (inflateInit(&z) != Z_OK)
+        return false;
+    z.next_in = (Bytef *)(uintptr_t)p;
+    z.avail_in = (uInt)(n < UINT32_MAX ? n : UINT32_MAX);
+    uint8_t block[16384];
+    int rc = Z_OK;
+    while (rc == Z_OK && out->len < cap) {
+        z.next_out = block;
+        z.avail_out = (uInt)(cap - out->len < sizeof block ? cap - out->len : sizeof block);
+        rc = inflate(&z, Z_NO_FLUSH);
+        g_byte_array_append(out, block, (guint)((size_t)(z.next_out - block)));
+        if (rc == Z_BUF_ERROR && z.avail_in == 0)
+            break;
+    }
+    inflateEnd(&z);
+    return rc == Z_STREAM_END;
+}
+
+/* MS-PPT 2.10.34 ExOleObjStg: the storage of an embedded OLE object (and
+ * of the VBA project), zlib-compressed when recInstance is 1 (after a
+ * 4-byte decompressed size, which is only a claim). */
+static void take_ppt_object(struct sk_unpack *u, struct ole2_state *st, struct sk_reader body,
+                            unsigned instance)
+{
+    GByteArray *object = g_byte_array_new();
+    bool ok = true;
+    if (instance == 1) {
+        sk_reader_u32le(&body); /* the claimed size: the cap below decides */
+        size_t left = sk_reader_left(&body);
+        const uint8_t *zdata = sk_reader_bytes(&body, left);
+        ok = zdata && inflate_bounded(zdata, left, (size_t)sk_unpack_limits(u)->max_node_bytes,
+                                      object);
+    } else {
+        g_byte_array_append(object, body.p, (guint)body.len);
+    }
+    if (!ok)
+        sk_unpack_fail(u, "ole2", SK_ECORRUPT,
+                       "PowerPoint Document: an embedded object does not inflate cleanly");
+    if (!st->ppt_objects)
+        st->ppt_objects = g_ptr_array_new_with_free_func((GDestroyNotify)g_byte_array_unref);
+    g_ptr_array_add(st->ppt_objects, object);
+}
+
+/* Walks the PowerPoint Document stream's records flat (containers are
+ * entered, not recursed into) and keeps every ExOleObjStg. */
+static void scan_ppt_records(struct sk_unpack *u, struct ole2_state *st, const struct sk_buf *b)
+{
+    struct sk_reader r = sk_reader_make(b->p, b->len);
+    for (unsigned n = 0; n < PPT_MAX_RECORDS && sk_reader_left(&r) >= 8; n++) {
+        uint16_t ver_instance = sk_reader_u16le(&r);
+        uint16_t type = sk_reader_u16le(&r);
+        uint32_t len = sk_reader_u32le(&r);
+        if ((ver_instance & 0x0f) == 0x0f)
+            continue; /* a container: its children follow */
+        if (len > sk_reader_left(&r))
+            break;
+        struct sk_reader body = sk_reader_sub(&r, len);
+        if (type == PPT_EXOLEOBJSTG &&
+            (!st->ppt_objects || st->ppt_objects->len < PPT_MAX_OBJECTS))
+            take_ppt_object(u, st, body, ver_instance >> 4);
+    }
+}
+
+static int ppt_object_child(struct ole2_state *st, struct sk_unpack *u, struct sk_child *child)
+{
+    GByteArray *object = g_ptr_array_index(st->ppt_objects, st->ppt_next);
+    g_free(st->pending_name);
+    st->pending_name = g_strdup_printf("PowerPoint Document/ExOleObjStg-%u", ++st->ppt_next);
+    child->name = st->pending_name;
+    child->name_len = strlen(st->pending_name);
+    int rc = sk_unpack_append(u, &child->data, object->data, object->len);
+    child->truncated = rc != 0;
+    return rc == SK_ENOMEM ? rc : 0;
+}
+
+static int stream_child(struct sk_unpack *u, struct ole2_state *st, const struct plan *plan,
+                        struct sk_child *child)
+{
+    GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
+    if (!in) {
+        sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: the stream cannot be opened", plan->name);
+        child->truncated = true;
+        return 0;
+    }
+    int rc = 0;
+    for (gsf_off_t left = gsf_input_size(in); rc == 0 && left > 0;) {
+        size_t n = left < READ_BLOCK ? (size_t)left : READ_BLOCK;
+        const guint8 *block = gsf_input_read(in, n, NULL);
+        if (!block) {
+            sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: the stream is cut short", plan->name);
+            rc = SK_ECORRUPT;
+            break;
+        }
+        rc = sk_unpack_append(u, &child->data, block, n);
+        left -= (gsf_off_t)n;
+    }
+    g_object_unref(in);
+    child->truncated = rc != 0;
+    child->format_part = true;
+    if (rc == SK_ENOMEM)
+        return rc;
+    if (strcmp(plan->stream, "Workbook") == 0 || strcmp(plan->stream, "Book") == 0)
+        child->type = SK_TYPE_BIFF;
+    if (strcmp(plan->stream, "\001Ole10Native") == 0)
+        take_native(u, st, plan, &child->data);
+    check_encryption(u, plan->stream, &child->data);
+    if (strcmp(plan->stream, "PowerPoint Document") == 0)
+        scan_ppt_records(u, st, &child->data);
+    scan_dde(u, st, &child->data);
+    return 0;
+}
+
+static int module_child(struct sk_unpack *u, const struct plan *plan, struct sk_child *child)
+{
+    GByteArray *text;
+    const char *why;
+    int rc = module_text(u, plan, &text, &why);
+    if (rc == SK_ECORRUPT && !plan->reported)
+        sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: %s", plan->name, why);
+    if (rc == SK_ELIMIT && !sk_unpack_expired(u))
+        sk_unpack_reason(u, "limit.node_bytes", "%s: its source is larger than %llu bytes",
+                         plan->name, (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
+    int appended = append_blocks(u, &child->data, text->data, text->len);
+    g_byte_array_unref(text);
+    child->type = SK_TYPE_VBA;
+    child->truncated = rc != 0 || appended != 0;
+    return appended == SK_ENOMEM ? appended : 0;
+}
+
+static int pending_child(struct sk_unpack *u, struct ole2_state *st, struct sk_child *child)
+{
+    int rc = append_blocks(u, &child->data, st->pending->data, st->pending->len);
+    g_byte_array_unref(st->pending);
+    st->pending = NULL;
+    child->name = st->pending_name; /* freed on the next call or in close */
+    child->name_len = strlen(st->pending_name);
+    child->truncated = rc != 0;
+    return rc == SK_ENOMEM ? rc : 0;
+}
+
+static int next_ole2(struct sk_unpack *u, void *state, struct sk_child *child)
+{
+    struct ole2_state *st = state;
+    if (st->pending)
+        return pending_child(u, st, child);
+    if (st->ppt_objects && st->ppt_next < st->ppt_objects->len)
+        return ppt_object_child(st, u, child);
+    g_free(st->pending_name);
+    st->pending_name = NULL;
+    if (st->next >= st->n_plans || sk_unpack_expired(u))
+        return SK_DONE;
+    const struct plan *plan = &st->plans[st->next++];
+    child->name = plan->name;
+    child->name_len = strlen(plan->name);
+    return plan->kind == PLAN_MODULE ? module_child(u, plan, child)
+                                     : stream_child(u, st, plan, child);
+}
+
+static void close_ole2(void *state)
+{
+    free_state(state);
+}
+
+const struct sk_unpacker sk_unpacker_ole2 = {
+    .name = "ole2",
+    .probe = probe,
+    .open = open_ole2,
+    .next = next_ole2,
+    .close = close_ole2,
+};
