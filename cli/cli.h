@@ -17,6 +17,8 @@ struct sk_rule_options {
 };
 
 int sk_cmd_scan(int argc, char **argv);
+int sk_cmd_serve(int argc, char **argv);  /* daemon/server.c */
+int sk_cmd_submit(int argc, char **argv); /* cli/submit.c */
 
 /* The bundled rules directory: $SEKISHO_RULES_DIR, the installed
  * share/sekisho/rules beside the binary, or the source tree's rules/. */

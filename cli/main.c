@@ -13,6 +13,8 @@ static void usage(FILE *out)
           "\n"
           "commands:\n"
           "  scan PATH...   scan files and directories, one JSON verdict per file\n"
+          "  serve          run the daemon (native and clamd protocols)\n"
+          "  submit FILE    send one request to a running daemon\n"
           "  reasons        list every reason code and its default verdict\n"
           "  version        print the version\n"
           "\n"
@@ -43,6 +45,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "scan") == 0)
         return sk_cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return sk_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "submit") == 0)
+        return sk_cmd_submit(argc - 1, argv + 1);
     if (strcmp(cmd, "reasons") == 0)
         return cmd_reasons();
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

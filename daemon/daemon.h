@@ -1,0 +1,166 @@
+/* `sekisho serve` (DESIGN.md, "The daemon"): a libuv loop that accepts
+ * connections on a Unix socket (and optionally TCP), frames requests in the
+ * native or the clamd protocol, and runs each scan on the libuv worker pool
+ * with one engine worker per pool thread. Like the CLI it is thin: it frames
+ * bytes and calls sk_scan(); it parses no attachment.
+ *
+ * Threads: everything here runs on the loop thread except scan_work() in
+ * server.c, which touches only its own struct sk_dreq and its thread's
+ * engine worker. */
+#ifndef SK_DAEMON_H
+#define SK_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "../engine/sekisho.h"
+
+#define SK_DAEMON_READ_BUF (64u * 1024u)    /* per connection, for headers and commands */
+#define SK_DAEMON_MAX_HEADER (256u * 1024u) /* one native header line (body text included) */
+#define SK_DAEMON_MAX_COMMAND 4200u         /* one clamd command line (a path) */
+#define SK_DAEMON_MAX_READ (1u << 30)       /* one read straight into a payload */
+#define SK_DAEMON_DRAIN_MS 30000u           /* SIGTERM: grace for half-sent requests */
+
+/* A compiled engine shared by the scans that started with it. The loop
+ * thread holds one reference for the current engine and each scan one more;
+ * the last release frees the workers made for it and then the engine. */
+struct sk_engine_ref {
+    struct sk_engine *engine;
+    uint64_t generation;
+    unsigned refs;   /* loop thread only */
+    uv_mutex_t lock; /* guards workers */
+    struct sk_worker **workers;
+    size_t n_workers;
+};
+
+struct sk_conn;
+
+enum sk_dreq_kind {
+    SK_DREQ_NATIVE,
+    SK_DREQ_CLAMD_STREAM,
+    SK_DREQ_CLAMD_PATH,
+    SK_DREQ_CLAMD_FD
+};
+
+/* One request in flight: from its header (or clamd command) until its reply
+ * is queued. Owns its bytes (a buffer allocated from the declared size, or a
+ * mapping made on the pool thread). */
+struct sk_dreq {
+    uv_work_t work;
+    struct sk_conn *conn;
+    struct sk_server *server;
+    struct sk_engine_ref *eref;
+    enum sk_dreq_kind kind;
+    char *id;       /* native id (NULL when absent), or the clamd label */
+    char *filename; /* native "filename" */
+    char **passwords;
+    size_t n_passwords;
+    char *body;
+    size_t body_len;
+    uint8_t *data;        /* owned buffer (native, INSTREAM) */
+    size_t size;          /* declared size (native) or bytes so far (INSTREAM) */
+    size_t cap;           /* INSTREAM buffer capacity */
+    size_t got;           /* native bytes received */
+    char *path;           /* clamd SCAN path */
+    int fd;               /* clamd FILDES descriptor, -1 otherwise */
+    unsigned session_seq; /* clamd IDSESSION reply prefix, 0 outside a session */
+    char delim;           /* clamd reply delimiter */
+    uint64_t start_ns;
+    /* Results, written on the pool thread, read in the after-work callback. */
+    char *reply; /* the whole reply, delimiter included */
+    size_t reply_len;
+    enum sk_verdict verdict;
+    uint64_t bytes;
+    char codes[256];
+};
+
+struct sk_serve_options {
+    const char *socket_path;
+    const char *tcp; /* HOST:PORT or NULL */
+    unsigned workers;
+    unsigned queue;          /* in-flight requests before `busy` */
+    const char **rule_paths; /* bundled first unless no_bundled */
+    size_t n_rule_paths;
+    bool no_bundled;
+    const char *policy_path;
+    const char *password_rules;
+    struct sk_limits limits;
+    bool no_hash;
+};
+
+struct sk_server_stats {
+    uint64_t requests; /* replies to scan requests (verdicts and errors) */
+    uint64_t bytes;
+    uint64_t verdicts[3];
+    uint64_t errors; /* error replies: busy, too_large, bad_request */
+    uint64_t busy;
+    uint64_t connections;
+};
+
+struct sk_thread_slot; /* per pool thread: its worker and for which engine */
+
+struct sk_server {
+    uv_loop_t *loop;
+    const struct sk_serve_options *opts;
+    uv_pipe_t unix_listener;
+    uv_tcp_t tcp_listener;
+    bool have_unix, have_tcp;
+    const char *bound_socket; /* the path we bound (removed at exit), or NULL */
+    uv_signal_t sig_term, sig_int, sig_hup;
+    uv_timer_t drain_timer; /* closes stragglers (slow clients) when draining */
+    struct sk_engine_ref *current;
+    uint64_t next_generation;
+    uv_key_t slot_key;
+    uv_mutex_t slots_lock;
+    struct sk_thread_slot **slots;
+    size_t n_slots;
+    size_t in_flight; /* reserved request slots, at most opts->queue */
+    size_t n_conns;
+    struct sk_conn *conns; /* doubly linked, for draining */
+    bool draining;
+    bool signals_closed;
+    uint64_t start_ns;
+    struct sk_server_stats stats;
+};
+
+/* server.c */
+int sk_cmd_serve(int argc, char **argv);
+/* Reserves one in-flight slot; false when the queue is full (reply busy). */
+bool sk_server_reserve(struct sk_server *server);
+void sk_server_release(struct sk_server *server);
+/* Queues the scan of a request whose bytes are complete; the reserved slot
+ * and the request pass to the pool. After the scan, sk_conn_scan_done()
+ * runs on the loop thread. Returns 0, or a negative libuv error (the caller
+ * still owns the request). */
+int sk_server_submit(struct sk_server *server, struct sk_dreq *req);
+/* The stats object as one line of JSON (malloc'd; NULL when out of memory). */
+char *sk_server_stats_json(struct sk_server *server, const char *id);
+/* Writes one log line per request on stderr. */
+void sk_server_log(const struct sk_server *server, const char *id, const char *verdict,
+                   const char *codes, uint64_t bytes, uint64_t start_ns);
+/* Called when a connection went away (the server may finish draining). */
+void sk_server_conn_gone(struct sk_server *server);
+
+/* conn.c */
+/* Accepts one connection from a listener (Unix when ipc_capable). */
+void sk_conn_accept(struct sk_server *server, uv_stream_t *listener, bool is_unix);
+/* Stops reading new requests; closes each connection once it is idle. */
+void sk_conn_drain_all(struct sk_server *server);
+/* Closes every connection now (half-read requests are dropped; scans in
+ * flight finish, their replies are dropped). */
+void sk_conn_close_all(struct sk_server *server);
+/* The request's reply is ready (loop thread); writes it or drops it when
+ * the connection is gone, then frees the request. */
+void sk_conn_scan_done(struct sk_dreq *req);
+void sk_dreq_free(struct sk_dreq *req);
+
+/* clamd_name.c */
+/* The clamd-style name for a verdict object (DESIGN.md, "clamd-compatible
+ * protocol"): Sekisho.<Rule>, Heuristics.Encrypted.Zip, ... Writes into out
+ * (always NUL-terminated); a report that cannot be read fails closed as
+ * Heuristics.Sekisho.error.internal. */
+void sk_clamd_name(const char *verdict_json, char *out, size_t len);
+
+#endif

@@ -1,0 +1,765 @@
+/* `sekisho serve`: options, listeners, signals, the engine and its swaps,
+ * the worker pool and the counters. Framing lives in conn.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../cli/cli.h"
+#include "daemon.h"
+
+#define SK_DEFAULT_SOCKET "/run/sekisho/sekisho.sock"
+#define SK_DAEMON_MAX_REQUEST (4ull << 30) /* --max-bytes ceiling: one buffer per request */
+
+struct sk_thread_slot {
+    uint64_t generation;      /* of the engine the worker was made for; 0: none */
+    struct sk_worker *worker; /* owned by that engine's sk_engine_ref */
+};
+
+/* ---- options ---- */
+
+static void usage(FILE *out)
+{
+    fputs("usage: sekisho serve [options]\n"
+          "  --socket PATH           Unix socket (default " SK_DEFAULT_SOCKET
+          ", or systemd's LISTEN_FDS)\n"
+          "  --tcp HOST:PORT         also listen on TCP\n"
+          "  --workers N             scanning threads (default: cores)\n"
+          "  --queue N               requests in flight before `busy` (default 4 x workers)\n"
+          "  --rules PATH            add a .yar file or a folder of them (repeatable)\n"
+          "  --no-bundled-rules      do not load the bundled rules/\n"
+          "  --policy FILE           verdict overrides\n"
+          "  --password-rules FILE   operator password rules\n"
+          "  --max-depth N, --max-bytes N, --max-total-bytes N, --max-node-bytes N,\n"
+          "  --max-nodes N, --max-ratio N, --timeout SECONDS   limits, as for scan\n"
+          "  --no-hash               skip the SHA-256 of each node\n",
+          out);
+}
+
+enum {
+    OPT_SOCKET = 256,
+    OPT_TCP,
+    OPT_WORKERS,
+    OPT_QUEUE,
+    OPT_RULES,
+    OPT_NO_BUNDLED,
+    OPT_POLICY,
+    OPT_PASSWORD_RULES,
+    OPT_MAX_DEPTH,
+    OPT_MAX_BYTES,
+    OPT_MAX_TOTAL,
+    OPT_MAX_NODE_BYTES,
+    OPT_MAX_NODES,
+    OPT_MAX_RATIO,
+    OPT_TIMEOUT,
+    OPT_NO_HASH,
+    OPT_HELP
+};
+
+static const struct option long_options[] = {
+    {"socket", required_argument, NULL, OPT_SOCKET},
+    {"tcp", required_argument, NULL, OPT_TCP},
+    {"workers", required_argument, NULL, OPT_WORKERS},
+    {"queue", required_argument, NULL, OPT_QUEUE},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"no-bundled-rules", no_argument, NULL, OPT_NO_BUNDLED},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"password-rules", required_argument, NULL, OPT_PASSWORD_RULES},
+    {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+    {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+    {"max-total-bytes", required_argument, NULL, OPT_MAX_TOTAL},
+    {"max-node-bytes", required_argument, NULL, OPT_MAX_NODE_BYTES},
+    {"max-nodes", required_argument, NULL, OPT_MAX_NODES},
+    {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"no-hash", no_argument, NULL, OPT_NO_HASH},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad_value(const char *option, const char *value)
+{
+    fprintf(stderr, "sekisho serve: invalid value '%s' for --%s\n", value, option);
+    return -1;
+}
+
+static int set_limit(struct sk_limits *lim, int opt, const char *value)
+{
+    unsigned long long bytes;
+    unsigned long n;
+    switch (opt) {
+    case OPT_MAX_DEPTH:
+        if (sk_parse_uint(value, SK_CAP_DEPTH, &n) || n == 0)
+            return bad_value("max-depth", value);
+        lim->max_depth = (uint32_t)n;
+        return 0;
+    case OPT_MAX_NODES:
+        if (sk_parse_uint(value, SK_CAP_NODES, &n) || n == 0)
+            return bad_value("max-nodes", value);
+        lim->max_nodes = (uint32_t)n;
+        return 0;
+    case OPT_MAX_RATIO:
+        if (sk_parse_uint(value, UINT32_MAX, &n) || n == 0)
+            return bad_value("max-ratio", value);
+        lim->max_ratio = (uint32_t)n;
+        return 0;
+    case OPT_TIMEOUT:
+        if (sk_parse_seconds_ms(value, &n) || n > UINT32_MAX)
+            return bad_value("timeout", value);
+        lim->timeout_ms = (uint32_t)n;
+        return 0;
+    default: break;
+    }
+    /* A request buffer is allocated from the declared size: keep the limit
+     * within what one allocation may sensibly be. */
+    if (sk_parse_bytes(value, &bytes) || bytes == 0 ||
+        (opt == OPT_MAX_BYTES && bytes > SK_DAEMON_MAX_REQUEST))
+        return bad_value("max-bytes", value);
+    if (opt == OPT_MAX_BYTES)
+        lim->max_request_bytes = bytes;
+    else if (opt == OPT_MAX_TOTAL)
+        lim->max_total_bytes = bytes;
+    else
+        lim->max_node_bytes = bytes;
+    return 0;
+}
+
+static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
+{
+    unsigned long n;
+    switch (opt) {
+    case OPT_SOCKET: o->socket_path = arg; return 0;
+    case OPT_TCP: o->tcp = arg; return 0;
+    case OPT_WORKERS:
+        if (sk_parse_uint(arg, 1024, &n) || n == 0)
+            return bad_value("workers", arg);
+        o->workers = (unsigned)n;
+        return 0;
+    case OPT_QUEUE:
+        if (sk_parse_uint(arg, 1u << 20, &n) || n == 0)
+            return bad_value("queue", arg);
+        o->queue = (unsigned)n;
+        return 0;
+    case OPT_RULES: sk_list_push(&o->rule_paths, &o->n_rule_paths, arg); return 0;
+    case OPT_NO_BUNDLED: o->no_bundled = true; return 0;
+    case OPT_POLICY: o->policy_path = arg; return 0;
+    case OPT_PASSWORD_RULES: o->password_rules = arg; return 0;
+    case OPT_NO_HASH: o->no_hash = true; return 0;
+    default: return set_limit(&o->limits, opt, arg);
+    }
+}
+
+static int parse_options(int argc, char **argv, struct sk_serve_options *o)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->workers = cores > 0 ? (unsigned)cores : 1;
+    sk_limits_default(&o->limits);
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        if (opt == OPT_HELP) {
+            usage(stdout);
+            return 1;
+        }
+        if (opt == '?' || parse_option(o, opt, optarg) != 0)
+            return -1;
+    }
+    if (optind < argc) {
+        usage(stderr);
+        return -1;
+    }
+    if (o->queue == 0)
+        o->queue = 4u * o->workers;
+    return 0;
+}
+
+/* ---- engines: built at start and on SIGHUP, freed by the last user ---- */
+
+static struct sk_engine_ref *engine_build(struct sk_server *server, char *err, size_t errlen)
+{
+    const struct sk_serve_options *o = server->opts;
+    const char **paths = NULL;
+    size_t n = 0;
+    if (!o->no_bundled)
+        sk_list_push(&paths, &n, sk_bundled_rules_dir());
+    for (size_t i = 0; i < o->n_rule_paths; i++)
+        sk_list_push(&paths, &n, o->rule_paths[i]);
+    struct sk_engine_config config = {
+        .rule_paths = paths,
+        .n_rule_paths = n,
+        .policy_path = o->policy_path,
+        .password_rules_path = o->password_rules,
+        .limits = o->limits,
+    };
+    struct sk_engine *engine = NULL;
+    int rc = sk_engine_new(&config, &engine, err, errlen);
+    free(paths);
+    if (rc != 0)
+        return NULL;
+    struct sk_engine_ref *ref = calloc(1, sizeof *ref);
+    if (!ref || uv_mutex_init(&ref->lock) != 0) {
+        free(ref);
+        sk_engine_free(engine);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    ref->engine = engine;
+    ref->generation = ++server->next_generation;
+    ref->refs = 1;
+    return ref;
+}
+
+static void engine_release(struct sk_engine_ref *ref)
+{
+    if (!ref || --ref->refs > 0)
+        return;
+    for (size_t i = 0; i < ref->n_workers; i++)
+        sk_worker_free(ref->workers[i]);
+    free(ref->workers);
+    uv_mutex_destroy(&ref->lock);
+    sk_engine_free(ref->engine);
+    free(ref);
+}
+
+static void reload(struct sk_server *server)
+{
+    char err[2048];
+    uint64_t t0 = uv_hrtime();
+    struct sk_engine_ref *ref = engine_build(server, err, sizeof err);
+    if (!ref) {
+        fprintf(stderr, "sekisho: SIGHUP: new rules refused, keeping generation %llu: %s\n",
+                (unsigned long long)server->current->generation, err);
+        return;
+    }
+    struct sk_engine_ref *old = server->current;
+    server->current = ref;
+    engine_release(old);
+    fprintf(stderr, "sekisho: SIGHUP: rules reloaded (generation %llu, %u rules, %.1f ms)\n",
+            (unsigned long long)ref->generation, sk_engine_rule_count(ref->engine),
+            (double)(uv_hrtime() - t0) / 1e6);
+}
+
+/* ---- the pool thread ---- */
+
+/* This thread's worker for the request's engine; made on first use and
+ * again after a swap (the old one stays with the old engine). */
+static struct sk_worker *thread_worker(struct sk_server *server, struct sk_engine_ref *ref)
+{
+    struct sk_thread_slot *slot = uv_key_get(&server->slot_key);
+    if (!slot) {
+        slot = calloc(1, sizeof *slot);
+        if (!slot)
+            return NULL;
+        uv_mutex_lock(&server->slots_lock);
+        struct sk_thread_slot **grown =
+            realloc(server->slots, (server->n_slots + 1) * sizeof *grown);
+        if (grown) {
+            server->slots = grown;
+            server->slots[server->n_slots++] = slot;
+        }
+        uv_mutex_unlock(&server->slots_lock);
+        if (!grown) {
+            free(slot);
+            return NULL;
+        }
+        uv_key_set(&server->slot_key, slot);
+    }
+    if (slot->generation == ref->generation)
+        return slot->worker;
+    struct sk_worker *worker = NULL;
+    if (sk_worker_new(ref->engine, &worker) != 0)
+        return NULL;
+    uv_mutex_lock(&ref->lock);
+    struct sk_worker **grown = realloc(ref->workers, (ref->n_workers + 1) * sizeof *grown);
+    if (grown) {
+        ref->workers = grown;
+        ref->workers[ref->n_workers++] = worker;
+    }
+    uv_mutex_unlock(&ref->lock);
+    if (!grown) {
+        sk_worker_free(worker);
+        return NULL;
+    }
+    slot->worker = worker;
+    slot->generation = ref->generation;
+    return worker;
+}
+
+/* Sets req->reply for a scan that could not be reported: fail closed. */
+static void fail_closed(struct sk_dreq *req, const char *detail)
+{
+    req->verdict = SK_VERDICT_SANDBOX;
+    snprintf(req->codes, sizeof req->codes, "error.internal");
+    if (req->kind == SK_DREQ_NATIVE) {
+        json_t *o = json_pack("{s:s?,s:s,s:[{s:s,s:s,s:s,s:s}]}", "id", req->id, "verdict",
+                              "sandbox", "reasons", "code", "error.internal", "verdict",
+                              "sandbox", "path", "", "detail", detail);
+        char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        char *line = NULL;
+        int n = json ? asprintf(&line, "%s\n", json) : -1;
+        free(json);
+        /* Not even this: the connection gets a fixed line (conn.c). */
+        req->reply = n < 0 ? NULL : line;
+        req->reply_len = n < 0 ? 0 : (size_t)n;
+    } else {
+        char *line = NULL;
+        int n = asprintf(&line, "%s: Heuristics.Sekisho.error.internal FOUND%c", req->id,
+                         req->delim);
+        req->reply = n < 0 ? NULL : line;
+        req->reply_len = n < 0 ? 0 : (size_t)n;
+    }
+}
+
+/* Maps a clamd path or descriptor on the pool thread. 0 or an errno. */
+static int map_input(struct sk_dreq *req, const struct sk_limits *lim)
+{
+    int fd = req->fd;
+    if (req->kind == SK_DREQ_CLAMD_PATH) {
+        fd = open(req->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+            return errno;
+    }
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0)
+        rc = errno;
+    else if (!S_ISREG(st.st_mode))
+        rc = EINVAL;
+    if (rc == 0) {
+        req->size = (size_t)st.st_size;
+        /* Over the limit the engine refuses without reading: no mapping. */
+        if (req->size > 0 && (uint64_t)req->size <= lim->max_request_bytes) {
+            void *map = mmap(NULL, req->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+            if (map == MAP_FAILED)
+                rc = errno;
+            else
+                req->data = map;
+        }
+    }
+    if (req->kind == SK_DREQ_CLAMD_PATH)
+        close(fd);
+    return rc;
+}
+
+static void clamd_reply(struct sk_dreq *req, const char *json, bool pass)
+{
+    char name[256];
+    char prefix[24] = "";
+    if (req->session_seq)
+        snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
+    char *line = NULL;
+    int n;
+    if (pass) {
+        n = asprintf(&line, "%s%s: OK%c", prefix, req->id, req->delim);
+    } else {
+        sk_clamd_name(json, name, sizeof name);
+        n = asprintf(&line, "%s%s: %s FOUND%c", prefix, req->id, name, req->delim);
+    }
+    req->reply = n < 0 ? NULL : line;
+    req->reply_len = n < 0 ? 0 : (size_t)n;
+}
+
+static void scan_work(uv_work_t *work)
+{
+    struct sk_dreq *req = work->data;
+    const struct sk_serve_options *o = req->server->opts;
+    struct sk_worker *worker = thread_worker(req->server, req->eref);
+    if (!worker) {
+        fail_closed(req, "no engine worker (out of memory)");
+        return;
+    }
+    if (req->kind == SK_DREQ_CLAMD_PATH || req->kind == SK_DREQ_CLAMD_FD) {
+        int err = map_input(req, sk_engine_limits(req->eref->engine));
+        if (err) {
+            char prefix[24] = "";
+            if (req->session_seq)
+                snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
+            char *line = NULL;
+            int n = asprintf(&line, "%s%s: %s ERROR%c", prefix, req->id,
+                             err == EINVAL ? "Not a regular file" : strerror(err), req->delim);
+            req->reply = n < 0 ? NULL : line;
+            req->reply_len = n < 0 ? 0 : (size_t)n;
+            req->verdict = SK_VERDICT_SANDBOX;
+            snprintf(req->codes, sizeof req->codes, "io");
+            return;
+        }
+    }
+    const char *const *pw = (const char *const *)req->passwords;
+    struct sk_request request = {
+        .id = req->id,
+        .name = req->filename,
+        .data = req->data,
+        .size = req->size,
+        .passwords = pw,
+        .n_passwords = req->n_passwords,
+        .body = req->body,
+        .body_len = req->body_len,
+        .no_hash = o->no_hash,
+    };
+    struct sk_job *job = NULL;
+    if (sk_scan(worker, &request, &job) != 0) {
+        fail_closed(req, "out of memory before the scan");
+        return;
+    }
+    req->verdict = sk_job_verdict(job);
+    req->bytes = sk_job_bytes(job);
+    sk_job_reason_codes(job, req->codes, sizeof req->codes);
+    char *json = sk_job_json(job);
+    sk_job_free(job);
+    if (!json) {
+        fail_closed(req, "out of memory while reporting");
+        return;
+    }
+    if (req->kind == SK_DREQ_NATIVE) {
+        size_t n = strlen(json);
+        char *line = realloc(json, n + 2);
+        if (!line) {
+            free(json);
+            fail_closed(req, "out of memory while reporting");
+            return;
+        }
+        line[n] = '\n';
+        line[n + 1] = '\0';
+        req->reply = line;
+        req->reply_len = n + 1;
+        return;
+    }
+    clamd_reply(req, json, req->verdict == SK_VERDICT_PASS);
+    free(json);
+    if (!req->reply)
+        fail_closed(req, "out of memory while reporting");
+}
+
+static void scan_after(uv_work_t *work, int status)
+{
+    struct sk_dreq *req = work->data;
+    struct sk_server *server = req->server;
+    (void)status;
+    if (req->data && (req->kind == SK_DREQ_CLAMD_PATH || req->kind == SK_DREQ_CLAMD_FD)) {
+        munmap(req->data, req->size);
+        req->data = NULL;
+    }
+    server->stats.requests++;
+    server->stats.bytes += req->bytes ? req->bytes : req->size;
+    server->stats.verdicts[req->verdict]++;
+    sk_server_log(server, req->id, sk_verdict_name(req->verdict), req->codes, req->size,
+                  req->start_ns);
+    engine_release(req->eref);
+    req->eref = NULL;
+    sk_server_release(server);
+    sk_conn_scan_done(req);
+}
+
+int sk_server_submit(struct sk_server *server, struct sk_dreq *req)
+{
+    req->server = server;
+    req->eref = server->current;
+    req->eref->refs++;
+    req->work.data = req;
+    int rc = uv_queue_work(server->loop, &req->work, scan_work, scan_after);
+    if (rc != 0) {
+        engine_release(req->eref);
+        req->eref = NULL;
+    }
+    return rc;
+}
+
+bool sk_server_reserve(struct sk_server *server)
+{
+    if (server->in_flight >= server->opts->queue)
+        return false;
+    server->in_flight++;
+    return true;
+}
+
+void sk_server_release(struct sk_server *server)
+{
+    if (server->in_flight > 0)
+        server->in_flight--;
+}
+
+/* ---- counters and logs ---- */
+
+char *sk_server_stats_json(struct sk_server *server, const char *id)
+{
+    const struct sk_server_stats *s = &server->stats;
+    json_t *o =
+        json_pack("{s:s?,s:{s:I,s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}}",
+                  "id", id, "stats", "requests", (json_int_t)s->requests, "bytes",
+                  (json_int_t)s->bytes, "verdicts", "pass", (json_int_t)s->verdicts[0],
+                  "sandbox", (json_int_t)s->verdicts[1], "block", (json_int_t)s->verdicts[2],
+                  "errors", (json_int_t)s->errors, "busy", (json_int_t)s->busy, "in_flight",
+                  (json_int_t)server->in_flight, "queue", (json_int_t)server->opts->queue,
+                  "connections", (json_int_t)server->n_conns, "connections_total",
+                  (json_int_t)s->connections, "workers", (json_int_t)server->opts->workers,
+                  "rules_generation", (json_int_t)server->current->generation, "uptime_s",
+                  (double)(uv_hrtime() - server->start_ns) / 1e9);
+    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return line;
+}
+
+/* Copies a client-chosen string for the log, without control characters. */
+static void log_safe(char *out, size_t len, const char *in)
+{
+    size_t i = 0;
+    for (; in && in[i] && i + 1 < len; i++)
+        out[i] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ? '?' : in[i];
+    out[i] = '\0';
+}
+
+void sk_server_log(const struct sk_server *server, const char *id, const char *verdict,
+                   const char *codes, uint64_t bytes, uint64_t start_ns)
+{
+    (void)server;
+    char safe_id[128];
+    log_safe(safe_id, sizeof safe_id, id ? id : "-");
+    fprintf(stderr, "sekisho: id=%s verdict=%s reasons=%s bytes=%llu ms=%.2f\n", safe_id,
+            verdict, codes && codes[0] ? codes : "-", (unsigned long long)bytes,
+            (double)(uv_hrtime() - start_ns) / 1e6);
+}
+
+/* ---- listeners and signals ---- */
+
+static void close_signals(struct sk_server *server)
+{
+    if (server->signals_closed)
+        return;
+    server->signals_closed = true;
+    uv_close((uv_handle_t *)&server->sig_term, NULL);
+    uv_close((uv_handle_t *)&server->sig_int, NULL);
+    uv_close((uv_handle_t *)&server->sig_hup, NULL);
+    uv_close((uv_handle_t *)&server->drain_timer, NULL);
+}
+
+static void on_drain_timeout(uv_timer_t *timer)
+{
+    struct sk_server *server = timer->data;
+    fprintf(stderr, "sekisho: drain: closing %zu connection(s) still sending after %u ms\n",
+            server->n_conns, SK_DAEMON_DRAIN_MS);
+    sk_conn_close_all(server);
+}
+
+void sk_server_conn_gone(struct sk_server *server)
+{
+    if (server->draining && server->n_conns == 0 && server->in_flight == 0)
+        close_signals(server);
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    struct sk_server *server = listener->data;
+    if (status < 0) {
+        fprintf(stderr, "sekisho: accept: %s\n", uv_strerror(status));
+        return;
+    }
+    sk_conn_accept(server, listener, listener == (uv_stream_t *)&server->unix_listener);
+}
+
+static void on_signal(uv_signal_t *handle, int signum)
+{
+    struct sk_server *server = handle->data;
+    if (signum == SIGHUP) {
+        if (!server->draining)
+            reload(server);
+        return;
+    }
+    if (server->draining)
+        return;
+    fprintf(stderr, "sekisho: %s: draining %zu request(s) in flight\n",
+            signum == SIGTERM ? "SIGTERM" : "SIGINT", server->in_flight);
+    server->draining = true;
+    if (server->have_unix)
+        uv_close((uv_handle_t *)&server->unix_listener, NULL);
+    if (server->have_tcp)
+        uv_close((uv_handle_t *)&server->tcp_listener, NULL);
+    uv_timer_start(&server->drain_timer, on_drain_timeout, SK_DAEMON_DRAIN_MS, 0);
+    sk_conn_drain_all(server);
+    sk_server_conn_gone(server);
+}
+
+/* systemd socket activation: the first passed descriptor, or -1. */
+static int activated_fd(void)
+{
+    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+    unsigned long p, n;
+    if (!pid || !fds || sk_parse_uint(pid, 1ul << 31, &p) || sk_parse_uint(fds, 64, &n))
+        return -1;
+    if ((pid_t)p != getpid() || n < 1)
+        return -1;
+    unsetenv("LISTEN_PID");
+    unsetenv("LISTEN_FDS");
+    unsetenv("LISTEN_FDNAMES");
+    return 3;
+}
+
+/* True when something accepts connections on the socket at path: then it
+ * is not stale and must not be removed. */
+static bool socket_in_use(const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof addr.sun_path)
+        return false;
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    bool in_use = connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
+    close(fd);
+    return in_use;
+}
+
+static int listen_unix(struct sk_server *server)
+{
+    const char *path = server->opts->socket_path;
+    int rc = uv_pipe_init(server->loop, &server->unix_listener, 0);
+    if (rc != 0)
+        return rc;
+    server->have_unix = true;
+    server->unix_listener.data = server;
+    int fd = path ? -1 : activated_fd();
+    if (fd >= 0) {
+        rc = uv_pipe_open(&server->unix_listener, fd);
+        path = "(systemd socket)";
+    } else {
+        if (!path)
+            path = SK_DEFAULT_SOCKET;
+        struct stat st;
+        /* A stale socket from an earlier run is removed; any other file
+         * at that path is left alone. */
+        if (lstat(path, &st) == 0) {
+            if (!S_ISSOCK(st.st_mode)) {
+                fprintf(stderr, "sekisho: %s exists and is not a socket\n", path);
+                return UV_EEXIST;
+            }
+            if (socket_in_use(path)) {
+                fprintf(stderr, "sekisho: %s: another server is listening there\n", path);
+                return UV_EADDRINUSE;
+            }
+            unlink(path);
+        }
+        rc = uv_pipe_bind(&server->unix_listener, path);
+        if (rc == 0)
+            server->bound_socket = path; /* ours to remove at exit */
+        if (rc == 0 && chmod(path, 0660) != 0)
+            rc = uv_translate_sys_error(errno);
+    }
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&server->unix_listener, 511, on_connection);
+    if (rc != 0)
+        fprintf(stderr, "sekisho: listen on %s: %s\n", path, uv_strerror(rc));
+    else
+        fprintf(stderr, "sekisho: listening on %s\n", path);
+    return rc;
+}
+
+static int listen_tcp(struct sk_server *server)
+{
+    const char *spec = server->opts->tcp;
+    const char *colon = strrchr(spec, ':');
+    unsigned long port;
+    char host[256];
+    if (!colon || (size_t)(colon - spec) >= sizeof host ||
+        sk_parse_uint(colon + 1, 65535, &port)) {
+        fprintf(stderr, "sekisho: --tcp wants HOST:PORT, not '%s'\n", spec);
+        return UV_EINVAL;
+    }
+    memcpy(host, spec, (size_t)(colon - spec));
+    host[colon - spec] = '\0';
+    struct sockaddr_storage addr;
+    int rc = uv_ip4_addr(host, (int)port, (struct sockaddr_in *)&addr);
+    if (rc != 0)
+        rc = uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)&addr);
+    if (rc == 0)
+        rc = uv_tcp_init(server->loop, &server->tcp_listener);
+    if (rc == 0) {
+        server->have_tcp = true;
+        server->tcp_listener.data = server;
+        rc = uv_tcp_bind(&server->tcp_listener, (struct sockaddr *)&addr, 0);
+    }
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&server->tcp_listener, 511, on_connection);
+    if (rc != 0)
+        fprintf(stderr, "sekisho: listen on tcp %s: %s\n", spec, uv_strerror(rc));
+    else
+        fprintf(stderr, "sekisho: listening on tcp %s\n", spec);
+    return rc;
+}
+
+static void start_signal(struct sk_server *server, uv_signal_t *h, int signum)
+{
+    uv_signal_init(server->loop, h);
+    h->data = server;
+    uv_signal_start(h, on_signal, signum);
+}
+
+static void walk_close(uv_handle_t *handle, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(handle))
+        uv_close(handle, NULL);
+}
+
+int sk_cmd_serve(int argc, char **argv)
+{
+    struct sk_serve_options o = {0};
+    int parsed = parse_options(argc, argv, &o);
+    if (parsed != 0) {
+        free(o.rule_paths);
+        return parsed > 0 ? 0 : 2;
+    }
+    char workers[16];
+    snprintf(workers, sizeof workers, "%u", o.workers);
+    setenv("UV_THREADPOOL_SIZE", workers, 1);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct sk_server server = {.opts = &o, .loop = uv_default_loop()};
+    server.start_ns = uv_hrtime();
+    uv_key_create(&server.slot_key);
+    uv_mutex_init(&server.slots_lock);
+    int code = 2;
+    char err[2048];
+    server.current = engine_build(&server, err, sizeof err);
+    if (!server.current) {
+        fprintf(stderr, "sekisho: %s\n", err);
+        goto out;
+    }
+    if (listen_unix(&server) != 0 || (o.tcp && listen_tcp(&server) != 0))
+        goto out;
+    start_signal(&server, &server.sig_term, SIGTERM);
+    start_signal(&server, &server.sig_int, SIGINT);
+    start_signal(&server, &server.sig_hup, SIGHUP);
+    uv_timer_init(server.loop, &server.drain_timer);
+    server.drain_timer.data = &server;
+    fprintf(stderr, "sekisho: serving with %u workers, queue %u, %u rules, max-bytes %llu\n",
+            o.workers, o.queue, sk_engine_rule_count(server.current->engine),
+            (unsigned long long)o.limits.max_request_bytes);
+    uv_run(server.loop, UV_RUN_DEFAULT);
+    fprintf(stderr, "sekisho: stopped: %llu requests answered (%llu errors, %llu busy)\n",
+            (unsigned long long)server.stats.requests, (unsigned long long)server.stats.errors,
+            (unsigned long long)server.stats.busy);
+    code = 0;
+out:
+    uv_walk(server.loop, walk_close, NULL);
+    uv_run(server.loop, UV_RUN_DEFAULT);
+    uv_loop_close(server.loop);
+    if (server.bound_socket)
+        unlink(server.bound_socket);
+    engine_release(server.current);
+    for (size_t i = 0; i < server.n_slots; i++)
+        free(server.slots[i]);
+    free(server.slots);
+    uv_key_delete(&server.slot_key);
+    uv_mutex_destroy(&server.slots_lock);
+    free(o.rule_paths);
+    return code;
+}
