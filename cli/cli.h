@@ -28,6 +28,27 @@ const char *sk_bundled_rules_dir(void);
  * (only ever at start-up). */
 void sk_list_push(const char ***list, size_t *n, const char *item);
 
+/* The limit options `scan` and `serve` share, as getopt_long entries whose
+ * values start at SK_OPT_LIMIT_BASE (a command's own values stay below). */
+#define SK_OPT_LIMIT_BASE 1000
+#define SK_LIMIT_LONG_OPTIONS                                                                 \
+    {"max-depth", required_argument, NULL, SK_OPT_LIMIT_BASE + 0},                            \
+        {"max-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 1},                        \
+        {"max-total-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 2},                  \
+        {"max-node-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 3},                   \
+        {"max-nodes", required_argument, NULL, SK_OPT_LIMIT_BASE + 4},                        \
+        {"max-ratio", required_argument, NULL, SK_OPT_LIMIT_BASE + 5},                        \
+        {"timeout", required_argument, NULL, SK_OPT_LIMIT_BASE + 6}
+
+/* Applies limit option `opt` (from SK_LIMIT_LONG_OPTIONS) to lim: 0, or -1
+ * after printing "sekisho CMD: invalid value ...". max_request caps
+ * --max-bytes (the daemon allocates one buffer of that size). */
+int sk_limit_option(struct sk_limits *lim, const char *cmd, int opt, const char *value,
+                    unsigned long long max_request);
+
+/* Writes all n bytes (retrying short writes and EINTR): 0 or -1. */
+int sk_write_all(int fd, const void *p, size_t n);
+
 /* Parses a byte count with an optional K/M/G suffix (binary units). */
 int sk_parse_bytes(const char *text, unsigned long long *out);
 /* Parses a non-negative integer no larger than max. */

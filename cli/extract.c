@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../engine/node.h"
+#include "cli.h"
 
 #define CLEAN_MAX 64
 
@@ -58,19 +59,6 @@ void sk_extract_finish(struct sk_extract *x)
     x->folder_fd = -1;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 void sk_extract_node(void *ctx, const struct sk_node *node, const uint8_t *p, size_t n,
                      char *saved_as, size_t saved_len)
@@ -92,7 +80,7 @@ void sk_extract_node(void *ctx, const struct sk_node *node, const uint8_t *p, si
                     0600);
     if (fd < 0)
         return;
-    int rc = write_all(fd, p, n);
+    int rc = sk_write_all(fd, p, n);
     if (close(fd) != 0 || rc != 0) {
         unlinkat(x->folder_fd, file, 0);
         return;

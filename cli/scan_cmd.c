@@ -110,8 +110,7 @@ static void usage(FILE *out)
 enum {
     OPT_RULES = 256, OPT_NO_BUNDLED, OPT_POLICY, OPT_PASSWORD, OPT_PASSWORDS_FILE, OPT_JOBS,
     OPT_BODY_FILE, OPT_PASSWORD_RULES,
-    OPT_MAX_DEPTH, OPT_MAX_BYTES, OPT_MAX_TOTAL, OPT_MAX_NODE_BYTES, OPT_MAX_NODES,
-    OPT_MAX_RATIO, OPT_TIMEOUT, OPT_EXTRACT, OPT_NO_HASH, OPT_FORMAT, OPT_HELP
+    OPT_EXTRACT, OPT_NO_HASH, OPT_FORMAT, OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -123,13 +122,7 @@ static const struct option long_options[] = {
     {"body-file", required_argument, NULL, OPT_BODY_FILE},
     {"password-rules", required_argument, NULL, OPT_PASSWORD_RULES},
     {"jobs", required_argument, NULL, OPT_JOBS},
-    {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
-    {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
-    {"max-total-bytes", required_argument, NULL, OPT_MAX_TOTAL},
-    {"max-node-bytes", required_argument, NULL, OPT_MAX_NODE_BYTES},
-    {"max-nodes", required_argument, NULL, OPT_MAX_NODES},
-    {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    SK_LIMIT_LONG_OPTIONS,
     {"extract", required_argument, NULL, OPT_EXTRACT},
     {"no-hash", no_argument, NULL, OPT_NO_HASH},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -141,46 +134,6 @@ static int bad_value(const char *option, const char *value)
 {
     fprintf(stderr, "sekisho scan: invalid value '%s' for --%s\n", value, option);
     return -1;
-}
-
-/* Applies one limit option; -1 on a bad value. */
-static int set_limit(struct sk_limits *lim, int opt, const char *value)
-{
-    unsigned long long bytes;
-    unsigned long n;
-    switch (opt) {
-    case OPT_MAX_DEPTH:
-        if (sk_parse_uint(value, SK_CAP_DEPTH, &n) || n == 0)
-            return bad_value("max-depth", value);
-        lim->max_depth = (uint32_t)n;
-        return 0;
-    case OPT_MAX_NODES:
-        if (sk_parse_uint(value, SK_CAP_NODES, &n) || n == 0)
-            return bad_value("max-nodes", value);
-        lim->max_nodes = (uint32_t)n;
-        return 0;
-    case OPT_MAX_RATIO:
-        if (sk_parse_uint(value, UINT32_MAX, &n) || n == 0)
-            return bad_value("max-ratio", value);
-        lim->max_ratio = (uint32_t)n;
-        return 0;
-    case OPT_TIMEOUT:
-        if (sk_parse_seconds_ms(value, &n) || n > UINT32_MAX)
-            return bad_value("timeout", value);
-        lim->timeout_ms = (uint32_t)n;
-        return 0;
-    default:
-        break;
-    }
-    if (sk_parse_bytes(value, &bytes) || bytes == 0)
-        return bad_value("max-bytes", value);
-    if (opt == OPT_MAX_BYTES)
-        lim->max_request_bytes = bytes;
-    else if (opt == OPT_MAX_TOTAL)
-        lim->max_total_bytes = bytes;
-    else
-        lim->max_node_bytes = bytes;
-    return 0;
 }
 
 static int parse_option(struct scan_options *o, int opt, const char *arg)
@@ -217,7 +170,7 @@ static int parse_option(struct scan_options *o, int opt, const char *arg)
             return bad_value("format", arg);
         o->text_format = strcmp(arg, "text") == 0;
         return 0;
-    default: return set_limit(&o->limits, opt, arg);
+    default: return sk_limit_option(&o->limits, "scan", opt, arg, ULLONG_MAX);
     }
 }
 

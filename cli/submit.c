@@ -27,19 +27,6 @@ static void usage(FILE *out)
           out);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 /* Reads one reply line (at most max bytes) into a malloc'd string. */
 static char *read_line(int fd, size_t max)
@@ -162,8 +149,8 @@ int sk_cmd_submit(int argc, char **argv)
         free(line);
         goto out;
     }
-    int bad = write_all(fd, line, strlen(line)) || write_all(fd, "\n", 1) ||
-              write_all(fd, data, size);
+    int bad = sk_write_all(fd, line, strlen(line)) || sk_write_all(fd, "\n", 1) ||
+              sk_write_all(fd, data, size);
     free(line);
     if (bad) {
         fprintf(stderr, "sekisho submit: send: %s\n", strerror(errno));

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "../engine/limits.h"
 #include "cli.h"
 
 #ifndef SK_SOURCE_RULES_DIR
@@ -147,5 +148,70 @@ int sk_read_file(const char *path, size_t max, char **out, size_t *len)
     buf[n] = '\0';
     *out = buf;
     *len = n;
+    return 0;
+}
+
+static int invalid(const char *cmd, const char *option, const char *value)
+{
+    fprintf(stderr, "sekisho %s: invalid value '%s' for --%s\n", cmd, value, option);
+    return -1;
+}
+
+int sk_limit_option(struct sk_limits *lim, const char *cmd, int opt, const char *value,
+                    unsigned long long max_request)
+{
+    static const char *const names[] = {"max-depth", "max-bytes", "max-total-bytes",
+                                        "max-node-bytes", "max-nodes", "max-ratio", "timeout"};
+    unsigned k = (unsigned)(opt - SK_OPT_LIMIT_BASE);
+    if (opt < SK_OPT_LIMIT_BASE || k >= sizeof names / sizeof names[0])
+        return invalid(cmd, "?", value);
+    unsigned long n;
+    unsigned long long bytes;
+    switch (k) {
+    case 0:
+        if (sk_parse_uint(value, SK_CAP_DEPTH, &n) || n == 0)
+            return invalid(cmd, names[k], value);
+        lim->max_depth = (uint32_t)n;
+        return 0;
+    case 4:
+        if (sk_parse_uint(value, SK_CAP_NODES, &n) || n == 0)
+            return invalid(cmd, names[k], value);
+        lim->max_nodes = (uint32_t)n;
+        return 0;
+    case 5:
+        if (sk_parse_uint(value, UINT32_MAX, &n) || n == 0)
+            return invalid(cmd, names[k], value);
+        lim->max_ratio = (uint32_t)n;
+        return 0;
+    case 6:
+        if (sk_parse_seconds_ms(value, &n) || n > UINT32_MAX)
+            return invalid(cmd, names[k], value);
+        lim->timeout_ms = (uint32_t)n;
+        return 0;
+    default: break;
+    }
+    if (sk_parse_bytes(value, &bytes) || bytes == 0 || (k == 1 && bytes > max_request))
+        return invalid(cmd, names[k], value);
+    if (k == 1)
+        lim->max_request_bytes = bytes;
+    else if (k == 2)
+        lim->max_total_bytes = bytes;
+    else
+        lim->max_node_bytes = bytes;
+    return 0;
+}
+
+int sk_write_all(int fd, const void *p, size_t n)
+{
+    const char *at = p;
+    while (n > 0) {
+        ssize_t w = write(fd, at, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        at += w;
+        n -= (size_t)w;
+    }
     return 0;
 }

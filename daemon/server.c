@@ -53,13 +53,6 @@ enum {
     OPT_NO_BUNDLED,
     OPT_POLICY,
     OPT_PASSWORD_RULES,
-    OPT_MAX_DEPTH,
-    OPT_MAX_BYTES,
-    OPT_MAX_TOTAL,
-    OPT_MAX_NODE_BYTES,
-    OPT_MAX_NODES,
-    OPT_MAX_RATIO,
-    OPT_TIMEOUT,
     OPT_NO_HASH,
     OPT_HELP
 };
@@ -73,13 +66,7 @@ static const struct option long_options[] = {
     {"no-bundled-rules", no_argument, NULL, OPT_NO_BUNDLED},
     {"policy", required_argument, NULL, OPT_POLICY},
     {"password-rules", required_argument, NULL, OPT_PASSWORD_RULES},
-    {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
-    {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
-    {"max-total-bytes", required_argument, NULL, OPT_MAX_TOTAL},
-    {"max-node-bytes", required_argument, NULL, OPT_MAX_NODE_BYTES},
-    {"max-nodes", required_argument, NULL, OPT_MAX_NODES},
-    {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    SK_LIMIT_LONG_OPTIONS,
     {"no-hash", no_argument, NULL, OPT_NO_HASH},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -89,47 +76,6 @@ static int bad_value(const char *option, const char *value)
 {
     fprintf(stderr, "sekisho serve: invalid value '%s' for --%s\n", value, option);
     return -1;
-}
-
-static int set_limit(struct sk_limits *lim, int opt, const char *value)
-{
-    unsigned long long bytes;
-    unsigned long n;
-    switch (opt) {
-    case OPT_MAX_DEPTH:
-        if (sk_parse_uint(value, SK_CAP_DEPTH, &n) || n == 0)
-            return bad_value("max-depth", value);
-        lim->max_depth = (uint32_t)n;
-        return 0;
-    case OPT_MAX_NODES:
-        if (sk_parse_uint(value, SK_CAP_NODES, &n) || n == 0)
-            return bad_value("max-nodes", value);
-        lim->max_nodes = (uint32_t)n;
-        return 0;
-    case OPT_MAX_RATIO:
-        if (sk_parse_uint(value, UINT32_MAX, &n) || n == 0)
-            return bad_value("max-ratio", value);
-        lim->max_ratio = (uint32_t)n;
-        return 0;
-    case OPT_TIMEOUT:
-        if (sk_parse_seconds_ms(value, &n) || n > UINT32_MAX)
-            return bad_value("timeout", value);
-        lim->timeout_ms = (uint32_t)n;
-        return 0;
-    default: break;
-    }
-    /* A request buffer is allocated from the declared size: keep the limit
-     * within what one allocation may sensibly be. */
-    if (sk_parse_bytes(value, &bytes) || bytes == 0 ||
-        (opt == OPT_MAX_BYTES && bytes > SK_DAEMON_MAX_REQUEST))
-        return bad_value("max-bytes", value);
-    if (opt == OPT_MAX_BYTES)
-        lim->max_request_bytes = bytes;
-    else if (opt == OPT_MAX_TOTAL)
-        lim->max_total_bytes = bytes;
-    else
-        lim->max_node_bytes = bytes;
-    return 0;
 }
 
 static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
@@ -153,7 +99,7 @@ static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
     case OPT_POLICY: o->policy_path = arg; return 0;
     case OPT_PASSWORD_RULES: o->password_rules = arg; return 0;
     case OPT_NO_HASH: o->no_hash = true; return 0;
-    default: return set_limit(&o->limits, opt, arg);
+    default: return sk_limit_option(&o->limits, "serve", opt, arg, SK_DAEMON_MAX_REQUEST);
     }
 }
 
