@@ -31,14 +31,16 @@ void sk_list_push(const char ***list, size_t *n, const char *item);
 /* The limit options `scan` and `serve` share, as getopt_long entries whose
  * values start at SK_OPT_LIMIT_BASE (a command's own values stay below). */
 #define SK_OPT_LIMIT_BASE 1000
-#define SK_LIMIT_LONG_OPTIONS                                                                 \
-    {"max-depth", required_argument, NULL, SK_OPT_LIMIT_BASE + 0},                            \
-        {"max-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 1},                        \
-        {"max-total-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 2},                  \
-        {"max-node-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 3},                   \
-        {"max-nodes", required_argument, NULL, SK_OPT_LIMIT_BASE + 4},                        \
-        {"max-ratio", required_argument, NULL, SK_OPT_LIMIT_BASE + 5},                        \
-        {"timeout", required_argument, NULL, SK_OPT_LIMIT_BASE + 6}
+#define SK_LIMIT_LONG_OPTIONS                                                                  \
+    {"max-depth", required_argument, NULL, SK_OPT_LIMIT_BASE + 0},                             \
+        {"max-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 1},                         \
+        {"max-total-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 2},                   \
+        {"max-node-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 3},                    \
+        {"max-nodes", required_argument, NULL, SK_OPT_LIMIT_BASE + 4},                         \
+        {"max-ratio", required_argument, NULL, SK_OPT_LIMIT_BASE + 5},                         \
+    {                                                                                          \
+        "timeout", required_argument, NULL, SK_OPT_LIMIT_BASE + 6                              \
+    }
 
 /* Applies limit option `opt` (from SK_LIMIT_LONG_OPTIONS) to lim: 0, or -1
  * after printing "sekisho CMD: invalid value ...". max_request caps

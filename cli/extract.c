@@ -59,7 +59,6 @@ void sk_extract_finish(struct sk_extract *x)
     x->folder_fd = -1;
 }
 
-
 void sk_extract_node(void *ctx, const struct sk_node *node, const uint8_t *p, size_t n,
                      char *saved_as, size_t saved_len)
 {
@@ -67,8 +66,8 @@ void sk_extract_node(void *ctx, const struct sk_node *node, const uint8_t *p, si
     if (x->folder_fd < 0) {
         if (mkdirat(x->root_fd, x->folder, 0700) != 0 && errno != EEXIST)
             return;
-        x->folder_fd = openat(x->root_fd, x->folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                                         O_CLOEXEC);
+        x->folder_fd =
+            openat(x->root_fd, x->folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (x->folder_fd < 0)
             return;
     }
@@ -76,8 +75,8 @@ void sk_extract_node(void *ctx, const struct sk_node *node, const uint8_t *p, si
     char file[CLEAN_MAX + 16];
     clean_name(node->name, clean, sizeof clean);
     snprintf(file, sizeof file, "%05u-%s", node->index, clean);
-    int fd = openat(x->folder_fd, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0600);
+    int fd =
+        openat(x->folder_fd, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return;
     int rc = sk_write_all(fd, p, n);

@@ -108,9 +108,18 @@ static void usage(FILE *out)
 }
 
 enum {
-    OPT_RULES = 256, OPT_NO_BUNDLED, OPT_POLICY, OPT_PASSWORD, OPT_PASSWORDS_FILE, OPT_JOBS,
-    OPT_BODY_FILE, OPT_PASSWORD_RULES,
-    OPT_EXTRACT, OPT_NO_HASH, OPT_FORMAT, OPT_HELP
+    OPT_RULES = 256,
+    OPT_NO_BUNDLED,
+    OPT_POLICY,
+    OPT_PASSWORD,
+    OPT_PASSWORDS_FILE,
+    OPT_JOBS,
+    OPT_BODY_FILE,
+    OPT_PASSWORD_RULES,
+    OPT_EXTRACT,
+    OPT_NO_HASH,
+    OPT_FORMAT,
+    OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -224,8 +233,8 @@ static struct sk_worker *thread_worker(struct scan_run *run)
 
 static char *error_line(const char *path, const char *code, const char *message)
 {
-    json_t *o = json_pack("{s:s?,s:{s:s,s:s}}", "id", path, "error", "code", code, "message",
-                          message);
+    json_t *o =
+        json_pack("{s:s?,s:{s:s,s:s}}", "id", path, "error", "code", code, "message", message);
     char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return line;
@@ -234,9 +243,9 @@ static char *error_line(const char *path, const char *code, const char *message)
 /* What to print when the engine could not even report: fail closed. */
 static char *internal_failure_line(const char *path)
 {
-    json_t *o = json_pack("{s:s?,s:s,s:[{s:s,s:s,s:s,s:s}]}", "id", path, "verdict",
-                          "sandbox", "reasons", "code", "error.internal", "verdict", "sandbox",
-                          "path", "", "detail", "out of memory while reporting");
+    json_t *o = json_pack("{s:s?,s:s,s:[{s:s,s:s,s:s,s:s}]}", "id", path, "verdict", "sandbox",
+                          "reasons", "code", "error.internal", "verdict", "sandbox", "path", "",
+                          "detail", "out of memory while reporting");
     char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return line;
@@ -259,9 +268,15 @@ static void scan_mapped(struct scan_item *item, struct sk_worker *worker, const 
     const struct scan_options *o = item->run->opts;
     struct sk_extract extract;
     struct sk_request req = {
-        .id = item->path, .name = item->path, .data = p, .size = size,
-        .passwords = o->passwords, .n_passwords = o->n_passwords, .no_hash = o->no_hash,
-        .body = o->body, .body_len = o->body_len,
+        .id = item->path,
+        .name = item->path,
+        .data = p,
+        .size = size,
+        .passwords = o->passwords,
+        .n_passwords = o->n_passwords,
+        .no_hash = o->no_hash,
+        .body = o->body,
+        .body_len = o->body_len,
     };
     if (item->run->extract_fd >= 0) {
         sk_extract_init(&extract, item->run->extract_fd, (unsigned)item->sequence, item->path);
@@ -431,7 +446,9 @@ static int make_engine(struct scan_run *run, const struct scan_options *o)
     for (size_t i = 0; i < o->rules.n_paths; i++)
         sk_list_push(&paths, &n, o->rules.paths[i]);
     struct sk_engine_config config = {
-        .rule_paths = paths, .n_rule_paths = n, .policy_path = o->rules.policy_path,
+        .rule_paths = paths,
+        .n_rule_paths = n,
+        .policy_path = o->rules.policy_path,
         .password_rules_path = o->password_rules,
         .limits = o->limits,
     };

@@ -27,7 +27,6 @@ static void usage(FILE *out)
           out);
 }
 
-
 /* Reads one reply line (at most max bytes) into a malloc'd string. */
 static char *read_line(int fd, size_t max)
 {

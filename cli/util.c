@@ -1,11 +1,11 @@
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <stdint.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../engine/limits.h"
 #include "cli.h"
@@ -73,9 +73,21 @@ int sk_parse_bytes(const char *text, unsigned long long *out)
     unsigned long long v = strtoull(text, &end, 10);
     unsigned shift = 0;
     switch (*end) {
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
     default: break;
     }
     if (*end == 'i' || *end == 'B')
@@ -160,8 +172,9 @@ static int invalid(const char *cmd, const char *option, const char *value)
 int sk_limit_option(struct sk_limits *lim, const char *cmd, int opt, const char *value,
                     unsigned long long max_request)
 {
-    static const char *const names[] = {"max-depth", "max-bytes", "max-total-bytes",
-                                        "max-node-bytes", "max-nodes", "max-ratio", "timeout"};
+    static const char *const names[] = {"max-depth",      "max-bytes", "max-total-bytes",
+                                        "max-node-bytes", "max-nodes", "max-ratio",
+                                        "timeout"};
     unsigned k = (unsigned)(opt - SK_OPT_LIMIT_BASE);
     if (opt < SK_OPT_LIMIT_BASE || k >= sizeof names / sizeof names[0])
         return invalid(cmd, "?", value);

@@ -89,9 +89,8 @@ static int add_harvested(void *ctx, const char *value, size_t len, const char *s
                          enum sk_pw_tier tier)
 {
     struct sk_job *job = ctx;
-    return sk_job_add_password(job, value, len, source, (unsigned)tier) == SK_ENOMEM
-               ? SK_ENOMEM
-               : 0;
+    return sk_job_add_password(job, value, len, source, (unsigned)tier) == SK_ENOMEM ? SK_ENOMEM
+                                                                                     : 0;
 }
 
 void sk_unpack_harvest(struct sk_unpack *u, const char *text, size_t len, const char *where)

@@ -45,9 +45,8 @@ static char *vformat(struct sk_arena *arena, const char *fmt, va_list ap)
 void sk_job_reason(struct sk_job *job, const char *code, int verdict,
                    const struct sk_node *node, const char *fmt, ...)
 {
-    enum sk_verdict v = verdict >= 0
-                            ? (enum sk_verdict)verdict
-                            : sk_policy_verdict(sk_engine_policy(job->engine), code);
+    enum sk_verdict v = verdict >= 0 ? (enum sk_verdict)verdict
+                                     : sk_policy_verdict(sk_engine_policy(job->engine), code);
     raise_verdict(job, v); /* first, so that no failure below can lose it */
 
     va_list ap;

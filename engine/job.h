@@ -48,8 +48,14 @@ struct sk_error_entry {
     const char *detail;
 };
 
-enum sk_stage { SK_STAGE_MIME, SK_STAGE_PASSWORDS, SK_STAGE_UNPACK, SK_STAGE_YARA,
-                SK_STAGE_HASH, SK_STAGE_COUNT };
+enum sk_stage {
+    SK_STAGE_MIME,
+    SK_STAGE_PASSWORDS,
+    SK_STAGE_UNPACK,
+    SK_STAGE_YARA,
+    SK_STAGE_HASH,
+    SK_STAGE_COUNT
+};
 
 struct sk_job {
     struct sk_arena *arena;
@@ -76,10 +82,10 @@ struct sk_job {
 
     uint32_t nodes;
     uint32_t max_depth_seen;
-    uint64_t extracted_bytes; /* bytes of all nodes below the root */
-    bool halted;              /* a job-wide limit stopped all unpacking */
-    bool out_of_memory;       /* reported once */
-    bool timed_out;           /* reported once */
+    uint64_t extracted_bytes;      /* bytes of all nodes below the root */
+    bool halted;                   /* a job-wide limit stopped all unpacking */
+    bool out_of_memory;            /* reported once */
+    bool timed_out;                /* reported once */
     struct sk_reason nomem_reason; /* used when even the reason cannot be allocated */
     uint64_t stage_ns[SK_STAGE_COUNT];
     uint64_t elapsed_ns;

@@ -19,7 +19,7 @@
 #define SK_DEFAULT_MAX_PASSWORDS 256u              /* password candidates */
 
 /* Hard bounds on the configuration. */
-#define SK_CAP_DEPTH 64u           /* frames on the engine's work stack */
+#define SK_CAP_DEPTH 64u /* frames on the engine's work stack */
 #define SK_CAP_NODES 1000000u
 #define SK_CAP_PASSWORDS 4096u
 #define SK_CAP_PASSWORD_BYTES 256u /* one candidate; longer ones are dropped */

@@ -35,17 +35,17 @@ struct sk_node {
     unsigned depth;      /* 0 for the request itself */
     unsigned index;      /* order of discovery, 0 for the root */
 
-    struct sk_buf data;  /* the bytes; released after the node is done */
-    uint64_t size;       /* bytes of the node (declared size if unopened) */
-    char sha256[65];     /* hex, or "" when hashing is off or no bytes */
+    struct sk_buf data; /* the bytes; released after the node is done */
+    uint64_t size;      /* bytes of the node (declared size if unopened) */
+    char sha256[65];    /* hex, or "" when hashing is off or no bytes */
 
-    bool encrypted;      /* stored encrypted (member) or holds encrypted members */
-    bool in_encrypted;   /* this node or an ancestor was decrypted */
-    bool truncated;      /* a limit cut the bytes short */
-    bool type_given;     /* the unpacker said what it is: do not sniff */
-    bool format_part;    /* a structural part of its container's format */
+    bool encrypted;    /* stored encrypted (member) or holds encrypted members */
+    bool in_encrypted; /* this node or an ancestor was decrypted */
+    bool truncated;    /* a limit cut the bytes short */
+    bool type_given;   /* the unpacker said what it is: do not sniff */
+    bool format_part;  /* a structural part of its container's format */
     const struct sk_password *password; /* what opened it, or NULL */
-    const char *extracted; /* file name under --extract DIR, or NULL */
+    const char *extracted;              /* file name under --extract DIR, or NULL */
 };
 
 #endif

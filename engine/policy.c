@@ -25,10 +25,12 @@ static const struct sk_reason_info reasons[] = {
     {"office.dde", SK_VERDICT_SANDBOX, 0, "a DDE field or link that can start a program"},
     {"office.equation", SK_VERDICT_SANDBOX, 0,
      "an Equation Editor object (CVE-2017-11882 and kin)"},
-    {"office.hidden_sheet", SK_VERDICT_PASS, 0, "a hidden or very hidden Excel sheet (reported)"},
+    {"office.hidden_sheet", SK_VERDICT_PASS, 0,
+     "a hidden or very hidden Excel sheet (reported)"},
     {"ooxml.external_ref", SK_VERDICT_SANDBOX, 0,
      "an external relationship (remote template, linked OLE object); detail: the target"},
-    {"rtf.object", SK_VERDICT_PASS, 0, "an RTF embedded object (reported; its content is scanned)"},
+    {"rtf.object", SK_VERDICT_PASS, 0,
+     "an RTF embedded object (reported; its content is scanned)"},
     {"limit.size", SK_VERDICT_SANDBOX, 1, "the request is larger than max-bytes; not scanned"},
     {"limit.depth", SK_VERDICT_SANDBOX, 1, "nesting deeper than max-depth; not opened further"},
     {"limit.nodes", SK_VERDICT_SANDBOX, 1, "more nodes than max-nodes; unpacking stopped"},
@@ -149,8 +151,8 @@ static int check_override(const struct override *o, char *err, size_t errlen, in
             continue;
         known = 1;
         if (reasons[i].fail_closed && o->verdict == SK_VERDICT_PASS) {
-            snprintf(err, errlen, "line %d: %s fails closed and cannot be set to pass",
-                     line, reasons[i].code);
+            snprintf(err, errlen, "line %d: %s fails closed and cannot be set to pass", line,
+                     reasons[i].code);
             return SK_EINVAL;
         }
     }
@@ -188,8 +190,8 @@ static int parse_line(char *line, struct override *o, char *err, size_t errlen, 
 
 static int add_override(struct sk_policy *policy, const struct override *o)
 {
-    struct override *grown = realloc(policy->overrides,
-                                     (policy->n_overrides + 1) * sizeof *grown);
+    struct override *grown =
+        realloc(policy->overrides, (policy->n_overrides + 1) * sizeof *grown);
     if (!grown)
         return SK_ENOMEM;
     policy->overrides = grown;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../unpackers/unpacker.h"
 #include "engine_internal.h"
 #include "error.h"
 #include "hash.h"
@@ -16,7 +17,6 @@
 #include "text.h"
 #include "unpack.h"
 #include "yara_scan.h"
-#include "../unpackers/unpacker.h"
 
 struct frame {
     struct sk_unpack u;
@@ -52,8 +52,8 @@ static struct sk_node *node_new(struct sk_job *job, struct sk_node *parent, cons
                                 size_t name_len)
 {
     char clean[SK_MAX_NAME_BYTES + 1];
-    size_t len = sk_utf8_sanitize(name ? name : "", name ? name_len : 0, clean,
-                                  SK_MAX_NAME_BYTES);
+    size_t len =
+        sk_utf8_sanitize(name ? name : "", name ? name_len : 0, clean, SK_MAX_NAME_BYTES);
     struct sk_node *node = sk_arena_alloc(job->arena, sizeof *node);
     if (!node)
         return NULL;
@@ -93,8 +93,8 @@ static void structural_reasons(struct sk_job *job, struct sk_node *node)
      * by the format's unpacker. An embedded file is not such a part. */
     bool part = node->format_part || (node->parent && node->parent->type == SK_TYPE_OOXML);
     if (node->type == SK_TYPE_DATA && node->data.len > 0 && !part)
-        sk_job_reason(job, "content.unknown", -1, node,
-                      "%zu bytes of no recognised type", node->data.len);
+        sk_job_reason(job, "content.unknown", -1, node, "%zu bytes of no recognised type",
+                      node->data.len);
     if (node->depth > 0 && sk_name_is_unsafe(node->name))
         sk_job_reason(job, "name.unsafe_path", -1, node, "member name '%s'", node->name);
 }
@@ -196,8 +196,8 @@ static struct sk_node *adopt_child(struct sk_job *job, struct frame *f, struct s
         node->type = SK_TYPE_ENCRYPTED;
         node->size = child->declared_size;
         const char *why = child->unopened_why ? child->unopened_why
-                          : job->n_passwords   ? "no password candidate fits"
-                                               : "no password candidates";
+                          : job->n_passwords  ? "no password candidate fits"
+                                              : "no password candidates";
         sk_job_reason(job, "encrypted.unopened", -1, node, "encrypted member not opened: %s",
                       why);
     }
@@ -282,7 +282,8 @@ static int job_start(struct sk_worker *worker, const struct sk_request *req,
     job->id = sk_arena_strdup(job->arena, req->id ? req->id : "");
     const char *name = root_name(req);
     job->root = node_new(job, NULL, name, strlen(name));
-    if (!job->id || !job->root || sk_job_start_passwords(job, req->passwords, req->n_passwords) != 0)
+    if (!job->id || !job->root ||
+        sk_job_start_passwords(job, req->passwords, req->n_passwords) != 0)
         return SK_ENOMEM;
     if (req->body)
         sk_job_harvest(job, NULL, req->body, req->body_len, "body");

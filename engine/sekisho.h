@@ -25,15 +25,15 @@ struct sk_node;
 struct sk_engine_config {
     const char *const *rule_paths; /* .yar files or directories of them */
     size_t n_rule_paths;
-    const char *policy_path; /* NULL: the defaults of DESIGN.md */
+    const char *policy_path;         /* NULL: the defaults of DESIGN.md */
     const char *password_rules_path; /* operators' PCRE2 password rules, or NULL */
-    struct sk_limits limits; /* defaults for requests that set none */
+    struct sk_limits limits;         /* defaults for requests that set none */
 };
 
 /* Compiles the rules and loads the policy. On failure returns a negative
  * SK_E* code and writes a message to err. Free with sk_engine_free(). */
-int sk_engine_new(const struct sk_engine_config *config, struct sk_engine **out,
-                  char *err, size_t errlen);
+int sk_engine_new(const struct sk_engine_config *config, struct sk_engine **out, char *err,
+                  size_t errlen);
 void sk_engine_free(struct sk_engine *engine);
 const struct sk_limits *sk_engine_limits(const struct sk_engine *engine);
 /* Number of compiled rules (for start-up logs and stats). */
@@ -47,8 +47,8 @@ void sk_worker_free(struct sk_worker *worker);
  * the scanning thread (for --extract). It may set *saved_as to a name (the
  * engine copies it into the report). Its return value is ignored: extraction
  * is a side product and never changes a verdict. */
-typedef void (*sk_node_sink)(void *ctx, const struct sk_node *node, const uint8_t *p,
-                             size_t n, char *saved_as, size_t saved_len);
+typedef void (*sk_node_sink)(void *ctx, const struct sk_node *node, const uint8_t *p, size_t n,
+                             char *saved_as, size_t saved_len);
 
 struct sk_request {
     const char *id;   /* request id, or the input path in `scan` */
@@ -57,7 +57,7 @@ struct sk_request {
     size_t size;
     const char *const *passwords; /* given with the request, in rank order */
     size_t n_passwords;
-    const char *body;   /* mail text to harvest passwords from (a bare attachment's) */
+    const char *body; /* mail text to harvest passwords from (a bare attachment's) */
     size_t body_len;
     const struct sk_limits *limits; /* NULL: the engine's */
     bool no_hash;
@@ -68,15 +68,14 @@ struct sk_request {
 /* Scans one request to the end. Returns 0 and the finished job in *out, or
  * SK_ENOMEM when not even the job could be made (the caller must then fail
  * closed itself). Every other failure is inside the job as a reason. */
-int sk_scan(struct sk_worker *worker, const struct sk_request *request,
-            struct sk_job **out);
+int sk_scan(struct sk_worker *worker, const struct sk_request *request, struct sk_job **out);
 
 enum sk_verdict sk_job_verdict(const struct sk_job *job);
 /* The verdict object of DESIGN.md as one line of JSON (no newline), malloc'd:
  * the caller frees it. NULL when out of memory. */
 char *sk_job_json(const struct sk_job *job);
-uint64_t sk_job_bytes(const struct sk_job *job);   /* input bytes */
-bool sk_job_has_error(const struct sk_job *job);   /* an error kept it from being scanned whole */
+uint64_t sk_job_bytes(const struct sk_job *job); /* input bytes */
+bool sk_job_has_error(const struct sk_job *job); /* an error kept it from being scanned whole */
 void sk_job_free(struct sk_job *job);
 /* The job's distinct reason codes, comma-separated, into buf (for one-line
  * summaries and logs). */

@@ -10,28 +10,49 @@
 #define HEAD_WINDOW (64u * 1024u)
 
 static const char *const type_names[SK_TYPE_COUNT] = {
-    [SK_TYPE_DATA] = "data",       [SK_TYPE_EMPTY] = "empty",
-    [SK_TYPE_TEXT] = "text",       [SK_TYPE_HTML] = "html",
-    [SK_TYPE_XML] = "xml",         [SK_TYPE_EML] = "eml",
-    [SK_TYPE_ZIP] = "zip",         [SK_TYPE_7Z] = "7z",
-    [SK_TYPE_RAR] = "rar",         [SK_TYPE_RAR5] = "rar5",
-    [SK_TYPE_TAR] = "tar",         [SK_TYPE_CPIO] = "cpio",
-    [SK_TYPE_CAB] = "cab",         [SK_TYPE_LHA] = "lha",
-    [SK_TYPE_ISO9660] = "iso9660", [SK_TYPE_XAR] = "xar",
-    [SK_TYPE_AR] = "ar",           [SK_TYPE_GZIP] = "gzip",
-    [SK_TYPE_BZIP2] = "bzip2",     [SK_TYPE_XZ] = "xz",
-    [SK_TYPE_LZMA] = "lzma",       [SK_TYPE_ZSTD] = "zstd",
-    [SK_TYPE_LZ4] = "lz4",         [SK_TYPE_COMPRESS] = "compress",
-    [SK_TYPE_OLE2] = "ole2",       [SK_TYPE_OOXML] = "ooxml",
-    [SK_TYPE_RTF] = "rtf",         [SK_TYPE_PDF] = "pdf",
-    [SK_TYPE_PE] = "pe",           [SK_TYPE_ELF] = "elf",
-    [SK_TYPE_MACHO] = "macho",     [SK_TYPE_PNG] = "png",
-    [SK_TYPE_JPEG] = "jpeg",       [SK_TYPE_GIF] = "gif",
-    [SK_TYPE_BMP] = "bmp",         [SK_TYPE_WEBP] = "webp",
-    [SK_TYPE_TIFF] = "tiff",       [SK_TYPE_ICO] = "ico",
-    [SK_TYPE_MEDIA] = "media",     [SK_TYPE_FONT] = "font",
+    [SK_TYPE_DATA] = "data",
+    [SK_TYPE_EMPTY] = "empty",
+    [SK_TYPE_TEXT] = "text",
+    [SK_TYPE_HTML] = "html",
+    [SK_TYPE_XML] = "xml",
+    [SK_TYPE_EML] = "eml",
+    [SK_TYPE_ZIP] = "zip",
+    [SK_TYPE_7Z] = "7z",
+    [SK_TYPE_RAR] = "rar",
+    [SK_TYPE_RAR5] = "rar5",
+    [SK_TYPE_TAR] = "tar",
+    [SK_TYPE_CPIO] = "cpio",
+    [SK_TYPE_CAB] = "cab",
+    [SK_TYPE_LHA] = "lha",
+    [SK_TYPE_ISO9660] = "iso9660",
+    [SK_TYPE_XAR] = "xar",
+    [SK_TYPE_AR] = "ar",
+    [SK_TYPE_GZIP] = "gzip",
+    [SK_TYPE_BZIP2] = "bzip2",
+    [SK_TYPE_XZ] = "xz",
+    [SK_TYPE_LZMA] = "lzma",
+    [SK_TYPE_ZSTD] = "zstd",
+    [SK_TYPE_LZ4] = "lz4",
+    [SK_TYPE_COMPRESS] = "compress",
+    [SK_TYPE_OLE2] = "ole2",
+    [SK_TYPE_OOXML] = "ooxml",
+    [SK_TYPE_RTF] = "rtf",
+    [SK_TYPE_PDF] = "pdf",
+    [SK_TYPE_PE] = "pe",
+    [SK_TYPE_ELF] = "elf",
+    [SK_TYPE_MACHO] = "macho",
+    [SK_TYPE_PNG] = "png",
+    [SK_TYPE_JPEG] = "jpeg",
+    [SK_TYPE_GIF] = "gif",
+    [SK_TYPE_BMP] = "bmp",
+    [SK_TYPE_WEBP] = "webp",
+    [SK_TYPE_TIFF] = "tiff",
+    [SK_TYPE_ICO] = "ico",
+    [SK_TYPE_MEDIA] = "media",
+    [SK_TYPE_FONT] = "font",
     [SK_TYPE_ENCRYPTED] = "encrypted",
-    [SK_TYPE_VBA] = "vba",         [SK_TYPE_XLM] = "xlm",
+    [SK_TYPE_VBA] = "vba",
+    [SK_TYPE_XLM] = "xlm",
     [SK_TYPE_BIFF] = "biff",
 };
 
@@ -67,8 +88,7 @@ static int has(const uint8_t *p, size_t n, size_t off, const void *magic, size_t
 
 static uint32_t le32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* A PE needs MZ and e_lfanew pointing at "PE\0\0" inside the file. */
@@ -83,8 +103,10 @@ static int is_pe(const uint8_t *p, size_t n)
 static int is_macho(const uint8_t *p, size_t n)
 {
     static const uint8_t magics[][4] = {
-        {0xfe, 0xed, 0xfa, 0xce}, {0xce, 0xfa, 0xed, 0xfe},
-        {0xfe, 0xed, 0xfa, 0xcf}, {0xcf, 0xfa, 0xed, 0xfe},
+        {0xfe, 0xed, 0xfa, 0xce},
+        {0xce, 0xfa, 0xed, 0xfe},
+        {0xfe, 0xed, 0xfa, 0xcf},
+        {0xcf, 0xfa, 0xed, 0xfe},
     };
     for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
         if (has(p, n, 0, magics[i], 4))
@@ -92,8 +114,8 @@ static int is_macho(const uint8_t *p, size_t n)
     /* A fat binary shares CA FE BA BE with Java classes; a small arch count
      * tells them apart (class files put a version >= 45 there). */
     if (has(p, n, 0, "\xca\xfe\xba\xbe", 4) && n >= 8) {
-        uint32_t narch = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-                         (uint32_t)p[6] << 8 | p[7];
+        uint32_t narch =
+            (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
         return narch > 0 && narch < 20;
     }
     return 0;
@@ -141,9 +163,19 @@ static int is_lzma_alone(const uint8_t *p, size_t n)
 static int is_rfc5322(const uint8_t *p, size_t n)
 {
     static const char *const fields[] = {
-        "Received:", "Return-Path:", "From:", "Date:", "Message-ID:",
-        "MIME-Version:", "Subject:", "To:", "Delivered-To:", "X-",
-        "Content-Type:", "DKIM-Signature:", "Authentication-Results:",
+        "Received:",
+        "Return-Path:",
+        "From:",
+        "Date:",
+        "Message-ID:",
+        "MIME-Version:",
+        "Subject:",
+        "To:",
+        "Delivered-To:",
+        "X-",
+        "Content-Type:",
+        "DKIM-Signature:",
+        "Authentication-Results:",
     };
     size_t limit = n < 4096 ? n : 4096;
     int matched = 0;
@@ -251,9 +283,8 @@ static enum sk_type sniff_archive(const uint8_t *p, size_t n)
         return SK_TYPE_XAR;
     if (has(p, n, 0, "!<arch>\n", 8))
         return SK_TYPE_AR;
-    if (has(p, n, 0, "070701", 6) || has(p, n, 0, "070702", 6) ||
-        has(p, n, 0, "070707", 6) || has(p, n, 0, "\xc7\x71", 2) ||
-        has(p, n, 0, "\x71\xc7", 2))
+    if (has(p, n, 0, "070701", 6) || has(p, n, 0, "070702", 6) || has(p, n, 0, "070707", 6) ||
+        has(p, n, 0, "\xc7\x71", 2) || has(p, n, 0, "\x71\xc7", 2))
         return SK_TYPE_CPIO;
     if (n > 7 && p[2] == '-' && p[3] == 'l' && (p[4] == 'h' || p[4] == 'z') && p[6] == '-')
         return SK_TYPE_LHA;
@@ -270,7 +301,10 @@ static enum sk_type sniff_filter(const uint8_t *p, size_t n)
         return SK_TYPE_GZIP;
     if (has(p, n, 0, "BZh", 3) && n > 3 && p[3] >= '1' && p[3] <= '9')
         return SK_TYPE_BZIP2;
-    if (has(p, n, 0, "\xfd" "7zXZ\0", 6))
+    if (has(p, n, 0,
+            "\xfd"
+            "7zXZ\0",
+            6))
         return SK_TYPE_XZ;
     if (has(p, n, 0, "\x28\xb5\x2f\xfd", 4))
         return SK_TYPE_ZSTD;
@@ -294,7 +328,10 @@ static enum sk_type sniff_document(const uint8_t *p, size_t n)
         return SK_TYPE_PDF;
     if (is_pe(p, n))
         return SK_TYPE_PE;
-    if (has(p, n, 0, "\x7f" "ELF", 4))
+    if (has(p, n, 0,
+            "\x7f"
+            "ELF",
+            4))
         return SK_TYPE_ELF;
     if (is_macho(p, n))
         return SK_TYPE_MACHO;

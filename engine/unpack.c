@@ -34,10 +34,9 @@ static int check_limits(struct sk_unpack *u, size_t have, size_t n)
     uint64_t produced = u->produced + n;
     uint64_t size = u->node->size ? u->node->size : 1;
     if (produced > lim->ratio_floor && produced / size >= lim->max_ratio) {
-        sk_job_limit(job, SK_LIMIT_RATIO, u->node,
-                     "expanded %llu bytes to more than %llu (over %u:1)",
-                     (unsigned long long)u->node->size, (unsigned long long)produced,
-                     lim->max_ratio);
+        sk_job_limit(
+            job, SK_LIMIT_RATIO, u->node, "expanded %llu bytes to more than %llu (over %u:1)",
+            (unsigned long long)u->node->size, (unsigned long long)produced, lim->max_ratio);
         u->stop = true;
         return SK_ELIMIT;
     }
@@ -80,7 +79,8 @@ int sk_unpack_append(struct sk_unpack *u, struct sk_buf *buf, const void *p, siz
         return rc;
     if (n > buf->cap - buf->len || !buf->owned) {
         size_t cap = grown_capacity(buf->cap, buf->len + n);
-        if (cap > u->job->limits.max_node_bytes && buf->len + n <= u->job->limits.max_node_bytes)
+        if (cap > u->job->limits.max_node_bytes &&
+            buf->len + n <= u->job->limits.max_node_bytes)
             cap = (size_t)u->job->limits.max_node_bytes;
         rc = sk_buf_reserve(buf, cap);
         if (rc != 0) {

@@ -32,15 +32,15 @@ struct sk_child {
     const char *name;
     size_t name_len;
     struct sk_buf data;
-    uint64_t declared_size; /* what the container claims, for unopened members */
-    bool encrypted;         /* stored encrypted */
+    uint64_t declared_size;             /* what the container claims, for unopened members */
+    bool encrypted;                     /* stored encrypted */
     const struct sk_password *password; /* the candidate that opened it */
-    bool truncated;         /* a limit cut it short */
-    const char *unopened_why; /* encrypted and not opened: why (static text) */
-    bool format_part;       /* a structural part of its container's own format
-                             * (an OLE2 stream): unknown bytes are expected */
-    enum sk_type type;      /* SK_TYPE_DATA: sniff the bytes; else what the
-                             * unpacker knows it made (vba, xlm, biff, ...) */
+    bool truncated;                     /* a limit cut it short */
+    const char *unopened_why;           /* encrypted and not opened: why (static text) */
+    bool format_part;                   /* a structural part of its container's own format
+                                         * (an OLE2 stream): unknown bytes are expected */
+    enum sk_type type;                  /* SK_TYPE_DATA: sniff the bytes; else what the
+                                         * unpacker knows it made (vba, xlm, biff, ...) */
 };
 
 /* Appends n bytes to a child's buffer, checking every limit first: 0, or

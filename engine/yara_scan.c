@@ -45,8 +45,7 @@ static void on_compiler_message(int level, const char *file, int line, const YR_
  * that each node's scan overrides. */
 static int declare_externals(YR_COMPILER *compiler)
 {
-    static const char *const strings[] = {"filename", "extension", "filetype",
-                                          "parent_type"};
+    static const char *const strings[] = {"filename", "extension", "filetype", "parent_type"};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (yr_compiler_define_string_variable(compiler, strings[i], "") != ERROR_SUCCESS)
             return SK_EINTERNAL;
@@ -143,8 +142,8 @@ static int add_path(YR_COMPILER *compiler, const char *path, struct compile_log 
                                : add_file(compiler, path, log);
 }
 
-int sk_rules_compile(const char *const *paths, size_t n_paths, struct sk_rules **out,
-                     char *err, size_t errlen)
+int sk_rules_compile(const char *const *paths, size_t n_paths, struct sk_rules **out, char *err,
+                     size_t errlen)
 {
     struct compile_log log = {err, errlen, 0};
     YR_COMPILER *compiler = NULL;
@@ -174,7 +173,10 @@ int sk_rules_compile(const char *const *paths, size_t n_paths, struct sk_rules *
         goto out;
     }
     YR_RULE *rule;
-    yr_rules_foreach(rules->rules, rule) { rules->count++; }
+    yr_rules_foreach(rules->rules, rule)
+    {
+        rules->count++;
+    }
     rc = 0;
 out:
     if (compiler)
@@ -257,7 +259,10 @@ static int copy_metas(struct sk_arena *arena, const YR_RULE *rule, struct sk_mat
 {
     const YR_META *meta;
     size_t n = 0;
-    yr_rule_metas_foreach(rule, meta) { n++; }
+    yr_rule_metas_foreach(rule, meta)
+    {
+        n++;
+    }
     m->metas = n ? sk_arena_alloc(arena, n * sizeof *m->metas) : NULL;
     if (n && !m->metas)
         return SK_ENOMEM;
@@ -285,11 +290,17 @@ static int copy_tags(struct sk_arena *arena, const YR_RULE *rule, struct sk_matc
 {
     const char *tag;
     size_t n = 0;
-    yr_rule_tags_foreach(rule, tag) { n++; }
+    yr_rule_tags_foreach(rule, tag)
+    {
+        n++;
+    }
     m->tags = n ? sk_arena_alloc(arena, n * sizeof *m->tags) : NULL;
     if (n && !m->tags)
         return SK_ENOMEM;
-    yr_rule_tags_foreach(rule, tag) { m->tags[m->n_tags++] = tag; }
+    yr_rule_tags_foreach(rule, tag)
+    {
+        m->tags[m->n_tags++] = tag;
+    }
     return 0;
 }
 

@@ -17,8 +17,8 @@ struct sk_yara_scanner;
  * in sorted order, not recursively), each in a namespace named after its
  * file. The external variables of DESIGN.md are declared first. On failure
  * writes every compiler message that fits into err. */
-int sk_rules_compile(const char *const *paths, size_t n_paths, struct sk_rules **out,
-                     char *err, size_t errlen);
+int sk_rules_compile(const char *const *paths, size_t n_paths, struct sk_rules **out, char *err,
+                     size_t errlen);
 void sk_rules_free(struct sk_rules *rules);
 unsigned sk_rules_count(const struct sk_rules *rules);
 

@@ -35,12 +35,12 @@ struct archive_state {
     struct archive *a;
     const uint8_t *data;
     size_t size;
-    enum formats formats;  /* what the handles bid with */
-    bool raw;              /* a compressed stream: raw may bid */
-    bool broken;           /* the handle reported bad data: ask it nothing more */
+    enum formats formats;           /* what the handles bid with */
+    bool raw;                       /* a compressed stream: raw may bid */
+    bool broken;                    /* the handle reported bad data: ask it nothing more */
     struct sk_zip_index *zip_index; /* a ZIP's central directory, for password trials */
     bool zip_index_tried;
-    unsigned entries_seen; /* headers read so far on the main handle */
+    unsigned entries_seen;                     /* headers read so far on the main handle */
     const struct sk_password *header_password; /* opened an encrypted header */
     char raw_name[SK_MAX_NAME_BYTES + 1];
 };
@@ -203,8 +203,8 @@ static const char *raw_child_name(struct archive_state *st, const char *containe
 {
     if (given && *given && strcmp(given, "data") != 0)
         return given;
-    static const char *const suffixes[] = {".gz", ".gzip", ".bz2", ".xz", ".lzma", ".zst",
-                                           ".lz4", ".Z", ".uu", ".tgz", ".tbz2", ".txz"};
+    static const char *const suffixes[] = {".gz",  ".gzip", ".bz2", ".xz",  ".lzma", ".zst",
+                                           ".lz4", ".Z",    ".uu",  ".tgz", ".tbz2", ".txz"};
     size_t len = strlen(container);
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         size_t sl = strlen(suffixes[i]);
@@ -395,8 +395,7 @@ static int open_encrypted_headers(struct sk_unpack *u, struct archive_state *st,
     const struct sk_password *const *candidates;
     size_t n = sk_unpack_passwords(u, &candidates);
     for (size_t i = 0; i < n && !sk_unpack_expired(u); i++) {
-        struct archive *a =
-            reader_new(st->data, st->size, st->formats, candidates[i]->value);
+        struct archive *a = reader_new(st->data, st->size, st->formats, candidates[i]->value);
         if (a && archive_read_next_header(a, e) == ARCHIVE_OK) {
             archive_read_free(st->a);
             st->a = a;
@@ -487,8 +486,8 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
             return SK_DONE;
         }
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-            return library_failure(u, st->a, st->entries_seen ? "reading the next member"
-                                                               : "opening the archive");
+            return library_failure(
+                u, st->a, st->entries_seen ? "reading the next member" : "opening the archive");
         if (st->entries_seen++ == 0)
             describe_container(u, st);
         /* Folders, links and devices hold nothing to scan. Type 0 is not

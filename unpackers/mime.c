@@ -23,8 +23,8 @@
 #include "mime_text.h"
 #include "unpacker.h"
 
-#define MIME_MAX_NESTING 100u  /* multipart levels walked in one message */
-#define MIME_MAX_PARTS 20000u  /* MIME objects walked in one message */
+#define MIME_MAX_NESTING 100u /* multipart levels walked in one message */
+#define MIME_MAX_PARTS 20000u /* MIME objects walked in one message */
 
 enum plan_kind { PLAN_BODY, PLAN_PART, PLAN_MESSAGE, PLAN_BYTES };
 
@@ -40,7 +40,7 @@ struct mime_state {
     GString *body;
     struct plan *plans;
     size_t n_plans, cap_plans, next;
-    unsigned n_parts;    /* MIME objects walked */
+    unsigned n_parts;              /* MIME objects walked */
     unsigned n_leaves, n_messages; /* for names of unnamed children */
 };
 
@@ -130,7 +130,8 @@ static bool plan_uu_blocks(struct sk_unpack *u, struct mime_state *st, const GSt
     struct sk_uu_block block;
     size_t from = 0;
     while (from < text->len &&
-           sk_uu_next(text->str, text->len, from, (size_t)sk_unpack_limits(u)->max_node_bytes, &block)) {
+           sk_uu_next(text->str, text->len, from, (size_t)sk_unpack_limits(u)->max_node_bytes,
+                      &block)) {
         if (!add_plan(st, PLAN_BYTES, NULL, block.bytes, g_strdup(block.name))) {
             g_byte_array_unref(block.bytes);
             return false;
@@ -172,7 +173,8 @@ static bool visit_message_part(struct sk_unpack *u, struct mime_state *st,
     }
     if (it->nested)
         return true;
-    const char *filename = g_mime_object_get_content_disposition_parameter(it->object, "filename");
+    const char *filename =
+        g_mime_object_get_content_disposition_parameter(it->object, "filename");
     return add_plan(st, PLAN_MESSAGE, GMIME_OBJECT(inner), NULL,
                     child_name(filename, "message", ++st->n_messages, ".eml"));
 }
@@ -238,7 +240,8 @@ static int walk(struct sk_unpack *u, struct mime_state *st)
         if (!it->object || sk_unpack_expired(u)) {
         } else if (it->depth > MIME_MAX_NESTING || st->n_parts >= MIME_MAX_PARTS) {
             if (!limited)
-                sk_unpack_reason(u, it->depth > MIME_MAX_NESTING ? "limit.depth" : "limit.nodes",
+                sk_unpack_reason(u,
+                                 it->depth > MIME_MAX_NESTING ? "limit.depth" : "limit.nodes",
                                  "MIME structure deeper than %u levels or over %u parts; "
                                  "the rest is not opened",
                                  MIME_MAX_NESTING, MIME_MAX_PARTS);
@@ -274,8 +277,8 @@ static int open_message(struct sk_unpack *u, void **out)
     pthread_once(&gmime_once, gmime_start);
     struct mime_state *st = g_new0(struct mime_state, 1);
     st->body = g_string_new(NULL);
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)u->node->data.p,
-                                                            u->node->data.len);
+    GMimeStream *stream =
+        g_mime_stream_mem_new_with_buffer((const char *)u->node->data.p, u->node->data.len);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     st->message = g_mime_parser_construct_message(parser, NULL);
     g_object_unref(parser);

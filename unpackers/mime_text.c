@@ -77,7 +77,8 @@ static size_t append_entity(GString *out, const char *html, size_t n, size_t i)
         return end - i + 1;
     }
     for (size_t k = 0; k < G_N_ELEMENTS(entities); k++) {
-        if (strlen(entities[k].name) == len && g_ascii_strncasecmp(name, entities[k].name, len) == 0) {
+        if (strlen(entities[k].name) == len &&
+            g_ascii_strncasecmp(name, entities[k].name, len) == 0) {
             g_string_append(out, entities[k].text);
             return end - i + 1;
         }
@@ -104,8 +105,9 @@ static size_t skip_element(const char *html, size_t n, size_t from, const char *
 
 void sk_html_append_text(GString *out, const char *html, size_t n)
 {
-    static const char *const blocks[] = {"br", "/p", "p", "/div", "div", "/tr", "tr", "/td",
-                                         "td", "/li", "li", "/h1", "/h2", "/h3", "/table"};
+    static const char *const blocks[] = {"br",  "/p",  "p",   "/div", "div",
+                                         "/tr", "tr",  "/td", "td",   "/li",
+                                         "li",  "/h1", "/h2", "/h3",  "/table"};
     size_t i = 0;
     while (i < n) {
         if (html[i] == '&') {

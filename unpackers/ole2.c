@@ -84,7 +84,7 @@ struct ole2_state {
     char *equation;          /* where the Equation Editor was seen, or NULL */
     GByteArray *pending;     /* an Ole10Native payload to hand back next */
     char *pending_name;
-    GPtrArray *ppt_objects;  /* PowerPoint's embedded storages (GByteArray) */
+    GPtrArray *ppt_objects; /* PowerPoint's embedded storages (GByteArray) */
     unsigned ppt_next;
     bool dde_reported;
 };
@@ -1144,8 +1144,8 @@ static void take_ppt_object(struct sk_unpack *u, struct ole2_state *st, struct s
         sk_reader_u32le(&body); /* the claimed size: the cap below decides */
         size_t left = sk_reader_left(&body);
         const uint8_t *zdata = sk_reader_bytes(&body, left);
-        ok = zdata && inflate_bounded(zdata, left, (size_t)sk_unpack_limits(u)->max_node_bytes,
-                                      object);
+        ok = zdata &&
+             inflate_bounded(zdata, left, (size_t)sk_unpack_limits(u)->max_node_bytes, object);
     } else {
         g_byte_array_append(object, body.p, (guint)body.len);
     }

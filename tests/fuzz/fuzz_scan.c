@@ -42,8 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const passwords[] = {"infected", "password"};
     struct sk_request req = {
-        .id = "fuzz", .name = "fuzz.bin", .data = data, .size = size,
-        .passwords = passwords, .n_passwords = 2,
+        .id = "fuzz",
+        .name = "fuzz.bin",
+        .data = data,
+        .size = size,
+        .passwords = passwords,
+        .n_passwords = 2,
     };
     struct sk_job *job = NULL;
     if (sk_scan(fuzz_worker(), &req, &job) != 0)

@@ -83,8 +83,11 @@ static void utf8_is_cleaned(void)
     CHECK_EQ_STR(out, "plain.txt");
     sk_utf8_sanitize("\xe8\xab\x8b\xe6\xb1\x82.zip", 10, out, sizeof out - 1);
     CHECK_EQ_STR(out, "\xe8\xab\x8b\xe6\xb1\x82.zip"); /* 請求.zip kept */
-    sk_utf8_sanitize("a\xff" "b", 3, out, sizeof out - 1);
-    CHECK_EQ_STR(out, "a\xef\xbf\xbd" "b");
+    sk_utf8_sanitize("a\xff"
+                     "b",
+                     3, out, sizeof out - 1);
+    CHECK_EQ_STR(out, "a\xef\xbf\xbd"
+                      "b");
     sk_utf8_sanitize("\xc0\xaf", 2, out, sizeof out - 1); /* overlong '/' */
     CHECK_EQ_STR(out, "\xef\xbf\xbd\xef\xbf\xbd");
     sk_utf8_sanitize("\xed\xa0\x80", 3, out, sizeof out - 1); /* a surrogate */
@@ -105,7 +108,7 @@ static void unsafe_names(void)
     CHECK(sk_name_is_unsafe("C:\\Windows\\x.exe"));
     CHECK(sk_name_is_unsafe(".."));
     CHECK(!sk_name_is_unsafe("dir/file..txt"));
-    CHECK(!sk_name_is_unsafe("...") );
+    CHECK(!sk_name_is_unsafe("..."));
     CHECK(!sk_name_is_unsafe("a/b/c.txt"));
 }
 

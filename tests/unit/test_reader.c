@@ -23,7 +23,7 @@ static void past_the_end_is_sticky(void)
     struct sk_reader r = sk_reader_make(bytes, sizeof bytes);
     CHECK_EQ_INT(sk_reader_u32le(&r), 0);
     CHECK_EQ_INT(r.err, SK_ETRUNC);
-    CHECK_EQ_INT(r.pos, 0); /* a failed read does not move */
+    CHECK_EQ_INT(r.pos, 0);            /* a failed read does not move */
     CHECK_EQ_INT(sk_reader_u8(&r), 0); /* would fit, but the error sticks */
     CHECK(sk_reader_bytes(&r, 0) == NULL);
 }

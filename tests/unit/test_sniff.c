@@ -23,7 +23,10 @@ static void archives_and_filters(void)
     CHECK_EQ_STR(sniff_name("\x1f\x8b\x08\0", 4), "gzip");
     CHECK_EQ_STR(sniff_name("BZh91AY", 7), "bzip2");
     CHECK_EQ_STR(sniff_name("BZhx", 4), "text"); /* level digit missing */
-    CHECK_EQ_STR(sniff_name("\xfd" "7zXZ\0\0", 7), "xz");
+    CHECK_EQ_STR(sniff_name("\xfd"
+                            "7zXZ\0\0",
+                            7),
+                 "xz");
     CHECK_EQ_STR(sniff_name("\x28\xb5\x2f\xfd\0", 5), "zstd");
     CHECK_EQ_STR(sniff_name("\x04\x22\x4d\x18\0", 5), "lz4");
     CHECK_EQ_STR(sniff_name("\x1f\x9d\x90", 3), "compress");
@@ -60,7 +63,10 @@ static void executables_need_their_headers(void)
     pe[0x3e] = 0xff;
     pe[0x3f] = 0x7f; /* far past the end: must not be read */
     CHECK(strcmp(sniff_name(pe, sizeof pe), "pe") != 0);
-    CHECK_EQ_STR(sniff_name("\x7f" "ELF\x02\x01", 6), "elf");
+    CHECK_EQ_STR(sniff_name("\x7f"
+                            "ELF\x02\x01",
+                            6),
+                 "elf");
     CHECK_EQ_STR(sniff_name("\xcf\xfa\xed\xfe\x07\0", 6), "macho");
 }
 
@@ -70,7 +76,8 @@ static void text_and_messages(void)
     CHECK_EQ_STR(sniff_name("hello, world\n", 13), "text");
     CHECK_EQ_STR(sniff_name("  <!DOCTYPE html><html>", 23), "html");
     CHECK_EQ_STR(sniff_name("<?xml version=\"1.0\"?>", 21), "xml");
-    const char *mail = "From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\n\r\nbody\r\n";
+    const char *mail =
+        "From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\n\r\nbody\r\n";
     CHECK_EQ_STR(sniff_name(mail, strlen(mail)), "eml");
     const char *not_mail = "From: someone\nthis line is prose, not a header\n";
     CHECK_EQ_STR(sniff_name(not_mail, strlen(not_mail)), "text");
