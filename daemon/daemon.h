@@ -161,6 +161,6 @@ void sk_dreq_free(struct sk_dreq *req);
  * protocol"): Sekisho.<Rule>, Heuristics.Encrypted.Zip, ... Writes into out
  * (always NUL-terminated); a report that cannot be read fails closed as
  * Heuristics.Sekisho.error.internal. */
-void sk_clamd_name(const char *verdict_json, char *out, size_t len);
+void sk_clamd_name(const struct sk_job *job, char *out, size_t len);
 
 #endif

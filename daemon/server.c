@@ -296,7 +296,7 @@ static int map_input(struct sk_dreq *req, const struct sk_limits *lim)
     return rc;
 }
 
-static void clamd_reply(struct sk_dreq *req, const char *json, bool pass)
+static void clamd_reply(struct sk_dreq *req, const struct sk_job *job, bool pass)
 {
     char name[256];
     char prefix[24] = "";
@@ -307,7 +307,7 @@ static void clamd_reply(struct sk_dreq *req, const char *json, bool pass)
     if (pass) {
         n = asprintf(&line, "%s%s: OK%c", prefix, req->id, req->delim);
     } else {
-        sk_clamd_name(json, name, sizeof name);
+        sk_clamd_name(job, name, sizeof name);
         n = asprintf(&line, "%s%s: %s FOUND%c", prefix, req->id, name, req->delim);
     }
     req->reply = n < 0 ? NULL : line;
@@ -359,30 +359,31 @@ static void scan_work(uv_work_t *work)
     req->verdict = sk_job_verdict(job);
     req->bytes = sk_job_bytes(job);
     sk_job_reason_codes(job, req->codes, sizeof req->codes);
+    if (req->kind != SK_DREQ_NATIVE) {
+        /* clamd clients get a name: no JSON report is built for them. */
+        clamd_reply(req, job, req->verdict == SK_VERDICT_PASS);
+        sk_job_free(job);
+        if (!req->reply)
+            fail_closed(req, "out of memory while reporting");
+        return;
+    }
     char *json = sk_job_json(job);
     sk_job_free(job);
     if (!json) {
         fail_closed(req, "out of memory while reporting");
         return;
     }
-    if (req->kind == SK_DREQ_NATIVE) {
-        size_t n = strlen(json);
-        char *line = realloc(json, n + 2);
-        if (!line) {
-            free(json);
-            fail_closed(req, "out of memory while reporting");
-            return;
-        }
-        line[n] = '\n';
-        line[n + 1] = '\0';
-        req->reply = line;
-        req->reply_len = n + 1;
+    size_t n = strlen(json);
+    char *line = realloc(json, n + 2);
+    if (!line) {
+        free(json);
+        fail_closed(req, "out of memory while reporting");
         return;
     }
-    clamd_reply(req, json, req->verdict == SK_VERDICT_PASS);
-    free(json);
-    if (!req->reply)
-        fail_closed(req, "out of memory while reporting");
+    line[n] = '\n';
+    line[n + 1] = '\0';
+    req->reply = line;
+    req->reply_len = n + 1;
 }
 
 static void scan_after(uv_work_t *work, int status)

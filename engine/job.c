@@ -59,6 +59,7 @@ void sk_job_reason(struct sk_job *job, const char *code, int verdict,
     struct sk_reason *r = sk_arena_alloc(job->arena, sizeof *r);
     if (!r)
         return;
+    r->node = node;
     r->code = code;
     r->verdict = v;
     r->path = path;
@@ -122,6 +123,7 @@ void sk_job_nomem(struct sk_job *job, const struct sk_node *node)
         /* The arena could not hold the reason: use the one kept in the job
          * itself, so that the report still says why. */
         struct sk_reason *r = &job->nomem_reason;
+        r->node = node;
         r->code = "error.internal";
         r->verdict = SK_VERDICT_SANDBOX;
         r->path = node_path(node);

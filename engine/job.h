@@ -15,6 +15,7 @@
 
 struct sk_reason {
     struct sk_reason *next;
+    const struct sk_node *node; /* what it concerns, or NULL (the request) */
     const char *code;
     enum sk_verdict verdict;
     const char *path;

@@ -202,3 +202,21 @@ void sk_job_reason_codes(const struct sk_job *job, char *buf, size_t len)
         used += (size_t)n;
     }
 }
+
+bool sk_job_decision(const struct sk_job *job, struct sk_decision *out)
+{
+    for (const struct sk_reason *r = job->reasons; r; r = r->next) {
+        if (r->verdict != job->verdict)
+            continue;
+        const struct sk_node *node = r->node;
+        if (node && node->type == SK_TYPE_ENCRYPTED && node->parent)
+            node = node->parent;
+        out->code = r->code;
+        out->node_type = node ? sk_type_name(node->type) : NULL;
+        /* A rule's reason detail is "namespace:rule". */
+        const char *colon = strchr(r->detail, ':');
+        out->rule = strcmp(r->code, "yara.match") == 0 && colon ? colon + 1 : NULL;
+        return true;
+    }
+    return false;
+}

@@ -77,6 +77,19 @@ char *sk_job_json(const struct sk_job *job);
 uint64_t sk_job_bytes(const struct sk_job *job); /* input bytes */
 bool sk_job_has_error(const struct sk_job *job); /* an error kept it from being scanned whole */
 void sk_job_free(struct sk_job *job);
+/* What decided a job's verdict, for one-line names (clamd replies): the
+ * first reason whose verdict is the job's. `rule` is the YARA rule when a
+ * rule decided (else NULL); `node_type` is the type of the node the reason
+ * concerns or, when that node could not be opened (an encrypted member), of
+ * its container. Strings live as long as the job. False when no reason
+ * carries the job's verdict (a pass). */
+struct sk_decision {
+    const char *code;
+    const char *rule;
+    const char *node_type;
+};
+bool sk_job_decision(const struct sk_job *job, struct sk_decision *out);
+
 /* The job's distinct reason codes, comma-separated, into buf (for one-line
  * summaries and logs). */
 void sk_job_reason_codes(const struct sk_job *job, char *buf, size_t len);

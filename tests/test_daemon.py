@@ -352,6 +352,32 @@ def test_too_large(sekisho, tmp):
         srv.stop()
 
 
+def clamd_name_samples(tmp):
+    """Inputs whose verdict gateways map by name (DESIGN.md): an encrypted
+    zip nobody opened, a macro document, a limit."""
+    work = os.path.join(tmp, "names")
+    os.makedirs(work, exist_ok=True)
+    with open(os.path.join(work, "notes.txt"), "wb") as f:
+        f.write(CLEAN)
+    subprocess.run(["zip", "-q", "-X", "-P", "Nobody-Knows-1", "enc.zip", "notes.txt"], cwd=work, check=True)
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+    with open(os.path.join(work, "m.bas"), "w") as f:
+        f.write("Sub Hello()\r\n  MsgBox 1\r\nEnd Sub\r\n")
+    subprocess.run([sys.executable, os.path.join(fixtures, "mkole.py"), os.path.join(work, "m.doc"),
+                    "--text", "WordDocument=x", "--vba", "Module1=" + os.path.join(work, "m.bas")],
+                   check=True)
+    deep = CLEAN
+    for i in range(14):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("layer%d" % i, deep)
+        deep = buf.getvalue()
+    read = lambda name: open(os.path.join(work, name), "rb").read()
+    return [("an unopened encrypted zip", read("enc.zip"), b"Heuristics.Encrypted.Zip"),
+            ("a VBA document", read("m.doc"), b"Heuristics.OLE2.ContainsMacros.VBA"),
+            ("zips nested past max-depth", deep, b"Heuristics.Limits.Exceeded.depth")]
+
+
 def test_clamd_protocol(srv, tmp, zipdata):
     def exchange(payload, wait_eof=True):
         s = srv.connect()
@@ -378,6 +404,9 @@ def test_clamd_protocol(srv, tmp, zipdata):
     check("clamd zINSTREAM on EICAR", r == b"stream: Sekisho.EICAR_Test_File FOUND\0", r)
     r = exchange(b"nINSTREAM\n" + (5).to_bytes(4, "big") + b"hello" + (6).to_bytes(4, "big") + b" world" + b"\0\0\0\0")
     check("clamd nINSTREAM in two chunks, clean", r == b"stream: OK\n", r)
+    for label, data, want in clamd_name_samples(tmp):
+        r = exchange(b"zINSTREAM\0" + len(data).to_bytes(4, "big") + data + b"\0\0\0\0")
+        check("clamd name for " + label, r == b"stream: " + want + b" FOUND\0", r)
     zpath = os.path.join(tmp, "nested.zip")
     for cmd in (b"SCAN", b"CONTSCAN", b"MULTISCAN", b"ALLMATCHSCAN"):
         r = exchange(b"n" + cmd + b" " + zpath.encode() + b"\n")
