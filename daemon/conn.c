@@ -49,6 +49,7 @@ struct sk_conn {
     bool in_session;    /* clamd IDSESSION */
     unsigned pending_scans;
     unsigned writes_pending;
+    uint64_t last_read_ns; /* when a byte last arrived (uv_hrtime) */
     enum conn_state state;
     struct sk_dreq *cur; /* the request being read */
     uint64_t skip_left;
@@ -776,6 +777,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     }
     if (nread == 0 || c->closing)
         return;
+    c->last_read_ns = uv_hrtime();
     bool into_rbuf = buf->base >= c->rbuf && buf->base < c->rbuf + sizeof c->rbuf;
     if (into_rbuf) {
         c->rlen += (size_t)nread;
@@ -883,6 +885,7 @@ void sk_conn_accept(struct sk_server *server, uv_stream_t *listener, bool is_uni
         conn_close(c);
         return;
     }
+    c->last_read_ns = uv_hrtime();
     update_reading(c);
 }
 
@@ -903,6 +906,22 @@ void sk_conn_close_all(struct sk_server *server)
     while (c) {
         struct sk_conn *next = c->next;
         conn_close(c);
+        c = next;
+    }
+}
+
+void sk_conn_sweep(struct sk_server *server, uint64_t now_ns)
+{
+    uint64_t limit_ns = (uint64_t)server->opts->read_timeout_ms * 1000000u;
+    struct sk_conn *c = server->conns;
+    while (c) {
+        struct sk_conn *next = c->next;
+        bool half_sent = c->cur != NULL || c->line_len > 0;
+        if (!c->closing && half_sent && now_ns - c->last_read_ns > limit_ns) {
+            fprintf(stderr, "sekisho: a request stalled for %u ms: connection closed\n",
+                    server->opts->read_timeout_ms);
+            conn_close(c);
+        }
         c = next;
     }
 }

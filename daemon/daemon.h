@@ -80,8 +80,9 @@ struct sk_serve_options {
     const char *socket_path;
     const char *tcp; /* HOST:PORT or NULL */
     unsigned workers;
-    unsigned queue;          /* in-flight requests before `busy` */
-    const char **rule_paths; /* bundled first unless no_bundled */
+    unsigned queue;           /* in-flight requests before `busy` */
+    unsigned read_timeout_ms; /* a half-sent request idle this long is dropped */
+    const char **rule_paths;  /* bundled first unless no_bundled */
     size_t n_rule_paths;
     bool no_bundled;
     const char *policy_path;
@@ -110,6 +111,7 @@ struct sk_server {
     const char *bound_socket; /* the path we bound (removed at exit), or NULL */
     uv_signal_t sig_term, sig_int, sig_hup;
     uv_timer_t drain_timer; /* closes stragglers (slow clients) when draining */
+    uv_timer_t sweep_timer; /* drops half-sent requests that stalled */
     struct sk_engine_ref *current;
     uint64_t next_generation;
     uv_key_t slot_key;
@@ -151,6 +153,10 @@ void sk_conn_drain_all(struct sk_server *server);
 /* Closes every connection now (half-read requests are dropped; scans in
  * flight finish, their replies are dropped). */
 void sk_conn_close_all(struct sk_server *server);
+/* Closes every connection whose half-sent request has had no byte for
+ * read_timeout_ms, giving its queue slot back: a few stalled clients must
+ * not keep everyone else `busy`. */
+void sk_conn_sweep(struct sk_server *server, uint64_t now_ns);
 /* The request's reply is ready (loop thread); writes it or drops it when
  * the connection is gone, then frees the request. */
 void sk_conn_scan_done(struct sk_dreq *req);

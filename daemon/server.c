@@ -34,6 +34,7 @@ static void usage(FILE *out)
           "  --tcp HOST:PORT         also listen on TCP\n"
           "  --workers N             scanning threads (default: cores)\n"
           "  --queue N               requests in flight before `busy` (default 4 x workers)\n"
+          "  --read-timeout SECONDS  drop a half-sent request idle this long (default 30)\n"
           "  --rules PATH            add a .yar file or a folder of them (repeatable)\n"
           "  --no-bundled-rules      do not load the bundled rules/\n"
           "  --policy FILE           verdict overrides\n"
@@ -49,6 +50,7 @@ enum {
     OPT_TCP,
     OPT_WORKERS,
     OPT_QUEUE,
+    OPT_READ_TIMEOUT,
     OPT_RULES,
     OPT_NO_BUNDLED,
     OPT_POLICY,
@@ -62,6 +64,7 @@ static const struct option long_options[] = {
     {"tcp", required_argument, NULL, OPT_TCP},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"queue", required_argument, NULL, OPT_QUEUE},
+    {"read-timeout", required_argument, NULL, OPT_READ_TIMEOUT},
     {"rules", required_argument, NULL, OPT_RULES},
     {"no-bundled-rules", no_argument, NULL, OPT_NO_BUNDLED},
     {"policy", required_argument, NULL, OPT_POLICY},
@@ -94,6 +97,11 @@ static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
             return bad_value("queue", arg);
         o->queue = (unsigned)n;
         return 0;
+    case OPT_READ_TIMEOUT:
+        if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
+            return bad_value("read-timeout", arg);
+        o->read_timeout_ms = (unsigned)n;
+        return 0;
     case OPT_RULES: sk_list_push(&o->rule_paths, &o->n_rule_paths, arg); return 0;
     case OPT_NO_BUNDLED: o->no_bundled = true; return 0;
     case OPT_POLICY: o->policy_path = arg; return 0;
@@ -124,6 +132,8 @@ static int parse_options(int argc, char **argv, struct sk_serve_options *o)
     }
     if (o->queue == 0)
         o->queue = 4u * o->workers;
+    if (o->read_timeout_ms == 0)
+        o->read_timeout_ms = 30000;
     return 0;
 }
 
@@ -486,6 +496,12 @@ static void close_signals(struct sk_server *server)
     uv_close((uv_handle_t *)&server->sig_int, NULL);
     uv_close((uv_handle_t *)&server->sig_hup, NULL);
     uv_close((uv_handle_t *)&server->drain_timer, NULL);
+    uv_close((uv_handle_t *)&server->sweep_timer, NULL);
+}
+
+static void on_sweep(uv_timer_t *timer)
+{
+    sk_conn_sweep(timer->data, uv_hrtime());
 }
 
 static void on_drain_timeout(uv_timer_t *timer)
@@ -687,6 +703,9 @@ int sk_cmd_serve(int argc, char **argv)
     start_signal(&server, &server.sig_hup, SIGHUP);
     uv_timer_init(server.loop, &server.drain_timer);
     server.drain_timer.data = &server;
+    uv_timer_init(server.loop, &server.sweep_timer);
+    server.sweep_timer.data = &server;
+    uv_timer_start(&server.sweep_timer, on_sweep, 250, 250);
     fprintf(stderr, "sekisho: serving with %u workers, queue %u, %u rules, max-bytes %llu\n",
             o.workers, o.queue, sk_engine_rule_count(server.current->engine),
             (unsigned long long)o.limits.max_request_bytes);

@@ -486,6 +486,35 @@ def test_tcp(sekisho, tmp, zipdata):
         srv.stop()
 
 
+def test_stalled_clients(sekisho, tmp):
+    """Clients that send half a request and stall hold queue slots; after
+    --read-timeout they are dropped and others are served again."""
+    srv = Server(sekisho, tmp, "stall", "--workers", "1", "--queue", "2", "--read-timeout", "1")
+    stalled = []
+    for k in range(2):
+        s = srv.connect()
+        s.sendall(header("stall%d" % k, 1000) + b"x" * 10)
+        stalled.append(s)
+    time.sleep(0.3)
+    busy = request(srv, "while-stalled", CLEAN)
+    time.sleep(2.0)
+    served = request(srv, "after-timeout", CLEAN)
+    closed = 0
+    for s in stalled:
+        try:
+            closed += s.recv(1) == b""
+        except (ConnectionResetError, socket.timeout):
+            closed += 1
+        s.close()
+    check("stalled half-sent requests fill the queue (busy)",
+          (busy.get("error") or {}).get("code") == "busy", busy)
+    check("after --read-timeout the stalled connections are closed and others served",
+          closed == 2 and served.get("verdict") == "pass", (closed, served))
+    log = srv.read_log()
+    check("the log says a request stalled", "stalled" in log, log[-300:])
+    srv.stop()
+
+
 def test_sigterm_slow_client(sekisho, tmp):
     srv = Server(sekisho, tmp, "slowterm", "--workers", "1")
     s = srv.connect()
@@ -635,6 +664,7 @@ def main():
         test_too_large(args.sekisho, tmp)
         test_sighup(args.sekisho, tmp)
         test_sigterm_under_load(args.sekisho, tmp, zipdata)
+        test_stalled_clients(args.sekisho, tmp)
         test_sigterm_slow_client(args.sekisho, tmp)
         test_tcp(args.sekisho, tmp, zipdata)
     except Exception as e:  # noqa: BLE001
