@@ -48,6 +48,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "engine/sniff.h"
+
 #define CHUNK (64u * 1024u)
 #define MAX_SAMPLES (50u * 1000u * 1000u)
 #define MAX_REPLY_LINE (64u * 1024u * 1024u)
@@ -224,34 +226,11 @@ static char **list_dir(const char *dir, size_t *n)
     return names;
 }
 
-/* Mirrors engine/sniff.c: two known header fields before anything that is
- * not a header line, within the first 4 KiB. */
+/* A message by the engine's own test (RFC 5322 header lines), so the
+ * bench labels requests exactly as `sekisho scan` would treat them. */
 static int looks_like_message(const uint8_t *p, size_t n)
 {
-    static const char *const f[] = {"Received:", "Return-Path:", "From:", "Date:",
-                                    "Message-ID:", "MIME-Version:", "Subject:", "To:",
-                                    "Delivered-To:", "X-", "Content-Type:",
-                                    "DKIM-Signature:", "Authentication-Results:"};
-    size_t limit = n < 4096 ? n : 4096, line = 0;
-    int matched = 0;
-    while (line < limit && matched < 2) {
-        const uint8_t *eol = memchr(p + line, '\n', limit - line);
-        size_t len = eol ? (size_t)(eol - (p + line)) : limit - line;
-        if (len == 0 || (len == 1 && p[line] == '\r'))
-            break;
-        int known = 0;
-        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-            if (len >= strlen(f[i]) && strncasecmp((const char *)p + line, f[i], strlen(f[i])) == 0)
-                known = 1;
-        if (known)
-            matched++;
-        else if (p[line] != ' ' && p[line] != '\t' && !memchr(p + line, ':', len))
-            return 0;
-        if (!eol)
-            break;
-        line += len + 1;
-    }
-    return matched >= 2;
+    return sk_sniff(p, n) == SK_TYPE_EML;
 }
 
 static size_t json_escape(char *out, size_t cap, const char *s)

@@ -5,7 +5,9 @@
 #define SK_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int check_failures;
 static int check_count;
@@ -40,6 +42,21 @@ static int check_count;
             fprintf(stderr, "%s:%d: %s is false\n", __FILE__, __LINE__, #cond);            \
         }                                                                                  \
     } while (0)
+
+/* Writes text to a new file under /tmp: its path (static storage, valid
+ * until the next call) or NULL. The caller unlinks it. */
+static inline char *check_write_temp(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/sekisho-test-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    if (write(fd, text, strlen(text)) < 0)
+        path[0] = '\0';
+    close(fd);
+    return path;
+}
 
 static inline int check_exit(const char *name)
 {

@@ -344,22 +344,9 @@ static void long_values_dropped(void)
     CHECK_EQ_STR(got.n ? got.item[0].value : "", "Ok99");
 }
 
-static char *write_temp(const char *text)
-{
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/sekisho-pwrules-XXXXXX");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return NULL;
-    if (write(fd, text, strlen(text)) < 0)
-        path[0] = '\0';
-    close(fd);
-    return path;
-}
-
 static int load_rules(const char *text, struct sk_password_rules **out, char *err, size_t len)
 {
-    char *path = write_temp(text);
+    char *path = check_write_temp(text);
     int rc = sk_password_rules_load(path, out, err, len);
     if (path)
         unlink(path);

@@ -10,22 +10,9 @@
 #include "engine/policy.h"
 #include "engine/text.h"
 
-static char *write_temp(const char *text)
-{
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/sekisho-policy-XXXXXX");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return NULL;
-    if (write(fd, text, strlen(text)) < 0)
-        path[0] = '\0';
-    close(fd);
-    return path;
-}
-
 static int load(const char *text, struct sk_policy **out, char *err, size_t len)
 {
-    char *path = write_temp(text);
+    char *path = check_write_temp(text);
     int rc = sk_policy_load(path, out, err, len);
     unlink(path);
     return rc;
