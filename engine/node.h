@@ -13,6 +13,14 @@
 #include "buf.h"
 #include "sniff.h"
 
+/* One fact an unpacker learnt about its node ("machine": "x86-64"), shown
+ * under the node's "info" in the JSON tree, in the order it was recorded. */
+struct sk_info {
+    const char *key;
+    const char *value;
+    struct sk_info *next;
+};
+
 /* A password candidate: where it came from and its place in the ranking. */
 struct sk_password {
     const char *value;
@@ -46,6 +54,8 @@ struct sk_node {
     bool format_part;  /* a structural part of its container's format */
     const struct sk_password *password; /* what opened it, or NULL */
     const char *extracted;              /* file name under --extract DIR, or NULL */
+    struct sk_info *info;               /* facts from its unpacker, or NULL */
+    struct sk_info *info_tail;
 };
 
 #endif

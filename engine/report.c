@@ -67,6 +67,12 @@ static json_t *node_json(const struct sk_node *node)
         json_object_set_new(o, "truncated", json_true());
     if (node->extracted)
         json_object_set_new(o, "extracted", jstr(node->extracted));
+    if (node->info) {
+        json_t *info = json_object();
+        for (const struct sk_info *i = node->info; info && i; i = i->next)
+            json_object_set_new(info, i->key, jstr(i->value));
+        json_object_set_new(o, "info", info);
+    }
     return o;
 }
 

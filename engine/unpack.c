@@ -169,6 +169,35 @@ void sk_unpack_reason(struct sk_unpack *u, const char *code, const char *fmt, ..
     sk_job_reason(u->job, code, -1, u->node, "%s", detail);
 }
 
+void sk_unpack_info(struct sk_unpack *u, const char *key, const char *fmt, ...)
+{
+    char value[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    struct sk_node *node = u->node;
+    for (struct sk_info *i = node->info; i; i = i->next) {
+        if (strcmp(i->key, key) == 0) {
+            const char *copy = sk_arena_strdup(u->job->arena, value);
+            if (copy)
+                i->value = copy;
+            return;
+        }
+    }
+    struct sk_info *info = sk_arena_alloc(u->job->arena, sizeof *info);
+    const char *k = sk_arena_strdup(u->job->arena, key);
+    const char *v = sk_arena_strdup(u->job->arena, value);
+    if (!info || !k || !v)
+        return;
+    *info = (struct sk_info){.key = k, .value = v};
+    if (node->info_tail)
+        node->info_tail->next = info;
+    else
+        node->info = info;
+    node->info_tail = info;
+}
+
 uint64_t sk_unpack_deadline(const struct sk_unpack *u)
 {
     return u->job->deadline_ns;

@@ -70,6 +70,13 @@ void sk_unpack_fail(struct sk_unpack *u, const char *unpacker, int err, const ch
 void sk_unpack_reason(struct sk_unpack *u, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Records a fact about the container under its "info" in the JSON tree
+ * (a PE's machine, an LNK's target). The value is formatted, cut at 512
+ * bytes and made valid UTF-8 by the report; a key recorded twice keeps the
+ * last value. Out of memory drops the fact, never the scan. */
+void sk_unpack_info(struct sk_unpack *u, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* The request's deadline (CLOCK_MONOTONIC nanoseconds), for libraries that
  * take one. */
 uint64_t sk_unpack_deadline(const struct sk_unpack *u);
