@@ -45,6 +45,15 @@ enum sk_type {
     SK_TYPE_PE,
     SK_TYPE_ELF,
     SK_TYPE_MACHO,
+    SK_TYPE_MSI, /* an OLE2 Windows Installer package */
+    /* droppers that are not executables by format */
+    SK_TYPE_LNK,    /* Windows Shell Link (.lnk) */
+    SK_TYPE_SCRIPT, /* JS, VBS, VBE, WSF, HTA, PS1, BAT/CMD: by content or name */
+    SK_TYPE_ONENOTE,
+    /* disk images (ISO9660 is with the archives) */
+    SK_TYPE_UDF,
+    SK_TYPE_VHD,
+    SK_TYPE_VHDX,
     /* passive media: known formats that carry no code */
     SK_TYPE_PNG,
     SK_TYPE_JPEG,
