@@ -122,6 +122,11 @@ void sk_job_limit(struct sk_job *job, enum sk_limit_kind kind, const struct sk_n
 /* Out of memory: fails closed with error.internal (reported once). */
 void sk_job_nomem(struct sk_job *job, const struct sk_node *node);
 
+/* Called whenever a node's type is settled (sniffed in the scan, or set by
+ * an unpacker): raises container.disk_image and onenote.embedded_file on
+ * the nearest disk-image or OneNote ancestor of what it holds (scan.c). */
+void sk_node_typed(struct sk_job *job, struct sk_node *node);
+
 /* True once the deadline has passed (and records limit.time once). */
 bool sk_job_expired(struct sk_job *job, const struct sk_node *node);
 

@@ -8,12 +8,14 @@
  * held at any moment are those of the containers on the current path. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../unpackers/unpacker.h"
 #include "engine_internal.h"
 #include "error.h"
 #include "hash.h"
 #include "job.h"
+#include "names.h"
 #include "text.h"
 #include "unpack.h"
 #include "yara_scan.h"
@@ -97,6 +99,74 @@ static void structural_reasons(struct sk_job *job, struct sk_node *node)
                       node->data.len);
     if (node->depth > 0 && sk_name_is_unsafe(node->name))
         sk_job_reason(job, "name.unsafe_path", -1, node, "member name '%s'", node->name);
+    /* The root's name counts too: it is the attachment's name in a request. */
+    const char *deception = sk_name_deception(node->name);
+    if (deception)
+        sk_job_reason(job, "name.deceptive", -1, node, "'%s': %s", node->name, deception);
+    /* An MSI is opened as the OLE2 file it is (its streams reach YARA), so
+     * no executable unpacker sees it: its reason is raised here. */
+    if (node->type == SK_TYPE_MSI)
+        sk_job_reason(job, "dropper.executable", -1, node, "MSI (Windows Installer package)");
+}
+
+static bool has_reason(const struct sk_job *job, const char *code, const struct sk_node *node)
+{
+    for (const struct sk_reason *r = job->reasons; r; r = r->next)
+        if (r->node == node && strcmp(r->code, code) == 0)
+            return true;
+    return false;
+}
+
+static bool is_dropper(const struct sk_node *node)
+{
+    return sk_type_is_executable(node->type) || node->type == SK_TYPE_SCRIPT ||
+           node->type == SK_TYPE_LNK;
+}
+
+/* An HTML application is HTML by content; only its name says mshta runs it. */
+static bool is_hta(const struct sk_node *node)
+{
+    size_t len = strlen(node->name);
+    return node->type == SK_TYPE_HTML && len >= 4 &&
+           strcasecmp(node->name + len - 4, ".hta") == 0;
+}
+
+/* What a OneNote page can embed for a victim to double-click. */
+static bool is_onenote_payload(const struct sk_node *node)
+{
+    return is_dropper(node) || node->type == SK_TYPE_OLE2 || node->type == SK_TYPE_OOXML ||
+           node->type == SK_TYPE_RTF || is_hta(node);
+}
+
+/* Raises `code` once on the nearest ancestor of node that `is_holder` picks. */
+static void reason_on_ancestor(struct sk_job *job, const struct sk_node *node,
+                               int (*is_holder)(enum sk_type), const char *code)
+{
+    /* Bounded: a node's depth is at most max_depth. */
+    for (struct sk_node *a = node->parent; a; a = a->parent) {
+        if (!is_holder(a->type))
+            continue;
+        if (!has_reason(job, code, a))
+            sk_job_reason(job, code, -1, a, "holds %s '%s'", sk_type_name(node->type),
+                          node->path);
+        return;
+    }
+}
+
+static int is_onenote_type(enum sk_type type)
+{
+    return type == SK_TYPE_ONENOTE;
+}
+
+void sk_node_typed(struct sk_job *job, struct sk_node *node)
+{
+    /* Campaigns moved droppers into disk images and OneNote files to get
+     * past filters that look only at a mail's first layer: what such a
+     * container holds is its reason, raised on the nearest one, once. */
+    if (is_dropper(node))
+        reason_on_ancestor(job, node, sk_type_is_disk_image, "container.disk_image");
+    if (is_onenote_payload(node))
+        reason_on_ancestor(job, node, is_onenote_type, "onenote.embedded_file");
 }
 
 /* Sniffs, hashes, scans and hands a node to the sink. */
@@ -107,6 +177,7 @@ static void visit(struct sk_job *job, struct sk_node *node)
     if (node->type != SK_TYPE_ENCRYPTED && !node->type_given)
         node->type = sk_sniff(p, n);
     structural_reasons(job, node);
+    sk_node_typed(job, node);
     if (node->type == SK_TYPE_ENCRYPTED)
         return;
     if (!job->no_hash) {

@@ -2,7 +2,12 @@
  * 7z 7zFormat.txt, RAR technote, POSIX ustar, cpio(5), MS-CAB, LHA level 0-2
  * headers, ECMA-119 (ISO 9660 "CD001" at 32769), xar, ar(5), RFC 1952 gzip,
  * bzip2, xz, lzma-alone, RFC 8878 zstd, lz4 frame, compress(1), MS-CFB, PE,
- * ELF, Mach-O, and the image/media formats' signatures. */
+ * ELF, Mach-O, and the image/media formats' signatures. Droppers and disk
+ * images: MS-SHLLINK 2.1 (header size and CLSID), MS-CFB 2.6.2 (the root
+ * entry's CLSID names a Windows Installer package), ECMA-167 2/9.1 (UDF's
+ * NSR02/NSR03 volume structure descriptors from 32 KiB), the VHD
+ * specification's "conectix" footer, MS-VHDX 2.2 ("vhdxfile") and the FAT
+ * specification's boot sector (BPB). */
 #include "sniff.h"
 
 #include <string.h>
@@ -48,6 +53,7 @@ static const char *const type_names[SK_TYPE_COUNT] = {
     [SK_TYPE_UDF] = "udf",
     [SK_TYPE_VHD] = "vhd",
     [SK_TYPE_VHDX] = "vhdx",
+    [SK_TYPE_FAT] = "fat",
     [SK_TYPE_PNG] = "png",
     [SK_TYPE_JPEG] = "jpeg",
     [SK_TYPE_GIF] = "gif",
@@ -80,7 +86,14 @@ int sk_type_is_filter(enum sk_type type)
 
 int sk_type_is_executable(enum sk_type type)
 {
-    return type == SK_TYPE_PE || type == SK_TYPE_ELF || type == SK_TYPE_MACHO;
+    return type == SK_TYPE_PE || type == SK_TYPE_ELF || type == SK_TYPE_MACHO ||
+           type == SK_TYPE_MSI;
+}
+
+int sk_type_is_disk_image(enum sk_type type)
+{
+    return type == SK_TYPE_ISO9660 || type == SK_TYPE_UDF || type == SK_TYPE_VHD ||
+           type == SK_TYPE_VHDX || type == SK_TYPE_FAT;
 }
 
 int sk_type_is_known(enum sk_type type)
@@ -324,10 +337,43 @@ static enum sk_type sniff_filter(const uint8_t *p, size_t n)
     return SK_TYPE_DATA;
 }
 
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* An OLE2 file whose root storage carries the Windows Installer CLSID
+ * {000C1084-0000-0000-C000-000000000046} (MS-CFB 2.6.2: the root entry is
+ * the first entry of the first directory sector). */
+static int is_msi(const uint8_t *p, size_t n)
+{
+    static const uint8_t msi_clsid[16] = {0x84, 0x10, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                          0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
+    if (n < 512)
+        return 0;
+    uint16_t shift = le16(p + 0x1e);
+    uint32_t dir_sector = le32(p + 0x30);
+    if ((shift != 9 && shift != 12) || dir_sector >= 0xfffffffau)
+        return 0;
+    uint64_t root = ((uint64_t)dir_sector + 1) << shift;
+    return root <= n && has(p, n, (size_t)root + 0x50, msi_clsid, sizeof msi_clsid);
+}
+
+/* MS-SHLLINK 2.1: HeaderSize 0x4C, then the LinkCLSID. */
+static int is_lnk(const uint8_t *p, size_t n)
+{
+    static const uint8_t lnk_head[20] = {0x4c, 0, 0, 0, 0x01, 0x14, 0x02, 0x00, 0x00, 0x00,
+                                         0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                         0x00, 0x46};
+    return n >= 0x4c && has(p, n, 0, lnk_head, sizeof lnk_head);
+}
+
 static enum sk_type sniff_document(const uint8_t *p, size_t n)
 {
     if (has(p, n, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
-        return SK_TYPE_OLE2;
+        return is_msi(p, n) ? SK_TYPE_MSI : SK_TYPE_OLE2;
+    if (is_lnk(p, n))
+        return SK_TYPE_LNK;
     if (has(p, n, 0, "{\\rt", 4))
         return SK_TYPE_RTF;
     size_t head = n < 1024 ? n : 1024;
@@ -342,6 +388,47 @@ static enum sk_type sniff_document(const uint8_t *p, size_t n)
         return SK_TYPE_ELF;
     if (is_macho(p, n))
         return SK_TYPE_MACHO;
+    return SK_TYPE_DATA;
+}
+
+/* A FAT boot sector: a jump, a BIOS parameter block whose fields have the
+ * values the FAT specification allows, and the 55 AA signature. */
+static int is_fat(const uint8_t *p, size_t n)
+{
+    if (n < 512 || !(p[0] == 0xeb || p[0] == 0xe9) || p[510] != 0x55 || p[511] != 0xaa)
+        return 0;
+    uint16_t sector = le16(p + 11);
+    uint8_t per_cluster = p[13];
+    uint16_t total16 = le16(p + 19);
+    uint32_t total32 = le32(p + 32);
+    int sector_ok = sector == 512 || sector == 1024 || sector == 2048 || sector == 4096;
+    int cluster_ok = per_cluster != 0 && (per_cluster & (per_cluster - 1)) == 0;
+    return sector_ok && cluster_ok && le16(p + 14) != 0 && p[16] >= 1 && p[16] <= 2 &&
+           (p[21] == 0xf0 || p[21] >= 0xf8) && (total16 != 0 || total32 != 0) &&
+           !has(p, n, 3, "NTFS", 4) && !has(p, n, 3, "EXFAT", 5);
+}
+
+/* ECMA-167 2/9.1: volume structure descriptors in 2 KiB steps from 32 KiB
+ * (an ISO 9660 bridge image has CD001 too and is taken as ISO first). */
+static int is_udf(const uint8_t *p, size_t n)
+{
+    for (size_t off = 32768; off < 32768 + 16 * 2048; off += 2048)
+        if (has(p, n, off + 1, "NSR02", 5) || has(p, n, off + 1, "NSR03", 5))
+            return 1;
+    return 0;
+}
+
+static enum sk_type sniff_disk(const uint8_t *p, size_t n)
+{
+    if (has(p, n, 0, "vhdxfile", 8))
+        return SK_TYPE_VHDX;
+    /* A fixed VHD ends with the footer; a dynamic one starts with its copy. */
+    if ((n >= 1024 && has(p, n, n - 512, "conectix", 8)) || has(p, n, 0, "conectix", 8))
+        return SK_TYPE_VHD;
+    if (is_udf(p, n))
+        return SK_TYPE_UDF;
+    if (is_fat(p, n))
+        return SK_TYPE_FAT;
     return SK_TYPE_DATA;
 }
 
@@ -379,6 +466,8 @@ enum sk_type sk_sniff(const uint8_t *p, size_t n)
     if (n == 0)
         return SK_TYPE_EMPTY;
     enum sk_type type = sniff_archive(p, n);
+    if (type == SK_TYPE_DATA)
+        type = sniff_disk(p, n);
     if (type == SK_TYPE_DATA)
         type = sniff_filter(p, n);
     if (type == SK_TYPE_DATA)

@@ -54,6 +54,7 @@ enum sk_type {
     SK_TYPE_UDF,
     SK_TYPE_VHD,
     SK_TYPE_VHDX,
+    SK_TYPE_FAT, /* a raw FAT12/16/32 volume (.img) */
     /* passive media: known formats that carry no code */
     SK_TYPE_PNG,
     SK_TYPE_JPEG,
@@ -84,5 +85,7 @@ int sk_type_is_filter(enum sk_type type);
 int sk_type_is_executable(enum sk_type type);
 /* Known passive formats and text: things that are not "unknown binary". */
 int sk_type_is_known(enum sk_type type);
+/* Disk images: ISO 9660, UDF, VHD, VHDX and raw FAT volumes. */
+int sk_type_is_disk_image(enum sk_type type);
 
 #endif

@@ -111,6 +111,8 @@ int sk_unpack_view(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_
 void sk_unpack_set_type(struct sk_unpack *u, enum sk_type type)
 {
     u->node->type = type;
+    /* A script is often known only once its unpacker has read it. */
+    sk_node_typed(u->job, u->node);
 }
 
 static const char *fail_reason(int err)

@@ -98,7 +98,8 @@ static void gsf_start(void)
 
 static int probe(const struct sk_node *node)
 {
-    return node->type == SK_TYPE_OLE2 ? 60 : 0;
+    /* An MSI is an OLE2 file: its streams (CustomAction scripts) are listed. */
+    return node->type == SK_TYPE_OLE2 || node->type == SK_TYPE_MSI ? 60 : 0;
 }
 
 /* ---- MS-CFB sanity check, before libgsf sees the bytes ----------------- */
