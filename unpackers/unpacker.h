@@ -33,5 +33,6 @@ extern const struct sk_unpacker sk_unpacker_ole2;
 extern const struct sk_unpacker sk_unpacker_biff;
 extern const struct sk_unpacker sk_unpacker_sylk;
 extern const struct sk_unpacker sk_unpacker_exe;
+extern const struct sk_unpacker sk_unpacker_lnk;
 
 #endif

@@ -1,0 +1,464 @@
+/* Windows shortcuts (.lnk): what a double click would run.
+ *
+ * Spec: [MS-SHLLINK] 2.1 ShellLinkHeader (HeaderSize 0x4C, LinkCLSID,
+ * LinkFlags, ShowCommand), 2.2 LinkTargetIDList (IDListSize, ItemIDs each
+ * with its own size, a zero TerminalID), 2.3 LinkInfo (LocalBasePath,
+ * CommonNetworkRelativeLink 2.3.2 with NetName, CommonPathSuffix, and the
+ * Unicode offsets when LinkInfoHeaderSize >= 0x24), 2.4 StringData
+ * (NAME_STRING, RELATIVE_PATH, WORKING_DIR, COMMAND_LINE_ARGUMENTS,
+ * ICON_LOCATION: a count of characters, UTF-16LE when IsUnicode), 2.5
+ * ExtraData (blocks until one smaller than 4 bytes; 2.5.4
+ * EnvironmentVariableDataBlock, 2.5.10 TrackerDataBlock). Inside the
+ * IDList, the shell items themselves are not in [MS-SHLLINK]: volume items
+ * (class 0x2X, "C:\") and file entry items (class 0x3X, primary name at
+ * offset 14) are read as libfwsi's "Windows Shell Item format" documents
+ * them; other items are skipped.
+ *
+ * Reason dropper.lnk, detail "target <path> args <arguments>" (cut); facts
+ * under "info". Child: one text node "lnk.txt" with the target, arguments,
+ * working directory, icon, name, relative path and environment target, one
+ * per line, so YARA rules see the command line.
+ * Refuses: a structure whose size runs past the end (error.corrupt, with
+ * what was read before it still reported and handed back).
+ * Limits: every size and offset checked through the bounded reader; item
+ * IDs and extra data blocks walked with caps (LNK_MAX_*); strings are at
+ * most 65535 characters by format; the text goes through sk_unpack_append. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/error.h"
+#include "../engine/reader.h"
+#include "unpacker.h"
+
+#define LNK_MAX_ITEMS 256u   /* item IDs walked in the target IDList */
+#define LNK_MAX_BLOCKS 256u  /* extra data blocks walked */
+#define LNK_PATH_MAX 4096u   /* bytes of the IDList path kept */
+#define LNK_DETAIL 200u      /* bytes of target/args in the reason's detail */
+
+enum {
+    HAS_ID_LIST = 0x1,
+    HAS_LINK_INFO = 0x2,
+    HAS_NAME = 0x4,
+    HAS_RELATIVE_PATH = 0x8,
+    HAS_WORKING_DIR = 0x10,
+    HAS_ARGUMENTS = 0x20,
+    HAS_ICON_LOCATION = 0x40,
+    IS_UNICODE = 0x80,
+};
+
+enum lnk_field {
+    F_TARGET,
+    F_ARGUMENTS,
+    F_WORKING_DIR,
+    F_ICON,
+    F_NAME,
+    F_RELATIVE_PATH,
+    F_ENV_TARGET,
+    F_NETWORK,
+    F_ID_LIST_PATH,
+    F_MACHINE_ID,
+    F_COUNT
+};
+
+static const char *const field_keys[F_COUNT] = {
+    "target", "arguments", "working_dir", "icon", "name", "relative_path",
+    "env_target", "network_path", "idlist_path", "machine_id",
+};
+
+/* A growable UTF-8 string (malloc'd). */
+struct text {
+    char *p;
+    size_t len, cap;
+};
+
+struct lnk_state {
+    struct text field[F_COUNT];
+    bool handed_back;
+};
+
+static int probe(const struct sk_node *node)
+{
+    return node->type == SK_TYPE_LNK ? 60 : 0;
+}
+
+static int text_add(struct text *t, const void *p, size_t n)
+{
+    if (n > SIZE_MAX / 2 - t->len - 1)
+        return SK_ENOMEM;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = (t->len + n + 1) * 2;
+        char *q = realloc(t->p, cap);
+        if (!q)
+            return SK_ENOMEM;
+        t->p = q;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, p, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+    return 0;
+}
+
+/* Appends n UTF-16LE code units as UTF-8, stopping at a NUL; unpaired
+ * surrogates become U+FFFD. */
+static int text_add_utf16(struct text *t, const uint8_t *p, size_t units)
+{
+    for (size_t i = 0; i < units; i++) {
+        uint32_t c = (uint32_t)(p[2 * i] | p[2 * i + 1] << 8);
+        if (c == 0)
+            break;
+        if (c >= 0xd800 && c < 0xdc00 && i + 1 < units) {
+            uint32_t lo = (uint32_t)(p[2 * i + 2] | p[2 * i + 3] << 8);
+            if (lo >= 0xdc00 && lo < 0xe000) {
+                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+                i++;
+            }
+        }
+        if (c >= 0xd800 && c < 0xe000)
+            c = 0xfffd;
+        uint8_t out[4];
+        size_t n;
+        if (c < 0x80) {
+            out[0] = (uint8_t)c;
+            n = 1;
+        } else if (c < 0x800) {
+            out[0] = (uint8_t)(0xc0 | c >> 6);
+            out[1] = (uint8_t)(0x80 | (c & 0x3f));
+            n = 2;
+        } else if (c < 0x10000) {
+            out[0] = (uint8_t)(0xe0 | c >> 12);
+            out[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+            out[2] = (uint8_t)(0x80 | (c & 0x3f));
+            n = 3;
+        } else {
+            out[0] = (uint8_t)(0xf0 | c >> 18);
+            out[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3f));
+            out[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+            out[3] = (uint8_t)(0x80 | (c & 0x3f));
+            n = 4;
+        }
+        if (text_add(t, out, n) != 0)
+            return SK_ENOMEM;
+    }
+    return 0;
+}
+
+/* Appends the NUL-terminated 8-bit string at p[off..len) (system code page
+ * bytes, kept as they are). */
+static int text_add_cstr(struct text *t, const uint8_t *p, size_t len, size_t off)
+{
+    if (off >= len)
+        return SK_ETRUNC;
+    const uint8_t *end = memchr(p + off, 0, len - off);
+    return text_add(t, p + off, end ? (size_t)(end - (p + off)) : len - off);
+}
+
+/* The NUL-terminated UTF-16LE string at p[off..len). */
+static int text_add_wstr(struct text *t, const uint8_t *p, size_t len, size_t off)
+{
+    if (off >= len)
+        return SK_ETRUNC;
+    return text_add_utf16(t, p + off, (len - off) / 2);
+}
+
+/* ---- LinkTargetIDList (2.2) ---------------------------------------------- */
+
+/* One shell item: a volume ("C:\") or a file entry's primary name. */
+static int id_item(struct text *path, const uint8_t *item, size_t size)
+{
+    uint8_t class_type = size > 2 ? item[2] : 0;
+    if ((class_type & 0x70) == 0x20 && size > 3) {
+        path->len = 0; /* a volume starts the path again */
+        return text_add_cstr(path, item, size, 3);
+    }
+    if ((class_type & 0x70) == 0x30 && size > 14) {
+        if (path->len && path->p[path->len - 1] != '\\' && text_add(path, "\\", 1) != 0)
+            return SK_ENOMEM;
+        if (class_type & 0x04) /* the primary name is UTF-16 */
+            return text_add_wstr(path, item, size, 14);
+        return text_add_cstr(path, item, size, 14);
+    }
+    return 0;
+}
+
+static int read_id_list(struct sk_reader *r, struct lnk_state *st)
+{
+    uint16_t list_size = sk_reader_u16le(r);
+    struct sk_reader list = sk_reader_sub(r, list_size);
+    if (r->err)
+        return SK_ETRUNC;
+    for (unsigned n = 0; n < LNK_MAX_ITEMS; n++) {
+        uint16_t size = sk_reader_u16le(&list);
+        if (list.err || size == 0)
+            return list.err; /* TerminalID, or the list ended without one */
+        if (size < 2)
+            return SK_ECORRUPT;
+        const uint8_t *item = sk_reader_bytes(&list, size - 2u);
+        if (!item)
+            return SK_ETRUNC;
+        /* The item's bytes as the spec counts them include its size field. */
+        int rc = id_item(&st->field[F_ID_LIST_PATH], item - 2, size);
+        if (rc == SK_ENOMEM)
+            return rc;
+        if (st->field[F_ID_LIST_PATH].len > LNK_PATH_MAX)
+            break;
+    }
+    return 0;
+}
+
+/* ---- LinkInfo (2.3) ------------------------------------------------------ */
+
+static int read_network(const uint8_t *p, size_t len, uint32_t off, struct text *out)
+{
+    struct sk_reader r = sk_reader_make(p, len);
+    sk_reader_seek(&r, off);
+    sk_reader_skip(&r, 8); /* CommonNetworkRelativeLinkSize, Flags */
+    uint32_t net_name = sk_reader_u32le(&r);
+    sk_reader_skip(&r, 8); /* DeviceNameOffset, NetworkProviderType */
+    uint32_t net_name_unicode = net_name > 0x14 ? sk_reader_u32le(&r) : 0;
+    if (r.err)
+        return SK_ETRUNC;
+    if (net_name_unicode)
+        return text_add_wstr(out, p + off, len - off, net_name_unicode);
+    return text_add_cstr(out, p + off, len - off, net_name);
+}
+
+static int read_link_info(struct sk_reader *r, struct lnk_state *st)
+{
+    struct sk_reader head = *r;
+    uint32_t size = sk_reader_u32le(&head);
+    if (head.err || size < 0x1c)
+        return head.err ? head.err : SK_ECORRUPT;
+    struct sk_reader info = sk_reader_sub(r, size);
+    if (r->err)
+        return SK_ETRUNC;
+    const uint8_t *p = info.p;
+    sk_reader_skip(&info, 4);
+    uint32_t header_size = sk_reader_u32le(&info);
+    uint32_t flags = sk_reader_u32le(&info);
+    sk_reader_skip(&info, 4); /* VolumeIDOffset */
+    uint32_t base = sk_reader_u32le(&info);
+    uint32_t network = sk_reader_u32le(&info);
+    uint32_t suffix = sk_reader_u32le(&info);
+    uint32_t base_unicode = header_size >= 0x24 ? sk_reader_u32le(&info) : 0;
+    uint32_t suffix_unicode = header_size >= 0x24 ? sk_reader_u32le(&info) : 0;
+    if (info.err)
+        return SK_ETRUNC;
+    struct text *target = &st->field[F_TARGET];
+    int rc = 0;
+    if (flags & 1) /* VolumeIDAndLocalBasePath */
+        rc = base_unicode ? text_add_wstr(target, p, size, base_unicode)
+                          : text_add_cstr(target, p, size, base);
+    if (rc == 0 && (flags & 2)) /* CommonNetworkRelativeLinkAndPathSuffix */
+        rc = read_network(p, size, network, &st->field[F_NETWORK]);
+    if (rc == 0 && (flags & 3)) {
+        struct text *to = (flags & 1) ? target : &st->field[F_NETWORK];
+        struct text tail = {0};
+        rc = suffix_unicode ? text_add_wstr(&tail, p, size, suffix_unicode)
+                            : text_add_cstr(&tail, p, size, suffix);
+        if (rc == 0 && tail.len) {
+            if (to->len && to->p[to->len - 1] != '\\')
+                rc = text_add(to, "\\", 1);
+            if (rc == 0)
+                rc = text_add(to, tail.p, tail.len);
+        }
+        free(tail.p);
+    }
+    return rc;
+}
+
+/* ---- StringData (2.4) ---------------------------------------------------- */
+
+static int read_string(struct sk_reader *r, bool unicode, struct text *out)
+{
+    uint16_t chars = sk_reader_u16le(r);
+    const uint8_t *s = sk_reader_bytes(r, unicode ? 2u * chars : chars);
+    if (!s)
+        return SK_ETRUNC;
+    out->len = 0;
+    if (unicode)
+        return text_add_utf16(out, s, chars);
+    const uint8_t *nul = memchr(s, 0, chars);
+    return text_add(out, s, nul ? (size_t)(nul - s) : chars);
+}
+
+static int read_strings(struct sk_reader *r, uint32_t flags, struct lnk_state *st)
+{
+    static const struct {
+        uint32_t flag;
+        enum lnk_field field;
+    } order[] = {
+        {HAS_NAME, F_NAME},
+        {HAS_RELATIVE_PATH, F_RELATIVE_PATH},
+        {HAS_WORKING_DIR, F_WORKING_DIR},
+        {HAS_ARGUMENTS, F_ARGUMENTS},
+        {HAS_ICON_LOCATION, F_ICON},
+    };
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (!(flags & order[i].flag))
+            continue;
+        int rc = read_string(r, flags & IS_UNICODE, &st->field[order[i].field]);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- ExtraData (2.5) ----------------------------------------------------- */
+
+static int read_block(const uint8_t *b, uint32_t size, uint32_t signature,
+                      struct lnk_state *st)
+{
+    if (signature == 0xa0000001u && size >= 0x314) { /* EnvironmentVariableDataBlock */
+        struct text *env = &st->field[F_ENV_TARGET];
+        env->len = 0;
+        int rc = text_add_utf16(env, b + 268, 260);
+        if (rc == 0 && env->len == 0)
+            rc = text_add_cstr(env, b, 268, 8);
+        return rc;
+    }
+    if (signature == 0xa0000003u && size >= 0x60) /* TrackerDataBlock: MachineID */
+        return text_add_cstr(&st->field[F_MACHINE_ID], b, 32, 16);
+    return 0;
+}
+
+static int read_extra(struct sk_reader *r, struct lnk_state *st)
+{
+    for (unsigned n = 0; n < LNK_MAX_BLOCKS; n++) {
+        if (sk_reader_left(r) < 4)
+            return 0; /* no TerminalBlock: tolerated, as Windows does */
+        struct sk_reader head = *r;
+        uint32_t size = sk_reader_u32le(&head);
+        if (size < 4)
+            return 0; /* TerminalBlock */
+        if (size < 8)
+            return SK_ECORRUPT;
+        const uint8_t *b = sk_reader_bytes(r, size);
+        if (!b)
+            return SK_ETRUNC;
+        uint32_t signature = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 |
+                             (uint32_t)b[7] << 24;
+        int rc = read_block(b, size, signature, st);
+        if (rc == SK_ENOMEM)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- the unpacker -------------------------------------------------------- */
+
+static void free_state(struct lnk_state *st)
+{
+    for (int i = 0; i < F_COUNT; i++)
+        free(st->field[i].p);
+    free(st);
+}
+
+/* The target as Windows would resolve it: LinkInfo's local path, else the
+ * network path, else the IDList's path, else the environment target. */
+static const struct text *best_target(const struct lnk_state *st)
+{
+    static const enum lnk_field order[] = {F_TARGET, F_NETWORK, F_ID_LIST_PATH, F_ENV_TARGET};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (st->field[order[i]].len)
+            return &st->field[order[i]];
+    return &st->field[F_TARGET];
+}
+
+static void describe(struct sk_unpack *u, const struct lnk_state *st, uint32_t show)
+{
+    for (int i = 0; i < F_COUNT; i++)
+        if (st->field[i].len)
+            sk_unpack_info(u, field_keys[i], "%s", st->field[i].p);
+    const char *shown = show == 3 ? "maximized" : show == 7 ? "minimized" : "normal";
+    sk_unpack_info(u, "show", "%s", shown);
+    const struct text *target = best_target(st);
+    const struct text *args = &st->field[F_ARGUMENTS];
+    sk_unpack_reason(u, "dropper.lnk", "target %.*s%s%.*s", (int)LNK_DETAIL,
+                     target->len ? target->p : "(none)", args->len ? " args " : "",
+                     (int)LNK_DETAIL, args->len ? args->p : "");
+}
+
+static int parse(struct sk_reader *r, struct lnk_state *st, uint32_t flags)
+{
+    int rc = 0;
+    if (flags & HAS_ID_LIST)
+        rc = read_id_list(r, st);
+    if (rc == 0 && (flags & HAS_LINK_INFO))
+        rc = read_link_info(r, st);
+    if (rc == 0)
+        rc = read_strings(r, flags, st);
+    if (rc == 0)
+        rc = read_extra(r, st);
+    return rc;
+}
+
+static int open_lnk(struct sk_unpack *u, void **state)
+{
+    struct lnk_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return SK_ENOMEM;
+    struct sk_reader r = sk_reader_make(u->node->data.p, u->node->data.len);
+    sk_reader_skip(&r, 20); /* HeaderSize and LinkCLSID, checked by the sniffer */
+    uint32_t flags = sk_reader_u32le(&r);
+    sk_reader_seek(&r, 60);
+    uint32_t show = sk_reader_u32le(&r);
+    sk_reader_seek(&r, 0x4c);
+    int rc = r.err ? r.err : parse(&r, st, flags);
+    if (rc == SK_ENOMEM) {
+        free_state(st);
+        return rc;
+    }
+    describe(u, st, show);
+    if (rc != 0)
+        sk_unpack_fail(u, "lnk", rc, "a structure runs past its bounds; what was read is kept");
+    *state = st;
+    return 0;
+}
+
+static int next_lnk(struct sk_unpack *u, void *state, struct sk_child *child)
+{
+    struct lnk_state *st = state;
+    if (st->handed_back)
+        return SK_DONE;
+    st->handed_back = true;
+    static const enum lnk_field shown[] = {F_TARGET,   F_NETWORK,     F_ID_LIST_PATH,
+                                           F_ARGUMENTS, F_WORKING_DIR, F_ICON,
+                                           F_NAME,     F_RELATIVE_PATH, F_ENV_TARGET};
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        const struct text *t = &st->field[shown[i]];
+        if (!t->len)
+            continue;
+        const char *key = field_keys[shown[i]];
+        int rc = sk_unpack_append(u, &child->data, key, strlen(key));
+        if (rc == 0)
+            rc = sk_unpack_append(u, &child->data, ": ", 2);
+        if (rc == 0)
+            rc = sk_unpack_append(u, &child->data, t->p, t->len);
+        if (rc == 0)
+            rc = sk_unpack_append(u, &child->data, "\n", 1);
+        if (rc != 0) {
+            child->truncated = true;
+            break;
+        }
+    }
+    if (child->data.len == 0)
+        return SK_DONE; /* a shortcut to nothing: the reason says so */
+    child->name = "lnk.txt";
+    child->name_len = strlen(child->name);
+    return 0;
+}
+
+static void close_lnk(void *state)
+{
+    free_state(state);
+}
+
+const struct sk_unpacker sk_unpacker_lnk = {
+    .name = "lnk",
+    .probe = probe,
+    .open = open_lnk,
+    .next = next_lnk,
+    .close = close_lnk,
+};
