@@ -81,3 +81,55 @@ bool sk_name_is_unsafe(const char *name)
         part += len + 1;
     }
 }
+
+/* One code point as UTF-8 into out (4 bytes at most); returns its length. */
+static size_t utf8_encode(uint32_t c, unsigned char *out)
+{
+    if (c < 0x80) {
+        out[0] = (unsigned char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (unsigned char)(0xc0 | c >> 6);
+        out[1] = (unsigned char)(0x80 | (c & 0x3f));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (unsigned char)(0xe0 | c >> 12);
+        out[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+        out[2] = (unsigned char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xf0 | c >> 18);
+    out[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+    out[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+    out[3] = (unsigned char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+size_t sk_utf16le_to_utf8(const unsigned char *p, size_t units, char *out, size_t max)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < units; i++) {
+        uint32_t c = (uint32_t)(p[2 * i] | p[2 * i + 1] << 8);
+        if (c == 0)
+            break;
+        if (c >= 0xd800 && c < 0xdc00 && i + 1 < units) {
+            uint32_t lo = (uint32_t)(p[2 * i + 2] | p[2 * i + 3] << 8);
+            if (lo >= 0xdc00 && lo < 0xe000) {
+                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+                i++;
+            }
+        }
+        if (c >= 0xd800 && c < 0xe000)
+            c = 0xfffd; /* an unpaired surrogate */
+        unsigned char seq[4];
+        size_t len = utf8_encode(c, seq);
+        if (len > max - o)
+            break;
+        memcpy(out + o, seq, len);
+        o += len;
+    }
+    out[o] = '\0';
+    return o;
+}

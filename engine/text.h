@@ -15,4 +15,10 @@ size_t sk_utf8_sanitize(const char *s, size_t n, char *out, size_t max);
  * path: absolute (/x, \x, C:x) or with a `..` component (either separator). */
 bool sk_name_is_unsafe(const char *name);
 
+/* Converts at most `units` UTF-16LE code units at p to UTF-8, stopping at a
+ * NUL unit; unpaired surrogates become U+FFFD. Writes at most max bytes
+ * (never half a character) and a NUL, so out holds max + 1. Returns the
+ * length written. */
+size_t sk_utf16le_to_utf8(const unsigned char *p, size_t units, char *out, size_t max);
+
 #endif

@@ -29,6 +29,7 @@
 
 #include "../engine/error.h"
 #include "../engine/reader.h"
+#include "../engine/text.h"
 #include "unpacker.h"
 
 #define LNK_MAX_ITEMS 256u   /* item IDs walked in the target IDList */
@@ -100,48 +101,17 @@ static int text_add(struct text *t, const void *p, size_t n)
     return 0;
 }
 
-/* Appends n UTF-16LE code units as UTF-8, stopping at a NUL; unpaired
- * surrogates become U+FFFD. */
+/* Appends n UTF-16LE code units as UTF-8, stopping at a NUL. */
 static int text_add_utf16(struct text *t, const uint8_t *p, size_t units)
 {
-    for (size_t i = 0; i < units; i++) {
-        uint32_t c = (uint32_t)(p[2 * i] | p[2 * i + 1] << 8);
-        if (c == 0)
-            break;
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < units) {
-            uint32_t lo = (uint32_t)(p[2 * i + 2] | p[2 * i + 3] << 8);
-            if (lo >= 0xdc00 && lo < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-                i++;
-            }
-        }
-        if (c >= 0xd800 && c < 0xe000)
-            c = 0xfffd;
-        uint8_t out[4];
-        size_t n;
-        if (c < 0x80) {
-            out[0] = (uint8_t)c;
-            n = 1;
-        } else if (c < 0x800) {
-            out[0] = (uint8_t)(0xc0 | c >> 6);
-            out[1] = (uint8_t)(0x80 | (c & 0x3f));
-            n = 2;
-        } else if (c < 0x10000) {
-            out[0] = (uint8_t)(0xe0 | c >> 12);
-            out[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
-            out[2] = (uint8_t)(0x80 | (c & 0x3f));
-            n = 3;
-        } else {
-            out[0] = (uint8_t)(0xf0 | c >> 18);
-            out[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3f));
-            out[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
-            out[3] = (uint8_t)(0x80 | (c & 0x3f));
-            n = 4;
-        }
-        if (text_add(t, out, n) != 0)
-            return SK_ENOMEM;
-    }
-    return 0;
+    size_t max = units * 3; /* a unit is at most 3 bytes of UTF-8; a pair 4 */
+    char *utf8 = malloc(max + 1);
+    if (!utf8)
+        return SK_ENOMEM;
+    size_t len = sk_utf16le_to_utf8(p, units, utf8, max);
+    int rc = text_add(t, utf8, len);
+    free(utf8);
+    return rc;
 }
 
 /* Appends the NUL-terminated 8-bit string at p[off..len) (system code page

@@ -34,5 +34,7 @@ extern const struct sk_unpacker sk_unpacker_biff;
 extern const struct sk_unpacker sk_unpacker_sylk;
 extern const struct sk_unpacker sk_unpacker_exe;
 extern const struct sk_unpacker sk_unpacker_lnk;
+extern const struct sk_unpacker sk_unpacker_fat;
+extern const struct sk_unpacker sk_unpacker_disk;
 
 #endif

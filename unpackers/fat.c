@@ -1,0 +1,494 @@
+/* FAT12/16/32 volumes (raw .img floppy and disk images, and the FAT
+ * partitions of a VHD), read in memory.
+ *
+ * Spec: Microsoft "FAT: General Overview of On-Disk Format" (version 1.03):
+ * the BPB (BytsPerSec, SecPerClus, RsvdSecCnt, NumFATs, RootEntCnt,
+ * TotSec16/32, FATSz16/32, BPB_RootClus), the FAT type from the count of
+ * clusters (< 4085 FAT12, < 65525 FAT16, else FAT32), FAT entries (12-bit
+ * packed, 16-bit, 28-bit), end-of-chain and bad-cluster marks, the 32-byte
+ * directory entry (DIR_Name 8.3, DIR_Attr, DIR_FstClusHI/LO, DIR_FileSize,
+ * 0xE5 deleted, 0x00 end) and long name entries (LDIR_Ord, the 13 UTF-16
+ * characters in three runs, LDIR_Chksum over the short name). The Windows
+ * NT case bits (DIR_NTRes 0x08/0x10) lower-case a short name.
+ *
+ * Children: every file of every directory, named by its path ("dir/a.exe"),
+ * its long name when the long entries are whole and their checksum matches.
+ * Deleted entries are not recovered.
+ * Refuses, as error.corrupt (what could be read is still handed back): a
+ * BPB whose layout runs past the image; a cluster chain that leaves the
+ * volume, meets a free or bad cluster, ends before the file does, or visits
+ * a cluster twice (a loop, or two files sharing clusters: one visited-bit
+ * per cluster the image can hold decides both).
+ * Limits: directories are walked with an explicit work list, at most
+ * FAT_MAX_DEPTH deep (limit.depth) and at most max_nodes entries in all
+ * (limit.nodes); a directory holds at most 65536 entries (the spec's
+ * maximum); every chain is bounded by the visited bits; the deadline is
+ * checked per cluster of a directory and per file; child bytes go through
+ * sk_unpack_append. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/error.h"
+#include "../engine/reader.h"
+#include "../engine/text.h"
+#include "unpacker.h"
+
+#define FAT_MAX_DEPTH 64u           /* directories inside directories */
+#define FAT_MAX_DIR_ENTRIES 65536u  /* per directory, as the spec allows */
+#define FAT_PATH_MAX 1024u          /* bytes of a path kept */
+#define FAT_LFN_UNITS (20u * 13u)   /* a long name: 20 entries of 13 units */
+#define ATTR_LONG_NAME 0x0fu
+#define ATTR_VOLUME_ID 0x08u
+#define ATTR_DIRECTORY 0x10u
+
+struct fat_file {
+    char *path;
+    uint32_t cluster;
+    uint32_t size;
+};
+
+struct fat_dir {
+    char *path;
+    uint32_t cluster; /* 0: the fixed root directory of FAT12/16 */
+    unsigned depth;
+};
+
+struct fat_volume {
+    const uint8_t *p;
+    size_t len;
+    unsigned bits; /* 12, 16 or 32 */
+    uint32_t sector, cluster_bytes;
+    uint64_t fat_off, fat_bytes;   /* the first FAT */
+    uint64_t root_off, root_bytes; /* FAT12/16 fixed root directory */
+    uint64_t data_off;
+    uint32_t root_cluster; /* FAT32 */
+    uint32_t clusters;     /* clusters the volume declares */
+    uint32_t readable;     /* clusters the image's bytes hold */
+    uint8_t *visited;      /* one bit per readable cluster */
+};
+
+struct fat_state {
+    struct fat_volume vol;
+    struct fat_file *files;
+    size_t n_files, cap_files, next_file;
+};
+
+/* A directory being read, with the long name gathered so far. */
+struct dir_reader {
+    uint16_t lfn[FAT_LFN_UNITS];
+    unsigned lfn_expect; /* the sequence number the next long entry must have */
+    uint8_t lfn_sum;
+    bool lfn_ok;
+    unsigned entries;
+};
+
+static int probe(const struct sk_node *node)
+{
+    return node->type == SK_TYPE_FAT ? 60 : 0;
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* ---- the volume ---------------------------------------------------------- */
+
+static int parse_bpb(struct fat_volume *v, const char **why)
+{
+    const uint8_t *p = v->p;
+    uint32_t sector = rd16(p + 11), per_cluster = p[13], reserved = rd16(p + 14);
+    uint32_t n_fats = p[16], root_entries = rd16(p + 17);
+    uint64_t total = rd16(p + 19) ? rd16(p + 19) : rd32(p + 32);
+    uint64_t fat_sectors = rd16(p + 22) ? rd16(p + 22) : rd32(p + 36);
+    if (sector == 0 || per_cluster == 0) {
+        *why = "a BPB with zero-sized sectors or clusters";
+        return SK_ECORRUPT;
+    }
+    uint64_t root_sectors = ((uint64_t)root_entries * 32 + sector - 1) / sector;
+    uint64_t meta = reserved + n_fats * fat_sectors + root_sectors;
+    if (fat_sectors == 0 || meta >= total) {
+        *why = "the BPB's areas do not fit in the volume";
+        return SK_ECORRUPT;
+    }
+    uint64_t clusters = (total - meta) / per_cluster;
+    v->bits = clusters < 4085 ? 12 : clusters < 65525 ? 16 : 32;
+    v->sector = sector;
+    v->cluster_bytes = sector * per_cluster;
+    v->fat_off = (uint64_t)reserved * sector;
+    v->fat_bytes = fat_sectors * sector;
+    v->root_off = (reserved + n_fats * fat_sectors) * sector;
+    v->root_bytes = root_sectors * sector;
+    v->data_off = meta * sector;
+    v->root_cluster = v->bits == 32 ? rd32(p + 44) : 0;
+    v->clusters = clusters > 0x0ffffff5u ? 0x0ffffff5u : (uint32_t)clusters;
+    if (v->bits == 32 && (root_entries != 0 || v->root_cluster < 2)) {
+        *why = "a FAT32 volume without a root directory cluster";
+        return SK_ECORRUPT;
+    }
+    if (v->fat_off + v->fat_bytes > v->len || v->data_off > v->len) {
+        *why = "the FAT or the root directory lies past the end of the image";
+        return SK_ECORRUPT;
+    }
+    uint64_t readable = (v->len - v->data_off) / v->cluster_bytes;
+    v->readable = readable < v->clusters ? (uint32_t)readable : v->clusters;
+    v->visited = calloc((size_t)v->readable / 8 + 1, 1);
+    return v->visited ? 0 : SK_ENOMEM;
+}
+
+/* The FAT entry of cluster n, or a value >= 0x0ffffff7 (bad) if it cannot
+ * be read; end-of-chain marks come back as 0x0ffffff8. */
+static uint32_t fat_entry(const struct fat_volume *v, uint32_t n)
+{
+    uint64_t off = v->bits == 12 ? (uint64_t)n + n / 2 : (uint64_t)n * (v->bits / 8);
+    if (off + (v->bits == 32 ? 4 : 2) > v->fat_bytes)
+        return 0x0ffffff7u;
+    const uint8_t *e = v->p + v->fat_off + off;
+    uint32_t value;
+    if (v->bits == 12) {
+        value = rd16(e);
+        value = (n & 1) ? value >> 4 : value & 0xfff;
+        return value >= 0xff8 ? 0x0ffffff8u : value == 0xff7 ? 0x0ffffff7u : value;
+    }
+    if (v->bits == 16) {
+        value = rd16(e);
+        return value >= 0xfff8 ? 0x0ffffff8u : value == 0xfff7 ? 0x0ffffff7u : value;
+    }
+    value = rd32(e) & 0x0fffffffu;
+    return value >= 0x0ffffff8u ? 0x0ffffff8u : value;
+}
+
+/* The bytes of cluster n, marked visited; NULL (with *why) when n is not a
+ * cluster of the image or was visited before. */
+static const uint8_t *take_cluster(struct fat_volume *v, uint32_t n, const char **why)
+{
+    if (n < 2 || n - 2 >= v->readable) {
+        *why = n < 2 ? "a chain meets a free cluster"
+                     : "a chain leaves the clusters the image holds";
+        return NULL;
+    }
+    uint32_t i = n - 2;
+    if (v->visited[i / 8] & (1u << (i % 8))) {
+        *why = "a cluster chain loops or two chains share a cluster";
+        return NULL;
+    }
+    v->visited[i / 8] |= (uint8_t)(1u << (i % 8));
+    return v->p + v->data_off + (uint64_t)i * v->cluster_bytes;
+}
+
+/* ---- directories --------------------------------------------------------- */
+
+static uint8_t short_name_sum(const uint8_t *name)
+{
+    uint8_t sum = 0;
+    for (int i = 0; i < 11; i++)
+        sum = (uint8_t)(((sum & 1) << 7) + (sum >> 1) + name[i]);
+    return sum;
+}
+
+/* Gathers one long name entry (LDIR_Ord counts down to 1). */
+static void long_entry(struct dir_reader *d, const uint8_t *e)
+{
+    static const uint8_t at[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
+    unsigned seq = e[0] & 0x1f;
+    if (e[0] & 0x40) {
+        memset(d->lfn, 0, sizeof d->lfn);
+        d->lfn_ok = seq >= 1 && seq <= 20;
+        d->lfn_expect = seq;
+        d->lfn_sum = e[13];
+    }
+    if (!d->lfn_ok || seq != d->lfn_expect || e[13] != d->lfn_sum) {
+        d->lfn_ok = false;
+        return;
+    }
+    for (unsigned i = 0; i < 13; i++)
+        d->lfn[(seq - 1) * 13 + i] = rd16(e + at[i]);
+    d->lfn_expect--;
+}
+
+/* The entry's name: its long name when whole, else the 8.3 name. */
+static void entry_name(struct dir_reader *d, const uint8_t *e, char *out, size_t cap)
+{
+    if (d->lfn_ok && d->lfn_expect == 0 && short_name_sum(e) == d->lfn_sum) {
+        uint8_t units[FAT_LFN_UNITS * 2];
+        for (unsigned i = 0; i < FAT_LFN_UNITS; i++) {
+            uint16_t c = d->lfn[i] == 0xffff ? 0 : d->lfn[i];
+            units[2 * i] = (uint8_t)c;
+            units[2 * i + 1] = (uint8_t)(c >> 8);
+        }
+        sk_utf16le_to_utf8(units, FAT_LFN_UNITS, out, cap - 1);
+        d->lfn_ok = false;
+        if (out[0])
+            return;
+    }
+    d->lfn_ok = false;
+    size_t o = 0;
+    for (int i = 0; i < 11 && o + 2 < cap; i++) {
+        uint8_t c = (i == 0 && e[0] == 0x05) ? 0xe5 : e[i];
+        if (c == ' ')
+            continue;
+        if (i == 8 && o > 0)
+            out[o++] = '.';
+        bool lower = (i < 8 && (e[12] & 0x08)) || (i >= 8 && (e[12] & 0x10));
+        out[o++] = (char)(lower && c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    out[o] = '\0';
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    if (a + b + 2 > FAT_PATH_MAX)
+        b = a + 2 < FAT_PATH_MAX ? FAT_PATH_MAX - a - 2 : 0;
+    char *path = malloc(a + b + 2);
+    if (!path)
+        return NULL;
+    if (a) {
+        memcpy(path, dir, a);
+        path[a++] = '/';
+    }
+    memcpy(path + a, name, b);
+    path[a + b] = '\0';
+    return path;
+}
+
+struct walk {
+    struct sk_unpack *u;
+    struct fat_state *st;
+    struct fat_dir *dirs;
+    size_t n_dirs, cap_dirs;
+    const char *why; /* the first corruption met */
+    bool too_many, too_deep;
+};
+
+static int grow(void **array, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t next = *cap ? *cap * 2 : 16;
+    void *p = realloc(*array, next * size);
+    if (!p)
+        return SK_ENOMEM;
+    *array = p;
+    *cap = next;
+    return 0;
+}
+
+/* One short entry: a file for the list, or a directory for the work list. */
+static int add_entry(struct walk *w, const struct fat_dir *dir, const uint8_t *e,
+                     const char *name)
+{
+    struct fat_state *st = w->st;
+    uint32_t cluster = (uint32_t)rd16(e + 20) << 16 | rd16(e + 26);
+    if (st->vol.bits != 32)
+        cluster &= 0xffff;
+    if (st->n_files + w->n_dirs >= sk_unpack_limits(w->u)->max_nodes) {
+        w->too_many = true;
+        return 0;
+    }
+    char *path = join_path(dir->path, name);
+    if (!path)
+        return SK_ENOMEM;
+    if (e[11] & ATTR_DIRECTORY) {
+        if (dir->depth + 1 >= FAT_MAX_DEPTH || cluster == 0) {
+            w->too_deep |= cluster != 0;
+            free(path);
+            return 0;
+        }
+        if (grow((void **)&w->dirs, &w->cap_dirs, w->n_dirs, sizeof *w->dirs) != 0) {
+            free(path);
+            return SK_ENOMEM;
+        }
+        w->dirs[w->n_dirs++] = (struct fat_dir){path, cluster, dir->depth + 1};
+        return 0;
+    }
+    if (grow((void **)&st->files, &st->cap_files, st->n_files, sizeof *st->files) != 0) {
+        free(path);
+        return SK_ENOMEM;
+    }
+    st->files[st->n_files++] = (struct fat_file){path, cluster, rd32(e + 28)};
+    return 0;
+}
+
+/* Reads the 32-byte entries of one run of directory bytes; *end is set at
+ * the 0x00 entry that ends the directory. */
+static int read_entries(struct walk *w, const struct fat_dir *dir, struct dir_reader *d,
+                        const uint8_t *p, size_t n, bool *end)
+{
+    for (size_t off = 0; off + 32 <= n; off += 32) {
+        const uint8_t *e = p + off;
+        if (e[0] == 0x00 || ++d->entries > FAT_MAX_DIR_ENTRIES) {
+            *end = true;
+            return 0;
+        }
+        if (e[0] == 0xe5)
+            continue;
+        if ((e[11] & 0x3f) == ATTR_LONG_NAME) {
+            long_entry(d, e);
+            continue;
+        }
+        char name[FAT_LFN_UNITS * 3 + 1];
+        entry_name(d, e, name, sizeof name);
+        if ((e[11] & ATTR_VOLUME_ID) || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+            !name[0])
+            continue;
+        int rc = add_entry(w, dir, e, name);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int read_dir(struct walk *w, const struct fat_dir *dir)
+{
+    struct fat_volume *v = &w->st->vol;
+    struct dir_reader d;
+    memset(&d, 0, sizeof d);
+    bool end = false;
+    if (dir->cluster == 0)
+        return read_entries(w, dir, &d, v->p + v->root_off,
+                            v->root_off + v->root_bytes <= v->len ? v->root_bytes : 0, &end);
+    for (uint32_t c = dir->cluster; !end && !sk_unpack_expired(w->u);) {
+        const char *why = NULL;
+        const uint8_t *bytes = take_cluster(v, c, &why);
+        if (!bytes) {
+            w->why = w->why ? w->why : why;
+            return 0;
+        }
+        int rc = read_entries(w, dir, &d, bytes, v->cluster_bytes, &end);
+        if (rc != 0)
+            return rc;
+        c = fat_entry(v, c);
+        if (c == 0x0ffffff8u)
+            break;
+    }
+    return 0;
+}
+
+/* Walks every directory from the root with an explicit work list. */
+static int walk_dirs(struct sk_unpack *u, struct fat_state *st)
+{
+    struct walk w = {.u = u, .st = st};
+    int rc = grow((void **)&w.dirs, &w.cap_dirs, 0, sizeof *w.dirs);
+    char *root = rc == 0 ? malloc(1) : NULL;
+    if (!root) {
+        free(w.dirs);
+        return SK_ENOMEM;
+    }
+    root[0] = '\0';
+    w.dirs[w.n_dirs++] = (struct fat_dir){root, st->vol.root_cluster, 0};
+    while (w.n_dirs > 0 && rc == 0) {
+        struct fat_dir dir = w.dirs[--w.n_dirs];
+        rc = read_dir(&w, &dir);
+        free(dir.path);
+    }
+    while (w.n_dirs > 0)
+        free(w.dirs[--w.n_dirs].path);
+    free(w.dirs);
+    if (w.too_many)
+        sk_unpack_reason(u, "limit.nodes", "more than %u files and directories",
+                         sk_unpack_limits(u)->max_nodes);
+    if (w.too_deep)
+        sk_unpack_reason(u, "limit.depth", "directories nested deeper than %u", FAT_MAX_DEPTH);
+    if (w.why)
+        sk_unpack_fail(u, "fat", SK_ECORRUPT, "%s", w.why);
+    return rc;
+}
+
+/* ---- the unpacker -------------------------------------------------------- */
+
+static void free_state(struct fat_state *st)
+{
+    for (size_t i = 0; i < st->n_files; i++)
+        free(st->files[i].path);
+    free(st->files);
+    free(st->vol.visited);
+    free(st);
+}
+
+static int open_fat(struct sk_unpack *u, void **state)
+{
+    struct fat_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return SK_ENOMEM;
+    st->vol.p = u->node->data.p;
+    st->vol.len = u->node->data.len;
+    const char *why = NULL;
+    int rc = parse_bpb(&st->vol, &why);
+    if (rc == 0)
+        rc = walk_dirs(u, st);
+    if (rc != 0) {
+        if (why)
+            sk_unpack_fail(u, "fat", rc, "%s", why);
+        free_state(st);
+        return rc;
+    }
+    sk_unpack_info(u, "format", "FAT%u", st->vol.bits);
+    sk_unpack_info(u, "clusters", "%u of %u bytes", st->vol.clusters, st->vol.cluster_bytes);
+    sk_unpack_info(u, "files", "%zu", st->n_files);
+    *state = st;
+    return 0;
+}
+
+/* Fills a file's bytes from its cluster chain. */
+static int read_file(struct sk_unpack *u, struct fat_state *st, const struct fat_file *f,
+                     struct sk_child *child)
+{
+    struct fat_volume *v = &st->vol;
+    uint32_t left = f->size, c = f->cluster;
+    /* The declared size is only a claim: reserve no more than the image holds. */
+    uint64_t holds = (uint64_t)v->readable * v->cluster_bytes;
+    int rc = sk_unpack_reserve(u, &child->data, f->size < holds ? f->size : holds);
+    while (rc == 0 && left > 0) {
+        const char *why = NULL;
+        const uint8_t *bytes = c == 0x0ffffff8u ? NULL : take_cluster(v, c, &why);
+        if (!bytes) {
+            child->truncated = true;
+            sk_unpack_fail(u, "fat", SK_ECORRUPT, "'%s': %s", f->path,
+                           why ? why : "the chain ends before the file does");
+            return 0;
+        }
+        uint32_t n = left < v->cluster_bytes ? left : v->cluster_bytes;
+        rc = sk_unpack_append(u, &child->data, bytes, n);
+        left -= n;
+        c = fat_entry(v, c);
+        if (c == 0x0ffffff7u && left > 0) {
+            child->truncated = true;
+            sk_unpack_fail(u, "fat", SK_ECORRUPT, "'%s': a chain meets a bad cluster", f->path);
+            return 0;
+        }
+    }
+    if (rc == SK_ELIMIT)
+        child->truncated = true;
+    return rc == SK_ELIMIT ? 0 : rc;
+}
+
+static int next_fat(struct sk_unpack *u, void *state, struct sk_child *child)
+{
+    struct fat_state *st = state;
+    if (st->next_file >= st->n_files || sk_unpack_expired(u))
+        return SK_DONE;
+    const struct fat_file *f = &st->files[st->next_file++];
+    child->name = f->path;
+    child->name_len = strlen(f->path);
+    return read_file(u, st, f, child);
+}
+
+static void close_fat(void *state)
+{
+    free_state(state);
+}
+
+const struct sk_unpacker sk_unpacker_fat = {
+    .name = "fat",
+    .probe = probe,
+    .open = open_fat,
+    .next = next_fat,
+    .close = close_fat,
+};
