@@ -20,17 +20,17 @@
 
 /* What runs on a double click: executables, scripts, shortcuts. */
 static const char *const runnable_exts[] = {
-    "exe", "scr", "com", "pif", "cpl", "msi", "msp", "msc", "dll", "bat", "cmd",
-    "js",  "jse", "vbs", "vbe", "wsf", "wsh", "hta", "ps1", "psm1", "lnk", "url",
-    "scf", "jar", "reg", "chm", "appref-ms", "application", "iso", "img", "vhd", "vhdx",
+    "exe", "scr", "com", "pif", "cpl",       "msi",         "msp", "msc", "dll",  "bat",  "cmd",
+    "js",  "jse", "vbs", "vbe", "wsf",       "wsh",         "hta", "ps1", "psm1", "lnk",  "url",
+    "scf", "jar", "reg", "chm", "appref-ms", "application", "iso", "img", "vhd",  "vhdx",
 };
 
 /* What a victim expects to open harmlessly: documents, media, archives. */
 static const char *const document_exts[] = {
-    "pdf", "doc", "docx", "docm", "dot", "dotx", "xls", "xlsx", "xlsm", "xlsb", "ppt",
-    "pptx", "pptm", "rtf", "txt", "csv", "odt", "ods", "odp", "one", "eml", "msg",
-    "htm", "html", "xml", "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "svg",
-    "webp", "heic", "mp3", "mp4", "wav", "avi", "mov", "mkv", "wmv", "zip", "rar", "7z",
+    "pdf",  "doc", "docx", "docm", "dot", "dotx", "xls", "xlsx", "xlsm", "xlsb", "ppt",  "pptx",
+    "pptm", "rtf", "txt",  "csv",  "odt", "ods",  "odp", "one",  "eml",  "msg",  "htm",  "html",
+    "xml",  "jpg", "jpeg", "png",  "gif", "bmp",  "tif", "tiff", "svg",  "webp", "heic", "mp3",
+    "mp4",  "wav", "avi",  "mov",  "mkv", "wmv",  "zip", "rar",  "7z",
 };
 
 static bool ext_in(const char *ext, size_t len, const char *const *list, size_t n)
@@ -103,8 +103,7 @@ const char *sk_name_deception(const char *name)
     size_t len = strlen(base);
     if (has_bidi_control((const unsigned char *)base))
         return "a bidirectional control character reorders the name";
-    if (len > 0 && (base[len - 1] == '.' || base[len - 1] == ' ') &&
-        strspn(base, ". ") != len)
+    if (len > 0 && (base[len - 1] == '.' || base[len - 1] == ' ') && strspn(base, ". ") != len)
         return "trailing dots or spaces, which Windows drops";
     const char *last, *prev;
     size_t last_dot, prev_dot;
@@ -118,8 +117,8 @@ const char *sk_name_deception(const char *name)
     }
     if (blanks >= PAD_MIN && at > 0)
         return "blanks pad the name before its real extension";
-    bool runnable = ext_in(last, last_len, runnable_exts,
-                           sizeof runnable_exts / sizeof runnable_exts[0]);
+    bool runnable =
+        ext_in(last, last_len, runnable_exts, sizeof runnable_exts / sizeof runnable_exts[0]);
     size_t prev_len = runnable ? ext_before(base, last_dot, &prev, &prev_dot) : 0;
     if (prev_len > 0 && prev_dot > 0 &&
         ext_in(prev, prev_len, document_exts, sizeof document_exts / sizeof document_exts[0]))

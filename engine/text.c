@@ -1,6 +1,7 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
@@ -132,4 +133,21 @@ size_t sk_utf16le_to_utf8(const unsigned char *p, size_t units, char *out, size_
     }
     out[o] = '\0';
     return o;
+}
+
+char *sk_path_join(const char *dir, const char *name, size_t max)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    if (a + b + 2 > max)
+        b = a + 2 < max ? max - a - 2 : 0;
+    char *path = malloc(a + b + 2);
+    if (!path)
+        return NULL;
+    if (a) {
+        memcpy(path, dir, a);
+        path[a++] = '/';
+    }
+    memcpy(path + a, name, b);
+    path[a + b] = '\0';
+    return path;
 }

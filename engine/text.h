@@ -21,4 +21,9 @@ bool sk_name_is_unsafe(const char *name);
  * length written. */
 size_t sk_utf16le_to_utf8(const unsigned char *p, size_t units, char *out, size_t max);
 
+/* "dir/name" (or "name" when dir is empty), malloc'd (the caller frees),
+ * with name cut so that the path stays under max bytes; NULL when out of
+ * memory. For unpackers that list a file system's directories. */
+char *sk_path_join(const char *dir, const char *name, size_t max);
+
 #endif

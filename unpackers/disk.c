@@ -1,5 +1,5 @@
 /* Disk images that are not a file system themselves: VHD, and the MBR
- * partitions inside; UDF and VHDX are recognised and refused.
+ * partitions inside; VHDX is recognised and refused (UDF is udf.c's).
  *
  * Specs: Microsoft "Virtual Hard Disk Image Format Specification" 1.0: the
  * 512-byte hard disk footer (big-endian: Cookie "conectix", Data Offset,
@@ -9,8 +9,7 @@
  * Allocation Table (sector offsets, 0xFFFFFFFF unallocated; each block a
  * sector bitmap padded to 512 bytes, then the data); the classic MBR
  * partition table (four 16-byte entries at 446: type byte at 4, first LBA
- * at 8, sector count at 12; 55 AA at 510). ECMA-167 (UDF) and MS-VHDX are
- * only sniffed.
+ * at 8, sector count at 12; 55 AA at 510). MS-VHDX is only sniffed.
  *
  * Children: each MBR partition ("partition1".."partition4"), or the whole
  * disk ("volume") when it starts with a FAT boot sector instead of an MBR;
@@ -18,7 +17,7 @@
  * views; a dynamic VHD's are assembled block by block through
  * sk_unpack_append (unallocated blocks read as zeros; sector bitmaps are
  * not consulted, their data sectors are taken as written).
- * Refuses, never silently: UDF, VHDX, differencing VHDs, GPT and partition
+ * Refuses, never silently: VHDX, differencing VHDs, GPT and partition
  * types other than FAT are error.unsupported with container.disk_image
  * (what they hold cannot be listed); the raw bytes of a non-FAT partition
  * are still handed back and scanned. A bad footer checksum, a BAT or a
@@ -62,10 +61,7 @@ static const uint8_t zeros[ZERO_CHUNK];
 
 static int probe(const struct sk_node *node)
 {
-    return node->type == SK_TYPE_VHD || node->type == SK_TYPE_VHDX ||
-                   node->type == SK_TYPE_UDF
-               ? 60
-               : 0;
+    return node->type == SK_TYPE_VHD || node->type == SK_TYPE_VHDX ? 60 : 0;
 }
 
 static uint64_t be64(struct sk_reader *r)
@@ -124,10 +120,11 @@ static int read_vhd(struct sk_unpack *u, struct vdisk *d, const char **why)
     d->size = be64(&r);
     sk_reader_seek(&r, 60);
     uint32_t type = sk_reader_u32be(&r), stored = sk_reader_u32be(&r);
-    sk_unpack_info(u, "format", "VHD %s", type == 2   ? "fixed"
-                                          : type == 3 ? "dynamic"
-                                          : type == 4 ? "differencing"
-                                                      : "of unknown type");
+    sk_unpack_info(u, "format", "VHD %s",
+                   type == 2   ? "fixed"
+                   : type == 3 ? "dynamic"
+                   : type == 4 ? "differencing"
+                               : "of unknown type");
     sk_unpack_info(u, "disk_size", "%llu bytes", (unsigned long long)d->size);
     if (stored != ~sum)
         sk_unpack_fail(u, "disk", SK_ECORRUPT, "VHD footer checksum mismatch");
@@ -180,11 +177,14 @@ static bool is_boot_sector(const uint8_t *s)
 static void refuse_partition(struct sk_unpack *u, unsigned i, uint8_t type)
 {
     sk_unpack_reason(u, "container.disk_image",
-                     "partition %u of type 0x%02x cannot be listed: what it holds is unknown", i,
-                     type);
+                     "partition %u of type 0x%02x cannot be listed: what it holds is unknown",
+                     i, type);
     sk_unpack_fail(u, "disk", SK_EUNSUPPORTED,
                    "partition %u: type 0x%02x (%s) is not read; its raw bytes are scanned", i,
-                   type, type == 0xee ? "GPT" : type == 0x07 ? "NTFS or exFAT" : "not FAT");
+                   type,
+                   type == 0xee   ? "GPT"
+                   : type == 0x07 ? "NTFS or exFAT"
+                                  : "not FAT");
 }
 
 /* The MBR's partitions (or the whole disk as one volume). */
@@ -227,11 +227,10 @@ static int read_partitions(struct sk_unpack *u, struct disk_state *st)
 static int open_disk(struct sk_unpack *u, void **state)
 {
     enum sk_type type = u->node->type;
-    if (type != SK_TYPE_VHD) {
-        const char *what = type == SK_TYPE_UDF ? "UDF" : "VHDX";
-        sk_unpack_reason(u, "container.disk_image", "%s image not opened: what it holds is unknown",
-                         what);
-        sk_unpack_fail(u, "disk", SK_EUNSUPPORTED, "%s images are not read", what);
+    if (type == SK_TYPE_VHDX) {
+        sk_unpack_reason(u, "container.disk_image",
+                         "VHDX image not opened: what it holds is unknown");
+        sk_unpack_fail(u, "disk", SK_EUNSUPPORTED, "VHDX images are not read");
         return SK_EUNSUPPORTED;
     }
     struct disk_state *st = calloc(1, sizeof *st);

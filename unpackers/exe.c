@@ -36,12 +36,12 @@
 #include "../engine/reader.h"
 #include "unpacker.h"
 
-#define EXE_MAX_SECTIONS 65535u    /* NumberOfSections is a u16: all are read */
-#define EXE_MAX_IMPORT_DLLS 4096u  /* import descriptors walked */
-#define EXE_MAX_IMPORTS 65536u     /* imported functions counted, all DLLs */
-#define EXE_MAX_FAT_ARCHS 64u      /* slices of a universal binary */
-#define EXE_SECTION_NAMES 16u      /* section names kept for "info" */
-#define EXE_DLL_NAMES 8u           /* DLL names kept for "info" */
+#define EXE_MAX_SECTIONS 65535u   /* NumberOfSections is a u16: all are read */
+#define EXE_MAX_IMPORT_DLLS 4096u /* import descriptors walked */
+#define EXE_MAX_IMPORTS 65536u    /* imported functions counted, all DLLs */
+#define EXE_MAX_FAT_ARCHS 64u     /* slices of a universal binary */
+#define EXE_SECTION_NAMES 16u     /* section names kept for "info" */
+#define EXE_DLL_NAMES 8u          /* DLL names kept for "info" */
 #define EXE_TEXT 256u
 
 #define PE_DIR_IMPORT 1u
@@ -78,8 +78,7 @@ struct pe_info {
 
 static int probe(const struct sk_node *node)
 {
-    return node->type == SK_TYPE_PE || node->type == SK_TYPE_ELF ||
-                   node->type == SK_TYPE_MACHO
+    return node->type == SK_TYPE_PE || node->type == SK_TYPE_ELF || node->type == SK_TYPE_MACHO
                ? 60
                : 0;
 }

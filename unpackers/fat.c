@@ -34,10 +34,10 @@
 #include "../engine/text.h"
 #include "unpacker.h"
 
-#define FAT_MAX_DEPTH 64u           /* directories inside directories */
-#define FAT_MAX_DIR_ENTRIES 65536u  /* per directory, as the spec allows */
-#define FAT_PATH_MAX 1024u          /* bytes of a path kept */
-#define FAT_LFN_UNITS (20u * 13u)   /* a long name: 20 entries of 13 units */
+#define FAT_MAX_DEPTH 64u          /* directories inside directories */
+#define FAT_MAX_DIR_ENTRIES 65536u /* per directory, as the spec allows */
+#define FAT_PATH_MAX 1024u         /* bytes of a path kept */
+#define FAT_LFN_UNITS (20u * 13u)  /* a long name: 20 entries of 13 units */
 #define ATTR_LONG_NAME 0x0fu
 #define ATTR_VOLUME_ID 0x08u
 #define ATTR_DIRECTORY 0x10u
@@ -241,23 +241,6 @@ static void entry_name(struct dir_reader *d, const uint8_t *e, char *out, size_t
     out[o] = '\0';
 }
 
-static char *join_path(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    if (a + b + 2 > FAT_PATH_MAX)
-        b = a + 2 < FAT_PATH_MAX ? FAT_PATH_MAX - a - 2 : 0;
-    char *path = malloc(a + b + 2);
-    if (!path)
-        return NULL;
-    if (a) {
-        memcpy(path, dir, a);
-        path[a++] = '/';
-    }
-    memcpy(path + a, name, b);
-    path[a + b] = '\0';
-    return path;
-}
-
 struct walk {
     struct sk_unpack *u;
     struct fat_state *st;
@@ -292,7 +275,7 @@ static int add_entry(struct walk *w, const struct fat_dir *dir, const uint8_t *e
         w->too_many = true;
         return 0;
     }
-    char *path = join_path(dir->path, name);
+    char *path = sk_path_join(dir->path, name, FAT_PATH_MAX);
     if (!path)
         return SK_ENOMEM;
     if (e[11] & ATTR_DIRECTORY) {

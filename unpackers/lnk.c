@@ -32,10 +32,10 @@
 #include "../engine/text.h"
 #include "unpacker.h"
 
-#define LNK_MAX_ITEMS 256u   /* item IDs walked in the target IDList */
-#define LNK_MAX_BLOCKS 256u  /* extra data blocks walked */
-#define LNK_PATH_MAX 4096u   /* bytes of the IDList path kept */
-#define LNK_DETAIL 200u      /* bytes of target/args in the reason's detail */
+#define LNK_MAX_ITEMS 256u  /* item IDs walked in the target IDList */
+#define LNK_MAX_BLOCKS 256u /* extra data blocks walked */
+#define LNK_PATH_MAX 4096u  /* bytes of the IDList path kept */
+#define LNK_DETAIL 200u     /* bytes of target/args in the reason's detail */
 
 enum {
     HAS_ID_LIST = 0x1,
@@ -63,8 +63,8 @@ enum lnk_field {
 };
 
 static const char *const field_keys[F_COUNT] = {
-    "target", "arguments", "working_dir", "icon", "name", "relative_path",
-    "env_target", "network_path", "idlist_path", "machine_id",
+    "target",        "arguments",  "working_dir",  "icon",        "name",
+    "relative_path", "env_target", "network_path", "idlist_path", "machine_id",
 };
 
 /* A growable UTF-8 string (malloc'd). */
@@ -277,8 +277,7 @@ static int read_strings(struct sk_reader *r, uint32_t flags, struct lnk_state *s
 
 /* ---- ExtraData (2.5) ----------------------------------------------------- */
 
-static int read_block(const uint8_t *b, uint32_t size, uint32_t signature,
-                      struct lnk_state *st)
+static int read_block(const uint8_t *b, uint32_t size, uint32_t signature, struct lnk_state *st)
 {
     if (signature == 0xa0000001u && size >= 0x314) { /* EnvironmentVariableDataBlock */
         struct text *env = &st->field[F_ENV_TARGET];
@@ -307,8 +306,8 @@ static int read_extra(struct sk_reader *r, struct lnk_state *st)
         const uint8_t *b = sk_reader_bytes(r, size);
         if (!b)
             return SK_ETRUNC;
-        uint32_t signature = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 |
-                             (uint32_t)b[7] << 24;
+        uint32_t signature =
+            (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
         int rc = read_block(b, size, signature, st);
         if (rc == SK_ENOMEM)
             return rc;
@@ -393,9 +392,9 @@ static int next_lnk(struct sk_unpack *u, void *state, struct sk_child *child)
     if (st->handed_back)
         return SK_DONE;
     st->handed_back = true;
-    static const enum lnk_field shown[] = {F_TARGET,   F_NETWORK,     F_ID_LIST_PATH,
-                                           F_ARGUMENTS, F_WORKING_DIR, F_ICON,
-                                           F_NAME,     F_RELATIVE_PATH, F_ENV_TARGET};
+    static const enum lnk_field shown[] = {F_TARGET,    F_NETWORK,       F_ID_LIST_PATH,
+                                           F_ARGUMENTS, F_WORKING_DIR,   F_ICON,
+                                           F_NAME,      F_RELATIVE_PATH, F_ENV_TARGET};
     for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
         const struct text *t = &st->field[shown[i]];
         if (!t->len)

@@ -36,5 +36,6 @@ extern const struct sk_unpacker sk_unpacker_exe;
 extern const struct sk_unpacker sk_unpacker_lnk;
 extern const struct sk_unpacker sk_unpacker_fat;
 extern const struct sk_unpacker sk_unpacker_disk;
+extern const struct sk_unpacker sk_unpacker_udf;
 
 #endif

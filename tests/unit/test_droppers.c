@@ -22,12 +22,18 @@ static void deceptive_names(void)
         "photo.jpeg.hta",
         "a/b/order.xlsx.vbs",
         "payment.pdf.iso",
-        "report\xe2\x80\xae" "fdp.exe",    /* U+202E right-to-left override */
-        "x\xe2\x80\xad" "y.txt",           /* U+202D */
-        "x\xe2\x80\xaa" "y.txt",           /* U+202A */
-        "x\xe2\x80\xac" "y.txt",           /* U+202C */
-        "x\xe2\x81\xa6" "y.txt",           /* U+2066 */
-        "x\xe2\x81\xa9" "y.txt",           /* U+2069 */
+        "report\xe2\x80\xae"
+        "fdp.exe", /* U+202E right-to-left override */
+        "x\xe2\x80\xad"
+        "y.txt", /* U+202D */
+        "x\xe2\x80\xaa"
+        "y.txt", /* U+202A */
+        "x\xe2\x80\xac"
+        "y.txt", /* U+202C */
+        "x\xe2\x81\xa6"
+        "y.txt", /* U+2066 */
+        "x\xe2\x81\xa9"
+        "y.txt", /* U+2069 */
         "invoice.pdf   .exe",
         "invoice.pdf\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80.exe", /* U+3000 */
         "invoice.pdf\xc2\xa0\xc2\xa0\xc2\xa0.exe",             /* U+00A0 */

@@ -1,0 +1,505 @@
+/* UDF images without an ISO 9660 side (an ISO 9660 + UDF bridge is read by
+ * libarchive through its ISO side), read in memory.
+ *
+ * Spec: ECMA-167 3rd edition as profiled by OSTA UDF 2.01: the Anchor
+ * Volume Descriptor Pointer at sector 256 (3/10.2), the Main Volume
+ * Descriptor Sequence (Partition Descriptor 3/10.5, Logical Volume
+ * Descriptor 3/10.6 with the File Set Descriptor's long_ad and type 1
+ * partition maps), descriptor tags with their checksum (3/7.2), the File
+ * Set Descriptor (4/14.1, root directory ICB), File Entry and Extended File
+ * Entry (4/14.9, 4/14.17) with short_ad, long_ad or embedded data (ICB tag
+ * flags, 4/14.6.8), File Identifier Descriptors (4/14.4) with OSTA CS0
+ * names (compression ID 8 or 16).
+ *
+ * Children: every file of every directory, named by its path. Deleted and
+ * parent entries are skipped.
+ * Refuses (error.unsupported with container.disk_image, never silently):
+ * sector sizes other than 2048 and 512, type 2 partition maps (virtual,
+ * sparable, metadata partitions of UDF 2.50+), more than one partition,
+ * extended_ad and allocation descriptor continuation extents. Tags whose
+ * checksum or identifier is wrong, and extents outside the partition, are
+ * error.corrupt.
+ * Limits: the volume descriptor sequence is read for at most UDF_MAX_VDS
+ * sectors; directories at most UDF_MAX_DEPTH deep (limit.depth) through an
+ * explicit work list, at most max_nodes entries in all (limit.nodes); a
+ * directory's bytes at most UDF_MAX_DIR_BYTES; file bytes go through
+ * sk_unpack_append; the deadline is checked per directory and per file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/error.h"
+#include "../engine/reader.h"
+#include "../engine/text.h"
+#include "unpacker.h"
+
+#define UDF_MAX_VDS 64u               /* sectors of the volume descriptor sequence */
+#define UDF_MAX_DEPTH 64u             /* directories inside directories */
+#define UDF_MAX_DIR_BYTES (16u << 20) /* bytes of one directory */
+#define UDF_NAME_MAX 255u             /* bytes of a file identifier */
+#define UDF_PATH_MAX 1024u            /* bytes of a path kept */
+#define ZERO_CHUNK 65536u
+
+enum {
+    TAG_PD = 5,
+    TAG_LVD = 6,
+    TAG_TD = 8,
+    TAG_FSD = 256,
+    TAG_FID = 257,
+    TAG_FE = 261,
+    TAG_EFE = 266,
+};
+
+struct udf_volume {
+    const uint8_t *p;
+    size_t len;
+    uint32_t block;                /* bytes per sector and per logical block */
+    uint32_t part_start, part_len; /* in blocks */
+    uint32_t fsd_lbn;
+};
+
+/* A file or directory entry's data: where its extents are, or its bytes. */
+struct udf_entry {
+    uint64_t size;
+    unsigned ad_type; /* 0 short_ad, 1 long_ad, 3 embedded */
+    const uint8_t *ads;
+    uint32_t ads_len;
+    bool directory;
+};
+
+struct udf_item {
+    char *path;
+    uint32_t icb; /* logical block of its (E)FE */
+    unsigned depth;
+};
+
+struct udf_state {
+    struct udf_volume vol;
+    struct udf_item *files, *dirs;
+    size_t n_files, cap_files, n_dirs, cap_dirs, next_file;
+    const char *why; /* the first corruption met */
+    int why_err;
+};
+
+static const uint8_t zeros[ZERO_CHUNK];
+
+static int probe(const struct sk_node *node)
+{
+    return node->type == SK_TYPE_UDF ? 70 : 0;
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A descriptor at a byte offset if its tag has the identifier and a valid
+ * checksum (ECMA-167 3/7.2.3), else NULL. */
+static const uint8_t *tag_at(const struct udf_volume *v, uint64_t off, uint16_t id)
+{
+    if (off > v->len || v->len - off < v->block || v->block < 16)
+        return NULL;
+    const uint8_t *t = v->p + off;
+    uint8_t sum = 0;
+    for (int i = 0; i < 16; i++)
+        sum = (uint8_t)(sum + (i == 4 ? 0 : t[i]));
+    return (sum == t[4] && rd16(t) == id) ? t : NULL;
+}
+
+/* A logical block of the partition as a descriptor. */
+static const uint8_t *block_tag(const struct udf_volume *v, uint32_t lbn, uint16_t id)
+{
+    if (lbn >= v->part_len)
+        return NULL;
+    return tag_at(v, ((uint64_t)v->part_start + lbn) * v->block, id);
+}
+
+static void corrupt(struct udf_state *st, int err, const char *why)
+{
+    if (!st->why) {
+        st->why = why;
+        st->why_err = err;
+    }
+}
+
+/* ---- volume structure ---------------------------------------------------- */
+
+static int read_lvd(struct udf_state *st, const uint8_t *lvd)
+{
+    struct udf_volume *v = &st->vol;
+    if (rd32(lvd + 212) != v->block)
+        return SK_EUNSUPPORTED; /* logical blocks other than the sector size */
+    v->fsd_lbn = rd32(lvd + 248 + 4);
+    uint32_t maps = rd32(lvd + 268);
+    const uint8_t *map = lvd + 440;
+    if (maps != 1 || map[0] != 1)
+        return SK_EUNSUPPORTED; /* several partitions, or a type 2 map */
+    return 0;
+}
+
+static int read_vds(struct udf_state *st)
+{
+    struct udf_volume *v = &st->vol;
+    static const uint32_t sizes[] = {2048, 512};
+    const uint8_t *anchor = NULL;
+    for (size_t i = 0; i < 2 && !anchor; i++) {
+        v->block = sizes[i];
+        anchor = tag_at(v, 256ull * v->block, 2);
+    }
+    if (!anchor)
+        return SK_ECORRUPT;
+    uint32_t vds_len = rd32(anchor + 16) / v->block, vds_at = rd32(anchor + 20);
+    bool have_pd = false, have_lvd = false;
+    for (uint32_t i = 0; i < vds_len && i < UDF_MAX_VDS; i++) {
+        uint64_t off = ((uint64_t)vds_at + i) * v->block;
+        if (off > v->len || v->len - off < v->block)
+            break;
+        const uint8_t *d = v->p + off;
+        uint16_t id = rd16(d);
+        if (id == TAG_PD && tag_at(v, off, TAG_PD)) {
+            if (have_pd)
+                return SK_EUNSUPPORTED; /* a second partition */
+            v->part_start = rd32(d + 188);
+            v->part_len = rd32(d + 192);
+            have_pd = true;
+        } else if (id == TAG_LVD && tag_at(v, off, TAG_LVD)) {
+            int rc = read_lvd(st, d);
+            if (rc != 0)
+                return rc;
+            have_lvd = true;
+        } else if (id == TAG_TD) {
+            break;
+        }
+    }
+    if (!have_pd || !have_lvd)
+        return SK_ECORRUPT;
+    return 0;
+}
+
+/* ---- entries and their data ---------------------------------------------- */
+
+static int read_entry(const struct udf_volume *v, uint32_t lbn, struct udf_entry *e)
+{
+    const uint8_t *fe = block_tag(v, lbn, TAG_FE);
+    bool extended = false;
+    if (!fe) {
+        fe = block_tag(v, lbn, TAG_EFE);
+        extended = true;
+    }
+    if (!fe)
+        return SK_ECORRUPT;
+    uint32_t ea = rd32(fe + (extended ? 208 : 168));
+    uint32_t ad = rd32(fe + (extended ? 212 : 172));
+    uint32_t head = extended ? 216 : 176;
+    if (ea > v->block - head || ad > v->block - head - ea)
+        return SK_ECORRUPT;
+    e->directory = fe[16 + 11] == 4;
+    e->ad_type = rd16(fe + 16 + 18) & 7;
+    e->size = (uint64_t)rd32(fe + 56) | (uint64_t)rd32(fe + 60) << 32;
+    e->ads = fe + head + ea;
+    e->ads_len = ad;
+    if (e->ad_type == 2 || e->ad_type > 3)
+        return SK_EUNSUPPORTED;
+    return 0;
+}
+
+typedef int (*chunk_fn)(void *ctx, const uint8_t *p, size_t n);
+
+/* Feeds an entry's bytes, extent by extent, to fn (zeros for extents that
+ * are allocated but not recorded), at most `cap` bytes. */
+static int read_data(const struct udf_volume *v, const struct udf_entry *e, uint64_t cap,
+                     chunk_fn fn, void *ctx)
+{
+    uint64_t left = e->size < cap ? e->size : cap;
+    if (e->ad_type == 3) /* embedded in the entry itself */
+        return fn(ctx, e->ads, (size_t)(left < e->ads_len ? left : e->ads_len));
+    size_t step = e->ad_type == 0 ? 8 : 16;
+    for (size_t off = 0; off + step <= e->ads_len && left > 0; off += step) {
+        uint32_t raw = rd32(e->ads + off), lbn = rd32(e->ads + off + 4);
+        uint32_t kind = raw >> 30, len = raw & 0x3fffffffu;
+        if (len == 0)
+            break;
+        if (kind == 3)
+            return SK_EUNSUPPORTED; /* a continuation of the descriptors */
+        if (e->ad_type == 1 && rd16(e->ads + off + 8) != 0)
+            return SK_ECORRUPT; /* another partition: there is only one */
+        uint64_t n = len < left ? len : left;
+        if (kind != 0) {
+            for (uint64_t z = 0; z < n; z += ZERO_CHUNK) {
+                int rc = fn(ctx, zeros, (size_t)(n - z < ZERO_CHUNK ? n - z : ZERO_CHUNK));
+                if (rc != 0)
+                    return rc;
+            }
+        } else {
+            uint64_t at = ((uint64_t)v->part_start + lbn) * v->block;
+            if (lbn >= v->part_len || at > v->len || n > v->len - at)
+                return SK_ETRUNC;
+            int rc = fn(ctx, v->p + at, (size_t)n);
+            if (rc != 0)
+                return rc;
+        }
+        left -= n;
+    }
+    return left == 0 ? 0 : SK_ETRUNC;
+}
+
+/* ---- directories --------------------------------------------------------- */
+
+struct dir_bytes {
+    uint8_t *p;
+    size_t len, cap;
+};
+
+static int dir_append(void *ctx, const uint8_t *p, size_t n)
+{
+    struct dir_bytes *d = ctx;
+    if (n > d->cap - d->len) {
+        size_t cap = d->cap ? d->cap : 4096;
+        while (cap - d->len < n)
+            cap *= 2;
+        uint8_t *q = realloc(d->p, cap);
+        if (!q)
+            return SK_ENOMEM;
+        d->p = q;
+        d->cap = cap;
+    }
+    memcpy(d->p + d->len, p, n);
+    d->len += n;
+    return 0;
+}
+
+/* An OSTA CS0 name (compression ID 8: 8-bit, 16: UTF-16BE) as UTF-8. */
+static void cs0_name(const uint8_t *id, size_t n, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (n < 2)
+        return;
+    uint8_t units[UDF_NAME_MAX * 2];
+    size_t count = 0;
+    if (id[0] == 8) {
+        for (size_t i = 1; i < n; i++, count++) {
+            units[2 * count] = id[i];
+            units[2 * count + 1] = 0;
+        }
+    } else if (id[0] == 16) {
+        for (size_t i = 1; i + 1 < n; i += 2, count++) {
+            units[2 * count] = id[i + 1];
+            units[2 * count + 1] = id[i];
+        }
+    }
+    sk_utf16le_to_utf8(units, count, out, cap - 1);
+}
+
+static int push_item(struct udf_item **list, size_t *n, size_t *cap, struct udf_item item)
+{
+    if (*n == *cap) {
+        size_t next = *cap ? *cap * 2 : 16;
+        struct udf_item *p = realloc(*list, next * sizeof *p);
+        if (!p)
+            return SK_ENOMEM;
+        *list = p;
+        *cap = next;
+    }
+    (*list)[(*n)++] = item;
+    return 0;
+}
+
+/* One File Identifier Descriptor: a file for the list, or a directory for
+ * the work list. */
+static int add_fid(struct sk_unpack *u, struct udf_state *st, const struct udf_item *dir,
+                   const uint8_t *fid, size_t name_len, bool *too_many, bool *too_deep)
+{
+    uint8_t flags = fid[18];
+    if (flags & (0x04 | 0x08)) /* deleted, or the parent */
+        return 0;
+    if (st->n_files + st->n_dirs >= sk_unpack_limits(u)->max_nodes) {
+        *too_many = true;
+        return 0;
+    }
+    char name[UDF_NAME_MAX * 3 + 1];
+    cs0_name(fid + 38 + rd16(fid + 36), name_len, name, sizeof name);
+    struct udf_item item = {sk_path_join(dir->path, name[0] ? name : "_", UDF_PATH_MAX),
+                            rd32(fid + 24), dir->depth + 1};
+    if (!item.path)
+        return SK_ENOMEM;
+    int rc;
+    if (flags & 0x02) {
+        if (item.depth >= UDF_MAX_DEPTH) {
+            *too_deep = true;
+            free(item.path);
+            return 0;
+        }
+        rc = push_item(&st->dirs, &st->n_dirs, &st->cap_dirs, item);
+    } else {
+        rc = push_item(&st->files, &st->n_files, &st->cap_files, item);
+    }
+    if (rc != 0)
+        free(item.path);
+    return rc;
+}
+
+static int read_dir(struct sk_unpack *u, struct udf_state *st, const struct udf_item *dir,
+                    bool *too_many, bool *too_deep)
+{
+    struct udf_entry e;
+    int rc = read_entry(&st->vol, dir->icb, &e);
+    if (rc != 0) {
+        corrupt(st, rc, "a directory's file entry is missing or invalid");
+        return 0;
+    }
+    struct dir_bytes bytes = {0};
+    rc = read_data(&st->vol, &e, UDF_MAX_DIR_BYTES, dir_append, &bytes);
+    if (rc == SK_ENOMEM) {
+        free(bytes.p);
+        return rc;
+    }
+    if (rc != 0)
+        corrupt(st, rc, "a directory's extents run outside the partition");
+    rc = 0;
+    for (size_t off = 0; rc == 0 && off + 38 <= bytes.len;) {
+        const uint8_t *fid = bytes.p + off;
+        size_t name_len = fid[19], impl = rd16(fid + 36);
+        size_t size = (38 + name_len + impl + 3) & ~(size_t)3;
+        if (rd16(fid) != TAG_FID || size > bytes.len - off) {
+            corrupt(st, SK_ECORRUPT, "a file identifier descriptor is invalid");
+            break;
+        }
+        rc = add_fid(u, st, dir, fid, name_len, too_many, too_deep);
+        off += size;
+    }
+    free(bytes.p);
+    return rc;
+}
+
+static int walk(struct sk_unpack *u, struct udf_state *st)
+{
+    const uint8_t *fsd = block_tag(&st->vol, st->vol.fsd_lbn, TAG_FSD);
+    if (!fsd)
+        return SK_ECORRUPT;
+    char *root = calloc(1, 1);
+    if (!root)
+        return SK_ENOMEM;
+    int rc = push_item(&st->dirs, &st->n_dirs, &st->cap_dirs,
+                       (struct udf_item){root, rd32(fsd + 400 + 4), 0});
+    if (rc != 0) {
+        free(root);
+        return rc;
+    }
+    bool too_many = false, too_deep = false;
+    while (st->n_dirs > 0 && rc == 0 && !sk_unpack_expired(u)) {
+        struct udf_item dir = st->dirs[--st->n_dirs];
+        rc = read_dir(u, st, &dir, &too_many, &too_deep);
+        free(dir.path);
+    }
+    if (too_many)
+        sk_unpack_reason(u, "limit.nodes", "more than %u files and directories",
+                         sk_unpack_limits(u)->max_nodes);
+    if (too_deep)
+        sk_unpack_reason(u, "limit.depth", "directories nested deeper than %u", UDF_MAX_DEPTH);
+    return rc;
+}
+
+/* ---- the unpacker -------------------------------------------------------- */
+
+static void free_state(struct udf_state *st)
+{
+    for (size_t i = 0; i < st->n_files; i++)
+        free(st->files[i].path);
+    for (size_t i = 0; i < st->n_dirs; i++)
+        free(st->dirs[i].path);
+    free(st->files);
+    free(st->dirs);
+    free(st);
+}
+
+static void refuse(struct sk_unpack *u, int rc, const char *what)
+{
+    if (rc == SK_EUNSUPPORTED)
+        sk_unpack_reason(u, "container.disk_image",
+                         "UDF image not read (%s): what it holds is unknown", what);
+    sk_unpack_fail(u, "udf", rc, "%s", what);
+}
+
+static int open_udf(struct sk_unpack *u, void **state)
+{
+    struct udf_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return SK_ENOMEM;
+    st->vol.p = u->node->data.p;
+    st->vol.len = u->node->data.len;
+    int rc = read_vds(st);
+    if (rc != 0) {
+        refuse(u, rc,
+               rc == SK_EUNSUPPORTED
+                   ? "several partitions, a type 2 partition map or an unusual block size"
+                   : "no valid anchor, partition or logical volume descriptor");
+        free_state(st);
+        return rc;
+    }
+    rc = walk(u, st);
+    if (rc != 0) {
+        if (rc != SK_ENOMEM)
+            refuse(u, rc, "no valid file set descriptor");
+        free_state(st);
+        return rc;
+    }
+    if (st->why)
+        refuse(u, st->why_err == SK_EUNSUPPORTED ? SK_EUNSUPPORTED : SK_ECORRUPT, st->why);
+    sk_unpack_info(u, "format", "UDF, %u-byte blocks", st->vol.block);
+    sk_unpack_info(u, "files", "%zu", st->n_files);
+    *state = st;
+    return 0;
+}
+
+struct file_sink {
+    struct sk_unpack *u;
+    struct sk_buf *buf;
+};
+
+static int file_append(void *ctx, const uint8_t *p, size_t n)
+{
+    struct file_sink *s = ctx;
+    return sk_unpack_append(s->u, s->buf, p, n);
+}
+
+static int next_udf(struct sk_unpack *u, void *state, struct sk_child *child)
+{
+    struct udf_state *st = state;
+    if (st->next_file >= st->n_files || sk_unpack_expired(u))
+        return SK_DONE;
+    const struct udf_item *f = &st->files[st->next_file++];
+    child->name = f->path;
+    child->name_len = strlen(f->path);
+    struct udf_entry e;
+    int rc = read_entry(&st->vol, f->icb, &e);
+    if (rc == 0) {
+        struct file_sink sink = {u, &child->data};
+        rc = read_data(&st->vol, &e, UINT64_MAX, file_append, &sink);
+    }
+    if (rc == SK_ENOMEM)
+        return rc;
+    if (rc != 0) {
+        child->truncated = true;
+        if (rc != SK_ELIMIT)
+            refuse(u, rc, "a file's entry or extents are invalid or outside the image");
+    }
+    return 0;
+}
+
+static void close_udf(void *state)
+{
+    free_state(state);
+}
+
+const struct sk_unpacker sk_unpacker_udf = {
+    .name = "udf",
+    .probe = probe,
+    .open = open_udf,
+    .next = next_udf,
+    .close = close_udf,
+};
