@@ -362,9 +362,9 @@ static int is_msi(const uint8_t *p, size_t n)
 /* MS-SHLLINK 2.1: HeaderSize 0x4C, then the LinkCLSID. */
 static int is_lnk(const uint8_t *p, size_t n)
 {
-    static const uint8_t lnk_head[20] = {0x4c, 0, 0, 0, 0x01, 0x14, 0x02, 0x00, 0x00, 0x00,
-                                         0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                         0x00, 0x46};
+    static const uint8_t lnk_head[20] = {0x4c, 0,    0,    0,    0x01, 0x14, 0x02,
+                                         0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00,
+                                         0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
     return n >= 0x4c && has(p, n, 0, lnk_head, sizeof lnk_head);
 }
 
