@@ -1,5 +1,5 @@
-/* Disk images that are not a file system themselves: VHD, and the MBR
- * partitions inside; VHDX is recognised and refused (UDF is udf.c's).
+/* Virtual disks that are not a file system themselves: VHD and VHDX, and
+ * the MBR partitions inside them. (UDF is udf.c's, FAT volumes fat.c's.)
  *
  * Specs: Microsoft "Virtual Hard Disk Image Format Specification" 1.0: the
  * 512-byte hard disk footer (big-endian: Cookie "conectix", Data Offset,
@@ -7,24 +7,30 @@
  * the one's complement of the byte sum), the dynamic disk header
  * ("cxsparse", Table Offset, Max Table Entries, Block Size) and the Block
  * Allocation Table (sector offsets, 0xFFFFFFFF unallocated; each block a
- * sector bitmap padded to 512 bytes, then the data); the classic MBR
- * partition table (four 16-byte entries at 446: type byte at 4, first LBA
- * at 8, sector count at 12; 55 AA at 510). MS-VHDX is only sniffed.
+ * sector bitmap padded to 512 bytes, then the data). [MS-VHDX] 2.2 (two
+ * headers with CRC-32C and sequence numbers, the region table naming the
+ * BAT and metadata regions), 2.5 (BAT entries: state in bits 0-2,
+ * FileOffsetMB in bits 20-63, one sector bitmap entry after each chunk),
+ * 2.6 (metadata: File Parameters, Virtual Disk Size, Logical Sector Size).
+ * The classic MBR partition table (four 16-byte entries at 446: type byte
+ * at 4, first LBA at 8, sector count at 12; 55 AA at 510).
  *
  * Children: each MBR partition ("partition1".."partition4"), or the whole
  * disk ("volume") when it starts with a FAT boot sector instead of an MBR;
  * a FAT partition is then opened by fat.c. A fixed VHD's partitions are
- * views; a dynamic VHD's are assembled block by block through
- * sk_unpack_append (unallocated blocks read as zeros; sector bitmaps are
- * not consulted, their data sectors are taken as written).
- * Refuses, never silently: VHDX, differencing VHDs, GPT and partition
- * types other than FAT are error.unsupported with container.disk_image
- * (what they hold cannot be listed); the raw bytes of a non-FAT partition
- * are still handed back and scanned. A bad footer checksum, a BAT or a
- * partition outside the image is error.corrupt.
+ * views; a dynamic VHD's and a VHDX's are assembled block by block through
+ * sk_unpack_append (blocks that hold no data read as zeros; sector bitmaps
+ * are not consulted, as only differencing disks need them).
+ * Refuses, never silently: differencing VHDs, VHDX files with a parent or a
+ * log to replay, GPT and partition types other than FAT are
+ * error.unsupported with container.disk_image (what they hold cannot be
+ * listed); the raw bytes of a non-FAT partition are still handed back and
+ * scanned. A bad footer checksum, a missing VHDX header, region table or
+ * metadata item, a block or partition outside the image is error.corrupt.
  * Limits: four partitions; BAT entries are read only for the blocks a
- * partition covers, each checked against the image; assembled bytes go
- * through sk_unpack_append (node, total, ratio, time). */
+ * partition covers, each checked against the BAT and the image; VHDX
+ * tables are read with fixed caps (VHDX_MAX_*); assembled bytes go through
+ * sk_unpack_append (node, total, ratio, time). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +42,25 @@
 #define MBR_PARTITIONS 4u
 #define ZERO_CHUNK (64u * 1024u)
 
-/* The virtual disk behind a VHD. */
+#define VHDX_MB (1024u * 1024u)
+#define VHDX_HEADER_AT (64u * 1024u) /* the second copy follows at 128 KiB */
+#define VHDX_REGIONS_AT (192u * 1024u)
+#define VHDX_REGIONS_SIZE (64u * 1024u)
+#define VHDX_MAX_REGIONS 2047u
+#define VHDX_MAX_ITEMS 2047u
+
+enum disk_kind { DISK_FLAT, DISK_VHD_DYNAMIC, DISK_VHDX };
+
+/* The virtual disk behind a VHD or VHDX. */
 struct vdisk {
     const uint8_t *p; /* the image */
     size_t len;
     uint64_t size; /* bytes of the virtual disk */
-    bool dynamic;
-    uint64_t bat_off;
+    enum disk_kind kind;
+    uint64_t bat_off, bat_len; /* bat_len: VHDX, in bytes */
     uint32_t bat_entries, block_size, bitmap_bytes;
+    uint32_t chunk_ratio; /* VHDX: payload blocks per sector bitmap block */
+    uint32_t sector;      /* the unit of MBR addresses: 512, or a VHDX's logical sector */
 };
 
 struct part {
@@ -70,6 +87,43 @@ static uint64_t be64(struct sk_reader *r)
     return hi << 32 | sk_reader_u32be(r);
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A VHDX payload block (MS-VHDX 2.5): its BAT entry sits after the entries
+ * of the blocks before it and of the sector bitmap blocks of the chunks
+ * before it; FULLY_PRESENT (6) blocks are at FileOffsetMB, the states that
+ * hold no data (0 to 3) read as zeros. */
+static const uint8_t *vhdx_span(const struct vdisk *d, uint64_t off, uint64_t *avail)
+{
+    uint64_t block = off / d->block_size, within = off % d->block_size;
+    uint64_t index = block + block / d->chunk_ratio;
+    if (index >= d->bat_len / 8)
+        return NULL;
+    uint64_t entry = le64(d->p + d->bat_off + index * 8);
+    unsigned state = (unsigned)(entry & 7);
+    uint64_t in_block = d->block_size - within;
+    if (state <= 3) {
+        *avail = in_block;
+        return NULL;
+    }
+    uint64_t at = (entry >> 20) * VHDX_MB + within;
+    if (state != 6 || at >= d->len)
+        return NULL; /* partially present (a differencing disk) or outside */
+    *avail = in_block < d->len - at ? in_block : d->len - at;
+    return d->p + at;
+}
+
 /* Bytes of the virtual disk at off: a pointer into the image and how many
  * follow contiguously (to the block's end), or NULL for an unallocated
  * span of *avail zero bytes. *avail is 0 when off is outside the image. */
@@ -78,10 +132,12 @@ static const uint8_t *vdisk_span(const struct vdisk *d, uint64_t off, uint64_t *
     *avail = 0;
     if (off >= d->size)
         return NULL;
-    if (!d->dynamic) {
+    if (d->kind == DISK_FLAT) {
         *avail = d->size - off;
         return d->p + off;
     }
+    if (d->kind == DISK_VHDX)
+        return vhdx_span(d, off, avail);
     uint64_t block = off / d->block_size, within = off % d->block_size;
     uint64_t entry = d->bat_off + block * 4;
     if (block >= d->bat_entries || entry + 4 > d->len)
@@ -156,7 +212,127 @@ static int read_vhd(struct sk_unpack *u, struct vdisk *d, const char **why)
     }
     uint32_t bitmap = d->block_size / 512 / 8;
     d->bitmap_bytes = (bitmap + 511) / 512 * 512;
-    d->dynamic = true;
+    d->kind = DISK_VHD_DYNAMIC;
+    return 0;
+}
+
+/* ---- VHDX (MS-VHDX 2.2-2.6) ---------------------------------------------- */
+
+/* CRC-32C (Castagnoli, reflected), with the 4-byte checksum field at
+ * `field` taken as zero, as MS-VHDX 2.2.2 computes header checksums. */
+static uint32_t crc32c(const uint8_t *p, size_t n, size_t field)
+{
+    uint32_t crc = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        crc ^= (i >= field && i < field + 4) ? 0 : p[i];
+        for (int k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ (0x82f63b78u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+/* The current header: of the two copies whose signature and checksum hold,
+ * the one with the larger SequenceNumber (2.2.2.1). */
+static const uint8_t *vhdx_header(const struct vdisk *d)
+{
+    const uint8_t *best = NULL;
+    for (size_t i = 1; i <= 2; i++) {
+        size_t at = VHDX_HEADER_AT * i;
+        if (d->len < at + 4096)
+            continue;
+        const uint8_t *h = d->p + at;
+        if (memcmp(h, "head", 4) != 0 || le32(h + 4) != crc32c(h, 4096, 4))
+            continue;
+        if (!best || le64(h + 8) > le64(best + 8))
+            best = h;
+    }
+    return best;
+}
+
+/* A 32-byte table entry whose first 16 bytes are `guid`, or NULL. */
+static const uint8_t *find_entry(const uint8_t *entries, uint32_t count, const uint8_t guid[16])
+{
+    for (uint32_t i = 0; i < count; i++)
+        if (memcmp(entries + 32 * i, guid, 16) == 0)
+            return entries + 32 * i;
+    return NULL;
+}
+
+/* A region (2.2.3) inside the image: its offset and length. */
+static int vhdx_region(const struct vdisk *d, const uint8_t guid[16], uint64_t *off,
+                       uint64_t *len)
+{
+    const uint8_t *t = d->p + VHDX_REGIONS_AT;
+    uint32_t count = le32(t + 8);
+    if (memcmp(t, "regi", 4) != 0 || le32(t + 4) != crc32c(t, VHDX_REGIONS_SIZE, 4) ||
+        count > VHDX_MAX_REGIONS)
+        return SK_ECORRUPT;
+    const uint8_t *e = find_entry(t + 16, count, guid);
+    if (!e)
+        return SK_ECORRUPT;
+    *off = le64(e + 16);
+    *len = le32(e + 24);
+    return *off <= d->len && *len <= d->len - *off ? 0 : SK_ECORRUPT;
+}
+
+/* A metadata item (2.6.1) of at least `need` bytes, or NULL. */
+static const uint8_t *vhdx_item(const struct vdisk *d, uint64_t meta, uint64_t meta_len,
+                                const uint8_t guid[16], uint32_t need)
+{
+    const uint8_t *t = d->p + meta;
+    uint32_t count = (uint32_t)(t[10] | t[11] << 8);
+    if (meta_len < 32 + 32ull * VHDX_MAX_ITEMS || memcmp(t, "metadata", 8) != 0 ||
+        count > VHDX_MAX_ITEMS)
+        return NULL;
+    const uint8_t *e = find_entry(t + 32, count, guid);
+    if (!e)
+        return NULL;
+    uint32_t off = le32(e + 16), len = le32(e + 20);
+    return len >= need && off <= meta_len && len <= meta_len - off ? t + off : NULL;
+}
+
+static int read_vhdx(struct sk_unpack *u, struct vdisk *d, const char **why)
+{
+    static const uint8_t bat_guid[16] = {0x66, 0x77, 0xc2, 0x2d, 0x23, 0xf6, 0x00, 0x42,
+                                         0x9d, 0x64, 0x11, 0x5e, 0x9b, 0xfd, 0x4a, 0x08};
+    static const uint8_t meta_guid[16] = {0x06, 0xa2, 0x7c, 0x8b, 0x90, 0x47, 0x9a, 0x4b,
+                                          0xb8, 0xfe, 0x57, 0x5f, 0x05, 0x0f, 0x88, 0x6e};
+    static const uint8_t params_guid[16] = {0x37, 0x67, 0xa1, 0xca, 0x36, 0xfa, 0x43, 0x4d,
+                                            0xb3, 0xb6, 0x33, 0xf0, 0xaa, 0x44, 0xe7, 0x6b};
+    static const uint8_t size_guid[16] = {0x24, 0x42, 0xa5, 0x2f, 0x1b, 0xcd, 0x76, 0x48,
+                                          0xb2, 0x11, 0x5d, 0xbe, 0xd8, 0x3b, 0xf4, 0xb8};
+    static const uint8_t sector_guid[16] = {0x1d, 0xbf, 0x41, 0x81, 0x6f, 0xa9, 0x09, 0x47,
+                                            0xba, 0x47, 0xf2, 0x33, 0xa8, 0xfa, 0xab, 0x5f};
+    static const uint8_t no_log[16] = {0};
+    *why = "no valid header, region table or metadata";
+    const uint8_t *h = d->len >= VHDX_REGIONS_AT + VHDX_REGIONS_SIZE ? vhdx_header(d) : NULL;
+    uint64_t meta, meta_len;
+    if (!h || vhdx_region(d, bat_guid, &d->bat_off, &d->bat_len) != 0 ||
+        vhdx_region(d, meta_guid, &meta, &meta_len) != 0)
+        return SK_ECORRUPT;
+    const uint8_t *params = vhdx_item(d, meta, meta_len, params_guid, 8);
+    const uint8_t *size = vhdx_item(d, meta, meta_len, size_guid, 8);
+    const uint8_t *sector = vhdx_item(d, meta, meta_len, sector_guid, 4);
+    if (!params || !size || !sector)
+        return SK_ECORRUPT;
+    d->block_size = le32(params);
+    d->size = le64(size);
+    uint32_t logical = le32(sector);
+    sk_unpack_info(u, "format", "VHDX");
+    sk_unpack_info(u, "disk_size", "%llu bytes", (unsigned long long)d->size);
+    if (memcmp(h + 48, no_log, 16) != 0 || (le32(params + 4) & 2)) {
+        *why = "a VHDX with a log to replay or a parent disk";
+        return SK_EUNSUPPORTED;
+    }
+    bool block_ok = d->block_size >= VHDX_MB && d->block_size <= 256u * VHDX_MB &&
+                    (d->block_size & (d->block_size - 1)) == 0;
+    if (!block_ok || (logical != 512 && logical != 4096)) {
+        *why = "a VHDX block or sector size out of range";
+        return SK_ECORRUPT;
+    }
+    d->chunk_ratio = (uint32_t)((8388608ull * logical) / d->block_size);
+    d->sector = logical;
+    d->kind = DISK_VHDX;
     return 0;
 }
 
@@ -210,7 +386,7 @@ static int read_partitions(struct sk_unpack *u, struct disk_state *st)
             continue;
         if (!is_fat_type(type))
             refuse_partition(u, i + 1, type);
-        uint64_t off = lba * 512, size = count * 512;
+        uint64_t off = lba * st->disk.sector, size = count * st->disk.sector;
         if (off >= st->disk.size || size > st->disk.size - off) {
             sk_unpack_fail(u, "disk", SK_ECORRUPT, "partition %u lies outside the disk", i + 1);
             continue;
@@ -226,22 +402,18 @@ static int read_partitions(struct sk_unpack *u, struct disk_state *st)
 
 static int open_disk(struct sk_unpack *u, void **state)
 {
-    enum sk_type type = u->node->type;
-    if (type == SK_TYPE_VHDX) {
-        sk_unpack_reason(u, "container.disk_image",
-                         "VHDX image not opened: what it holds is unknown");
-        sk_unpack_fail(u, "disk", SK_EUNSUPPORTED, "VHDX images are not read");
-        return SK_EUNSUPPORTED;
-    }
     struct disk_state *st = calloc(1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
     st->disk.p = u->node->data.p;
     st->disk.len = u->node->data.len;
+    st->disk.sector = 512;
     const char *why = NULL;
-    int rc = read_vhd(u, &st->disk, &why);
+    bool vhdx = u->node->type == SK_TYPE_VHDX;
+    int rc = vhdx ? read_vhdx(u, &st->disk, &why) : read_vhd(u, &st->disk, &why);
     if (rc == SK_EUNSUPPORTED)
-        sk_unpack_reason(u, "container.disk_image", "VHD not opened: %s", why);
+        sk_unpack_reason(u, "container.disk_image", "%s not opened: %s", vhdx ? "VHDX" : "VHD",
+                         why);
     if (rc == 0)
         rc = read_partitions(u, st);
     if (rc != 0) {
@@ -287,7 +459,7 @@ static int next_disk(struct sk_unpack *u, void *state, struct sk_child *child)
     const struct part *p = &st->parts[st->next_part++];
     child->name = p->name;
     child->name_len = strlen(p->name);
-    if (st->disk.dynamic)
+    if (st->disk.kind != DISK_FLAT)
         return assemble(u, &st->disk, p, child);
     return sk_unpack_view(u, &child->data, st->disk.p + p->off, (size_t)p->size);
 }
