@@ -18,7 +18,8 @@
 #define EXT_MAX 12u
 #define PAD_MIN 3u /* blanks in a row before the extension that count as padding */
 
-/* What runs on a double click: executables, scripts, shortcuts. */
+/* What runs (or mounts) on a double click: executables, scripts,
+ * shortcuts, disk images. */
 static const char *const runnable_exts[] = {
     "exe", "scr", "com", "pif", "cpl",       "msi",         "msp", "msc", "dll",  "bat",  "cmd",
     "js",  "jse", "vbs", "vbe", "wsf",       "wsh",         "hta", "ps1", "psm1", "lnk",  "url",

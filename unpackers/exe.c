@@ -36,7 +36,6 @@
 #include "../engine/reader.h"
 #include "unpacker.h"
 
-#define EXE_MAX_SECTIONS 65535u   /* NumberOfSections is a u16: all are read */
 #define EXE_MAX_IMPORT_DLLS 4096u /* import descriptors walked */
 #define EXE_MAX_IMPORTS 65536u    /* imported functions counted, all DLLs */
 #define EXE_MAX_FAT_ARCHS 64u     /* slices of a universal binary */
