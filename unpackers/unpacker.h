@@ -32,5 +32,9 @@ extern const struct sk_unpacker sk_unpacker_rtf;
 extern const struct sk_unpacker sk_unpacker_ole2;
 extern const struct sk_unpacker sk_unpacker_biff;
 extern const struct sk_unpacker sk_unpacker_sylk;
+extern const struct sk_unpacker sk_unpacker_script;
+extern const struct sk_unpacker sk_unpacker_html;
+extern const struct sk_unpacker sk_unpacker_pdf;
+extern const struct sk_unpacker sk_unpacker_onenote;
 
 #endif
