@@ -44,7 +44,8 @@
 #define PDF_NAME_BYTES 64u  /* of a name kept for comparison */
 #define PDF_TEXT_BYTES 256u /* of a file name or launch target kept */
 #define PDF_CHUNK 16384u
-#define PDF_MAX_CHILDREN 1000u /* JavaScripts and embedded files handed back */
+#define PDF_MAX_CHILDREN 1000u     /* JavaScripts and embedded files handed back */
+#define PDF_MAX_LAUNCH_REPORTS 16u /* each its own reason; the rest are counted */
 
 enum pdf_key {
     KEY_JAVASCRIPT,
@@ -74,6 +75,12 @@ struct pdf_object {
     size_t stream_len;
 };
 
+/* An object number and where to find it, for lookups by binary search. */
+struct pdf_ref {
+    uint32_t num;
+    size_t index; /* into objects */
+};
+
 enum item_kind { ITEM_JAVASCRIPT, ITEM_EMBEDDED };
 
 /* A child to hand back: which object holds it, and how. */
@@ -94,7 +101,11 @@ struct pdf_state {
     struct pdf_item *items;
     size_t n_items, cap_items, next_item;
     unsigned javascripts, embedded;
-    unsigned items_dropped; /* over PDF_MAX_CHILDREN */
+    unsigned items_dropped;    /* over PDF_MAX_CHILDREN */
+    unsigned launches;         /* /S /Launch actions; the first few are reported */
+    struct pdf_ref *by_number; /* every object, sorted by number */
+    struct pdf_ref *filespecs; /* embedded file stream number -> its /EF holder */
+    size_t n_filespecs, cap_filespecs;
     char name[PDF_TEXT_BYTES + 16];
 };
 
@@ -786,14 +797,67 @@ static int add_item(struct pdf_state *st, const struct pdf_item *item)
     return rc;
 }
 
-/* The index of the object numbered num (the last one: incremental updates
- * append newer versions), or SIZE_MAX. */
+static int ref_order(const void *a, const void *b)
+{
+    const struct pdf_ref *x = a, *y = b;
+    if (x->num != y->num)
+        return x->num < y->num ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The entry for num with the highest index (incremental updates append
+ * newer versions of an object), or SIZE_MAX. */
+static size_t ref_lookup(const struct pdf_ref *refs, size_t n, uint32_t num)
+{
+    size_t lo = 0, hi = n; /* first entry with a number above num */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (refs[mid].num <= num)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && refs[lo - 1].num == num ? refs[lo - 1].index : SIZE_MAX;
+}
+
 static size_t find_object(const struct pdf_state *st, uint32_t num)
 {
-    for (size_t k = st->n_objects; k-- > 0;)
-        if (st->objects[k].num == num)
-            return k;
-    return SIZE_MAX;
+    return ref_lookup(st->by_number, st->n_objects, num);
+}
+
+static int sort_objects(struct pdf_state *st)
+{
+    st->by_number = malloc((st->n_objects ? st->n_objects : 1) * sizeof *st->by_number);
+    if (!st->by_number)
+        return SK_ENOMEM;
+    for (size_t k = 0; k < st->n_objects; k++)
+        st->by_number[k] = (struct pdf_ref){st->objects[k].num, k};
+    qsort(st->by_number, st->n_objects, sizeof *st->by_number, ref_order);
+    return 0;
+}
+
+/* Remembers which stream a file specification's /EF points at (/F, /UF). */
+static int note_filespec(struct pdf_state *st, size_t k)
+{
+    const struct pdf_object *o = &st->objects[k];
+    size_t ef = find_key(o->dict, o->dict_len, "EF");
+    if (ef >= o->dict_len)
+        return 0;
+    const uint8_t *rest = o->dict + ef;
+    size_t left = o->dict_len - ef;
+    static const char *const keys[] = {"F", "UF"};
+    for (size_t i = 0; i < 2; i++) {
+        uint32_t ref;
+        size_t at = find_key(rest, left, keys[i]);
+        if (at >= left || !read_ref(rest, left, at, &ref))
+            continue;
+        int rc = grow((void **)&st->filespecs, &st->cap_filespecs, st->n_filespecs,
+                      sizeof *st->filespecs);
+        if (rc != 0)
+            return rc;
+        st->filespecs[st->n_filespecs++] = (struct pdf_ref){ref, k};
+    }
+    return 0;
 }
 
 static void report_launch(struct sk_unpack *u, const struct pdf_object *o)
@@ -820,8 +884,15 @@ static int plan_javascript(struct pdf_state *st, size_t k)
         size_t target = find_object(st, ref);
         if (target == SIZE_MAX)
             return 0;
+        const struct pdf_object *t = &st->objects[target];
+        size_t v0 = skip_space(t->dict, t->dict_len, 0);
+        bool string = v0 < t->dict_len &&
+                      (t->dict[v0] == '(' ||
+                       (t->dict[v0] == '<' && v0 + 1 < t->dict_len && t->dict[v0 + 1] != '<'));
+        if (!t->stream && !string)
+            return 0; /* neither a stream nor a string: no script text */
         item.object = target;
-        item.is_string = !st->objects[target].stream;
+        item.is_string = !t->stream;
         item.value_at = 0;
     }
     return add_item(st, &item);
@@ -829,7 +900,10 @@ static int plan_javascript(struct pdf_state *st, size_t k)
 
 static int plan_children(struct sk_unpack *u, struct pdf_state *st)
 {
-    for (size_t k = 0; k < st->n_objects; k++) {
+    int rc = sort_objects(st);
+    for (size_t k = 0; rc == 0 && k < st->n_objects; k++) {
+        if ((k & 1023) == 1023 && sk_unpack_expired(u))
+            return SK_ELIMIT;
         const struct pdf_object *o = &st->objects[k];
         count_keys(st, o->dict, o->dict_len);
         char name[PDF_NAME_BYTES];
@@ -837,19 +911,21 @@ static int plan_children(struct sk_unpack *u, struct pdf_state *st)
         if (at < o->dict_len && (at = skip_space(o->dict, o->dict_len, at)) < o->dict_len &&
             o->dict[at] == '/') {
             read_name(o->dict, o->dict_len, at, name, sizeof name);
-            if (strcmp(name, "Launch") == 0)
+            if (strcmp(name, "Launch") == 0 && st->launches++ < PDF_MAX_LAUNCH_REPORTS)
                 report_launch(u, o);
         }
-        int rc = 0;
-        if (!st->encrypted)
-            rc = plan_javascript(st, k);
-        if (rc == 0 && !st->encrypted && o->stream &&
+        if (st->encrypted)
+            continue;
+        rc = plan_javascript(st, k);
+        if (rc == 0)
+            rc = note_filespec(st, k);
+        if (rc == 0 && o->stream &&
             dict_has_name_value(o->dict, o->dict_len, "Type", "EmbeddedFile"))
             rc = add_item(st, &(struct pdf_item){.kind = ITEM_EMBEDDED, .object = k});
-        if (rc != 0)
-            return rc;
     }
-    return 0;
+    if (rc == 0)
+        qsort(st->filespecs, st->n_filespecs, sizeof *st->filespecs, ref_order);
+    return rc;
 }
 
 static void record_facts(struct sk_unpack *u, struct pdf_state *st)
@@ -858,6 +934,9 @@ static void record_facts(struct sk_unpack *u, struct pdf_state *st)
         if (k != KEY_ENCRYPT)
             sk_unpack_info(u, KEY_NAMES[k], "%u", st->counts[k]);
     sk_unpack_info(u, "objects", "%zu", st->n_objects);
+    if (st->launches > PDF_MAX_LAUNCH_REPORTS)
+        sk_unpack_reason(u, "pdf.launch", "%u more /Launch actions",
+                         st->launches - PDF_MAX_LAUNCH_REPORTS);
     if (st->items_dropped)
         sk_unpack_reason(u, "error.unsupported",
                          "%u more JavaScripts or embedded files than the %u handed back",
@@ -900,6 +979,8 @@ static void close_pdf(void *state)
     free(st->decoded);
     free(st->objects);
     free(st->items);
+    free(st->by_number);
+    free(st->filespecs);
     free(st);
 }
 
@@ -933,22 +1014,12 @@ static int open_pdf(struct sk_unpack *u, void **out)
  * specification whose /EF points at object num. */
 static bool embedded_name(const struct pdf_state *st, uint32_t num, char *out, size_t cap)
 {
-    for (size_t k = 0; k < st->n_objects; k++) {
-        const struct pdf_object *o = &st->objects[k];
-        size_t ef = find_key(o->dict, o->dict_len, "EF");
-        if (ef >= o->dict_len)
-            continue;
-        const uint8_t *rest = o->dict + ef;
-        size_t left = o->dict_len - ef;
-        uint32_t ref;
-        size_t f = find_key(rest, left, "F"), uf = find_key(rest, left, "UF");
-        bool points = (f < left && read_ref(rest, left, f, &ref) && ref == num) ||
-                      (uf < left && read_ref(rest, left, uf, &ref) && ref == num);
-        if (points && (key_text(o->dict, o->dict_len, "UF", out, cap) ||
-                       key_text(o->dict, o->dict_len, "F", out, cap)))
-            return true;
-    }
-    return false;
+    size_t k = ref_lookup(st->filespecs, st->n_filespecs, num);
+    if (k == SIZE_MAX)
+        return false;
+    const struct pdf_object *o = &st->objects[k];
+    return key_text(o->dict, o->dict_len, "UF", out, cap) ||
+           key_text(o->dict, o->dict_len, "F", out, cap);
 }
 
 static void name_child(struct pdf_state *st, struct sk_child *child, const char *name)
