@@ -103,8 +103,10 @@ static void scripts_by_strong_markers_only(void)
     CHECK_EQ_STR(sniff_name("#@~^CAAAAA==abcdefgh", 20), "script");
     CHECK_EQ_STR(sniff_name("#@~^ not an encoded block", 25), "text");
     CHECK_EQ_STR(sniff_name("<job id=\"a\"><script/></job>", 27), "script");
-    CHECK_EQ_STR(sniff_name("<?xml version=\"1.0\"?>\n<package>", 32), "script");
-    CHECK_EQ_STR(sniff_name("<?xml version=\"1.0\"?>\n<jobs/>", 30), "xml");
+    const char *wsf = "<?xml version=\"1.0\"?>\n<package>";
+    CHECK_EQ_STR(sniff_name(wsf, strlen(wsf)), "script");
+    const char *jobs = "<?xml version=\"1.0\"?>\n<jobs/>";
+    CHECK_EQ_STR(sniff_name(jobs, strlen(jobs)), "xml");
     CHECK_EQ_STR(sniff_name("<html><HTA:APPLICATION ID=x></html>", 35), "script");
     CHECK_EQ_STR(sniff_name("<html><script>var a = 1;</script></html>", 40), "html");
     CHECK_EQ_STR(sniff_name("@ECHO OFF\r\nstart x\r\n", 20), "script");
