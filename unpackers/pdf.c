@@ -923,7 +923,7 @@ static int plan_children(struct sk_unpack *u, struct pdf_state *st)
             dict_has_name_value(o->dict, o->dict_len, "Type", "EmbeddedFile"))
             rc = add_item(st, &(struct pdf_item){.kind = ITEM_EMBEDDED, .object = k});
     }
-    if (rc == 0)
+    if (rc == 0 && st->n_filespecs > 0)
         qsort(st->filespecs, st->n_filespecs, sizeof *st->filespecs, ref_order);
     return rc;
 }
