@@ -13,11 +13,12 @@
  * least SMUGGLE_MIN_ARRAY byte values; each payload is decoded into a child.
  * Refuses: payloads the page computes (XOR, reversed strings, fetched
  * pieces): the technique words alone are not a reason, since ordinary pages
- * use Blob and download links too. data: URLs of images, fonts, audio,
- * video and CSS are passive content and are passed over.
- * Limits: the technique search and the payload scan are linear in the page
- * (each byte is looked at a bounded number of times); literals are measured
- * before they are decoded; payload bytes go through sk_unpack_append. */
+ * use Blob and download links too; for the same reason a byte array counts
+ * only when its bytes sniff as a file type (not data or text). data: URLs of images, fonts,
+ * audio, video and CSS are passive content and are passed over. Limits: the technique search
+ * and the payload scan are linear in the page (each byte is looked at a bounded number of
+ * times); literals are measured before they are decoded; payload bytes go through
+ * sk_unpack_append. */
 #include "html.h"
 
 #include <stdio.h>
@@ -274,6 +275,14 @@ static size_t walk_array(struct sk_unpack *u, const uint8_t *p, size_t n, size_t
 
 /* --- the payloads ---------------------------------------------------- */
 
+/* An array of small numbers is ordinary data in a page (a chart's values,
+ * a lookup table) unless its bytes make a file of a known type. */
+static bool is_file(const struct sk_child *child)
+{
+    enum sk_type type = sk_sniff(child->data.p, child->data.len);
+    return type != SK_TYPE_DATA && type != SK_TYPE_TEXT && type != SK_TYPE_EMPTY;
+}
+
 static void name_payload(struct sk_smuggling *s, struct sk_child *child)
 {
     if (s->found == 1 && s->download[0])
@@ -324,7 +333,10 @@ int sk_smuggling_next(struct sk_unpack *u, struct sk_smuggling *s, const uint8_t
             s->pos = end;
             if (count >= SMUGGLE_MIN_ARRAY) {
                 walk_array(u, p, n, i, &end, child, &rc);
-                return finish_payload(u, s, child, rc, "byte array");
+                if (rc != 0 || is_file(child))
+                    return finish_payload(u, s, child, rc, "byte array");
+                /* chart data, lookup tables: numbers that make no file */
+                sk_buf_release(&child->data);
             }
         } else {
             s->pos++;

@@ -395,6 +395,20 @@ static bool word_at(const uint8_t *p, size_t n, size_t i, const char *word)
     return len <= n - i && memcmp(p + i, word, len) == 0;
 }
 
+/* "stream" at i is the keyword (7.3.8.1) only right after the stream's
+ * dictionary (">>", white space between) and before an end of line: a
+ * "stream" inside a string must not swallow the objects after it. */
+static bool stream_keyword(const uint8_t *p, size_t n, size_t i)
+{
+    size_t after = i + 6;
+    if (after >= n || (p[after] != '\r' && p[after] != '\n'))
+        return false;
+    size_t j = i;
+    while (j > 0 && is_space(p[j - 1]) && i - j < 64)
+        j--;
+    return j >= 2 && p[j - 1] == '>' && p[j - 2] == '>';
+}
+
 /* Where the object body starting at `from` ends: at "stream", "endobj" or
  * the next object header, whichever comes first. */
 static size_t body_end(const uint8_t *p, size_t n, size_t from, bool *stream)
@@ -403,7 +417,7 @@ static size_t body_end(const uint8_t *p, size_t n, size_t from, bool *stream)
     *stream = false;
     for (size_t i = from; i < n; i++) {
         uint8_t c = p[i];
-        if (c == 's' && word_at(p, n, i, "stream") && (i == 0 || p[i - 1] != 'd')) {
+        if (c == 's' && word_at(p, n, i, "stream") && stream_keyword(p, n, i)) {
             *stream = true;
             return i;
         }
@@ -415,10 +429,31 @@ static size_t body_end(const uint8_t *p, size_t n, size_t from, bool *stream)
     return n;
 }
 
+/* Where the next "endstream" lies. The answer for one start also holds
+ * for any later start up to it, so a file of many streams and one
+ * endstream at its end costs one search, not one per stream. */
+struct endstream_finder {
+    size_t at;  /* the last "endstream" found, or n when there was none */
+    bool known; /* at is the first one at or after the last search start */
+};
+
+static size_t next_endstream(const uint8_t *p, size_t n, size_t from,
+                             struct endstream_finder *f)
+{
+    if (!f->known || from > f->at) {
+        const uint8_t *hit = memmem(p + from, n - from, "endstream", 9);
+        f->at = hit ? (size_t)(hit - p) : n;
+        f->known = true;
+    }
+    return f->at;
+}
+
 /* The raw bytes of the stream whose keyword is at `at`; returns where the
- * scan goes on. */
-static size_t stream_bytes(const uint8_t *p, size_t n, size_t at, const uint8_t *dict,
-                           size_t dict_len, struct pdf_object *o)
+ * scan goes on: after "endstream" when /Length led there, else at the
+ * stream's first byte, so that objects a fake "stream" would swallow are
+ * still found (real readers go by the xref table and see them). */
+static size_t stream_bytes(const uint8_t *p, size_t n, size_t at, struct pdf_object *o,
+                           struct endstream_finder *f)
 {
     size_t data = at + 6;
     if (data < n && p[data] == '\r')
@@ -426,13 +461,13 @@ static size_t stream_bytes(const uint8_t *p, size_t n, size_t at, const uint8_t 
     if (data < n && p[data] == '\n')
         data++;
     uint64_t length;
-    size_t v = find_key(dict, dict_len, "Length");
-    if (v < dict_len) {
-        v = skip_space(dict, dict_len, v);
+    size_t v = find_key(o->dict, o->dict_len, "Length");
+    if (v < o->dict_len) {
+        v = skip_space(o->dict, o->dict_len, v);
         uint32_t ignored;
         size_t after = v;
-        bool direct = read_uint(dict, dict_len, &after, &length) &&
-                      !read_ref(dict, dict_len, v, &ignored);
+        bool direct = read_uint(o->dict, o->dict_len, &after, &length) &&
+                      !read_ref(o->dict, o->dict_len, v, &ignored);
         if (direct && length <= n - data) {
             size_t end = skip_space(p, n, data + (size_t)length);
             if (word_at(p, n, end, "endstream")) {
@@ -443,8 +478,7 @@ static size_t stream_bytes(const uint8_t *p, size_t n, size_t at, const uint8_t 
         }
     }
     /* /Length lies, is indirect or missing: the stream ends at endstream */
-    const uint8_t *end = memmem(p + data, n - data, "endstream", 9);
-    size_t stop = end ? (size_t)(end - p) : n;
+    size_t stop = next_endstream(p, n, data, f);
     size_t len = stop - data;
     if (len > 0 && p[data + len - 1] == '\n')
         len--;
@@ -452,7 +486,7 @@ static size_t stream_bytes(const uint8_t *p, size_t n, size_t at, const uint8_t 
         len--;
     o->stream = p + data;
     o->stream_len = len;
-    return end ? stop + 9 : n;
+    return data > at + 6 ? data : at + 6;
 }
 
 /* Makes room for one more element in a growing array: 0 or SK_ENOMEM. */
@@ -482,6 +516,7 @@ static int add_object(struct pdf_state *st, const struct pdf_object *o)
 /* Indexes every "N G obj" of the file: 0, or an error. */
 static int index_objects(struct sk_unpack *u, struct pdf_state *st, const uint8_t *p, size_t n)
 {
+    struct endstream_finder finder = {0};
     size_t i = 0;
     while (i < n) {
         const uint8_t *hit = memmem(p + i, n - i, "obj", 3);
@@ -499,7 +534,7 @@ static int index_objects(struct sk_unpack *u, struct pdf_state *st, const uint8_
         size_t end = body_end(p, n, at + 3, &stream);
         o.dict = p + at + 3;
         o.dict_len = end - (at + 3);
-        i = stream ? stream_bytes(p, n, end, o.dict, o.dict_len, &o) : end;
+        i = stream ? stream_bytes(p, n, end, &o, &finder) : end;
         int rc = add_object(st, &o);
         if (rc != 0)
             return rc;
