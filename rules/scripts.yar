@@ -17,19 +17,22 @@
  * engine also decodes its argument into a child node these rules scan.
  *
  * Script_Downloader and Script_ActiveXObject only look at scripts and web
- * pages: the node's type ("script", "html") or a script extension, since
+ * pages (the node's type "script" or "html", a script extension, or a PDF's
+ * "javascript" node), since
  * how-tos and admin mails name the same cmdlets. The command-line rules need
  * the program and its telling argument on one line, so they stand anywhere
  * (a VBA Shell call, a shortcut's arguments, a batch file).
  *
- * External variables used: filetype, extension.
+ * External variables used: filetype, extension, filename, parent_type.
  */
 
 private rule Script_Scope
 {
     condition:
         filetype == "script" or filetype == "html" or
-        extension matches /^(js|jse|vbs|vbe|wsf|wsh|hta|ps1|psm1|bat|cmd|sct)$/
+        extension matches /^(js|jse|vbs|vbe|wsf|wsh|hta|ps1|psm1|bat|cmd|sct)$/ or
+        // a PDF's JavaScript, which the PDF unpacker hands back by this name
+        (parent_type == "pdf" and filename matches /^javascript(_[0-9]+)?$/)
 }
 
 rule Script_Downloader

@@ -1064,6 +1064,19 @@ static void name_child(struct pdf_state *st, struct sk_child *child, const char 
     child->name_len = strlen(st->name);
 }
 
+/* A text string in UTF-16BE (7.9.2.2, its FE FF mark) made 8-bit in place,
+ * so that rules written for the script's ASCII see it: ASCII code units are
+ * kept, others become '?'. */
+static void narrow_utf16be(struct sk_buf *b)
+{
+    if (b->len < 2 || !b->owned || b->p[0] != 0xfe || b->p[1] != 0xff)
+        return;
+    size_t k = 0;
+    for (size_t i = 2; i + 1 < b->len; i += 2)
+        b->p[k++] = b->p[i] == 0 && b->p[i + 1] < 0x80 ? b->p[i + 1] : '?';
+    b->len = k;
+}
+
 static int javascript_child(struct sk_unpack *u, struct pdf_state *st,
                             const struct pdf_item *item, struct sk_child *child)
 {
@@ -1074,6 +1087,7 @@ static int javascript_child(struct sk_unpack *u, struct pdf_state *st,
         struct sink s = {.u = u, .buf = &child->data};
         string_value(o->dict, o->dict_len, item->value_at, &s);
         rc = s.rc;
+        narrow_utf16be(&child->data);
     } else {
         rc = decode_stream(u, o, &child->data, why, sizeof why);
     }
