@@ -169,18 +169,24 @@ static size_t read_name(const uint8_t *p, size_t n, size_t i, char *out, size_t 
     return i;
 }
 
+/* The next name at or after *i into name; *i goes past it. False when
+ * there is none. */
+static bool next_name(const uint8_t *p, size_t n, size_t *i, char name[PDF_NAME_BYTES])
+{
+    const uint8_t *slash = *i < n ? memchr(p + *i, '/', n - *i) : NULL;
+    if (!slash)
+        return false;
+    *i = read_name(p, n, (size_t)(slash - p), name, PDF_NAME_BYTES);
+    return true;
+}
+
 /* The offset just after the first name `key` in p[0..n), or n. */
 static size_t find_key(const uint8_t *p, size_t n, const char *key)
 {
     char name[PDF_NAME_BYTES];
-    for (size_t i = 0; i < n;) {
-        const uint8_t *slash = memchr(p + i, '/', n - i);
-        if (!slash)
-            break;
-        i = read_name(p, n, (size_t)(slash - p), name, sizeof name);
+    for (size_t i = 0; next_name(p, n, &i, name);)
         if (strcmp(name, key) == 0)
             return i;
-    }
     return n;
 }
 
@@ -809,15 +815,10 @@ static int open_object_streams(struct sk_unpack *u, struct pdf_state *st)
 static void count_keys(struct pdf_state *st, const uint8_t *p, size_t n)
 {
     char name[PDF_NAME_BYTES];
-    for (size_t i = 0; i < n;) {
-        const uint8_t *slash = memchr(p + i, '/', n - i);
-        if (!slash)
-            break;
-        i = read_name(p, n, (size_t)(slash - p), name, sizeof name);
+    for (size_t i = 0; next_name(p, n, &i, name);)
         for (int k = 0; k < KEY_COUNT; k++)
             if (strcmp(name, KEY_NAMES[k]) == 0)
                 st->counts[k]++;
-    }
 }
 
 static int add_item(struct pdf_state *st, const struct pdf_item *item)
