@@ -259,10 +259,75 @@ static int starts_ci(const uint8_t *p, const uint8_t *end, const char *word)
     return (size_t)(end - p) >= len && strncasecmp((const char *)p, word, len) == 0;
 }
 
+/* `<tag` followed by white space, '>' or '/' (so <jobs> is not <job). */
+static int starts_tag(const uint8_t *s, const uint8_t *end, const char *tag)
+{
+    size_t len = strlen(tag);
+    if (!starts_ci(s, end, tag) || (size_t)(end - s) <= len)
+        return 0;
+    uint8_t c = s[len];
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/';
+}
+
+/* A line of the first window starting with `lead` (after blanks) that
+ * also holds `then` (case-insensitive): "Set x = CreateObject(". */
+static int line_with(const uint8_t *p, size_t n, const char *lead, const char *then)
+{
+    size_t limit = n < HEAD_WINDOW ? n : HEAD_WINDOW, at = 0;
+    while (at < limit) {
+        const uint8_t *eol = memchr(p + at, '\n', limit - at);
+        size_t len = eol ? (size_t)(eol - (p + at)) : limit - at;
+        const uint8_t *s = skip_space(p + at, p + at + len);
+        size_t rest = len - (size_t)(s - (p + at));
+        if (starts_ci(s, s + rest, lead)) {
+            size_t tl = strlen(then);
+            for (size_t i = 0; i + tl <= rest; i++)
+                if (strncasecmp((const char *)s + i, then, tl) == 0)
+                    return 1;
+        }
+        at += len + 1;
+    }
+    return 0;
+}
+
+/* Windows scripts by markers only their languages use; ordinary text, HTML
+ * and XML never qualify (a mail that mentions PowerShell stays text). */
+static int is_script(const uint8_t *p, size_t n, const uint8_t *s, const uint8_t *end)
+{
+    size_t head = n < HEAD_WINDOW ? n : HEAD_WINDOW;
+    const uint8_t *vbe = memmem(p, head, "#@~^", 4);
+    /* screnc: "#@~^", six base64 characters of length, then "==" */
+    if (vbe && (size_t)(p + head - vbe) >= 12 && vbe[10] == '=' && vbe[11] == '=')
+        return 1;
+    if (starts_tag(s, end, "<job") || starts_tag(s, end, "<package") ||
+        starts_ci(s, end, "@echo off") || starts_ci(s, end, "#requires -"))
+        return 1;
+    if (*s == '<') {
+        size_t window = n < 4096 ? n : 4096;
+        for (size_t i = 0; i + 16 <= window; i++)
+            if (strncasecmp((const char *)p + i, "<HTA:APPLICATION", 16) == 0)
+                return 1;
+        return 0;
+    }
+    return line_with(p, n, "set ", "CreateObject(\"WScript.") ||
+           line_with(p, n, "var ", "new ActiveXObject(\"WScript.");
+}
+
+/* A WSF may open with an XML declaration before its <job> or <package>. */
+static const uint8_t *after_xml_prolog(const uint8_t *s, const uint8_t *end)
+{
+    if (!starts_ci(s, end, "<?xml"))
+        return s;
+    const uint8_t *close = memmem(s, (size_t)(end - s), "?>", 2);
+    return close ? skip_space(close + 2, end) : s;
+}
+
 static enum sk_type sniff_text(const uint8_t *p, size_t n)
 {
     const uint8_t *end = p + (n < 1024 ? n : 1024);
     const uint8_t *s = skip_space(p, end);
+    if (is_script(p, n, after_xml_prolog(s, end), end))
+        return SK_TYPE_SCRIPT;
     if (starts_ci(s, end, "<!doctype html") || starts_ci(s, end, "<html") ||
         starts_ci(s, end, "<head") || starts_ci(s, end, "<body") ||
         starts_ci(s, end, "<script") || starts_ci(s, end, "<hta:"))
@@ -376,6 +441,10 @@ static enum sk_type sniff_document(const uint8_t *p, size_t n)
         return SK_TYPE_LNK;
     if (has(p, n, 0, "{\\rt", 4))
         return SK_TYPE_RTF;
+    /* MS-ONESTORE 2.3.1 Header.guidFileType
+     * {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}, as the GUID lies in the file */
+    if (has(p, n, 0, "\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3", 16))
+        return SK_TYPE_ONENOTE;
     size_t head = n < 1024 ? n : 1024;
     if (memmem(p, head, "%PDF-", 5))
         return SK_TYPE_PDF;

@@ -37,5 +37,9 @@ extern const struct sk_unpacker sk_unpacker_lnk;
 extern const struct sk_unpacker sk_unpacker_fat;
 extern const struct sk_unpacker sk_unpacker_disk;
 extern const struct sk_unpacker sk_unpacker_udf;
+extern const struct sk_unpacker sk_unpacker_script;
+extern const struct sk_unpacker sk_unpacker_html;
+extern const struct sk_unpacker sk_unpacker_pdf;
+extern const struct sk_unpacker sk_unpacker_onenote;
 
 #endif

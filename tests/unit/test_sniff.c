@@ -96,6 +96,41 @@ static void iso_magic_far_in(void)
     CHECK_EQ_STR(sniff_name(image, 32771), "data"); /* cut before the magic ends */
 }
 
+/* Scripts by markers only their languages use; text that merely talks
+ * about them stays text, and HTML or XML keep their types. */
+static void scripts_by_strong_markers_only(void)
+{
+    CHECK_EQ_STR(sniff_name("#@~^CAAAAA==abcdefgh", 20), "script");
+    CHECK_EQ_STR(sniff_name("#@~^ not an encoded block", 25), "text");
+    CHECK_EQ_STR(sniff_name("<job id=\"a\"><script/></job>", 27), "script");
+    const char *wsf = "<?xml version=\"1.0\"?>\n<package>";
+    CHECK_EQ_STR(sniff_name(wsf, strlen(wsf)), "script");
+    const char *jobs = "<?xml version=\"1.0\"?>\n<jobs/>";
+    CHECK_EQ_STR(sniff_name(jobs, strlen(jobs)), "xml");
+    CHECK_EQ_STR(sniff_name("<html><HTA:APPLICATION ID=x></html>", 35), "script");
+    CHECK_EQ_STR(sniff_name("<html><script>var a = 1;</script></html>", 40), "html");
+    CHECK_EQ_STR(sniff_name("@ECHO OFF\r\nstart x\r\n", 20), "script");
+    CHECK_EQ_STR(sniff_name("#Requires -Version 5\n", 21), "script");
+    const char *vbs = "' setup\nSet sh = CreateObject(\"WScript.Shell\")\n";
+    CHECK_EQ_STR(sniff_name(vbs, strlen(vbs)), "script");
+    const char *mail = "Please run powershell -EncodedCommand and WScript.Shell as usual.\n";
+    CHECK_EQ_STR(sniff_name(mail, strlen(mail)), "text");
+    const char *late = "Notes\n\n  you can @echo off in a batch file\n";
+    CHECK_EQ_STR(sniff_name(late, strlen(late)), "text");
+}
+
+/* [MS-ONESTORE] 2.3.1: guidFileType in the MS-DTYP byte order. */
+static void onenote_header_guid(void)
+{
+    static const uint8_t one[20] = {0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d, 0xae, 0xb1,
+                                    0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3, 0, 0, 0, 0};
+    CHECK_EQ_STR(sniff_name(one, sizeof one), "onenote");
+    uint8_t swapped[20];
+    memcpy(swapped, one, sizeof one);
+    swapped[0] = 0x7b; /* the GUID as text order would write it: not OneNote */
+    CHECK(strcmp(sniff_name(swapped, sizeof swapped), "onenote") != 0);
+}
+
 int main(void)
 {
     archives_and_filters();
@@ -103,5 +138,7 @@ int main(void)
     executables_need_their_headers();
     text_and_messages();
     iso_magic_far_in();
+    scripts_by_strong_markers_only();
+    onenote_header_guid();
     return check_exit("sniff");
 }

@@ -1,0 +1,2 @@
+printf 'WScript.Echo("hello");\n' > payload.js
+$PY "$FIXTURES/mkhtml.py" data_url "$OUT" payload.js

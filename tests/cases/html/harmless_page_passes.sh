@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkhtml.py" harmless "$OUT"

@@ -1,0 +1,5 @@
+$PY - "$OUT" <<'PY'
+import base64, sys
+blob = base64.b64encode(bytes(range(256)) * 4).decode()
+open(sys.argv[1], "w").write('<html><body><script>var font = "%s";\nconsole.log(font.length);</script></body></html>\n' % blob)
+PY

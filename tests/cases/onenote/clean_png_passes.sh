@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkonenote.py" clean "$OUT"

@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkpdf.py" embedded_a85 "$OUT"

@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkpdf.py" lzw_embedded "$OUT"

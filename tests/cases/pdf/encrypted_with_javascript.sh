@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkpdf.py" encrypted_js "$OUT"

@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkpdf.py" launch "$OUT"

@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkpdf.py" fake_stream "$OUT"

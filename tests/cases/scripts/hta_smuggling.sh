@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkscript.py" hta_smuggle "$OUT"

@@ -1,0 +1,1 @@
+printf 'var total = 1 + 2;\n' > "$OUT"

@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkscript.py" vbe_html "$OUT"

@@ -1,0 +1,1 @@
+$PY "$FIXTURES/mkscript.py" ps_encoded "$OUT"
