@@ -30,6 +30,7 @@
 #include "../engine/error.h"
 #include "../engine/reader.h"
 #include "../engine/text.h"
+#include "textcode.h"
 #include "unpacker.h"
 
 #define LNK_MAX_ITEMS 256u  /* item IDs walked in the target IDList */
@@ -76,6 +77,9 @@ struct text {
 struct lnk_state {
     struct text field[F_COUNT];
     bool handed_back;
+    size_t command_pos; /* where the next -EncodedCommand is looked for in the arguments */
+    unsigned commands;
+    char command_name[32];
 };
 
 static int probe(const struct sk_node *node)
@@ -386,11 +390,31 @@ static int open_lnk(struct sk_unpack *u, void **state)
     return 0;
 }
 
+/* The shortcuts of LNK campaigns run `powershell -enc <base64>`: each
+ * encoded command in the arguments becomes a child of its own, decoded, so
+ * YARA sees the script and not its base64. */
+static int next_command(struct sk_unpack *u, struct lnk_state *st, struct sk_child *child)
+{
+    const struct text *args = &st->field[F_ARGUMENTS];
+    if (!args->len)
+        return SK_DONE;
+    int rc = sk_powershell_encoded_next(u, (const uint8_t *)args->p, args->len,
+                                        &st->command_pos, child);
+    if (rc == SK_DONE)
+        return rc;
+    st->commands++;
+    snprintf(st->command_name, sizeof st->command_name, "encoded_command_%u.ps1", st->commands);
+    child->name = st->command_name;
+    child->name_len = strlen(child->name);
+    sk_unpack_info(u, "encoded_commands", "%u", st->commands);
+    return rc;
+}
+
 static int next_lnk(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct lnk_state *st = state;
     if (st->handed_back)
-        return SK_DONE;
+        return next_command(u, st, child);
     st->handed_back = true;
     static const enum lnk_field shown[] = {F_TARGET,    F_NETWORK,       F_ID_LIST_PATH,
                                            F_ARGUMENTS, F_WORKING_DIR,   F_ICON,
@@ -413,7 +437,7 @@ static int next_lnk(struct sk_unpack *u, void *state, struct sk_child *child)
         }
     }
     if (child->data.len == 0)
-        return SK_DONE; /* a shortcut to nothing: the reason says so */
+        return next_command(u, st, child); /* a shortcut to nothing: the reason says so */
     child->name = "lnk.txt";
     child->name_len = strlen(child->name);
     return 0;
