@@ -23,11 +23,13 @@
  * unknown numbers as FUNC_<n>/CMD_<n>, strings quoted with "" doubled),
  * `R2C1: -> "text"` for a formula's cached string result, `R3C1: "text"`
  * for text constants, `SHRFMLA R1C1:R9C1: =...` for shared formulas, and
- * a first line per Auto_Open/Auto_Close name. A token it does not know ends
+ * a first line per Auto_Open/Auto_Close name. A SupBook whose virtual path
+ * is "application\x03topic" (2.5.277) is a DDE link: office.dde. A token it does not know ends
  * that formula with `?`; the next record is read as usual.
  *
- * Refuses: FilePass (the workbook is encrypted: encrypted.unopened, no
- * formulas; decryption is not done here); BIFF2-4 and a stream that does not
+ * Refuses: FilePass (the workbook is still encrypted: encrypted.unopened,
+ * no formulas; ole2.c decrypts what a candidate opens and hands back the
+ * stream with FilePass turned into a record of type 0); BIFF2-4 and a stream that does not
  * start with a BOF (error.unsupported / error.corrupt). Limits: every record
  * length is checked against what remains (engine/reader.h); at most
  * BIFF_MAX_RECORDS records per stream, BIFF_MAX_SHEETS sheets, BIFF_MAX_NAMES

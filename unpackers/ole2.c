@@ -35,8 +35,10 @@
  * max_node_bytes and checked against the deadline; every length read from
  * the dir stream, a chunk or an Ole10Native header checked against what
  * remains. Not supported: the VBA p-code (performance cache) is not
- * decompiled and not handed back; encrypted documents are scanned as they
- * are (their streams are ciphertext). */
+ * decompiled and not handed back. Documents encrypted by Office are
+ * decrypted with offcrypto.c (see "Office's own encryption" below); what
+ * no candidate opens is encrypted.unopened and its streams are handed back
+ * as the ciphertext they are. */
 #include <gsf/gsf.h>
 #include <pthread.h>
 #include <string.h>
