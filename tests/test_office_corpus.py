@@ -156,6 +156,8 @@ def check_opened(result, password):
     got = root.get("password") or {}
     if (got.get("value"), got.get("source")) != want:
         problems.append(f"opened by {got or 'nothing'}, expected {want}")
+    if not (root.get("info") or {}).get("encryption"):
+        problems.append("no encryption scheme in the root's info")
     if not any(c.get("password") for c in root.get("children", [])):
         problems.append("no decrypted child under the root")
     unopened = reasons_with(result, "encrypted.unopened")

@@ -485,6 +485,23 @@ void sk_offcrypto_describe(const struct sk_offcrypto *oc, char *buf, size_t size
     }
 }
 
+void sk_offcrypto_record(const struct sk_offcrypto *oc, struct sk_unpack *u)
+{
+    static const char *const names[] = {"agile", "standard", "rc4-cryptoapi", "rc4", "xor"};
+    sk_unpack_info(u, "encryption", "%s", names[oc->scheme]);
+    if (oc->scheme == SK_OC_XOR)
+        return;
+    if (oc->scheme == SK_OC_AGILE || oc->scheme == SK_OC_STANDARD)
+        sk_unpack_info(u, "cipher", "AES-%u-%s", oc->scheme == SK_OC_AGILE ? oc->data_key_bits
+                                                                             : oc->key_bits,
+                       oc->scheme == SK_OC_AGILE ? "CBC" : "ECB");
+    else
+        sk_unpack_info(u, "cipher", "RC4-%u", oc->scheme == SK_OC_RC4 ? 40u : oc->key_bits);
+    sk_unpack_info(u, "hash", "%s", oc->hash);
+    if (oc->spin)
+        sk_unpack_info(u, "spin_count", "%u", oc->spin);
+}
+
 /* ---- per-candidate key derivation ----------------------------------------------- */
 
 /* H0 = H(salt + password), then spin rounds of H(u32le(i) + H). */

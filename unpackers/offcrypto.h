@@ -77,6 +77,11 @@ int sk_offcrypto_try(struct sk_offcrypto *oc, struct sk_unpack *u, const char *p
 /* "agile (AES-256, SHA512, 100000 spins)" and the like, into buf. */
 void sk_offcrypto_describe(const struct sk_offcrypto *oc, char *buf, size_t size);
 
+/* Records the scheme on the container's "info": encryption (agile,
+ * standard, rc4-cryptoapi, rc4, xor), cipher ("AES-256-CBC", "RC4-40"),
+ * hash and spin_count. */
+void sk_offcrypto_record(const struct sk_offcrypto *oc, struct sk_unpack *u);
+
 /* Agile/Standard: decrypts segment `index` of an EncryptedPackage (the
  * bytes after its 8-byte size), n a multiple of 16, into out (n bytes).
  * 0, SK_ECORRUPT (n not whole blocks) or SK_EINTERNAL. */

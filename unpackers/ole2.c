@@ -1230,7 +1230,9 @@ static int word_header(struct ole2_state *st, struct office_crypt *c, struct cry
         rc = SK_EUNSUPPORTED;
     }
     struct plan *data = root_stream(st, "Data");
-    word->decrypt = table->decrypt = rc == 0;
+    word->decrypt = rc == 0;
+    if (table)
+        table->decrypt = rc == 0;
     if (data)
         data->decrypt = rc == 0;
     return rc;
@@ -1359,15 +1361,19 @@ static int open_encryption(struct sk_unpack *u, struct ole2_state *st)
     }
     st->crypt_reported = true;
     sk_unpack_mark_encrypted(u, NULL);
-    if (rc < 0) {
+    if (rc == SK_ELIMIT)
+        sk_unpack_reason(u, "limit.node_bytes", "%s: larger than %llu bytes, not decrypted",
+                         f.where, (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
+    else if (rc < 0)
         sk_unpack_fail(u, "ole2", rc, "%s: %s", f.where, f.why);
+    if (rc < 0) {
         clear_decrypt(st);
         g_free(c);
         return 0;
     }
     char scheme[96];
     sk_offcrypto_describe(&c->oc, scheme, sizeof scheme);
-    sk_unpack_info(u, "encryption", "%s", scheme);
+    sk_offcrypto_record(&c->oc, u);
     size_t tried;
     rc = try_candidates(u, c, &tried);
     if (rc == 0) {
@@ -1441,9 +1447,10 @@ static void decrypt_word(const struct office_crypt *c, const struct plan *plan, 
                    : strcmp(plan->stream, "Data") == 0       ? 0
                                                              : c->table_clear;
     clear = clear < raw->len ? clear : raw->len;
-    uint8_t *keep = g_memdup2(raw->data, clear ? clear : 1);
+    uint8_t *keep = clear ? g_memdup2(raw->data, clear) : NULL;
     sk_offcrypto_rc4_stream(&c->oc, raw->data, raw->len, 0x200);
-    memcpy(raw->data, keep, clear);
+    if (keep)
+        memcpy(raw->data, keep, clear);
     g_free(keep);
 }
 
