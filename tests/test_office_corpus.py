@@ -270,7 +270,7 @@ def main():
             print("     " + p)
         failed += bool(problems)
         passed += not problems
-    print(f"encrypted samples opened and matched: {opened} of {sum(password_of(s['path']) is not None for s in samples)}")
+    print(f"encrypted samples opened and matched: {opened} of {sum(password_of(s['path']) is not None and args.filter in s['path'] for s in samples)}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed or not passed else 0
 

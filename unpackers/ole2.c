@@ -1422,6 +1422,8 @@ static int append_package(struct sk_unpack *u, const struct office_crypt *c,
     uint8_t out[SK_OC_SEGMENT];
     for (size_t at = 0, index = 0; at < size; at += SK_OC_SEGMENT, index++) {
         size_t n = body - at < SK_OC_SEGMENT ? body - at : SK_OC_SEGMENT;
+        uint64_t need = ((size - at) + 15) & ~(uint64_t)15; /* slack after the last block */
+        n = need < n ? (size_t)need : n;
         int rc = sk_offcrypto_segment(&c->oc, (uint32_t)index, raw->data + 8 + at, n, out);
         if (rc != 0) {
             sk_unpack_fail(u, "ole2", rc == SK_ECORRUPT ? rc : SK_EINTERNAL,
