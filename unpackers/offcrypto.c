@@ -200,7 +200,7 @@ static int parse_cryptoapi(struct sk_offcrypto *oc, struct sk_reader *r, const c
         *why = "the encryption header names a hash other than SHA-1";
         return SK_EUNSUPPORTED;
     }
-    strcpy(oc->hash, "SHA1");
+    snprintf(oc->hash, sizeof oc->hash, "SHA1");
     oc->hash_size = 20;
     bool rc4 = alg == 0x6801;
     bool aes = alg == 0x660E || alg == 0x660F || alg == 0x6610 || (alg == 0 && key_bits >= 128);
@@ -431,7 +431,7 @@ int sk_offcrypto_parse(struct sk_offcrypto *oc, const uint8_t *p, size_t n, cons
         return SK_ECORRUPT;
     if (major == 1 && minor == 1) { /* binary RC4, 2.3.6.1 */
         oc->scheme = SK_OC_RC4;
-        strcpy(oc->hash, "MD5");
+        snprintf(oc->hash, sizeof oc->hash, "MD5");
         oc->hash_size = 16;
         int rc = take_blob(&r, 16, &oc->salt);
         rc = rc ? rc : take_blob(&r, 16, &oc->verifier_input);
