@@ -17,10 +17,14 @@ For every sample, Sekisho's verdict object must agree with oletools on:
   - external links: `ooxml.external_ref` with the link's URL in its detail;
   - DDE: `office.dde` iff msodde found a DDE link.
 Samples inside `.zip` files are opened with `infected-test` (corpus README).
-Encrypted Office files (the corpus's encrypted/ folder and every sample that
-olevba could only read after decrypting it) are a later issue: for them the
-verdict must not be pass, and only what is readable without decryption (VBA
-of BIFF .xls files, whose VBA storage RC4 leaves in clear) is compared.
+Encrypted Office files (the corpus README's password table) are scanned with
+their password among wrong candidates, never first (`--password` several
+times), except those that open with Excel's built-in VelvetSweatshop, which
+is never given; each must be opened by exactly that candidate (the root's
+`password`: value and source), and then everything above is compared as for
+a plain sample. Each whose password is not tried anyway (VelvetSweatshop,
+built-in candidates) is also scanned with only wrong candidates: it must
+then be `encrypted.unopened` (sandbox) with a detail that names the scheme.
 
 Where Sekisho and oletools disagree and Sekisho is right, the override is
 written here with its reason (SEKISHO_RIGHT). Exits 77 (SKIPPED) when the
@@ -45,6 +49,35 @@ POI_SOURCES = {
     "poi/document/SimpleMacro.docm": "poi/document/SimpleMacro.vba",
     "poi/spreadsheet/SimpleMacro.xls": "poi/spreadsheet/SimpleMacro.vba",
 }
+
+
+# The corpus README's password table: sample path (prefix) -> password.
+OFFICE_PASSWORDS = {
+    "oletools/encrypted/encrypted.": "encrypted",
+    "oletools/encrypted/autostart-encrypt-standardpassword.": "VelvetSweatshop",
+    "oletools/encrypted/dde-test-encrypt-standardpassword.": "VelvetSweatshop",
+    "poi/poifs/protected_agile.docx": "VelvetSweatshop",
+    "oletools/basic/encrypted.docx": "oletools",
+    "poi/document/password_password_cryptoapi.doc": "password",
+    "poi/spreadsheet/password.xls": "password",
+    "poi/document/password_tika_binaryrc4.doc": "tika",
+    "poi/spreadsheet/protected_passtika.": "tika",
+    "poi/document/bug53475-password-is-pass.docx": "pass",
+    "poi/document/bug53475-password-is-solrcell.docx": "solrcell",
+    "poi/spreadsheet/xor-encryption-abc.xls": "abc",
+}
+WRONG = ["Password1", "encrypted-not", "letmein"]
+# Passwords Sekisho tries anyway: VelvetSweatshop always, and these two are
+# among the built-in candidates (engine/passwords.c), so wrong candidates
+# alone still open their samples.
+ALWAYS_TRIED = {"VelvetSweatshop", "password", "pass"}
+
+
+def password_of(path):
+    for prefix, password in OFFICE_PASSWORDS.items():
+        if path.startswith(prefix):
+            return password
+    return None
 
 
 def expected_of(sample):
@@ -81,18 +114,16 @@ def compare(sample, exp, result):
     problems = []
     nodes = nodes_of(result["tree"])
     vba_names = {n["name"].rsplit("/", 1)[-1] for n in nodes if n["type"] == "vba"}
-    encrypted = is_encrypted(sample, exp)
-    if encrypted and result["verdict"] == "pass":
-        problems.append("encrypted Office file passed (must fail closed)")
-    check_vba = not encrypted or sample["path"].endswith(".xls")
-    if check_vba:
-        for module in exp["vba_modules"]:
-            if module.rsplit(".", 1)[0] not in vba_names:
-                problems.append(f"VBA module {module} not found (have {sorted(vba_names)})")
-        if bool(exp["vba_modules"]) != bool(reasons_with(result, "macro.vba")):
-            problems.append(f"macro.vba: oletools modules {exp['vba_modules']}, reasons {[r['code'] for r in result['reasons']]}")
-    if encrypted:
-        return problems
+    password = password_of(sample["path"])
+    if is_encrypted(sample, exp) and password is None:
+        problems.append("an encrypted sample without a password in OFFICE_PASSWORDS")
+    if password is not None:
+        problems += check_opened(result, password)
+    for module in exp["vba_modules"]:
+        if module.rsplit(".", 1)[0] not in vba_names:
+            problems.append(f"VBA module {module} not found (have {sorted(vba_names)})")
+    if bool(exp["vba_modules"]) != bool(reasons_with(result, "macro.vba")):
+        problems.append(f"macro.vba: oletools modules {exp['vba_modules']}, reasons {[r['code'] for r in result['reasons']]}")
     if (exp.get("mraptor") == "SUSPICIOUS") != bool(reasons_with(result, "macro.vba.autoexec")):
         problems.append(f"macro.vba.autoexec disagrees with mraptor {exp.get('mraptor')}")
     macro_details = " ".join(r["detail"] for r in reasons_with(result, "macro.vba") + reasons_with(result, "macro.xlm"))
@@ -115,11 +146,54 @@ def compare(sample, exp, result):
     return problems
 
 
-def scan(sekisho, path):
-    out = subprocess.run([sekisho, "scan", "--password", ZIP_PASSWORD, path],
+def check_opened(result, password):
+    """The root was opened by exactly the right candidate, and no part of
+    it was left encrypted."""
+    problems = []
+    root = result["tree"]
+    want = ("VelvetSweatshop", "office-default") if password == "VelvetSweatshop" \
+        else (password, "request")
+    got = root.get("password") or {}
+    if (got.get("value"), got.get("source")) != want:
+        problems.append(f"opened by {got or 'nothing'}, expected {want}")
+    if not (root.get("info") or {}).get("encryption"):
+        problems.append("no encryption scheme in the root's info")
+    if not any(c.get("password") for c in root.get("children", [])):
+        problems.append("no decrypted child under the root")
+    unopened = reasons_with(result, "encrypted.unopened")
+    if unopened:
+        problems.append(f"encrypted.unopened: {unopened[0]['detail']}")
+    return problems
+
+
+def check_unopened(sekisho, path):
+    """With only wrong candidates: encrypted.unopened naming the scheme."""
+    args = [a for w in WRONG for a in ("--password", w)]
+    result, code = scan(sekisho, path, args)
+    if result is None or code != 1:
+        return [f"wrong candidates only: no sandbox verdict (exit {code})"]
+    unopened = reasons_with(result, "encrypted.unopened")
+    scheme = re.compile(r"(agile|standard|RC4|XOR).*none of \d+ candidates opened it")
+    if result["verdict"] != "sandbox" or not unopened or not scheme.search(unopened[0]["detail"]):
+        return [f"wrong candidates only: {result['verdict']}, {[r['code'] + ': ' + r['detail'] for r in result['reasons']][:3]}"]
+    return []
+
+
+def scan(sekisho, path, extra=()):
+    out = subprocess.run([sekisho, "scan", "--password", ZIP_PASSWORD, *extra, path],
                          capture_output=True, timeout=120)
     lines = out.stdout.decode().splitlines()
     return json.loads(lines[0]) if lines else None, out.returncode
+
+
+def candidates_for(path):
+    """The right password among wrong ones and never first; none at all for
+    VelvetSweatshop, which must be tried without being given."""
+    password = password_of(path)
+    if password is None:
+        return []
+    order = WRONG[:2] + ([] if password == "VelvetSweatshop" else [password]) + WRONG[2:]
+    return [a for w in order for a in ("--password", w)]
 
 
 def normalise_vba(text):
@@ -169,7 +243,7 @@ def main():
         return 77
     with open(expected_path, encoding="utf-8") as f:
         samples = json.load(f)
-    passed = failed = 0
+    passed = failed = opened = 0
     for name, problems in check_poi_sources(args.sekisho, args.corpus):
         print(("FAIL " if problems else "ok   ") + name)
         for p in problems:
@@ -179,18 +253,24 @@ def main():
     for sample in samples:
         if args.filter not in sample["path"]:
             continue
-        result, code = scan(args.sekisho, os.path.join(args.corpus, sample["path"]))
+        path = os.path.join(args.corpus, sample["path"])
+        result, code = scan(args.sekisho, path, candidates_for(sample["path"]))
         if result is None or code not in (0, 1):
             problems = [f"no verdict (exit {code})"]
         elif sample["path"] in SEKISHO_RIGHT:
             problems = []
         else:
             problems = compare(sample, expected_of(sample), result)
+        if password_of(sample["path"]) is not None:
+            if password_of(sample["path"]) not in ALWAYS_TRIED:
+                problems += check_unopened(args.sekisho, path)
+            opened += not problems
         print(("FAIL " if problems else "ok   ") + sample["path"])
         for p in problems:
             print("     " + p)
         failed += bool(problems)
         passed += not problems
+    print(f"encrypted samples opened and matched: {opened} of {sum(password_of(s['path']) is not None and args.filter in s['path'] for s in samples)}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed or not passed else 0
 

@@ -23,11 +23,13 @@
  * unknown numbers as FUNC_<n>/CMD_<n>, strings quoted with "" doubled),
  * `R2C1: -> "text"` for a formula's cached string result, `R3C1: "text"`
  * for text constants, `SHRFMLA R1C1:R9C1: =...` for shared formulas, and
- * a first line per Auto_Open/Auto_Close name. A token it does not know ends
+ * a first line per Auto_Open/Auto_Close name. A SupBook whose virtual path
+ * is "application\x03topic" (2.5.277) is a DDE link: office.dde. A token it does not know ends
  * that formula with `?`; the next record is read as usual.
  *
- * Refuses: FilePass (the workbook is encrypted: encrypted.unopened, no
- * formulas; decryption is not done here); BIFF2-4 and a stream that does not
+ * Refuses: FilePass (the workbook is still encrypted: encrypted.unopened,
+ * no formulas; ole2.c decrypts what a candidate opens and hands back the
+ * stream with FilePass turned into a record of type 0); BIFF2-4 and a stream that does not
  * start with a BOF (error.unsupported / error.corrupt). Limits: every record
  * length is checked against what remains (engine/reader.h); at most
  * BIFF_MAX_RECORDS records per stream, BIFF_MAX_SHEETS sheets, BIFF_MAX_NAMES
@@ -1008,6 +1010,29 @@ static int add_supbook(struct biff_state *st, struct sk_reader *body)
     return 0;
 }
 
+/* A SupBook whose virtual path is "application\x03topic" is a DDE link
+ * (MS-XLS 2.4.271, 2.5.277 VirtualPath): office.dde, the command in the
+ * detail as "application topic". */
+static void check_dde_link(struct sk_unpack *u, struct sk_reader body, bool biff8)
+{
+    sk_reader_skip(&body, 2); /* ctab */
+    uint16_t cch = sk_reader_u16le(&body);
+    if (!biff8 || cch == 0 || cch > 0xFF)
+        return; /* self-reference, add-in or BIFF5: no virtual path */
+    bool wide = sk_reader_u8(&body) & 1;
+    char link[256];
+    size_t n = 0;
+    bool dde = false;
+    for (uint16_t i = 0; i < cch && !body.err; i++) {
+        uint16_t c = wide ? sk_reader_u16le(&body) : sk_reader_u8(&body);
+        dde |= c == 0x03;
+        link[n++] = c == 0x03 ? ' ' : c >= 0x20 && c < 0x7f ? (char)c : '.';
+    }
+    link[n] = '\0';
+    if (dde && !body.err)
+        sk_unpack_reason(u, "office.dde", "DDE link (SupBook): %s", link);
+}
+
 static int read_externsheet(struct biff_state *st, struct sk_reader *body)
 {
     if (!st->biff8 || st->xti)
@@ -1829,7 +1854,9 @@ static int globals_record(struct biff_state *st, struct sk_unpack *u, const stru
         return SK_EENCRYPTED;
     case REC_BOUNDSHEET: return add_sheet(st, &body);
     case REC_NAME: return add_name(st, rec);
-    case REC_SUPBOOK: return add_supbook(st, &body);
+    case REC_SUPBOOK:
+        check_dde_link(u, rec->body, st->biff8);
+        return add_supbook(st, &body);
     case REC_EXTERNSHEET: return read_externsheet(st, &body);
     case REC_SST:
         if (!st->sst_pos)
