@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 /* Allowed whatever their arguments. */
+/* clang-format off */
 static const char *const allowed_plain[] = {
     /* descriptors the daemon already holds */
     "read", "readv", "pread64", "write", "writev", "close", "lseek", "fcntl",
@@ -70,6 +71,7 @@ static const char *const allowed_plain[] = {
     "ptrace", "wait4", "prctl", "getppid", "getdents", "sched_getparam",
 #endif
 };
+/* clang-format on */
 
 /* Adds ALLOW for the named call when it exists on this architecture, with
  * up to two argument comparisons. 0, or a negative libseccomp error. */
@@ -192,8 +194,7 @@ int sk_sandbox_lookup_user(const char *name, struct sk_sandbox_user *out, char *
     errno = 0;
     struct passwd *pw = getpwnam(name);
     if (!pw) {
-        snprintf(err, errlen, "--user %s: %s", name,
-                 errno ? strerror(errno) : "no such user");
+        snprintf(err, errlen, "--user %s: %s", name, errno ? strerror(errno) : "no such user");
         return -1;
     }
     out->uid = pw->pw_uid;

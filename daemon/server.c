@@ -43,7 +43,8 @@ static void usage(FILE *out)
           "  --max-depth N, --max-bytes N, --max-total-bytes N, --max-node-bytes N,\n"
           "  --max-nodes N, --max-ratio N, --timeout SECONDS   limits, as for scan\n"
           "  --no-hash               skip the SHA-256 of each node\n"
-          "  --user NAME             started as root: serve as NAME (default " SK_SANDBOX_DEFAULT_USER ")\n"
+          "  --user NAME             started as root: serve as NAME "
+          "(default " SK_SANDBOX_DEFAULT_USER ")\n"
           "  --no-sandbox            no seccomp filter (the root drop still happens)\n",
           out);
 }
@@ -696,6 +697,10 @@ static int drop_root(struct sk_server *server, char *err, size_t errlen)
     struct sk_sandbox_user user;
     if (sk_sandbox_lookup_user(name, &user, err, errlen) != 0)
         return -1;
+    if (user.uid == 0) {
+        snprintf(err, errlen, "--user %s is root: name an unprivileged user", name);
+        return -1;
+    }
     if (server->bound_socket && chown(server->bound_socket, user.uid, user.gid) != 0) {
         snprintf(err, errlen, "chown %s: %s", server->bound_socket, strerror(errno));
         return -1;

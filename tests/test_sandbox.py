@@ -10,7 +10,7 @@
   and a ratio limit, answering exactly what `sekisho scan` (unconfined)
   answers, through the native protocol and clamd SCAN of a path;
 - SIGHUP reloads a rules folder under the filter, SIGTERM drains and exits 0;
-- --no-sandbox leaves the filter off (Seccomp: 0).
+- --no-sandbox leaves the filter off (Seccomp: 0); --user root is refused.
 
 The refusals themselves (execve, socket, open for writing, fork, W+X memory)
 are shown by unit_sandbox. Prints `N passed, M failed`; exits 77 when not
@@ -204,6 +204,10 @@ def main():
         servers.append(srv)
         if root:
             test_identity(srv, pwd.getpwnam("nobody"))
+            refused = subprocess.run([sekisho, "serve", "--socket", os.path.join(tmp, "root.sock"),
+                                      "--user", "root"], capture_output=True, timeout=60)
+            check("--user root is refused (exit 2, the log says why)",
+                  refused.returncode == 2 and b"is root" in refused.stderr, refused.stderr[-300:])
         else:
             check("unprivileged: still confined", srv.status().get("Seccomp") == "2", srv.status())
         test_scans(srv, sekisho, tmp)

@@ -88,8 +88,8 @@ static void test_forbidden(void)
     CHECK_EQ_INT(ERRNO_OF(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)), EPERM);
 #endif
     /* W^X: no writable and executable memory, nothing made executable. */
-    void *rwx = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    void *rwx = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(rwx == MAP_FAILED && errno == EPERM);
     void *rw = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(rw != MAP_FAILED);
