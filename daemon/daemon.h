@@ -89,6 +89,8 @@ struct sk_serve_options {
     const char *password_rules;
     struct sk_limits limits;
     bool no_hash;
+    const char *user; /* --user: whom to become when started as root */
+    bool no_sandbox;  /* --no-sandbox: no seccomp filter */
 };
 
 struct sk_server_stats {

@@ -15,6 +15,7 @@
 
 #include "../cli/cli.h"
 #include "daemon.h"
+#include "sandbox.h"
 
 #define SK_DEFAULT_SOCKET "/run/sekisho/sekisho.sock"
 #define SK_DAEMON_MAX_REQUEST (4ull << 30) /* --max-bytes ceiling: one buffer per request */
@@ -41,7 +42,10 @@ static void usage(FILE *out)
           "  --password-rules FILE   operator password rules\n"
           "  --max-depth N, --max-bytes N, --max-total-bytes N, --max-node-bytes N,\n"
           "  --max-nodes N, --max-ratio N, --timeout SECONDS   limits, as for scan\n"
-          "  --no-hash               skip the SHA-256 of each node\n",
+          "  --no-hash               skip the SHA-256 of each node\n"
+          "  --user NAME             started as root: serve as NAME "
+          "(default " SK_SANDBOX_DEFAULT_USER ")\n"
+          "  --no-sandbox            no seccomp filter (the root drop still happens)\n",
           out);
 }
 
@@ -56,6 +60,8 @@ enum {
     OPT_POLICY,
     OPT_PASSWORD_RULES,
     OPT_NO_HASH,
+    OPT_USER,
+    OPT_NO_SANDBOX,
     OPT_HELP
 };
 
@@ -71,6 +77,8 @@ static const struct option long_options[] = {
     {"password-rules", required_argument, NULL, OPT_PASSWORD_RULES},
     SK_LIMIT_LONG_OPTIONS,
     {"no-hash", no_argument, NULL, OPT_NO_HASH},
+    {"user", required_argument, NULL, OPT_USER},
+    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -107,6 +115,8 @@ static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
     case OPT_POLICY: o->policy_path = arg; return 0;
     case OPT_PASSWORD_RULES: o->password_rules = arg; return 0;
     case OPT_NO_HASH: o->no_hash = true; return 0;
+    case OPT_USER: o->user = arg; return 0;
+    case OPT_NO_SANDBOX: o->no_sandbox = true; return 0;
     default: return sk_limit_option(&o->limits, "serve", opt, arg, SK_DAEMON_MAX_REQUEST);
     }
 }
@@ -665,6 +675,77 @@ static void start_signal(struct sk_server *server, uv_signal_t *h, int signum)
     uv_signal_start(h, on_signal, signum);
 }
 
+/* ---- the sandbox: after start-up, before the first request ---- */
+
+static void warm_pool(uv_work_t *work)
+{
+    (void)work;
+}
+
+static void warm_pool_done(uv_work_t *work, int status)
+{
+    (void)work;
+    (void)status;
+}
+
+/* Started as root: becomes --user (default nobody) for good, the socket we
+ * bound handed to that user and its group first (mode 0660 stays), since
+ * neither the user database nor chown is reachable afterwards. */
+static int drop_root(struct sk_server *server, char *err, size_t errlen)
+{
+    const char *name = server->opts->user ? server->opts->user : SK_SANDBOX_DEFAULT_USER;
+    struct sk_sandbox_user user;
+    if (sk_sandbox_lookup_user(name, &user, err, errlen) != 0)
+        return -1;
+    if (user.uid == 0) {
+        snprintf(err, errlen, "--user %s is root: name an unprivileged user", name);
+        return -1;
+    }
+    if (server->bound_socket && chown(server->bound_socket, user.uid, user.gid) != 0) {
+        snprintf(err, errlen, "chown %s: %s", server->bound_socket, strerror(errno));
+        return -1;
+    }
+    if (sk_sandbox_drop(&user, err, errlen) != 0)
+        return -1;
+    fprintf(stderr, "sekisho: running as %s (uid %u, gid %u), no supplementary groups\n", name,
+            (unsigned)user.uid, (unsigned)user.gid);
+    return 0;
+}
+
+/* Drops root, starts the pool threads (so that they exist before the
+ * filter, as everything else start-up made), then installs the seccomp
+ * filter unless --no-sandbox. 0, or -1 after printing why: a daemon that
+ * was asked to be confined and is not must not serve. */
+static int enter_sandbox(struct sk_server *server, uv_work_t *warm)
+{
+    const struct sk_serve_options *o = server->opts;
+    char err[512];
+    if (geteuid() == 0) {
+        if (drop_root(server, err, sizeof err) != 0)
+            goto fail;
+    } else if (o->user) {
+        fprintf(stderr, "sekisho: --user %s ignored: not started as root\n", o->user);
+    }
+    int rc = uv_queue_work(server->loop, warm, warm_pool, warm_pool_done);
+    if (rc != 0) {
+        snprintf(err, sizeof err, "starting the worker pool: %s", uv_strerror(rc));
+        goto fail;
+    }
+    if (o->no_sandbox) {
+        fprintf(stderr, "sekisho: seccomp filter off (--no-sandbox)\n");
+        return 0;
+    }
+    size_t allowed = sk_sandbox_allowed_count();
+    if (sk_sandbox_install(err, sizeof err) != 0)
+        goto fail;
+    fprintf(stderr, "sekisho: seccomp filter on: %zu system calls allowed, others EPERM\n",
+            allowed);
+    return 0;
+fail:
+    fprintf(stderr, "sekisho: sandbox: %s\n", err);
+    return -1;
+}
+
 static void walk_close(uv_handle_t *handle, void *arg)
 {
     (void)arg;
@@ -706,6 +787,9 @@ int sk_cmd_serve(int argc, char **argv)
     uv_timer_init(server.loop, &server.sweep_timer);
     server.sweep_timer.data = &server;
     uv_timer_start(&server.sweep_timer, on_sweep, 250, 250);
+    uv_work_t warm_pool_work;
+    if (enter_sandbox(&server, &warm_pool_work) != 0)
+        goto out;
     fprintf(stderr, "sekisho: serving with %u workers, queue %u, %u rules, max-bytes %llu\n",
             o.workers, o.queue, sk_engine_rule_count(server.current->engine),
             (unsigned long long)o.limits.max_request_bytes);

@@ -119,7 +119,8 @@ static int add_directory(YR_COMPILER *compiler, const char *dir, struct compile_
         }
         n++;
     }
-    qsort(names, n, sizeof *names, compare_names);
+    if (n > 1) /* an empty folder leaves names NULL, which qsort must not get */
+        qsort(names, n, sizeof *names, compare_names);
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = add_file(compiler, names[i], log);
 out:

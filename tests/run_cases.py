@@ -35,9 +35,14 @@ The .json keys (all optional except "verdict"):
   node_count  the exact number of nodes in the tree
   min_nodes   at least this many nodes
   errors      error codes (in "errors") that must appear
+  max_seconds the scan's wall time must stay under this (bombs)
+  max_rss_mib the scan's peak resident memory (the child's ru_maxrss from
+              wait4) must stay under this many MiB (bombs)
 
-Prints one line per case and a final `N passed, M failed` line; exits 1 on
-any failure. Usage: run_cases.py --sekisho BIN [--filter SUBSTRING] CASES_DIR
+Prints one line per case (and, for bounded cases, the input's size, the wall
+time and the peak RSS) and a final `N passed, M failed` line; exits 1 on any
+failure. Usage: run_cases.py --sekisho BIN [--filter SUBSTRING]
+[--bounds-scale F] CASES_DIR
 """
 import argparse
 import json
@@ -45,8 +50,11 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+MEASURED = []  # the bounded cases' figures, printed after their ok/FAIL line
 EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")
 
 
@@ -149,6 +157,40 @@ def check(expect, result, exit_code):
     return failures
 
 
+def run_measured(cmd, cwd, timeout):
+    """Runs cmd to the end: (exit code, stdout bytes, stderr bytes, wall
+    seconds, peak RSS in MiB). The peak RSS is this child's own ru_maxrss,
+    read with wait4 (RUSAGE_CHILDREN would keep the largest child so far)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        wall = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read(), err.read(), wall, usage.ru_maxrss / 1024.0
+
+
+BOUNDS_SCALE = 1.0  # --bounds-scale: sanitizer builds are slower and larger
+
+
+def check_bounds(expect, wall, rss_mib):
+    failures = []
+    max_seconds = expect.get("max_seconds", 0) * BOUNDS_SCALE
+    max_rss_mib = expect.get("max_rss_mib", 0) * BOUNDS_SCALE
+    if "max_seconds" in expect and wall >= max_seconds:
+        failures.append(f"took {wall:.2f} s, bound {max_seconds:g} s")
+    if "max_rss_mib" in expect and rss_mib >= max_rss_mib:
+        failures.append(f"peak RSS {rss_mib:.0f} MiB, bound {max_rss_mib:g} MiB")
+    return failures
+
+
 def run_case(sekisho, script, workdir, eicar_path):
     with open(script[:-3] + ".json", encoding="utf-8") as f:
         expect = json.load(f)
@@ -164,23 +206,31 @@ def run_case(sekisho, script, workdir, eicar_path):
     if made.returncode != 0:
         return [f"fixture script failed: {made.stderr.strip()[-400:]}"]
     cmd = [sekisho, "scan", *expect.get("args", []), out]
-    scan = subprocess.run(cmd, cwd=case_dir, capture_output=True, timeout=300)
-    lines = [l for l in scan.stdout.decode("utf-8", "replace").splitlines() if l.strip()]
+    code, stdout, stderr, wall, rss_mib = run_measured(cmd, case_dir, 300)
+    bounds = check_bounds(expect, wall, rss_mib)
+    if "max_seconds" in expect or "max_rss_mib" in expect:
+        MEASURED.append(f"     {os.path.basename(out)}: {os.path.getsize(out)} bytes, "
+                        f"{wall:.2f} s, peak RSS {rss_mib:.0f} MiB")
+    lines = [l for l in stdout.decode("utf-8", "replace").splitlines() if l.strip()]
     if len(lines) != 1:
-        return [f"{len(lines)} output lines, want 1; stderr: {scan.stderr.decode()[-300:]}"]
+        return bounds + [f"{len(lines)} output lines, want 1; stderr: {stderr.decode()[-300:]}"]
     try:
         result = json.loads(lines[0])
     except ValueError as e:
-        return [f"output is not JSON: {e}"]
-    return check(expect, result, scan.returncode)
+        return bounds + [f"output is not JSON: {e}"]
+    return bounds + check(expect, result, code)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sekisho", required=True)
     ap.add_argument("--filter", default="")
+    ap.add_argument("--bounds-scale", type=float, default=1.0,
+                    help="multiply max_seconds and max_rss_mib (sanitizer builds)")
     ap.add_argument("cases")
     args = ap.parse_args()
+    global BOUNDS_SCALE
+    BOUNDS_SCALE = args.bounds_scale
     args.sekisho = os.path.abspath(args.sekisho)
     scripts = []
     for root, _, files in os.walk(args.cases):
@@ -202,6 +252,8 @@ def main():
             else:
                 passed += 1
                 print(f"ok   {name}")
+            while MEASURED:
+                print(MEASURED.pop(0))
     print(f"{passed} passed, {failed} failed")
     return 1 if failed or passed == 0 else 0
 

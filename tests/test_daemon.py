@@ -634,6 +634,9 @@ def main():
     ap.add_argument("--sekisho", required=True)
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="sekisho-daemon-")
+    # Started as root, the daemon serves as nobody: it must still read the
+    # files SCAN names and the rules SIGHUP reloads.
+    os.chmod(tmp, 0o755)
     zipdata = nested_eicar_zip()
     with open(os.path.join(tmp, "nested.zip"), "wb") as f:
         f.write(zipdata)

@@ -459,6 +459,27 @@ static int fill_child(struct sk_unpack *u, struct archive_state *st, struct arch
     return rc;
 }
 
+/* A ZIP whose central directory and local headers disagree (sizes, CRC,
+ * method, data past the end) is reported corrupt; libarchive follows the
+ * local headers and what it reads is still scanned. */
+static void check_zip_headers(struct sk_unpack *u, struct archive_state *st)
+{
+    if ((archive_format(st->a) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_ZIP)
+        return;
+    if (!st->zip_index_tried) {
+        st->zip_index_tried = true;
+        if (sk_zip_index_open(st->data, st->size, SK_CAP_NODES, &st->zip_index) != 0)
+            st->zip_index = NULL;
+    }
+    const uint8_t *name;
+    size_t name_len;
+    const char *what;
+    if (st->zip_index && sk_zip_index_check(st->zip_index, &name, &name_len, &what) != 0)
+        sk_unpack_fail(u, "archive", SK_ECORRUPT,
+                       "%.*s: the central directory and the local header disagree (%s)",
+                       (int)(name_len > 200 ? 200 : name_len), (const char *)name, what);
+}
+
 static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct archive_state *st = state;
@@ -488,8 +509,10 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
             return library_failure(
                 u, st->a, st->entries_seen ? "reading the next member" : "opening the archive");
-        if (st->entries_seen++ == 0)
+        if (st->entries_seen++ == 0) {
             describe_container(u, st);
+            check_zip_headers(u, st);
+        }
         /* Folders, links and devices hold nothing to scan. Type 0 is not
          * skipped: ar members carry no file type at all. */
         unsigned type = archive_entry_filetype(e);

@@ -42,6 +42,8 @@ struct rtf_state {
     const uint8_t *p;
     size_t len, pos;
     uint32_t depth;
+    bool too_deep; /* depth reached RTF_MAX_DEPTH: braces no longer counted */
+    bool ended;    /* the end was reached and judged */
     unsigned objects;
     char objclass[RTF_CLASS];
     bool linked, update;
@@ -129,6 +131,8 @@ static void group_open(struct rtf_state *st)
 {
     if (st->depth < RTF_MAX_DEPTH)
         st->depth++;
+    else
+        st->too_deep = true;
 }
 
 static void group_close(struct rtf_state *st)
@@ -446,6 +450,22 @@ static bool control_word(struct rtf_state *st)
     return strcmp(c.word, "objdata") == 0;
 }
 
+/* At the end of the document: groups left open (a truncated or deliberately
+ * unbalanced file, the shape parser-choking exploits take) or nested past
+ * the counter are error.corrupt; the objects found were still handed back. */
+static int document_end(struct sk_unpack *u, struct rtf_state *st)
+{
+    if (!st->ended && (st->too_deep || st->depth > 0)) {
+        if (st->too_deep)
+            sk_unpack_fail(u, "rtf", SK_ECORRUPT, "groups nested deeper than %u",
+                           RTF_MAX_DEPTH);
+        else
+            sk_unpack_fail(u, "rtf", SK_ECORRUPT, "%u group(s) never closed", st->depth);
+    }
+    st->ended = true;
+    return SK_DONE;
+}
+
 static int next_object(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct rtf_state *st = state;
@@ -476,7 +496,7 @@ static int next_object(struct sk_unpack *u, void *state, struct sk_child *child)
             *child = (struct sk_child){0};
         }
     }
-    return SK_DONE;
+    return document_end(u, st);
 }
 
 const struct sk_unpacker sk_unpacker_rtf = {

@@ -364,6 +364,70 @@ static int read_local(const struct sk_zip_index *index, const struct sk_zip_entr
     return 0;
 }
 
+/* Reads the ZIP64 extra of a local header whose size fields say 0xFFFFFFFF
+ * (APPNOTE 4.5.3: there, both sizes are present, uncompressed first). */
+static bool local_zip64_sizes(const uint8_t *extra, size_t extra_len, uint64_t *compressed,
+                              uint64_t *uncompressed)
+{
+    struct sk_reader field;
+    if (!find_extra(extra, extra_len, EXTRA_ZIP64, &field))
+        return false;
+    *uncompressed = sk_reader_u64le(&field);
+    *compressed = sk_reader_u64le(&field);
+    return !field.err;
+}
+
+/* What the local header of e says differently from e, or NULL. */
+static const char *local_disagrees(const struct sk_zip_index *index, const struct sk_zip_entry *e)
+{
+    struct sk_reader r = sk_reader_make(index->zip, index->len);
+    if (e->local_offset > index->len || sk_reader_seek(&r, (size_t)e->local_offset) != 0)
+        return "local header offset past the end";
+    uint32_t sig = sk_reader_u32le(&r);
+    sk_reader_skip(&r, 2); /* version */
+    uint16_t flags = sk_reader_u16le(&r);
+    uint16_t method = sk_reader_u16le(&r);
+    sk_reader_skip(&r, 4); /* time, date */
+    uint32_t crc = sk_reader_u32le(&r);
+    uint64_t compressed = sk_reader_u32le(&r);
+    uint64_t uncompressed = sk_reader_u32le(&r);
+    uint16_t name_len = sk_reader_u16le(&r);
+    uint16_t extra_len = sk_reader_u16le(&r);
+    sk_reader_skip(&r, name_len);
+    const uint8_t *extra = sk_reader_bytes(&r, extra_len);
+    if (r.err || sig != SIG_LOCAL)
+        return "no local header where the central directory points";
+    if (e->compressed > sk_reader_left(&r))
+        return "compressed size runs past the end";
+    if (method != e->method)
+        return "compression method";
+    if ((flags | e->flags) & (FLAG_DESCRIPTOR | FLAG_MASKED))
+        return NULL; /* the local CRC and sizes are zero or follow the data */
+    if ((compressed == 0xFFFFFFFFu || uncompressed == 0xFFFFFFFFu) &&
+        !local_zip64_sizes(extra, extra_len, &compressed, &uncompressed))
+        return "ZIP64 sizes";
+    if (crc != e->crc)
+        return "CRC-32";
+    if (compressed != e->compressed || uncompressed != e->uncompressed)
+        return "sizes";
+    return NULL;
+}
+
+int sk_zip_index_check(const struct sk_zip_index *index, const uint8_t **name, size_t *name_len,
+                       const char **what)
+{
+    for (size_t i = 0; i < index->n_entries; i++) {
+        const struct sk_zip_entry *e = &index->entries[i];
+        *what = local_disagrees(index, e);
+        if (*what) {
+            *name = e->name;
+            *name_len = e->name_len;
+            return SK_ECORRUPT;
+        }
+    }
+    return 0;
+}
+
 const uint8_t *sk_zip_index_name(const struct sk_zip_index *index, size_t position,
                                  size_t *name_len)
 {

@@ -43,6 +43,17 @@ size_t sk_zip_index_count(const struct sk_zip_index *index);
 const uint8_t *sk_zip_index_name(const struct sk_zip_index *index, size_t position,
                                  size_t *name_len);
 
+/* Compares every central directory entry with the local header it points
+ * at (APPNOTE 4.3.7 against 4.3.12): the method and, unless bit 3 (a data
+ * descriptor) or bit 13 (a masked header) defers them, the CRC-32 and both
+ * sizes; the compressed bytes must lie inside the archive. Readers that
+ * trust different copies see different files (libarchive follows the local
+ * header, other tools the central one), so a disagreement is corrupt input.
+ * @return 0, or SK_ECORRUPT with name and name_len (the central name, pointing
+ * into the archive) and what (which field disagrees). */
+int sk_zip_index_check(const struct sk_zip_index *index, const uint8_t **name, size_t *name_len,
+                       const char **what);
+
 /* Tries candidates[0..n) (lengths[i] bytes each, NULs allowed) in order on
  * one encrypted member: the entry at `position` in libarchive's order when
  * member_name is NULL or matches it, else the first entry named member_name.

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""`sekisho serve` confined (issue 7, daemon hardening), over a real socket:
+
+- started as root with --user nobody, the serving process runs as nobody in
+  every uid and gid, with no supplementary groups, its socket handed to
+  nobody (mode 0660 kept); /proc/PID/status shows the seccomp filter
+  (Seccomp: 2) and no_new_privs;
+- under the filter it scans inputs that reach GMime and iconv (ISO-2022-JP,
+  windows-1251), libgsf and VBA, BIFF, OOXML, RTF, every libarchive family
+  and a ratio limit, answering exactly what `sekisho scan` (unconfined)
+  answers, through the native protocol and clamd SCAN of a path;
+- SIGHUP reloads a rules folder under the filter, SIGTERM drains and exits 0;
+- --no-sandbox leaves the filter off (Seccomp: 0); --user root is refused.
+
+The refusals themselves (execve, socket, open for writing, fork, W+X memory)
+are shown by unit_sandbox. Prints `N passed, M failed`; exits 77 when not
+run as root (the drop cannot be shown then) after the unprivileged checks.
+"""
+import argparse
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+# Fixture cases whose inputs take the daemon through each library.
+CASES = [
+    "messages/ja_iso2022jp_emotet_reply", "messages/ru_windows1251_parol",
+    "messages/uuencoded_eicar_in_body", "ole2/vba_autoopen_shell", "ole2/equation_native",
+    "biff/xls_no_macro_passes", "biff/slk_plain_passes", "ooxml/xlsm_macrosheet_xlm", "rtf/package_obfuscated_eicar",
+    "formats/7z", "formats/rar5", "formats/tar_zst", "formats/cab", "formats/iso9660",
+    "formats/lha", "formats/xar", "bad/gzip_bomb_ratio", "bad/truncated_zip",
+]
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(bool(cond))
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else "  " + str(detail)[:800]), flush=True)
+
+
+class Server:
+    def __init__(self, sekisho, tmp, name, *args):
+        self.sock = os.path.join(tmp, name + ".sock")
+        self.log_path = os.path.join(tmp, name + ".log")
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen([sekisho, "serve", "--socket", self.sock, *args],
+                                         stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited: " + self.log())
+            if "serving with" in self.log():
+                return
+            time.sleep(0.05)
+        raise RuntimeError("server did not start: " + self.log())
+
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def status(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+
+    def exchange(self, payload):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(60)
+        s.connect(self.sock)
+        s.sendall(payload)
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        return data
+
+    def native(self, id_, data, type_):
+        head = json.dumps({"id": id_, "type": type_, "size": len(data)}).encode() + b"\n"
+        reply = self.exchange(head + data)
+        return json.loads(reply) if reply else None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        log = self.log()
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if marker in log:
+                check("no sanitizer report from %s" % os.path.basename(self.sock), False,
+                      log[log.index(marker) - 200:][:2000])
+        return self.proc.returncode
+
+
+def build_case(case, tmp):
+    """Runs a fixture case's .sh (as run_cases.py does): (path, expect)."""
+    script = os.path.join(HERE, "cases", case + ".sh")
+    with open(script[:-3] + ".json", encoding="utf-8") as f:
+        expect = json.load(f)
+    folder = os.path.join(tmp, case.replace("/", "_"))
+    os.makedirs(os.path.join(folder, "build"))
+    out = os.path.join(folder, expect.get("input", "input.bin"))
+    eicar = os.path.join(tmp, "eicar.com")
+    env = dict(os.environ, OUT=out, EICAR=eicar, PY=sys.executable,
+               FIXTURES=os.path.join(HERE, "fixtures"),
+               MKARCHIVE="%s %s" % (sys.executable, os.path.join(HERE, "fixtures", "mkarchive.py")))
+    subprocess.run(["bash", "-eu", script], cwd=os.path.join(folder, "build"), env=env,
+                   check=True, capture_output=True)
+    os.chmod(folder, 0o755)
+    os.chmod(out, 0o644)
+    return out, expect
+
+
+def codes(result):
+    return sorted({r["code"] for r in result.get("reasons", [])})
+
+
+def test_scans(srv, sekisho, tmp):
+    for case in CASES:
+        path, expect = build_case(case, tmp)
+        if expect.get("args"):
+            continue
+        cli = subprocess.run([sekisho, "scan", path], capture_output=True, timeout=120)
+        want = json.loads(cli.stdout)
+        with open(path, "rb") as f:
+            data = f.read()
+        got = srv.native(os.path.basename(path), data, "message" if path.endswith(".eml") else "file")
+        check("confined native scan of %s: %s %s" % (case, want["verdict"], codes(want)),
+              got and got.get("verdict") == want["verdict"] == expect["verdict"]
+              and codes(got) == codes(want), got)
+        reply = srv.exchange(b"nSCAN " + path.encode() + b"\n").decode(errors="replace")
+        ok = reply.endswith(": OK\n") if want["verdict"] == "pass" else reply.endswith(" FOUND\n")
+        check("confined clamd SCAN of %s" % case, ok and path in reply, reply)
+
+
+def test_reload_and_drain(srv, rules_dir):
+    marker = b"hello SEKISHO-SANDBOX-MARKER\n"
+    r = srv.native("before", marker, "file")
+    check("before SIGHUP the marker passes", r and r.get("verdict") == "pass", r)
+    with open(os.path.join(rules_dir, "marker.yar"), "w") as f:
+        f.write('rule Sandbox_Marker { meta: verdict = "block" '
+                'strings: $a = "SEKISHO-SANDBOX-MARKER" condition: $a }\n')
+    srv.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 30
+    while "rules reloaded" not in srv.log() and time.time() < deadline:
+        time.sleep(0.05)
+    r = srv.native("after", marker, "file")
+    check("SIGHUP under the filter reloads the rules folder",
+          r and r.get("verdict") == "block" and "rules reloaded" in srv.log(), (r, srv.log()[-600:]))
+    check("still confined after the reload", srv.status().get("Seccomp") == "2", srv.status())
+    code = srv.stop()
+    check("SIGTERM under the filter: drained, exit 0",
+          code == 0 and "stopped:" in srv.log(), (code, srv.log()[-600:]))
+
+
+def test_identity(srv, user):
+    st = srv.status()
+    uid, gid = str(user.pw_uid), str(user.pw_gid)
+    check("Uid is nobody's in all four fields", st["Uid"].split() == [uid] * 4, st["Uid"])
+    check("Gid is nobody's group in all four fields", st["Gid"].split() == [gid] * 4, st["Gid"])
+    check("no supplementary groups", st["Groups"].strip() == "", st["Groups"])
+    check("seccomp filter mode and no_new_privs",
+          st.get("Seccomp") == "2" and st.get("NoNewPrivs") == "1", st)
+    mode = os.stat(srv.sock)
+    check("the socket belongs to nobody, mode 0660",
+          mode.st_uid == user.pw_uid and mode.st_gid == user.pw_gid
+          and stat.S_IMODE(mode.st_mode) == 0o660, (mode.st_uid, mode.st_gid, oct(mode.st_mode)))
+    log = srv.log()
+    check("the log says whom it runs as and what the filter allows",
+          "running as nobody" in log and "seccomp filter on:" in log, log[-600:])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sekisho", required=True)
+    args = ap.parse_args()
+    sekisho = os.path.abspath(args.sekisho)
+    tmp = tempfile.mkdtemp(prefix="sekisho-sandbox-")
+    os.chmod(tmp, 0o755)  # the confined daemon reads SCAN paths and rules here
+    with open(os.path.join(tmp, "eicar.com"), "wb") as f:
+        f.write(EICAR)
+    rules_dir = os.path.join(tmp, "rules")
+    os.mkdir(rules_dir)
+    os.chmod(rules_dir, 0o755)
+    root = os.geteuid() == 0
+    servers = []
+    try:
+        extra = ["--user", "nobody"] if root else []
+        srv = Server(sekisho, tmp, "confined", "--workers", "2", "--rules", rules_dir, *extra)
+        servers.append(srv)
+        if root:
+            test_identity(srv, pwd.getpwnam("nobody"))
+            refused = subprocess.run([sekisho, "serve", "--socket", os.path.join(tmp, "root.sock"),
+                                      "--user", "root"], capture_output=True, timeout=60)
+            check("--user root is refused (exit 2, the log says why)",
+                  refused.returncode == 2 and b"is root" in refused.stderr, refused.stderr[-300:])
+        else:
+            check("unprivileged: still confined", srv.status().get("Seccomp") == "2", srv.status())
+        test_scans(srv, sekisho, tmp)
+        test_reload_and_drain(srv, rules_dir)
+        loose = Server(sekisho, tmp, "loose", "--workers", "1", "--no-sandbox")
+        servers.append(loose)
+        check("--no-sandbox: no filter", loose.status().get("Seccomp") == "0", loose.status())
+        r = loose.native("loose", b"plain text\n", "file")
+        check("--no-sandbox still scans", r and r.get("verdict") == "pass", r)
+        check("--no-sandbox exits 0 on SIGTERM", loose.stop() == 0, loose.log()[-400:])
+    except Exception as e:  # noqa: BLE001
+        check("no exception in the test itself", False, repr(e))
+    finally:
+        for s in servers:
+            if s.proc.poll() is None:
+                s.proc.kill()
+                s.proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    failed = results.count(False)
+    print("%d passed, %d failed" % (len(results) - failed, failed))
+    if failed:
+        return 1
+    return 0 if root else 77
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Makes the inputs of test_fail_closed in the folder $1 with independent tools
+# and the fixture cases' own writers: a password ZIP (Info-ZIP), a message
+# whose ZIP opens with a password from its body, a Word file with VBA, an
+# RTF with a Package object, a DOCX, an XLS, a tar.gz, and a zip of 3,000
+# members (for the time limit).
+set -eu
+out=${1:?usage: fail_closed_fixtures.sh FOLDER}
+tests=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+export PY=python3 FIXTURES="$tests/fixtures" MKARCHIVE="python3 $tests/fixtures/mkarchive.py"
+export EICAR="$work/no-eicar" # none of these cases reads it
+
+# case GROUP/NAME FILE: runs a fixture case's script with OUT=FILE
+case_input() {
+    mkdir -p "$work/$1"
+    (cd "$work/$1" && OUT="$out/$2" bash -eu "$tests/cases/$1.sh")
+}
+
+printf 'minutes of the meeting\n' >minutes.txt
+zip -q -X -P 'S3cret-pw' "$out/password.zip" minutes.txt
+case_input messages/clean_zip_opened_from_body_passes mail.eml
+case_input ole2/vba_benign_module vba.doc
+case_input rtf/package_text_file package.rtf
+case_input ooxml/docx_clean_passes clean.docx
+case_input biff/xls_no_macro_passes plain.xls
+seq 1 20000 >numbers.txt
+tar -czf "$out/numbers.tar.gz" numbers.txt minutes.txt
+case_input bad/timeout slow.zip
+
+# Corrupt inputs, one or more per unpacker that can find its input corrupt.
+head -c 20000 "$out/numbers.tar.gz" >"$out/truncated.tar.gz"
+case_input ole2/truncated truncated.doc
+case_input biff/xls_truncated_macro_sheet truncated.xls
+printf '{\\rtf1\\ansi {\\b bold {\\i italic' >"$out/unclosed.rtf"
+python3 - "$out" <<'PYEOF'
+import os, sys, zipfile
+out = sys.argv[1]
+with open(os.path.join(out, "long-header.eml"), "wb") as f:
+    f.write(b"Subject: hello\nX-Long: " + b"a" * (2 << 20) + b"\n\nbody\n")
+# a DOCX whose document part fails its CRC-32 (one byte of its data flipped)
+raw = bytearray(open(os.path.join(out, "clean.docx"), "rb").read())
+with zipfile.ZipFile(os.path.join(out, "clean.docx")) as z:
+    info = z.getinfo("word/document.xml")
+start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+raw[start + info.compress_size // 2] ^= 0x55
+open(os.path.join(out, "crc.docx"), "wb").write(bytes(raw))
+PYEOF
