@@ -38,6 +38,11 @@ CASES = [
     "biff/xls_no_macro_passes", "biff/slk_plain_passes", "ooxml/xlsm_macrosheet_xlm", "rtf/package_obfuscated_eicar",
     "formats/7z", "formats/rar5", "formats/tar_zst", "formats/cab", "formats/iso9660",
     "formats/lha", "formats/xar", "bad/gzip_bomb_ratio", "bad/truncated_zip",
+    # OpenSSL (Office decryption), zlib (PDF), the dropper unpackers
+    "offcrypto/agile_docm_body_password", "offcrypto/ppt_rc4_embedded_eicar",
+    "pdf/embedded_eicar_blocks", "html/smuggled_eicar_blocks", "onenote/embedded_hta_bat_exe",
+    "droppers/lnk_encoded_command", "droppers/iso_exe_and_lnk", "droppers/vhd_fixed_lnk",
+    "scripts/vbe_decoded", "scripts/powershell_encoded_in_bat",
 ]
 results = []
 
