@@ -5,11 +5,24 @@
 #ifndef SK_FUZZ_ENGINE_H
 #define SK_FUZZ_ENGINE_H
 
+#include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "engine/sekisho.h"
+#include "fuzz_touch.h"
+
+/* A GLib critical is a programming error of ours (a NULL where GLib wants a
+ * string): a finding, not a log line. abort(), which libFuzzer catches, and
+ * not GLib's own fatal path (SIGTRAP), which it does not. */
+static inline void sk_fuzz_glib_log(const gchar *domain, GLogLevelFlags level,
+                                    const gchar *message, gpointer data)
+{
+    g_log_default_handler(domain, level, message, data);
+    if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
+        abort();
+}
 
 /* rules: a YARA rules folder or NULL (none); password_rules: an operators'
  * password rules file or NULL. */
@@ -19,6 +32,7 @@ static inline struct sk_worker *sk_fuzz_worker(const char *rules, const char *pa
     static struct sk_worker *worker;
     if (worker)
         return worker;
+    g_log_set_default_handler(sk_fuzz_glib_log, NULL);
     struct sk_engine_config config = {
         .rule_paths = &rules,
         .n_rule_paths = rules ? 1 : 0,
@@ -49,16 +63,6 @@ static inline struct sk_request sk_fuzz_request(const uint8_t *data, size_t size
         .n_passwords = 2,
     };
     return req;
-}
-
-/* Reads every byte of p[0..n), so that ASan sees a bad view or buffer the
- * harness was handed; the empty asm keeps the reads from being optimised out. */
-static inline void sk_fuzz_touch(const void *p, size_t n)
-{
-    uint8_t acc = 0;
-    for (size_t i = 0; i < n; i++)
-        acc ^= ((const uint8_t *)p)[i];
-    __asm__ volatile("" : : "r"(acc));
 }
 
 #endif

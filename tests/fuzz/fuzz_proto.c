@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "daemon/proto.h"
-#include "fuzz_engine.h"
+#include "fuzz_touch.h"
 
 #ifndef SK_FUZZ_PROTO_START
 #error "define SK_FUZZ_PROTO_START as SK_PROTO_NHEADER or SK_PROTO_CCMD"
