@@ -253,13 +253,15 @@ static char *dup_or_null(const char *text)
 static void submit_current(struct sk_conn *c)
 {
     struct sk_dreq *req = c->cur;
+    /* Read now: once submitted, req belongs to the scan. */
+    bool native = req->kind == SK_DREQ_NATIVE;
     c->cur = NULL;
     c->pending_scans++;
     if (sk_server_submit(c->server, req) != 0) {
         c->pending_scans--;
         sk_server_release(c->server);
         sk_dreq_free(req);
-        if (req->kind == SK_DREQ_NATIVE)
+        if (native)
             native_error(c, NULL, "internal", "could not queue the scan", true);
         else
             fail_connection(c);
@@ -267,7 +269,7 @@ static void submit_current(struct sk_conn *c)
     }
     /* A native request was framed whole (proto is at the next header); a
      * clamd command waits for its reply before the next is read. */
-    if (req->kind != SK_DREQ_NATIVE) {
+    if (!native) {
         c->proto.state = SK_PROTO_CCMD;
         c->waiting_reply = true;
     }
