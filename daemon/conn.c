@@ -1,5 +1,6 @@
 /* One connection: framing of the native protocol and of the clamd protocol
- * (DESIGN.md), chosen per connection by the first byte ('{': native).
+ * (DESIGN.md), chosen per connection by the first byte ('{': native). The
+ * bytes are parsed by proto.c (no I/O there); this file acts on its events.
  *
  * Memory a client can make us hold: the read buffer (SK_DAEMON_READ_BUF), one
  * header or command line (SK_DAEMON_MAX_HEADER / SK_DAEMON_MAX_COMMAND), and
@@ -18,17 +19,6 @@
 #include <unistd.h>
 
 #include "daemon.h"
-
-enum conn_state {
-    ST_DETECT,   /* first byte not seen yet */
-    ST_NHEADER,  /* native: reading a header line */
-    ST_NPAYLOAD, /* native: reading `size` bytes into cur->data */
-    ST_NSKIP,    /* native: discarding the payload of a refused request */
-    ST_CCMD,     /* clamd: reading a command */
-    ST_CLEN,     /* clamd INSTREAM: a chunk length */
-    ST_CDATA,    /* clamd INSTREAM: chunk bytes into cur->data */
-    ST_CWAITFD,  /* clamd FILDES: waiting for the descriptor */
-};
 
 struct sk_conn {
     union {
@@ -50,16 +40,9 @@ struct sk_conn {
     unsigned pending_scans;
     unsigned writes_pending;
     uint64_t last_read_ns; /* when a byte last arrived (uv_hrtime) */
-    enum conn_state state;
-    struct sk_dreq *cur; /* the request being read */
-    uint64_t skip_left;
-    char delim; /* clamd reply delimiter of the current command */
+    struct sk_proto proto; /* framing state; proto.delim: the clamd reply delimiter */
+    struct sk_dreq *cur;   /* the request being read */
     unsigned session_seq;
-    uint8_t lenbuf[4];
-    size_t lenbuf_n;
-    uint32_t chunk_left;
-    char *line; /* header or command being assembled */
-    size_t line_len, line_cap;
     size_t rpos, rlen;
     char rbuf[SK_DAEMON_READ_BUF];
 };
@@ -101,7 +84,7 @@ static struct sk_dreq *dreq_new(struct sk_conn *c, enum sk_dreq_kind kind)
     req->conn = c;
     req->fd = -1;
     req->start_ns = uv_hrtime();
-    req->delim = c->delim;
+    req->delim = c->proto.delim;
     return req;
 }
 
@@ -112,7 +95,7 @@ static void maybe_free(struct sk_conn *c)
     if (!c->handle_closed || c->pending_scans > 0 || c->writes_pending > 0)
         return;
     struct sk_server *server = c->server;
-    free(c->line);
+    sk_proto_free(&c->proto);
     free(c);
     sk_server_conn_gone(server);
 }
@@ -154,8 +137,7 @@ static void conn_close(struct sk_conn *c)
 /* At a request boundary with nothing owed to the client. */
 static bool idle(const struct sk_conn *c)
 {
-    bool boundary = c->cur == NULL && c->line_len == 0 &&
-                    (c->state == ST_DETECT || c->state == ST_NHEADER || c->state == ST_CCMD);
+    bool boundary = c->cur == NULL && sk_proto_at_boundary(&c->proto);
     return boundary && c->pending_scans == 0 && c->writes_pending == 0;
 }
 
@@ -263,144 +245,99 @@ static void native_error(struct sk_conn *c, const char *id, const char *code,
         fail_connection(c);
 }
 
-static char *dup_string(json_t *v)
+static char *dup_or_null(const char *text)
 {
-    return v ? strdup(json_string_value(v)) : NULL;
-}
-
-/* Checks the optional fields of a native header; NULL if all are well. */
-static const char *check_fields(json_t *h, json_t **filename, json_t **body, json_t **passwords)
-{
-    *filename = json_object_get(h, "filename");
-    *body = json_object_get(h, "body");
-    *passwords = json_object_get(h, "passwords");
-    if (*filename && !json_is_string(*filename))
-        return "\"filename\" must be a string";
-    if (*body && !json_is_string(*body))
-        return "\"body\" must be a string";
-    if (*passwords) {
-        if (!json_is_array(*passwords) || json_array_size(*passwords) > SK_CAP_PASSWORDS)
-            return "\"passwords\" must be an array of at most 4096 strings";
-        for (size_t i = 0; i < json_array_size(*passwords); i++)
-            if (!json_is_string(json_array_get(*passwords, i)))
-                return "\"passwords\" must hold strings";
-    }
-    return NULL;
+    return text ? strdup(text) : NULL;
 }
 
 static void submit_current(struct sk_conn *c)
 {
     struct sk_dreq *req = c->cur;
+    /* Read now: once submitted, req belongs to the scan. */
+    bool native = req->kind == SK_DREQ_NATIVE;
     c->cur = NULL;
     c->pending_scans++;
     if (sk_server_submit(c->server, req) != 0) {
         c->pending_scans--;
         sk_server_release(c->server);
         sk_dreq_free(req);
-        if (c->state == ST_NHEADER || c->state == ST_NPAYLOAD)
+        if (native)
             native_error(c, NULL, "internal", "could not queue the scan", true);
         else
             fail_connection(c);
         return;
     }
-    if (c->state == ST_NPAYLOAD)
-        c->state = ST_NHEADER;
-    else if (c->state != ST_NHEADER) {
-        c->state = ST_CCMD;
+    /* A native request was framed whole (proto is at the next header); a
+     * clamd command waits for its reply before the next is read. */
+    if (!native) {
+        c->proto.state = SK_PROTO_CCMD;
         c->waiting_reply = true;
     }
+}
+
+/* Copies an accepted header into a new request (c->cur); false when out of
+ * memory (nothing is left behind). */
+static bool native_request(struct sk_conn *c, const struct sk_native_header *h)
+{
+    struct sk_dreq *req = dreq_new(c, SK_DREQ_NATIVE);
+    if (!req) {
+        sk_server_release(c->server);
+        return false;
+    }
+    c->cur = req; /* from here drop_current() frees it and the slot */
+    req->size = (size_t)h->size;
+    req->id = dup_or_null(h->id);
+    req->filename = dup_or_null(h->filename);
+    req->body = dup_or_null(h->body);
+    req->body_len = h->body_len;
+    req->data = h->size ? malloc((size_t)h->size) : NULL;
+    size_t np = h->n_passwords;
+    req->passwords = np ? calloc(np, sizeof *req->passwords) : NULL;
+    bool ok = (!h->id || req->id) && (!h->filename || req->filename) &&
+              (!h->body || req->body) && (!h->size || req->data) && (!np || req->passwords);
+    for (size_t i = 0; ok && i < np; i++) {
+        req->passwords[i] = strdup(sk_native_password(h, i));
+        ok = req->passwords[i] != NULL;
+        req->n_passwords = i + 1;
+    }
+    if (!ok)
+        drop_current(c);
+    return ok;
+}
+
+static void native_stats(struct sk_conn *c, const char *id)
+{
+    char *json = sk_server_stats_json(c->server, id);
+    char *line = NULL;
+    int n = json ? asprintf(&line, "%s\n", json) : -1;
+    free(json);
+    if (n < 0)
+        conn_close(c);
+    else
+        conn_write_take(c, line, (size_t)n);
 }
 
 static void native_header(struct sk_conn *c, const char *text, size_t len)
 {
     struct sk_server *server = c->server;
-    json_error_t jerr;
-    json_t *h = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    const char *id = NULL;
-    if (!h || !json_is_object(h)) {
-        native_error(c, NULL, "bad_request", "the header is not a JSON object", true);
-        goto out;
-    }
-    json_t *jid = json_object_get(h, "id");
-    if (jid && !json_is_string(jid)) {
-        native_error(c, NULL, "bad_request", "\"id\" must be a string", true);
-        goto out;
-    }
-    id = jid ? json_string_value(jid) : NULL;
-    const char *type = json_string_value(json_object_get(h, "type"));
-    if (!type || (strcmp(type, "message") != 0 && strcmp(type, "file") != 0 &&
-                  strcmp(type, "stats") != 0)) {
-        native_error(c, id, "bad_request", "\"type\" must be message, file or stats", true);
-        goto out;
-    }
-    if (strcmp(type, "stats") == 0) {
-        char *json = sk_server_stats_json(server, id);
-        char *line = NULL;
-        int n = json ? asprintf(&line, "%s\n", json) : -1;
-        free(json);
-        if (n < 0)
-            conn_close(c);
-        else
-            conn_write_take(c, line, (size_t)n);
-        goto out;
-    }
-    json_t *jsize = json_object_get(h, "size");
-    if (!json_is_integer(jsize) || json_integer_value(jsize) < 0) {
-        native_error(c, id, "bad_request", "\"size\" must be a non-negative integer", true);
-        goto out;
-    }
-    uint64_t size = (uint64_t)json_integer_value(jsize);
-    if (size > server->opts->limits.max_request_bytes) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "size %llu is over max-bytes %llu", (unsigned long long)size,
-                 (unsigned long long)server->opts->limits.max_request_bytes);
-        native_error(c, id, "too_large", msg, true);
-        goto out;
-    }
-    json_t *filename, *body, *passwords;
-    const char *bad = check_fields(h, &filename, &body, &passwords);
-    if (bad) {
-        native_error(c, id, "bad_request", bad, true);
-        goto out;
-    }
-    if (!sk_server_reserve(server)) {
-        native_error(c, id, "busy", "the queue is full; retry later", false);
-        c->skip_left = size;
-        c->state = size ? ST_NSKIP : ST_NHEADER;
-        goto out;
-    }
-    struct sk_dreq *req = dreq_new(c, SK_DREQ_NATIVE);
-    bool ok = req != NULL;
-    if (ok) {
-        c->cur = req; /* from here drop_current() frees it and the slot */
-        req->size = (size_t)size;
-        req->id = id ? strdup(id) : NULL;
-        req->filename = dup_string(filename);
-        req->body = dup_string(body);
-        req->body_len = body ? json_string_length(body) : 0;
-        req->data = size ? malloc((size_t)size) : NULL;
-        size_t np = passwords ? json_array_size(passwords) : 0;
-        req->passwords = np ? calloc(np, sizeof *req->passwords) : NULL;
-        ok = (!id || req->id) && (!filename || req->filename) && (!body || req->body) &&
-             (!size || req->data) && (!np || req->passwords);
-        for (size_t i = 0; ok && i < np; i++) {
-            req->passwords[i] = strdup(json_string_value(json_array_get(passwords, i)));
-            ok = req->passwords[i] != NULL;
-            req->n_passwords = i + 1;
-        }
+    struct sk_native_header h;
+    struct sk_native_error err;
+    if (sk_native_header_parse(text, len, server->opts->limits.max_request_bytes, &h, &err) !=
+        0) {
+        native_error(c, h.id, err.code, err.message, true);
+    } else if (h.type == SK_NATIVE_STATS) {
+        native_stats(c, h.id);
+    } else if (!sk_server_reserve(server)) {
+        native_error(c, h.id, "busy", "the queue is full; retry later", false);
+        sk_proto_skip_payload(&c->proto, h.size);
+    } else if (!native_request(c, &h)) {
+        native_error(c, h.id, "internal", "out of memory", true);
     } else {
-        sk_server_release(server);
+        sk_proto_expect_payload(&c->proto, h.size);
+        if (h.size == 0)
+            submit_current(c);
     }
-    if (!ok) {
-        drop_current(c);
-        native_error(c, id, "internal", "out of memory", true);
-        goto out;
-    }
-    c->state = ST_NPAYLOAD;
-    if (size == 0)
-        submit_current(c);
-out:
-    json_decref(h);
+    sk_native_header_free(&h);
 }
 
 /* ---- clamd protocol ---- */
@@ -411,7 +348,7 @@ static void clamd_write(struct sk_conn *c, const char *text)
     if (c->in_session)
         snprintf(prefix, sizeof prefix, "%u: ", c->session_seq);
     char *line = NULL;
-    int n = asprintf(&line, "%s%s%c", prefix, text, c->delim);
+    int n = asprintf(&line, "%s%s%c", prefix, text, c->proto.delim);
     if (n < 0) {
         conn_close(c);
         return;
@@ -488,103 +425,69 @@ static void take_fd(struct sk_conn *c)
     submit_current(c);
 }
 
-static bool word_is(const char *cmd, const char *word, const char **arg)
+static void clamd_version(struct sk_conn *c, bool with_commands)
 {
-    size_t n = strlen(word);
-    if (strncmp(cmd, word, n) != 0)
-        return false;
-    if (cmd[n] == '\0') {
-        *arg = NULL;
-        return true;
-    }
-    if (cmd[n] != ' ')
-        return false;
-    *arg = cmd + n + 1;
-    return true;
+    char text[256];
+    snprintf(text, sizeof text, "Sekisho %s/%llu%s", SK_VERSION,
+             (unsigned long long)c->server->current->generation,
+             with_commands ? "| COMMANDS: SCAN CONTSCAN MULTISCAN ALLMATCHSCAN INSTREAM "
+                             "FILDES STATS IDSESSION END VERSION VERSIONCOMMANDS PING"
+                           : "");
+    clamd_final(c, text);
 }
 
-static void clamd_command(struct sk_conn *c, char *cmd)
+static void clamd_scan_path(struct sk_conn *c, const char *path)
+{
+    struct sk_dreq *req = clamd_request(c, SK_DREQ_CLAMD_PATH, path);
+    if (!req)
+        return;
+    req->path = strdup(path);
+    if (!req->path)
+        fail_connection(c);
+    else
+        submit_current(c); /* waits for the reply */
+}
+
+static void clamd_command(struct sk_conn *c, const char *cmd)
 {
     const char *arg = NULL;
     if (c->in_session)
         c->session_seq++;
-    if (word_is(cmd, "PING", &arg)) {
-        clamd_final(c, "PONG");
-    } else if (word_is(cmd, "VERSION", &arg)) {
-        char text[96];
-        snprintf(text, sizeof text, "Sekisho %s/%llu", SK_VERSION,
-                 (unsigned long long)c->server->current->generation);
-        clamd_final(c, text);
-    } else if (word_is(cmd, "VERSIONCOMMANDS", &arg)) {
-        char text[256];
-        snprintf(text, sizeof text,
-                 "Sekisho %s/%llu| COMMANDS: SCAN CONTSCAN MULTISCAN ALLMATCHSCAN INSTREAM "
-                 "FILDES STATS IDSESSION END VERSION VERSIONCOMMANDS PING",
-                 SK_VERSION, (unsigned long long)c->server->current->generation);
-        clamd_final(c, text);
-    } else if (word_is(cmd, "STATS", &arg)) {
-        clamd_stats(c);
-    } else if (word_is(cmd, "IDSESSION", &arg)) {
+    switch (sk_clamd_command(cmd, &arg)) {
+    case SK_CLAMD_PING: clamd_final(c, "PONG"); break;
+    case SK_CLAMD_VERSION: clamd_version(c, false); break;
+    case SK_CLAMD_VERSIONCOMMANDS: clamd_version(c, true); break;
+    case SK_CLAMD_STATS: clamd_stats(c); break;
+    case SK_CLAMD_IDSESSION:
         if (c->in_session) {
             clamd_final(c, "Command invalid inside IDSESSION. ERROR");
             fail_connection(c);
         }
         c->in_session = true;
         c->session_seq = 0;
-    } else if (word_is(cmd, "END", &arg)) {
-        fail_connection(c);
-    } else if (word_is(cmd, "INSTREAM", &arg)) {
-        if (clamd_request(c, SK_DREQ_CLAMD_STREAM, "stream")) {
-            c->state = ST_CLEN;
-            c->lenbuf_n = 0;
-        }
-    } else if (word_is(cmd, "FILDES", &arg)) {
+        break;
+    case SK_CLAMD_END: fail_connection(c); break;
+    case SK_CLAMD_INSTREAM:
+        if (clamd_request(c, SK_DREQ_CLAMD_STREAM, "stream"))
+            sk_proto_expect_chunks(&c->proto);
+        break;
+    case SK_CLAMD_FILDES:
         if (!c->is_unix) {
             clamd_final(c, "FILDES: only on a Unix socket ERROR");
         } else if (clamd_request(c, SK_DREQ_CLAMD_FD, "fd")) {
-            c->state = ST_CWAITFD;
+            c->proto.state = SK_PROTO_CWAITFD;
             take_fd(c);
         }
-    } else if ((word_is(cmd, "SCAN", &arg) || word_is(cmd, "CONTSCAN", &arg) ||
-                word_is(cmd, "MULTISCAN", &arg) || word_is(cmd, "ALLMATCHSCAN", &arg)) &&
-               arg && arg[0] == '/') {
-        struct sk_dreq *req = clamd_request(c, SK_DREQ_CLAMD_PATH, arg);
-        if (req) {
-            req->path = strdup(arg);
-            if (!req->path)
-                fail_connection(c);
-            else
-                submit_current(c); /* from ST_CCMD: waits for the reply */
-        }
-    } else {
+        break;
+    case SK_CLAMD_SCAN: clamd_scan_path(c, arg); break;
+    case SK_CLAMD_UNKNOWN:
         clamd_final(c, "UNKNOWN COMMAND");
         fail_connection(c);
+        break;
     }
 }
 
 /* ---- input ---- */
-
-static bool line_append(struct sk_conn *c, const char *p, size_t n, size_t max)
-{
-    if (n > max - c->line_len)
-        return false;
-    if (c->line_len + n + 1 > c->line_cap) {
-        size_t cap = c->line_cap ? c->line_cap : 256;
-        while (cap < c->line_len + n + 1)
-            cap *= 2;
-        if (cap > max + 1)
-            cap = max + 1;
-        char *grown = realloc(c->line, cap);
-        if (!grown)
-            return false;
-        c->line = grown;
-        c->line_cap = cap;
-    }
-    memcpy(c->line + c->line_len, p, n);
-    c->line_len += n;
-    c->line[c->line_len] = '\0';
-    return true;
-}
 
 /* Grows the INSTREAM buffer for a chunk of n more bytes; false when the
  * stream would pass max-bytes (replied and closing). */
@@ -620,8 +523,44 @@ static bool stream_reserve(struct sk_conn *c, uint32_t n)
 
 static bool at_boundary(const struct sk_conn *c)
 {
-    return c->cur == NULL && c->line_len == 0 &&
-           (c->state == ST_NHEADER || c->state == ST_CCMD || c->state == ST_DETECT);
+    return c->cur == NULL && sk_proto_at_boundary(&c->proto);
+}
+
+/* Acts on one event of the parser; false when reading must stop here. */
+static bool handle_event(struct sk_conn *c, const struct sk_proto_ev *ev)
+{
+    struct sk_dreq *req = c->cur;
+    switch (ev->kind) {
+    case SK_PEV_NONE: break;
+    case SK_PEV_HEADER: native_header(c, ev->text, ev->text_len); break;
+    case SK_PEV_PAYLOAD:
+        memcpy(req->data + req->got, ev->data, ev->len);
+        req->got += ev->len;
+        if (ev->last)
+            submit_current(c);
+        break;
+    case SK_PEV_COMMAND: clamd_command(c, ev->text); break;
+    case SK_PEV_CHUNK:
+        if (ev->chunk_len == 0)
+            submit_current(c);
+        else if (!stream_reserve(c, ev->chunk_len))
+            return false;
+        break;
+    case SK_PEV_CHUNK_DATA:
+        memcpy(req->data + req->size, ev->data, ev->len);
+        req->size += ev->len;
+        break;
+    case SK_PEV_TOO_LONG:
+    case SK_PEV_NOMEM:
+        if (c->proto.state == SK_PROTO_NHEADER) {
+            native_error(c, NULL, "bad_request", "header line too long", true);
+        } else {
+            clamd_write(c, "Command too long ERROR");
+            fail_connection(c);
+        }
+        return false;
+    }
+    return true;
 }
 
 /* Consumes buffered bytes as far as the state allows. */
@@ -630,107 +569,17 @@ static void process_input(struct sk_conn *c)
     while (c->rpos < c->rlen && !c->closing && !c->stop_input && !c->waiting_reply) {
         if (c->server->draining && at_boundary(c))
             break;
-        const char *p = c->rbuf + c->rpos;
-        size_t avail = c->rlen - c->rpos;
-        switch (c->state) {
-        case ST_DETECT: c->state = p[0] == '{' ? ST_NHEADER : ST_CCMD; break;
-        case ST_NHEADER: {
-            const char *nl = memchr(p, '\n', avail);
-            size_t n = nl ? (size_t)(nl - p) : avail;
-            if (!line_append(c, p, n, SK_DAEMON_MAX_HEADER)) {
-                native_error(c, NULL, "bad_request", "header line too long", true);
-                return;
-            }
-            c->rpos += n + (nl != NULL);
-            if (nl) {
-                size_t len = c->line_len;
-                c->line_len = 0;
-                native_header(c, c->line, len);
-            }
-            break;
-        }
-        case ST_NPAYLOAD: {
-            struct sk_dreq *req = c->cur;
-            size_t n = req->size - req->got < avail ? req->size - req->got : avail;
-            memcpy(req->data + req->got, p, n);
-            req->got += n;
-            c->rpos += n;
-            if (req->got == req->size)
-                submit_current(c);
-            break;
-        }
-        case ST_NSKIP: {
-            size_t n = c->skip_left < avail ? (size_t)c->skip_left : avail;
-            c->skip_left -= n;
-            c->rpos += n;
-            if (c->skip_left == 0)
-                c->state = ST_NHEADER;
-            break;
-        }
-        case ST_CCMD: {
-            if (c->line_len == 0) {
-                /* FILDES's dummy byte and stray delimiters between commands. */
-                if (p[0] == '\0' || p[0] == '\n' || p[0] == '\r') {
-                    c->rpos++;
-                    break;
-                }
-                c->delim = p[0] == 'z' ? '\0' : '\n';
-            }
-            const char *end = memchr(p, c->delim, avail);
-            size_t n = end ? (size_t)(end - p) : avail;
-            if (!line_append(c, p, n, SK_DAEMON_MAX_COMMAND)) {
-                clamd_write(c, "Command too long ERROR");
-                fail_connection(c);
-                return;
-            }
-            c->rpos += n + (end != NULL);
-            if (end) {
-                char *cmd = c->line;
-                if (cmd[0] == 'z' || cmd[0] == 'n')
-                    cmd++;
-                size_t len = strlen(cmd);
-                if (len && cmd[len - 1] == '\r')
-                    cmd[len - 1] = '\0';
-                c->line_len = 0;
-                clamd_command(c, cmd);
-            }
-            break;
-        }
-        case ST_CLEN: {
-            size_t n = 4 - c->lenbuf_n < avail ? 4 - c->lenbuf_n : avail;
-            memcpy(c->lenbuf + c->lenbuf_n, p, n);
-            c->lenbuf_n += n;
-            c->rpos += n;
-            if (c->lenbuf_n < 4)
-                break;
-            c->lenbuf_n = 0;
-            uint32_t len = (uint32_t)c->lenbuf[0] << 24 | (uint32_t)c->lenbuf[1] << 16 |
-                           (uint32_t)c->lenbuf[2] << 8 | c->lenbuf[3];
-            if (len == 0) {
-                submit_current(c);
-            } else if (stream_reserve(c, len)) {
-                c->chunk_left = len;
-                c->state = ST_CDATA;
-            }
-            break;
-        }
-        case ST_CDATA: {
-            struct sk_dreq *req = c->cur;
-            size_t n = c->chunk_left < avail ? c->chunk_left : avail;
-            memcpy(req->data + req->size, p, n);
-            req->size += n;
-            c->chunk_left -= (uint32_t)n;
-            c->rpos += n;
-            if (c->chunk_left == 0)
-                c->state = ST_CLEN;
-            break;
-        }
-        case ST_CWAITFD:
+        if (c->proto.state == SK_PROTO_CWAITFD) {
             take_fd(c);
-            if (c->state == ST_CWAITFD)
+            if (c->proto.state == SK_PROTO_CWAITFD)
                 return; /* the descriptor comes with a later read */
-            break;
+            continue;
         }
+        struct sk_proto_ev ev;
+        c->rpos += sk_proto_feed(&c->proto, (const uint8_t *)c->rbuf + c->rpos,
+                                 c->rlen - c->rpos, &ev);
+        if (!handle_event(c, &ev))
+            return;
     }
 }
 
@@ -739,18 +588,18 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     struct sk_conn *c = handle->data;
     (void)suggested;
     /* Payload bytes go straight into the request's buffer. */
-    if (c->rpos == c->rlen && c->state == ST_NPAYLOAD) {
+    if (c->rpos == c->rlen && c->proto.state == SK_PROTO_NPAYLOAD) {
         struct sk_dreq *req = c->cur;
         size_t left = req->size - req->got;
         *buf = uv_buf_init((char *)req->data + req->got,
                            (unsigned)(left < SK_DAEMON_MAX_READ ? left : SK_DAEMON_MAX_READ));
         return;
     }
-    if (c->rpos == c->rlen && c->state == ST_CDATA) {
+    if (c->rpos == c->rlen && c->proto.state == SK_PROTO_CDATA) {
         struct sk_dreq *req = c->cur;
-        *buf = uv_buf_init((char *)req->data + req->size, c->chunk_left < SK_DAEMON_MAX_READ
-                                                              ? c->chunk_left
-                                                              : SK_DAEMON_MAX_READ);
+        uint64_t left = c->proto.left;
+        *buf = uv_buf_init((char *)req->data + req->size,
+                           (unsigned)(left < SK_DAEMON_MAX_READ ? left : SK_DAEMON_MAX_READ));
         return;
     }
     if (c->rpos > 0) {
@@ -781,24 +630,23 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     bool into_rbuf = buf->base >= c->rbuf && buf->base < c->rbuf + sizeof c->rbuf;
     if (into_rbuf) {
         c->rlen += (size_t)nread;
-    } else if (c->state == ST_NPAYLOAD) {
+    } else if (c->proto.state == SK_PROTO_NPAYLOAD) {
         c->cur->got += (size_t)nread;
+        sk_proto_took_direct(&c->proto, (size_t)nread);
         if (c->cur->got == c->cur->size)
             submit_current(c);
-    } else if (c->state == ST_CDATA) {
+    } else if (c->proto.state == SK_PROTO_CDATA) {
         c->cur->size += (size_t)nread;
-        c->chunk_left -= (uint32_t)nread;
-        if (c->chunk_left == 0)
-            c->state = ST_CLEN;
+        sk_proto_took_direct(&c->proto, (size_t)nread);
     }
     process_input(c);
-    if (c->state == ST_CWAITFD && c->cur)
+    if (c->proto.state == SK_PROTO_CWAITFD && c->cur)
         take_fd(c);
     /* A descriptor nobody asked for (or several) is a protocol violation:
      * without this a client could make libuv queue descriptors unbounded. */
     if (c->is_unix && !c->closing &&
         (uv_pipe_pending_count(&c->h.pipe) > 1 ||
-         (c->h.pipe.accepted_fd >= 0 && c->state != ST_CWAITFD))) {
+         (c->h.pipe.accepted_fd >= 0 && c->proto.state != SK_PROTO_CWAITFD))) {
         conn_close(c);
         return;
     }
@@ -838,7 +686,7 @@ void sk_conn_scan_done(struct sk_dreq *req)
                 "{\"id\":null,\"verdict\":\"sandbox\",\"error\":{\"code\":\"internal\"}}\n";
             conn_write_str(c, fixed, sizeof fixed - 1);
         } else {
-            c->delim = req->delim;
+            c->proto.delim = req->delim;
             clamd_write(c, "stream: Heuristics.Sekisho.error.internal FOUND");
         }
         if (req->kind != SK_DREQ_NATIVE) {
@@ -916,7 +764,7 @@ void sk_conn_sweep(struct sk_server *server, uint64_t now_ns)
     struct sk_conn *c = server->conns;
     while (c) {
         struct sk_conn *next = c->next;
-        bool half_sent = c->cur != NULL || c->line_len > 0;
+        bool half_sent = c->cur != NULL || c->proto.line_len > 0;
         if (!c->closing && half_sent && now_ns - c->last_read_ns > limit_ns) {
             fprintf(stderr, "sekisho: a request stalled for %u ms: connection closed\n",
                     server->opts->read_timeout_ms);

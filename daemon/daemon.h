@@ -16,10 +16,9 @@
 #include <uv.h>
 
 #include "../engine/sekisho.h"
+#include "proto.h" /* the wire parsing, and SK_DAEMON_MAX_HEADER / _COMMAND */
 
 #define SK_DAEMON_READ_BUF (64u * 1024u)    /* per connection, for headers and commands */
-#define SK_DAEMON_MAX_HEADER (256u * 1024u) /* one native header line (body text included) */
-#define SK_DAEMON_MAX_COMMAND 4200u         /* one clamd command line (a path) */
 #define SK_DAEMON_MAX_READ (1u << 30)       /* one read straight into a payload */
 #define SK_DAEMON_DRAIN_MS 30000u           /* SIGTERM: grace for half-sent requests */
 

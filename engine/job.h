@@ -94,6 +94,11 @@ struct sk_job {
 
 uint64_t sk_now_ns(void);
 
+/* sk_scan's first half: a job for the request, its root node a view of the
+ * bytes, nothing unpacked yet (the fuzz harnesses drive one unpacker on it).
+ * 0, or SK_ENOMEM; when *out is set, free it with sk_job_free either way. */
+int sk_job_start(struct sk_worker *worker, const struct sk_request *req, struct sk_job **out);
+
 /* Password candidates (engine/candidates.c). start: the request's own, then
  * the built-in list. add: one candidate of a tier; 0 or SK_ENOMEM. */
 int sk_job_start_passwords(struct sk_job *job, const char *const *given, size_t n_given);

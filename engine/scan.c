@@ -328,8 +328,7 @@ static const char *root_name(const struct sk_request *req)
     return slash && slash[1] ? slash + 1 : name;
 }
 
-static int job_start(struct sk_worker *worker, const struct sk_request *req,
-                     struct sk_job **out)
+int sk_job_start(struct sk_worker *worker, const struct sk_request *req, struct sk_job **out)
 {
     struct sk_job *job = calloc(1, sizeof *job);
     if (!job)
@@ -367,7 +366,7 @@ int sk_scan(struct sk_worker *worker, const struct sk_request *req, struct sk_jo
 {
     struct sk_job *job = NULL;
     *out = NULL;
-    int rc = job_start(worker, req, &job);
+    int rc = sk_job_start(worker, req, &job);
     if (rc != 0 && !job)
         return rc;
     if (rc != 0 || !job->root) {

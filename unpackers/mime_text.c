@@ -28,6 +28,10 @@ static bool has_iso2022_escape(const uint8_t *p, size_t n)
 
 const char *sk_text_append_utf8(GString *out, const uint8_t *p, size_t n, const char *label)
 {
+    /* An empty part has no bytes at all (p may be NULL, which g_convert
+     * refuses with a critical): nothing to decode. */
+    if (n == 0)
+        return "UTF-8";
     if (label && *label && g_ascii_strcasecmp(label, "us-ascii") != 0 &&
         g_ascii_strcasecmp(label, "utf-8") != 0 && convert_append(out, p, n, label))
         return label;

@@ -12,6 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int replay_file(const char *path)
 {
+    if (getenv("SK_REPLAY_NAMES"))
+        fprintf(stderr, "replay: %s\n", path); /* save-corpus.sh pairs it with what follows */
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
