@@ -35,7 +35,8 @@ static bool reason_seen(const struct sk_job *job, const char *code, const char *
     return false;
 }
 
-static char *vformat(struct sk_arena *arena, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static char *vformat(struct sk_arena *arena,
+                                                           const char *fmt, va_list ap)
 {
     char text[1024];
     vsnprintf(text, sizeof text, fmt, ap);

@@ -302,7 +302,7 @@ static int is_script(const uint8_t *p, size_t n, const uint8_t *s, const uint8_t
     if (starts_tag(s, end, "<job") || starts_tag(s, end, "<package") ||
         starts_ci(s, end, "@echo off") || starts_ci(s, end, "#requires -"))
         return 1;
-    if (*s == '<') {
+    if (s < end && *s == '<') {
         size_t window = n < 4096 ? n : 4096;
         for (size_t i = 0; i + 16 <= window; i++)
             if (strncasecmp((const char *)p + i, "<HTA:APPLICATION", 16) == 0)
