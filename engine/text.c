@@ -83,8 +83,7 @@ bool sk_name_is_unsafe(const char *name)
     }
 }
 
-/* One code point as UTF-8 into out (4 bytes at most); returns its length. */
-static size_t utf8_encode(uint32_t c, unsigned char *out)
+size_t sk_utf8_encode(uint32_t c, unsigned char *out)
 {
     if (c < 0x80) {
         out[0] = (unsigned char)c;
@@ -108,24 +107,29 @@ static size_t utf8_encode(uint32_t c, unsigned char *out)
     return 4;
 }
 
+uint32_t sk_utf16le_decode(const unsigned char *p, size_t units, size_t *i)
+{
+    size_t at = *i;
+    uint32_t c = (uint32_t)(p[2 * at] | p[2 * at + 1] << 8);
+    if (c >= 0xd800 && c < 0xdc00 && at + 1 < units) {
+        uint32_t lo = (uint32_t)(p[2 * at + 2] | p[2 * at + 3] << 8);
+        if (lo >= 0xdc00 && lo < 0xe000) {
+            *i = at + 1;
+            return 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+        }
+    }
+    return c >= 0xd800 && c < 0xe000 ? 0xfffd : c; /* an unpaired surrogate */
+}
+
 size_t sk_utf16le_to_utf8(const unsigned char *p, size_t units, char *out, size_t max)
 {
     size_t o = 0;
     for (size_t i = 0; i < units; i++) {
-        uint32_t c = (uint32_t)(p[2 * i] | p[2 * i + 1] << 8);
+        uint32_t c = sk_utf16le_decode(p, units, &i);
         if (c == 0)
             break;
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < units) {
-            uint32_t lo = (uint32_t)(p[2 * i + 2] | p[2 * i + 3] << 8);
-            if (lo >= 0xdc00 && lo < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-                i++;
-            }
-        }
-        if (c >= 0xd800 && c < 0xe000)
-            c = 0xfffd; /* an unpaired surrogate */
         unsigned char seq[4];
-        size_t len = utf8_encode(c, seq);
+        size_t len = sk_utf8_encode(c, seq);
         if (len > max - o)
             break;
         memcpy(out + o, seq, len);

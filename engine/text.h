@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Copies at most max bytes of s[0..n) into out as valid UTF-8: invalid
  * sequences become U+FFFD, NUL bytes are dropped, and a multi-byte character
@@ -14,6 +15,14 @@ size_t sk_utf8_sanitize(const char *s, size_t n, char *out, size_t max);
 /* True for a member name that would escape a directory if it were used as a
  * path: absolute (/x, \x, C:x) or with a `..` component (either separator). */
 bool sk_name_is_unsafe(const char *name);
+
+/* One code point as UTF-8 into out (4 bytes at most); returns its length. */
+size_t sk_utf8_encode(uint32_t c, unsigned char *out);
+
+/* The code point at UTF-16LE unit *i of p[0..units): a surrogate pair is
+ * joined (and *i moved to its second unit), an unpaired surrogate is
+ * U+FFFD. */
+uint32_t sk_utf16le_decode(const unsigned char *p, size_t units, size_t *i);
 
 /* Converts at most `units` UTF-16LE code units at p to UTF-8, stopping at a
  * NUL unit; unpaired surrogates become U+FFFD. Writes at most max bytes

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "../engine/error.h"
+#include "../engine/text.h"
 
 #define MIN_ENCODED_CHARS 8u /* shorter runs are flags' values, not commands */
 
@@ -134,39 +135,16 @@ static bool looks_utf16le(const uint8_t *b, size_t len)
 static int append_utf16le(struct sk_unpack *u, struct sk_buf *out, const uint8_t *b, size_t len)
 {
     uint8_t chunk[4096];
-    size_t used = 0;
-    for (size_t i = 0; i + 1 < len; i += 2) {
-        uint32_t cp = (uint32_t)(b[i] | b[i + 1] << 8);
-        if (cp >= 0xd800 && cp <= 0xdbff && i + 3 < len) {
-            uint32_t lo = (uint32_t)(b[i + 2] | b[i + 3] << 8);
-            if (lo >= 0xdc00 && lo <= 0xdfff) {
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                i += 2;
-            }
-        }
-        if (cp >= 0xd800 && cp <= 0xdfff)
-            cp = 0xfffd;
+    size_t used = 0, units = len / 2;
+    for (size_t i = 0; i < units; i++) {
+        uint32_t cp = sk_utf16le_decode(b, units, &i);
         if (used + 4 > sizeof chunk) {
             int rc = sk_unpack_append(u, out, chunk, used);
             if (rc != 0)
                 return rc;
             used = 0;
         }
-        if (cp < 0x80) {
-            chunk[used++] = (uint8_t)cp;
-        } else if (cp < 0x800) {
-            chunk[used++] = (uint8_t)(0xc0 | cp >> 6);
-            chunk[used++] = (uint8_t)(0x80 | (cp & 0x3f));
-        } else if (cp < 0x10000) {
-            chunk[used++] = (uint8_t)(0xe0 | cp >> 12);
-            chunk[used++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-            chunk[used++] = (uint8_t)(0x80 | (cp & 0x3f));
-        } else {
-            chunk[used++] = (uint8_t)(0xf0 | cp >> 18);
-            chunk[used++] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-            chunk[used++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-            chunk[used++] = (uint8_t)(0x80 | (cp & 0x3f));
-        }
+        used += sk_utf8_encode(cp, chunk + used);
     }
     return sk_unpack_append(u, out, chunk, used);
 }
