@@ -39,7 +39,8 @@ struct sk_conn {
     bool in_session;    /* clamd IDSESSION */
     unsigned pending_scans;
     unsigned writes_pending;
-    uint64_t last_read_ns; /* when a byte last arrived (uv_hrtime) */
+    uint64_t last_read_ns;   /* when a byte last arrived (uv_hrtime) */
+    uint64_t last_active_ns; /* when a byte arrived or a reply was written */
     struct sk_proto proto; /* framing state; proto.delim: the clamd reply delimiter */
     struct sk_dreq *cur;   /* the request being read */
     unsigned session_seq;
@@ -162,6 +163,7 @@ static void on_write(uv_write_t *w, int status)
     free(wr->data);
     free(wr);
     c->writes_pending--;
+    c->last_active_ns = uv_hrtime();
     if (status < 0 && !c->closing)
         conn_close(c);
     if (c->closing)
@@ -626,7 +628,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     }
     if (nread == 0 || c->closing)
         return;
-    c->last_read_ns = uv_hrtime();
+    c->last_read_ns = c->last_active_ns = uv_hrtime();
     bool into_rbuf = buf->base >= c->rbuf && buf->base < c->rbuf + sizeof c->rbuf;
     if (into_rbuf) {
         c->rlen += (size_t)nread;
@@ -733,7 +735,7 @@ void sk_conn_accept(struct sk_server *server, uv_stream_t *listener, bool is_uni
         conn_close(c);
         return;
     }
-    c->last_read_ns = uv_hrtime();
+    c->last_read_ns = c->last_active_ns = uv_hrtime();
     update_reading(c);
 }
 
@@ -758,16 +760,30 @@ void sk_conn_close_all(struct sk_server *server)
     }
 }
 
+/* A connection that holds nothing (no half-sent request, no scan, no
+ * reply being written) and has been silent for the idle timeout: clients
+ * that open connections and forget them must not pile up descriptors. */
+static bool idle_too_long(const struct sk_conn *c, uint64_t now_ns, uint64_t limit_ns)
+{
+    return c->pending_scans == 0 && c->writes_pending == 0 &&
+           now_ns - c->last_active_ns > limit_ns;
+}
+
 void sk_conn_sweep(struct sk_server *server, uint64_t now_ns)
 {
-    uint64_t limit_ns = (uint64_t)server->opts->read_timeout_ms * 1000000u;
+    uint64_t read_ns = (uint64_t)server->opts->read_timeout_ms * 1000000u;
+    uint64_t idle_ns = (uint64_t)server->opts->idle_timeout_ms * 1000000u;
     struct sk_conn *c = server->conns;
     while (c) {
         struct sk_conn *next = c->next;
         bool half_sent = c->cur != NULL || c->proto.line_len > 0;
-        if (!c->closing && half_sent && now_ns - c->last_read_ns > limit_ns) {
+        if (c->closing) {
+            /* already on its way out */
+        } else if (half_sent && now_ns - c->last_read_ns > read_ns) {
             fprintf(stderr, "sekisho: a request stalled for %u ms: connection closed\n",
                     server->opts->read_timeout_ms);
+            conn_close(c);
+        } else if (!half_sent && idle_too_long(c, now_ns, idle_ns)) {
             conn_close(c);
         }
         c = next;

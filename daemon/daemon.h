@@ -81,6 +81,7 @@ struct sk_serve_options {
     unsigned workers;
     unsigned queue;           /* in-flight requests before `busy` */
     unsigned read_timeout_ms; /* a half-sent request idle this long is dropped */
+    unsigned idle_timeout_ms; /* a connection with nothing in flight idle this long is closed */
     const char **rule_paths;  /* bundled first unless no_bundled */
     size_t n_rule_paths;
     bool no_bundled;

@@ -36,6 +36,8 @@ static void usage(FILE *out)
           "  --workers N             scanning threads (default: cores)\n"
           "  --queue N               requests in flight before `busy` (default 4 x workers)\n"
           "  --read-timeout SECONDS  drop a half-sent request idle this long (default 30)\n"
+          "  --idle-timeout SECONDS  close a connection with nothing in flight idle this\n"
+          "                          long (default 120)\n"
           "  --rules PATH            add a .yar file or a folder of them (repeatable)\n"
           "  --no-bundled-rules      do not load the bundled rules/\n"
           "  --policy FILE           verdict overrides\n"
@@ -55,6 +57,7 @@ enum {
     OPT_WORKERS,
     OPT_QUEUE,
     OPT_READ_TIMEOUT,
+    OPT_IDLE_TIMEOUT,
     OPT_RULES,
     OPT_NO_BUNDLED,
     OPT_POLICY,
@@ -71,6 +74,7 @@ static const struct option long_options[] = {
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"queue", required_argument, NULL, OPT_QUEUE},
     {"read-timeout", required_argument, NULL, OPT_READ_TIMEOUT},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"rules", required_argument, NULL, OPT_RULES},
     {"no-bundled-rules", no_argument, NULL, OPT_NO_BUNDLED},
     {"policy", required_argument, NULL, OPT_POLICY},
@@ -110,6 +114,11 @@ static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
             return bad_value("read-timeout", arg);
         o->read_timeout_ms = (unsigned)n;
         return 0;
+    case OPT_IDLE_TIMEOUT:
+        if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
+            return bad_value("idle-timeout", arg);
+        o->idle_timeout_ms = (unsigned)n;
+        return 0;
     case OPT_RULES: sk_list_push(&o->rule_paths, &o->n_rule_paths, arg); return 0;
     case OPT_NO_BUNDLED: o->no_bundled = true; return 0;
     case OPT_POLICY: o->policy_path = arg; return 0;
@@ -144,6 +153,8 @@ static int parse_options(int argc, char **argv, struct sk_serve_options *o)
         o->queue = 4u * o->workers;
     if (o->read_timeout_ms == 0)
         o->read_timeout_ms = 30000;
+    if (o->idle_timeout_ms == 0)
+        o->idle_timeout_ms = 120000;
     return 0;
 }
 

@@ -515,6 +515,39 @@ def test_stalled_clients(sekisho, tmp):
     srv.stop()
 
 
+def test_idle_clients(sekisho, tmp):
+    """A connection with nothing in flight that stays silent past
+    --idle-timeout is closed; one that keeps sending requests is not, and a
+    long scan does not count as idleness."""
+    srv = Server(sekisho, tmp, "idle", "--idle-timeout", "1")
+    forgotten = srv.connect()
+    used = srv.connect()
+    reader = LineReader(used)
+    answers = []
+    for k in range(6):  # one request every 0.4 s: 2.4 s in all, never idle 1 s
+        used.sendall(header("keep%d" % k, len(CLEAN)) + CLEAN)
+        answers.append(reader.line())
+        time.sleep(0.4)
+    forgotten.settimeout(5)
+    try:
+        closed = forgotten.recv(1) == b""
+    except (ConnectionResetError, socket.timeout):
+        closed = False
+    check("a silent connection is closed after --idle-timeout", closed)
+    check("a connection that keeps sending stays open and is answered",
+          [a and a.get("id") for a in answers] == ["keep%d" % k for k in range(6)], answers)
+    time.sleep(1.6)
+    used.settimeout(5)
+    try:
+        gone = used.recv(1) == b""
+    except (ConnectionResetError, socket.timeout):
+        gone = False
+    check("once it falls silent it is closed too", gone)
+    forgotten.close()
+    used.close()
+    srv.stop()
+
+
 def test_sigterm_slow_client(sekisho, tmp):
     srv = Server(sekisho, tmp, "slowterm", "--workers", "1")
     s = srv.connect()
@@ -668,6 +701,7 @@ def main():
         test_sighup(args.sekisho, tmp)
         test_sigterm_under_load(args.sekisho, tmp, zipdata)
         test_stalled_clients(args.sekisho, tmp)
+        test_idle_clients(args.sekisho, tmp)
         test_sigterm_slow_client(args.sekisho, tmp)
         test_tcp(args.sekisho, tmp, zipdata)
     except Exception as e:  # noqa: BLE001
