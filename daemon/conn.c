@@ -12,6 +12,7 @@
  * Lifetime: the struct owns its libuv handle and is freed only after the
  * handle's close callback has run and no scan of it is pending. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +42,8 @@ struct sk_conn {
     unsigned writes_pending;
     uint64_t last_read_ns;   /* when a byte last arrived (uv_hrtime) */
     uint64_t last_active_ns; /* when a byte arrived or a reply was written */
-    struct sk_proto proto; /* framing state; proto.delim: the clamd reply delimiter */
-    struct sk_dreq *cur;   /* the request being read */
+    struct sk_proto proto;   /* framing state; proto.delim: the clamd reply delimiter */
+    struct sk_dreq *cur;     /* the request being read */
     unsigned session_seq;
     size_t rpos, rlen;
     char rbuf[SK_DAEMON_READ_BUF];
@@ -372,8 +373,8 @@ static void clamd_stats(struct sk_conn *c)
     char text[512];
     snprintf(text, sizeof text,
              "POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live %u  idle 0 max %u idle-timeout "
-             "30\nQUEUE: %zu items\nREQUESTS: %llu\nBUSY: %llu\nUPTIME: %.0f\n\nEND",
-             s->opts->workers, s->opts->workers, s->in_flight,
+             "%u\nQUEUE: %zu items\nREQUESTS: %llu\nBUSY: %llu\nUPTIME: %.0f\n\nEND",
+             s->opts->workers, s->opts->workers, s->opts->idle_timeout_ms / 1000u, s->in_flight,
              (unsigned long long)s->stats.requests, (unsigned long long)s->stats.busy,
              (double)(uv_hrtime() - s->start_ns) / 1e9);
     clamd_final(c, text);
@@ -408,14 +409,44 @@ static struct sk_dreq *clamd_request(struct sk_conn *c, enum sk_dreq_kind kind,
     return req;
 }
 
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
+/* The descriptor a clamd FILDES client sent, or -1 when none has arrived.
+ * libuv receives descriptors on an ipc pipe and hands them out through
+ * uv_accept() into a stream handle; a regular file is no stream, so it goes
+ * into a short-lived pipe handle, is duplicated for the scan, and the handle
+ * (and libuv's copy of the descriptor) is closed again. */
+static int accept_pending_fd(struct sk_conn *c)
+{
+    if (uv_pipe_pending_count(&c->h.pipe) == 0)
+        return -1;
+    uv_pipe_t *carrier = malloc(sizeof *carrier);
+    if (!carrier || uv_pipe_init(c->h.handle.loop, carrier, 0) != 0) {
+        free(carrier);
+        return -1;
+    }
+    int fd = -1;
+    uv_os_fd_t received;
+    if (uv_accept(&c->h.stream, (uv_stream_t *)carrier) == 0 &&
+        uv_fileno((uv_handle_t *)carrier, &received) == 0)
+        fd = fcntl(received, F_DUPFD_CLOEXEC, 0);
+    uv_close((uv_handle_t *)carrier, free_handle);
+    return fd;
+}
+
 static void take_fd(struct sk_conn *c)
 {
-    /* libuv keeps a descriptor received on an ipc pipe for uv_accept(); a
-     * regular file is not a handle it can make, so it is taken here. */
-    int fd = c->h.pipe.accepted_fd;
-    if (fd < 0)
+    if (uv_pipe_pending_count(&c->h.pipe) == 0)
+        return; /* the descriptor comes with a later read */
+    int fd = accept_pending_fd(c);
+    if (fd < 0) {
+        clamd_final(c, "FILDES: the descriptor could not be taken ERROR");
+        fail_connection(c);
         return;
-    c->h.pipe.accepted_fd = -1;
+    }
     c->cur->fd = fd;
     char label[32];
     snprintf(label, sizeof label, "fd[%d]", fd);
@@ -648,7 +679,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
      * without this a client could make libuv queue descriptors unbounded. */
     if (c->is_unix && !c->closing &&
         (uv_pipe_pending_count(&c->h.pipe) > 1 ||
-         (c->h.pipe.accepted_fd >= 0 && c->proto.state != SK_PROTO_CWAITFD))) {
+         (uv_pipe_pending_count(&c->h.pipe) == 1 && c->proto.state != SK_PROTO_CWAITFD))) {
         conn_close(c);
         return;
     }
