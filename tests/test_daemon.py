@@ -517,8 +517,7 @@ def test_stalled_clients(sekisho, tmp):
 
 def test_idle_clients(sekisho, tmp):
     """A connection with nothing in flight that stays silent past
-    --idle-timeout is closed; one that keeps sending requests is not, and a
-    long scan does not count as idleness."""
+    --idle-timeout is closed; one that keeps sending requests is not."""
     srv = Server(sekisho, tmp, "idle", "--idle-timeout", "1")
     forgotten = srv.connect()
     used = srv.connect()
