@@ -18,9 +18,9 @@
 #include "../engine/sekisho.h"
 #include "proto.h" /* the wire parsing, and SK_DAEMON_MAX_HEADER / _COMMAND */
 
-#define SK_DAEMON_READ_BUF (64u * 1024u)    /* per connection, for headers and commands */
-#define SK_DAEMON_MAX_READ (1u << 30)       /* one read straight into a payload */
-#define SK_DAEMON_DRAIN_MS 30000u           /* SIGTERM: grace for half-sent requests */
+#define SK_DAEMON_READ_BUF (64u * 1024u) /* per connection, for headers and commands */
+#define SK_DAEMON_MAX_READ (1u << 30)    /* one read straight into a payload */
+#define SK_DAEMON_DRAIN_MS 30000u        /* SIGTERM: grace for half-sent requests */
 
 /* A compiled engine shared by the scans that started with it. The loop
  * thread holds one reference for the current engine and each scan one more;
@@ -124,6 +124,8 @@ struct sk_server {
     size_t n_conns;
     struct sk_conn *conns; /* doubly linked, for draining */
     bool draining;
+    bool reloading;    /* a SIGHUP compile is running on the pool */
+    bool reload_again; /* another SIGHUP came meanwhile */
     bool signals_closed;
     uint64_t start_ns;
     struct sk_server_stats stats;

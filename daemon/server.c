@@ -160,9 +160,12 @@ static int parse_options(int argc, char **argv, struct sk_serve_options *o)
 
 /* ---- engines: built at start and on SIGHUP, freed by the last user ---- */
 
-static struct sk_engine_ref *engine_build(struct sk_server *server, char *err, size_t errlen)
+/* Compiles the rules into a new engine. Touches nothing of the server but
+ * its options, so SIGHUP can run it on a pool thread; the generation is
+ * numbered by the caller, on the loop thread. */
+static struct sk_engine_ref *engine_build(const struct sk_serve_options *o, char *err,
+                                          size_t errlen)
 {
-    const struct sk_serve_options *o = server->opts;
     const char **paths = NULL;
     size_t n = 0;
     if (!o->no_bundled)
@@ -189,7 +192,6 @@ static struct sk_engine_ref *engine_build(struct sk_server *server, char *err, s
         return NULL;
     }
     ref->engine = engine;
-    ref->generation = ++server->next_generation;
     ref->refs = 1;
     return ref;
 }
@@ -206,22 +208,75 @@ static void engine_release(struct sk_engine_ref *ref)
     free(ref);
 }
 
+/* SIGHUP: the rules are compiled on a pool thread (a large rule set takes
+ * a while and the loop must keep accepting and framing meanwhile); the swap
+ * happens back on the loop thread. A SIGHUP during a compile asks for one
+ * more compile after it, so the last edit of the rules always wins. */
+struct sk_reload {
+    uv_work_t work;
+    struct sk_server *server;
+    struct sk_engine_ref *ref;
+    uint64_t t0;
+    char err[2048];
+};
+
+static void reload_work(uv_work_t *work)
+{
+    struct sk_reload *r = work->data;
+    r->ref = engine_build(r->server->opts, r->err, sizeof r->err);
+}
+
+static void reload(struct sk_server *server);
+
+static void reload_done(uv_work_t *work, int status)
+{
+    struct sk_reload *r = work->data;
+    struct sk_server *server = r->server;
+    server->reloading = false;
+    if (status != 0 || !r->ref) {
+        fprintf(stderr, "sekisho: SIGHUP: new rules refused, keeping generation %llu: %s\n",
+                (unsigned long long)server->current->generation,
+                status != 0 ? uv_strerror(status) : r->err);
+    } else if (server->draining) {
+        engine_release(r->ref); /* shutting down: nothing will use it */
+    } else {
+        struct sk_engine_ref *old = server->current;
+        r->ref->generation = ++server->next_generation;
+        server->current = r->ref;
+        engine_release(old);
+        fprintf(stderr,
+                "sekisho: SIGHUP: rules reloaded (generation %llu, %u rules, %.1f ms)\n",
+                (unsigned long long)r->ref->generation, sk_engine_rule_count(r->ref->engine),
+                (double)(uv_hrtime() - r->t0) / 1e6);
+    }
+    free(r);
+    if (server->reload_again && !server->draining) {
+        server->reload_again = false;
+        reload(server);
+    }
+}
+
 static void reload(struct sk_server *server)
 {
-    char err[2048];
-    uint64_t t0 = uv_hrtime();
-    struct sk_engine_ref *ref = engine_build(server, err, sizeof err);
-    if (!ref) {
-        fprintf(stderr, "sekisho: SIGHUP: new rules refused, keeping generation %llu: %s\n",
-                (unsigned long long)server->current->generation, err);
+    if (server->reloading) {
+        server->reload_again = true;
         return;
     }
-    struct sk_engine_ref *old = server->current;
-    server->current = ref;
-    engine_release(old);
-    fprintf(stderr, "sekisho: SIGHUP: rules reloaded (generation %llu, %u rules, %.1f ms)\n",
-            (unsigned long long)ref->generation, sk_engine_rule_count(ref->engine),
-            (double)(uv_hrtime() - t0) / 1e6);
+    struct sk_reload *r = calloc(1, sizeof *r);
+    if (!r) {
+        fprintf(stderr, "sekisho: SIGHUP: out of memory; keeping the current rules\n");
+        return;
+    }
+    r->server = server;
+    r->t0 = uv_hrtime();
+    r->work.data = r;
+    int rc = uv_queue_work(server->loop, &r->work, reload_work, reload_done);
+    if (rc != 0) {
+        fprintf(stderr, "sekisho: SIGHUP: %s; keeping the current rules\n", uv_strerror(rc));
+        free(r);
+        return;
+    }
+    server->reloading = true;
 }
 
 /* ---- the pool thread ---- */
@@ -783,7 +838,9 @@ int sk_cmd_serve(int argc, char **argv)
     uv_mutex_init(&server.slots_lock);
     int code = 2;
     char err[2048];
-    server.current = engine_build(&server, err, sizeof err);
+    server.current = engine_build(server.opts, err, sizeof err);
+    if (server.current)
+        server.current->generation = ++server.next_generation;
     if (!server.current) {
         fprintf(stderr, "sekisho: %s\n", err);
         goto out;

@@ -598,6 +598,27 @@ def test_sighup(sekisho, tmp):
         r2 = request(srv, "h4", two)
         check("SIGHUP with good rules: swapped in",
               r1 and r1.get("verdict") == "pass" and r2 and r2.get("verdict") == "block", (r1, r2))
+        # Two SIGHUPs in a row, the rules edited between them: whatever the
+        # timing (the second during the first compile, after it, or merged
+        # with it by the kernel), the last edit must end up serving.
+        three, four = b"hello SEKISHO-MARKER-THREE\n", b"hello SEKISHO-MARKER-FOUR\n"
+        with open(rules, "w") as f:
+            f.write('rule Marker_Three { meta: verdict = "block" strings: $a = "SEKISHO-MARKER-THREE" condition: $a }\n')
+        srv.proc.send_signal(signal.SIGHUP)
+        with open(rules, "w") as f:
+            f.write('rule Marker_Four { meta: verdict = "block" strings: $a = "SEKISHO-MARKER-FOUR" condition: $a }\n')
+        srv.proc.send_signal(signal.SIGHUP)
+        during = request(srv, "h5", two)
+        r3 = r4 = None
+        wait_until = time.time() + 30
+        while time.time() < wait_until:
+            r3, r4 = request(srv, "h6", three), request(srv, "h7", four)
+            if r4 and r4.get("verdict") == "block":
+                break
+            time.sleep(0.1)
+        check("requests are answered while SIGHUP compiles", during and during.get("id") == "h5", during)
+        check("two quick SIGHUPs: the last edit of the rules serves",
+              r3 and r3.get("verdict") == "pass" and r4 and r4.get("verdict") == "block", (r3, r4))
     finally:
         code = srv.stop()
     check("SIGHUP server exits 0", code == 0, code)
