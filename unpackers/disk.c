@@ -139,9 +139,11 @@ static const uint8_t *vdisk_span(const struct vdisk *d, uint64_t off, uint64_t *
     if (d->kind == DISK_VHDX)
         return vhdx_span(d, off, avail);
     uint64_t block = off / d->block_size, within = off % d->block_size;
-    uint64_t entry = d->bat_off + block * 4;
-    if (block >= d->bat_entries || entry + 4 > d->len)
+    /* bat_off comes from the header: compare by subtraction, so that a
+     * huge offset cannot wrap the sum back into the image */
+    if (block >= d->bat_entries || d->bat_off > d->len || (d->len - d->bat_off) / 4 <= block)
         return NULL;
+    uint64_t entry = d->bat_off + block * 4;
     struct sk_reader r = sk_reader_make(d->p + entry, 4);
     uint32_t sector = sk_reader_u32be(&r);
     uint64_t in_block = d->block_size - within;

@@ -102,6 +102,12 @@ static uint32_t rd32(const uint8_t *p)
 
 static int parse_bpb(struct fat_volume *v, const char **why)
 {
+    /* The sniffer checked the boot sector, but an unpacker never relies on
+     * another module's checks for its own bounds. */
+    if (v->len < 512) {
+        *why = "shorter than a boot sector";
+        return SK_ECORRUPT;
+    }
     const uint8_t *p = v->p;
     uint32_t sector = rd16(p + 11), per_cluster = p[13], reserved = rd16(p + 14);
     uint32_t n_fats = p[16], root_entries = rd16(p + 17);
