@@ -209,7 +209,9 @@ static void long_entry(struct dir_reader *d, const uint8_t *e)
         d->lfn_expect = seq;
         d->lfn_sum = e[13];
     }
-    if (!d->lfn_ok || seq != d->lfn_expect || e[13] != d->lfn_sum) {
+    /* seq 0 never names a part: with lfn_expect run down to 0 it would
+     * index the name buffer at -1 */
+    if (!d->lfn_ok || seq == 0 || seq != d->lfn_expect || e[13] != d->lfn_sum) {
         d->lfn_ok = false;
         return;
     }

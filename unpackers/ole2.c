@@ -196,8 +196,21 @@ static uint32_t *fat_sectors(struct cfb *c, uint32_t count)
     uint32_t have = 0, per = c->ss / 4 - 1;
     for (uint32_t i = 0; i < 109 && have < count; i++)
         ids[have++] = le32(c->p + 76 + 4 * i);
-    uint32_t difat = le32(c->p + 68), steps = 0;
-    while (have < count && difat < c->n_sectors && steps++ <= c->n_sectors) {
+    /* libgsf follows the DIFAT chain for as many sectors as the header
+     * declares, fetching each before any range check of its own: walk the
+     * same count and refuse a chain that leaves the file first. */
+    uint32_t difat = le32(c->p + 68), n_difat = le32(c->p + 72);
+    if (n_difat > c->n_sectors) {
+        g_free(ids);
+        c->why = "the DIFAT's sector count is impossible";
+        return NULL;
+    }
+    for (uint32_t k = 0; k < n_difat; k++) {
+        if (difat >= c->n_sectors) {
+            g_free(ids);
+            c->why = "a DIFAT sector is outside the file";
+            return NULL;
+        }
         const uint8_t *s = sector(c, difat);
         for (uint32_t i = 0; i < per && have < count; i++)
             ids[have++] = le32(s + 4 * i);
@@ -307,6 +320,21 @@ static int check_header(struct cfb *c)
     return 0;
 }
 
+/* Every FAT entry names a sector of the file or is one of the markers
+ * (0xFFFFFFFC..F). libgsf refuses any other value ("Invalid metabat item");
+ * its bound counts a partial last sector, so this one does too. */
+static bool fat_entries_in_range(struct cfb *c)
+{
+    uint64_t blocks = ((uint64_t)c->len - 512 + c->ss - 1) >> c->shift;
+    for (uint32_t i = 0; i < c->n_fat; i++) {
+        if (c->fat[i] >= blocks && c->fat[i] < 0xFFFFFFFCu) {
+            c->why = "a FAT entry points outside the file";
+            return false;
+        }
+    }
+    return true;
+}
+
 static int check_tables(struct cfb *c)
 {
     uint32_t n_fat_sectors = le32(c->p + 44);
@@ -319,6 +347,8 @@ static int check_tables(struct cfb *c)
         return c->why ? SK_ECORRUPT : SK_ENOMEM;
     c->fat = read_table(c, ids, n_fat_sectors, &c->n_fat);
     g_free(ids);
+    if (c->fat && !fat_entries_in_range(c))
+        return SK_ECORRUPT;
     c->used = g_try_malloc0(c->n_sectors / 8 + 1);
     c->dir = g_try_new(uint32_t, c->n_sectors + 1);
     if (!c->fat || !c->used || !c->dir)
