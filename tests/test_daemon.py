@@ -515,6 +515,17 @@ def test_stalled_clients(sekisho, tmp):
     srv.stop()
 
 
+def closed_by_peer(s, wait=5):
+    """True when the server closes s (end of file or reset) within wait s."""
+    s.settimeout(wait)
+    try:
+        return s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
 def test_idle_clients(sekisho, tmp):
     """A connection with nothing in flight that stays silent past
     --idle-timeout is closed; one that keeps sending requests is not."""
@@ -527,21 +538,11 @@ def test_idle_clients(sekisho, tmp):
         used.sendall(header("keep%d" % k, len(CLEAN)) + CLEAN)
         answers.append(reader.line())
         time.sleep(0.4)
-    forgotten.settimeout(5)
-    try:
-        closed = forgotten.recv(1) == b""
-    except (ConnectionResetError, socket.timeout):
-        closed = False
-    check("a silent connection is closed after --idle-timeout", closed)
+    check("a silent connection is closed after --idle-timeout", closed_by_peer(forgotten))
     check("a connection that keeps sending stays open and is answered",
           [a and a.get("id") for a in answers] == ["keep%d" % k for k in range(6)], answers)
     time.sleep(1.6)
-    used.settimeout(5)
-    try:
-        gone = used.recv(1) == b""
-    except (ConnectionResetError, socket.timeout):
-        gone = False
-    check("once it falls silent it is closed too", gone)
+    check("once it falls silent it is closed too", closed_by_peer(used))
     forgotten.close()
     used.close()
     srv.stop()
