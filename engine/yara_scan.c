@@ -45,7 +45,8 @@ static void on_compiler_message(int level, const char *file, int line, const YR_
  * that each node's scan overrides. */
 static int declare_externals(YR_COMPILER *compiler)
 {
-    static const char *const strings[] = {"filename", "extension", "filetype", "parent_type"};
+    static const char *const strings[] = {"filename",    "extension", "filetype",
+                                          "parent_type", "filepath",  "owner"};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (yr_compiler_define_string_variable(compiler, strings[i], "") != ERROR_SUCCESS)
             return SK_EINTERNAL;
@@ -363,6 +364,11 @@ static void set_externals(YR_SCANNER *s, const struct sk_node *node)
     yr_scanner_define_string_variable(s, "filetype", sk_type_name(node->type));
     yr_scanner_define_string_variable(s, "parent_type",
                                       node->parent ? sk_type_name(node->parent->type) : "");
+    /* What public rule sets (signature-base, as LOKI and THOR run it) expect:
+     * the node's path inside the input, and the file's owner, which a mail
+     * attachment does not have. */
+    yr_scanner_define_string_variable(s, "filepath", node->path ? node->path : "");
+    yr_scanner_define_string_variable(s, "owner", "");
     yr_scanner_define_integer_variable(s, "depth", node->depth);
     yr_scanner_define_boolean_variable(s, "in_encrypted", node->in_encrypted);
 }
