@@ -91,6 +91,11 @@ struct sk_serve_options {
     bool no_hash;
     const char *user; /* --user: whom to become when started as root */
     bool no_sandbox;  /* --no-sandbox: no seccomp filter */
+    /* Test hook (SEKISHO_FAULT_REPORT, '|'-separated request labels): the
+     * report of a request so labelled is made to fail as if out of memory,
+     * so tests can reach the fail-closed reply. Only ever makes a verdict
+     * stricter. NULL: off. */
+    const char *fault_report;
 };
 
 struct sk_server_stats {

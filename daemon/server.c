@@ -325,6 +325,15 @@ static struct sk_worker *thread_worker(struct sk_server *server, struct sk_engin
     return worker;
 }
 
+/* The clamd IDSESSION reply prefix ("N: "), or "" outside a session: every
+ * reply of a session carries it, or the client cannot match them up. */
+static void clamd_prefix(const struct sk_dreq *req, char *out, size_t len)
+{
+    out[0] = '\0';
+    if (req->session_seq)
+        snprintf(out, len, "%u: ", req->session_seq);
+}
+
 /* Sets req->reply for a scan that could not be reported: fail closed. */
 static void fail_closed(struct sk_dreq *req, const char *detail)
 {
@@ -343,12 +352,33 @@ static void fail_closed(struct sk_dreq *req, const char *detail)
         req->reply = n < 0 ? NULL : line;
         req->reply_len = n < 0 ? 0 : (size_t)n;
     } else {
+        char prefix[24];
+        clamd_prefix(req, prefix, sizeof prefix);
         char *line = NULL;
-        int n = asprintf(&line, "%s: Heuristics.Sekisho.error.internal FOUND%c", req->id,
-                         req->delim);
+        int n = asprintf(&line, "%s%s: Heuristics.Sekisho.error.internal FOUND%c", prefix,
+                         req->id, req->delim);
         req->reply = n < 0 ? NULL : line;
         req->reply_len = n < 0 ? 0 : (size_t)n;
     }
+}
+
+/* The test hook of sk_serve_options.fault_report: true when id is one of
+ * the '|'-separated labels. */
+static bool fault_wanted(const char *labels, const char *id)
+{
+    if (!labels || !id)
+        return false;
+    size_t n = strlen(id);
+    for (const char *p = labels; *p;) {
+        const char *end = strchr(p, '|');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, id, n) == 0)
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
 }
 
 /* Maps a clamd path or descriptor on the pool thread. 0 or an errno. */
@@ -385,9 +415,8 @@ static int map_input(struct sk_dreq *req, const struct sk_limits *lim)
 static void clamd_reply(struct sk_dreq *req, const struct sk_job *job, bool pass)
 {
     char name[256];
-    char prefix[24] = "";
-    if (req->session_seq)
-        snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
+    char prefix[24];
+    clamd_prefix(req, prefix, sizeof prefix);
     char *line = NULL;
     int n;
     if (pass) {
@@ -412,9 +441,8 @@ static void scan_work(uv_work_t *work)
     if (req->kind == SK_DREQ_CLAMD_PATH || req->kind == SK_DREQ_CLAMD_FD) {
         int err = map_input(req, sk_engine_limits(req->eref->engine));
         if (err) {
-            char prefix[24] = "";
-            if (req->session_seq)
-                snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
+            char prefix[24];
+            clamd_prefix(req, prefix, sizeof prefix);
             char *line = NULL;
             int n = asprintf(&line, "%s%s: %s ERROR%c", prefix, req->id,
                              err == EINVAL ? "Not a regular file" : strerror(err), req->delim);
@@ -440,6 +468,11 @@ static void scan_work(uv_work_t *work)
     struct sk_job *job = NULL;
     if (sk_scan(worker, &request, &job) != 0) {
         fail_closed(req, "out of memory before the scan");
+        return;
+    }
+    if (fault_wanted(o->fault_report, req->id)) {
+        sk_job_free(job);
+        fail_closed(req, "out of memory while reporting (injected: SEKISHO_FAULT_REPORT)");
         return;
     }
     req->verdict = sk_job_verdict(job);
@@ -831,6 +864,12 @@ int sk_cmd_serve(int argc, char **argv)
     snprintf(workers, sizeof workers, "%u", o.workers);
     setenv("UV_THREADPOOL_SIZE", workers, 1);
     signal(SIGPIPE, SIG_IGN);
+    o.fault_report = getenv("SEKISHO_FAULT_REPORT");
+    if (o.fault_report)
+        fprintf(stderr,
+                "sekisho: test hook SEKISHO_FAULT_REPORT armed: the reports of %s "
+                "fail closed\n",
+                o.fault_report);
 
     struct sk_server server = {.opts = &o, .loop = uv_default_loop()};
     server.start_ns = uv_hrtime();
