@@ -5,8 +5,10 @@
  * recvmsg/sendmsg for clamd FILDES descriptor passing, eventfd and signal
  * pipe reads), the libuv thread pool (threads: clone with CLONE_THREAD,
  * futex), memory (mmap, mprotect, brk, madvise), clocks, signals, exit;
- * clamd SCAN/CONTSCAN and SIGHUP rule reloads open files read-only
- * (openat, fstat, getdents64 for rule folders); GLib's iconv loads gconv
+ * clamd SCAN/CONTSCAN open files read-only (openat, fstat); SIGHUP only
+ * reads an engine bundle from the rules keeper's socketpair (read, write).
+ * The rules keeper (keeper.c) runs under this same filter: it opens rule
+ * files and folders read-only (openat, getdents64); GLib's iconv loads gconv
  * modules on first use of a charset (mmap of a read-only file with
  * PROT_EXEC). It never needs to create a socket, write or remove a file,
  * run a program, fork, or trace.
