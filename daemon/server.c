@@ -163,7 +163,7 @@ static int parse_options(int argc, char **argv, struct sk_serve_options *o)
 
 /* Asks the rules keeper for the rules compiled afresh and builds a new
  * engine from its bundle. Touches nothing of the server but its keeper
- * (one caller at a time: start-up, then one reload at a once) and options,
+ * (one caller at a time: start-up, then one reload at once) and options,
  * so SIGHUP can run it on a pool thread; the generation is numbered by the
  * caller, on the loop thread. */
 static struct sk_engine_ref *engine_fetch(struct sk_server *server, struct sk_fetch_times *t,

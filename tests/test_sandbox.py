@@ -318,6 +318,18 @@ def main():
         check("--no-sandbox: no filter", loose.status().get("Seccomp") == "0", loose.status())
         r = loose.native("loose", b"plain text\n", "file")
         check("--no-sandbox still scans", r and r.get("verdict") == "pass", r)
+        # A keeper that died: SIGHUP is refused with a reason, serving goes on.
+        kids = children(loose.proc.pid)
+        for k in kids:
+            os.kill(k, signal.SIGKILL)
+        start = len(loose.log())
+        loose.proc.send_signal(signal.SIGHUP)
+        wait_log(loose, "refused", start)
+        r = loose.native("loose-2", b"plain text\n", "file")
+        check("keeper killed: SIGHUP refused (the log says to restart), requests still served",
+              len(kids) == 1 and "rules keeper" in loose.log()[start:]
+              and "restart sekisho" in loose.log()[start:] and r and r.get("verdict") == "pass",
+              (kids, loose.log()[start:][-400:], r))
         check("--no-sandbox exits 0 on SIGTERM", loose.stop() == 0, loose.log()[-400:])
         killed = Server(sekisho, tmp, "killed", "--workers", "1")
         servers.append(killed)
