@@ -755,7 +755,12 @@ static int scan_macrosheet_bin(struct sk_unpack *u, struct sk_child *child)
     uint32_t type, row = 0;
     struct sk_reader body;
     int rc = 0;
-    while (rc == 0 && !child->truncated && biff12_record(&r, &type, &body)) {
+    for (uint32_t n = 1; rc == 0 && !child->truncated && biff12_record(&r, &type, &body); n++) {
+        /* a part of millions of small formulas: the deadline, as biff.c */
+        if ((n & 0xFFF) == 0 && sk_unpack_expired(u)) {
+            child->truncated = true;
+            break;
+        }
         if (type == BRT_ROW_HDR)
             row = sk_reader_u32le(&body);
         else if (type >= BRT_FMLA_STRING && type <= BRT_FMLA_ERROR)
