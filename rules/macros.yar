@@ -2,7 +2,7 @@
  * Behaviour in Office macros. These rules read the derived text nodes the
  * Office unpackers make: decompressed VBA module source (filetype "vba")
  * and Excel 4.0 macro formulas (filetype "xlm", one `R1C1: =FORMULA(...)`
- * line per cell). Plain VBA or XLM is already reported by macro.vba /
+ * line per cell, the same for .xls, .xlsb, .xlsm and SYLK: unpackers/xlm.h). Plain VBA or XLM is already reported by macro.vba /
  * macro.xlm; these rules name what the code does.
  */
 
@@ -91,10 +91,10 @@ rule XLM_Exec_Or_Download
         author = "Sekisho"
         verdict = "sandbox"
     strings:
-        $exec = "=EXEC(" nocase
-        $call = "=CALL(" nocase
-        $register = /=REGISTER\([^\n]{0,200}(URLDownloadToFile|ShellExecute|CreateProcess|WinExec|VirtualAlloc|kernel32|urlmon|shell32)/ nocase
-        $registerb = /REGISTER\([^\n]{0,200}(URLDownloadToFile|ShellExecute|CreateProcess|WinExec|VirtualAlloc)/ nocase
+        // a call anywhere in a formula (=IF(x,EXEC(...)) too), not a longer name
+        $exec = /[^A-Za-z0-9_.]EXEC\(/ nocase
+        $call = /[^A-Za-z0-9_.]CALL\(/ nocase
+        $register = /[^A-Za-z0-9_.]REGISTER\([^\n]{0,200}(URLDownloadToFile|ShellExecute|CreateProcess|WinExec|VirtualAlloc|kernel32|urlmon|shell32)/ nocase
     condition:
         filetype == "xlm" and any of them
 }

@@ -25,7 +25,10 @@
  * for text constants, `SHRFMLA R1C1:R9C1: =...` for shared formulas, and
  * a first line per Auto_Open/Auto_Close name. A SupBook whose virtual path
  * is "application\x03topic" (2.5.277) is a DDE link: office.dde. A token it does not know ends
- * that formula with `?`; the next record is read as usual.
+ * that formula with `?`; the next record is read as usual. The same
+ * renderer reads BIFF12 formulas for ooxml.c (sk_xlm_render_biff12, xlm.h:
+ * [MS-XLSB] 2.5.97 ptgs, u32 rows, UTF-16 PtgStr), so .xlsb macro sheets
+ * read as .xls ones do.
  *
  * Refuses: FilePass (the workbook is still encrypted: encrypted.unopened,
  * no formulas; ole2.c decrypts what a candidate opens and hands back the
@@ -48,6 +51,7 @@
 #include "../engine/error.h"
 #include "../engine/reader.h"
 #include "unpacker.h"
+#include "xlm.h"
 
 /* Function names of BIFF formulas (MS-XLS 2.5.198.17 Ftab, 2.5.198.4 Cetab),
  * and the fixed argument counts PtgFunc implies. Included once, by biff.c. */
@@ -721,6 +725,7 @@ struct biff_state {
     const uint8_t *p;
     size_t len;
     bool biff8;
+    bool biff12; /* a lone XLSB formula (sk_xlm_render_biff12): biff8 is set too */
     uint32_t records;
     struct sheet *sheets;
     size_t n_sheets;
@@ -1269,13 +1274,40 @@ static void fmt_cell(char *buf, size_t size, int row, int col, bool row_rel, boo
     snprintf(buf, size, "%s%s", r, c);
 }
 
-/* Reads one cell address (RgceLoc): BIFF8 rw u16 + col u16 with the
- * relative flags in col; BIFF5 rw u16 with the flags in rw + col u8. */
-static void read_loc(struct sk_reader *r, bool biff8, bool offsets, char *buf, size_t size)
+/* A BIFF12 column with its relative flags (ColRelShort, [MS-XLSB] 2.5.97.17:
+ * 14 bits, fColRel bit 14, fRwRel bit 15); as an offset (RgceLocRel) the 14
+ * bits are signed. */
+static int col12(uint16_t cl, bool offsets)
+{
+    int col = cl & 0x3FFF;
+    return offsets && (cl & 0x4000) && col >= 0x2000 ? col - 0x4000 : col;
+}
+
+/* A BIFF12 row (u32); as a relative offset it is signed. */
+static int row12(uint32_t rw, bool offsets, bool rel)
+{
+    if (offsets && rel)
+        return (int32_t)rw;
+    return rw > INT32_MAX - 1 ? INT32_MAX - 1 : (int)rw;
+}
+
+/* Reads one cell address (RgceLoc): BIFF12 rw u32 + col u16, BIFF8 rw u16 +
+ * col u16, with the relative flags in col; BIFF5 rw u16 with the flags in
+ * rw + col u8. */
+static void read_loc(struct sk_reader *r, const struct biff_state *st, bool offsets, char *buf,
+                     size_t size)
 {
     int row, col;
     bool row_rel, col_rel;
-    if (biff8) {
+    bool biff8 = st->biff8;
+    if (st->biff12) {
+        uint32_t rw = sk_reader_u32le(r);
+        uint16_t cl = sk_reader_u16le(r);
+        row_rel = cl & 0x8000;
+        col_rel = cl & 0x4000;
+        row = row12(rw, offsets, row_rel);
+        col = col12(cl, offsets);
+    } else if (biff8) {
         uint16_t rw = sk_reader_u16le(r), cl = sk_reader_u16le(r);
         row_rel = cl & 0x8000;
         col_rel = cl & 0x4000;
@@ -1294,10 +1326,20 @@ static void read_loc(struct sk_reader *r, bool biff8, bool offsets, char *buf, s
     fmt_cell(buf, size, row, col, row_rel, col_rel, offsets);
 }
 
-static void read_area(struct sk_reader *r, bool biff8, bool offsets, char *buf, size_t size)
+static void read_area(struct sk_reader *r, const struct biff_state *st, bool offsets, char *buf,
+                      size_t size)
 {
     char a[48], b[48];
-    if (biff8) {
+    bool biff8 = st->biff8;
+    if (st->biff12) {
+        /* RgceArea ([MS-XLSB] 2.5.97.89): rowFirst, rowLast u32, colFirst, colLast */
+        uint32_t r1 = sk_reader_u32le(r), r2 = sk_reader_u32le(r);
+        uint16_t c1 = sk_reader_u16le(r), c2 = sk_reader_u16le(r);
+        fmt_cell(a, sizeof a, row12(r1, offsets, c1 & 0x8000), col12(c1, offsets), c1 & 0x8000,
+                 c1 & 0x4000, offsets);
+        fmt_cell(b, sizeof b, row12(r2, offsets, c2 & 0x8000), col12(c2, offsets), c2 & 0x8000,
+                 c2 & 0x4000, offsets);
+    } else if (biff8) {
         /* RgceArea: rwFirst, rwLast, colFirst, colLast */
         uint16_t r1 = sk_reader_u16le(r), r2 = sk_reader_u16le(r);
         uint16_t c1 = sk_reader_u16le(r), c2 = sk_reader_u16le(r);
@@ -1330,7 +1372,10 @@ static bool ptg_string(struct render *rs, struct sk_reader *r)
 {
     struct sbuf text = {.max = BIFF_MAX_FORMULA};
     sb_put(&text, "\"", 1);
-    sb_short_string(&text, r, rs->st->biff8, true);
+    if (rs->st->biff12) /* [MS-XLSB] 2.5.97.56 PtgStr: cch u16, UTF-16LE */
+        sb_chars(&text, r, sk_reader_u16le(r), true, true);
+    else
+        sb_short_string(&text, r, rs->st->biff8, true);
     sb_put(&text, "\"", 1);
     bool ok = !text.nomem && !text.full && !r->err && rs_push_text(rs, text.p, text.len);
     free(text.p);
@@ -1399,8 +1444,10 @@ static bool ptg_name(struct render *rs, struct sk_reader *r)
 static bool ptg_namex(struct render *rs, struct sk_reader *r)
 {
     uint16_t ixti = sk_reader_u16le(r);
-    uint16_t index;
-    if (rs->st->biff8) {
+    uint32_t index;
+    if (rs->st->biff12) { /* ixti u16, nameindex u32 */
+        index = sk_reader_u32le(r);
+    } else if (rs->st->biff8) {
         index = sk_reader_u16le(r);
         sk_reader_skip(r, 2);
     } else {
@@ -1409,7 +1456,7 @@ static bool ptg_namex(struct render *rs, struct sk_reader *r)
         sk_reader_skip(r, 12);
     }
     char buf[40];
-    return rs_push(rs, fmt_small(buf, sizeof buf, "EXTERN_NAME(%u,%u)", ixti, index));
+    return rs_push(rs, fmt_small(buf, sizeof buf, "EXTERN_NAME(%u,%u)", ixti, (unsigned)index));
 }
 
 static bool ptg_ref3d(struct render *rs, struct sk_reader *r, bool area)
@@ -1426,9 +1473,9 @@ static bool ptg_ref3d(struct render *rs, struct sk_reader *r, bool area)
     }
     char ref[100];
     if (area)
-        read_area(r, rs->st->biff8, false, ref, sizeof ref);
+        read_area(r, rs->st, false, ref, sizeof ref);
     else
-        read_loc(r, rs->st->biff8, false, ref, sizeof ref);
+        read_loc(r, rs->st, false, ref, sizeof ref);
     return !r->err && push_sheet_ref(rs, sheet, ref);
 }
 
@@ -1460,17 +1507,22 @@ static const char *binary_operator(uint8_t ptg)
 /* Operand tokens that carry a cell or area, by class-free token number. */
 static bool ptg_reference(struct render *rs, struct sk_reader *r, uint8_t base)
 {
-    bool biff8 = rs->st->biff8;
+    const struct biff_state *st = rs->st;
+    /* the error tokens' sizes: BIFF12 (rows are u32), BIFF8, BIFF5 */
+    size_t ref_err = st->biff12 ? 6 : st->biff8 ? 4 : 3;
+    size_t area_err = st->biff12 ? 12 : st->biff8 ? 8 : 6;
+    size_t ref_err3d = st->biff12 ? 8 : st->biff8 ? 6 : 17;
+    size_t area_err3d = st->biff12 ? 14 : st->biff8 ? 10 : 20;
     char ref[100];
     switch (base) {
-    case 0x24: read_loc(r, biff8, false, ref, sizeof ref); break;
-    case 0x2C: read_loc(r, biff8, true, ref, sizeof ref); break;
-    case 0x25: read_area(r, biff8, false, ref, sizeof ref); break;
-    case 0x2D: read_area(r, biff8, true, ref, sizeof ref); break;
-    case 0x2A: sk_reader_skip(r, biff8 ? 4 : 3); return rs_push(rs, "#REF!");
-    case 0x2B: sk_reader_skip(r, biff8 ? 8 : 6); return rs_push(rs, "#REF!");
-    case 0x3C: sk_reader_skip(r, biff8 ? 6 : 17); return rs_push(rs, "#REF!");
-    case 0x3D: sk_reader_skip(r, biff8 ? 10 : 20); return rs_push(rs, "#REF!");
+    case 0x24: read_loc(r, st, false, ref, sizeof ref); break;
+    case 0x2C: read_loc(r, st, true, ref, sizeof ref); break;
+    case 0x25: read_area(r, st, false, ref, sizeof ref); break;
+    case 0x2D: read_area(r, st, true, ref, sizeof ref); break;
+    case 0x2A: sk_reader_skip(r, ref_err); return rs_push(rs, "#REF!");
+    case 0x2B: sk_reader_skip(r, area_err); return rs_push(rs, "#REF!");
+    case 0x3C: sk_reader_skip(r, ref_err3d); return rs_push(rs, "#REF!");
+    case 0x3D: sk_reader_skip(r, area_err3d); return rs_push(rs, "#REF!");
     default: return false;
     }
     return !r->err && rs_push(rs, ref);
@@ -1480,7 +1532,9 @@ static bool ptg_reference(struct render *rs, struct sk_reader *r, uint8_t base)
 static bool ptg_classified(struct render *rs, struct sk_reader *r, uint8_t base)
 {
     switch (base) {
-    case 0x20: sk_reader_skip(r, 7); return rs_push(rs, "{array}");
+    case 0x20: /* PtgArray: 7 unused bytes, 14 in BIFF12 */
+        sk_reader_skip(r, rs->st->biff12 ? 14 : 7);
+        return rs_push(rs, "{array}");
     case 0x21: return ptg_func(rs, r, false);
     case 0x22: return ptg_func(rs, r, true);
     case 0x23: return ptg_name(rs, r);
@@ -1510,7 +1564,12 @@ static bool render_ptg(struct render *rs, struct sk_reader *r)
     switch (ptg) {
     case 0x01: /* PtgExp: the formula is shared (ShrFmla) or an array */
     case 0x02:
-        read_loc(r, true, false, buf, sizeof buf);
+        if (rs->st->biff12) { /* BIFF12: the row only (u32) */
+            fmt_small(buf, sizeof buf, "R%u", sk_reader_u32le(r) + 1u);
+        } else { /* BIFF8 and BIFF5: rw u16, col u16 */
+            uint16_t rw = sk_reader_u16le(r), cl = sk_reader_u16le(r);
+            fmt_cell(buf, sizeof buf, rw, cl & 0x3FFF, false, false, false);
+        }
         return !r->err && rs_push(rs, ptg == 1 ? "SHARED(" : "TABLE(") &&
                rs_wrap(rs, "", buf) && rs_wrap(rs, "", ")");
     case 0x12: return rs_wrap(rs, "+", "");
@@ -1854,9 +1913,7 @@ static int globals_record(struct biff_state *st, struct sk_unpack *u, const stru
         return SK_EENCRYPTED;
     case REC_BOUNDSHEET: return add_sheet(st, &body);
     case REC_NAME: return add_name(st, rec);
-    case REC_SUPBOOK:
-        check_dde_link(u, rec->body, st->biff8);
-        return add_supbook(st, &body);
+    case REC_SUPBOOK: check_dde_link(u, rec->body, st->biff8); return add_supbook(st, &body);
     case REC_EXTERNSHEET: return read_externsheet(st, &body);
     case REC_SST:
         if (!st->sst_pos)
@@ -2026,6 +2083,40 @@ static int next_biff(struct sk_unpack *u, void *state, struct sk_child *child)
                        "macro sheet \"%s\" ends before its EOF record (cut short or misplaced)",
                        sh->name);
     return 0;
+}
+
+/* ---- BIFF12 formulas for ooxml.c ------------------------------------------ */
+
+int sk_xlm_render_biff12(const uint8_t *rgce, size_t len, char *out, size_t cap,
+                         size_t *out_len)
+{
+    int rc = 0;
+    *out_len = 0;
+    struct sbuf text = {.max = cap > 0 ? cap - 1 : 0};
+    /* a workbook without sheets, names or SupBooks: references to them are
+     * shown as "?!R1C1" and NAME_<n>, which is all an .xlsb part tells */
+    struct biff_state *st = calloc(1, sizeof *st);
+    if (!st || !(st->scratch = malloc(BIFF_MAX_FORMULA))) {
+        rc = SK_ENOMEM;
+        goto out;
+    }
+    st->biff8 = true;
+    st->biff12 = true;
+    struct sk_reader r = sk_reader_make(rgce, len);
+    render_formula(st, &r, &text);
+    if (text.nomem) {
+        rc = SK_ENOMEM;
+        goto out;
+    }
+    if (cap > 0) {
+        memcpy(out, text.p ? text.p : "", text.len);
+        out[text.len] = '\0';
+        *out_len = text.len;
+    }
+out:
+    free(text.p);
+    close_biff(st);
+    return rc;
 }
 
 const struct sk_unpacker sk_unpacker_biff = {

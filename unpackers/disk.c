@@ -108,18 +108,28 @@ static const uint8_t *vhdx_span(const struct vdisk *d, uint64_t off, uint64_t *a
 {
     uint64_t block = off / d->block_size, within = off % d->block_size;
     uint64_t index = block + block / d->chunk_ratio;
-    if (index >= d->bat_len / 8)
+    /* the BAT region was checked against the image by vhdx_region */
+    struct sk_reader bat = sk_reader_make(d->p + d->bat_off, (size_t)d->bat_len);
+    if (index > SIZE_MAX / 8 || sk_reader_seek(&bat, (size_t)index * 8) != 0)
         return NULL;
-    uint64_t entry = le64(d->p + d->bat_off + index * 8);
+    uint64_t entry = sk_reader_u64le(&bat);
+    if (bat.err)
+        return NULL;
     unsigned state = (unsigned)(entry & 7);
     uint64_t in_block = d->block_size - within;
     if (state <= 3) {
         *avail = in_block;
         return NULL;
     }
-    uint64_t at = (entry >> 20) * VHDX_MB + within;
-    if (state != 6 || at >= d->len)
+    /* FileOffsetMB has 44 bits: the sum with `within` could wrap past
+     * 2^64 back into the image, so compare by subtraction instead */
+    uint64_t mb = entry >> 20;
+    if (state != 6 || mb > d->len / VHDX_MB)
         return NULL; /* partially present (a differencing disk) or outside */
+    uint64_t start = mb * VHDX_MB;
+    if (within >= d->len - start)
+        return NULL;
+    uint64_t at = start + within;
     *avail = in_block < d->len - at ? in_block : d->len - at;
     return d->p + at;
 }
@@ -251,46 +261,65 @@ static const uint8_t *vhdx_header(const struct vdisk *d)
     return best;
 }
 
-/* A 32-byte table entry whose first 16 bytes are `guid`, or NULL. */
-static const uint8_t *find_entry(const uint8_t *entries, uint32_t count, const uint8_t guid[16])
+/* A 32-byte table entry (a GUID first) of a region table (2.2.3.2) or a
+ * metadata table (2.6.1.2) whose GUID is `guid`: a reader over its 16
+ * remaining bytes, with err set when there is none among the `count`
+ * entries that follow in r. */
+static struct sk_reader find_entry(struct sk_reader *r, uint32_t count, const uint8_t guid[16])
 {
-    for (uint32_t i = 0; i < count; i++)
-        if (memcmp(entries + 32 * i, guid, 16) == 0)
-            return entries + 32 * i;
-    return NULL;
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *id = sk_reader_bytes(r, 16);
+        struct sk_reader rest = sk_reader_sub(r, 16);
+        if (r->err)
+            break;
+        if (memcmp(id, guid, 16) == 0)
+            return rest;
+    }
+    struct sk_reader none = {NULL, 0, 0, SK_ETRUNC};
+    return none;
 }
 
-/* A region (2.2.3) inside the image: its offset and length. */
+/* A region (2.2.3) inside the image: its offset and length. The caller
+ * checked that the image holds the region table. */
 static int vhdx_region(const struct vdisk *d, const uint8_t guid[16], uint64_t *off,
                        uint64_t *len)
 {
     const uint8_t *t = d->p + VHDX_REGIONS_AT;
-    uint32_t count = le32(t + 8);
-    if (memcmp(t, "regi", 4) != 0 || le32(t + 4) != crc32c(t, VHDX_REGIONS_SIZE, 4) ||
+    struct sk_reader r = sk_reader_make(t, VHDX_REGIONS_SIZE);
+    const uint8_t *sig = sk_reader_bytes(&r, 4);
+    uint32_t sum = sk_reader_u32le(&r), count = sk_reader_u32le(&r);
+    sk_reader_skip(&r, 4);
+    if (r.err || memcmp(sig, "regi", 4) != 0 || sum != crc32c(t, VHDX_REGIONS_SIZE, 4) ||
         count > VHDX_MAX_REGIONS)
         return SK_ECORRUPT;
-    const uint8_t *e = find_entry(t + 16, count, guid);
-    if (!e)
+    struct sk_reader e = find_entry(&r, count, guid);
+    *off = sk_reader_u64le(&e);
+    *len = sk_reader_u32le(&e);
+    if (e.err)
         return SK_ECORRUPT;
-    *off = le64(e + 16);
-    *len = le32(e + 24);
     return *off <= d->len && *len <= d->len - *off ? 0 : SK_ECORRUPT;
 }
 
-/* A metadata item (2.6.1) of at least `need` bytes, or NULL. */
+/* A metadata item (2.6.1) of at least `need` bytes, or NULL. The metadata
+ * region [meta, meta + meta_len) lies inside the image (vhdx_region) but
+ * may be shorter than its table: everything is read through a reader over
+ * the region. */
 static const uint8_t *vhdx_item(const struct vdisk *d, uint64_t meta, uint64_t meta_len,
                                 const uint8_t guid[16], uint32_t need)
 {
-    const uint8_t *t = d->p + meta;
-    uint32_t count = (uint32_t)(t[10] | t[11] << 8);
-    if (meta_len < 32 + 32ull * VHDX_MAX_ITEMS || memcmp(t, "metadata", 8) != 0 ||
-        count > VHDX_MAX_ITEMS)
+    struct sk_reader region = sk_reader_make(d->p + meta, (size_t)meta_len);
+    struct sk_reader r = region;
+    const uint8_t *sig = sk_reader_bytes(&r, 8);
+    sk_reader_skip(&r, 2);
+    uint16_t count = sk_reader_u16le(&r);
+    sk_reader_skip(&r, 20);
+    if (r.err || memcmp(sig, "metadata", 8) != 0 || count > VHDX_MAX_ITEMS)
         return NULL;
-    const uint8_t *e = find_entry(t + 32, count, guid);
-    if (!e)
+    struct sk_reader e = find_entry(&r, count, guid);
+    uint32_t off = sk_reader_u32le(&e), len = sk_reader_u32le(&e);
+    if (e.err || len < need || sk_reader_seek(&region, off) != 0)
         return NULL;
-    uint32_t off = le32(e + 16), len = le32(e + 20);
-    return len >= need && off <= meta_len && len <= meta_len - off ? t + off : NULL;
+    return sk_reader_bytes(&region, len);
 }
 
 static int read_vhdx(struct sk_unpack *u, struct vdisk *d, const char **why)

@@ -13,19 +13,23 @@
  *   Relationships   every TargetMode="External" target except hyperlinks ->
  *                   ooxml.external_ref "<type>: <target>";
  *   macrosheet      macro.xlm, and a child xlm.txt (type xlm): each <f> as
- *                   "A1: =FORMULA", entities decoded;
+ *                   "R1C1: =FORMULA" (the cell named as biff.c names it,
+ *                   xlm.h; the formula as written, A1 references and all),
+ *                   entities decoded;
  *   document, hdr, ftr, footnotes, endnotes, comments, glossaryDocument
  *                   DDE / DDEAUTO fields (fldSimple, or instrText runs joined
  *                   per field between fldChar begin and separate/end, nested
  *                   fields kept apart) -> office.dde "<field code>";
  *   externalLink    ddeLink -> office.dde "service|topic".
  * And in XLSB (binary) parts, by name: xl/macrosheets/(asterisk).bin ->
- * macro.xlm and xlm.txt with each formula's string constants and known XLM
- * function names in token (RPN) order; xl/externalLinks/(asterisk).bin with
- * a DDE BrtBeginSupBook -> office.dde.
+ * macro.xlm and xlm.txt, each BrtFmla* formula decompiled by biff.c's
+ * renderer into the text a BIFF8 macro sheet gets (xlm.h), `R1C1:
+ * =EXEC("calc.exe")`, and a BrtFmlaString's cached text as `R1C1: -> "..."`;
+ * xl/externalLinks/(asterisk).bin with a DDE BrtBeginSupBook -> office.dde.
  * Refuses: DTDs and entity definitions (only the five XML entities and
  * character references are decoded); field codes assembled by nested QUOTE
- * or other fields are not evaluated; XLSB formulas are not decompiled.
+ * or other fields are not evaluated; an .xlsb formula's names and 3-D
+ * references are not looked up in workbook.bin (NAME_<n>, ?!R1C1).
  * Limits: one linear pass, no recursion; at most OOXML_MAX_REPORTS reasons
  * per part (the engine's duplicate check is linear per reason); fields
  * nested deeper than OOXML_FIELD_DEPTH share the deepest buffer; details
@@ -40,12 +44,14 @@
 #include "../engine/reader.h"
 #include "../engine/text.h"
 #include "unpacker.h"
+#include "xlm.h"
 
-#define OOXML_MAX_REPORTS 32u    /* reasons per part */
-#define OOXML_FIELD_DEPTH 16u    /* nested fields tracked apart */
-#define OOXML_DETAIL 400u        /* bytes of one reason's detail */
-#define OOXML_PROBE_WINDOW 4096u /* bytes read to find the root element */
-#define OOXML_SIBLINGS 64u       /* siblings looked at for [Content_Types].xml */
+#define OOXML_MAX_REPORTS 32u            /* reasons per part */
+#define OOXML_FIELD_DEPTH 16u            /* nested fields tracked apart */
+#define OOXML_DETAIL 400u                /* bytes of one reason's detail */
+#define OOXML_PROBE_WINDOW 4096u         /* bytes read to find the root element */
+#define OOXML_SIBLINGS 64u               /* siblings looked at for [Content_Types].xml */
+#define OOXML_XLM_LINE (16u * 1024 + 64) /* one xlm.txt line of an .xlsb formula, as biff.c */
 
 enum part_kind {
     PART_NONE,
@@ -534,6 +540,27 @@ static bool emit_decoded(struct sk_unpack *u, struct sk_child *child, const stru
     return true;
 }
 
+/* A cell's A1 reference (ECMA-376 §18.3.1.4 c@r, "$" allowed) as the R1C1
+ * form every xlm text uses (xlm.h); false when it is not one. */
+static bool a1_to_r1c1(const char *a1, char *out, size_t cap)
+{
+    unsigned long col = 0, row = 0;
+    size_t i = 0, letters = 0, digits = 0;
+    if (a1[i] == '$')
+        i++;
+    for (; letters < 3 && ((a1[i] >= 'A' && a1[i] <= 'Z') || (a1[i] >= 'a' && a1[i] <= 'z'));
+         i++, letters++)
+        col = col * 26 + (unsigned long)((a1[i] | 0x20) - 'a' + 1);
+    if (a1[i] == '$')
+        i++;
+    for (; digits < 7 && a1[i] >= '0' && a1[i] <= '9'; i++, digits++)
+        row = row * 10 + (unsigned long)(a1[i] - '0');
+    if (letters == 0 || digits == 0 || row == 0 || a1[i] != '\0')
+        return false;
+    int n = snprintf(out, cap, "R%luC%lu", row, col);
+    return n > 0 && (size_t)n < cap;
+}
+
 static void scan_macrosheet(struct sk_unpack *u, struct xml_scan *s, struct sk_child *child)
 {
     char cell[24] = "?";
@@ -551,8 +578,9 @@ static void scan_macrosheet(struct sk_unpack *u, struct xml_scan *s, struct sk_c
             in_formula = false;
         } else if (t.kind == TOK_TEXT && in_formula) {
             if (!started) {
-                char head[64];
-                int n = snprintf(head, sizeof head, "%s: =", cell);
+                char head[64], r1c1[32];
+                int n = snprintf(head, sizeof head,
+                                 "%s: =", a1_to_r1c1(cell, r1c1, sizeof r1c1) ? r1c1 : cell);
                 started = true;
                 if (!emit(u, child, head, n > 0 ? (size_t)n : 0))
                     return;
@@ -650,142 +678,96 @@ static void scan_external_link_bin(struct sk_unpack *u, struct ooxml_state *st)
     report_dropped(u, st, "office.dde");
 }
 
-/* XLM function numbers ([MS-XLS] §2.5.198.17 Ftab) worth naming. */
-static const char *xlm_function(uint16_t id)
+/* A cell's "R1C1: " prefix, the one biff.c writes (xlm.h). */
+static size_t cell_prefix(char *line, size_t cap, uint32_t row, uint32_t col)
 {
-    switch (id) {
-    case 53: return "GOTO";
-    case 54: return "HALT";
-    case 55: return "RETURN";
-    case 110: return "EXEC";
-    case 111: return "CHAR";
-    case 118: return "ALERT";
-    case 149: return "REGISTER";
-    case 150: return "CALL";
-    default: return NULL;
-    }
+    int n = snprintf(line, cap, "R%luC%lu: ", (unsigned long)row + 1, (unsigned long)col + 1);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-/* Bytes after the ptg byte for the ptgs of [MS-XLSB] §2.5.97.* that have a
- * fixed size; -1 when unknown (the walk stops there). */
-static int ptg_size(uint8_t ptg)
+/* A formula's cached text result as biff.c shows a String record:
+ * `R1C1: -> "text"`, quotes doubled, control characters as \xNN so that
+ * the line stays one line. */
+static void cached_result(struct sk_unpack *u, struct sk_child *child, char *line, uint32_t row,
+                          uint32_t col, const char *text, size_t n)
 {
-    if (ptg >= 0x03 && ptg <= 0x16)
-        return 0; /* operators and parentheses */
-    switch (ptg < 0x20 ? ptg : 0x20 | (ptg & 0x1F)) {
-    case 0x01:
-    case 0x02: return 4; /* PtgExp, PtgTbl */
-    case 0x1C:
-    case 0x1D: return 1; /* PtgErr, PtgBool */
-    case 0x1E: return 2; /* PtgInt */
-    case 0x1F: return 8; /* PtgNum */
-    case 0x21:
-    case 0x29: return 2; /* PtgFunc, PtgMemFunc */
-    case 0x22: return 3; /* PtgFuncVar */
-    case 0x23: return 4; /* PtgName */
-    case 0x24:
-    case 0x26:
-    case 0x27:
-    case 0x28: /* PtgRef, PtgMem* */
-    case 0x2A:
-    case 0x2C: return 6; /* PtgRefErr, PtgRefN */
-    case 0x25:
-    case 0x2B:
-    case 0x2D: return 12; /* PtgArea, AreaErr, AreaN */
-    case 0x39: return 6;  /* PtgNameX */
-    case 0x3A:
-    case 0x3C: return 8; /* PtgRef3d, PtgRefErr3d */
-    case 0x3B:
-    case 0x3D: return 14; /* PtgArea3d, PtgAreaErr3d */
-    default: return -1;
-    }
-}
-
-/* Writes one token of a formula (a string constant or a known function)
- * into line; returns the new length. */
-static size_t formula_token(struct sk_reader *rgce, uint8_t ptg, char *line, size_t len,
-                            size_t cap)
-{
-    if (ptg == 0x17) { /* PtgStr: u16 count, UTF-16 */
-        uint16_t units = sk_reader_u16le(rgce);
-        const uint8_t *p = sk_reader_bytes(rgce, (size_t)units * 2);
-        if (p && len + 8 < cap) {
-            line[len++] = ' ';
+    size_t len = cell_prefix(line, OOXML_XLM_LINE, row, col);
+    memcpy(line + len, "-> \"", 4);
+    len += 4;
+    for (size_t i = 0; i < n && len + 8 < OOXML_XLM_LINE; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '"')
             line[len++] = '"';
-            len += utf16_to_utf8(p, units, line + len, cap - len - 2);
-            line[len++] = '"';
-        }
-        return len;
+        if (c < 0x20 && c != '\t')
+            len += (size_t)snprintf(line + len, OOXML_XLM_LINE - len, "\\x%02x", c);
+        else
+            line[len++] = (char)c;
     }
-    uint8_t base = ptg & 0x1F;
-    if (ptg >= 0x20 && (base == 0x01 || base == 0x02)) { /* PtgFunc, PtgFuncVar */
-        if (base == 0x02)
-            sk_reader_u8(rgce);
-        uint16_t id = sk_reader_u16le(rgce) & 0x7FFF;
-        const char *name = xlm_function(id);
-        int n = name ? snprintf(line + len, cap - len, " %s()", name)
-                     : snprintf(line + len, cap - len, " FN#%u()", id);
-        return n > 0 && (size_t)n < cap - len ? len + (size_t)n : len;
-    }
-    int size = ptg_size(ptg);
-    if (ptg == 0x19) { /* PtgAttr: choose carries a jump table */
-        uint8_t kind = sk_reader_u8(rgce);
-        uint16_t count = sk_reader_u16le(rgce);
-        if (kind & 0x04)
-            sk_reader_skip(rgce, 2 * ((size_t)count + 1));
-    } else if (size < 0) {
-        rgce->err = SK_EUNSUPPORTED;
-    } else {
-        sk_reader_skip(rgce, (size_t)size);
-    }
-    return len;
+    line[len++] = '"';
+    line[len++] = '\n';
+    emit(u, child, line, len);
 }
 
-/* One BrtFmla* record as "A1: tokens"; the cached string result too. */
-static void formula_line(struct sk_reader *body, uint32_t type, uint32_t row, char *line,
-                         size_t cap, size_t *len)
+/* One BrtFmla* record ([MS-XLSB] 2.4.648-651: col, style, the cached
+ * value, grbitFlags, CellParsedFormula) as `R1C1: =FORMULA(...)`, rendered
+ * by biff.c's formula renderer (xlm.h), and for BrtFmlaString its cached
+ * text. line is OOXML_XLM_LINE bytes of scratch. Returns 0 or SK_ENOMEM. */
+static int formula_line(struct sk_unpack *u, struct sk_child *child, struct sk_reader *body,
+                        uint32_t type, uint32_t row, char *line)
 {
     uint32_t col = sk_reader_u32le(body);
-    sk_reader_skip(body, 4);
-    char ref[16];
-    size_t r = 0;
-    char letters[8];
-    size_t nl = 0;
-    for (uint32_t c = col + 1; c > 0 && nl < sizeof letters; c = (c - 1) / 26)
-        letters[nl++] = (char)('A' + (c - 1) % 26);
-    while (nl > 0)
-        ref[r++] = letters[--nl];
-    int n = snprintf(line, cap, "%.*s%u:", (int)r, ref, row + 1);
-    *len = n > 0 ? (size_t)n : 0;
-    if (type == BRT_FMLA_STRING) /* the cached value: skipped */
-        sk_reader_skip(body, 2 * (size_t)sk_reader_u32le(body));
+    sk_reader_skip(body, 4); /* iStyleRef, flags */
+    char cached[OOXML_DETAIL];
+    size_t cached_len = 0;
+    if (type == BRT_FMLA_STRING)
+        cached_len = wide_string(body, cached, sizeof cached);
     else
         sk_reader_skip(body, type == BRT_FMLA_NUM ? 8 : 1);
     sk_reader_skip(body, 2); /* grbitFlags */
     uint32_t cce = sk_reader_u32le(body);
     struct sk_reader rgce = sk_reader_sub(body, cce);
-    while (rgce.err == 0 && sk_reader_left(&rgce) > 0) {
-        uint8_t ptg = sk_reader_u8(&rgce);
-        *len = formula_token(&rgce, ptg, line, *len, cap);
+    size_t len = cell_prefix(line, OOXML_XLM_LINE, row, col), text_len = 0;
+    if (rgce.err) {
+        /* a formula cut short: shown as biff.c shows one it cannot read */
+        memcpy(line + len, "=?", 2);
+        text_len = 2;
+    } else {
+        int rc = sk_xlm_render_biff12(rgce.p, rgce.len, line + len, OOXML_XLM_LINE - len - 1,
+                                      &text_len);
+        if (rc != 0)
+            return rc;
     }
-    line[(*len)++] = '\n';
+    len += text_len;
+    line[len++] = '\n';
+    emit(u, child, line, len);
+    if (type == BRT_FMLA_STRING && !body->err)
+        cached_result(u, child, line, row, col, cached, cached_len);
+    return 0;
 }
 
-static void scan_macrosheet_bin(struct sk_unpack *u, struct sk_child *child)
+/* Returns 0 or SK_ENOMEM. */
+static int scan_macrosheet_bin(struct sk_unpack *u, struct sk_child *child)
 {
+    char *line = malloc(OOXML_XLM_LINE);
+    if (!line)
+        return SK_ENOMEM;
     struct sk_reader r = sk_reader_make(u->node->data.p, u->node->data.len);
     uint32_t type, row = 0;
     struct sk_reader body;
-    char line[2048];
-    while (biff12_record(&r, &type, &body) && !child->truncated) {
-        if (type == BRT_ROW_HDR) {
-            row = sk_reader_u32le(&body);
-        } else if (type >= BRT_FMLA_STRING && type <= BRT_FMLA_ERROR) {
-            size_t len = 0;
-            formula_line(&body, type, row, line, sizeof line - 1, &len);
-            emit(u, child, line, len);
+    int rc = 0;
+    for (uint32_t n = 1; rc == 0 && !child->truncated && biff12_record(&r, &type, &body); n++) {
+        /* a part of millions of small formulas: the deadline, as biff.c */
+        if ((n & 0xFFF) == 0 && sk_unpack_expired(u)) {
+            child->truncated = true;
+            break;
         }
+        if (type == BRT_ROW_HDR)
+            row = sk_reader_u32le(&body);
+        else if (type >= BRT_FMLA_STRING && type <= BRT_FMLA_ERROR)
+            rc = formula_line(u, child, &body, type, row, line);
     }
+    free(line);
+    return rc;
 }
 
 /* --- the unpacker ---------------------------------------------------- */
@@ -899,7 +881,13 @@ static int next_part(struct sk_unpack *u, void *state, struct sk_child *child)
     case PART_EXTERNAL_LINK: scan_external_link(u, st, &s); return SK_DONE;
     case PART_EXTERNAL_LINK_BIN: scan_external_link_bin(u, st); return SK_DONE;
     case PART_MACROSHEET: scan_macrosheet(u, &s, child); break;
-    case PART_MACROSHEET_BIN: scan_macrosheet_bin(u, child); break;
+    case PART_MACROSHEET_BIN:
+        if (scan_macrosheet_bin(u, child) != 0) {
+            sk_unpack_reason(u, "macro.xlm", "%s", u->node->name);
+            sk_buf_release(&child->data);
+            return SK_ENOMEM;
+        }
+        break;
     case PART_NONE: return SK_DONE;
     }
     sk_unpack_reason(u, "macro.xlm", "%s", u->node->name);

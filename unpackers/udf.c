@@ -12,7 +12,10 @@
  * names (compression ID 8 or 16).
  *
  * Children: every file of every directory, named by its path. Deleted and
- * parent entries are skipped.
+ * parent entries are skipped. Each directory is listed once: a visited bit
+ * per logical block that can hold a File Entry (keyed by the entry's
+ * location) stops a directory entry that names its own directory, an
+ * ancestor or a directory already listed (error.corrupt, "loops").
  * Refuses (error.unsupported with container.disk_image, never silently):
  * sector sizes other than 2048 and 512, type 2 partition maps (virtual,
  * sparable, metadata partitions of UDF 2.50+), more than one partition,
@@ -21,7 +24,9 @@
  * error.corrupt.
  * Limits: the volume descriptor sequence is read for at most UDF_MAX_VDS
  * sectors; directories at most UDF_MAX_DEPTH deep (limit.depth) through an
- * explicit work list, at most max_nodes entries in all (limit.nodes); a
+ * explicit work list, at most max_nodes entries in all, files and
+ * directories listed or pending (limit.nodes); the visited bits take one bit
+ * per block of the partition that lies in the image; a
  * directory's bytes at most UDF_MAX_DIR_BYTES; file bytes go through
  * sk_unpack_append; the deadline is checked per directory and per file. */
 #include <stdio.h>
@@ -77,7 +82,10 @@ struct udf_state {
     struct udf_volume vol;
     struct udf_item *files, *dirs;
     size_t n_files, cap_files, n_dirs, cap_dirs, next_file;
-    const char *why; /* the first corruption met */
+    size_t n_listed;  /* directories taken off the work list */
+    uint8_t *visited; /* one bit per logical block: a directory's (E)FE pushed */
+    uint32_t n_visit; /* blocks the bits cover */
+    const char *why;  /* the first corruption met */
     int why_err;
 };
 
@@ -309,6 +317,21 @@ static int push_item(struct udf_item **list, size_t *n, size_t *cap, struct udf_
     return 0;
 }
 
+/* Marks the directory whose (E)FE is at logical block lbn as pushed; false
+ * when it was before (a cycle, or a second name for one directory). A block
+ * outside the bits cannot hold an entry (read_entry refuses it), so it is
+ * let through to be reported there. */
+static bool first_visit(struct udf_state *st, uint32_t lbn)
+{
+    if (lbn >= st->n_visit)
+        return true;
+    uint8_t bit = (uint8_t)(1u << (lbn % 8));
+    if (st->visited[lbn / 8] & bit)
+        return false;
+    st->visited[lbn / 8] |= bit;
+    return true;
+}
+
 /* One File Identifier Descriptor: a file for the list, or a directory for
  * the work list. */
 static int add_fid(struct sk_unpack *u, struct udf_state *st, const struct udf_item *dir,
@@ -317,7 +340,7 @@ static int add_fid(struct sk_unpack *u, struct udf_state *st, const struct udf_i
     uint8_t flags = fid[18];
     if (flags & (0x04 | 0x08)) /* deleted, or the parent */
         return 0;
-    if (st->n_files + st->n_dirs >= sk_unpack_limits(u)->max_nodes) {
+    if (st->n_files + st->n_dirs + st->n_listed >= sk_unpack_limits(u)->max_nodes) {
         *too_many = true;
         return 0;
     }
@@ -331,6 +354,12 @@ static int add_fid(struct sk_unpack *u, struct udf_state *st, const struct udf_i
     if (flags & 0x02) {
         if (item.depth >= UDF_MAX_DEPTH) {
             *too_deep = true;
+            free(item.path);
+            return 0;
+        }
+        if (!first_visit(st, item.icb)) {
+            corrupt(st, SK_ECORRUPT,
+                    "a directory loops: an entry names a directory already listed");
             free(item.path);
             return 0;
         }
@@ -381,11 +410,22 @@ static int walk(struct sk_unpack *u, struct udf_state *st)
     const uint8_t *fsd = block_tag(&st->vol, st->vol.fsd_lbn, TAG_FSD);
     if (!fsd)
         return SK_ECORRUPT;
+    /* Only blocks of the partition inside the image can hold an entry
+     * (block_tag), so the bits are bounded by the image's size. */
+    const struct udf_volume *v = &st->vol;
+    uint64_t in_image =
+        v->len / v->block > v->part_start ? v->len / v->block - v->part_start : 0;
+    st->n_visit = (uint32_t)(in_image < v->part_len ? in_image : v->part_len);
+    st->visited = calloc((size_t)st->n_visit / 8 + 1, 1);
     char *root = calloc(1, 1);
-    if (!root)
+    if (!root || !st->visited) {
+        free(root);
         return SK_ENOMEM;
-    int rc = push_item(&st->dirs, &st->n_dirs, &st->cap_dirs,
-                       (struct udf_item){root, rd32(fsd + 400 + 4), 0});
+    }
+    uint32_t root_icb = rd32(fsd + 400 + 4);
+    first_visit(st, root_icb);
+    int rc =
+        push_item(&st->dirs, &st->n_dirs, &st->cap_dirs, (struct udf_item){root, root_icb, 0});
     if (rc != 0) {
         free(root);
         return rc;
@@ -393,6 +433,7 @@ static int walk(struct sk_unpack *u, struct udf_state *st)
     bool too_many = false, too_deep = false;
     while (st->n_dirs > 0 && rc == 0 && !sk_unpack_expired(u)) {
         struct udf_item dir = st->dirs[--st->n_dirs];
+        st->n_listed++;
         rc = read_dir(u, st, &dir, &too_many, &too_deep);
         free(dir.path);
     }
@@ -414,6 +455,7 @@ static void free_state(struct udf_state *st)
         free(st->dirs[i].path);
     free(st->files);
     free(st->dirs);
+    free(st->visited);
     free(st);
 }
 

@@ -367,9 +367,21 @@ def _fixtures():
     return mkole
 
 
+def _xlsb(kind):
+    """An .xlsb package (tests/fixtures/mkooxml.py: a BIFF12 macro sheet)."""
+    import io
+    _fixtures()
+    import mkooxml
+    out = io.BytesIO()
+    mkooxml.write(out, getattr(mkooxml, kind)())
+    return out.getvalue()
+
+
 def macro_samples(s: Samples):
     """Macro rules read derived nodes: VBA source inside an OLE2 document
-    (written by tests/fixtures/mkole.py) and XLM formulas of a SYLK file."""
+    (written by tests/fixtures/mkole.py) and XLM formulas of a SYLK file and
+    of an .xlsb macro sheet (BIFF12 formulas, tests/fixtures/mkooxml.py),
+    which must read alike."""
     mkole = _fixtures()
 
     def doc(name, source, expects):
@@ -427,6 +439,12 @@ def macro_samples(s: Samples):
           {xevade: True}, filetype="text")
     s.add("xlm_alert.slk", sylk(['ALERT("hello")', "HALT()"]), {xexec: False, xevade: False},
           filetype="text")
+    s.add("xlm_nested_exec.slk", sylk(['IF(GET.WORKSPACE(1)="x",EXEC("calc.exe"))', "HALT()"]),
+          {xexec: True}, filetype="text")
+    s.add("xlm_exec.xlsb", _xlsb("xlsb_xlm"), {xexec: True, xevade: False}, filetype="zip")
+    s.add("xlm_evasion.xlsb", _xlsb("xlsb_evasion"), {xevade: True, xexec: False},
+          filetype="zip")
+    s.add("xlm_alert.xlsb", _xlsb("xlsb_alert"), {xexec: False, xevade: False}, filetype="zip")
 
 
 def script_samples(s: Samples):
