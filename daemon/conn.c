@@ -38,6 +38,8 @@ struct sk_conn {
     bool close_after_write;
     bool waiting_reply; /* clamd: one command at a time */
     bool in_session;    /* clamd IDSESSION */
+    bool discarding;    /* clamd INSTREAM over max-bytes: the rest is read and dropped */
+    uint64_t discarded; /* bytes dropped so far */
     unsigned pending_scans;
     unsigned writes_pending;
     uint64_t last_read_ns;   /* when a byte last arrived (uv_hrtime) */
@@ -522,18 +524,73 @@ static void clamd_command(struct sk_conn *c, const char *cmd)
 
 /* ---- input ---- */
 
-/* Grows the INSTREAM buffer for a chunk of n more bytes; false when the
- * stream would pass max-bytes (replied and closing). */
+/* An INSTREAM over max-bytes is answered with a detection, not clamd's
+ * "INSTREAM size limit exceeded. ERROR": rspamd 3.4 fails open on that
+ * error and Haraka's clamd plugin reads any reply containing "size limit
+ * exceeded" as clean. Its buffer is freed at once; the rest of the stream is
+ * read and dropped so that a client still writing gets the reply rather
+ * than a reset, up to SK_DAEMON_DISCARD_FACTOR x max-bytes in all. */
+static void stream_start_discard(struct sk_conn *c)
+{
+    struct sk_dreq *req = c->cur;
+    c->discarding = true;
+    c->discarded = req->size;
+    free(req->data);
+    req->data = NULL;
+    req->cap = 0;
+}
+
+/* The oversized stream ended (or passed the discard bound): the detection
+ * goes out; outside a session, or when the rest was not read, we close. */
+static void stream_oversized_reply(struct sk_conn *c, bool whole)
+{
+    struct sk_server *server = c->server;
+    struct sk_dreq *req = c->cur;
+    char text[sizeof SK_CLAMD_MAXBYTES_NAME + 16];
+    server->stats.requests++;
+    server->stats.verdicts[SK_VERDICT_SANDBOX]++;
+    server->stats.bytes += c->discarded;
+    sk_server_log(server, req->id, sk_verdict_name(SK_VERDICT_SANDBOX), "limit.size",
+                  c->discarded, req->start_ns);
+    snprintf(text, sizeof text, "stream: %s FOUND", SK_CLAMD_MAXBYTES_NAME);
+    c->discarding = false;
+    c->discarded = 0;
+    drop_current(c);
+    clamd_write(c, text);
+    if (!whole || !c->in_session)
+        fail_connection(c);
+    else
+        c->proto.state = SK_PROTO_CCMD;
+}
+
+/* A chunk header of n bytes while discarding: false when the stream passed
+ * the discard bound (replied and closing). */
+static bool stream_discard_chunk(struct sk_conn *c, uint32_t n)
+{
+    uint64_t max = c->server->opts->limits.max_request_bytes;
+    uint64_t bound = max > UINT64_MAX / SK_DAEMON_DISCARD_FACTOR
+                         ? UINT64_MAX
+                         : max * SK_DAEMON_DISCARD_FACTOR;
+    if (n == 0) {
+        stream_oversized_reply(c, true);
+        return true;
+    }
+    if ((uint64_t)n > bound - c->discarded) {
+        stream_oversized_reply(c, false);
+        return false;
+    }
+    return true;
+}
+
+/* Grows the INSTREAM buffer for a chunk of n more bytes; false when out of
+ * memory (replied and closing). Past max-bytes the stream is discarded. */
 static bool stream_reserve(struct sk_conn *c, uint32_t n)
 {
     struct sk_dreq *req = c->cur;
     uint64_t max = c->server->opts->limits.max_request_bytes;
     if ((uint64_t)n > max - req->size) {
-        sk_server_log(c->server, "stream", "error:too_large", "-", req->size, req->start_ns);
-        c->server->stats.errors++;
-        clamd_write(c, "INSTREAM size limit exceeded. ERROR");
-        fail_connection(c);
-        return false;
+        stream_start_discard(c);
+        return stream_discard_chunk(c, n);
     }
     size_t need = req->size + n;
     if (need > req->cap) {
@@ -574,12 +631,18 @@ static bool handle_event(struct sk_conn *c, const struct sk_proto_ev *ev)
         break;
     case SK_PEV_COMMAND: clamd_command(c, ev->text); break;
     case SK_PEV_CHUNK:
+        if (c->discarding)
+            return stream_discard_chunk(c, ev->chunk_len);
         if (ev->chunk_len == 0)
             submit_current(c);
         else if (!stream_reserve(c, ev->chunk_len))
             return false;
         break;
     case SK_PEV_CHUNK_DATA:
+        if (c->discarding) {
+            c->discarded += ev->len;
+            break;
+        }
         memcpy(req->data + req->size, ev->data, ev->len);
         req->size += ev->len;
         break;
@@ -628,7 +691,7 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
                            (unsigned)(left < SK_DAEMON_MAX_READ ? left : SK_DAEMON_MAX_READ));
         return;
     }
-    if (c->rpos == c->rlen && c->proto.state == SK_PROTO_CDATA) {
+    if (c->rpos == c->rlen && c->proto.state == SK_PROTO_CDATA && !c->discarding) {
         struct sk_dreq *req = c->cur;
         uint64_t left = c->proto.left;
         *buf = uv_buf_init((char *)req->data + req->size,
@@ -668,7 +731,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         sk_proto_took_direct(&c->proto, (size_t)nread);
         if (c->cur->got == c->cur->size)
             submit_current(c);
-    } else if (c->proto.state == SK_PROTO_CDATA) {
+    } else if (c->proto.state == SK_PROTO_CDATA && !c->discarding) {
         c->cur->size += (size_t)nread;
         sk_proto_took_direct(&c->proto, (size_t)nread);
     }

@@ -21,6 +21,12 @@
 #define SK_DAEMON_READ_BUF (64u * 1024u) /* per connection, for headers and commands */
 #define SK_DAEMON_MAX_READ (1u << 30)    /* one read straight into a payload */
 #define SK_DAEMON_DRAIN_MS 30000u        /* SIGTERM: grace for half-sent requests */
+/* An INSTREAM over max-bytes is read and dropped up to this many times
+ * max-bytes in all (so the client reads our reply), then the connection is
+ * closed. */
+#define SK_DAEMON_DISCARD_FACTOR 2u
+/* The clamd reply name of a stream over max-bytes (a sandbox-level limit). */
+#define SK_CLAMD_MAXBYTES_NAME "Heuristics.Limits.Exceeded.MaxBytes"
 
 /* A compiled engine shared by the scans that started with it. The loop
  * thread holds one reference for the current engine and each scan one more;
