@@ -95,8 +95,13 @@ struct sk_serve_options {
     const char *password_rules;
     struct sk_limits limits;
     bool no_hash;
-    const char *user; /* --user: whom to become when started as root */
-    bool no_sandbox;  /* --no-sandbox: no seccomp filter */
+    const char *user;         /* --user: whom to become when started as root */
+    const char *group;        /* --group: primary group then (default the user's) */
+    const char *socket_owner; /* --socket-owner, --socket-group: NULL unchanged */
+    const char *socket_group;
+    unsigned socket_mode; /* --socket-mode (default 0660) */
+    bool socket_mode_set;
+    bool no_sandbox; /* --no-sandbox: no seccomp filter */
 };
 
 struct sk_server_stats {

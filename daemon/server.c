@@ -46,7 +46,12 @@ static void usage(FILE *out)
           "  --max-nodes N, --max-ratio N, --timeout SECONDS   limits, as for scan\n"
           "  --no-hash               skip the SHA-256 of each node\n"
           "  --user NAME             started as root: serve as NAME "
-          "(default " SK_SANDBOX_DEFAULT_USER ")\n"
+          "(default " SK_SANDBOX_DEFAULT_USER "),\n"
+          "                          with NAME's own supplementary groups\n"
+          "  --group GROUP           started as root: primary group (default NAME's)\n"
+          "  --socket-owner USER     owner of the bound socket (default: the serving user)\n"
+          "  --socket-group GROUP    group of the bound socket (default: the serving group)\n"
+          "  --socket-mode MODE      octal mode of the bound socket (default 0660)\n"
           "  --no-sandbox            no seccomp filter (the root drop still happens)\n",
           out);
 }
@@ -64,6 +69,10 @@ enum {
     OPT_PASSWORD_RULES,
     OPT_NO_HASH,
     OPT_USER,
+    OPT_GROUP,
+    OPT_SOCKET_OWNER,
+    OPT_SOCKET_GROUP,
+    OPT_SOCKET_MODE,
     OPT_NO_SANDBOX,
     OPT_HELP
 };
@@ -82,6 +91,10 @@ static const struct option long_options[] = {
     SK_LIMIT_LONG_OPTIONS,
     {"no-hash", no_argument, NULL, OPT_NO_HASH},
     {"user", required_argument, NULL, OPT_USER},
+    {"group", required_argument, NULL, OPT_GROUP},
+    {"socket-owner", required_argument, NULL, OPT_SOCKET_OWNER},
+    {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
+    {"socket-mode", required_argument, NULL, OPT_SOCKET_MODE},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -125,6 +138,19 @@ static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
     case OPT_PASSWORD_RULES: o->password_rules = arg; return 0;
     case OPT_NO_HASH: o->no_hash = true; return 0;
     case OPT_USER: o->user = arg; return 0;
+    case OPT_GROUP: o->group = arg; return 0;
+    case OPT_SOCKET_OWNER: o->socket_owner = arg; return 0;
+    case OPT_SOCKET_GROUP: o->socket_group = arg; return 0;
+    case OPT_SOCKET_MODE: {
+        char *end = NULL;
+        errno = 0;
+        unsigned long mode = strtoul(arg, &end, 8);
+        if (errno || !end || end == arg || *end || mode > 07777)
+            return bad_value("socket-mode", arg);
+        o->socket_mode = (unsigned)mode;
+        o->socket_mode_set = true;
+        return 0;
+    }
     case OPT_NO_SANDBOX: o->no_sandbox = true; return 0;
     default: return sk_limit_option(&o->limits, "serve", opt, arg, SK_DAEMON_MAX_REQUEST);
     }
@@ -151,6 +177,8 @@ static int parse_options(int argc, char **argv, struct sk_serve_options *o)
     }
     if (o->queue == 0)
         o->queue = 4u * o->workers;
+    if (!o->socket_mode_set)
+        o->socket_mode = 0660;
     if (o->read_timeout_ms == 0)
         o->read_timeout_ms = 30000;
     if (o->idle_timeout_ms == 0)
@@ -657,6 +685,39 @@ static bool socket_in_use(const char *path)
     return in_use;
 }
 
+/* clamd's LocalSocketMode/LocalSocketGroup: the mode, and the owner and
+ * group asked for, are set right after the bind, before any privilege drop
+ * (the drop then hands the socket to the serving user only where nothing
+ * was asked for). 0 or a negative libuv error, after printing why. */
+static int socket_access(struct sk_server *server, const char *path)
+{
+    const struct sk_serve_options *o = server->opts;
+    char err[256];
+    uid_t uid = (uid_t)-1;
+    gid_t gid = (gid_t)-1;
+    if (o->socket_owner) {
+        struct sk_sandbox_user owner;
+        if (sk_sandbox_lookup_user(o->socket_owner, NULL, &owner, err, sizeof err) != 0) {
+            fprintf(stderr, "sekisho: --socket-owner: %s\n", err);
+            return UV_EINVAL;
+        }
+        uid = owner.uid;
+    }
+    if (o->socket_group && sk_sandbox_lookup_group(o->socket_group, &gid, err, sizeof err)) {
+        fprintf(stderr, "sekisho: --socket-group: %s\n", err);
+        return UV_EINVAL;
+    }
+    if (chmod(path, (mode_t)o->socket_mode) != 0 ||
+        ((o->socket_owner || o->socket_group) && chown(path, uid, gid) != 0)) {
+        int rc = uv_translate_sys_error(errno);
+        fprintf(stderr, "sekisho: socket %s: mode %04o, owner %s, group %s: %s\n", path,
+                o->socket_mode, o->socket_owner ? o->socket_owner : "unchanged",
+                o->socket_group ? o->socket_group : "unchanged", uv_strerror(rc));
+        return rc;
+    }
+    return 0;
+}
+
 static int listen_unix(struct sk_server *server)
 {
     const char *path = server->opts->socket_path;
@@ -669,6 +730,10 @@ static int listen_unix(struct sk_server *server)
     if (fd >= 0) {
         rc = uv_pipe_open(&server->unix_listener, fd);
         path = "(systemd socket)";
+        if (server->opts->socket_owner || server->opts->socket_group ||
+            server->opts->socket_mode_set)
+            fprintf(stderr, "sekisho: --socket-owner/-group/-mode ignored: systemd made the "
+                            "socket (SocketUser=, SocketGroup=, SocketMode=)\n");
     } else {
         if (!path)
             path = SK_DEFAULT_SOCKET;
@@ -689,8 +754,8 @@ static int listen_unix(struct sk_server *server)
         rc = uv_pipe_bind(&server->unix_listener, path);
         if (rc == 0)
             server->bound_socket = path; /* ours to remove at exit */
-        if (rc == 0 && chmod(path, 0660) != 0)
-            rc = uv_translate_sys_error(errno);
+        if (rc == 0)
+            rc = socket_access(server, path);
     }
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&server->unix_listener, 511, on_connection);
@@ -754,27 +819,39 @@ static void warm_pool_done(uv_work_t *work, int status)
     (void)status;
 }
 
-/* Started as root: becomes --user (default nobody) for good, the socket we
- * bound handed to that user and its group first (mode 0660 stays), since
- * neither the user database nor chown is reachable afterwards. */
+/* Started as root: becomes --user (default nobody) for good, with its own
+ * supplementary groups and --group as primary group if given. The socket
+ * we bound is handed to that user and group first, unless --socket-owner or
+ * --socket-group said otherwise (socket_access), since neither the user
+ * database nor chown is reachable afterwards. */
 static int drop_root(struct sk_server *server, char *err, size_t errlen)
 {
-    const char *name = server->opts->user ? server->opts->user : SK_SANDBOX_DEFAULT_USER;
+    const struct sk_serve_options *o = server->opts;
+    const char *name = o->user ? o->user : SK_SANDBOX_DEFAULT_USER;
     struct sk_sandbox_user user;
-    if (sk_sandbox_lookup_user(name, &user, err, errlen) != 0)
+    if (sk_sandbox_lookup_user(name, o->group, &user, err, errlen) != 0)
         return -1;
     if (user.uid == 0) {
         snprintf(err, errlen, "--user %s is root: name an unprivileged user", name);
         return -1;
     }
-    if (server->bound_socket && chown(server->bound_socket, user.uid, user.gid) != 0) {
+    uid_t uid = o->socket_owner ? (uid_t)-1 : user.uid;
+    gid_t gid = o->socket_group ? (gid_t)-1 : user.gid;
+    if (server->bound_socket && chown(server->bound_socket, uid, gid) != 0) {
         snprintf(err, errlen, "chown %s: %s", server->bound_socket, strerror(errno));
         return -1;
     }
     if (sk_sandbox_drop(&user, err, errlen) != 0)
         return -1;
-    fprintf(stderr, "sekisho: running as %s (uid %u, gid %u), no supplementary groups\n", name,
-            (unsigned)user.uid, (unsigned)user.gid);
+    char groups[256] = "no supplementary groups";
+    size_t used = 0;
+    for (size_t i = 0; i < user.n_groups && used < sizeof groups; i++) {
+        int n = snprintf(groups + used, sizeof groups - used, "%s%u",
+                         i ? "," : "supplementary groups ", (unsigned)user.groups[i]);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    fprintf(stderr, "sekisho: running as %s (uid %u, gid %u), %s\n", name, (unsigned)user.uid,
+            (unsigned)user.gid, groups);
     return 0;
 }
 
@@ -789,8 +866,8 @@ static int enter_sandbox(struct sk_server *server, uv_work_t *warm)
     if (geteuid() == 0) {
         if (drop_root(server, err, sizeof err) != 0)
             goto fail;
-    } else if (o->user) {
-        fprintf(stderr, "sekisho: --user %s ignored: not started as root\n", o->user);
+    } else if (o->user || o->group) {
+        fprintf(stderr, "sekisho: --user/--group ignored: not started as root\n");
     }
     int rc = uv_queue_work(server->loop, warm, warm_pool, warm_pool_done);
     if (rc != 0) {

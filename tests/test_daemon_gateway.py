@@ -20,11 +20,15 @@ real Unix sockets with the real binary:
 Prints `N passed, M failed`. Every server started here is killed at the end.
 """
 import argparse
+import grp
 import os
+import pwd
 import re
 import shutil
 import socket
+import stat
 import struct
+import subprocess
 import sys
 import tempfile
 
@@ -100,6 +104,97 @@ def test_oversized_stream(sekisho, tmp):
           re.search(r"verdict=sandbox reasons=limit\.size", log) is not None, log[-800:])
 
 
+# ---- item 4 ----
+
+class ThrowawayAccounts:
+    """A user in a data group (like sekisho in amavis) and a socket group
+    (like _rspamd's), made with useradd/groupadd and removed at the end."""
+
+    def __init__(self):
+        tag = "%d" % (os.getpid() % 100000)
+        self.user, self.data_group, self.sock_group = "skgwu" + tag, "skgwd" + tag, "skgws" + tag
+        self.made = []
+        for g in (self.data_group, self.sock_group):
+            subprocess.run(["groupadd", "--system", g], check=True, capture_output=True)
+            self.made.append(("groupdel", g))
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                        "--gid", "nogroup", "--groups", self.data_group, self.user],
+                       check=True, capture_output=True)
+        self.made.insert(0, ("userdel", self.user))
+
+    def remove(self):
+        for cmd, name in self.made:
+            subprocess.run([cmd, name], capture_output=True)
+
+
+def proc_status(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+
+
+def test_socket_access(sekisho, tmp):
+    if os.geteuid() != 0:
+        print("SKIPPED: socket ownership and groups need root")
+        return
+    if not shutil.which("useradd"):
+        print("SKIPPED: no useradd to make a throwaway user")
+        return
+    acc = ThrowawayAccounts()
+    try:
+        pw = pwd.getpwnam(acc.user)
+        data_gid = grp.getgrnam(acc.data_group).gr_gid
+        sock_gid = grp.getgrnam(acc.sock_group).gr_gid
+        # amavis's parts folder: 0750 amavis:amavis, a file in it 0640.
+        parts = os.path.join(tmp, "acl-parts")
+        os.mkdir(parts)
+        eicar = os.path.join(parts, "p001")
+        with open(eicar, "wb") as f:
+            f.write(EICAR)
+        for path, mode in ((parts, 0o750), (eicar, 0o640)):
+            os.chown(path, 0, data_gid)
+            os.chmod(path, mode)
+        srv = td.Server(sekisho, tmp, "access", "--workers", "1", "--user", acc.user,
+                        "--socket-group", acc.sock_group, "--socket-mode", "0660")
+        try:
+            st = os.stat(srv.sock)
+            check("--socket-group/--socket-mode: the socket is user:%s 0660" % acc.sock_group,
+                  st.st_uid == pw.pw_uid and st.st_gid == sock_gid
+                  and stat.S_IMODE(st.st_mode) == 0o660, (st.st_uid, st.st_gid, oct(st.st_mode)))
+            status = proc_status(srv.proc.pid)
+            check("--user keeps the user's own supplementary groups (initgroups)",
+                  str(data_gid) in status["Groups"].split()
+                  and status["Gid"].split() == [str(pw.pw_gid)] * 4, status["Groups"])
+            r = clamd(srv.sock, b"zSCAN " + eicar.encode() + b"\0")
+            check("SCAN of a file only the data group may read (amavis/Debian-exim)",
+                  r == eicar.encode() + b": Sekisho.EICAR_Test_File FOUND\0", r)
+            check("still confined", proc_status(srv.proc.pid).get("Seccomp") == "2")
+        finally:
+            srv.stop()
+        check("the log names the supplementary groups",
+              ("supplementary groups %d" % data_gid) in srv.read_log(), srv.read_log()[-600:])
+        srv = td.Server(sekisho, tmp, "access2", "--workers", "1", "--user", acc.user,
+                        "--group", acc.sock_group, "--socket-owner", "nobody", "--socket-mode", "0666")
+        try:
+            st = os.stat(srv.sock)
+            check("--socket-owner nobody, --socket-mode 0666; group from --group",
+                  st.st_uid == pwd.getpwnam("nobody").pw_uid and st.st_gid == sock_gid
+                  and stat.S_IMODE(st.st_mode) == 0o666, (st.st_uid, st.st_gid, oct(st.st_mode)))
+            status = proc_status(srv.proc.pid)
+            check("--group sets the primary group", status["Gid"].split() == [str(sock_gid)] * 4,
+                  status["Gid"])
+        finally:
+            srv.stop()
+        p = subprocess.run([sekisho, "serve", "--socket", os.path.join(tmp, "bad.sock"),
+                            "--socket-mode", "0999"], capture_output=True, timeout=60)
+        check("--socket-mode must be octal", p.returncode == 2 and b"socket-mode" in p.stderr, p.stderr)
+        p = subprocess.run([sekisho, "serve", "--socket", os.path.join(tmp, "bad.sock"),
+                            "--socket-group", "no-such-group-sekisho"], capture_output=True, timeout=60)
+        check("an unknown --socket-group is refused", p.returncode == 2 and b"socket-group" in p.stderr,
+              p.stderr)
+    finally:
+        acc.remove()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sekisho", required=True)
@@ -110,6 +205,7 @@ def main():
     os.chmod(tmp, 0o755)
     tests = [
         ("oversized_stream", lambda: test_oversized_stream(sekisho, tmp)),
+        ("socket_access", lambda: test_socket_access(sekisho, tmp)),
     ]
     try:
         for name, fn in tests:

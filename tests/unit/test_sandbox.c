@@ -39,9 +39,9 @@ static void test_drop(void)
     }
     char err[256] = "";
     struct sk_sandbox_user user;
-    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", &user, err, sizeof err), 0);
-    CHECK(sk_sandbox_lookup_user("no-such-user-sekisho", &user, err, sizeof err) != 0);
-    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", &user, err, sizeof err), 0);
+    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", NULL, &user, err, sizeof err), 0);
+    CHECK(sk_sandbox_lookup_user("no-such-user-sekisho", NULL, &user, err, sizeof err) != 0);
+    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", NULL, &user, err, sizeof err), 0);
     pid_t pid = fork();
     if (pid == 0) {
         int bad = 0;
