@@ -42,6 +42,9 @@ struct sk_conn {
     uint64_t discarded; /* bytes dropped so far */
     unsigned pending_scans;
     unsigned writes_pending;
+    uint64_t number;         /* counted since start, for the log */
+    unsigned n_requests;     /* requests on this connection so far */
+    unsigned cur_seq;        /* the number of the request being read, for the log */
     uint64_t last_read_ns;   /* when a byte last arrived (uv_hrtime) */
     uint64_t last_active_ns; /* when a byte arrived or a reply was written */
     struct sk_proto proto;   /* framing state; proto.delim: the clamd reply delimiter */
@@ -89,6 +92,8 @@ static struct sk_dreq *dreq_new(struct sk_conn *c, enum sk_dreq_kind kind)
     req->fd = -1;
     req->start_ns = uv_hrtime();
     req->delim = c->proto.delim;
+    req->conn_no = c->number;
+    req->seq = c->cur_seq;
     return req;
 }
 
@@ -231,9 +236,10 @@ static void native_error(struct sk_conn *c, const char *id, const char *code,
     server->stats.errors++;
     if (strcmp(code, "busy") == 0)
         server->stats.busy++;
-    char log_code[40];
+    char log_code[40], conn[48];
     snprintf(log_code, sizeof log_code, "error:%s", code);
-    sk_server_log(server, id, log_code, "-", 0, uv_hrtime());
+    snprintf(conn, sizeof conn, "%llu.%u", (unsigned long long)c->number, c->cur_seq);
+    sk_server_log(id, conn, log_code, "-", 0, uv_hrtime(), NULL, NULL);
     json_t *o =
         json_pack("{s:s?,s:{s:s,s:s}}", "id", id, "error", "code", code, "message", message);
     char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -327,6 +333,7 @@ static void native_header(struct sk_conn *c, const char *text, size_t len)
     struct sk_server *server = c->server;
     struct sk_native_header h;
     struct sk_native_error err;
+    c->cur_seq = ++c->n_requests;
     if (sk_native_header_parse(text, len, server->opts->limits.max_request_bytes, &h, &err) !=
         0) {
         native_error(c, h.id, err.code, err.message, true);
@@ -386,10 +393,15 @@ static void clamd_stats(struct sk_conn *c)
 static struct sk_dreq *clamd_request(struct sk_conn *c, enum sk_dreq_kind kind,
                                      const char *label)
 {
+    /* Inside IDSESSION the client numbers replies as we do: log that. */
+    c->cur_seq = c->in_session ? c->session_seq : ++c->n_requests;
     if (!sk_server_reserve(c->server)) {
+        char conn[48];
+        snprintf(conn, sizeof conn, "%llu.%u", (unsigned long long)c->number, c->cur_seq);
         c->server->stats.busy++;
         c->server->stats.errors++;
-        sk_server_log(c->server, label, "error:busy", "-", 0, uv_hrtime());
+        sk_server_log(NULL, conn, "error:busy", "-", 0, uv_hrtime(), NULL,
+                      kind == SK_DREQ_CLAMD_PATH ? label : NULL);
         char text[64];
         snprintf(text, sizeof text, "%s: Server busy ERROR", label);
         clamd_final(c, text);
@@ -445,6 +457,8 @@ static void take_fd(struct sk_conn *c)
         return; /* the descriptor comes with a later read */
     int fd = accept_pending_fd(c);
     if (fd < 0) {
+        c->server->stats.errors++;
+        sk_dreq_log(c->cur, "error:no_descriptor", "-", 0, NULL, NULL);
         clamd_final(c, "FILDES: the descriptor could not be taken ERROR");
         fail_connection(c);
         return;
@@ -550,8 +564,8 @@ static void stream_oversized_reply(struct sk_conn *c, bool whole)
     server->stats.requests++;
     server->stats.verdicts[SK_VERDICT_SANDBOX]++;
     server->stats.bytes += c->discarded;
-    sk_server_log(server, req->id, sk_verdict_name(SK_VERDICT_SANDBOX), "limit.size",
-                  c->discarded, req->start_ns);
+    sk_dreq_log(req, sk_verdict_name(SK_VERDICT_SANDBOX), "limit.size", c->discarded, NULL,
+                NULL);
     snprintf(text, sizeof text, "stream: %s FOUND", SK_CLAMD_MAXBYTES_NAME);
     c->discarding = false;
     c->discarded = 0;
@@ -825,6 +839,7 @@ void sk_conn_accept(struct sk_server *server, uv_stream_t *listener, bool is_uni
     server->conns = c;
     server->n_conns++;
     server->stats.connections++;
+    c->number = server->stats.connections;
     if (uv_accept(listener, &c->h.stream) != 0) {
         conn_close(c);
         return;

@@ -73,12 +73,19 @@ struct sk_dreq {
     unsigned session_seq; /* clamd IDSESSION reply prefix, 0 outside a session */
     char delim;           /* clamd reply delimiter */
     uint64_t start_ns;
+    /* For the log: connection number (as counted since start) and request
+     * number on it (inside IDSESSION: the reply prefix), so that a line can
+     * be matched to a client's request. */
+    uint64_t conn_no;
+    unsigned seq;
     /* Results, written on the pool thread, read in the after-work callback. */
     char *reply; /* the whole reply, delimiter included */
     size_t reply_len;
     enum sk_verdict verdict;
     uint64_t bytes;
     char codes[256];
+    char sha[17];   /* SHA-256 prefix of the input, "" when none */
+    char error[24]; /* the request failed (e.g. an unreadable SCAN path): its code */
 };
 
 struct sk_serve_options {
@@ -154,9 +161,15 @@ void sk_server_release(struct sk_server *server);
 int sk_server_submit(struct sk_server *server, struct sk_dreq *req);
 /* The stats object as one line of JSON (malloc'd; NULL when out of memory). */
 char *sk_server_stats_json(struct sk_server *server, const char *id);
-/* Writes one log line per request on stderr. */
-void sk_server_log(const struct sk_server *server, const char *id, const char *verdict,
-                   const char *codes, uint64_t bytes, uint64_t start_ns);
+/* Writes one log line on stderr: `id=` the native id or, for clamd and
+ * native requests without one, conn (`<connection>.<request>`); conn is
+ * repeated as `conn=` for native ids; sha and path only when not NULL. Any
+ * thread (one fprintf). */
+void sk_server_log(const char *id, const char *conn, const char *verdict, const char *codes,
+                   uint64_t bytes, uint64_t start_ns, const char *sha, const char *path);
+/* The same for a request (its id, connection, start, hash and path). */
+void sk_dreq_log(const struct sk_dreq *req, const char *verdict, const char *codes,
+                 uint64_t bytes, const char *sha, const char *path);
 /* Called when a connection went away (the server may finish draining). */
 void sk_server_conn_gone(struct sk_server *server);
 
@@ -176,6 +189,19 @@ void sk_conn_sweep(struct sk_server *server, uint64_t now_ns);
  * the connection is gone, then frees the request. */
 void sk_conn_scan_done(struct sk_dreq *req);
 void sk_dreq_free(struct sk_dreq *req);
+
+/* dirscan.c */
+#define SK_DIRSCAN_MAX_DEPTH 16    /* directory levels below the one named */
+#define SK_DIRSCAN_MAX_FILES 10000 /* regular files in one directory scan */
+/* clamd SCAN family on a directory: scans every regular file under the
+ * directory open at fd (taken and closed), sets req->reply (clamd's lines),
+ * verdict, codes and error, and logs one line per file. 0, or SK_ENOMEM when
+ * the reply could not be built (the caller fails closed). */
+int sk_dirscan(struct sk_dreq *req, struct sk_worker *worker, bool no_hash, int fd);
+/* A request's failure for the log and counters (`error:<code>`), and for
+ * the clamd ERROR reply, from an errno. */
+const char *sk_dreq_error_code(int err);
+const char *sk_dreq_error_text(int err);
 
 /* clamd_name.c */
 /* The clamd-style name for a verdict object (DESIGN.md, "clamd-compatible

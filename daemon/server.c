@@ -379,9 +379,11 @@ static void fail_closed(struct sk_dreq *req, const char *detail)
     }
 }
 
-/* Maps a clamd path or descriptor on the pool thread. 0 or an errno. */
-static int map_input(struct sk_dreq *req, const struct sk_limits *lim)
+/* Maps a clamd path or descriptor on the pool thread. 0 or an errno; a
+ * SCAN path that is a directory is left open in *dir_fd (else -1). */
+static int map_input(struct sk_dreq *req, const struct sk_limits *lim, int *dir_fd)
 {
+    *dir_fd = -1;
     int fd = req->fd;
     if (req->kind == SK_DREQ_CLAMD_PATH) {
         fd = open(req->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -390,10 +392,14 @@ static int map_input(struct sk_dreq *req, const struct sk_limits *lim)
     }
     struct stat st;
     int rc = 0;
-    if (fstat(fd, &st) != 0)
+    if (fstat(fd, &st) != 0) {
         rc = errno;
-    else if (!S_ISREG(st.st_mode))
+    } else if (req->kind == SK_DREQ_CLAMD_PATH && S_ISDIR(st.st_mode)) {
+        *dir_fd = fd;
+        return 0;
+    } else if (!S_ISREG(st.st_mode)) {
         rc = EINVAL;
+    }
     if (rc == 0) {
         req->size = (size_t)st.st_size;
         /* Over the limit the engine refuses without reading: no mapping. */
@@ -438,18 +444,25 @@ static void scan_work(uv_work_t *work)
         return;
     }
     if (req->kind == SK_DREQ_CLAMD_PATH || req->kind == SK_DREQ_CLAMD_FD) {
-        int err = map_input(req, sk_engine_limits(req->eref->engine));
+        int dir_fd;
+        int err = map_input(req, sk_engine_limits(req->eref->engine), &dir_fd);
+        if (!err && dir_fd >= 0) {
+            if (sk_dirscan(req, worker, o->no_hash, dir_fd) != 0)
+                fail_closed(req, "out of memory in a directory scan");
+            return;
+        }
         if (err) {
+            /* Not scanned: an ERROR reply (never OK), logged and counted as
+             * the error it is. */
             char prefix[24] = "";
             if (req->session_seq)
                 snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
             char *line = NULL;
             int n = asprintf(&line, "%s%s: %s ERROR%c", prefix, req->id,
-                             err == EINVAL ? "Not a regular file" : strerror(err), req->delim);
+                             sk_dreq_error_text(err), req->delim);
             req->reply = n < 0 ? NULL : line;
             req->reply_len = n < 0 ? 0 : (size_t)n;
-            req->verdict = SK_VERDICT_SANDBOX;
-            snprintf(req->codes, sizeof req->codes, "io");
+            snprintf(req->error, sizeof req->error, "%s", sk_dreq_error_code(err));
             return;
         }
     }
@@ -473,6 +486,7 @@ static void scan_work(uv_work_t *work)
     req->verdict = sk_job_verdict(job);
     req->bytes = sk_job_bytes(job);
     sk_job_reason_codes(job, req->codes, sizeof req->codes);
+    sk_job_sha256_prefix(job, req->sha, sizeof req->sha);
     if (req->kind != SK_DREQ_NATIVE) {
         /* clamd clients get a name: no JSON report is built for them. */
         clamd_reply(req, job, req->verdict == SK_VERDICT_PASS);
@@ -511,9 +525,17 @@ static void scan_after(uv_work_t *work, int status)
     }
     server->stats.requests++;
     server->stats.bytes += req->bytes ? req->bytes : req->size;
-    server->stats.verdicts[req->verdict]++;
-    sk_server_log(server, req->id, sk_verdict_name(req->verdict), req->codes, req->size,
-                  req->start_ns);
+    const char *path = req->kind == SK_DREQ_CLAMD_PATH ? req->path : NULL;
+    if (req->error[0]) {
+        char verdict[40];
+        snprintf(verdict, sizeof verdict, "error:%s", req->error);
+        server->stats.errors++;
+        sk_dreq_log(req, verdict, req->codes, req->bytes, NULL, path);
+    } else {
+        server->stats.verdicts[req->verdict]++;
+        sk_dreq_log(req, sk_verdict_name(req->verdict), req->codes,
+                    req->bytes ? req->bytes : req->size, req->sha, path);
+    }
     engine_release(req->eref);
     req->eref = NULL;
     sk_server_release(server);
@@ -578,15 +600,26 @@ static void log_safe(char *out, size_t len, const char *in)
     out[i] = '\0';
 }
 
-void sk_server_log(const struct sk_server *server, const char *id, const char *verdict,
-                   const char *codes, uint64_t bytes, uint64_t start_ns)
+void sk_server_log(const char *id, const char *conn, const char *verdict, const char *codes,
+                   uint64_t bytes, uint64_t start_ns, const char *sha, const char *path)
 {
-    (void)server;
-    char safe_id[128];
-    log_safe(safe_id, sizeof safe_id, id ? id : "-");
-    fprintf(stderr, "sekisho: id=%s verdict=%s reasons=%s bytes=%llu ms=%.2f\n", safe_id,
-            verdict, codes && codes[0] ? codes : "-", (unsigned long long)bytes,
-            (double)(uv_hrtime() - start_ns) / 1e6);
+    char safe_id[128], safe_path[SK_DAEMON_MAX_COMMAND];
+    log_safe(safe_id, sizeof safe_id, id ? id : conn ? conn : "-");
+    log_safe(safe_path, sizeof safe_path, path);
+    fprintf(stderr, "sekisho: id=%s verdict=%s reasons=%s bytes=%llu ms=%.2f%s%s%s%s%s%s\n",
+            safe_id, verdict, codes && codes[0] ? codes : "-", (unsigned long long)bytes,
+            (double)(uv_hrtime() - start_ns) / 1e6, id && conn ? " conn=" : "",
+            id && conn ? conn : "", sha && sha[0] ? " sha256=" : "", sha && sha[0] ? sha : "",
+            path ? " path=" : "", path ? safe_path : "");
+}
+
+void sk_dreq_log(const struct sk_dreq *req, const char *verdict, const char *codes,
+                 uint64_t bytes, const char *sha, const char *path)
+{
+    char conn[48];
+    snprintf(conn, sizeof conn, "%llu.%u", (unsigned long long)req->conn_no, req->seq);
+    sk_server_log(req->kind == SK_DREQ_NATIVE ? req->id : NULL, conn, verdict, codes, bytes,
+                  req->start_ns, sha, path);
 }
 
 /* ---- listeners and signals ---- */

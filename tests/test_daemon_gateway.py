@@ -20,7 +20,9 @@ real Unix sockets with the real binary:
 Prints `N passed, M failed`. Every server started here is killed at the end.
 """
 import argparse
+import email.message
 import grp
+import hashlib
 import os
 import pwd
 import re
@@ -195,6 +197,150 @@ def test_socket_access(sekisho, tmp):
         acc.remove()
 
 
+# ---- item 5 ----
+
+def eicar_message():
+    """A whole message with EICAR in a zip in a zip, base64: found only when
+    the file is read as a message (the raw bytes do not hold EICAR)."""
+    msg = email.message.EmailMessage()
+    msg["From"] = "a@example.org"
+    msg["To"] = "b@example.org"
+    msg["Subject"] = "invoice"
+    msg.set_content("Please see the attachment.\n")
+    msg.add_attachment(td.nested_eicar_zip(), maintype="application", subtype="zip",
+                       filename="invoice.zip")
+    return msg.as_bytes()
+
+
+def make_dir(tmp, name, files, mode=0o755):
+    """files: {relative path: bytes}; returns the directory's path."""
+    root = os.path.join(tmp, name)
+    for rel, data in files.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o644)
+    for dirpath, _, _ in os.walk(root):
+        os.chmod(dirpath, mode)
+    return root
+
+
+def test_directory_scan(sekisho, tmp):
+    srv = td.Server(sekisho, tmp, "dirs", "--workers", "2")
+    try:
+        clean = make_dir(tmp, "clean-parts", {"p001": CLEAN, "p002": b"plain text\n",
+                                               "sub/p003": CLEAN})
+        for cmd in (b"SCAN", b"CONTSCAN", b"MULTISCAN", b"ALLMATCHSCAN"):
+            r = clamd(srv.sock, b"z" + cmd + b" " + clean.encode() + b"\0")
+            check("%s on a clean directory: <dir>: OK" % cmd.decode(), r == clean.encode() + b": OK\0", r)
+        # amavisd-new's parts: decoded text, the nested zip, the whole message.
+        parts = make_dir(tmp, "amavis-parts", {"p001": b"Dear customer,\n", "p002": td.nested_eicar_zip(),
+                                                "p003": eicar_message(), "p004": CLEAN})
+        r = clamd(srv.sock, b"nCONTSCAN " + parts.encode() + b"\n")
+        lines = sorted(r.decode(errors="replace").splitlines())
+        want = ["%s/p002: Sekisho.EICAR_Test_File FOUND" % parts, "%s/p003: Sekisho.EICAR_Test_File FOUND" % parts]
+        check("CONTSCAN of amavis's parts: a FOUND line per detected file, the message read as a message, no OK",
+              lines == want, lines)
+        # A file the serving user cannot read: ERROR, and never OK beside it.
+        locked = make_dir(tmp, "locked-parts", {"p001": CLEAN, "p002": CLEAN})
+        os.chmod(os.path.join(locked, "p002"), 0o600)
+        if os.geteuid() == 0:
+            os.chown(os.path.join(locked, "p002"), 0, 0)
+            r = clamd(srv.sock, b"zCONTSCAN " + locked.encode() + b"\0")
+            check("an unreadable file: <path>: ... ERROR and no OK line",
+                  r.startswith(locked.encode() + b"/p002: ") and r.endswith(b" ERROR\0")
+                  and b": OK" not in r, r)
+        # A symbolic link is not followed (and not silently OK).
+        linked = make_dir(tmp, "linked-parts", {"p001": CLEAN})
+        os.symlink(os.path.join(tmp, "eicar-outside"), os.path.join(linked, "p002"))
+        with open(os.path.join(tmp, "eicar-outside"), "wb") as f:
+            f.write(EICAR)
+        r = clamd(srv.sock, b"zCONTSCAN " + linked.encode() + b"\0")
+        check("a symlink in the folder: not followed, an ERROR line, no OK",
+              r == linked.encode() + b"/p002: Symbolic link not followed ERROR\0", r)
+        # Deeper than the bound: a limit detection, not OK.
+        deep = make_dir(tmp, "deep", {"/".join(["d"] * 20) + "/f": CLEAN})
+        r = clamd(srv.sock, b"zCONTSCAN " + deep.encode() + b"\0")
+        check("a tree deeper than 16 levels: Heuristics.Limits.Exceeded.depth FOUND",
+              r == deep.encode() + b": Heuristics.Limits.Exceeded.depth FOUND\0", r)
+        r = clamd(srv.sock, b"zIDSESSION\0zCONTSCAN " + parts.encode() + b"\0zCONTSCAN " + clean.encode() +
+                  b"\0zEND\0")
+        got = sorted(r.split(b"\0")[:-1])
+        check("IDSESSION: every line of a directory reply carries its prefix",
+              got == sorted([b"1: " + w.encode() for w in want] + [b"2: " + clean.encode() + b": OK"]), got)
+        test_clamdscan_dirs(srv, tmp, clean, parts, locked)
+    finally:
+        srv.stop()
+
+
+def test_clamdscan_dirs(srv, tmp, clean, parts, locked):
+    if not shutil.which("clamdscan"):
+        print("SKIPPED: clamdscan is not installed")
+        return
+    conf = os.path.join(tmp, "clamd-dirs.conf")
+    with open(conf, "w") as f:
+        f.write("LocalSocket %s\n" % srv.sock)
+    for mode in ([], ["--multiscan"]):
+        label = "clamdscan %s" % (mode[0] if mode else "(CONTSCAN)")
+        p = subprocess.run(["clamdscan", "--config-file=" + conf, *mode, "--no-summary", clean],
+                           capture_output=True, timeout=120)
+        check(label + " on a clean directory: OK, exit 0",
+              p.returncode == 0 and b": OK" in p.stdout, (p.returncode, p.stdout, p.stderr))
+        p = subprocess.run(["clamdscan", "--config-file=" + conf, *mode, "--no-summary", parts],
+                           capture_output=True, timeout=120)
+        check(label + " on amavis's parts: both detections, exit 1, no OK",
+              p.returncode == 1 and p.stdout.count(b"Sekisho.EICAR_Test_File FOUND") == 2
+              and b": OK" not in p.stdout, (p.returncode, p.stdout, p.stderr))
+        if os.geteuid() == 0:
+            p = subprocess.run(["clamdscan", "--config-file=" + conf, *mode, "--no-summary", locked],
+                               capture_output=True, timeout=120)
+            check(label + " on a folder with an unreadable file: ERROR, exit 2, no OK",
+                  p.returncode == 2 and b"ERROR" in p.stdout + p.stderr and b": OK" not in p.stdout,
+                  (p.returncode, p.stdout, p.stderr))
+
+
+# ---- item 7 ----
+
+def test_matchable_logs(sekisho, tmp):
+    srv = td.Server(sekisho, tmp, "logs", "--workers", "1")
+    sha = hashlib.sha256(EICAR).hexdigest()[:16].encode()
+    eicar = os.path.join(tmp, "log-eicar.com")
+    with open(eicar, "wb") as f:
+        f.write(EICAR)
+    os.chmod(eicar, 0o644)
+    try:
+        clamd(srv.sock, b"zINSTREAM\0" + chunks(EICAR))
+        clamd(srv.sock, b"zIDSESSION\0zPING\0zINSTREAM\0" + chunks(CLEAN) + b"zSCAN " + eicar.encode() +
+              b"\0zEND\0")
+        missing = os.path.join(tmp, "no-such-file")
+        r = clamd(srv.sock, b"zSCAN " + missing.encode() + b"\0")
+        check("an unreadable SCAN path: ERROR to the client", r.endswith(b" ERROR\0"), r)
+        r = td.request(srv, "n-1", EICAR)
+        s = srv.connect()
+        s.sendall(b'{"id":"st","type":"stats"}\n')
+        st = (td.LineReader(s).line() or {}).get("stats", {})
+        s.close()
+        check("STATS counts the failed SCAN as an error", st.get("errors") == 1, st)
+    finally:
+        srv.stop()
+    log = srv.read_log()
+    check("INSTREAM logged by connection.request and SHA-256 prefix, not id=stream",
+          re.search(rb"id=2\.1 verdict=block reasons=yara\.match bytes=68 ms=[\d.]+ sha256=" + sha,
+                    log.encode()) is not None and "id=stream" not in log, log[-1500:])
+    check("inside IDSESSION the request number is the reply prefix (2, 3; connection 1 was the start-up probe)",
+          re.search(r"id=3\.2 verdict=pass .* sha256=[0-9a-f]{16}\n", log) is not None
+          and re.search(r"id=3\.3 verdict=block .*sha256=%s path=%s\n" % (sha.decode(), re.escape(eicar)), log)
+          is not None, log[-1500:])
+    check("an unreadable SCAN path is logged verdict=error:not_found with its path",
+          re.search(r"id=4\.1 verdict=error:not_found .*path=%s\n" % re.escape(missing), log) is not None
+          and "reasons=io" not in log, log[-1500:])
+    check("a native request keeps its id and adds conn=",
+          re.search(r"id=n-1 verdict=block .* conn=5\.1 sha256=%s\n" % sha.decode(), log) is not None, log[-1500:])
+    check("the shutdown summary counts the error",
+          re.search(r"stopped: 5 requests answered \(1 errors, 0 busy\)", log) is not None, log[-400:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sekisho", required=True)
@@ -206,6 +352,8 @@ def main():
     tests = [
         ("oversized_stream", lambda: test_oversized_stream(sekisho, tmp)),
         ("socket_access", lambda: test_socket_access(sekisho, tmp)),
+        ("directory_scan", lambda: test_directory_scan(sekisho, tmp)),
+        ("matchable_logs", lambda: test_matchable_logs(sekisho, tmp)),
     ]
     try:
         for name, fn in tests:
