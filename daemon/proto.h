@@ -68,8 +68,7 @@ struct sk_proto_ev {
  * consumed (the caller takes the descriptor). State changes that depend on
  * the daemon (a header accepted, INSTREAM started) come from the caller
  * through the functions below. */
-size_t sk_proto_feed(struct sk_proto *p, const uint8_t *buf, size_t len,
-                     struct sk_proto_ev *ev);
+size_t sk_proto_feed(struct sk_proto *p, const uint8_t *buf, size_t len, struct sk_proto_ev *ev);
 
 /* The caller accepted a native header: `size` payload bytes follow (none:
  * the next header). */
