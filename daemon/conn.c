@@ -39,9 +39,15 @@ struct sk_conn {
     bool waiting_reply; /* clamd: one command at a time */
     bool in_session;    /* clamd IDSESSION */
     bool discarding;    /* clamd INSTREAM over max-bytes: the rest is read and dropped */
+    bool discard_busy;  /* ... because --queue-bytes ran out instead */
     uint64_t discarded; /* bytes dropped so far */
     unsigned pending_scans;
     unsigned writes_pending;
+    bool slot;               /* holds a reserved slot for the request it is reading */
+    bool waiting_slot;       /* paused at a request boundary until a slot frees */
+    bool busy_pass;          /* waited past --queue-timeout: answer busy, do not wait */
+    bool eof;                /* the client shut down its side */
+    uint64_t wait_since;     /* when it started waiting (uv_hrtime) */
     uint64_t number;         /* counted since start, for the log */
     unsigned n_requests;     /* requests on this connection so far */
     unsigned cur_seq;        /* the number of the request being read, for the log */
@@ -124,14 +130,41 @@ static void on_close(uv_handle_t *handle)
     maybe_free(c);
 }
 
-/* Drops a half-read request and gives back its slot. */
+/* Drops a half-read request and gives back its slot and bytes. */
 static void drop_current(struct sk_conn *c)
 {
     if (!c->cur)
         return;
+    uint64_t held = c->cur->held;
     sk_dreq_free(c->cur);
     c->cur = NULL;
-    sk_server_release(c->server);
+    sk_server_release(c->server, held);
+}
+
+/* Gives back a slot reserved for a request that never started. */
+static void drop_slot(struct sk_conn *c)
+{
+    if (c->slot) {
+        c->slot = false;
+        sk_server_release(c->server, 0);
+    }
+}
+
+static void stop_waiting(struct sk_conn *c)
+{
+    if (c->waiting_slot) {
+        c->waiting_slot = false;
+        c->server->n_waiting--;
+    }
+}
+
+/* The request being started takes the connection's reserved slot; false
+ * when it has none (waited past --queue-timeout: busy). */
+static bool take_slot(struct sk_conn *c)
+{
+    bool had = c->slot;
+    c->slot = false;
+    return had;
 }
 
 static void conn_close(struct sk_conn *c)
@@ -140,6 +173,8 @@ static void conn_close(struct sk_conn *c)
         return;
     c->closing = true;
     drop_current(c);
+    drop_slot(c);
+    stop_waiting(c);
     uv_close(&c->h.handle, on_close);
 }
 
@@ -270,7 +305,7 @@ static void submit_current(struct sk_conn *c)
     c->pending_scans++;
     if (sk_server_submit(c->server, req) != 0) {
         c->pending_scans--;
-        sk_server_release(c->server);
+        sk_server_release(c->server, req->held);
         sk_dreq_free(req);
         if (native)
             native_error(c, NULL, "internal", "could not queue the scan", true);
@@ -292,10 +327,11 @@ static bool native_request(struct sk_conn *c, const struct sk_native_header *h)
 {
     struct sk_dreq *req = dreq_new(c, SK_DREQ_NATIVE);
     if (!req) {
-        sk_server_release(c->server);
+        sk_server_release(c->server, h->size);
         return false;
     }
     c->cur = req; /* from here drop_current() frees it and the slot */
+    req->held = h->size;
     req->size = (size_t)h->size;
     req->id = dup_or_null(h->id);
     req->filename = dup_or_null(h->filename);
@@ -338,9 +374,14 @@ static void native_header(struct sk_conn *c, const char *text, size_t len)
         0) {
         native_error(c, h.id, err.code, err.message, true);
     } else if (h.type == SK_NATIVE_STATS) {
+        drop_slot(c); /* a stats request is no request in flight */
         native_stats(c, h.id);
-    } else if (!sk_server_reserve(server)) {
-        native_error(c, h.id, "busy", "the queue is full; retry later", false);
+    } else if (!take_slot(c)) {
+        native_error(c, h.id, "busy", "waited past --queue-timeout; retry later", false);
+        sk_proto_skip_payload(&c->proto, h.size);
+    } else if (!sk_server_hold(server, h.size)) {
+        sk_server_release(server, 0);
+        native_error(c, h.id, "busy", "--queue-bytes are taken; retry later", false);
         sk_proto_skip_payload(&c->proto, h.size);
     } else if (!native_request(c, &h)) {
         native_error(c, h.id, "internal", "out of memory", true);
@@ -395,18 +436,23 @@ static struct sk_dreq *clamd_request(struct sk_conn *c, enum sk_dreq_kind kind,
 {
     /* Inside IDSESSION the client numbers replies as we do: log that. */
     c->cur_seq = c->in_session ? c->session_seq : ++c->n_requests;
-    if (!sk_server_reserve(c->server)) {
+    if (!take_slot(c)) {
+        /* Waited past --queue-timeout for a slot: the fail-closed busy
+         * answer (held, never OK), then close as clamd does. */
         char conn[48];
         snprintf(conn, sizeof conn, "%llu.%u", (unsigned long long)c->number, c->cur_seq);
         c->server->stats.busy++;
         c->server->stats.errors++;
-        sk_server_log(NULL, conn, "error:busy", "-", 0, uv_hrtime(), NULL,
+        sk_server_log(NULL, conn, "error:busy", "limit.queue_time", 0, uv_hrtime(), NULL,
                       kind == SK_DREQ_CLAMD_PATH ? label : NULL);
-        char text[64];
-        snprintf(text, sizeof text, "%s: Server busy ERROR", label);
-        clamd_final(c, text);
-        if (c->in_session)
-            fail_connection(c);
+        char *text = NULL;
+        if (asprintf(&text, "%s: %s FOUND", label, SK_CLAMD_BUSY_NAME) < 0) {
+            conn_close(c);
+            return NULL;
+        }
+        clamd_write(c, text);
+        free(text);
+        fail_connection(c);
         return NULL;
     }
     struct sk_dreq *req = dreq_new(c, kind);
@@ -414,7 +460,7 @@ static struct sk_dreq *clamd_request(struct sk_conn *c, enum sk_dreq_kind kind,
         req->id = strdup(label);
     if (!req || !req->id) {
         sk_dreq_free(req);
-        sk_server_release(c->server);
+        sk_server_release(c->server, 0);
         fail_connection(c);
         return NULL;
     }
@@ -506,7 +552,10 @@ static void clamd_command(struct sk_conn *c, const char *cmd)
     case SK_CLAMD_PING: clamd_final(c, "PONG"); break;
     case SK_CLAMD_VERSION: clamd_version(c, false); break;
     case SK_CLAMD_VERSIONCOMMANDS: clamd_version(c, true); break;
-    case SK_CLAMD_STATS: clamd_stats(c); break;
+    case SK_CLAMD_STATS:
+        drop_slot(c); /* no request in flight */
+        clamd_stats(c);
+        break;
     case SK_CLAMD_IDSESSION:
         if (c->in_session) {
             clamd_final(c, "Command invalid inside IDSESSION. ERROR");
@@ -544,14 +593,18 @@ static void clamd_command(struct sk_conn *c, const char *cmd)
  * exceeded" as clean. Its buffer is freed at once; the rest of the stream is
  * read and dropped so that a client still writing gets the reply rather
  * than a reset, up to SK_DAEMON_DISCARD_FACTOR x max-bytes in all. */
-static void stream_start_discard(struct sk_conn *c)
+static void stream_start_discard(struct sk_conn *c, bool busy)
 {
     struct sk_dreq *req = c->cur;
+    struct sk_server *server = c->server;
     c->discarding = true;
+    c->discard_busy = busy;
     c->discarded = req->size;
     free(req->data);
     req->data = NULL;
     req->cap = 0;
+    server->held_bytes -= req->held < server->held_bytes ? req->held : server->held_bytes;
+    req->held = 0;
 }
 
 /* The oversized stream ended (or passed the discard bound): the detection
@@ -560,13 +613,21 @@ static void stream_oversized_reply(struct sk_conn *c, bool whole)
 {
     struct sk_server *server = c->server;
     struct sk_dreq *req = c->cur;
-    char text[sizeof SK_CLAMD_MAXBYTES_NAME + 16];
+    char text[sizeof SK_CLAMD_MAXBYTES_NAME + sizeof SK_CLAMD_BUSY_NAME + 16];
     server->stats.requests++;
-    server->stats.verdicts[SK_VERDICT_SANDBOX]++;
     server->stats.bytes += c->discarded;
-    sk_dreq_log(req, sk_verdict_name(SK_VERDICT_SANDBOX), "limit.size", c->discarded, NULL,
-                NULL);
-    snprintf(text, sizeof text, "stream: %s FOUND", SK_CLAMD_MAXBYTES_NAME);
+    if (c->discard_busy) {
+        /* --queue-bytes ran out while the stream grew: busy, fail closed. */
+        server->stats.errors++;
+        server->stats.busy++;
+        sk_dreq_log(req, "error:busy", "limit.queue_bytes", c->discarded, NULL, NULL);
+    } else {
+        server->stats.verdicts[SK_VERDICT_SANDBOX]++;
+        sk_dreq_log(req, sk_verdict_name(SK_VERDICT_SANDBOX), "limit.size", c->discarded, NULL,
+                    NULL);
+    }
+    snprintf(text, sizeof text, "stream: %s FOUND",
+             c->discard_busy ? SK_CLAMD_BUSY_NAME : SK_CLAMD_MAXBYTES_NAME);
     c->discarding = false;
     c->discarded = 0;
     drop_current(c);
@@ -603,7 +664,7 @@ static bool stream_reserve(struct sk_conn *c, uint32_t n)
     struct sk_dreq *req = c->cur;
     uint64_t max = c->server->opts->limits.max_request_bytes;
     if ((uint64_t)n > max - req->size) {
-        stream_start_discard(c);
+        stream_start_discard(c, false);
         return stream_discard_chunk(c, n);
     }
     size_t need = req->size + n;
@@ -613,6 +674,11 @@ static bool stream_reserve(struct sk_conn *c, uint32_t n)
             cap *= 2;
         if ((uint64_t)cap > max)
             cap = (size_t)max;
+        if (!sk_server_hold(c->server, cap - req->cap)) {
+            stream_start_discard(c, true);
+            return stream_discard_chunk(c, n);
+        }
+        req->held += cap - req->cap;
         uint8_t *grown = realloc(req->data, cap);
         if (!grown) {
             clamd_write(c, "stream: out of memory ERROR");
@@ -674,11 +740,40 @@ static bool handle_event(struct sk_conn *c, const struct sk_proto_ev *ev)
 }
 
 /* Consumes buffered bytes as far as the state allows. */
+/* At a request boundary with bytes of the next request buffered: reserves
+ * its slot. When the queue is full the connection waits (its requests stay
+ * unread in our buffer and the socket: no memory of ours) until a slot
+ * frees, or until --queue-timeout, after which its requests get `busy`.
+ * False when it must wait. */
+static bool reserve_for_next(struct sk_conn *c)
+{
+    struct sk_server *server = c->server;
+    if (c->slot)
+        return true;
+    if (sk_server_reserve(server)) {
+        c->slot = true;
+        c->busy_pass = false;
+        stop_waiting(c);
+        return true;
+    }
+    if (c->busy_pass)
+        return true; /* answered busy by the request itself */
+    if (!c->waiting_slot) {
+        c->waiting_slot = true;
+        c->wait_since = uv_hrtime();
+        server->n_waiting++;
+    }
+    return false;
+}
+
+/* Consumes buffered bytes as far as the state allows. */
 static void process_input(struct sk_conn *c)
 {
     while (c->rpos < c->rlen && !c->closing && !c->stop_input && !c->waiting_reply) {
         if (c->server->draining && at_boundary(c))
             break;
+        if (at_boundary(c) && !reserve_for_next(c))
+            return;
         if (c->proto.state == SK_PROTO_CWAITFD) {
             take_fd(c);
             if (c->proto.state == SK_PROTO_CWAITFD)
@@ -691,6 +786,24 @@ static void process_input(struct sk_conn *c)
         if (!handle_event(c, &ev))
             return;
     }
+    /* A slot taken for a request that turned out to need none (stats, PING)
+     * or that never came is given back: an idle connection holds none. */
+    if (at_boundary(c) && c->rpos == c->rlen)
+        drop_slot(c);
+}
+
+/* After input was processed outside a read callback: a client that shut
+ * down its side once everything it sent was taken is finished reading. */
+static void after_input(struct sk_conn *c)
+{
+    if (c->closing)
+        return;
+    if (c->eof && !c->stop_input && !c->waiting_slot && !c->waiting_reply) {
+        c->stop_input = true;
+        drop_current(c);
+    }
+    update_reading(c);
+    close_if_done(c);
 }
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -724,6 +837,13 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     struct sk_conn *c = stream->data;
     if (nread < 0) {
+        c->eof = true;
+        /* Requests it sent before shutting down that still wait for a slot
+         * or for the reply before them are answered first (after_input). */
+        if (nread == UV_EOF && c->rpos < c->rlen && (c->waiting_slot || c->waiting_reply)) {
+            update_reading(c);
+            return;
+        }
         /* EOF: what is in flight is still answered (a client may shut down
          * its side after its last request); a half-read request is dropped. */
         c->stop_input = true;
@@ -768,8 +888,8 @@ static void update_reading(struct sk_conn *c)
 {
     if (c->closing)
         return;
-    bool want = !c->stop_input && !c->waiting_reply && c->rlen - c->rpos < sizeof c->rbuf &&
-                !(c->server->draining && at_boundary(c));
+    bool want = !c->stop_input && !c->eof && !c->waiting_reply &&
+                c->rlen - c->rpos < sizeof c->rbuf && !(c->server->draining && at_boundary(c));
     if (want && !c->reading) {
         if (uv_read_start(&c->h.stream, on_alloc, on_read) == 0)
             c->reading = true;
@@ -806,8 +926,7 @@ void sk_conn_scan_done(struct sk_dreq *req)
             else
                 process_input(c);
         }
-        update_reading(c);
-        close_if_done(c);
+        after_input(c);
     }
     sk_dreq_free(req);
     if (c->closing)
@@ -848,6 +967,19 @@ void sk_conn_accept(struct sk_server *server, uv_stream_t *listener, bool is_uni
     update_reading(c);
 }
 
+void sk_conn_wake(struct sk_server *server)
+{
+    struct sk_conn *c = server->conns;
+    while (c && server->in_flight < server->opts->queue) {
+        struct sk_conn *next = c->next;
+        if (c->waiting_slot && !c->closing) {
+            process_input(c);
+            after_input(c);
+        }
+        c = next;
+    }
+}
+
 void sk_conn_drain_all(struct sk_server *server)
 {
     struct sk_conn *c = server->conns;
@@ -874,7 +1006,7 @@ void sk_conn_close_all(struct sk_server *server)
  * that open connections and forget them must not pile up descriptors. */
 static bool idle_too_long(const struct sk_conn *c, uint64_t now_ns, uint64_t limit_ns)
 {
-    return c->pending_scans == 0 && c->writes_pending == 0 &&
+    return c->pending_scans == 0 && c->writes_pending == 0 && !c->waiting_slot &&
            now_ns - c->last_active_ns > limit_ns;
 }
 
@@ -882,6 +1014,7 @@ void sk_conn_sweep(struct sk_server *server, uint64_t now_ns)
 {
     uint64_t read_ns = (uint64_t)server->opts->read_timeout_ms * 1000000u;
     uint64_t idle_ns = (uint64_t)server->opts->idle_timeout_ms * 1000000u;
+    uint64_t queue_ns = (uint64_t)server->opts->queue_timeout_ms * 1000000u;
     struct sk_conn *c = server->conns;
     while (c) {
         struct sk_conn *next = c->next;
@@ -894,6 +1027,12 @@ void sk_conn_sweep(struct sk_server *server, uint64_t now_ns)
             conn_close(c);
         } else if (!half_sent && idle_too_long(c, now_ns, idle_ns)) {
             conn_close(c);
+        } else if (c->waiting_slot && now_ns - c->wait_since > queue_ns) {
+            /* Waited past --queue-timeout for a slot: busy from now on. */
+            stop_waiting(c);
+            c->busy_pass = true;
+            process_input(c);
+            after_input(c);
         }
         c = next;
     }

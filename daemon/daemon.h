@@ -25,6 +25,13 @@
  * max-bytes in all (so the client reads our reply), then the connection is
  * closed. */
 #define SK_DAEMON_DISCARD_FACTOR 2u
+#define SK_DAEMON_MIN_QUEUE 100u           /* clamd's MaxQueue: the default's floor */
+#define SK_DAEMON_QUEUE_BYTES (1ull << 30) /* --queue-bytes default */
+#define SK_DAEMON_QUEUE_TIMEOUT_MS 10000u  /* --queue-timeout default */
+/* The clamd answer to a request we could not take in time or memory
+ * (clamd's "Server busy ERROR" would be read as a scanner failure, which
+ * several clients deliver on): a sandbox-level limit, so it is held. */
+#define SK_CLAMD_BUSY_NAME "Heuristics.Limits.Exceeded.Busy"
 /* The clamd reply name of a stream over max-bytes (a sandbox-level limit). */
 #define SK_CLAMD_MAXBYTES_NAME "Heuristics.Limits.Exceeded.MaxBytes"
 
@@ -73,6 +80,8 @@ struct sk_dreq {
     unsigned session_seq; /* clamd IDSESSION reply prefix, 0 outside a session */
     char delim;           /* clamd reply delimiter */
     uint64_t start_ns;
+    uint64_t queued_ns; /* handed to the pool (--queue-timeout counts from here) */
+    uint64_t held;      /* bytes counted against --queue-bytes */
     /* For the log: connection number (as counted since start) and request
      * number on it (inside IDSESSION: the reply prefix), so that a line can
      * be matched to a client's request. */
@@ -92,7 +101,10 @@ struct sk_serve_options {
     const char *socket_path;
     const char *tcp; /* HOST:PORT or NULL */
     unsigned workers;
-    unsigned queue;           /* in-flight requests before `busy` */
+    unsigned queue;            /* requests in flight; more wait unread */
+    uint64_t queue_bytes;      /* request bytes held before `busy` */
+    unsigned queue_timeout_ms; /* longest wait for a slot or a worker */
+    bool queue_timeout_set;
     unsigned read_timeout_ms; /* a half-sent request idle this long is dropped */
     unsigned idle_timeout_ms; /* a connection with nothing in flight idle this long is closed */
     const char **rule_paths;  /* bundled first unless no_bundled */
@@ -138,7 +150,10 @@ struct sk_server {
     uv_mutex_t slots_lock;
     struct sk_thread_slot **slots;
     size_t n_slots;
-    size_t in_flight; /* reserved request slots, at most opts->queue */
+    size_t in_flight;    /* reserved request slots, at most opts->queue */
+    uint64_t held_bytes; /* request buffers, at most opts->queue_bytes */
+    size_t n_waiting;    /* connections paused until a slot frees */
+    uv_idle_t wake_idle; /* resumes them from the loop */
     size_t n_conns;
     struct sk_conn *conns; /* doubly linked, for draining */
     bool draining;
@@ -151,9 +166,14 @@ struct sk_server {
 
 /* server.c */
 int sk_cmd_serve(int argc, char **argv);
-/* Reserves one in-flight slot; false when the queue is full (reply busy). */
+/* Reserves one in-flight slot; false when the queue is full (the
+ * connection then waits, see conn.c). */
 bool sk_server_reserve(struct sk_server *server);
-void sk_server_release(struct sk_server *server);
+/* Gives a slot back with the bytes its request held; paused connections
+ * are resumed from the loop. */
+void sk_server_release(struct sk_server *server, uint64_t bytes);
+/* Counts bytes against --queue-bytes; false when they do not fit (busy). */
+bool sk_server_hold(struct sk_server *server, uint64_t bytes);
 /* Queues the scan of a request whose bytes are complete; the reserved slot
  * and the request pass to the pool. After the scan, sk_conn_scan_done()
  * runs on the loop thread. Returns 0, or a negative libuv error (the caller
@@ -176,6 +196,8 @@ void sk_server_conn_gone(struct sk_server *server);
 /* conn.c */
 /* Accepts one connection from a listener (Unix when ipc_capable). */
 void sk_conn_accept(struct sk_server *server, uv_stream_t *listener, bool is_unix);
+/* Resumes connections that wait for a slot, while slots are free. */
+void sk_conn_wake(struct sk_server *server);
 /* Stops reading new requests; closes each connection once it is idle. */
 void sk_conn_drain_all(struct sk_server *server);
 /* Closes every connection now (half-read requests are dropped; scans in

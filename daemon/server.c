@@ -34,7 +34,13 @@ static void usage(FILE *out)
           ", or systemd's LISTEN_FDS)\n"
           "  --tcp HOST:PORT         also listen on TCP\n"
           "  --workers N             scanning threads (default: cores)\n"
-          "  --queue N               requests in flight before `busy` (default 4 x workers)\n"
+          "  --queue N               requests in flight (received, queued or scanned);\n"
+          "                          more wait unread in the socket (default 100, at least\n"
+          "                          4 x workers)\n"
+          "  --queue-bytes N         request bytes held in memory before `busy` (default\n"
+          "                          1G, at least --max-bytes)\n"
+          "  --queue-timeout SECONDS a request that waited this long for a slot or a\n"
+          "                          worker gets `busy` (default 10)\n"
           "  --read-timeout SECONDS  drop a half-sent request idle this long (default 30)\n"
           "  --idle-timeout SECONDS  close a connection with nothing in flight idle this\n"
           "                          long (default 120)\n"
@@ -61,6 +67,8 @@ enum {
     OPT_TCP,
     OPT_WORKERS,
     OPT_QUEUE,
+    OPT_QUEUE_BYTES,
+    OPT_QUEUE_TIMEOUT,
     OPT_READ_TIMEOUT,
     OPT_IDLE_TIMEOUT,
     OPT_RULES,
@@ -82,6 +90,8 @@ static const struct option long_options[] = {
     {"tcp", required_argument, NULL, OPT_TCP},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"queue", required_argument, NULL, OPT_QUEUE},
+    {"queue-bytes", required_argument, NULL, OPT_QUEUE_BYTES},
+    {"queue-timeout", required_argument, NULL, OPT_QUEUE_TIMEOUT},
     {"read-timeout", required_argument, NULL, OPT_READ_TIMEOUT},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"rules", required_argument, NULL, OPT_RULES},
@@ -121,6 +131,19 @@ static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
         if (sk_parse_uint(arg, 1u << 20, &n) || n == 0)
             return bad_value("queue", arg);
         o->queue = (unsigned)n;
+        return 0;
+    case OPT_QUEUE_BYTES: {
+        unsigned long long bytes;
+        if (sk_parse_bytes(arg, &bytes) || bytes == 0)
+            return bad_value("queue-bytes", arg);
+        o->queue_bytes = (uint64_t)bytes;
+        return 0;
+    }
+    case OPT_QUEUE_TIMEOUT:
+        if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
+            return bad_value("queue-timeout", arg);
+        o->queue_timeout_ms = (unsigned)n;
+        o->queue_timeout_set = true;
         return 0;
     case OPT_READ_TIMEOUT:
         if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
@@ -175,8 +198,18 @@ static int parse_options(int argc, char **argv, struct sk_serve_options *o)
         usage(stderr);
         return -1;
     }
+    /* clamd's MaxQueue (100) is the floor: a gateway's SMTP sessions
+     * pipeline more than 4 x workers requests in ordinary load. */
     if (o->queue == 0)
-        o->queue = 4u * o->workers;
+        o->queue =
+            4u * o->workers > SK_DAEMON_MIN_QUEUE ? 4u * o->workers : SK_DAEMON_MIN_QUEUE;
+    if (o->queue_bytes == 0)
+        o->queue_bytes = SK_DAEMON_QUEUE_BYTES;
+    /* One request of max-bytes must always fit once the others are done. */
+    if (o->queue_bytes < o->limits.max_request_bytes)
+        o->queue_bytes = o->limits.max_request_bytes;
+    if (!o->queue_timeout_set)
+        o->queue_timeout_ms = SK_DAEMON_QUEUE_TIMEOUT_MS;
     if (!o->socket_mode_set)
         o->socket_mode = 0660;
     if (o->read_timeout_ms == 0)
@@ -434,10 +467,42 @@ static void clamd_reply(struct sk_dreq *req, const struct sk_job *job, bool pass
     req->reply_len = n < 0 ? 0 : (size_t)n;
 }
 
+/* A request that waited in the pool's queue past --queue-timeout is not
+ * scanned: its client has likely given up, and a queue that only grows must
+ * shed load. It gets the fail-closed busy answer. */
+static void queue_expired(struct sk_dreq *req)
+{
+    snprintf(req->error, sizeof req->error, "busy");
+    snprintf(req->codes, sizeof req->codes, "limit.queue_time");
+    char *line = NULL;
+    int n;
+    if (req->kind == SK_DREQ_NATIVE) {
+        json_t *o = json_pack("{s:s?,s:{s:s,s:s}}", "id", req->id, "error", "code", "busy",
+                              "message", "waited past --queue-timeout; retry later");
+        char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        n = json ? asprintf(&line, "%s\n", json) : -1;
+        free(json);
+    } else {
+        char prefix[24] = "";
+        if (req->session_seq)
+            snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
+        n = asprintf(&line, "%s%s: %s FOUND%c", prefix, req->id, SK_CLAMD_BUSY_NAME,
+                     req->delim);
+    }
+    /* Out of memory: conn.c writes its fixed fail-closed line. */
+    req->reply = n < 0 ? NULL : line;
+    req->reply_len = n < 0 ? 0 : (size_t)n;
+}
+
 static void scan_work(uv_work_t *work)
 {
     struct sk_dreq *req = work->data;
     const struct sk_serve_options *o = req->server->opts;
+    if (uv_hrtime() - req->queued_ns > (uint64_t)o->queue_timeout_ms * 1000000u) {
+        queue_expired(req);
+        return;
+    }
     struct sk_worker *worker = thread_worker(req->server, req->eref);
     if (!worker) {
         fail_closed(req, "no engine worker (out of memory)");
@@ -530,6 +595,8 @@ static void scan_after(uv_work_t *work, int status)
         char verdict[40];
         snprintf(verdict, sizeof verdict, "error:%s", req->error);
         server->stats.errors++;
+        if (strcmp(req->error, "busy") == 0)
+            server->stats.busy++;
         sk_dreq_log(req, verdict, req->codes, req->bytes, NULL, path);
     } else {
         server->stats.verdicts[req->verdict]++;
@@ -538,7 +605,8 @@ static void scan_after(uv_work_t *work, int status)
     }
     engine_release(req->eref);
     req->eref = NULL;
-    sk_server_release(server);
+    sk_server_release(server, req->held);
+    req->held = 0;
     sk_conn_scan_done(req);
 }
 
@@ -548,6 +616,7 @@ int sk_server_submit(struct sk_server *server, struct sk_dreq *req)
     req->eref = server->current;
     req->eref->refs++;
     req->work.data = req;
+    req->queued_ns = uv_hrtime();
     int rc = uv_queue_work(server->loop, &req->work, scan_work, scan_after);
     if (rc != 0) {
         engine_release(req->eref);
@@ -564,10 +633,30 @@ bool sk_server_reserve(struct sk_server *server)
     return true;
 }
 
-void sk_server_release(struct sk_server *server)
+static void on_wake(uv_idle_t *idle)
+{
+    struct sk_server *server = idle->data;
+    uv_idle_stop(idle);
+    sk_conn_wake(server);
+}
+
+void sk_server_release(struct sk_server *server, uint64_t bytes)
 {
     if (server->in_flight > 0)
         server->in_flight--;
+    server->held_bytes -= bytes < server->held_bytes ? bytes : server->held_bytes;
+    /* Connections waiting for a slot are resumed from the loop, not from
+     * here: this runs inside other connections' callbacks. */
+    if (server->n_waiting > 0 && !server->signals_closed)
+        uv_idle_start(&server->wake_idle, on_wake);
+}
+
+bool sk_server_hold(struct sk_server *server, uint64_t bytes)
+{
+    if (bytes > server->opts->queue_bytes - server->held_bytes)
+        return false;
+    server->held_bytes += bytes;
+    return true;
 }
 
 /* ---- counters and logs ---- */
@@ -634,6 +723,7 @@ static void close_signals(struct sk_server *server)
     uv_close((uv_handle_t *)&server->sig_hup, NULL);
     uv_close((uv_handle_t *)&server->drain_timer, NULL);
     uv_close((uv_handle_t *)&server->sweep_timer, NULL);
+    uv_close((uv_handle_t *)&server->wake_idle, NULL);
 }
 
 static void on_sweep(uv_timer_t *timer)
@@ -965,11 +1055,16 @@ int sk_cmd_serve(int argc, char **argv)
     uv_timer_init(server.loop, &server.sweep_timer);
     server.sweep_timer.data = &server;
     uv_timer_start(&server.sweep_timer, on_sweep, 250, 250);
+    uv_idle_init(server.loop, &server.wake_idle);
+    server.wake_idle.data = &server;
     uv_work_t warm_pool_work;
     if (enter_sandbox(&server, &warm_pool_work) != 0)
         goto out;
-    fprintf(stderr, "sekisho: serving with %u workers, queue %u, %u rules, max-bytes %llu\n",
-            o.workers, o.queue, sk_engine_rule_count(server.current->engine),
+    fprintf(stderr,
+            "sekisho: serving with %u workers, queue %u (%llu bytes, %u ms), %u rules, "
+            "max-bytes %llu\n",
+            o.workers, o.queue, (unsigned long long)o.queue_bytes, o.queue_timeout_ms,
+            sk_engine_rule_count(server.current->engine),
             (unsigned long long)o.limits.max_request_bytes);
     uv_run(server.loop, UV_RUN_DEFAULT);
     fprintf(stderr, "sekisho: stopped: %llu requests answered (%llu errors, %llu busy)\n",

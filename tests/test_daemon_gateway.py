@@ -33,6 +33,8 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_daemon as td  # noqa: E402  (Server, check, header, LineReader)
@@ -341,6 +343,149 @@ def test_matchable_logs(sekisho, tmp):
           re.search(r"stopped: 5 requests answered \(1 errors, 0 busy\)", log) is not None, log[-400:])
 
 
+# ---- item 6 ----
+
+def pipelined_load(srv, n_conns=16, per_conn=10):
+    """n_conns connections, each sending per_conn native requests at once;
+    returns (busy, verdicts, problems)."""
+    counts = {"busy": 0, "pass": 0}
+    problems = []
+    lock = threading.Lock()
+
+    def client(ci):
+        try:
+            s = srv.connect()
+            s.settimeout(60)
+            s.sendall(b"".join(td.header("c%d-%d" % (ci, k), len(CLEAN)) + CLEAN for k in range(per_conn)))
+            rd = td.LineReader(s)
+            for _ in range(per_conn):
+                r = rd.line()
+                with lock:
+                    if r is None:
+                        problems.append("conn %d closed early" % ci)
+                        return
+                    if (r.get("error") or {}).get("code") == "busy":
+                        counts["busy"] += 1
+                    elif r.get("verdict") == "pass":
+                        counts["pass"] += 1
+                    else:
+                        problems.append(r)
+            s.close()
+        except OSError as e:
+            with lock:
+                problems.append("conn %d: %r" % (ci, e))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(n_conns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    return counts["busy"], counts["pass"], problems
+
+
+def clamd_sessions(srv, n_conns=16, per_conn=10):
+    """n_conns IDSESSIONs of per_conn INSTREAMs at once; the replies."""
+    replies = []
+    lock = threading.Lock()
+
+    def client(ci):
+        r = clamd(srv.sock, b"zIDSESSION\0" + (b"zINSTREAM\0" + chunks(CLEAN)) * per_conn + b"zEND\0")
+        with lock:
+            replies.extend(r.split(b"\0")[:-1])
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(n_conns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    return replies
+
+
+def test_queue(sekisho, tmp):
+    # Default --queue with 2 workers: 4 x 2 = 8 on main.
+    srv = td.Server(sekisho, tmp, "load", "--workers", "2")
+    try:
+        t0 = time.time()
+        busy, passed, problems = pipelined_load(srv)
+        print("     16 x 10 pipelined native requests: %d busy, %d pass, %.2f s"
+              % (busy, passed, time.time() - t0))
+        check("16 connections x 10 pipelined requests, default queue: no busy, all 160 answered",
+              busy == 0 and passed == 160 and not problems, (busy, passed, problems[:3]))
+        replies = clamd_sessions(srv)
+        check("16 clamd IDSESSIONs x 10 INSTREAMs at once: every reply OK",
+              len(replies) == 160 and all(r.endswith(b": stream: OK") for r in replies),
+              [r for r in replies if not r.endswith(b": stream: OK")][:3] or len(replies))
+        s = srv.connect()
+        s.sendall(b'{"id":"st","type":"stats"}\n')
+        st = (td.LineReader(s).line() or {}).get("stats", {})
+        s.close()
+        check("the default queue is at least clamd's MaxQueue (100)", st.get("queue", 0) >= 100, st)
+    finally:
+        srv.stop()
+    # A tiny queue still queues: the connections wait instead of `busy`.
+    srv = td.Server(sekisho, tmp, "tiny", "--workers", "1", "--queue", "2")
+    try:
+        busy, passed, problems = pipelined_load(srv)
+        check("--queue 2: 160 pipelined requests wait for slots, none busy",
+              busy == 0 and passed == 160 and not problems, (busy, passed, problems[:3]))
+    finally:
+        srv.stop()
+
+
+def test_queue_deadlines(sekisho, tmp):
+    # Waiting for a slot past --queue-timeout: a stalled half-sent request
+    # holds the only slot.
+    srv = td.Server(sekisho, tmp, "slotwait", "--workers", "1", "--queue", "1",
+                    "--queue-timeout", "0.3", "--read-timeout", "30")
+    try:
+        stalled = srv.connect()
+        stalled.sendall(td.header("stalled", 1000) + b"x" * 10)
+        time.sleep(0.2)
+        t0 = time.time()
+        r = td.request(srv, "late", CLEAN)
+        waited = time.time() - t0
+        check("native: a request that waited past --queue-timeout for a slot gets busy",
+              r and r.get("id") == "late" and (r.get("error") or {}).get("code") == "busy"
+              and 0.25 <= waited < 5, (r, waited))
+        r = clamd(srv.sock, b"zINSTREAM\0" + chunks(CLEAN))
+        check("clamd: the same wait gets the fail-closed %s FOUND" % "Heuristics.Limits.Exceeded.Busy",
+              r == b"stream: Heuristics.Limits.Exceeded.Busy FOUND\0", r)
+        stalled.close()
+        time.sleep(0.3)
+        r = td.request(srv, "after", CLEAN)
+        check("once the slot is free, requests are served again", r and r.get("verdict") == "pass", r)
+    finally:
+        srv.stop()
+    # Waiting for a worker past --queue-timeout: a slow scan occupies the
+    # only worker (60 MB of random bytes: about a second).
+    big = os.urandom(60 << 20)
+    srv = td.Server(sekisho, tmp, "poolwait", "--workers", "1", "--queue-timeout", "0.2")
+    try:
+        slow = srv.connect()
+        slow.sendall(td.header("slow", len(big)) + big)
+        time.sleep(0.1)
+        r = td.request(srv, "queued", CLEAN)
+        check("native: a request queued for a worker past --queue-timeout gets busy",
+              r and r.get("id") == "queued" and (r.get("error") or {}).get("code") == "busy", r)
+        r = td.LineReader(slow).line()
+        slow.close()
+        check("the slow request itself is answered", r and r.get("id") == "slow" and "verdict" in r, r)
+        slow = srv.connect()
+        slow.sendall(td.header("slow2", len(big)) + big)
+        time.sleep(0.1)
+        r = clamd(srv.sock, b"nINSTREAM\n" + chunks(CLEAN))
+        check("clamd: queued for a worker past --queue-timeout: the fail-closed FOUND",
+              r == b"stream: Heuristics.Limits.Exceeded.Busy FOUND\n", r)
+        td.LineReader(slow).line()
+        slow.close()
+    finally:
+        srv.stop()
+    log = srv.read_log()
+    check("expired requests are logged error:busy and counted busy",
+          "verdict=error:busy reasons=limit.queue_time" in log
+          and re.search(r"stopped: \d+ requests answered \(2 errors, 2 busy\)", log), log[-800:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sekisho", required=True)
@@ -354,6 +499,8 @@ def main():
         ("socket_access", lambda: test_socket_access(sekisho, tmp)),
         ("directory_scan", lambda: test_directory_scan(sekisho, tmp)),
         ("matchable_logs", lambda: test_matchable_logs(sekisho, tmp)),
+        ("queue", lambda: test_queue(sekisho, tmp)),
+        ("queue_deadlines", lambda: test_queue_deadlines(sekisho, tmp)),
     ]
     try:
         for name, fn in tests:
