@@ -257,6 +257,7 @@ static void fail_connection(struct sk_conn *c)
     c->stop_input = true;
     c->close_after_write = true;
     drop_current(c);
+    drop_slot(c);
     update_reading(c);
     if (c->writes_pending == 0)
         conn_close(c);
@@ -739,7 +740,6 @@ static bool handle_event(struct sk_conn *c, const struct sk_proto_ev *ev)
     return true;
 }
 
-/* Consumes buffered bytes as far as the state allows. */
 /* At a request boundary with bytes of the next request buffered: reserves
  * its slot. When the queue is full the connection waits (its requests stay
  * unread in our buffer and the socket: no memory of ours) until a slot
@@ -801,6 +801,7 @@ static void after_input(struct sk_conn *c)
     if (c->eof && !c->stop_input && !c->waiting_slot && !c->waiting_reply) {
         c->stop_input = true;
         drop_current(c);
+        drop_slot(c);
     }
     update_reading(c);
     close_if_done(c);
@@ -848,6 +849,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
          * its side after its last request); a half-read request is dropped. */
         c->stop_input = true;
         drop_current(c);
+        drop_slot(c);
         if (nread != UV_EOF)
             conn_close(c);
         update_reading(c);

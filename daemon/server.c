@@ -664,17 +664,19 @@ bool sk_server_hold(struct sk_server *server, uint64_t bytes)
 char *sk_server_stats_json(struct sk_server *server, const char *id)
 {
     const struct sk_server_stats *s = &server->stats;
-    json_t *o =
-        json_pack("{s:s?,s:{s:I,s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}}",
-                  "id", id, "stats", "requests", (json_int_t)s->requests, "bytes",
-                  (json_int_t)s->bytes, "verdicts", "pass", (json_int_t)s->verdicts[0],
-                  "sandbox", (json_int_t)s->verdicts[1], "block", (json_int_t)s->verdicts[2],
-                  "errors", (json_int_t)s->errors, "busy", (json_int_t)s->busy, "in_flight",
-                  (json_int_t)server->in_flight, "queue", (json_int_t)server->opts->queue,
-                  "connections", (json_int_t)server->n_conns, "connections_total",
-                  (json_int_t)s->connections, "workers", (json_int_t)server->opts->workers,
-                  "rules_generation", (json_int_t)server->current->generation, "uptime_s",
-                  (double)(uv_hrtime() - server->start_ns) / 1e9);
+    json_t *o = json_pack(
+        "{s:s?,s:{s:I,s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:"
+        "I,s:f}}",
+        "id", id, "stats", "requests", (json_int_t)s->requests, "bytes", (json_int_t)s->bytes,
+        "verdicts", "pass", (json_int_t)s->verdicts[0], "sandbox", (json_int_t)s->verdicts[1],
+        "block", (json_int_t)s->verdicts[2], "errors", (json_int_t)s->errors, "busy",
+        (json_int_t)s->busy, "in_flight", (json_int_t)server->in_flight, "queue",
+        (json_int_t)server->opts->queue, "waiting", (json_int_t)server->n_waiting, "held_bytes",
+        (json_int_t)server->held_bytes, "queue_bytes", (json_int_t)server->opts->queue_bytes,
+        "connections", (json_int_t)server->n_conns, "connections_total",
+        (json_int_t)s->connections, "workers", (json_int_t)server->opts->workers,
+        "rules_generation", (json_int_t)server->current->generation, "uptime_s",
+        (double)(uv_hrtime() - server->start_ns) / 1e9);
     char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return line;
