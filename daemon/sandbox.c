@@ -6,7 +6,8 @@
  * pipe reads), the libuv thread pool (threads: clone with CLONE_THREAD,
  * futex), memory (mmap, mprotect, brk, madvise), clocks, signals, exit;
  * clamd SCAN/CONTSCAN and SIGHUP rule reloads open files read-only
- * (openat, fstat, getdents64 for rule folders); GLib's iconv loads gconv
+ * (openat, fstat/newfstatat, getdents64 for rule folders and for the
+ * directories SCAN names, dirscan.c); GLib's iconv loads gconv
  * modules on first use of a charset (mmap of a read-only file with
  * PROT_EXEC). It never needs to create a socket, write or remove a file,
  * run a program, fork, or trace.
