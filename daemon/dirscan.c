@@ -77,16 +77,20 @@ struct dir_walk {
     const char *limit; /* "depth" or "nodes" once a bound was hit */
 };
 
-/* Appends one reply line (prefix, text, delimiter). */
+/* Appends one reply line (prefix, text, delimiter). Built whole, never
+ * cut: a line that lost its " FOUND" or " ERROR" would read as something
+ * else. */
 static void reply_line(struct dir_walk *w, const char *fmt, ...)
 {
-    char line[SK_DAEMON_MAX_COMMAND + 512];
+    char *line = NULL;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
+    int n = w->nomem ? -1 : vasprintf(&line, fmt, ap);
     va_end(ap);
-    if (n < 0 || w->nomem)
+    if (n < 0) {
+        w->nomem = true;
         return;
+    }
     size_t len = strlen(w->prefix) + (size_t)n + 1;
     if (w->out_len + len + 1 > w->out_cap) {
         size_t cap = w->out_cap ? w->out_cap * 2 : 1024;
@@ -94,6 +98,7 @@ static void reply_line(struct dir_walk *w, const char *fmt, ...)
             cap *= 2;
         char *grown = realloc(w->out, cap);
         if (!grown) {
+            free(line);
             w->nomem = true;
             return;
         }
@@ -101,6 +106,7 @@ static void reply_line(struct dir_walk *w, const char *fmt, ...)
         w->out_cap = cap;
     }
     snprintf(w->out + w->out_len, w->out_cap - w->out_len, "%s%s", w->prefix, line);
+    free(line);
     w->out_len += len - 1;
     w->out[w->out_len++] = w->req->delim;
     w->out[w->out_len] = '\0';
