@@ -222,8 +222,10 @@ int sk_sandbox_lookup_user(const char *name, const char *group, struct sk_sandbo
     out->n_groups = 0;
     if (group && sk_sandbox_lookup_group(group, &out->gid, err, errlen) != 0)
         return -1;
-    /* The user's own groups, as initgroups would set them (it cannot be
-     * called here: it sets them at once, and the drop must come later). */
+    /* The user's own groups, as initgroups would set them; looked up here
+     * rather than by initgroups at the drop so that a failing lookup stops
+     * start-up before anything changed, and the drop can check the list it
+     * set. */
     gid_t list[SK_SANDBOX_MAX_GROUPS];
     int n = SK_SANDBOX_MAX_GROUPS;
     if (getgrouplist(name, pw->pw_gid, list, &n) < 0) {

@@ -41,6 +41,15 @@ static void test_drop(void)
     struct sk_sandbox_user user;
     CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", NULL, &user, err, sizeof err), 0);
     CHECK(sk_sandbox_lookup_user("no-such-user-sekisho", NULL, &user, err, sizeof err) != 0);
+    /* --group: the primary group by name or number; an unknown one refused. */
+    gid_t nogroup = 0;
+    CHECK_EQ_INT(sk_sandbox_lookup_group("nogroup", &nogroup, err, sizeof err), 0);
+    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", "nogroup", &user, err, sizeof err), 0);
+    CHECK_EQ_INT((int)user.gid, (int)nogroup);
+    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", "4242", &user, err, sizeof err), 0);
+    CHECK_EQ_INT((int)user.gid, 4242);
+    CHECK(sk_sandbox_lookup_user("nobody", "no-such-group-sekisho", &user, err, sizeof err) !=
+          0);
     CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", NULL, &user, err, sizeof err), 0);
     pid_t pid = fork();
     if (pid == 0) {
