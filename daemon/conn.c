@@ -38,8 +38,19 @@ struct sk_conn {
     bool close_after_write;
     bool waiting_reply; /* clamd: one command at a time */
     bool in_session;    /* clamd IDSESSION */
+    bool discarding;    /* clamd INSTREAM over max-bytes: the rest is read and dropped */
+    bool discard_busy;  /* ... because --queue-bytes ran out instead */
+    uint64_t discarded; /* bytes dropped so far */
     unsigned pending_scans;
     unsigned writes_pending;
+    bool slot;               /* holds a reserved slot for the request it is reading */
+    bool waiting_slot;       /* paused at a request boundary until a slot frees */
+    bool busy_pass;          /* waited past --queue-timeout: answer busy, do not wait */
+    bool eof;                /* the client shut down its side */
+    uint64_t wait_since;     /* when it started waiting (uv_hrtime) */
+    uint64_t number;         /* counted since start, for the log */
+    unsigned n_requests;     /* requests on this connection so far */
+    unsigned cur_seq;        /* the number of the request being read, for the log */
     uint64_t last_read_ns;   /* when a byte last arrived (uv_hrtime) */
     uint64_t last_active_ns; /* when a byte arrived or a reply was written */
     struct sk_proto proto;   /* framing state; proto.delim: the clamd reply delimiter */
@@ -87,6 +98,8 @@ static struct sk_dreq *dreq_new(struct sk_conn *c, enum sk_dreq_kind kind)
     req->fd = -1;
     req->start_ns = uv_hrtime();
     req->delim = c->proto.delim;
+    req->conn_no = c->number;
+    req->seq = c->cur_seq;
     return req;
 }
 
@@ -117,14 +130,41 @@ static void on_close(uv_handle_t *handle)
     maybe_free(c);
 }
 
-/* Drops a half-read request and gives back its slot. */
+/* Drops a half-read request and gives back its slot and bytes. */
 static void drop_current(struct sk_conn *c)
 {
     if (!c->cur)
         return;
+    uint64_t held = c->cur->held;
     sk_dreq_free(c->cur);
     c->cur = NULL;
-    sk_server_release(c->server);
+    sk_server_release(c->server, held);
+}
+
+/* Gives back a slot reserved for a request that never started. */
+static void drop_slot(struct sk_conn *c)
+{
+    if (c->slot) {
+        c->slot = false;
+        sk_server_release(c->server, 0);
+    }
+}
+
+static void stop_waiting(struct sk_conn *c)
+{
+    if (c->waiting_slot) {
+        c->waiting_slot = false;
+        c->server->n_waiting--;
+    }
+}
+
+/* The request being started takes the connection's reserved slot; false
+ * when it has none (waited past --queue-timeout: busy). */
+static bool take_slot(struct sk_conn *c)
+{
+    bool had = c->slot;
+    c->slot = false;
+    return had;
 }
 
 static void conn_close(struct sk_conn *c)
@@ -133,6 +173,8 @@ static void conn_close(struct sk_conn *c)
         return;
     c->closing = true;
     drop_current(c);
+    drop_slot(c);
+    stop_waiting(c);
     uv_close(&c->h.handle, on_close);
 }
 
@@ -215,6 +257,7 @@ static void fail_connection(struct sk_conn *c)
     c->stop_input = true;
     c->close_after_write = true;
     drop_current(c);
+    drop_slot(c);
     update_reading(c);
     if (c->writes_pending == 0)
         conn_close(c);
@@ -229,9 +272,10 @@ static void native_error(struct sk_conn *c, const char *id, const char *code,
     server->stats.errors++;
     if (strcmp(code, "busy") == 0)
         server->stats.busy++;
-    char log_code[40];
+    char log_code[40], conn[48];
     snprintf(log_code, sizeof log_code, "error:%s", code);
-    sk_server_log(server, id, log_code, "-", 0, uv_hrtime());
+    snprintf(conn, sizeof conn, "%llu.%u", (unsigned long long)c->number, c->cur_seq);
+    sk_server_log(id, conn, log_code, "-", 0, uv_hrtime(), NULL, NULL);
     json_t *o =
         json_pack("{s:s?,s:{s:s,s:s}}", "id", id, "error", "code", code, "message", message);
     char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -262,7 +306,7 @@ static void submit_current(struct sk_conn *c)
     c->pending_scans++;
     if (sk_server_submit(c->server, req) != 0) {
         c->pending_scans--;
-        sk_server_release(c->server);
+        sk_server_release(c->server, req->held);
         sk_dreq_free(req);
         if (native)
             native_error(c, NULL, "internal", "could not queue the scan", true);
@@ -284,10 +328,11 @@ static bool native_request(struct sk_conn *c, const struct sk_native_header *h)
 {
     struct sk_dreq *req = dreq_new(c, SK_DREQ_NATIVE);
     if (!req) {
-        sk_server_release(c->server);
+        sk_server_release(c->server, h->size);
         return false;
     }
     c->cur = req; /* from here drop_current() frees it and the slot */
+    req->held = h->size;
     req->size = (size_t)h->size;
     req->id = dup_or_null(h->id);
     req->filename = dup_or_null(h->filename);
@@ -325,13 +370,19 @@ static void native_header(struct sk_conn *c, const char *text, size_t len)
     struct sk_server *server = c->server;
     struct sk_native_header h;
     struct sk_native_error err;
+    c->cur_seq = ++c->n_requests;
     if (sk_native_header_parse(text, len, server->opts->limits.max_request_bytes, &h, &err) !=
         0) {
         native_error(c, h.id, err.code, err.message, true);
     } else if (h.type == SK_NATIVE_STATS) {
+        drop_slot(c); /* a stats request is no request in flight */
         native_stats(c, h.id);
-    } else if (!sk_server_reserve(server)) {
-        native_error(c, h.id, "busy", "the queue is full; retry later", false);
+    } else if (!take_slot(c)) {
+        native_error(c, h.id, "busy", "waited past --queue-timeout; retry later", false);
+        sk_proto_skip_payload(&c->proto, h.size);
+    } else if (!sk_server_hold(server, h.size)) {
+        sk_server_release(server, 0);
+        native_error(c, h.id, "busy", "--queue-bytes are taken; retry later", false);
         sk_proto_skip_payload(&c->proto, h.size);
     } else if (!native_request(c, &h)) {
         native_error(c, h.id, "internal", "out of memory", true);
@@ -384,15 +435,25 @@ static void clamd_stats(struct sk_conn *c)
 static struct sk_dreq *clamd_request(struct sk_conn *c, enum sk_dreq_kind kind,
                                      const char *label)
 {
-    if (!sk_server_reserve(c->server)) {
+    /* Inside IDSESSION the client numbers replies as we do: log that. */
+    c->cur_seq = c->in_session ? c->session_seq : ++c->n_requests;
+    if (!take_slot(c)) {
+        /* Waited past --queue-timeout for a slot: the fail-closed busy
+         * answer (held, never OK), then close as clamd does. */
+        char conn[48];
+        snprintf(conn, sizeof conn, "%llu.%u", (unsigned long long)c->number, c->cur_seq);
         c->server->stats.busy++;
         c->server->stats.errors++;
-        sk_server_log(c->server, label, "error:busy", "-", 0, uv_hrtime());
-        char text[64];
-        snprintf(text, sizeof text, "%s: Server busy ERROR", label);
-        clamd_final(c, text);
-        if (c->in_session)
-            fail_connection(c);
+        sk_server_log(NULL, conn, "error:busy", "limit.queue_time", 0, uv_hrtime(), NULL,
+                      kind == SK_DREQ_CLAMD_PATH ? label : NULL);
+        char *text = NULL;
+        if (asprintf(&text, "%s: %s FOUND", label, SK_CLAMD_BUSY_NAME) < 0) {
+            conn_close(c);
+            return NULL;
+        }
+        clamd_write(c, text);
+        free(text);
+        fail_connection(c);
         return NULL;
     }
     struct sk_dreq *req = dreq_new(c, kind);
@@ -400,7 +461,7 @@ static struct sk_dreq *clamd_request(struct sk_conn *c, enum sk_dreq_kind kind,
         req->id = strdup(label);
     if (!req || !req->id) {
         sk_dreq_free(req);
-        sk_server_release(c->server);
+        sk_server_release(c->server, 0);
         fail_connection(c);
         return NULL;
     }
@@ -443,6 +504,8 @@ static void take_fd(struct sk_conn *c)
         return; /* the descriptor comes with a later read */
     int fd = accept_pending_fd(c);
     if (fd < 0) {
+        c->server->stats.errors++;
+        sk_dreq_log(c->cur, "error:no_descriptor", "-", 0, NULL, NULL);
         clamd_final(c, "FILDES: the descriptor could not be taken ERROR");
         fail_connection(c);
         return;
@@ -490,7 +553,10 @@ static void clamd_command(struct sk_conn *c, const char *cmd)
     case SK_CLAMD_PING: clamd_final(c, "PONG"); break;
     case SK_CLAMD_VERSION: clamd_version(c, false); break;
     case SK_CLAMD_VERSIONCOMMANDS: clamd_version(c, true); break;
-    case SK_CLAMD_STATS: clamd_stats(c); break;
+    case SK_CLAMD_STATS:
+        drop_slot(c); /* no request in flight */
+        clamd_stats(c);
+        break;
     case SK_CLAMD_IDSESSION:
         if (c->in_session) {
             clamd_final(c, "Command invalid inside IDSESSION. ERROR");
@@ -522,18 +588,85 @@ static void clamd_command(struct sk_conn *c, const char *cmd)
 
 /* ---- input ---- */
 
-/* Grows the INSTREAM buffer for a chunk of n more bytes; false when the
- * stream would pass max-bytes (replied and closing). */
+/* An INSTREAM over max-bytes is answered with a detection, not clamd's
+ * "INSTREAM size limit exceeded. ERROR": rspamd 3.4 fails open on that
+ * error and Haraka's clamd plugin reads any reply containing "size limit
+ * exceeded" as clean. Its buffer is freed at once; the rest of the stream is
+ * read and dropped so that a client still writing gets the reply rather
+ * than a reset, up to SK_DAEMON_DISCARD_FACTOR x max-bytes in all. */
+static void stream_start_discard(struct sk_conn *c, bool busy)
+{
+    struct sk_dreq *req = c->cur;
+    struct sk_server *server = c->server;
+    c->discarding = true;
+    c->discard_busy = busy;
+    c->discarded = req->size;
+    free(req->data);
+    req->data = NULL;
+    req->cap = 0;
+    server->held_bytes -= req->held < server->held_bytes ? req->held : server->held_bytes;
+    req->held = 0;
+}
+
+/* The oversized stream ended (or passed the discard bound): the detection
+ * goes out; outside a session, or when the rest was not read, we close. */
+static void stream_oversized_reply(struct sk_conn *c, bool whole)
+{
+    struct sk_server *server = c->server;
+    struct sk_dreq *req = c->cur;
+    char text[sizeof SK_CLAMD_MAXBYTES_NAME + sizeof SK_CLAMD_BUSY_NAME + 16];
+    server->stats.requests++;
+    server->stats.bytes += c->discarded;
+    if (c->discard_busy) {
+        /* --queue-bytes ran out while the stream grew: busy, fail closed. */
+        server->stats.errors++;
+        server->stats.busy++;
+        sk_dreq_log(req, "error:busy", "limit.queue_bytes", c->discarded, NULL, NULL);
+    } else {
+        server->stats.verdicts[SK_VERDICT_SANDBOX]++;
+        sk_dreq_log(req, sk_verdict_name(SK_VERDICT_SANDBOX), "limit.size", c->discarded, NULL,
+                    NULL);
+    }
+    snprintf(text, sizeof text, "stream: %s FOUND",
+             c->discard_busy ? SK_CLAMD_BUSY_NAME : SK_CLAMD_MAXBYTES_NAME);
+    c->discarding = false;
+    c->discarded = 0;
+    drop_current(c);
+    clamd_write(c, text);
+    if (!whole || !c->in_session)
+        fail_connection(c);
+    else
+        c->proto.state = SK_PROTO_CCMD;
+}
+
+/* A chunk header of n bytes while discarding: false when the stream passed
+ * the discard bound (replied and closing). */
+static bool stream_discard_chunk(struct sk_conn *c, uint32_t n)
+{
+    uint64_t max = c->server->opts->limits.max_request_bytes;
+    uint64_t bound = max > UINT64_MAX / SK_DAEMON_DISCARD_FACTOR
+                         ? UINT64_MAX
+                         : max * SK_DAEMON_DISCARD_FACTOR;
+    if (n == 0) {
+        stream_oversized_reply(c, true);
+        return true;
+    }
+    if ((uint64_t)n > bound - c->discarded) {
+        stream_oversized_reply(c, false);
+        return false;
+    }
+    return true;
+}
+
+/* Grows the INSTREAM buffer for a chunk of n more bytes; false when out of
+ * memory (replied and closing). Past max-bytes the stream is discarded. */
 static bool stream_reserve(struct sk_conn *c, uint32_t n)
 {
     struct sk_dreq *req = c->cur;
     uint64_t max = c->server->opts->limits.max_request_bytes;
     if ((uint64_t)n > max - req->size) {
-        sk_server_log(c->server, "stream", "error:too_large", "-", req->size, req->start_ns);
-        c->server->stats.errors++;
-        clamd_write(c, "INSTREAM size limit exceeded. ERROR");
-        fail_connection(c);
-        return false;
+        stream_start_discard(c, false);
+        return stream_discard_chunk(c, n);
     }
     size_t need = req->size + n;
     if (need > req->cap) {
@@ -542,6 +675,11 @@ static bool stream_reserve(struct sk_conn *c, uint32_t n)
             cap *= 2;
         if ((uint64_t)cap > max)
             cap = (size_t)max;
+        if (!sk_server_hold(c->server, cap - req->cap)) {
+            stream_start_discard(c, true);
+            return stream_discard_chunk(c, n);
+        }
+        req->held += cap - req->cap;
         uint8_t *grown = realloc(req->data, cap);
         if (!grown) {
             clamd_write(c, "stream: out of memory ERROR");
@@ -574,12 +712,18 @@ static bool handle_event(struct sk_conn *c, const struct sk_proto_ev *ev)
         break;
     case SK_PEV_COMMAND: clamd_command(c, ev->text); break;
     case SK_PEV_CHUNK:
+        if (c->discarding)
+            return stream_discard_chunk(c, ev->chunk_len);
         if (ev->chunk_len == 0)
             submit_current(c);
         else if (!stream_reserve(c, ev->chunk_len))
             return false;
         break;
     case SK_PEV_CHUNK_DATA:
+        if (c->discarding) {
+            c->discarded += ev->len;
+            break;
+        }
         memcpy(req->data + req->size, ev->data, ev->len);
         req->size += ev->len;
         break;
@@ -596,12 +740,40 @@ static bool handle_event(struct sk_conn *c, const struct sk_proto_ev *ev)
     return true;
 }
 
+/* At a request boundary with bytes of the next request buffered: reserves
+ * its slot. When the queue is full the connection waits (its requests stay
+ * unread in our buffer and the socket: no memory of ours) until a slot
+ * frees, or until --queue-timeout, after which its requests get `busy`.
+ * False when it must wait. */
+static bool reserve_for_next(struct sk_conn *c)
+{
+    struct sk_server *server = c->server;
+    if (c->slot)
+        return true;
+    if (sk_server_reserve(server)) {
+        c->slot = true;
+        c->busy_pass = false;
+        stop_waiting(c);
+        return true;
+    }
+    if (c->busy_pass)
+        return true; /* answered busy by the request itself */
+    if (!c->waiting_slot) {
+        c->waiting_slot = true;
+        c->wait_since = uv_hrtime();
+        server->n_waiting++;
+    }
+    return false;
+}
+
 /* Consumes buffered bytes as far as the state allows. */
 static void process_input(struct sk_conn *c)
 {
     while (c->rpos < c->rlen && !c->closing && !c->stop_input && !c->waiting_reply) {
         if (c->server->draining && at_boundary(c))
             break;
+        if (at_boundary(c) && !reserve_for_next(c))
+            return;
         if (c->proto.state == SK_PROTO_CWAITFD) {
             take_fd(c);
             if (c->proto.state == SK_PROTO_CWAITFD)
@@ -614,6 +786,25 @@ static void process_input(struct sk_conn *c)
         if (!handle_event(c, &ev))
             return;
     }
+    /* A slot taken for a request that turned out to need none (stats, PING)
+     * or that never came is given back: an idle connection holds none. */
+    if (at_boundary(c) && c->rpos == c->rlen)
+        drop_slot(c);
+}
+
+/* After input was processed outside a read callback: a client that shut
+ * down its side once everything it sent was taken is finished reading. */
+static void after_input(struct sk_conn *c)
+{
+    if (c->closing)
+        return;
+    if (c->eof && !c->stop_input && !c->waiting_slot && !c->waiting_reply) {
+        c->stop_input = true;
+        drop_current(c);
+        drop_slot(c);
+    }
+    update_reading(c);
+    close_if_done(c);
 }
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -628,7 +819,7 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
                            (unsigned)(left < SK_DAEMON_MAX_READ ? left : SK_DAEMON_MAX_READ));
         return;
     }
-    if (c->rpos == c->rlen && c->proto.state == SK_PROTO_CDATA) {
+    if (c->rpos == c->rlen && c->proto.state == SK_PROTO_CDATA && !c->discarding) {
         struct sk_dreq *req = c->cur;
         uint64_t left = c->proto.left;
         *buf = uv_buf_init((char *)req->data + req->size,
@@ -647,10 +838,18 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     struct sk_conn *c = stream->data;
     if (nread < 0) {
+        c->eof = true;
+        /* Requests it sent before shutting down that still wait for a slot
+         * or for the reply before them are answered first (after_input). */
+        if (nread == UV_EOF && c->rpos < c->rlen && (c->waiting_slot || c->waiting_reply)) {
+            update_reading(c);
+            return;
+        }
         /* EOF: what is in flight is still answered (a client may shut down
          * its side after its last request); a half-read request is dropped. */
         c->stop_input = true;
         drop_current(c);
+        drop_slot(c);
         if (nread != UV_EOF)
             conn_close(c);
         update_reading(c);
@@ -668,7 +867,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         sk_proto_took_direct(&c->proto, (size_t)nread);
         if (c->cur->got == c->cur->size)
             submit_current(c);
-    } else if (c->proto.state == SK_PROTO_CDATA) {
+    } else if (c->proto.state == SK_PROTO_CDATA && !c->discarding) {
         c->cur->size += (size_t)nread;
         sk_proto_took_direct(&c->proto, (size_t)nread);
     }
@@ -691,8 +890,8 @@ static void update_reading(struct sk_conn *c)
 {
     if (c->closing)
         return;
-    bool want = !c->stop_input && !c->waiting_reply && c->rlen - c->rpos < sizeof c->rbuf &&
-                !(c->server->draining && at_boundary(c));
+    bool want = !c->stop_input && !c->eof && !c->waiting_reply &&
+                c->rlen - c->rpos < sizeof c->rbuf && !(c->server->draining && at_boundary(c));
     if (want && !c->reading) {
         if (uv_read_start(&c->h.stream, on_alloc, on_read) == 0)
             c->reading = true;
@@ -729,8 +928,7 @@ void sk_conn_scan_done(struct sk_dreq *req)
             else
                 process_input(c);
         }
-        update_reading(c);
-        close_if_done(c);
+        after_input(c);
     }
     sk_dreq_free(req);
     if (c->closing)
@@ -762,12 +960,26 @@ void sk_conn_accept(struct sk_server *server, uv_stream_t *listener, bool is_uni
     server->conns = c;
     server->n_conns++;
     server->stats.connections++;
+    c->number = server->stats.connections;
     if (uv_accept(listener, &c->h.stream) != 0) {
         conn_close(c);
         return;
     }
     c->last_read_ns = c->last_active_ns = uv_hrtime();
     update_reading(c);
+}
+
+void sk_conn_wake(struct sk_server *server)
+{
+    struct sk_conn *c = server->conns;
+    while (c && server->in_flight < server->opts->queue) {
+        struct sk_conn *next = c->next;
+        if (c->waiting_slot && !c->closing) {
+            process_input(c);
+            after_input(c);
+        }
+        c = next;
+    }
 }
 
 void sk_conn_drain_all(struct sk_server *server)
@@ -796,7 +1008,7 @@ void sk_conn_close_all(struct sk_server *server)
  * that open connections and forget them must not pile up descriptors. */
 static bool idle_too_long(const struct sk_conn *c, uint64_t now_ns, uint64_t limit_ns)
 {
-    return c->pending_scans == 0 && c->writes_pending == 0 &&
+    return c->pending_scans == 0 && c->writes_pending == 0 && !c->waiting_slot &&
            now_ns - c->last_active_ns > limit_ns;
 }
 
@@ -804,6 +1016,7 @@ void sk_conn_sweep(struct sk_server *server, uint64_t now_ns)
 {
     uint64_t read_ns = (uint64_t)server->opts->read_timeout_ms * 1000000u;
     uint64_t idle_ns = (uint64_t)server->opts->idle_timeout_ms * 1000000u;
+    uint64_t queue_ns = (uint64_t)server->opts->queue_timeout_ms * 1000000u;
     struct sk_conn *c = server->conns;
     while (c) {
         struct sk_conn *next = c->next;
@@ -816,6 +1029,12 @@ void sk_conn_sweep(struct sk_server *server, uint64_t now_ns)
             conn_close(c);
         } else if (!half_sent && idle_too_long(c, now_ns, idle_ns)) {
             conn_close(c);
+        } else if (c->waiting_slot && now_ns - c->wait_since > queue_ns) {
+            /* Waited past --queue-timeout for a slot: busy from now on. */
+            stop_waiting(c);
+            c->busy_pass = true;
+            process_input(c);
+            after_input(c);
         }
         c = next;
     }

@@ -22,6 +22,19 @@
 #define SK_DAEMON_READ_BUF (64u * 1024u) /* per connection, for headers and commands */
 #define SK_DAEMON_MAX_READ (1u << 30)    /* one read straight into a payload */
 #define SK_DAEMON_DRAIN_MS 30000u        /* SIGTERM: grace for half-sent requests */
+/* An INSTREAM over max-bytes is read and dropped up to this many times
+ * max-bytes in all (so the client reads our reply), then the connection is
+ * closed. */
+#define SK_DAEMON_DISCARD_FACTOR 2u
+#define SK_DAEMON_MIN_QUEUE 100u           /* clamd's MaxQueue: the default's floor */
+#define SK_DAEMON_QUEUE_BYTES (1ull << 30) /* --queue-bytes default */
+#define SK_DAEMON_QUEUE_TIMEOUT_MS 10000u  /* --queue-timeout default */
+/* The clamd answer to a request we could not take in time or memory
+ * (clamd's "Server busy ERROR" would be read as a scanner failure, which
+ * several clients deliver on): a sandbox-level limit, so it is held. */
+#define SK_CLAMD_BUSY_NAME "Heuristics.Limits.Exceeded.Busy"
+/* The clamd reply name of a stream over max-bytes (a sandbox-level limit). */
+#define SK_CLAMD_MAXBYTES_NAME "Heuristics.Limits.Exceeded.MaxBytes"
 
 /* A compiled engine shared by the scans that started with it. The loop
  * thread holds one reference for the current engine and each scan one more;
@@ -68,19 +81,31 @@ struct sk_dreq {
     unsigned session_seq; /* clamd IDSESSION reply prefix, 0 outside a session */
     char delim;           /* clamd reply delimiter */
     uint64_t start_ns;
+    uint64_t queued_ns; /* handed to the pool (--queue-timeout counts from here) */
+    uint64_t held;      /* bytes counted against --queue-bytes */
+    /* For the log: connection number (as counted since start) and request
+     * number on it (inside IDSESSION: the reply prefix), so that a line can
+     * be matched to a client's request. */
+    uint64_t conn_no;
+    unsigned seq;
     /* Results, written on the pool thread, read in the after-work callback. */
     char *reply; /* the whole reply, delimiter included */
     size_t reply_len;
     enum sk_verdict verdict;
     uint64_t bytes;
     char codes[256];
+    char sha[17];   /* SHA-256 prefix of the input, "" when none */
+    char error[24]; /* the request failed (e.g. an unreadable SCAN path): its code */
 };
 
 struct sk_serve_options {
     const char *socket_path;
     const char *tcp; /* HOST:PORT or NULL */
     unsigned workers;
-    unsigned queue;           /* in-flight requests before `busy` */
+    unsigned queue;            /* requests in flight; more wait unread */
+    uint64_t queue_bytes;      /* request bytes held before `busy` */
+    unsigned queue_timeout_ms; /* longest wait for a slot or a worker */
+    bool queue_timeout_set;
     unsigned read_timeout_ms; /* a half-sent request idle this long is dropped */
     unsigned idle_timeout_ms; /* a connection with nothing in flight idle this long is closed */
     const char **rule_paths;  /* bundled first unless no_bundled */
@@ -90,8 +115,13 @@ struct sk_serve_options {
     const char *password_rules;
     struct sk_limits limits;
     bool no_hash;
-    const char *user; /* --user: whom to become when started as root */
-    bool no_sandbox;  /* --no-sandbox: no seccomp filter */
+    const char *user;         /* --user: whom to become when started as root */
+    const char *group;        /* --group: primary group then (default the user's) */
+    const char *socket_owner; /* --socket-owner, --socket-group: NULL unchanged */
+    const char *socket_group;
+    unsigned socket_mode; /* --socket-mode (default 0660) */
+    bool socket_mode_set;
+    bool no_sandbox; /* --no-sandbox: no seccomp filter */
     /* Test hook (SEKISHO_FAULT_REPORT, '|'-separated request labels): the
      * report of a request so labelled is made to fail as if out of memory,
      * so tests can reach the fail-closed reply. Only ever makes a verdict
@@ -136,7 +166,10 @@ struct sk_server {
     uv_mutex_t slots_lock;
     struct sk_thread_slot **slots;
     size_t n_slots;
-    size_t in_flight; /* reserved request slots, at most opts->queue */
+    size_t in_flight;    /* reserved request slots, at most opts->queue */
+    uint64_t held_bytes; /* request buffers, at most opts->queue_bytes */
+    size_t n_waiting;    /* connections paused until a slot frees */
+    uv_idle_t wake_idle; /* resumes them from the loop */
     size_t n_conns;
     struct sk_conn *conns; /* doubly linked, for draining */
     bool draining;
@@ -149,9 +182,14 @@ struct sk_server {
 
 /* server.c */
 int sk_cmd_serve(int argc, char **argv);
-/* Reserves one in-flight slot; false when the queue is full (reply busy). */
+/* Reserves one in-flight slot; false when the queue is full (the
+ * connection then waits, see conn.c). */
 bool sk_server_reserve(struct sk_server *server);
-void sk_server_release(struct sk_server *server);
+/* Gives a slot back with the bytes its request held; paused connections
+ * are resumed from the loop. */
+void sk_server_release(struct sk_server *server, uint64_t bytes);
+/* Counts bytes against --queue-bytes; false when they do not fit (busy). */
+bool sk_server_hold(struct sk_server *server, uint64_t bytes);
 /* Queues the scan of a request whose bytes are complete; the reserved slot
  * and the request pass to the pool. After the scan, sk_conn_scan_done()
  * runs on the loop thread. Returns 0, or a negative libuv error (the caller
@@ -159,15 +197,23 @@ void sk_server_release(struct sk_server *server);
 int sk_server_submit(struct sk_server *server, struct sk_dreq *req);
 /* The stats object as one line of JSON (malloc'd; NULL when out of memory). */
 char *sk_server_stats_json(struct sk_server *server, const char *id);
-/* Writes one log line per request on stderr. */
-void sk_server_log(const struct sk_server *server, const char *id, const char *verdict,
-                   const char *codes, uint64_t bytes, uint64_t start_ns);
+/* Writes one log line on stderr: `id=` the native id or, for clamd and
+ * native requests without one, conn (`<connection>.<request>`); conn is
+ * repeated as `conn=` for native ids; sha and path only when not NULL. Any
+ * thread (one fprintf). */
+void sk_server_log(const char *id, const char *conn, const char *verdict, const char *codes,
+                   uint64_t bytes, uint64_t start_ns, const char *sha, const char *path);
+/* The same for a request (its id, connection, start, hash and path). */
+void sk_dreq_log(const struct sk_dreq *req, const char *verdict, const char *codes,
+                 uint64_t bytes, const char *sha, const char *path);
 /* Called when a connection went away (the server may finish draining). */
 void sk_server_conn_gone(struct sk_server *server);
 
 /* conn.c */
 /* Accepts one connection from a listener (Unix when ipc_capable). */
 void sk_conn_accept(struct sk_server *server, uv_stream_t *listener, bool is_unix);
+/* Resumes connections that wait for a slot, while slots are free. */
+void sk_conn_wake(struct sk_server *server);
 /* Stops reading new requests; closes each connection once it is idle. */
 void sk_conn_drain_all(struct sk_server *server);
 /* Closes every connection now (half-read requests are dropped; scans in
@@ -181,6 +227,19 @@ void sk_conn_sweep(struct sk_server *server, uint64_t now_ns);
  * the connection is gone, then frees the request. */
 void sk_conn_scan_done(struct sk_dreq *req);
 void sk_dreq_free(struct sk_dreq *req);
+
+/* dirscan.c */
+#define SK_DIRSCAN_MAX_DEPTH 16    /* directory levels below the one named */
+#define SK_DIRSCAN_MAX_FILES 10000 /* regular files in one directory scan */
+/* clamd SCAN family on a directory: scans every regular file under the
+ * directory open at fd (taken and closed), sets req->reply (clamd's lines),
+ * verdict, codes and error, and logs one line per file. 0, or SK_ENOMEM when
+ * the reply could not be built (the caller fails closed). */
+int sk_dirscan(struct sk_dreq *req, struct sk_worker *worker, bool no_hash, int fd);
+/* A request's failure for the log and counters (`error:<code>`), and for
+ * the clamd ERROR reply, from an errno. */
+const char *sk_dreq_error_code(int err);
+const char *sk_dreq_error_text(int err);
 
 /* clamd_name.c */
 /* The clamd-style name for a verdict object (DESIGN.md, "clamd-compatible

@@ -5,8 +5,9 @@
  * recvmsg/sendmsg for clamd FILDES descriptor passing, eventfd and signal
  * pipe reads), the libuv thread pool (threads: clone with CLONE_THREAD,
  * futex), memory (mmap, mprotect, brk, madvise), clocks, signals, exit;
- * clamd SCAN/CONTSCAN open files read-only (openat, fstat); SIGHUP only
- * reads an engine bundle from the rules keeper's socketpair (read, write).
+ * clamd SCAN/CONTSCAN open files and the directories SCAN names read-only
+ * (openat, fstat/newfstatat, getdents64; dirscan.c); SIGHUP only reads an
+ * engine bundle from the rules keeper's socketpair (read, write).
  * The rules keeper (keeper.c) runs under this same filter: it opens rule
  * files and folders read-only (openat, getdents64); GLib's iconv loads gconv
  * modules on first use of a charset (mmap of a read-only file with
@@ -35,6 +36,7 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -192,8 +194,26 @@ int sk_sandbox_install(char *err, size_t errlen)
     return 0;
 }
 
-int sk_sandbox_lookup_user(const char *name, struct sk_sandbox_user *out, char *err,
-                           size_t errlen)
+int sk_sandbox_lookup_group(const char *name, gid_t *out, char *err, size_t errlen)
+{
+    errno = 0;
+    struct group *gr = getgrnam(name);
+    if (gr) {
+        *out = gr->gr_gid;
+        return 0;
+    }
+    char *end = NULL;
+    unsigned long n = strtoul(name, &end, 10);
+    if (name[0] >= '0' && name[0] <= '9' && end && *end == '\0' && n < (gid_t)-1) {
+        *out = (gid_t)n;
+        return 0;
+    }
+    snprintf(err, errlen, "group %s: %s", name, errno ? strerror(errno) : "no such group");
+    return -1;
+}
+
+int sk_sandbox_lookup_user(const char *name, const char *group, struct sk_sandbox_user *out,
+                           char *err, size_t errlen)
 {
     errno = 0;
     struct passwd *pw = getpwnam(name);
@@ -203,10 +223,44 @@ int sk_sandbox_lookup_user(const char *name, struct sk_sandbox_user *out, char *
     }
     out->uid = pw->pw_uid;
     out->gid = pw->pw_gid;
+    out->n_groups = 0;
+    if (group && sk_sandbox_lookup_group(group, &out->gid, err, errlen) != 0)
+        return -1;
+    /* The user's own groups, as initgroups would set them; looked up here
+     * rather than by initgroups at the drop so that a failing lookup stops
+     * start-up before anything changed, and the drop can check the list it
+     * set. */
+    gid_t list[SK_SANDBOX_MAX_GROUPS];
+    int n = SK_SANDBOX_MAX_GROUPS;
+    if (getgrouplist(name, pw->pw_gid, list, &n) < 0) {
+        snprintf(err, errlen, "--user %s: in more than %d groups", name, SK_SANDBOX_MAX_GROUPS);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (list[i] != out->gid)
+            out->groups[out->n_groups++] = list[i];
     return 0;
 }
 
-/* True when the process runs as user in every ID and has no other group. */
+/* True when the process has exactly the groups given (in any order). */
+static int has_groups(const struct sk_sandbox_user *user)
+{
+    gid_t now[SK_SANDBOX_MAX_GROUPS];
+    int n = getgroups(SK_SANDBOX_MAX_GROUPS, now);
+    if (n < 0 || (size_t)n != user->n_groups)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        int found = 0;
+        for (size_t j = 0; j < user->n_groups && !found; j++)
+            found = now[i] == user->groups[j];
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* True when the process runs as user in every ID and has exactly its
+ * groups. */
 static int runs_as(const struct sk_sandbox_user *user)
 {
     uid_t ru, eu, su;
@@ -214,13 +268,14 @@ static int runs_as(const struct sk_sandbox_user *user)
     if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0)
         return 0;
     return ru == user->uid && eu == user->uid && su == user->uid && rg == user->gid &&
-           eg == user->gid && sg == user->gid && getgroups(0, NULL) == 0;
+           eg == user->gid && sg == user->gid && has_groups(user);
 }
 
 int sk_sandbox_drop(const struct sk_sandbox_user *user, char *err, size_t errlen)
 {
     /* Groups first: once the uid is gone, so is the right to change them. */
-    if (setgroups(0, NULL) != 0 || setresgid(user->gid, user->gid, user->gid) != 0 ||
+    if (setgroups(user->n_groups, user->groups) != 0 ||
+        setresgid(user->gid, user->gid, user->gid) != 0 ||
         setresuid(user->uid, user->uid, user->uid) != 0) {
         snprintf(err, errlen, "dropping to uid %u gid %u: %s", (unsigned)user->uid,
                  (unsigned)user->gid, strerror(errno));
@@ -263,7 +318,8 @@ int sk_sandbox_drop_keep_read(const struct sk_sandbox_user *user, char *err, siz
     /* KEEPCAPS: the permitted set survives setresuid, so that capset can
      * then keep the one capability; it is switched off again at once. */
     if (bound_to(CAP_DAC_READ_SEARCH) != 0 || prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0 ||
-        setgroups(0, NULL) != 0 || setresgid(user->gid, user->gid, user->gid) != 0 ||
+        setgroups(user->n_groups, user->groups) != 0 ||
+        setresgid(user->gid, user->gid, user->gid) != 0 ||
         setresuid(user->uid, user->uid, user->uid) != 0 ||
         syscall(SYS_capset, &head, caps) != 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
         snprintf(err, errlen, "dropping to uid %u gid %u with CAP_DAC_READ_SEARCH: %s",

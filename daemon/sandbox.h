@@ -10,20 +10,32 @@
 
 #define SK_SANDBOX_DEFAULT_USER "nobody"
 
+#define SK_SANDBOX_MAX_GROUPS 64 /* supplementary groups kept, at most */
+
 /* Who the daemon becomes when started as root. */
 struct sk_sandbox_user {
     uid_t uid;
-    gid_t gid; /* the user's primary group; no supplementary groups are kept */
+    gid_t gid; /* the primary group: --group, else the user's own */
+    /* The user's own groups from the group database (what initgroups would
+     * set), the primary one left out: a `sekisho` user in group amavis or
+     * Debian-exim reads their files for SCAN. */
+    gid_t groups[SK_SANDBOX_MAX_GROUPS];
+    size_t n_groups;
 };
 
-/* Looks name up in the user database (NSS, so only before the filter).
+/* Looks name (and group, when not NULL) up in the user and group databases
+ * (NSS, so only before the filter), with the user's supplementary groups.
  * 0, or -1 with a message in err. */
-int sk_sandbox_lookup_user(const char *name, struct sk_sandbox_user *out, char *err,
-                           size_t errlen);
+int sk_sandbox_lookup_user(const char *name, const char *group, struct sk_sandbox_user *out,
+                           char *err, size_t errlen);
 
-/* Becomes user for good: supplementary groups cleared, then setgid, then
- * setuid (real, effective and saved IDs), and checks that root cannot be
- * regained. 0, or -1 with a message in err (the caller must not serve). */
+/* Looks a group up by name or number. 0, or -1 with a message in err. */
+int sk_sandbox_lookup_group(const char *name, gid_t *out, char *err, size_t errlen);
+
+/* Becomes user for good: supplementary groups set to user->groups, then
+ * setgid, then setuid (real, effective and saved IDs), and checks that root
+ * cannot be regained. 0, or -1 with a message in err (the caller must not
+ * serve). */
 int sk_sandbox_drop(const struct sk_sandbox_user *user, char *err, size_t errlen);
 
 /* The same for the rules keeper (keeper.h), keeping one capability:

@@ -35,7 +35,13 @@ static void usage(FILE *out)
           ", or systemd's LISTEN_FDS)\n"
           "  --tcp HOST:PORT         also listen on TCP\n"
           "  --workers N             scanning threads (default: cores)\n"
-          "  --queue N               requests in flight before `busy` (default 4 x workers)\n"
+          "  --queue N               requests in flight (received, queued or scanned);\n"
+          "                          more wait unread in the socket (default 100, at least\n"
+          "                          4 x workers)\n"
+          "  --queue-bytes N         request bytes held in memory before `busy` (default\n"
+          "                          1G, at least --max-bytes)\n"
+          "  --queue-timeout SECONDS a request that waited this long for a slot or a\n"
+          "                          worker gets `busy` (default 10)\n"
           "  --read-timeout SECONDS  drop a half-sent request idle this long (default 30)\n"
           "  --idle-timeout SECONDS  close a connection with nothing in flight idle this\n"
           "                          long (default 120)\n"
@@ -47,7 +53,12 @@ static void usage(FILE *out)
           "  --max-nodes N, --max-ratio N, --timeout SECONDS   limits, as for scan\n"
           "  --no-hash               skip the SHA-256 of each node\n"
           "  --user NAME             started as root: serve as NAME "
-          "(default " SK_SANDBOX_DEFAULT_USER ")\n"
+          "(default " SK_SANDBOX_DEFAULT_USER "),\n"
+          "                          with NAME's own supplementary groups\n"
+          "  --group GROUP           started as root: primary group (default NAME's)\n"
+          "  --socket-owner USER     owner of the bound socket (default: the serving user)\n"
+          "  --socket-group GROUP    group of the bound socket (default: the serving group)\n"
+          "  --socket-mode MODE      octal mode of the bound socket (default 0660)\n"
           "  --no-sandbox            no seccomp filter (the root drop still happens)\n",
           out);
 }
@@ -57,6 +68,8 @@ enum {
     OPT_TCP,
     OPT_WORKERS,
     OPT_QUEUE,
+    OPT_QUEUE_BYTES,
+    OPT_QUEUE_TIMEOUT,
     OPT_READ_TIMEOUT,
     OPT_IDLE_TIMEOUT,
     OPT_RULES,
@@ -65,6 +78,10 @@ enum {
     OPT_PASSWORD_RULES,
     OPT_NO_HASH,
     OPT_USER,
+    OPT_GROUP,
+    OPT_SOCKET_OWNER,
+    OPT_SOCKET_GROUP,
+    OPT_SOCKET_MODE,
     OPT_NO_SANDBOX,
     OPT_HELP
 };
@@ -74,6 +91,8 @@ static const struct option long_options[] = {
     {"tcp", required_argument, NULL, OPT_TCP},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"queue", required_argument, NULL, OPT_QUEUE},
+    {"queue-bytes", required_argument, NULL, OPT_QUEUE_BYTES},
+    {"queue-timeout", required_argument, NULL, OPT_QUEUE_TIMEOUT},
     {"read-timeout", required_argument, NULL, OPT_READ_TIMEOUT},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"rules", required_argument, NULL, OPT_RULES},
@@ -83,6 +102,10 @@ static const struct option long_options[] = {
     SK_LIMIT_LONG_OPTIONS,
     {"no-hash", no_argument, NULL, OPT_NO_HASH},
     {"user", required_argument, NULL, OPT_USER},
+    {"group", required_argument, NULL, OPT_GROUP},
+    {"socket-owner", required_argument, NULL, OPT_SOCKET_OWNER},
+    {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
+    {"socket-mode", required_argument, NULL, OPT_SOCKET_MODE},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -110,6 +133,19 @@ static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
             return bad_value("queue", arg);
         o->queue = (unsigned)n;
         return 0;
+    case OPT_QUEUE_BYTES: {
+        unsigned long long bytes;
+        if (sk_parse_bytes(arg, &bytes) || bytes == 0)
+            return bad_value("queue-bytes", arg);
+        o->queue_bytes = (uint64_t)bytes;
+        return 0;
+    }
+    case OPT_QUEUE_TIMEOUT:
+        if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
+            return bad_value("queue-timeout", arg);
+        o->queue_timeout_ms = (unsigned)n;
+        o->queue_timeout_set = true;
+        return 0;
     case OPT_READ_TIMEOUT:
         if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
             return bad_value("read-timeout", arg);
@@ -126,6 +162,19 @@ static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
     case OPT_PASSWORD_RULES: o->password_rules = arg; return 0;
     case OPT_NO_HASH: o->no_hash = true; return 0;
     case OPT_USER: o->user = arg; return 0;
+    case OPT_GROUP: o->group = arg; return 0;
+    case OPT_SOCKET_OWNER: o->socket_owner = arg; return 0;
+    case OPT_SOCKET_GROUP: o->socket_group = arg; return 0;
+    case OPT_SOCKET_MODE: {
+        char *end = NULL;
+        errno = 0;
+        unsigned long mode = strtoul(arg, &end, 8);
+        if (errno || !end || end == arg || *end || mode > 07777)
+            return bad_value("socket-mode", arg);
+        o->socket_mode = (unsigned)mode;
+        o->socket_mode_set = true;
+        return 0;
+    }
     case OPT_NO_SANDBOX: o->no_sandbox = true; return 0;
     default: return sk_limit_option(&o->limits, "serve", opt, arg, SK_DAEMON_MAX_REQUEST);
     }
@@ -150,8 +199,20 @@ static int parse_options(int argc, char **argv, struct sk_serve_options *o)
         usage(stderr);
         return -1;
     }
+    /* clamd's MaxQueue (100) is the floor: a gateway's SMTP sessions
+     * pipeline more than 4 x workers requests in ordinary load. */
     if (o->queue == 0)
-        o->queue = 4u * o->workers;
+        o->queue =
+            4u * o->workers > SK_DAEMON_MIN_QUEUE ? 4u * o->workers : SK_DAEMON_MIN_QUEUE;
+    if (o->queue_bytes == 0)
+        o->queue_bytes = SK_DAEMON_QUEUE_BYTES;
+    /* One request of max-bytes must always fit once the others are done. */
+    if (o->queue_bytes < o->limits.max_request_bytes)
+        o->queue_bytes = o->limits.max_request_bytes;
+    if (!o->queue_timeout_set)
+        o->queue_timeout_ms = SK_DAEMON_QUEUE_TIMEOUT_MS;
+    if (!o->socket_mode_set)
+        o->socket_mode = 0660;
     if (o->read_timeout_ms == 0)
         o->read_timeout_ms = 30000;
     if (o->idle_timeout_ms == 0)
@@ -381,9 +442,11 @@ static bool fault_wanted(const char *labels, const char *id)
     return false;
 }
 
-/* Maps a clamd path or descriptor on the pool thread. 0 or an errno. */
-static int map_input(struct sk_dreq *req, const struct sk_limits *lim)
+/* Maps a clamd path or descriptor on the pool thread. 0 or an errno; a
+ * SCAN path that is a directory is left open in *dir_fd (else -1). */
+static int map_input(struct sk_dreq *req, const struct sk_limits *lim, int *dir_fd)
 {
+    *dir_fd = -1;
     int fd = req->fd;
     if (req->kind == SK_DREQ_CLAMD_PATH) {
         fd = open(req->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -392,10 +455,14 @@ static int map_input(struct sk_dreq *req, const struct sk_limits *lim)
     }
     struct stat st;
     int rc = 0;
-    if (fstat(fd, &st) != 0)
+    if (fstat(fd, &st) != 0) {
         rc = errno;
-    else if (!S_ISREG(st.st_mode))
+    } else if (req->kind == SK_DREQ_CLAMD_PATH && S_ISDIR(st.st_mode)) {
+        *dir_fd = fd;
+        return 0;
+    } else if (!S_ISREG(st.st_mode)) {
         rc = EINVAL;
+    }
     if (rc == 0) {
         req->size = (size_t)st.st_size;
         /* Over the limit the engine refuses without reading: no mapping. */
@@ -429,27 +496,66 @@ static void clamd_reply(struct sk_dreq *req, const struct sk_job *job, bool pass
     req->reply_len = n < 0 ? 0 : (size_t)n;
 }
 
+/* A request that waited in the pool's queue past --queue-timeout is not
+ * scanned: its client has likely given up, and a queue that only grows must
+ * shed load. It gets the fail-closed busy answer. */
+static void queue_expired(struct sk_dreq *req)
+{
+    snprintf(req->error, sizeof req->error, "busy");
+    snprintf(req->codes, sizeof req->codes, "limit.queue_time");
+    char *line = NULL;
+    int n;
+    if (req->kind == SK_DREQ_NATIVE) {
+        json_t *o = json_pack("{s:s?,s:{s:s,s:s}}", "id", req->id, "error", "code", "busy",
+                              "message", "waited past --queue-timeout; retry later");
+        char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        n = json ? asprintf(&line, "%s\n", json) : -1;
+        free(json);
+    } else {
+        char prefix[24] = "";
+        if (req->session_seq)
+            snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
+        n = asprintf(&line, "%s%s: %s FOUND%c", prefix, req->id, SK_CLAMD_BUSY_NAME,
+                     req->delim);
+    }
+    /* Out of memory: conn.c writes its fixed fail-closed line. */
+    req->reply = n < 0 ? NULL : line;
+    req->reply_len = n < 0 ? 0 : (size_t)n;
+}
+
 static void scan_work(uv_work_t *work)
 {
     struct sk_dreq *req = work->data;
     const struct sk_serve_options *o = req->server->opts;
+    if (uv_hrtime() - req->queued_ns > (uint64_t)o->queue_timeout_ms * 1000000u) {
+        queue_expired(req);
+        return;
+    }
     struct sk_worker *worker = thread_worker(req->server, req->eref);
     if (!worker) {
         fail_closed(req, "no engine worker (out of memory)");
         return;
     }
     if (req->kind == SK_DREQ_CLAMD_PATH || req->kind == SK_DREQ_CLAMD_FD) {
-        int err = map_input(req, sk_engine_limits(req->eref->engine));
+        int dir_fd;
+        int err = map_input(req, sk_engine_limits(req->eref->engine), &dir_fd);
+        if (!err && dir_fd >= 0) {
+            if (sk_dirscan(req, worker, o->no_hash, dir_fd) != 0)
+                fail_closed(req, "out of memory in a directory scan");
+            return;
+        }
         if (err) {
+            /* Not scanned: an ERROR reply (never OK), logged and counted as
+             * the error it is. */
             char prefix[24];
             clamd_prefix(req, prefix, sizeof prefix);
             char *line = NULL;
             int n = asprintf(&line, "%s%s: %s ERROR%c", prefix, req->id,
-                             err == EINVAL ? "Not a regular file" : strerror(err), req->delim);
+                             sk_dreq_error_text(err), req->delim);
             req->reply = n < 0 ? NULL : line;
             req->reply_len = n < 0 ? 0 : (size_t)n;
-            req->verdict = SK_VERDICT_SANDBOX;
-            snprintf(req->codes, sizeof req->codes, "io");
+            snprintf(req->error, sizeof req->error, "%s", sk_dreq_error_code(err));
             return;
         }
     }
@@ -478,6 +584,7 @@ static void scan_work(uv_work_t *work)
     req->verdict = sk_job_verdict(job);
     req->bytes = sk_job_bytes(job);
     sk_job_reason_codes(job, req->codes, sizeof req->codes);
+    sk_job_sha256_prefix(job, req->sha, sizeof req->sha);
     if (req->kind != SK_DREQ_NATIVE) {
         /* clamd clients get a name: no JSON report is built for them. */
         clamd_reply(req, job, req->verdict == SK_VERDICT_PASS);
@@ -516,12 +623,23 @@ static void scan_after(uv_work_t *work, int status)
     }
     server->stats.requests++;
     server->stats.bytes += req->bytes ? req->bytes : req->size;
-    server->stats.verdicts[req->verdict]++;
-    sk_server_log(server, req->id, sk_verdict_name(req->verdict), req->codes, req->size,
-                  req->start_ns);
+    const char *path = req->kind == SK_DREQ_CLAMD_PATH ? req->path : NULL;
+    if (req->error[0]) {
+        char verdict[40];
+        snprintf(verdict, sizeof verdict, "error:%s", req->error);
+        server->stats.errors++;
+        if (strcmp(req->error, "busy") == 0)
+            server->stats.busy++;
+        sk_dreq_log(req, verdict, req->codes, req->bytes, NULL, path);
+    } else {
+        server->stats.verdicts[req->verdict]++;
+        sk_dreq_log(req, sk_verdict_name(req->verdict), req->codes,
+                    req->bytes ? req->bytes : req->size, req->sha, path);
+    }
     engine_release(req->eref);
     req->eref = NULL;
-    sk_server_release(server);
+    sk_server_release(server, req->held);
+    req->held = 0;
     sk_conn_scan_done(req);
 }
 
@@ -531,6 +649,7 @@ int sk_server_submit(struct sk_server *server, struct sk_dreq *req)
     req->eref = server->current;
     req->eref->refs++;
     req->work.data = req;
+    req->queued_ns = uv_hrtime();
     int rc = uv_queue_work(server->loop, &req->work, scan_work, scan_after);
     if (rc != 0) {
         engine_release(req->eref);
@@ -547,10 +666,30 @@ bool sk_server_reserve(struct sk_server *server)
     return true;
 }
 
-void sk_server_release(struct sk_server *server)
+static void on_wake(uv_idle_t *idle)
+{
+    struct sk_server *server = idle->data;
+    uv_idle_stop(idle);
+    sk_conn_wake(server);
+}
+
+void sk_server_release(struct sk_server *server, uint64_t bytes)
 {
     if (server->in_flight > 0)
         server->in_flight--;
+    server->held_bytes -= bytes < server->held_bytes ? bytes : server->held_bytes;
+    /* Connections waiting for a slot are resumed from the loop, not from
+     * here: this runs inside other connections' callbacks. */
+    if (server->n_waiting > 0 && !server->signals_closed)
+        uv_idle_start(&server->wake_idle, on_wake);
+}
+
+bool sk_server_hold(struct sk_server *server, uint64_t bytes)
+{
+    if (bytes > server->opts->queue_bytes - server->held_bytes)
+        return false;
+    server->held_bytes += bytes;
+    return true;
 }
 
 /* ---- counters and logs ---- */
@@ -558,17 +697,19 @@ void sk_server_release(struct sk_server *server)
 char *sk_server_stats_json(struct sk_server *server, const char *id)
 {
     const struct sk_server_stats *s = &server->stats;
-    json_t *o =
-        json_pack("{s:s?,s:{s:I,s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}}",
-                  "id", id, "stats", "requests", (json_int_t)s->requests, "bytes",
-                  (json_int_t)s->bytes, "verdicts", "pass", (json_int_t)s->verdicts[0],
-                  "sandbox", (json_int_t)s->verdicts[1], "block", (json_int_t)s->verdicts[2],
-                  "errors", (json_int_t)s->errors, "busy", (json_int_t)s->busy, "in_flight",
-                  (json_int_t)server->in_flight, "queue", (json_int_t)server->opts->queue,
-                  "connections", (json_int_t)server->n_conns, "connections_total",
-                  (json_int_t)s->connections, "workers", (json_int_t)server->opts->workers,
-                  "rules_generation", (json_int_t)server->current->generation, "uptime_s",
-                  (double)(uv_hrtime() - server->start_ns) / 1e9);
+    json_t *o = json_pack(
+        "{s:s?,s:{s:I,s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:"
+        "I,s:f}}",
+        "id", id, "stats", "requests", (json_int_t)s->requests, "bytes", (json_int_t)s->bytes,
+        "verdicts", "pass", (json_int_t)s->verdicts[0], "sandbox", (json_int_t)s->verdicts[1],
+        "block", (json_int_t)s->verdicts[2], "errors", (json_int_t)s->errors, "busy",
+        (json_int_t)s->busy, "in_flight", (json_int_t)server->in_flight, "queue",
+        (json_int_t)server->opts->queue, "waiting", (json_int_t)server->n_waiting, "held_bytes",
+        (json_int_t)server->held_bytes, "queue_bytes", (json_int_t)server->opts->queue_bytes,
+        "connections", (json_int_t)server->n_conns, "connections_total",
+        (json_int_t)s->connections, "workers", (json_int_t)server->opts->workers,
+        "rules_generation", (json_int_t)server->current->generation, "uptime_s",
+        (double)(uv_hrtime() - server->start_ns) / 1e9);
     char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return line;
@@ -583,15 +724,26 @@ static void log_safe(char *out, size_t len, const char *in)
     out[i] = '\0';
 }
 
-void sk_server_log(const struct sk_server *server, const char *id, const char *verdict,
-                   const char *codes, uint64_t bytes, uint64_t start_ns)
+void sk_server_log(const char *id, const char *conn, const char *verdict, const char *codes,
+                   uint64_t bytes, uint64_t start_ns, const char *sha, const char *path)
 {
-    (void)server;
-    char safe_id[128];
-    log_safe(safe_id, sizeof safe_id, id ? id : "-");
-    fprintf(stderr, "sekisho: id=%s verdict=%s reasons=%s bytes=%llu ms=%.2f\n", safe_id,
-            verdict, codes && codes[0] ? codes : "-", (unsigned long long)bytes,
-            (double)(uv_hrtime() - start_ns) / 1e6);
+    char safe_id[128], safe_path[SK_DAEMON_MAX_COMMAND];
+    log_safe(safe_id, sizeof safe_id, id ? id : conn ? conn : "-");
+    log_safe(safe_path, sizeof safe_path, path);
+    fprintf(stderr, "sekisho: id=%s verdict=%s reasons=%s bytes=%llu ms=%.2f%s%s%s%s%s%s\n",
+            safe_id, verdict, codes && codes[0] ? codes : "-", (unsigned long long)bytes,
+            (double)(uv_hrtime() - start_ns) / 1e6, id && conn ? " conn=" : "",
+            id && conn ? conn : "", sha && sha[0] ? " sha256=" : "", sha && sha[0] ? sha : "",
+            path ? " path=" : "", path ? safe_path : "");
+}
+
+void sk_dreq_log(const struct sk_dreq *req, const char *verdict, const char *codes,
+                 uint64_t bytes, const char *sha, const char *path)
+{
+    char conn[48];
+    snprintf(conn, sizeof conn, "%llu.%u", (unsigned long long)req->conn_no, req->seq);
+    sk_server_log(req->kind == SK_DREQ_NATIVE ? req->id : NULL, conn, verdict, codes, bytes,
+                  req->start_ns, sha, path);
 }
 
 /* ---- listeners and signals ---- */
@@ -606,6 +758,7 @@ static void close_signals(struct sk_server *server)
     uv_close((uv_handle_t *)&server->sig_hup, NULL);
     uv_close((uv_handle_t *)&server->drain_timer, NULL);
     uv_close((uv_handle_t *)&server->sweep_timer, NULL);
+    uv_close((uv_handle_t *)&server->wake_idle, NULL);
 }
 
 static void on_sweep(uv_timer_t *timer)
@@ -690,6 +843,39 @@ static bool socket_in_use(const char *path)
     return in_use;
 }
 
+/* clamd's LocalSocketMode/LocalSocketGroup: the mode, and the owner and
+ * group asked for, are set right after the bind, before any privilege drop
+ * (the drop then hands the socket to the serving user only where nothing
+ * was asked for). 0 or a negative libuv error, after printing why. */
+static int socket_access(struct sk_server *server, const char *path)
+{
+    const struct sk_serve_options *o = server->opts;
+    char err[256];
+    uid_t uid = (uid_t)-1;
+    gid_t gid = (gid_t)-1;
+    if (o->socket_owner) {
+        struct sk_sandbox_user owner;
+        if (sk_sandbox_lookup_user(o->socket_owner, NULL, &owner, err, sizeof err) != 0) {
+            fprintf(stderr, "sekisho: --socket-owner: %s\n", err);
+            return UV_EINVAL;
+        }
+        uid = owner.uid;
+    }
+    if (o->socket_group && sk_sandbox_lookup_group(o->socket_group, &gid, err, sizeof err)) {
+        fprintf(stderr, "sekisho: --socket-group: %s\n", err);
+        return UV_EINVAL;
+    }
+    if (chmod(path, (mode_t)o->socket_mode) != 0 ||
+        ((o->socket_owner || o->socket_group) && chown(path, uid, gid) != 0)) {
+        int rc = uv_translate_sys_error(errno);
+        fprintf(stderr, "sekisho: socket %s: mode %04o, owner %s, group %s: %s\n", path,
+                o->socket_mode, o->socket_owner ? o->socket_owner : "unchanged",
+                o->socket_group ? o->socket_group : "unchanged", uv_strerror(rc));
+        return rc;
+    }
+    return 0;
+}
+
 static int listen_unix(struct sk_server *server)
 {
     const char *path = server->opts->socket_path;
@@ -702,6 +888,10 @@ static int listen_unix(struct sk_server *server)
     if (fd >= 0) {
         rc = uv_pipe_open(&server->unix_listener, fd);
         path = "(systemd socket)";
+        if (server->opts->socket_owner || server->opts->socket_group ||
+            server->opts->socket_mode_set)
+            fprintf(stderr, "sekisho: --socket-owner/-group/-mode ignored: systemd made the "
+                            "socket (SocketUser=, SocketGroup=, SocketMode=)\n");
     } else {
         if (!path)
             path = SK_DEFAULT_SOCKET;
@@ -722,8 +912,8 @@ static int listen_unix(struct sk_server *server)
         rc = uv_pipe_bind(&server->unix_listener, path);
         if (rc == 0)
             server->bound_socket = path; /* ours to remove at exit */
-        if (rc == 0 && chmod(path, 0660) != 0)
-            rc = uv_translate_sys_error(errno);
+        if (rc == 0)
+            rc = socket_access(server, path);
     }
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&server->unix_listener, 511, on_connection);
@@ -788,12 +978,15 @@ static void warm_pool_done(uv_work_t *work, int status)
 }
 
 /* Started as root: whom the server (and, keeping one capability, the rules
- * keeper) becomes. Looked up before anything is forked or bound, since the
- * user database is out of reach afterwards. 0, or -1 with a message. */
+ * keeper) becomes: --user (default nobody) with its own supplementary groups
+ * and --group as primary group if given. Looked up before anything is
+ * forked or bound, since the user database is out of reach afterwards. 0,
+ * or -1 with a message. */
 static int resolve_user(struct sk_server *server, char *err, size_t errlen)
 {
-    const char *name = server->opts->user ? server->opts->user : SK_SANDBOX_DEFAULT_USER;
-    if (sk_sandbox_lookup_user(name, &server->user, err, errlen) != 0)
+    const struct sk_serve_options *o = server->opts;
+    const char *name = o->user ? o->user : SK_SANDBOX_DEFAULT_USER;
+    if (sk_sandbox_lookup_user(name, o->group, &server->user, err, errlen) != 0)
         return -1;
     if (server->user.uid == 0) {
         snprintf(err, errlen, "--user %s is root: name an unprivileged user", name);
@@ -803,20 +996,31 @@ static int resolve_user(struct sk_server *server, char *err, size_t errlen)
     return 0;
 }
 
-/* Started as root: becomes --user (default nobody) for good, the socket we
- * bound handed to that user and its group first (mode 0660 stays), since
+/* Started as root: becomes the user resolve_user found, for good. The
+ * socket we bound is handed to that user and group first, unless
+ * --socket-owner or --socket-group said otherwise (socket_access), since
  * neither the user database nor chown is reachable afterwards. */
 static int drop_root(struct sk_server *server, char *err, size_t errlen)
 {
+    const struct sk_serve_options *o = server->opts;
     const struct sk_sandbox_user *user = &server->user;
-    if (server->bound_socket && chown(server->bound_socket, user->uid, user->gid) != 0) {
+    uid_t uid = o->socket_owner ? (uid_t)-1 : user->uid;
+    gid_t gid = o->socket_group ? (gid_t)-1 : user->gid;
+    if (server->bound_socket && chown(server->bound_socket, uid, gid) != 0) {
         snprintf(err, errlen, "chown %s: %s", server->bound_socket, strerror(errno));
         return -1;
     }
     if (sk_sandbox_drop(user, err, errlen) != 0)
         return -1;
-    fprintf(stderr, "sekisho: running as %s (uid %u, gid %u), no supplementary groups\n",
-            server->user_name, (unsigned)user->uid, (unsigned)user->gid);
+    char groups[256] = "no supplementary groups";
+    size_t used = 0;
+    for (size_t i = 0; i < user->n_groups && used < sizeof groups; i++) {
+        int n = snprintf(groups + used, sizeof groups - used, "%s%u",
+                         i ? "," : "supplementary groups ", (unsigned)user->groups[i]);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    fprintf(stderr, "sekisho: running as %s (uid %u, gid %u), %s\n", server->user_name,
+            (unsigned)user->uid, (unsigned)user->gid, groups);
     return 0;
 }
 
@@ -831,8 +1035,8 @@ static int enter_sandbox(struct sk_server *server, uv_work_t *warm)
     if (server->user_name) {
         if (drop_root(server, err, sizeof err) != 0)
             goto fail;
-    } else if (o->user) {
-        fprintf(stderr, "sekisho: --user %s ignored: not started as root\n", o->user);
+    } else if (o->user || o->group) {
+        fprintf(stderr, "sekisho: --user/--group ignored: not started as root\n");
     }
     int rc = uv_queue_work(server->loop, warm, warm_pool, warm_pool_done);
     if (rc != 0) {
@@ -939,11 +1143,16 @@ int sk_cmd_serve(int argc, char **argv)
     uv_timer_init(server.loop, &server.sweep_timer);
     server.sweep_timer.data = &server;
     uv_timer_start(&server.sweep_timer, on_sweep, 250, 250);
+    uv_idle_init(server.loop, &server.wake_idle);
+    server.wake_idle.data = &server;
     uv_work_t warm_pool_work;
     if (enter_sandbox(&server, &warm_pool_work) != 0)
         goto out;
-    fprintf(stderr, "sekisho: serving with %u workers, queue %u, %u rules, max-bytes %llu\n",
-            o.workers, o.queue, sk_engine_rule_count(server.current->engine),
+    fprintf(stderr,
+            "sekisho: serving with %u workers, queue %u (%llu bytes, %u ms), %u rules, "
+            "max-bytes %llu\n",
+            o.workers, o.queue, (unsigned long long)o.queue_bytes, o.queue_timeout_ms,
+            sk_engine_rule_count(server.current->engine),
             (unsigned long long)o.limits.max_request_bytes);
     uv_run(server.loop, UV_RUN_DEFAULT);
     fprintf(stderr, "sekisho: stopped: %llu requests answered (%llu errors, %llu busy)\n",

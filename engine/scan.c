@@ -6,6 +6,7 @@
  * stack never holds more than max_depth + 1 frames (max_depth is capped by
  * SK_CAP_DEPTH), so the input cannot make the engine recurse, and the bytes
  * held at any moment are those of the containers on the current path. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -392,6 +393,12 @@ enum sk_verdict sk_job_verdict(const struct sk_job *job)
 uint64_t sk_job_bytes(const struct sk_job *job)
 {
     return job->root ? job->root->size : 0;
+}
+
+void sk_job_sha256_prefix(const struct sk_job *job, char *out, size_t len)
+{
+    const char *hex = job->root ? job->root->sha256 : "";
+    snprintf(out, len, "%s", hex[0] ? hex : "-");
 }
 
 bool sk_job_has_error(const struct sk_job *job)

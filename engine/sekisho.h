@@ -95,6 +95,9 @@ enum sk_verdict sk_job_verdict(const struct sk_job *job);
 char *sk_job_json(const struct sk_job *job);
 uint64_t sk_job_bytes(const struct sk_job *job); /* input bytes */
 bool sk_job_has_error(const struct sk_job *job); /* an error kept it from being scanned whole */
+/* The SHA-256 of the input (the root node) in hex, cut to len - 1
+ * characters, into out; "-" when hashing was off or there were no bytes. */
+void sk_job_sha256_prefix(const struct sk_job *job, char *out, size_t len);
 void sk_job_free(struct sk_job *job);
 /* What decided a job's verdict, for one-line names (clamd replies): the
  * first reason whose verdict is the job's. `rule` is the YARA rule when a

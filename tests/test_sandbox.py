@@ -8,7 +8,8 @@
 - under the filter it scans inputs that reach GMime and iconv (ISO-2022-JP,
   windows-1251), libgsf and VBA, BIFF, OOXML, RTF, every libarchive family
   and a ratio limit, answering exactly what `sekisho scan` (unconfined)
-  answers, through the native protocol and clamd SCAN of a path;
+  answers, through the native protocol and clamd SCAN of a path; clamd
+  CONTSCAN/MULTISCAN of a 0750 folder (issue 14, item 5);
 - the rules folder and the policy file live in a root-only (0700) folder:
   SIGHUP reloads both through the rules keeper (the process forked before
   the drop that compiles and hands back the rules), a broken rule keeps the
@@ -22,6 +23,7 @@ are shown by unit_sandbox. Prints `N passed, M failed`; exits 77 when not
 run as root (the drop cannot be shown then) after the unprivileged checks.
 """
 import argparse
+import grp
 import json
 import os
 import pwd
@@ -215,6 +217,31 @@ def test_keeper_identity(srv, root):
     return kids[0]
 
 
+def test_directory(srv, tmp, root):
+    """clamd CONTSCAN of a folder under the filter (openat, getdents64): a
+    0750 folder of the serving user's group, as amavis's parts folder is."""
+    parts = os.path.join(tmp, "parts")
+    os.mkdir(parts)
+    with open(os.path.join(parts, "p001"), "wb") as f:
+        f.write(b"Dear customer,\nthe minutes are attached.\n")
+    with open(os.path.join(parts, "p002"), "wb") as f:
+        f.write(EICAR)
+    clean = os.path.join(parts, "sub")
+    os.mkdir(clean)
+    with open(os.path.join(clean, "p003"), "wb") as f:
+        f.write(b"plain text\n")
+    for dirpath, dirs, files in os.walk(parts):
+        for name in [dirpath] + [os.path.join(dirpath, x) for x in files]:
+            if root:
+                os.chown(name, 0, grp.getgrnam("nogroup").gr_gid)
+            os.chmod(name, 0o750 if os.path.isdir(name) else 0o640)
+    reply = srv.exchange(b"nCONTSCAN " + parts.encode() + b"\n").decode(errors="replace")
+    check("confined CONTSCAN of a 0750 folder: the detection, no OK",
+          reply == "%s/p002: Sekisho.EICAR_Test_File FOUND\n" % parts, reply)
+    reply = srv.exchange(b"nMULTISCAN " + clean.encode() + b"\n").decode(errors="replace")
+    check("confined MULTISCAN of a clean folder: OK", reply == "%s: OK\n" % clean, reply)
+
+
 def test_reload_and_drain(srv, rules_dir, policy, keeper):
     marker = b"hello SEKISHO-SANDBOX-MARKER\n"
     blob = bytes(range(256)) * 64  # unknown binary: content.unknown, sandbox by default
@@ -312,6 +339,7 @@ def main():
         else:
             check("unprivileged: still confined", srv.status().get("Seccomp") == "2", srv.status())
         test_scans(srv, sekisho, tmp)
+        test_directory(srv, tmp, root)
         test_reload_and_drain(srv, rules_dir, policy, keeper)
         loose = Server(sekisho, tmp, "loose", "--workers", "1", "--no-sandbox")
         servers.append(loose)

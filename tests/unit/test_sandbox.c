@@ -40,9 +40,18 @@ static void test_drop(void)
     }
     char err[256] = "";
     struct sk_sandbox_user user;
-    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", &user, err, sizeof err), 0);
-    CHECK(sk_sandbox_lookup_user("no-such-user-sekisho", &user, err, sizeof err) != 0);
-    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", &user, err, sizeof err), 0);
+    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", NULL, &user, err, sizeof err), 0);
+    CHECK(sk_sandbox_lookup_user("no-such-user-sekisho", NULL, &user, err, sizeof err) != 0);
+    /* --group: the primary group by name or number; an unknown one refused. */
+    gid_t nogroup = 0;
+    CHECK_EQ_INT(sk_sandbox_lookup_group("nogroup", &nogroup, err, sizeof err), 0);
+    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", "nogroup", &user, err, sizeof err), 0);
+    CHECK_EQ_INT((int)user.gid, (int)nogroup);
+    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", "4242", &user, err, sizeof err), 0);
+    CHECK_EQ_INT((int)user.gid, 4242);
+    CHECK(sk_sandbox_lookup_user("nobody", "no-such-group-sekisho", &user, err, sizeof err) !=
+          0);
+    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", NULL, &user, err, sizeof err), 0);
     pid_t pid = fork();
     if (pid == 0) {
         int bad = 0;
@@ -77,7 +86,7 @@ static void test_drop_keep_read(void)
     char dir[] = "/tmp/sekisho-keeper-XXXXXX";
     char file[64], other[64];
     struct sk_sandbox_user user;
-    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", &user, err, sizeof err), 0);
+    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", NULL, &user, err, sizeof err), 0);
     CHECK(mkdtemp(dir) != NULL); /* mode 0700, root's */
     snprintf(file, sizeof file, "%s/rules.yar", dir);
     snprintf(other, sizeof other, "%s/new", dir);
