@@ -37,6 +37,7 @@ struct archive_state {
     size_t size;
     enum formats formats;           /* what the handles bid with */
     bool raw;                       /* a compressed stream: raw may bid */
+    bool peeked;                    /* looked for a seeking format under the filters */
     bool broken;                    /* the handle reported bad data: ask it nothing more */
     struct sk_zip_index *zip_index; /* a ZIP's central directory, for password trials */
     bool zip_index_tried;
@@ -480,12 +481,87 @@ static void check_zip_headers(struct sk_unpack *u, struct archive_state *st)
                        (int)(name_len > 200 ? 200 : name_len), (const char *)name, what);
 }
 
+/* Formats whose reader must seek (7z: the header is at the end; ZIP: the
+ * central directory is, and the ZIP checks and password trial parse it
+ * from memory) or whose header walk needs the whole archive (RAR5,
+ * unpackers/rar5.c). Under a filter libarchive reads them as a stream:
+ * its 7z reader fails, its ZIP reader trusts the local headers. */
+static bool seeking_format(const uint8_t *b, size_t n)
+{
+    static const uint8_t sevenzip[] = {'7', 'z', 0xBC, 0xAF, 0x27, 0x1C};
+    static const uint8_t rar5[] = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00};
+    if (n >= sizeof sevenzip && memcmp(b, sevenzip, sizeof sevenzip) == 0)
+        return true;
+    if (n >= sizeof rar5 && memcmp(b, rar5, sizeof rar5) == 0)
+        return true;
+    return n >= 4 && b[0] == 'P' && b[1] == 'K' &&
+           ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6) || (b[2] == 7 && b[3] == 8));
+}
+
+/* Decompresses the first bytes of a compressed stream on a raw handle of
+ * its own (a few blocks at most) and says whether a seeking format starts
+ * there. Anything that goes wrong here answers "no": the main handle then
+ * meets the same bytes and reports them. */
+static int under_filter_is_seeking(const struct archive_state *st, bool *yes)
+{
+    *yes = false;
+    struct archive *a = reader_new(st->data, st->size, FORMATS_RAW_ONLY, NULL);
+    if (!a)
+        return SK_ENOMEM;
+    uint8_t head[8];
+    size_t have = 0;
+    struct archive_entry *e;
+    if (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+        /* A filter may hand back short blocks: gather the 8 bytes the
+         * signatures need from at most a few of them. */
+        for (int i = 0; i < 16 && have < sizeof head; i++) {
+            const void *block;
+            size_t n;
+            la_int64_t offset;
+            if (archive_read_data_block(a, &block, &n, &offset) != ARCHIVE_OK ||
+                offset != (la_int64_t)have)
+                break;
+            size_t take = n < sizeof head - have ? n : sizeof head - have;
+            memcpy(head + have, block, take);
+            have += take;
+        }
+    }
+    archive_read_free(a);
+    *yes = seeking_format(head, have);
+    return 0;
+}
+
+/* A compressed stream holding a 7z, ZIP or RAR5 is handed back whole, as
+ * one child (x.7z.gz -> x.7z) that the engine sniffs and opens again from
+ * memory, where those readers can seek. Its bytes come through
+ * sk_unpack_append like any member's, so every limit applies to them. */
+static int materialise_if_seeking(struct archive_state *st)
+{
+    st->peeked = true;
+    bool yes;
+    int rc = under_filter_is_seeking(st, &yes);
+    if (rc != 0 || !yes)
+        return rc;
+    struct archive *a = reader_new(st->data, st->size, FORMATS_RAW_ONLY, NULL);
+    if (!a)
+        return SK_ENOMEM;
+    archive_read_free(st->a);
+    st->a = a;
+    st->formats = FORMATS_RAW_ONLY;
+    return 0;
+}
+
 static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct archive_state *st = state;
     for (;;) {
         if (st->broken || sk_unpack_expired(u))
             return SK_DONE;
+        if (st->raw && !st->peeked && st->formats == FORMATS_AND_RAW) {
+            int rc = materialise_if_seeking(st);
+            if (rc != 0)
+                return rc;
+        }
         struct archive_entry *e;
         int r = next_header(u, st, &e);
         if (r == ARCHIVE_EOF && st->entries_seen == 0 && st->raw &&
