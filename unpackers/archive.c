@@ -57,6 +57,7 @@ struct archive_state {
     struct sk_rar5_walk rar5;
     unsigned rar5_files;    /* file headers walked: libarchive's entry index */
     bool rar5_chain_broken; /* solid, and an encrypted member came before */
+    const char *rar5_bad;   /* the walk found bad headers (libarchive leading) */
 };
 
 static int probe(const struct sk_node *node)
@@ -153,15 +154,18 @@ static void rar5_prepare(struct archive_state *st)
     int rc = sk_rar5_open(&w, st->data, st->size);
     if (rc == SK_EENCRYPTED)
         st->rar5_headers_encrypted = true;
-    if (rc != 0)
-        return;
     struct sk_rar5_file f;
-    while (sk_rar5_next(&w, &f) == 0) {
+    while (rc == 0 && (rc = sk_rar5_next(&w, &f)) == 0) {
         if (f.encrypted) {
             st->rar5_leads = sk_rar5_open(&st->rar5, st->data, st->size) == 0;
             return;
         }
     }
+    /* libarchive 3.6 takes some bad headers (a size past the end) for the
+     * end of the archive and lists nothing more without an error: what the
+     * walk found is reported when libarchive ends (next_entry). */
+    if (rc == SK_ECORRUPT || rc == SK_ELIMIT)
+        st->rar5_bad = w.why;
 }
 
 static int open_archive(struct sk_unpack *u, void **out)
@@ -641,9 +645,10 @@ static int rar5_next(struct sk_unpack *u, struct archive_state *st, struct sk_ch
         if (rc == SK_DONE)
             return SK_DONE;
         if (rc != 0) {
-            sk_unpack_fail(u, "archive", rc == SK_EUNSUPPORTED ? rc : SK_ECORRUPT, "%s",
+            /* Bad headers or too many of them: the input's fault. */
+            sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s",
                            st->rar5.why ? st->rar5.why : "RAR5 header walk failed");
-            return rc;
+            return SK_ECORRUPT;
         }
         unsigned index = st->rar5_files++;
         if (f.directory || f.link)
@@ -715,6 +720,10 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
         if (r == ARCHIVE_EOF) {
             if (st->entries_seen == 0)
                 describe_container(u, st);
+            if (st->rar5_bad) {
+                sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s", st->rar5_bad);
+                return SK_ECORRUPT;
+            }
             return SK_DONE;
         }
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN)

@@ -11,8 +11,9 @@
  * Supports: single-volume archives whose signature is at offset 0, file and
  * service headers, the encryption record's parameters, solid archives.
  * Refuses: self-extractors (signature not at 0) and volumes (SK_EUNSUPPORTED:
- * the caller leaves them to libarchive as before); archives whose headers
- * are encrypted are recognised (SK_EENCRYPTED) but not decrypted.
+ * the caller leaves them to libarchive as before; a member marked split in
+ * an archive that is no volume is corrupt); archives whose headers are
+ * encrypted are recognised (SK_EENCRYPTED) but not decrypted.
  * Limits: every read goes through the bounded reader; a vint is at most 10
  * bytes and 64 bits; a header at most 2 MiB (the spec's own bound) and
  * inside the input, with its CRC32 checked; a data area inside the input;
@@ -272,8 +273,10 @@ int sk_rar5_next(struct sk_rar5_walk *w, struct sk_rar5_file *f)
         int rc = read_header(w, &h);
         if (rc != 0)
             return rc;
+        /* Volumes were refused at open: a split member here is a header
+         * that contradicts its own archive. */
         if (h.flags & (HFL_SPLIT_BEFORE | HFL_SPLIT_AFTER))
-            return fail(w, SK_EUNSUPPORTED, "RAR5 member split across volumes");
+            return fail(w, SK_ECORRUPT, "RAR5 member split across volumes of a single archive");
         switch (h.type) {
         case HEAD_FILE: return read_file(w, &h, f);
         case HEAD_END: w->done = true; break;

@@ -75,8 +75,9 @@ bool sk_rar5_signature(const uint8_t *p, size_t len);
 int sk_rar5_open(struct sk_rar5_walk *w, const uint8_t *p, size_t len);
 
 /* The next file header, skipping service headers: 0, SK_DONE after the
- * end-of-archive header (bytes after it are not read), SK_EUNSUPPORTED (a member split across
- * volumes), SK_ECORRUPT or SK_ELIMIT (why says what). Errors are sticky. */
+ * end-of-archive header (bytes after it are not read), SK_ECORRUPT (a
+ * member marked split across volumes included) or SK_ELIMIT (why says
+ * what). Errors are sticky. */
 int sk_rar5_next(struct sk_rar5_walk *w, struct sk_rar5_file *f);
 
 #endif
