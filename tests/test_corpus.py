@@ -25,6 +25,18 @@ LIBARCHIVE = {
     "test_read_format_7zip_encryption_partially.7z": (["bar_unencrypted.txt"], ["bar_encrypted.txt"], None),
     "test_read_format_7zip_encryption_header.7z": ([], [], None),
     "test_read_format_zip_encryption_header.zip": ([], [], None),
+    # RAR: libarchive 3.6 decrypts neither. Names in clear: every member is
+    # listed, the plain ones read (RAR5 through unpackers/rar5.c's header
+    # walk); names encrypted: the archive is unopened as a whole.
+    "test_read_format_rar4_encrypted.rar": (["a.txt", "c.txt"], ["b.txt", "d.txt"], None),
+    "test_read_format_rar5_encrypted.rar": (["a.txt", "c.txt"], ["b.txt", "d.txt"], None),
+    "test_read_format_rar5_solid_encrypted.rar": ([], ["a.txt", "b.txt", "c.txt", "d.txt"], None),
+    "test_read_format_rar4_encrypted_filenames.rar": ([], [], None),
+    "test_read_format_rar5_encrypted_filenames.rar": ([], [], None),
+    # libarchive 3.6 refuses solid RAR4 after its first member ("RAR solid
+    # archive support unavailable", reported encrypted.unopened): b-d.txt
+    # are not listed. A known gap (README, Formats).
+    "test_read_format_rar4_solid_encrypted.rar": ([], ["a.txt"], None),
 }
 # Decoy candidates come first, so the right one must be found among others.
 CANDIDATES = ["infected", "wrong", "12345678", "password", "infected-test"]
@@ -57,6 +69,8 @@ def check_libarchive(sekisho, corpus):
             if not node or node["type"] != "encrypted" or node.get("password") is not None:
                 problems.append(f"{member} should be reported unopened")
         codes = {r["code"] for r in result["reasons"]}
+        if "error.corrupt" in codes:
+            problems.append("well-formed archive reported error.corrupt")
         if (unopened or not opened) and ("encrypted.unopened" not in codes or result["verdict"] == "pass"):
             problems.append(f"want encrypted.unopened and no pass; have {result['verdict']} {sorted(codes)}")
         if opened and not unopened and result["verdict"] != "pass":

@@ -372,7 +372,7 @@ def test_too_large(sekisho, tmp):
 
 def clamd_name_samples(tmp):
     """Inputs whose verdict gateways map by name (DESIGN.md): an encrypted
-    zip nobody opened, a macro document, a limit."""
+    zip and an encrypted RAR5 nobody opened, a macro document, a limit."""
     work = os.path.join(tmp, "names")
     os.makedirs(work, exist_ok=True)
     with open(os.path.join(work, "notes.txt"), "wb") as f:
@@ -384,6 +384,11 @@ def clamd_name_samples(tmp):
     subprocess.run([sys.executable, os.path.join(fixtures, "mkole.py"), os.path.join(work, "m.doc"),
                     "--text", "WordDocument=x", "--vba", "Module1=" + os.path.join(work, "m.bas")],
                    check=True)
+    # RAR5 with clear names and encrypted data: the header walk's unopened
+    # members name the RAR container.
+    subprocess.run([sys.executable, os.path.join(fixtures, "mkarchive.py"), "rar5-aes",
+                    os.path.join(work, "enc.rar"), "--password", "Nobody-Knows-1",
+                    "notes.txt=" + os.path.join(work, "notes.txt")], check=True)
     deep = CLEAN
     for i in range(14):
         buf = io.BytesIO()
@@ -392,6 +397,7 @@ def clamd_name_samples(tmp):
         deep = buf.getvalue()
     read = lambda name: open(os.path.join(work, name), "rb").read()
     return [("an unopened encrypted zip", read("enc.zip"), b"Heuristics.Encrypted.Zip"),
+            ("an unopened encrypted RAR5", read("enc.rar"), b"Heuristics.Encrypted.RAR"),
             ("a VBA document", read("m.doc"), b"Heuristics.OLE2.ContainsMacros.VBA"),
             ("zips nested past max-depth", deep, b"Heuristics.Limits.Exceeded.depth")]
 

@@ -1,7 +1,11 @@
 /* Archives and compressed streams, through libarchive, from memory.
  *
  * Spec: libarchive's own readers (archive_read_format(3), archive_read(3));
- * ZIP APPNOTE 6.3.x and the WinZip AE-x notes for encrypted ZIP entries.
+ * ZIP APPNOTE 6.3.x and the WinZip AE-x notes for encrypted ZIP entries;
+ * the RAR 5.0 technote through unpackers/rar5.c, whose header walk leads
+ * when a RAR5 member is encrypted (libarchive 3.6 reads its ciphertext as
+ * data). A 7z, ZIP or RAR5 under a filter is handed back as one child, so
+ * that it is read again from memory.
  * Supports: zip (plain, ZipCrypto, WinZip AES), 7z (with 7zAES), rar, rar5,
  * tar (ustar, gnu, pax, v7), cpio, cab, lha, iso9660, xar, ar, and the
  * filters gzip, bzip2, xz, lzma, zstd, lz4, compress, uu, alone or around
@@ -22,6 +26,7 @@
 
 #include "../engine/error.h"
 #include "../engine/limits.h"
+#include "rar5.h"
 #include "unpacker.h"
 #include "zip_trial.h"
 
@@ -37,12 +42,22 @@ struct archive_state {
     size_t size;
     enum formats formats;           /* what the handles bid with */
     bool raw;                       /* a compressed stream: raw may bid */
+    bool peeked;                    /* looked for a seeking format under the filters */
     bool broken;                    /* the handle reported bad data: ask it nothing more */
     struct sk_zip_index *zip_index; /* a ZIP's central directory, for password trials */
     bool zip_index_tried;
     unsigned entries_seen;                     /* headers read so far on the main handle */
     const struct sk_password *header_password; /* opened an encrypted header */
     char raw_name[SK_MAX_NAME_BYTES + 1];
+    /* RAR5 (unpackers/rar5.c): with encrypted members the header walk
+     * leads and libarchive reads only the plain members; with encrypted
+     * headers nothing can be listed. */
+    bool rar5_leads;
+    bool rar5_headers_encrypted;
+    struct sk_rar5_walk rar5;
+    unsigned rar5_files;    /* file headers walked: libarchive's entry index */
+    bool rar5_chain_broken; /* solid, and an encrypted member came before */
+    const char *rar5_bad;   /* the walk found bad headers (libarchive leading) */
 };
 
 static int probe(const struct sk_node *node)
@@ -126,6 +141,33 @@ static int library_failure(struct sk_unpack *u, struct archive *a, const char *w
     return err;
 }
 
+/* libarchive 3.6 does not see RAR5's file encryption record: it reads the
+ * ciphertext as compressed data and fails ("Unsupported block header
+ * size"), ending the archive at its first encrypted member. A first walk
+ * over the headers says whether any member is encrypted; only then does the
+ * walk lead (rar5_next), so plain archives are read exactly as before, and
+ * so are those the walk refuses (self-extractors, volumes, bad headers:
+ * libarchive meets the same bytes and reports them). */
+static void rar5_prepare(struct archive_state *st)
+{
+    struct sk_rar5_walk w;
+    int rc = sk_rar5_open(&w, st->data, st->size);
+    if (rc == SK_EENCRYPTED)
+        st->rar5_headers_encrypted = true;
+    struct sk_rar5_file f;
+    while (rc == 0 && (rc = sk_rar5_next(&w, &f)) == 0) {
+        if (f.encrypted) {
+            st->rar5_leads = sk_rar5_open(&st->rar5, st->data, st->size) == 0;
+            return;
+        }
+    }
+    /* libarchive 3.6 takes some bad headers (a size past the end) for the
+     * end of the archive and lists nothing more without an error: what the
+     * walk found is reported when libarchive ends (next_entry). */
+    if (rc == SK_ECORRUPT || rc == SK_ELIMIT)
+        st->rar5_bad = w.why;
+}
+
 static int open_archive(struct sk_unpack *u, void **out)
 {
     struct archive_state *st = calloc(1, sizeof *st);
@@ -140,6 +182,8 @@ static int open_archive(struct sk_unpack *u, void **out)
         free(st);
         return SK_ENOMEM;
     }
+    if (!st->raw && sk_rar5_signature(st->data, st->size))
+        rar5_prepare(st);
     *out = st;
     return 0;
 }
@@ -420,6 +464,9 @@ static int next_header(struct sk_unpack *u, struct archive_state *st, struct arc
     return r;
 }
 
+static int read_member(struct sk_unpack *u, struct archive_state *st, struct archive_entry *e,
+                       struct sk_child *child);
+
 static int fill_child(struct sk_unpack *u, struct archive_state *st, struct archive_entry *e,
                       struct sk_child *child)
 {
@@ -439,6 +486,14 @@ static int fill_child(struct sk_unpack *u, struct archive_state *st, struct arch
         child->encrypted = true;
         child->password = st->header_password;
     }
+    return read_member(u, st, e, child);
+}
+
+/* Reads the main handle's current entry into the child. Bad data is
+ * reported and ends the container. */
+static int read_member(struct sk_unpack *u, struct archive_state *st, struct archive_entry *e,
+                       struct sk_child *child)
+{
     const char *why = NULL;
     int rc = read_entry(u, st, st->a, e, &child->data, &why);
     if (rc == SK_ELIMIT) {
@@ -480,12 +535,173 @@ static void check_zip_headers(struct sk_unpack *u, struct archive_state *st)
                        (int)(name_len > 200 ? 200 : name_len), (const char *)name, what);
 }
 
-static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
+/* Formats whose reader must seek (7z: the header is at the end; ZIP: the
+ * central directory is, and the ZIP checks and password trial parse it
+ * from memory) or whose header walk needs the whole archive (RAR5,
+ * unpackers/rar5.c). Under a filter libarchive reads them as a stream:
+ * its 7z reader fails, its ZIP reader trusts the local headers. */
+static bool seeking_format(const uint8_t *b, size_t n)
 {
-    struct archive_state *st = state;
+    static const uint8_t sevenzip[] = {'7', 'z', 0xBC, 0xAF, 0x27, 0x1C};
+    static const uint8_t rar5[] = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00};
+    if (n >= sizeof sevenzip && memcmp(b, sevenzip, sizeof sevenzip) == 0)
+        return true;
+    if (n >= sizeof rar5 && memcmp(b, rar5, sizeof rar5) == 0)
+        return true;
+    return n >= 4 && b[0] == 'P' && b[1] == 'K' &&
+           ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6) || (b[2] == 7 && b[3] == 8));
+}
+
+/* Decompresses the first bytes of a compressed stream on a raw handle of
+ * its own (a few blocks at most) and says whether a seeking format starts
+ * there. Anything that goes wrong here answers "no": the main handle then
+ * meets the same bytes and reports them. */
+static int under_filter_is_seeking(const struct archive_state *st, bool *yes)
+{
+    *yes = false;
+    struct archive *a = reader_new(st->data, st->size, FORMATS_RAW_ONLY, NULL);
+    if (!a)
+        return SK_ENOMEM;
+    uint8_t head[8];
+    size_t have = 0;
+    struct archive_entry *e;
+    if (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+        /* A filter may hand back short blocks: gather the 8 bytes the
+         * signatures need from at most a few of them. */
+        for (int i = 0; i < 16 && have < sizeof head; i++) {
+            const void *block;
+            size_t n;
+            la_int64_t offset;
+            if (archive_read_data_block(a, &block, &n, &offset) != ARCHIVE_OK ||
+                offset != (la_int64_t)have)
+                break;
+            size_t take = n < sizeof head - have ? n : sizeof head - have;
+            memcpy(head + have, block, take);
+            have += take;
+        }
+    }
+    archive_read_free(a);
+    *yes = seeking_format(head, have);
+    return 0;
+}
+
+/* A compressed stream holding a 7z, ZIP or RAR5 is handed back whole, as
+ * one child (x.7z.gz -> x.7z) that the engine sniffs and opens again from
+ * memory, where those readers can seek. Its bytes come through
+ * sk_unpack_append like any member's, so every limit applies to them. */
+static int materialise_if_seeking(struct archive_state *st)
+{
+    st->peeked = true;
+    bool yes;
+    int rc = under_filter_is_seeking(st, &yes);
+    if (rc != 0 || !yes)
+        return rc;
+    struct archive *a = reader_new(st->data, st->size, FORMATS_RAW_ONLY, NULL);
+    if (!a)
+        return SK_ENOMEM;
+    archive_read_free(st->a);
+    st->a = a;
+    st->formats = FORMATS_RAW_ONLY;
+    return 0;
+}
+
+/* Moves the main handle to entry `index`. libarchive skips the members in
+ * between without reading their data (a non-solid RAR5 just steps over
+ * it), so an encrypted member's ciphertext is never decoded. */
+static int rar5_seek(struct sk_unpack *u, struct archive_state *st, unsigned index,
+                     struct archive_entry **e)
+{
+    *e = NULL;
+    while (st->entries_seen <= index) {
+        int r = archive_read_next_header(st->a, e);
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+            st->broken = true;
+            return library_failure(u, st->a, "reading the next member");
+        }
+        if (st->entries_seen++ == 0)
+            describe_container(u, st);
+    }
+    if (!*e) {
+        st->broken = true;
+        sk_unpack_fail(u, "archive", SK_EINTERNAL, "RAR5 member %u is behind libarchive",
+                       index);
+        return SK_EINTERNAL;
+    }
+    return 0;
+}
+
+/* A RAR5 with encrypted members, the header walk leading: every member is
+ * listed; encrypted ones are handed back unopened (libarchive 3.6 cannot
+ * decrypt RAR5), plain ones are read through libarchive, which must agree
+ * with the walk on the member's name. In a solid archive nothing after an
+ * encrypted member can be decompressed without its password. */
+static int rar5_next(struct sk_unpack *u, struct archive_state *st, struct sk_child *child)
+{
     for (;;) {
         if (st->broken || sk_unpack_expired(u))
             return SK_DONE;
+        struct sk_rar5_file f;
+        int rc = sk_rar5_next(&st->rar5, &f);
+        if (rc == SK_DONE)
+            return SK_DONE;
+        if (rc != 0) {
+            /* Bad headers or too many of them: the input's fault. */
+            sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s",
+                           st->rar5.why ? st->rar5.why : "RAR5 header walk failed");
+            return SK_ECORRUPT;
+        }
+        unsigned index = st->rar5_files++;
+        if (f.directory || f.link)
+            continue;
+        child->name = (const char *)f.name;
+        child->name_len = f.name_len;
+        child->declared_size = f.size_unknown ? 0 : f.unpacked_size;
+        if (f.encrypted || st->rar5_chain_broken) {
+            child->encrypted = true;
+            child->unopened_why = f.encrypted
+                                      ? "RAR5 encryption cannot be decrypted here"
+                                      : "its solid stream runs through an encrypted member";
+            if (st->rar5.solid)
+                st->rar5_chain_broken = true;
+            sk_unpack_mark_encrypted(u, NULL);
+            return 0;
+        }
+        struct archive_entry *e;
+        rc = rar5_seek(u, st, index, &e);
+        if (rc != 0)
+            return rc;
+        const char *name = archive_entry_pathname_utf8(e);
+        if (!name || strlen(name) != f.name_len || memcmp(name, f.name, f.name_len) != 0 ||
+            archive_entry_is_data_encrypted(e) > 0) {
+            st->broken = true;
+            sk_unpack_fail(u, "archive", SK_ECORRUPT,
+                           "libarchive and the RAR5 header walk disagree on member %u", index);
+            return SK_ECORRUPT;
+        }
+        return read_member(u, st, e, child);
+    }
+}
+
+static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
+{
+    struct archive_state *st = state;
+    if (st->rar5_headers_encrypted) {
+        /* Names are encrypted too: the archive as a whole is unopened. */
+        sk_unpack_mark_encrypted(u, NULL);
+        sk_unpack_fail(u, "archive", SK_EENCRYPTED,
+                       "RAR5 headers are encrypted: its members cannot be listed");
+        return SK_EENCRYPTED;
+    }
+    if (st->rar5_leads)
+        return rar5_next(u, st, child);
+    for (;;) {
+        if (st->broken || sk_unpack_expired(u))
+            return SK_DONE;
+        if (st->raw && !st->peeked && st->formats == FORMATS_AND_RAW) {
+            int rc = materialise_if_seeking(st);
+            if (rc != 0)
+                return rc;
+        }
         struct archive_entry *e;
         int r = next_header(u, st, &e);
         if (r == ARCHIVE_EOF && st->entries_seen == 0 && st->raw &&
@@ -504,6 +720,10 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
         if (r == ARCHIVE_EOF) {
             if (st->entries_seen == 0)
                 describe_container(u, st);
+            if (st->rar5_bad) {
+                sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s", st->rar5_bad);
+                return SK_ECORRUPT;
+            }
             return SK_DONE;
         }
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN)

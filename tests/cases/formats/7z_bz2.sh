@@ -1,0 +1,7 @@
+# A 7z archive under bzip2, as `7zz a x.7z ...` then `bzip2` make it: the
+# archive needs seeking, so it must be read from the decompressed bytes,
+# not through the stream filter (issue 13, item 2.1).
+cp "$EICAR" eicar.com
+printf "hello from sekisho\n" > readme.txt
+7z a -bso0 -bsp0 x.7z eicar.com readme.txt
+bzip2 -c x.7z > "$OUT"
