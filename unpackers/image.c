@@ -348,8 +348,9 @@ static void bmp_end(struct sk_reader *r, struct image_end *e)
         end = pixel_end;
         where = "the pixel array";
     }
-    /* BITMAPV5HEADER: an embedded profile (bV5CSType 'MBED') at an offset
-     * from the header's start (bV5ProfileData), often after the pixels. */
+    /* BITMAPV5HEADER: an embedded profile (bV5CSType 'MBED') or a linked
+     * profile's file name ('LINK') at an offset from the header's start
+     * (bV5ProfileData), often after the pixels. */
     if (dib_size >= 124) {
         struct sk_reader v5 = sk_reader_make(r->p + 14, dib_size);
         sk_reader_skip(&v5, 56);
@@ -358,10 +359,10 @@ static void bmp_end(struct sk_reader *r, struct image_end *e)
         uint32_t profile_at = sk_reader_u32le(&v5);
         uint32_t profile_size = sk_reader_u32le(&v5);
         uint64_t profile_end = 14 + (uint64_t)profile_at + profile_size;
-        if (!v5.err && cs_type == 0x4d424544u && profile_size > 0 && profile_end <= n &&
-            profile_end > end) {
+        if (!v5.err && (cs_type == 0x4d424544u || cs_type == 0x4c494e4bu) && profile_size > 0 &&
+            profile_end <= n && profile_end > end) {
             end = profile_end;
-            where = "the embedded profile";
+            where = "the colour profile";
         }
     }
     if (!where) {
