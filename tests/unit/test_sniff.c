@@ -97,6 +97,34 @@ static void iso_magic_far_in(void)
     CHECK_EQ_STR(sniff_name(image, 32771), "data"); /* cut before the magic ends */
 }
 
+/* A BMP is typed by bfSize equal to its bytes, or else by a DIB header
+ * Windows defines (so bytes appended after it do not hide it), never by
+ * "BM" alone. */
+static void bmp_by_size_or_dib_header(void)
+{
+    uint8_t bmp[64] = {'B', 'M'};
+    bmp[2] = sizeof bmp; /* bfSize */
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "bmp");
+    bmp[2] = 0; /* bfSize 0, BITMAPINFOHEADER, 1 plane, 24 bits */
+    bmp[14] = 40;
+    bmp[26] = 1;
+    bmp[28] = 24;
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "bmp");
+    bmp[2] = 40; /* bfSize short of the bytes: a trailer follows */
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "bmp");
+    bmp[28] = 7; /* no such bit count */
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "data");
+    bmp[28] = 24;
+    bmp[14] = 41; /* no such header */
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "data");
+    memset(bmp + 14, 0, 16); /* BITMAPCOREHEADER */
+    bmp[14] = 12;
+    bmp[22] = 1;
+    bmp[24] = 8;
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "bmp");
+    CHECK_EQ_STR(sniff_name(bmp, 29), "data"); /* too short for a DIB header */
+}
+
 /* Scripts by markers only their languages use; text that merely talks
  * about them stays text, and HTML or XML keep their types. */
 static void scripts_by_strong_markers_only(void)
@@ -124,7 +152,7 @@ static void scripts_by_strong_markers_only(void)
 static void onenote_header_guid(void)
 {
     static const uint8_t one[20] = {0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d, 0xae, 0xb1,
-                                    0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3, 0, 0, 0, 0};
+                                    0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3, 0,    0,    0,    0};
     CHECK_EQ_STR(sniff_name(one, sizeof one), "onenote");
     uint8_t swapped[20];
     memcpy(swapped, one, sizeof one);
@@ -157,6 +185,7 @@ int main(void)
     executables_need_their_headers();
     text_and_messages();
     iso_magic_far_in();
+    bmp_by_size_or_dib_header();
     scripts_by_strong_markers_only();
     onenote_header_guid();
     return check_exit("sniff");
