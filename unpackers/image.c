@@ -179,9 +179,11 @@ static size_t next_marker(const uint8_t *p, size_t n, size_t pos)
 }
 
 /* T.81 Annex B: SOI, marker segments with lengths, scans (SOS and its
- * entropy-coded data) until EOI. Bytes that are not a marker where one is
- * due are skipped to the next 0xFF, as libjpeg does. Every turn moves pos
- * forward, so the loop is linear in n. */
+ * entropy-coded data) until EOI. A byte that is not a marker where one is
+ * due ends the walk: libjpeg skips such bytes with a warning, but past
+ * them we would be guessing where the image ends (random bytes behind an
+ * SOI would soon "find" an EOI), and a guessed end makes a false trailer.
+ * Every turn moves pos forward, so the loop is linear in n. */
 static void jpeg_end(const uint8_t *p, size_t n, struct image_end *e)
 {
     if (n < 2 || p[0] != 0xff || p[1] != 0xd8) {
@@ -191,10 +193,10 @@ static void jpeg_end(const uint8_t *p, size_t n, struct image_end *e)
     size_t pos = 2;
     while (pos < n) {
         if (p[pos] != 0xff) {
-            pos = next_marker(p, n, pos);
-            continue;
+            stop(e, "the byte at %zu is not a marker", pos);
+            return;
         }
-        while (pos < n && p[pos] == 0xff)
+        while (pos < n && p[pos] == 0xff) /* fill bytes (B.1.1.2) */
             pos++;
         if (pos >= n)
             break;
@@ -204,16 +206,23 @@ static void jpeg_end(const uint8_t *p, size_t n, struct image_end *e)
             ended(e, pos, "EOI");
             return;
         }
-        /* Stand-alone markers (B.1.1.3): SOI, RSTm, TEM; 0x00 is stuffing
-         * met outside a scan, skipped like other stray bytes. */
-        if (marker == 0xd8 || is_rst(marker) || marker == 0x01 || marker == 0x00)
+        if (marker == 0xd8 || marker == 0x00) {
+            stop(e, "the marker at %zu is out of place", at);
+            return;
+        }
+        /* Stand-alone markers (B.1.1.3): RSTm and TEM have no length. */
+        if (is_rst(marker) || marker == 0x01)
             continue;
         if (n - pos < 2) {
             stop(e, "the marker segment at %zu is cut short", at);
             return;
         }
         size_t len = (size_t)p[pos] << 8 | p[pos + 1];
-        if (len < 2 || len > n - pos) {
+        if (len < 2) {
+            stop(e, "the marker segment at %zu has a length below 2", at);
+            return;
+        }
+        if (len > n - pos) {
             stop(e, "the marker segment at %zu runs past the end", at);
             return;
         }
@@ -265,7 +274,11 @@ static void gif_end(struct sk_reader *r, struct image_end *e)
             uint8_t local = desc ? desc[8] : 0;
             if (local & 0x80)
                 sk_reader_skip(r, 3u << ((local & 7) + 1));
-            sk_reader_u8(r);
+            uint8_t code_size = sk_reader_u8(r);
+            if (!r->err && (code_size < 1 || code_size > 11)) {
+                stop(e, "the image at %zu has an LZW code size of %u", at, code_size);
+                return;
+            }
         } else if (block == 0x21) { /* extension label */
             sk_reader_u8(r);
         } else {
@@ -372,19 +385,43 @@ static void bmp_end(struct sk_reader *r, struct image_end *e)
     ended(e, (size_t)end, where);
 }
 
-/* WebP: one RIFF chunk; its size counts from offset 8, odd sizes padded. */
+/* WebP (the RIFF container of Google's WebP container specification): the
+ * RIFF size counts from offset 8; inside, after "WEBP", chunks (FourCC,
+ * size, payload padded to even) must fill it exactly, the first one VP8,
+ * VP8L or VP8X. Each chunk is at least 8 bytes: at most n / 8 turns. */
 static void webp_end(struct sk_reader *r, struct image_end *e)
 {
     const uint8_t *riff = sk_reader_bytes(r, 4);
     uint32_t size = sk_reader_u32le(r);
-    if (!riff || memcmp(riff, "RIFF", 4) != 0 || size < 4) {
-        stop(e, "no RIFF header (%zu bytes)", r->len);
+    const uint8_t *form = sk_reader_bytes(r, 4);
+    if (!riff || !form || memcmp(riff, "RIFF", 4) != 0 || memcmp(form, "WEBP", 4) != 0) {
+        stop(e, "no RIFF WEBP header (%zu bytes)", r->len);
         return;
     }
-    uint64_t end = 8 + (uint64_t)size + (size & 1);
-    if (end > r->len) {
-        stop(e, "the RIFF chunk runs past the end (%zu bytes)", r->len);
+    uint64_t end = 8 + (uint64_t)size;
+    if (size < 4 + 8 || end > r->len) {
+        stop(e, "the RIFF size %u does not fit the %zu bytes", size, r->len);
         return;
+    }
+    struct sk_reader chunks = sk_reader_sub(r, (size_t)size - 4);
+    bool first = true;
+    while (sk_reader_left(&chunks) > 0) {
+        size_t at = 12 + chunks.pos;
+        const uint8_t *fourcc = sk_reader_bytes(&chunks, 4);
+        uint32_t len = sk_reader_u32le(&chunks);
+        bool known_first =
+            fourcc && (memcmp(fourcc, "VP8 ", 4) == 0 || memcmp(fourcc, "VP8L", 4) == 0 ||
+                       memcmp(fourcc, "VP8X", 4) == 0);
+        /* The last chunk's pad byte may be left out of the RIFF size. */
+        uint64_t padded = (uint64_t)len + (len & 1);
+        if (padded > sk_reader_left(&chunks) && len == sk_reader_left(&chunks))
+            padded = len;
+        if (chunks.err || (first && !known_first) || padded > sk_reader_left(&chunks)) {
+            stop(e, "the chunk at %zu is not a WebP chunk within the RIFF size", at);
+            return;
+        }
+        sk_reader_skip(&chunks, (size_t)padded);
+        first = false;
     }
     ended(e, (size_t)end, "the RIFF chunk");
 }
