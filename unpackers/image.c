@@ -19,14 +19,20 @@
  * table, 20 image descriptor, 21 local colour table, 22 table-based image
  * data, 15 data sub-blocks, 23-26 extensions, 27 trailer (0x3B). BMP
  * (Windows GDI BITMAPFILEHEADER, BITMAPCOREHEADER, BITMAPINFOHEADER and the
- * V4/V5 headers, with a V5 header's embedded ICC profile). WebP: RIFF
- * (the chunk size at offset 4, odd sizes padded). ICO: ICONDIR and its
- * ICONDIRENTRYs (each image's size and offset).
+ * V4/V5 headers, with a V5 header's embedded or linked colour profile).
+ * WebP: Google's WebP container specification (RIFF size at offset 4,
+ * chunks of FourCC, size and even-padded payload, VP8/VP8L/VP8X first).
+ * ICO: ICONDIR and its ICONDIRENTRYs (each image's size and offset).
  *
  * Where the end is: PNG after IEND's CRC; JPEG after EOI; GIF after 0x3B;
  * BMP at the larger of bfSize and the end of the pixel array (and of a V5
  * profile), each only when it lies within the bytes; WebP after the RIFF
- * chunk; ICO after its farthest image.
+ * chunk, once its chunks fill it exactly; ICO after its farthest image.
+ * Only an end the structure vouches for counts: a JPEG byte that is not a
+ * marker where one is due, a PNG chunk type that is not four letters, a
+ * GIF block of no known kind or an LZW code size outside 1..11 end the
+ * walk without an end (guessing past them would carve a false trailer out
+ * of a picture's own bytes).
  *
  * What follows the end:
  * - nothing: the image has no child;
