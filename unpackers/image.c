@@ -43,8 +43,10 @@
  * - anything else: the child "trailer", a view of those bytes. A Samsung
  *   camera trailer (its "SEFH" directory and "SEFT" tail, ExifTool's
  *   Samsung trailer) is marked as a part of the format, so its binary
- *   records are not content.unknown; a MP4 motion-photo trailer or an MPF
- *   preview JPEG is typed by the sniffer as media or jpeg and passes.
+ *   records are not content.unknown, nor are IMAGE_QUIET_TRAILER bytes or
+ *   fewer of no known type (leftovers of old encoders); a MP4 motion-photo
+ *   trailer or an MPF preview JPEG is typed by the sniffer as media or jpeg
+ *   and passes.
  *   More than IMAGE_MAX_PADDING bytes of filler are a child too: padding a
  *   file to get past scanners' size limits is an evasion of its own.
  *
@@ -74,6 +76,12 @@
  * few bytes to a few KiB (block-aligned camera files); more is a child. */
 #define IMAGE_MAX_PADDING (64u * 1024u)
 
+/* A trailer this small is a child, but if it sniffs as no known type it is
+ * encoder leftovers, not content.unknown: old GIF writers left such junk
+ * after 0x3B (13 bytes after Python idlelib's tk.gif). A PE, a script or
+ * EICAR this small is still typed by the sniffer and keeps its reasons. */
+#define IMAGE_QUIET_TRAILER 256u
+
 /* Where the walk ended: `found` with the end offset, or why it stopped. */
 struct image_end {
     bool found;
@@ -84,7 +92,7 @@ struct image_end {
 
 struct image_state {
     size_t trailer_off;
-    bool samsung;
+    bool quiet; /* unknown bytes there are expected: no content.unknown */
     bool handed_back;
 };
 
@@ -521,9 +529,12 @@ static int open_image(struct sk_unpack *u, void **state)
     if (!st)
         return SK_ENOMEM;
     st->trailer_off = e.end;
-    st->samsung = is_samsung_trailer(rest, rest_len);
+    const char *why_quiet = is_samsung_trailer(rest, rest_len) ? ", a Samsung trailer"
+                            : rest_len <= IMAGE_QUIET_TRAILER  ? ", a few bytes"
+                                                               : "";
+    st->quiet = why_quiet[0] != '\0';
     sk_unpack_info(u, "end", "after %s at %zu: %zu bytes (child 'trailer'%s)", e.where, e.end,
-                   rest_len, st->samsung ? ", a Samsung trailer" : "");
+                   rest_len, why_quiet);
     *state = st;
     return 0;
 }
@@ -536,7 +547,7 @@ static int next_image(struct sk_unpack *u, void *state, struct sk_child *child)
     st->handed_back = true;
     child->name = "trailer";
     child->name_len = strlen(child->name);
-    child->format_part = st->samsung;
+    child->format_part = st->quiet;
     const struct sk_buf *data = &u->node->data;
     return sk_unpack_view(u, &child->data, data->p + st->trailer_off,
                           data->len - st->trailer_off);
