@@ -177,10 +177,18 @@ static bool is_rst(uint8_t marker)
 static size_t next_marker(const uint8_t *p, size_t n, size_t pos)
 {
     while (pos < n) {
-        const uint8_t *ff = memchr(p + pos, 0xff, n - pos);
-        if (!ff)
-            return n;
-        size_t at = (size_t)(ff - p), k = at + 1;
+        /* Stuffing often comes in runs (0xFF00 0xFF00 ...): a few bytes
+         * looked at by hand spare memchr's set-up cost there. */
+        size_t near = n - pos < 8 ? n - pos : 8, at = pos;
+        while (at < pos + near && p[at] != 0xff)
+            at++;
+        if (at == pos + near) {
+            const uint8_t *ff = memchr(p + at, 0xff, n - at);
+            if (!ff)
+                return n;
+            at = (size_t)(ff - p);
+        }
+        size_t k = at + 1;
         while (k < n && p[k] == 0xff) /* fill bytes: the last 0xFF counts */
             k++;
         if (k >= n)
