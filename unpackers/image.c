@@ -529,8 +529,8 @@ static int open_image(struct sk_unpack *u, void **state)
     if (rest_len == 0)
         return 0;
     if (is_padding(rest, rest_len, node->type)) {
-        sk_unpack_info(u, "end", "after %s at %zu: %zu bytes of padding (not opened)", e.where,
-                       e.end, rest_len);
+        sk_unpack_info(u, "end", "after %s at %zu: %zu byte%s of padding (not opened)", e.where,
+                       e.end, rest_len, rest_len == 1 ? "" : "s");
         return 0;
     }
     struct image_state *st = calloc(1, sizeof *st);
@@ -541,8 +541,8 @@ static int open_image(struct sk_unpack *u, void **state)
                             : rest_len <= IMAGE_QUIET_TRAILER  ? ", a few bytes"
                                                                : "";
     st->quiet = why_quiet[0] != '\0';
-    sk_unpack_info(u, "end", "after %s at %zu: %zu bytes (child 'trailer'%s)", e.where, e.end,
-                   rest_len, why_quiet);
+    sk_unpack_info(u, "end", "after %s at %zu: %zu byte%s (child 'trailer'%s)", e.where, e.end,
+                   rest_len, rest_len == 1 ? "" : "s", why_quiet);
     *state = st;
     return 0;
 }
