@@ -206,26 +206,26 @@ static size_t next_marker(const uint8_t *p, size_t n, size_t pos)
  * them we would be guessing where the image ends (random bytes behind an
  * SOI would soon "find" an EOI), and a guessed end makes a false trailer.
  * Every turn moves pos forward, so the loop is linear in n. */
-static void jpeg_end(const uint8_t *p, size_t n, struct image_end *e)
+static void jpeg_end(struct sk_reader *r, struct image_end *e)
 {
-    if (n < 2 || p[0] != 0xff || p[1] != 0xd8) {
-        stop(e, "no JPEG SOI (%zu bytes)", n);
+    const uint8_t *soi = sk_reader_bytes(r, 2);
+    if (!soi || soi[0] != 0xff || soi[1] != 0xd8) {
+        stop(e, "no JPEG SOI (%zu bytes)", r->len);
         return;
     }
-    size_t pos = 2;
-    while (pos < n) {
-        if (p[pos] != 0xff) {
-            stop(e, "the byte at %zu is not a marker", pos);
+    while (sk_reader_left(r) > 0) {
+        size_t at = r->pos;
+        if (sk_reader_u8(r) != 0xff) {
+            stop(e, "the byte at %zu is not a marker", at);
             return;
         }
-        while (pos < n && p[pos] == 0xff) /* fill bytes (B.1.1.2) */
-            pos++;
-        if (pos >= n)
+        uint8_t marker = sk_reader_u8(r);
+        while (marker == 0xff && !r->err) /* fill bytes (B.1.1.2) */
+            marker = sk_reader_u8(r);
+        if (r->err)
             break;
-        size_t at = pos - 1;
-        uint8_t marker = p[pos++];
         if (marker == 0xd9) {
-            ended(e, pos, "EOI");
+            ended(e, r->pos, "EOI");
             return;
         }
         if (marker == 0xd8 || marker == 0x00) {
@@ -235,24 +235,24 @@ static void jpeg_end(const uint8_t *p, size_t n, struct image_end *e)
         /* Stand-alone markers (B.1.1.3): RSTm and TEM have no length. */
         if (is_rst(marker) || marker == 0x01)
             continue;
-        if (n - pos < 2) {
+        const uint8_t *length = sk_reader_bytes(r, 2);
+        if (!length) {
             stop(e, "the marker segment at %zu is cut short", at);
             return;
         }
-        size_t len = (size_t)p[pos] << 8 | p[pos + 1];
+        size_t len = (size_t)length[0] << 8 | length[1];
         if (len < 2) {
             stop(e, "the marker segment at %zu has a length below 2", at);
             return;
         }
-        if (len > n - pos) {
+        if (sk_reader_skip(r, len - 2) != 0) {
             stop(e, "the marker segment at %zu runs past the end", at);
             return;
         }
-        pos += len;
         if (marker == 0xda) /* SOS: entropy-coded data up to the next marker */
-            pos = next_marker(p, n, pos);
+            sk_reader_seek(r, next_marker(r->p, r->len, r->pos));
     }
-    stop(e, "no EOI marker in %zu bytes", n);
+    stop(e, "no EOI marker in %zu bytes", r->len);
 }
 
 /* GIF 15: data sub-blocks, each a size byte and that many bytes, until a
@@ -506,7 +506,7 @@ static void find_end(const struct sk_node *node, struct image_end *e)
     struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
     switch (node->type) {
     case SK_TYPE_PNG: png_end(&r, e); break;
-    case SK_TYPE_JPEG: jpeg_end(node->data.p, node->data.len, e); break;
+    case SK_TYPE_JPEG: jpeg_end(&r, e); break;
     case SK_TYPE_GIF: gif_end(&r, e); break;
     case SK_TYPE_BMP: bmp_end(&r, e); break;
     case SK_TYPE_WEBP: webp_end(&r, e); break;
