@@ -32,25 +32,39 @@ static void clean(char *s)
             *s = '_';
 }
 
-void sk_clamd_name(const struct sk_job *job, char *out, size_t len)
+/* What decided the verdict, without the prefix that says how severe it is:
+ * "Sekisho.<Rule>", "Encrypted.Zip", "OLE2.ContainsMacros.VBA",
+ * "Limits.Exceeded.depth", "Sekisho.<code>". */
+static void decided_by(const struct sk_job *job, char *out, size_t len)
 {
     struct sk_decision d;
     const char *code = sk_job_decision(job, &d) ? d.code : NULL;
-    if (!code) {
-        /* Not pass, yet no reason carries the verdict: still not OK. */
-        snprintf(out, len, "Heuristics.Sekisho.%s", sk_verdict_name(sk_job_verdict(job)));
-    } else if (d.rule) {
+    if (!code) /* not pass, yet no reason carries the verdict: still not OK */
+        snprintf(out, len, "Sekisho.%s", sk_verdict_name(sk_job_verdict(job)));
+    else if (d.rule)
         snprintf(out, len, "Sekisho.%s", d.rule);
-    } else if (strcmp(code, "encrypted.unopened") == 0) {
-        snprintf(out, len, "Heuristics.Encrypted.%s", encrypted_suffix(d.node_type));
-    } else if (strncmp(code, "macro.vba", 9) == 0) {
-        snprintf(out, len, "Heuristics.OLE2.ContainsMacros.VBA");
-    } else if (strcmp(code, "macro.xlm") == 0) {
-        snprintf(out, len, "Heuristics.OLE2.ContainsMacros.XLM");
-    } else if (strncmp(code, "limit.", 6) == 0) {
-        snprintf(out, len, "Heuristics.Limits.Exceeded.%s", code + 6);
-    } else {
-        snprintf(out, len, "Heuristics.Sekisho.%s", code);
-    }
+    else if (strcmp(code, "encrypted.unopened") == 0)
+        snprintf(out, len, "Encrypted.%s", encrypted_suffix(d.node_type));
+    else if (strncmp(code, "macro.vba", 9) == 0)
+        snprintf(out, len, "OLE2.ContainsMacros.VBA");
+    else if (strcmp(code, "macro.xlm") == 0)
+        snprintf(out, len, "OLE2.ContainsMacros.XLM");
+    else if (strncmp(code, "limit.", 6) == 0)
+        snprintf(out, len, "Limits.Exceeded.%s", code + 6);
+    else
+        snprintf(out, len, "Sekisho.%s", code);
+}
+
+/* One anchored regex tells hold from reject: every sandbox-level name starts
+ * with "Heuristics." (the prefix rspamd, amavis and ClamAV's own heuristics
+ * use for "suspicious"), and no block-level name does. */
+void sk_clamd_name(const struct sk_job *job, char *out, size_t len)
+{
+    char what[256];
+    decided_by(job, what, sizeof what);
+    if (sk_job_verdict(job) == SK_VERDICT_BLOCK)
+        snprintf(out, len, "%s%s", strncmp(what, "Sekisho.", 8) == 0 ? "" : "Sekisho.", what);
+    else
+        snprintf(out, len, "Heuristics.%s", what);
     clean(out);
 }

@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "../engine/sekisho.h"
+#include "keeper.h"
 #include "proto.h" /* the wire parsing, and SK_DAEMON_MAX_HEADER / _COMMAND */
 
 #define SK_DAEMON_READ_BUF (64u * 1024u) /* per connection, for headers and commands */
@@ -91,6 +92,11 @@ struct sk_serve_options {
     bool no_hash;
     const char *user; /* --user: whom to become when started as root */
     bool no_sandbox;  /* --no-sandbox: no seccomp filter */
+    /* Test hook (SEKISHO_FAULT_REPORT, '|'-separated request labels): the
+     * report of a request so labelled is made to fail as if out of memory,
+     * so tests can reach the fail-closed reply. Only ever makes a verdict
+     * stricter. NULL: off. */
+    const char *fault_report;
 };
 
 struct sk_server_stats {
@@ -104,6 +110,13 @@ struct sk_server_stats {
 
 struct sk_thread_slot; /* per pool thread: its worker and for which engine */
 
+/* What one engine fetch from the rules keeper cost (for the logs). */
+struct sk_fetch_times {
+    uint64_t compile_ns; /* reading and compiling, in the keeper */
+    uint64_t load_ns;    /* building the engine from the bundle, here */
+    size_t bundle_bytes;
+};
+
 struct sk_server {
     uv_loop_t *loop;
     const struct sk_serve_options *opts;
@@ -116,6 +129,9 @@ struct sk_server {
     uv_timer_t sweep_timer; /* drops half-sent requests that stalled */
     struct sk_engine_ref *current;
     uint64_t next_generation;
+    struct sk_keeper keeper;     /* compiles the rules: start-up and each SIGHUP */
+    struct sk_sandbox_user user; /* started as root: whom to become */
+    const char *user_name;       /* its name; NULL when not started as root */
     uv_key_t slot_key;
     uv_mutex_t slots_lock;
     struct sk_thread_slot **slots;

@@ -5,8 +5,10 @@
  * recvmsg/sendmsg for clamd FILDES descriptor passing, eventfd and signal
  * pipe reads), the libuv thread pool (threads: clone with CLONE_THREAD,
  * futex), memory (mmap, mprotect, brk, madvise), clocks, signals, exit;
- * clamd SCAN/CONTSCAN and SIGHUP rule reloads open files read-only
- * (openat, fstat, getdents64 for rule folders); GLib's iconv loads gconv
+ * clamd SCAN/CONTSCAN open files read-only (openat, fstat); SIGHUP only
+ * reads an engine bundle from the rules keeper's socketpair (read, write).
+ * The rules keeper (keeper.c) runs under this same filter: it opens rule
+ * files and folders read-only (openat, getdents64); GLib's iconv loads gconv
  * modules on first use of a charset (mmap of a read-only file with
  * PROT_EXEC). It never needs to create a socket, write or remove a file,
  * run a program, fork, or trace.
@@ -28,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -36,6 +39,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -237,6 +241,47 @@ int sk_sandbox_drop(const struct sk_sandbox_user *user, char *err, size_t errlen
     /* The sanitizer build only: setuid made the process non-dumpable, and
      * LeakSanitizer must ptrace its own threads at exit. */
     prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+#endif
+    return 0;
+}
+
+/* Bounding set: every capability but keep (needs CAP_SETPCAP, so while
+ * still root). Capabilities this kernel does not know answer EINVAL. */
+static int bound_to(int keep)
+{
+    for (int cap = 0; cap < 64; cap++)
+        if (cap != keep && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+            return -1;
+    return 0;
+}
+
+int sk_sandbox_drop_keep_read(const struct sk_sandbox_user *user, char *err, size_t errlen)
+{
+    struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3};
+    struct __user_cap_data_struct caps[2] = {{0}};
+    caps[0].effective = caps[0].permitted = 1u << CAP_DAC_READ_SEARCH;
+    /* KEEPCAPS: the permitted set survives setresuid, so that capset can
+     * then keep the one capability; it is switched off again at once. */
+    if (bound_to(CAP_DAC_READ_SEARCH) != 0 || prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0 ||
+        setgroups(0, NULL) != 0 || setresgid(user->gid, user->gid, user->gid) != 0 ||
+        setresuid(user->uid, user->uid, user->uid) != 0 ||
+        syscall(SYS_capset, &head, caps) != 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
+        snprintf(err, errlen, "dropping to uid %u gid %u with CAP_DAC_READ_SEARCH: %s",
+                 (unsigned)user->uid, (unsigned)user->gid, strerror(errno));
+        return -1;
+    }
+    if (!runs_as(user)) {
+        snprintf(err, errlen, "uid %u gid %u not in force after the drop", (unsigned)user->uid,
+                 (unsigned)user->gid);
+        return -1;
+    }
+    if (user->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)) {
+        snprintf(err, errlen, "root could be regained after dropping to uid %u",
+                 (unsigned)user->uid);
+        return -1;
+    }
+#if defined(__SANITIZE_ADDRESS__)
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0); /* as in sk_sandbox_drop */
 #endif
     return 0;
 }

@@ -26,6 +26,13 @@ int sk_sandbox_lookup_user(const char *name, struct sk_sandbox_user *out, char *
  * regained. 0, or -1 with a message in err (the caller must not serve). */
 int sk_sandbox_drop(const struct sk_sandbox_user *user, char *err, size_t errlen);
 
+/* The same for the rules keeper (keeper.h), keeping one capability:
+ * CAP_DAC_READ_SEARCH, to read any file and list any folder (the operator's
+ * rules wherever they are), and nothing else (no writing, no owning, no
+ * becoming root again; the bounding set is emptied of the rest too). 0, or
+ * -1 with a message in err. */
+int sk_sandbox_drop_keep_read(const struct sk_sandbox_user *user, char *err, size_t errlen);
+
 /* Installs the seccomp filter on every thread of the process (TSYNC); from
  * then on a system call outside the allowlist fails with EPERM. Sets
  * no_new_privs. 0, or -1 with a message in err. */

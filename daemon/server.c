@@ -15,6 +15,7 @@
 
 #include "../cli/cli.h"
 #include "daemon.h"
+#include "keeper.h"
 #include "sandbox.h"
 
 #define SK_DEFAULT_SOCKET "/run/sekisho/sekisho.sock"
@@ -160,28 +161,24 @@ static int parse_options(int argc, char **argv, struct sk_serve_options *o)
 
 /* ---- engines: built at start and on SIGHUP, freed by the last user ---- */
 
-/* Compiles the rules into a new engine. Touches nothing of the server but
- * its options, so SIGHUP can run it on a pool thread; the generation is
- * numbered by the caller, on the loop thread. */
-static struct sk_engine_ref *engine_build(const struct sk_serve_options *o, char *err,
-                                          size_t errlen)
+/* Asks the rules keeper for the rules compiled afresh and builds a new
+ * engine from its bundle. Touches nothing of the server but its keeper
+ * (one caller at a time: start-up, then one reload at once) and options,
+ * so SIGHUP can run it on a pool thread; the generation is numbered by the
+ * caller, on the loop thread. */
+static struct sk_engine_ref *engine_fetch(struct sk_server *server, struct sk_fetch_times *t,
+                                          char *err, size_t errlen)
 {
-    const char **paths = NULL;
-    size_t n = 0;
-    if (!o->no_bundled)
-        sk_list_push(&paths, &n, sk_bundled_rules_dir());
-    for (size_t i = 0; i < o->n_rule_paths; i++)
-        sk_list_push(&paths, &n, o->rule_paths[i]);
-    struct sk_engine_config config = {
-        .rule_paths = paths,
-        .n_rule_paths = n,
-        .policy_path = o->policy_path,
-        .password_rules_path = o->password_rules,
-        .limits = o->limits,
-    };
+    uint8_t *bundle = NULL;
+    size_t len = 0;
+    if (sk_keeper_compile(&server->keeper, &bundle, &len, &t->compile_ns, err, errlen) != 0)
+        return NULL;
+    uint64_t t0 = uv_hrtime();
     struct sk_engine *engine = NULL;
-    int rc = sk_engine_new(&config, &engine, err, errlen);
-    free(paths);
+    int rc = sk_engine_from_bundle(bundle, len, &server->opts->limits, &engine, err, errlen);
+    free(bundle);
+    t->load_ns = uv_hrtime() - t0;
+    t->bundle_bytes = len;
     if (rc != 0)
         return NULL;
     struct sk_engine_ref *ref = calloc(1, sizeof *ref);
@@ -216,14 +213,15 @@ struct sk_reload {
     uv_work_t work;
     struct sk_server *server;
     struct sk_engine_ref *ref;
+    struct sk_fetch_times times;
     uint64_t t0;
-    char err[2048];
+    char err[SK_KEEPER_MAX_ERROR];
 };
 
 static void reload_work(uv_work_t *work)
 {
     struct sk_reload *r = work->data;
-    r->ref = engine_build(r->server->opts, r->err, sizeof r->err);
+    r->ref = engine_fetch(r->server, &r->times, r->err, sizeof r->err);
 }
 
 static void reload(struct sk_server *server);
@@ -245,9 +243,11 @@ static void reload_done(uv_work_t *work, int status)
         server->current = r->ref;
         engine_release(old);
         fprintf(stderr,
-                "sekisho: SIGHUP: rules reloaded (generation %llu, %u rules, %.1f ms)\n",
+                "sekisho: SIGHUP: rules reloaded (generation %llu, %u rules, %.1f ms: "
+                "compiled in the rules keeper in %.1f ms, %zu-byte bundle loaded in %.1f ms)\n",
                 (unsigned long long)r->ref->generation, sk_engine_rule_count(r->ref->engine),
-                (double)(uv_hrtime() - r->t0) / 1e6);
+                (double)(uv_hrtime() - r->t0) / 1e6, (double)r->times.compile_ns / 1e6,
+                r->times.bundle_bytes, (double)r->times.load_ns / 1e6);
     }
     free(r);
     if (server->reload_again && !server->draining) {
@@ -325,6 +325,15 @@ static struct sk_worker *thread_worker(struct sk_server *server, struct sk_engin
     return worker;
 }
 
+/* The clamd IDSESSION reply prefix ("N: "), or "" outside a session: every
+ * reply of a session carries it, or the client cannot match them up. */
+static void clamd_prefix(const struct sk_dreq *req, char *out, size_t len)
+{
+    out[0] = '\0';
+    if (req->session_seq)
+        snprintf(out, len, "%u: ", req->session_seq);
+}
+
 /* Sets req->reply for a scan that could not be reported: fail closed. */
 static void fail_closed(struct sk_dreq *req, const char *detail)
 {
@@ -343,12 +352,33 @@ static void fail_closed(struct sk_dreq *req, const char *detail)
         req->reply = n < 0 ? NULL : line;
         req->reply_len = n < 0 ? 0 : (size_t)n;
     } else {
+        char prefix[24];
+        clamd_prefix(req, prefix, sizeof prefix);
         char *line = NULL;
-        int n = asprintf(&line, "%s: Heuristics.Sekisho.error.internal FOUND%c", req->id,
-                         req->delim);
+        int n = asprintf(&line, "%s%s: Heuristics.Sekisho.error.internal FOUND%c", prefix,
+                         req->id, req->delim);
         req->reply = n < 0 ? NULL : line;
         req->reply_len = n < 0 ? 0 : (size_t)n;
     }
+}
+
+/* The test hook of sk_serve_options.fault_report: true when id is one of
+ * the '|'-separated labels. */
+static bool fault_wanted(const char *labels, const char *id)
+{
+    if (!labels || !id)
+        return false;
+    size_t n = strlen(id);
+    for (const char *p = labels; *p;) {
+        const char *end = strchr(p, '|');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, id, n) == 0)
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
 }
 
 /* Maps a clamd path or descriptor on the pool thread. 0 or an errno. */
@@ -385,9 +415,8 @@ static int map_input(struct sk_dreq *req, const struct sk_limits *lim)
 static void clamd_reply(struct sk_dreq *req, const struct sk_job *job, bool pass)
 {
     char name[256];
-    char prefix[24] = "";
-    if (req->session_seq)
-        snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
+    char prefix[24];
+    clamd_prefix(req, prefix, sizeof prefix);
     char *line = NULL;
     int n;
     if (pass) {
@@ -412,9 +441,8 @@ static void scan_work(uv_work_t *work)
     if (req->kind == SK_DREQ_CLAMD_PATH || req->kind == SK_DREQ_CLAMD_FD) {
         int err = map_input(req, sk_engine_limits(req->eref->engine));
         if (err) {
-            char prefix[24] = "";
-            if (req->session_seq)
-                snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
+            char prefix[24];
+            clamd_prefix(req, prefix, sizeof prefix);
             char *line = NULL;
             int n = asprintf(&line, "%s%s: %s ERROR%c", prefix, req->id,
                              err == EINVAL ? "Not a regular file" : strerror(err), req->delim);
@@ -440,6 +468,11 @@ static void scan_work(uv_work_t *work)
     struct sk_job *job = NULL;
     if (sk_scan(worker, &request, &job) != 0) {
         fail_closed(req, "out of memory before the scan");
+        return;
+    }
+    if (fault_wanted(o->fault_report, req->id)) {
+        sk_job_free(job);
+        fail_closed(req, "out of memory while reporting (injected: SEKISHO_FAULT_REPORT)");
         return;
     }
     req->verdict = sk_job_verdict(job);
@@ -754,27 +787,36 @@ static void warm_pool_done(uv_work_t *work, int status)
     (void)status;
 }
 
+/* Started as root: whom the server (and, keeping one capability, the rules
+ * keeper) becomes. Looked up before anything is forked or bound, since the
+ * user database is out of reach afterwards. 0, or -1 with a message. */
+static int resolve_user(struct sk_server *server, char *err, size_t errlen)
+{
+    const char *name = server->opts->user ? server->opts->user : SK_SANDBOX_DEFAULT_USER;
+    if (sk_sandbox_lookup_user(name, &server->user, err, errlen) != 0)
+        return -1;
+    if (server->user.uid == 0) {
+        snprintf(err, errlen, "--user %s is root: name an unprivileged user", name);
+        return -1;
+    }
+    server->user_name = name;
+    return 0;
+}
+
 /* Started as root: becomes --user (default nobody) for good, the socket we
  * bound handed to that user and its group first (mode 0660 stays), since
  * neither the user database nor chown is reachable afterwards. */
 static int drop_root(struct sk_server *server, char *err, size_t errlen)
 {
-    const char *name = server->opts->user ? server->opts->user : SK_SANDBOX_DEFAULT_USER;
-    struct sk_sandbox_user user;
-    if (sk_sandbox_lookup_user(name, &user, err, errlen) != 0)
-        return -1;
-    if (user.uid == 0) {
-        snprintf(err, errlen, "--user %s is root: name an unprivileged user", name);
-        return -1;
-    }
-    if (server->bound_socket && chown(server->bound_socket, user.uid, user.gid) != 0) {
+    const struct sk_sandbox_user *user = &server->user;
+    if (server->bound_socket && chown(server->bound_socket, user->uid, user->gid) != 0) {
         snprintf(err, errlen, "chown %s: %s", server->bound_socket, strerror(errno));
         return -1;
     }
-    if (sk_sandbox_drop(&user, err, errlen) != 0)
+    if (sk_sandbox_drop(user, err, errlen) != 0)
         return -1;
-    fprintf(stderr, "sekisho: running as %s (uid %u, gid %u), no supplementary groups\n", name,
-            (unsigned)user.uid, (unsigned)user.gid);
+    fprintf(stderr, "sekisho: running as %s (uid %u, gid %u), no supplementary groups\n",
+            server->user_name, (unsigned)user->uid, (unsigned)user->gid);
     return 0;
 }
 
@@ -786,7 +828,7 @@ static int enter_sandbox(struct sk_server *server, uv_work_t *warm)
 {
     const struct sk_serve_options *o = server->opts;
     char err[512];
-    if (geteuid() == 0) {
+    if (server->user_name) {
         if (drop_root(server, err, sizeof err) != 0)
             goto fail;
     } else if (o->user) {
@@ -831,20 +873,62 @@ int sk_cmd_serve(int argc, char **argv)
     snprintf(workers, sizeof workers, "%u", o.workers);
     setenv("UV_THREADPOOL_SIZE", workers, 1);
     signal(SIGPIPE, SIG_IGN);
+    o.fault_report = getenv("SEKISHO_FAULT_REPORT");
+    if (o.fault_report)
+        fprintf(stderr,
+                "sekisho: test hook SEKISHO_FAULT_REPORT armed: the reports of %s "
+                "fail closed\n",
+                o.fault_report);
 
-    struct sk_server server = {.opts = &o, .loop = uv_default_loop()};
+    struct sk_server server = {.opts = &o, .keeper = {.pid = -1, .fd = -1}};
+    int code = 2;
+    char err[SK_KEEPER_MAX_ERROR];
+    const char **rule_paths = NULL;
+    size_t n_rule_paths = 0;
+    if (geteuid() == 0 && resolve_user(&server, err, sizeof err) != 0) {
+        fprintf(stderr, "sekisho: sandbox: %s\n", err);
+        goto out;
+    }
+    /* The bundled folder is found now, as whoever started us: the keeper may
+     * be another user by the time it reads it. */
+    if (!o.no_bundled)
+        sk_list_push(&rule_paths, &n_rule_paths, sk_bundled_rules_dir());
+    for (size_t i = 0; i < o.n_rule_paths; i++)
+        sk_list_push(&rule_paths, &n_rule_paths, o.rule_paths[i]);
+    struct sk_keeper_setup keeper = {
+        .engine = {.rule_paths = rule_paths,
+                   .n_rule_paths = n_rule_paths,
+                   .policy_path = o.policy_path,
+                   .password_rules_path = o.password_rules},
+        .user = server.user_name ? &server.user : NULL,
+        .confine = !o.no_sandbox,
+    };
+    /* Forked first, while this is the only thread and before any socket,
+     * loop or engine exists that the keeper would inherit. */
+    if (sk_keeper_start(&keeper, &server.keeper, err, sizeof err) != 0) {
+        fprintf(stderr, "sekisho: %s\n", err);
+        goto out;
+    }
+    fprintf(stderr,
+            "sekisho: rules keeper started (pid %d%s%s): start-up and SIGHUP compile the "
+            "rules in it, the server loads what it sends\n",
+            (int)server.keeper.pid, server.user_name ? ", as " : "",
+            server.user_name ? server.user_name : "");
+    server.loop = uv_default_loop();
     server.start_ns = uv_hrtime();
     uv_key_create(&server.slot_key);
     uv_mutex_init(&server.slots_lock);
-    int code = 2;
-    char err[2048];
-    server.current = engine_build(server.opts, err, sizeof err);
-    if (server.current)
-        server.current->generation = ++server.next_generation;
+    struct sk_fetch_times times = {0};
+    server.current = engine_fetch(&server, &times, err, sizeof err);
     if (!server.current) {
         fprintf(stderr, "sekisho: %s\n", err);
         goto out;
     }
+    server.current->generation = ++server.next_generation;
+    fprintf(stderr,
+            "sekisho: rules compiled in the rules keeper in %.1f ms, %zu-byte bundle loaded "
+            "in %.1f ms\n",
+            (double)times.compile_ns / 1e6, times.bundle_bytes, (double)times.load_ns / 1e6);
     if (listen_unix(&server) != 0 || (o.tcp && listen_tcp(&server) != 0))
         goto out;
     start_signal(&server, &server.sig_term, SIGTERM);
@@ -867,17 +951,21 @@ int sk_cmd_serve(int argc, char **argv)
             (unsigned long long)server.stats.busy);
     code = 0;
 out:
-    uv_walk(server.loop, walk_close, NULL);
-    uv_run(server.loop, UV_RUN_DEFAULT);
-    uv_loop_close(server.loop);
-    if (server.bound_socket)
-        unlink(server.bound_socket);
-    engine_release(server.current);
-    for (size_t i = 0; i < server.n_slots; i++)
-        free(server.slots[i]);
-    free(server.slots);
-    uv_key_delete(&server.slot_key);
-    uv_mutex_destroy(&server.slots_lock);
+    sk_keeper_close(&server.keeper); /* EOF: the keeper exits */
+    if (server.loop) {
+        uv_walk(server.loop, walk_close, NULL);
+        uv_run(server.loop, UV_RUN_DEFAULT);
+        uv_loop_close(server.loop);
+        if (server.bound_socket)
+            unlink(server.bound_socket);
+        engine_release(server.current);
+        for (size_t i = 0; i < server.n_slots; i++)
+            free(server.slots[i]);
+        free(server.slots);
+        uv_key_delete(&server.slot_key);
+        uv_mutex_destroy(&server.slots_lock);
+    }
+    free(rule_paths);
     free(o.rule_paths);
     return code;
 }

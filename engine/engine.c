@@ -1,14 +1,28 @@
 /* The engine and its workers: what is shared by every scan, and what one
  * scanning thread owns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "engine_internal.h"
 #include "error.h"
 #include "passwords.h"
+#include "reader.h"
 #include "sekisho.h"
 #include "yara_scan.h"
+
+/* An engine bundle (sekisho.h): "SKEB", version, then three sections, each
+ * a u64le length and its bytes: the policy file, the password-rules file,
+ * the compiled YARA rules (libyara's format). Nothing may follow. */
+#define SK_BUNDLE_MAGIC "SKEB"
+#define SK_BUNDLE_VERSION 1u
+#define SK_BUNDLE_MAX_TEXT (16u << 20) /* a policy or password-rules file */
 
 struct sk_engine {
     struct sk_rules *rules;
@@ -129,4 +143,195 @@ void sk_worker_arm_failure(struct sk_worker *worker, struct sk_arena *arena)
         sk_arena_fail_after(arena, worker->pending_failure);
         worker->pending_failure = -1;
     }
+}
+
+/* ---- engine bundles ---- */
+
+/* Reads a whole small file (at most SK_BUNDLE_MAX_TEXT bytes) into a
+ * malloc'd buffer. what names the file in messages. */
+static int read_text(const char *path, const char *what, uint8_t **out, size_t *out_len,
+                     char *err, size_t errlen)
+{
+    int rc = 0;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: cannot open %s file", path, what);
+        rc = SK_EIO;
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > SK_BUNDLE_MAX_TEXT) {
+        snprintf(err, errlen, "%s: %s file is not a regular file of at most %u bytes", path,
+                 what, SK_BUNDLE_MAX_TEXT);
+        rc = SK_ELIMIT;
+        goto out;
+    }
+    /* One byte more than the size, so a file that grew is caught. */
+    size_t cap = (size_t)st.st_size + 1;
+    buf = malloc(cap);
+    if (!buf) {
+        rc = SK_ENOMEM;
+        goto out;
+    }
+    for (;;) {
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            rc = SK_EIO;
+            goto out;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len == cap) {
+            snprintf(err, errlen, "%s: %s file changed while read", path, what);
+            rc = SK_EIO;
+            goto out;
+        }
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    if (rc != 0) {
+        free(buf);
+        buf = NULL;
+        len = 0;
+    }
+    *out = buf;
+    *out_len = len;
+    return rc;
+}
+
+static void put_u64le(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Appends a u64le length and the bytes; *at advances. */
+static void put_section(uint8_t *out, size_t *at, const uint8_t *p, size_t len)
+{
+    put_u64le(out + *at, len);
+    *at += 8;
+    if (len)
+        memcpy(out + *at, p, len);
+    *at += len;
+}
+
+int sk_engine_bundle_build(const struct sk_engine_config *config, uint8_t **out,
+                           size_t *out_len, char *err, size_t errlen)
+{
+    int rc = 0;
+    uint8_t *policy = NULL, *passwords = NULL, *compiled = NULL, *bundle = NULL;
+    size_t policy_len = 0, passwords_len = 0, compiled_len = 0;
+    struct sk_policy *parsed_policy = NULL;
+    struct sk_password_rules *parsed_passwords = NULL;
+    struct sk_rules *rules = NULL;
+    *out = NULL;
+    *out_len = 0;
+    /* Each file is read once and what is checked is what is sent, so the
+     * receiving side parses the very bytes that passed here. */
+    if (config->policy_path) {
+        rc = read_text(config->policy_path, "policy", &policy, &policy_len, err, errlen);
+        if (rc == 0)
+            rc = sk_policy_load_mem(policy, policy_len, &parsed_policy, err, errlen);
+        if (rc != 0)
+            goto out;
+    }
+    if (config->password_rules_path) {
+        rc = read_text(config->password_rules_path, "password rules", &passwords,
+                       &passwords_len, err, errlen);
+        if (rc == 0)
+            rc = sk_password_rules_load_mem(passwords, passwords_len, &parsed_passwords, err,
+                                            errlen);
+        if (rc != 0)
+            goto out;
+    }
+    rc = sk_rules_compile(config->rule_paths, config->n_rule_paths, &rules, err, errlen);
+    if (rc == 0)
+        rc = sk_rules_save(rules, &compiled, &compiled_len);
+    if (rc != 0) {
+        if (!err[0])
+            snprintf(err, errlen, "saving the compiled rules: %s", sk_strerror(rc));
+        goto out;
+    }
+    size_t total = 8 + 3 * 8 + policy_len + passwords_len + compiled_len;
+    bundle = malloc(total);
+    if (!bundle) {
+        snprintf(err, errlen, "out of memory");
+        rc = SK_ENOMEM;
+        goto out;
+    }
+    memcpy(bundle, SK_BUNDLE_MAGIC, 4);
+    for (int i = 0; i < 4; i++)
+        bundle[4 + i] = (uint8_t)(SK_BUNDLE_VERSION >> (8 * i));
+    size_t at = 8;
+    put_section(bundle, &at, policy, policy_len);
+    put_section(bundle, &at, passwords, passwords_len);
+    put_section(bundle, &at, compiled, compiled_len);
+    *out = bundle;
+    *out_len = total;
+out:
+    sk_policy_free(parsed_policy);
+    sk_password_rules_free(parsed_passwords);
+    sk_rules_free(rules);
+    free(policy);
+    free(passwords);
+    free(compiled);
+    return rc;
+}
+
+/* One section: its bytes (NULL when empty) and length; r's error is sticky. */
+static const uint8_t *take_section(struct sk_reader *r, size_t *len)
+{
+    uint64_t n = sk_reader_u64le(r);
+    *len = 0;
+    if (r->err || n > sk_reader_left(r))
+        return NULL;
+    *len = (size_t)n;
+    return n ? sk_reader_bytes(r, (size_t)n) : NULL;
+}
+
+int sk_engine_from_bundle(const uint8_t *bundle, size_t len, const struct sk_limits *limits,
+                          struct sk_engine **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    err[0] = '\0';
+    struct sk_reader r = sk_reader_make(bundle, len);
+    const uint8_t *magic = sk_reader_bytes(&r, 4);
+    uint32_t version = sk_reader_u32le(&r);
+    size_t policy_len, passwords_len, compiled_len;
+    const uint8_t *policy = take_section(&r, &policy_len);
+    const uint8_t *passwords = take_section(&r, &passwords_len);
+    const uint8_t *compiled = take_section(&r, &compiled_len);
+    if (r.err || !magic || memcmp(magic, SK_BUNDLE_MAGIC, 4) != 0 ||
+        version != SK_BUNDLE_VERSION || !compiled || sk_reader_left(&r) != 0) {
+        snprintf(err, errlen, "not an engine bundle of this version");
+        return SK_ECORRUPT;
+    }
+    struct sk_engine *engine = calloc(1, sizeof *engine);
+    if (!engine) {
+        snprintf(err, errlen, "out of memory");
+        return SK_ENOMEM;
+    }
+    engine->limits = *limits;
+    sk_limits_clamp(&engine->limits);
+    int rc = sk_policy_load_mem(policy, policy_len, &engine->policy, err, errlen);
+    if (rc == 0 && passwords_len)
+        rc = sk_password_rules_load_mem(passwords, passwords_len, &engine->password_rules, err,
+                                        errlen);
+    if (rc == 0)
+        rc = sk_rules_load(compiled, compiled_len, &engine->rules, err, errlen);
+    if (rc != 0) {
+        if (!err[0])
+            snprintf(err, errlen, "engine bundle: %s", sk_strerror(rc));
+        sk_engine_free(engine);
+        return rc;
+    }
+    *out = engine;
+    return 0;
 }

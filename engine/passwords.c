@@ -1403,35 +1403,56 @@ static int add_rule(struct sk_password_rules *rules, char *line, int lineno, cha
     return 0;
 }
 
-int sk_password_rules_load(const char *path, struct sk_password_rules **out, char *err,
-                           size_t errlen)
+/* Reads rules from f (NULL: none); name is for the read error message. */
+static int password_rules_read(FILE *f, const char *name, struct sk_password_rules **out,
+                               char *err, size_t errlen)
 {
     int rc = 0;
-    FILE *f = NULL;
     char *line = NULL;
     size_t cap = 0;
     *out = NULL;
     struct sk_password_rules *rules = calloc(1, sizeof *rules);
     if (!rules)
         return SK_ENOMEM;
-    if (path && !(f = fopen(path, "r"))) {
-        set_err(err, errlen, "%s: cannot open password rules file", path);
-        rc = SK_EIO;
-        goto out;
-    }
     for (int lineno = 1; rc == 0 && f && getline(&line, &cap, f) >= 0; lineno++)
         rc = add_rule(rules, line, lineno, err, errlen);
     if (rc == 0 && f && ferror(f)) {
-        set_err(err, errlen, "%s: read error", path);
+        set_err(err, errlen, "%s: read error", name);
         rc = SK_EIO;
     }
-out:
     free(line);
-    if (f)
-        fclose(f);
     if (rc)
         sk_password_rules_free(rules);
     else
         *out = rules;
+    return rc;
+}
+
+int sk_password_rules_load(const char *path, struct sk_password_rules **out, char *err,
+                           size_t errlen)
+{
+    FILE *f = NULL;
+    *out = NULL;
+    if (path && !(f = fopen(path, "r"))) {
+        set_err(err, errlen, "%s: cannot open password rules file", path);
+        return SK_EIO;
+    }
+    int rc = password_rules_read(f, path, out, err, errlen);
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+int sk_password_rules_load_mem(const void *text, size_t len, struct sk_password_rules **out,
+                               char *err, size_t errlen)
+{
+    FILE *f = NULL;
+    *out = NULL;
+    /* fmemopen reads the bytes in place, so the parser is the file's. */
+    if (len > 0 && !(f = fmemopen((void *)text, len, "r")))
+        return SK_ENOMEM;
+    int rc = password_rules_read(f, "password rules", out, err, errlen);
+    if (f)
+        fclose(f);
     return rc;
 }

@@ -43,6 +43,11 @@ struct sk_password_rules;
 int sk_password_rules_load(const char *path, struct sk_password_rules **out, char *err,
                            size_t errlen);
 
+/* The same from the bytes of such a file (len 0: an empty set); text need
+ * not be NUL-terminated and is not kept. */
+int sk_password_rules_load_mem(const void *text, size_t len, struct sk_password_rules **out,
+                               char *err, size_t errlen);
+
 /* Frees a rule set; NULL is allowed. */
 void sk_password_rules_free(struct sk_password_rules *rules);
 

@@ -42,15 +42,16 @@ static const struct sk_reason_info reasons[] = {
     {"onenote.embedded_file", SK_VERDICT_SANDBOX, 0,
      "a OneNote file embeds an executable, script, shortcut, HTA or Office file"},
     {"html.smuggling", SK_VERDICT_SANDBOX, 0,
-     "HTML that builds a file in the browser (atob/Blob/msSaveOrOpenBlob/download=); the payload is decoded and scanned"},
-    {"pdf.javascript", SK_VERDICT_SANDBOX, 0,
-     "a PDF with JavaScript (/JS, /JavaScript)"},
+     "HTML that builds a file in the browser (atob/Blob/msSaveOrOpenBlob/download=); the "
+     "payload is decoded and scanned"},
+    {"pdf.javascript", SK_VERDICT_SANDBOX, 0, "a PDF with JavaScript (/JS, /JavaScript)"},
     {"pdf.launch", SK_VERDICT_SANDBOX, 0,
      "a PDF /Launch action that starts a program or opens a file"},
     {"pdf.embedded_file", SK_VERDICT_PASS, 0,
      "a PDF embedded file (reported; its content is scanned)"},
     {"name.deceptive", SK_VERDICT_SANDBOX, 0,
-     "a name that hides its real extension: double extension, right-to-left override, padding before the extension"},
+     "a name that hides its real extension: double extension, right-to-left override, padding "
+     "before the extension"},
     {"limit.size", SK_VERDICT_SANDBOX, 1, "the request is larger than max-bytes; not scanned"},
     {"limit.depth", SK_VERDICT_SANDBOX, 1, "nesting deeper than max-depth; not opened further"},
     {"limit.nodes", SK_VERDICT_SANDBOX, 1, "more nodes than max-nodes; unpacking stopped"},
@@ -219,47 +220,65 @@ static int add_override(struct sk_policy *policy, const struct override *o)
     return 0;
 }
 
-int sk_policy_load(const char *path, struct sk_policy **out, char *err, size_t errlen)
+/* Reads overrides from f (NULL: none) into a new policy. */
+static int policy_read(FILE *f, struct sk_policy **out, char *err, size_t errlen)
 {
     int rc = 0;
-    FILE *f = NULL;
     struct sk_policy *policy = calloc(1, sizeof *policy);
+    *out = NULL;
     if (!policy)
         return SK_ENOMEM;
-    if (path) {
-        f = fopen(path, "r");
-        if (!f) {
-            snprintf(err, errlen, "%s: cannot open policy file", path);
-            rc = SK_EIO;
-            goto out;
-        }
-        char line[1024];
-        int lineno = 0;
-        while (fgets(line, sizeof line, f)) {
-            lineno++;
-            char *hash = strchr(line, '#');
-            if (hash)
-                *hash = '\0';
-            char *text = trim(line);
-            if (*text == '\0')
-                continue;
-            struct override o = {0};
-            rc = parse_line(text, &o, err, errlen, lineno);
-            if (rc == 0)
-                rc = add_override(policy, &o);
-            if (rc != 0) {
-                free(o.pattern);
-                goto out;
-            }
+    char line[1024];
+    int lineno = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *text = trim(line);
+        if (*text == '\0')
+            continue;
+        struct override o = {0};
+        rc = parse_line(text, &o, err, errlen, lineno);
+        if (rc == 0)
+            rc = add_override(policy, &o);
+        if (rc != 0) {
+            free(o.pattern);
+            break;
         }
     }
-out:
-    if (f)
-        fclose(f);
     if (rc != 0) {
         sk_policy_free(policy);
         policy = NULL;
     }
     *out = policy;
+    return rc;
+}
+
+int sk_policy_load(const char *path, struct sk_policy **out, char *err, size_t errlen)
+{
+    FILE *f = NULL;
+    *out = NULL;
+    if (path && !(f = fopen(path, "r"))) {
+        snprintf(err, errlen, "%s: cannot open policy file", path);
+        return SK_EIO;
+    }
+    int rc = policy_read(f, out, err, errlen);
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+int sk_policy_load_mem(const void *text, size_t len, struct sk_policy **out, char *err,
+                       size_t errlen)
+{
+    FILE *f = NULL;
+    *out = NULL;
+    /* fmemopen reads the bytes in place, so the parser is the file's. */
+    if (len > 0 && !(f = fmemopen((void *)text, len, "r")))
+        return SK_ENOMEM;
+    int rc = policy_read(f, out, err, errlen);
+    if (f)
+        fclose(f);
     return rc;
 }

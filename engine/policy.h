@@ -33,6 +33,10 @@ struct sk_policy;
  * may end in `.*` to cover a family). NULL path: defaults only. Unknown codes
  * and fail-closed codes set to pass are refused with a message in err. */
 int sk_policy_load(const char *path, struct sk_policy **out, char *err, size_t errlen);
+/* The same from the bytes of such a file (len 0: defaults only); text need
+ * not be NUL-terminated and is not kept. */
+int sk_policy_load_mem(const void *text, size_t len, struct sk_policy **out, char *err,
+                       size_t errlen);
 void sk_policy_free(struct sk_policy *policy);
 
 /* The verdict for a reason code (unknown codes: sandbox). */

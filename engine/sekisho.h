@@ -35,6 +35,25 @@ struct sk_engine_config {
 int sk_engine_new(const struct sk_engine_config *config, struct sk_engine **out, char *err,
                   size_t errlen);
 void sk_engine_free(struct sk_engine *engine);
+
+/* An engine bundle: what sk_engine_new reads from the operator's files, in
+ * one buffer, so that a process that may not read those files (the daemon
+ * after its privilege drop) can still build the engine. It holds the YARA
+ * rules compiled and serialised by libyara and the bytes of the policy and
+ * password-rules files, each checked by parsing before it goes in.
+ *
+ * sk_engine_bundle_build compiles and reads as sk_engine_new does (same
+ * messages in err); the limits of config are not part of the bundle. 0 and
+ * *out (malloc'd, the caller frees it), or a negative SK_E* code. */
+int sk_engine_bundle_build(const struct sk_engine_config *config, uint8_t **out,
+                           size_t *out_len, char *err, size_t errlen);
+/* Builds an engine from a bundle made by the same build of Sekisho, with
+ * limits as its default limits; loading the compiled rules is much faster
+ * than compiling them. The bundle must come from a trusted builder (the
+ * framing is checked, libyara's own format only as far as libyara does);
+ * it is not kept. 0, or a negative SK_E* code with a message in err. */
+int sk_engine_from_bundle(const uint8_t *bundle, size_t len, const struct sk_limits *limits,
+                          struct sk_engine **out, char *err, size_t errlen);
 const struct sk_limits *sk_engine_limits(const struct sk_engine *engine);
 /* Number of compiled rules (for start-up logs and stats). */
 unsigned sk_engine_rule_count(const struct sk_engine *engine);

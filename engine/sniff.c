@@ -180,6 +180,21 @@ static int is_lzma_alone(const uint8_t *p, size_t n)
     return 1;
 }
 
+size_t sk_message_start(const uint8_t *p, size_t n)
+{
+    size_t limit = n < 4096 ? n : 4096;
+    size_t pos = 0;
+    while (pos < limit && (p[pos] == '\n' || p[pos] == '\r'))
+        pos++;
+    if (limit - pos >= 5 && memcmp(p + pos, "From ", 5) == 0) {
+        const uint8_t *eol = memchr(p + pos, '\n', limit - pos);
+        if (!eol)
+            return 0; /* a separator line longer than the window: not a message */
+        pos = (size_t)(eol - p) + 1;
+    }
+    return pos;
+}
+
 static int is_rfc5322(const uint8_t *p, size_t n)
 {
     static const char *const fields[] = {
@@ -199,7 +214,7 @@ static int is_rfc5322(const uint8_t *p, size_t n)
     };
     size_t limit = n < 4096 ? n : 4096;
     int matched = 0;
-    size_t line = 0;
+    size_t line = sk_message_start(p, n);
     /* Count header fields at the start of lines until the first blank line;
      * two known fields and nothing that is not a header make a message. */
     while (line < limit && matched < 2) {

@@ -45,7 +45,8 @@ static void on_compiler_message(int level, const char *file, int line, const YR_
  * that each node's scan overrides. */
 static int declare_externals(YR_COMPILER *compiler)
 {
-    static const char *const strings[] = {"filename", "extension", "filetype", "parent_type"};
+    static const char *const strings[] = {"filename",    "extension", "filetype",
+                                          "parent_type", "filepath",  "owner"};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (yr_compiler_define_string_variable(compiler, strings[i], "") != ERROR_SUCCESS)
             return SK_EINTERNAL;
@@ -193,6 +194,99 @@ out:
     }
     *out = rules;
     return rc;
+}
+
+/* A growing buffer behind libyara's write stream. */
+struct save_buf {
+    uint8_t *p;
+    size_t len, cap;
+    int failed;
+};
+
+static size_t save_write(const void *ptr, size_t size, size_t count, void *user_data)
+{
+    struct save_buf *b = user_data;
+    if (b->failed || (size && count > SIZE_MAX / size))
+        return 0;
+    size_t n = size * count;
+    if (n > b->cap - b->len) {
+        size_t cap = b->cap ? b->cap : 64 * 1024;
+        while (cap - b->len < n) {
+            if (cap > SIZE_MAX / 2) {
+                b->failed = 1;
+                return 0;
+            }
+            cap *= 2;
+        }
+        uint8_t *grown = realloc(b->p, cap);
+        if (!grown) {
+            b->failed = 1;
+            return 0;
+        }
+        b->p = grown;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, ptr, n);
+    b->len += n;
+    return count;
+}
+
+int sk_rules_save(const struct sk_rules *rules, uint8_t **out, size_t *out_len)
+{
+    struct save_buf b = {0};
+    YR_STREAM stream = {.user_data = &b, .write = save_write};
+    *out = NULL;
+    *out_len = 0;
+    /* libyara takes a non-const pointer but only reads the rules to save. */
+    if (yr_rules_save_stream((YR_RULES *)rules->rules, &stream) != ERROR_SUCCESS || b.failed) {
+        free(b.p);
+        return b.failed ? SK_ENOMEM : SK_EINTERNAL;
+    }
+    *out = b.p;
+    *out_len = b.len;
+    return 0;
+}
+
+/* libyara's read stream over a buffer held by the caller. */
+struct load_buf {
+    const uint8_t *p;
+    size_t len, pos;
+};
+
+static size_t load_read(void *ptr, size_t size, size_t count, void *user_data)
+{
+    struct load_buf *b = user_data;
+    if (size == 0 || count > (b->len - b->pos) / size)
+        return 0; /* libyara reads whole items; a short item is a truncated stream */
+    memcpy(ptr, b->p + b->pos, size * count);
+    b->pos += size * count;
+    return count;
+}
+
+int sk_rules_load(const uint8_t *p, size_t len, struct sk_rules **out, char *err, size_t errlen)
+{
+    struct load_buf b = {p, len, 0};
+    YR_STREAM stream = {.user_data = &b, .read = load_read};
+    *out = NULL;
+    if (yr_initialize() != ERROR_SUCCESS) {
+        snprintf(err, errlen, "libyara failed to initialise");
+        return SK_EINTERNAL;
+    }
+    struct sk_rules *rules = calloc(1, sizeof *rules);
+    int yrc = rules ? yr_rules_load_stream(&stream, &rules->rules) : ERROR_INSUFFICIENT_MEMORY;
+    if (yrc != ERROR_SUCCESS) {
+        free(rules);
+        yr_finalize();
+        snprintf(err, errlen, "compiled rules refused by libyara (error %d)", yrc);
+        return yrc == ERROR_INSUFFICIENT_MEMORY ? SK_ENOMEM : SK_EINVAL;
+    }
+    YR_RULE *rule;
+    yr_rules_foreach(rules->rules, rule)
+    {
+        rules->count++;
+    }
+    *out = rules;
+    return 0;
 }
 
 void sk_rules_free(struct sk_rules *rules)
@@ -363,6 +457,11 @@ static void set_externals(YR_SCANNER *s, const struct sk_node *node)
     yr_scanner_define_string_variable(s, "filetype", sk_type_name(node->type));
     yr_scanner_define_string_variable(s, "parent_type",
                                       node->parent ? sk_type_name(node->parent->type) : "");
+    /* What public rule sets (signature-base, as LOKI and THOR run it) expect:
+     * the node's path inside the input, and the file's owner, which a mail
+     * attachment does not have. */
+    yr_scanner_define_string_variable(s, "filepath", node->path ? node->path : "");
+    yr_scanner_define_string_variable(s, "owner", "");
     yr_scanner_define_integer_variable(s, "depth", node->depth);
     yr_scanner_define_boolean_variable(s, "in_encrypted", node->in_encrypted);
 }

@@ -19,6 +19,14 @@ struct sk_yara_scanner;
  * writes every compiler message that fits into err. */
 int sk_rules_compile(const char *const *paths, size_t n_paths, struct sk_rules **out, char *err,
                      size_t errlen);
+/* Serialises compiled rules (libyara's own format, tied to its version):
+ * *out is malloc'd, the caller frees it. 0, SK_ENOMEM or SK_EINTERNAL. */
+int sk_rules_save(const struct sk_rules *rules, uint8_t **out, size_t *out_len);
+/* Rules from what sk_rules_save wrote, by the same libyara: much faster
+ * than compiling. The bytes must come from a trusted writer (libyara checks
+ * the format's header and version, not its every offset). */
+int sk_rules_load(const uint8_t *p, size_t len, struct sk_rules **out, char *err,
+                  size_t errlen);
 void sk_rules_free(struct sk_rules *rules);
 unsigned sk_rules_count(const struct sk_rules *rules);
 

@@ -43,12 +43,13 @@ def nested_eicar_zip():
 
 
 class Server:
-    def __init__(self, sekisho, tmp, name, *args):
+    def __init__(self, sekisho, tmp, name, *args, env=None):
         self.sock = os.path.join(tmp, name + ".sock")
         self.log_path = os.path.join(tmp, name + ".log")
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([sekisho, "serve", "--socket", self.sock, *args],
-                                     stdout=subprocess.DEVNULL, stderr=self.log)
+                                     stdout=subprocess.DEVNULL, stderr=self.log,
+                                     env=dict(os.environ, **env) if env else None)
         servers.append(self)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -121,6 +122,16 @@ class LineReader:
             self.buf += chunk
         line, self.buf = self.buf.split(b"\n", 1)
         return json.loads(line)
+
+    def line_bytes(self):
+        """The next raw line, its newline kept (clamd n-form replies)."""
+        while b"\n" not in self.buf:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                return self.buf
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line + b"\n"
 
     def eof(self):
         try:
@@ -625,6 +636,58 @@ def test_sighup(sekisho, tmp):
     check("SIGHUP server exits 0", code == 0, code)
 
 
+def test_report_fault(sekisho, tmp):
+    """The reply made when a report cannot be built (out of memory): forced
+    by the daemon's fault hook for one request label. Inside an IDSESSION it
+    must carry the session's `N: ` prefix like every other reply."""
+    path = os.path.join(tmp, "clean.txt")
+    srv = Server(sekisho, tmp, "fault", "--workers", "1",
+                 env={"SEKISHO_FAULT_REPORT": path + "|fault-1"})
+    try:
+        check("the fault hook says so in the log", "SEKISHO_FAULT_REPORT" in srv.read_log(),
+              srv.read_log()[-400:])
+        r = request(srv, "fault-1", CLEAN)
+        check("native: a report that cannot be built fails closed (sandbox, error.internal)",
+              r and r.get("id") == "fault-1" and r.get("verdict") == "sandbox"
+              and [x["code"] for x in r.get("reasons", [])] == ["error.internal"], r)
+        r = request(srv, "fault-2", CLEAN)
+        check("native: other requests are untouched by the hook",
+              r and r.get("verdict") == "pass", r)
+        s = srv.connect()
+        rd = LineReader(s)
+        s.sendall(b"nIDSESSION\nnPING\n")
+        r1 = rd.line_bytes()
+        s.sendall(b"nSCAN " + path.encode() + b"\n")
+        r2 = rd.line_bytes()
+        s.sendall(b"nINSTREAM\n" + len(CLEAN).to_bytes(4, "big") + CLEAN + b"\0\0\0\0")
+        r3 = rd.line_bytes()
+        s.sendall(b"nEND\n")
+        s.close()
+        check("IDSESSION: the fail-closed reply carries its prefix",
+              r1 == b"1: PONG\n"
+              and r2 == b"2: " + path.encode() + b": Heuristics.Sekisho.error.internal FOUND\n"
+              and r3 == b"3: stream: OK\n", (r1, r2, r3))
+        r = exchange_on(srv, b"nSCAN " + path.encode() + b"\n")
+        check("outside a session the fail-closed reply has no prefix",
+              r == path.encode() + b": Heuristics.Sekisho.error.internal FOUND\n", r)
+    finally:
+        code = srv.stop()
+    check("fault server exits 0", code == 0, code)
+
+
+def exchange_on(srv, payload):
+    s = srv.connect()
+    s.sendall(payload)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    return data
+
+
 def test_sigterm_under_load(sekisho, tmp, zipdata):
     srv = Server(sekisho, tmp, "term", "--workers", "2", "--queue", "64")
     replies = []
@@ -720,6 +783,7 @@ def main():
         test_busy(args.sekisho, tmp, zipdata)
         test_too_large(args.sekisho, tmp)
         test_sighup(args.sekisho, tmp)
+        test_report_fault(args.sekisho, tmp)
         test_sigterm_under_load(args.sekisho, tmp, zipdata)
         test_stalled_clients(args.sekisho, tmp)
         test_idle_clients(args.sekisho, tmp)

@@ -9,7 +9,12 @@
   windows-1251), libgsf and VBA, BIFF, OOXML, RTF, every libarchive family
   and a ratio limit, answering exactly what `sekisho scan` (unconfined)
   answers, through the native protocol and clamd SCAN of a path;
-- SIGHUP reloads a rules folder under the filter, SIGTERM drains and exits 0;
+- the rules folder and the policy file live in a root-only (0700) folder:
+  SIGHUP reloads both through the rules keeper (the process forked before
+  the drop that compiles and hands back the rules), a broken rule keeps the
+  old generation, SIGTERM drains and exits 0 and the keeper goes with it;
+  as root the keeper runs as nobody with CAP_DAC_READ_SEARCH alone, under
+  the filter; a server killed outright takes its keeper along;
 - --no-sandbox leaves the filter off (Seccomp: 0); --user root is refused.
 
 The refusals themselves (execve, socket, open for writing, fork, W+X memory)
@@ -20,6 +25,7 @@ import argparse
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -152,24 +158,103 @@ def test_scans(srv, sekisho, tmp):
         check("confined clamd SCAN of %s" % case, ok and path in reply, reply)
 
 
-def test_reload_and_drain(srv, rules_dir):
+def children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def proc_status(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    except OSError:
+        return {}
+
+
+def gone(pid, timeout=10):
+    """True once pid has exited (gone, or a zombie nobody reaps here)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        st = proc_status(pid)
+        if not st or st.get("State", "").startswith("Z"):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def wait_log(srv, text, start, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if text in srv.log()[start:]:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_keeper_identity(srv, root):
+    kids = children(srv.proc.pid)
+    check("one rules keeper process beside the server", len(kids) == 1, kids)
+    if len(kids) != 1:
+        return None
+    st = proc_status(kids[0])
+    check("the log says reloads compile in the keeper",
+          "rules keeper" in srv.log(), srv.log()[-600:])
+    if root:
+        nobody = pwd.getpwnam("nobody")
+        check("the keeper is nobody, not root", st["Uid"].split() == [str(nobody.pw_uid)] * 4
+              and st["Gid"].split() == [str(nobody.pw_gid)] * 4 and st["Groups"].strip() == "", st)
+        # CAP_DAC_READ_SEARCH is bit 2: read any file, write none.
+        check("the keeper keeps CAP_DAC_READ_SEARCH and nothing else",
+              int(st["CapEff"], 16) == 1 << 2 and int(st["CapPrm"], 16) == 1 << 2
+              and int(st["CapInh"], 16) == 0 and int(st.get("CapAmb", "0"), 16) == 0, st)
+    check("the keeper is under the seccomp filter too",
+          st.get("Seccomp") == "2" and st.get("NoNewPrivs") == "1", st)
+    return kids[0]
+
+
+def test_reload_and_drain(srv, rules_dir, policy, keeper):
     marker = b"hello SEKISHO-SANDBOX-MARKER\n"
+    blob = bytes(range(256)) * 64  # unknown binary: content.unknown, sandbox by default
     r = srv.native("before", marker, "file")
     check("before SIGHUP the marker passes", r and r.get("verdict") == "pass", r)
+    r = srv.native("blob-before", blob, "file")
+    check("before SIGHUP unknown binary content is sandboxed",
+          r and r.get("verdict") == "sandbox" and "content.unknown" in codes(r), r)
     with open(os.path.join(rules_dir, "marker.yar"), "w") as f:
         f.write('rule Sandbox_Marker { meta: verdict = "block" '
                 'strings: $a = "SEKISHO-SANDBOX-MARKER" condition: $a }\n')
+    with open(policy, "a") as f:
+        f.write("content.unknown = pass\n")
+    start = len(srv.log())
     srv.proc.send_signal(signal.SIGHUP)
-    deadline = time.time() + 30
-    while "rules reloaded" not in srv.log() and time.time() < deadline:
-        time.sleep(0.05)
+    wait_log(srv, "rules reloaded", start)
     r = srv.native("after", marker, "file")
-    check("SIGHUP under the filter reloads the rules folder",
-          r and r.get("verdict") == "block" and "rules reloaded" in srv.log(), (r, srv.log()[-600:]))
-    check("still confined after the reload", srv.status().get("Seccomp") == "2", srv.status())
+    check("SIGHUP as nobody reloads rules kept in a root-only folder",
+          r and r.get("verdict") == "block" and "rules reloaded" in srv.log()[start:],
+          (r, srv.log()[-600:]))
+    r = srv.native("blob-after", blob, "file")
+    check("SIGHUP as nobody reloads the policy file kept in a root-only folder",
+          r and r.get("verdict") == "pass", r)
+    with open(os.path.join(rules_dir, "broken.yar"), "w") as f:
+        f.write("rule Broken { strings: $a = \"x\" condition: $a and and }\n")
+    start = len(srv.log())
+    srv.proc.send_signal(signal.SIGHUP)
+    wait_log(srv, "refused", start)
+    log = srv.log()[start:]
+    check("a broken rule: refused, the compile error in the log, generation 2 kept",
+          re.search(r"SIGHUP: new rules refused, keeping generation 2: .*broken\.yar", log)
+          is not None, log[-800:])
+    r = srv.native("after-broken", marker, "file")
+    check("a broken rule: the old rules still serve", r and r.get("verdict") == "block", r)
+    check("still confined after the reloads", srv.status().get("Seccomp") == "2", srv.status())
     code = srv.stop()
     check("SIGTERM under the filter: drained, exit 0",
           code == 0 and "stopped:" in srv.log(), (code, srv.log()[-600:]))
+    if keeper:
+        check("the keeper exits with the server", gone(keeper), proc_status(keeper))
 
 
 def test_identity(srv, user):
@@ -198,15 +283,26 @@ def main():
     os.chmod(tmp, 0o755)  # the confined daemon reads SCAN paths and rules here
     with open(os.path.join(tmp, "eicar.com"), "wb") as f:
         f.write(EICAR)
-    rules_dir = os.path.join(tmp, "rules")
-    os.mkdir(rules_dir)
-    os.chmod(rules_dir, 0o755)
+    # The operator's rules and policy in a folder only root can enter (a
+    # clone in /root): the server, once nobody, cannot read them; the
+    # keeper must.
+    private = os.path.join(tmp, "private")
+    os.mkdir(private, 0o700)
+    os.chmod(private, 0o700)
+    rules_dir = os.path.join(private, "rules")
+    os.mkdir(rules_dir, 0o700)
+    policy = os.path.join(private, "policy.conf")
+    with open(policy, "w") as f:
+        f.write("# reloaded with the rules; the defaults the fixture cases expect\nrtf.object = pass\n")
+    os.chmod(policy, 0o600)
     root = os.geteuid() == 0
     servers = []
     try:
         extra = ["--user", "nobody"] if root else []
-        srv = Server(sekisho, tmp, "confined", "--workers", "2", "--rules", rules_dir, *extra)
+        srv = Server(sekisho, tmp, "confined", "--workers", "2", "--rules", rules_dir,
+                     "--policy", policy, *extra)
         servers.append(srv)
+        keeper = test_keeper_identity(srv, root)
         if root:
             test_identity(srv, pwd.getpwnam("nobody"))
             refused = subprocess.run([sekisho, "serve", "--socket", os.path.join(tmp, "root.sock"),
@@ -216,13 +312,32 @@ def main():
         else:
             check("unprivileged: still confined", srv.status().get("Seccomp") == "2", srv.status())
         test_scans(srv, sekisho, tmp)
-        test_reload_and_drain(srv, rules_dir)
+        test_reload_and_drain(srv, rules_dir, policy, keeper)
         loose = Server(sekisho, tmp, "loose", "--workers", "1", "--no-sandbox")
         servers.append(loose)
         check("--no-sandbox: no filter", loose.status().get("Seccomp") == "0", loose.status())
         r = loose.native("loose", b"plain text\n", "file")
         check("--no-sandbox still scans", r and r.get("verdict") == "pass", r)
+        # A keeper that died: SIGHUP is refused with a reason, serving goes on.
+        kids = children(loose.proc.pid)
+        for k in kids:
+            os.kill(k, signal.SIGKILL)
+        start = len(loose.log())
+        loose.proc.send_signal(signal.SIGHUP)
+        wait_log(loose, "refused", start)
+        r = loose.native("loose-2", b"plain text\n", "file")
+        check("keeper killed: SIGHUP refused (the log says to restart), requests still served",
+              len(kids) == 1 and "rules keeper" in loose.log()[start:]
+              and "restart sekisho" in loose.log()[start:] and r and r.get("verdict") == "pass",
+              (kids, loose.log()[start:][-400:], r))
         check("--no-sandbox exits 0 on SIGTERM", loose.stop() == 0, loose.log()[-400:])
+        killed = Server(sekisho, tmp, "killed", "--workers", "1")
+        servers.append(killed)
+        kids = children(killed.proc.pid)
+        killed.proc.kill()
+        killed.proc.wait()
+        check("a server killed outright takes its keeper along (parent-death signal)",
+              len(kids) == 1 and gone(kids[0]), (kids, [proc_status(k) for k in kids]))
     except Exception as e:  # noqa: BLE001
         check("no exception in the test itself", False, repr(e))
     finally:

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../engine/error.h"
+#include "../engine/sniff.h"
 #include "mime_text.h"
 #include "unpacker.h"
 
@@ -324,7 +325,13 @@ static size_t header_block_bytes(const uint8_t *p, size_t len)
 static int open_message(struct sk_unpack *u, void **out)
 {
     pthread_once(&gmime_once, gmime_start);
-    if (header_block_bytes(u->node->data.p, u->node->data.len) > MIME_MAX_HEADER_BYTES) {
+    /* Leading blank lines and an mbox "From " line (clamav-milter writes
+     * one before every message) are not part of the message: GMime would
+     * end the header block there and read the headers as body text. */
+    size_t start = sk_message_start(u->node->data.p, u->node->data.len);
+    const uint8_t *msg = u->node->data.p + start;
+    size_t msg_len = u->node->data.len - start;
+    if (header_block_bytes(msg, msg_len) > MIME_MAX_HEADER_BYTES) {
         sk_unpack_fail(u, "mime", SK_ECORRUPT,
                        "header block over %u bytes (RFC 5322 lines hold 998); not parsed",
                        MIME_MAX_HEADER_BYTES);
@@ -332,8 +339,7 @@ static int open_message(struct sk_unpack *u, void **out)
     }
     struct mime_state *st = g_new0(struct mime_state, 1);
     st->body = g_string_new(NULL);
-    GMimeStream *stream =
-        g_mime_stream_mem_new_with_buffer((const char *)u->node->data.p, u->node->data.len);
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)msg, msg_len);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     st->message = g_mime_parser_construct_message(parser, NULL);
     g_object_unref(parser);

@@ -5,7 +5,10 @@
  * format) still carries attachments inside text bodies. */
 #include "mime_text.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "iso2022jp.h"
 
 static bool convert_append(GString *out, const uint8_t *p, size_t n, const char *from)
 {
@@ -16,6 +19,20 @@ static bool convert_append(GString *out, const uint8_t *p, size_t n, const char 
     g_string_append_len(out, utf8, (gssize)written);
     g_free(utf8);
     return true;
+}
+
+/* Outlook's ISO-2022-JP (CP50220/CP50221) carries ① ㈱ and half-width
+ * katakana that iconv's ISO-2022-JP refuses: rewrite it as CP932, which
+ * iconv reads whole. */
+static bool iso2022jp_ms_append(GString *out, const uint8_t *p, size_t n)
+{
+    uint8_t *cp932 = malloc(n);
+    if (!cp932)
+        return false;
+    size_t len = sk_iso2022jp_to_cp932(p, n, cp932);
+    bool ok = len != SIZE_MAX && convert_append(out, cp932, len, "CP932");
+    free(cp932);
+    return ok;
 }
 
 static bool has_iso2022_escape(const uint8_t *p, size_t n)
@@ -35,14 +52,20 @@ const char *sk_text_append_utf8(GString *out, const uint8_t *p, size_t n, const 
     if (label && *label && g_ascii_strcasecmp(label, "us-ascii") != 0 &&
         g_ascii_strcasecmp(label, "utf-8") != 0 && convert_append(out, p, n, label))
         return label;
+    /* 7-bit ISO-2022-JP is valid UTF-8 too: try it first when it has its
+     * escapes (it refuses 8-bit bytes, so real UTF-8 falls through). */
+    if (has_iso2022_escape(p, n)) {
+        if (convert_append(out, p, n, "ISO-2022-JP"))
+            return "ISO-2022-JP";
+        if (iso2022jp_ms_append(out, p, n))
+            return "ISO-2022-JP-MS";
+    }
     if (g_utf8_validate((const gchar *)p, (gssize)n, NULL)) {
         g_string_append_len(out, (const gchar *)p, (gssize)n);
         return "UTF-8";
     }
-    static const char *const fallbacks[] = {"ISO-2022-JP", "CP932", "EUC-JP", "WINDOWS-1252"};
+    static const char *const fallbacks[] = {"CP932", "EUC-JP", "WINDOWS-1252"};
     for (size_t i = 0; i < G_N_ELEMENTS(fallbacks); i++) {
-        if (i == 0 && !has_iso2022_escape(p, n))
-            continue;
         if (convert_append(out, p, n, fallbacks[i]))
             return fallbacks[i];
     }

@@ -97,7 +97,7 @@ def external_defs(filename: str, filetype: str, depth: int, parent_type: str):
     ext = filename.rsplit(".", 1)[1].lower() if "." in filename else ""
     defs = {"filename": filename, "extension": ext, "filetype": filetype,
             "depth": str(depth), "parent_type": parent_type,
-            "in_encrypted": "false"}
+            "in_encrypted": "false", "filepath": filename, "owner": ""}
     args = []
     for k, v in defs.items():
         args += ["-d", f"{k}={v}"]

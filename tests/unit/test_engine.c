@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "engine/error.h"
 #include "engine/sekisho.h"
 
 /* A one-member ustar archive, built here so the test needs no tool. */
@@ -133,6 +134,86 @@ static void request_limit_refuses_without_reading(const char *rules)
     sk_engine_free(engine);
 }
 
+/* An engine built from a bundle (what the daemon's rules keeper sends)
+ * scans as one built from the files: the rules, the policy and the
+ * password rules all crossed; a damaged bundle and bad files are refused. */
+static void engine_bundles(const char *rules)
+{
+    static const char eicar[] =
+        "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+    static uint8_t blob[4096];
+    for (size_t i = 0; i < sizeof blob; i++)
+        blob[i] = (uint8_t)(i * 7 + 1);
+    char policy[64], passwords[64], broken[64];
+    snprintf(policy, sizeof policy, "%s", check_write_temp("content.unknown = pass\n"));
+    snprintf(passwords, sizeof passwords, "%s", check_write_temp("Kennwort: \t\\S+\n"));
+    snprintf(broken, sizeof broken, "%s", check_write_temp("content.unknown = maybe\n"));
+    struct sk_engine_config config = {.rule_paths = &rules,
+                                      .n_rule_paths = 1,
+                                      .policy_path = policy,
+                                      .password_rules_path = passwords};
+    sk_limits_default(&config.limits);
+    char err[512] = "";
+    uint8_t *bundle = NULL;
+    size_t len = 0;
+    CHECK_EQ_INT(sk_engine_bundle_build(&config, &bundle, &len, err, sizeof err), 0);
+    CHECK(bundle != NULL && len > 32);
+    /* The password rules travel as their bytes (no API shows them after). */
+    CHECK(bundle && memmem(bundle, len, "Kennwort: \t\\S+", 14) != NULL);
+    struct sk_engine *from_files = NULL, *from_bundle = NULL;
+    CHECK_EQ_INT(sk_engine_new(&config, &from_files, err, sizeof err), 0);
+    CHECK_EQ_INT(
+        sk_engine_from_bundle(bundle, len, &config.limits, &from_bundle, err, sizeof err), 0);
+    if (from_files && from_bundle) {
+        CHECK_EQ_INT(sk_engine_rule_count(from_bundle), sk_engine_rule_count(from_files));
+        CHECK(sk_engine_rule_count(from_bundle) > 0);
+        struct sk_worker *w = NULL;
+        CHECK_EQ_INT(sk_worker_new(from_bundle, &w), 0);
+        struct sk_job *job = scan(w, eicar, strlen(eicar), "eicar.com");
+        CHECK_EQ_INT(sk_job_verdict(job), SK_VERDICT_BLOCK); /* the rules crossed */
+        sk_job_free(job);
+        job = scan(w, blob, sizeof blob, "blob.bin");
+        CHECK_EQ_INT(sk_job_verdict(job), SK_VERDICT_PASS); /* the policy crossed */
+        sk_job_free(job);
+        sk_worker_free(w);
+    }
+    sk_engine_free(from_files);
+    sk_engine_free(from_bundle);
+    /* Damage: cut short, a byte more, another magic; each refused. */
+    struct sk_engine *bad = NULL;
+    CHECK_EQ_INT(sk_engine_from_bundle(bundle, len - 1, &config.limits, &bad, err, sizeof err),
+                 SK_ECORRUPT);
+    uint8_t *longer = malloc(len + 1);
+    if (longer) {
+        memcpy(longer, bundle, len);
+        longer[len] = 0;
+        CHECK_EQ_INT(
+            sk_engine_from_bundle(longer, len + 1, &config.limits, &bad, err, sizeof err),
+            SK_ECORRUPT);
+        free(longer);
+    }
+    bundle[0] = 'X';
+    CHECK_EQ_INT(sk_engine_from_bundle(bundle, len, &config.limits, &bad, err, sizeof err),
+                 SK_ECORRUPT);
+    CHECK(bad == NULL);
+    free(bundle);
+    /* Bad files: refused by the builder, in sk_engine_new's words. */
+    config.policy_path = broken;
+    bundle = NULL;
+    CHECK(sk_engine_bundle_build(&config, &bundle, &len, err, sizeof err) != 0);
+    CHECK(bundle == NULL && strstr(err, "line 1") != NULL);
+    config.policy_path = policy;
+    config.password_rules_path = broken; /* no tabs: not a rule */
+    CHECK(sk_engine_bundle_build(&config, &bundle, &len, err, sizeof err) != 0);
+    CHECK(bundle == NULL && strstr(err, "line 1") != NULL);
+    config.policy_path = "/nonexistent/policy.conf";
+    CHECK(sk_engine_bundle_build(&config, &bundle, &len, err, sizeof err) != 0);
+    CHECK(strstr(err, "cannot open policy file") != NULL);
+    unlink(policy);
+    unlink(passwords);
+    unlink(broken);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -148,6 +229,7 @@ int main(int argc, char **argv)
     allocation_failures_fail_closed(w);
     bad_rules_are_refused(argv[1]);
     request_limit_refuses_without_reading(argv[1]);
+    engine_bundles(argv[1]);
     sk_worker_free(w);
     sk_engine_free(engine);
     return check_exit("engine");

@@ -10,6 +10,13 @@
  *     included: never pass, the limit's own code among the reasons.
  *  3. Corrupt input for each unpacker that can judge its input corrupt:
  *     never pass, error.corrupt, and "<unpacker>.<kind>" among the errors.
+ *  4. Heap allocation failure (heap_fail.c) at every malloc, calloc,
+ *     realloc, strdup and strndup that Sekisho's own code makes during a
+ *     scan, over the inputs of 1, each failing from that call on: the scan
+ *     either makes no job at all (SK_ENOMEM: the caller fails closed) or
+ *     ends not pass with error.internal, or absorbed the failure without
+ *     changing anything the report decides (verdict, reasons, node count);
+ *     never a crash (the sanitizer build runs it too).
  *
  * Table-driven: a new input, limit or unpacker is one line below. argv[1]
  * is the bundled rules folder, argv[2] the folder fail_closed_fixtures.sh
@@ -18,8 +25,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "engine/error.h"
 #include "engine/limits.h"
 #include "engine/sekisho.h"
+#include "heap_fail.h"
 
 static const char *fixtures;
 static const char *const request_passwords[] = {"S3cret-pw"};
@@ -199,6 +208,70 @@ static long allocation_failures(struct sk_worker *w, const struct input *in)
     return first_clean;
 }
 
+/* The node count of a finished job, from its report. */
+static long node_count(const struct sk_job *job)
+{
+    char *json = sk_job_json(job);
+    const char *at = json ? strstr(json, "\"nodes\":") : NULL;
+    long n = at ? strtol(at + 8, NULL, 10) : -1;
+    free(json);
+    return n;
+}
+
+/* 4: returns how many heap allocation points the scan has. */
+static long heap_failures(struct sk_worker *w, const struct input *in)
+{
+    struct bytes b = load(in->file);
+    struct sk_job *job = scan(w, in->file, &b, NULL);
+    char baseline[512];
+    sk_job_reason_codes(job, baseline, sizeof baseline);
+    long baseline_nodes = node_count(job);
+    sk_job_free(job);
+    long k = 0;
+    for (; k < MAX_ALLOCATIONS; k++) {
+        struct sk_request req = {.id = in->file,
+                                 .name = in->file,
+                                 .data = b.p,
+                                 .size = b.n,
+                                 .passwords = request_passwords,
+                                 .n_passwords = N_OF(request_passwords)};
+        job = NULL;
+        heap_fail_after(k);
+        int rc = sk_scan(w, &req, &job);
+        bool fired = heap_fail_fired();
+        heap_fail_after(-1);
+        if (rc != 0) {
+            if (rc != SK_ENOMEM || !fired || job) {
+                fprintf(stderr, "%s: heap failure at %ld: sk_scan %d\n", in->file, k, rc);
+                CHECK(0);
+            }
+            continue;
+        }
+        char codes[512];
+        sk_job_reason_codes(job, codes, sizeof codes);
+        enum sk_verdict verdict = sk_job_verdict(job);
+        bool unchanged = verdict == in->baseline && strcmp(codes, baseline) == 0 &&
+                         node_count(job) == baseline_nodes;
+        bool failed_closed = verdict != SK_VERDICT_PASS && has_code(job, "error.internal");
+        sk_job_free(job);
+        if (!fired) {
+            if (!unchanged) {
+                fprintf(stderr, "%s: no heap failure at %ld, yet %s\n", in->file, k, codes);
+                CHECK(0);
+            }
+            break;
+        }
+        if (!unchanged && !failed_closed) {
+            fprintf(stderr, "%s: heap failure at allocation %ld lost: verdict %d, %s; want %s\n",
+                    in->file, k, (int)verdict, codes, baseline);
+            CHECK(0);
+        }
+    }
+    CHECK(k > 3);
+    free(b.p);
+    return k;
+}
+
 /* 2 */
 static void limit_hit(struct sk_worker *w, const struct sk_engine *engine,
                       const struct limit_case *c)
@@ -259,6 +332,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < N_OF(inputs); i++)
         printf("allocation failure at each of %ld points of %s: never pass\n",
                allocation_failures(w, &inputs[i]), inputs[i].file);
+    for (size_t i = 0; i < N_OF(inputs); i++)
+        printf("heap allocation failure at each of %ld points of %s: never pass\n",
+               heap_failures(w, &inputs[i]), inputs[i].file);
     for (size_t i = 0; i < N_OF(limit_cases); i++)
         limit_hit(w, engine, &limit_cases[i]);
     printf("%zu limits hit: never pass, each named\n", N_OF(limit_cases));

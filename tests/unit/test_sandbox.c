@@ -4,6 +4,7 @@
  * EPERM and the calls serving needs must still work. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -61,6 +62,60 @@ static void test_drop(void)
     CHECK_EQ_INT(waitpid(pid, &status, 0), pid);
     CHECK(WIFEXITED(status));
     CHECK_EQ_INT(WEXITSTATUS(status), 0);
+}
+
+/* Root only: the rules keeper's drop. A child becomes nobody keeping
+ * CAP_DAC_READ_SEARCH: it reads a root-only file in a root-only folder,
+ * but can neither write it, nor make a file, nor become root again. */
+static void test_drop_keep_read(void)
+{
+    if (geteuid() != 0) {
+        printf("drop keeping read: not root, skipped\n");
+        return;
+    }
+    char err[256] = "";
+    char dir[] = "/tmp/sekisho-keeper-XXXXXX";
+    char file[64], other[64];
+    struct sk_sandbox_user user;
+    CHECK_EQ_INT(sk_sandbox_lookup_user("nobody", &user, err, sizeof err), 0);
+    CHECK(mkdtemp(dir) != NULL); /* mode 0700, root's */
+    snprintf(file, sizeof file, "%s/rules.yar", dir);
+    snprintf(other, sizeof other, "%s/new", dir);
+    int fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    CHECK(fd >= 0 && write(fd, "secret", 6) == 6);
+    close(fd);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int bad = 0;
+        char buf[8] = "";
+        if (sk_sandbox_drop_keep_read(&user, err, sizeof err) != 0) {
+            fprintf(stderr, "drop keeping read: %s\n", err);
+            _exit(1);
+        }
+        if (getuid() != user.uid || geteuid() != user.uid || getgid() != user.gid ||
+            getgroups(0, NULL) != 0)
+            bad |= 2;
+        int rfd = open(file, O_RDONLY);
+        if (rfd < 0 || read(rfd, buf, sizeof buf) != 6 || memcmp(buf, "secret", 6) != 0)
+            bad |= 4;
+        if (rfd >= 0)
+            close(rfd);
+        if (open(file, O_WRONLY) >= 0 || open(other, O_WRONLY | O_CREAT, 0600) >= 0)
+            bad |= 8;
+        if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)
+            bad |= 16;
+        if (prctl(PR_CAPBSET_READ, CAP_DAC_OVERRIDE, 0, 0, 0) != 0 ||
+            prctl(PR_CAPBSET_READ, CAP_SETUID, 0, 0, 0) != 0)
+            bad |= 32;
+        _exit(bad);
+    }
+    int status = 0;
+    CHECK_EQ_INT(waitpid(pid, &status, 0), pid);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ_INT(WEXITSTATUS(status), 0);
+    unlink(other);
+    unlink(file);
+    rmdir(dir);
 }
 
 /* What the filter must refuse: each with EPERM and no effect. */
@@ -136,6 +191,7 @@ static void test_allowed(int pipe_fds[2])
 int main(void)
 {
     test_drop();
+    test_drop_keep_read();
     size_t allowed = sk_sandbox_allowed_count();
     printf("the filter allows %zu system calls\n", allowed);
     CHECK(allowed > 40 && allowed < 120);

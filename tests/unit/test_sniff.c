@@ -82,6 +82,16 @@ static void text_and_messages(void)
     CHECK_EQ_STR(sniff_name(mail, strlen(mail)), "eml");
     const char *not_mail = "From: someone\nthis line is prose, not a header\n";
     CHECK_EQ_STR(sniff_name(not_mail, strlen(not_mail)), "text");
+    /* an mbox separator (clamav-milter's has no date) and blank lines first */
+    const char *milter = "From clamav-milter\nFrom: a@example.com\nTo: b@example.com\n\nx\n";
+    CHECK_EQ_STR(sniff_name(milter, strlen(milter)), "eml");
+    CHECK_EQ_INT(sk_message_start((const uint8_t *)milter, strlen(milter)), 19);
+    const char *blank = "\r\n\nSubject: hi\nDate: Mon, 15 Jan 2024 13:05:00 +0900\n\nx\n";
+    CHECK_EQ_STR(sniff_name(blank, strlen(blank)), "eml");
+    CHECK_EQ_INT(sk_message_start((const uint8_t *)blank, strlen(blank)), 3);
+    const char *prose = "From here on, we ship on Mondays.\nThanks\n";
+    CHECK_EQ_STR(sniff_name(prose, strlen(prose)), "text");
+    CHECK_EQ_INT(sk_message_start((const uint8_t *)mail, strlen(mail)), 0);
     const uint8_t binary[] = {0x00, 0x13, 0x88, 0xfe, 0x01, 0x00, 0x7f, 0x80};
     CHECK_EQ_STR(sniff_name(binary, sizeof binary), "data");
     CHECK_EQ_STR(sniff_name("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8), "ole2");
