@@ -516,6 +516,34 @@ static enum sk_type sniff_disk(const uint8_t *p, size_t n)
     return SK_TYPE_DATA;
 }
 
+/* A BMP: "BM" and bfSize equal to the bytes, or a DIB header whose size,
+ * planes and bit count are ones Windows defines (BITMAPCOREHEADER, the OS/2
+ * and INFO headers, V2-V5), so that a bitmap with bytes appended after it
+ * (or a careless bfSize of 0) is still typed bmp and its trailer found. */
+static int is_bmp(const uint8_t *p, size_t n)
+{
+    if (!has(p, n, 0, "BM", 2) || n < 14)
+        return 0;
+    if (le32(p + 2) == n)
+        return 1;
+    if (n < 30)
+        return 0;
+    uint32_t dib = le32(p + 14);
+    uint16_t planes, bits;
+    if (dib == 12) {
+        planes = le16(p + 22);
+        bits = le16(p + 24);
+    } else if (dib == 16 || dib == 40 || dib == 52 || dib == 56 || dib == 64 || dib == 108 ||
+               dib == 124) {
+        planes = le16(p + 26);
+        bits = le16(p + 28);
+    } else {
+        return 0;
+    }
+    return planes == 1 && (bits == 0 || bits == 1 || bits == 2 || bits == 4 || bits == 8 ||
+                           bits == 16 || bits == 24 || bits == 32);
+}
+
 static enum sk_type sniff_media(const uint8_t *p, size_t n)
 {
     if (has(p, n, 0, "\x89PNG\r\n\x1a\n", 8))
@@ -524,7 +552,7 @@ static enum sk_type sniff_media(const uint8_t *p, size_t n)
         return SK_TYPE_JPEG;
     if (has(p, n, 0, "GIF87a", 6) || has(p, n, 0, "GIF89a", 6))
         return SK_TYPE_GIF;
-    if (has(p, n, 0, "BM", 2) && n >= 14 && le32(p + 2) == n)
+    if (is_bmp(p, n))
         return SK_TYPE_BMP;
     if (has(p, n, 0, "RIFF", 4) && has(p, n, 8, "WEBP", 4))
         return SK_TYPE_WEBP;

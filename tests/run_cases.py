@@ -30,8 +30,9 @@ The .json keys (all optional except "verdict"):
   no_matches  rule names that must not appear
   nodes       [{"path": ..., "type": ..., "size": ..., "sha256": ...,
                "encrypted": ..., "password": ..., "password_source": ...,
-               "filters": ..., "truncated": ...}]:
+               "filters": ..., "truncated": ..., "info_has": {KEY: TEXT}}]:
               each must name an existing node and agree on every key given
+              (info_has: each fact under the node's "info" holds TEXT)
   node_count  the exact number of nodes in the tree
   min_nodes   at least this many nodes
   errors      error codes (in "errors") that must appear
@@ -88,6 +89,10 @@ def subset_match(want, have):
     for key, value in want.items():
         if key == "detail_has":
             if value not in have.get("detail", ""):
+                return False
+        elif key == "info_has":
+            info = have.get("info") or {}
+            if any(text not in info.get(fact, "") for fact, text in value.items()):
                 return False
         elif key == "password_source":
             if (have.get("password") or {}).get("source") != value:

@@ -93,9 +93,11 @@ struct corrupt_case {
     const char *error; /* in the report's "errors" */
 };
 
-/* One line an unpacker that can find its input corrupt. sylk and ooxml
- * have no such state (sylk reads any text; an OOXML package's corruption is
- * its ZIP's, reported by archive). */
+/* One line an unpacker that can find its input corrupt. sylk, ooxml and
+ * image have no such state (sylk reads any text; an OOXML package's
+ * corruption is its ZIP's, reported by archive; a picture whose end is not
+ * found is still a picture, by design: README, "Files appended to
+ * pictures"). */
 static const struct corrupt_case corrupt_cases[] = {
     {"archive", "truncated.tar.gz", "archive.corrupt"},
     {"archive", "crc.docx", "archive.corrupt"},

@@ -107,6 +107,34 @@ static void iso_magic_far_in(void)
     CHECK_EQ_STR(sniff_name(image, 32771), "data"); /* cut before the magic ends */
 }
 
+/* A BMP is typed by bfSize equal to its bytes, or else by a DIB header
+ * Windows defines (so bytes appended after it do not hide it), never by
+ * "BM" alone. */
+static void bmp_by_size_or_dib_header(void)
+{
+    uint8_t bmp[64] = {'B', 'M'};
+    bmp[2] = sizeof bmp; /* bfSize */
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "bmp");
+    bmp[2] = 0; /* bfSize 0, BITMAPINFOHEADER, 1 plane, 24 bits */
+    bmp[14] = 40;
+    bmp[26] = 1;
+    bmp[28] = 24;
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "bmp");
+    bmp[2] = 40; /* bfSize short of the bytes: a trailer follows */
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "bmp");
+    bmp[28] = 7; /* no such bit count */
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "data");
+    bmp[28] = 24;
+    bmp[14] = 41; /* no such header */
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "data");
+    memset(bmp + 14, 0, 16); /* BITMAPCOREHEADER */
+    bmp[14] = 12;
+    bmp[22] = 1;
+    bmp[24] = 8;
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "bmp");
+    CHECK_EQ_STR(sniff_name(bmp, 29), "data"); /* too short for a DIB header */
+}
+
 /* Scripts by markers only their languages use; text that merely talks
  * about them stays text, and HTML or XML keep their types. */
 static void scripts_by_strong_markers_only(void)
@@ -167,6 +195,7 @@ int main(void)
     executables_need_their_headers();
     text_and_messages();
     iso_magic_far_in();
+    bmp_by_size_or_dib_header();
     scripts_by_strong_markers_only();
     onenote_header_guid();
     return check_exit("sniff");
