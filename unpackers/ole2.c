@@ -53,6 +53,7 @@
 #include "../engine/error.h"
 #include "../engine/reader.h"
 #include "mraptor.h"
+#include "msi_name.h"
 #include "offcrypto.h"
 #include "unpacker.h"
 
@@ -846,8 +847,9 @@ static void note_equation(struct ole2_state *st, const char *what, const char *p
         st->equation = g_strdup_printf("%s %s", what, *path ? path : "(root)");
 }
 
+/* name: the entry's own name; shown: what the tree calls it. */
 static bool visit_stream(struct ole2_state *st, struct walk_item *it, int index,
-                         const char *name)
+                         const char *name, const char *shown)
 {
     if (strcmp(name, "Equation Native") == 0)
         note_equation(st, "an Equation Native stream in", it->path);
@@ -864,7 +866,7 @@ static bool visit_stream(struct ole2_state *st, struct walk_item *it, int index,
                         .storage = GSF_INFILE(g_object_ref(it->storage)),
                         .index = index,
                         .stream = g_strdup(name),
-                        .name = join(it->path, name)};
+                        .name = join(it->path, shown)};
     if (add_plan(st, plan))
         return true;
     g_object_unref(plan.storage);
@@ -902,19 +904,32 @@ static int visit_storage(struct sk_unpack *u, struct ole2_state *st, struct walk
                 g_object_unref(child);
             continue;
         }
+        /* An MSI packs its names (msi_name.c): the tree shows them decoded
+         * ("cab1.cab", "!File"). Only in an MSI: elsewhere the same code
+         * points are CJK characters of a real name. */
+        size_t name_len = strlen(name);
+        char *shown = g_malloc(name_len + 1);
+        if (u->node->type != SK_TYPE_MSI ||
+            sk_msi_name_decode(name, name_len, shown, name_len + 1) != 0)
+            memcpy(shown, name, name_len + 1);
         if (gsf_infile_num_children(GSF_INFILE(child)) < 0) {
             g_object_unref(child);
-            if (!visit_stream(st, it, i, name))
+            bool planned = visit_stream(st, it, i, name, shown);
+            g_free(shown);
+            if (!planned)
                 return SK_ENOMEM;
-        } else if (it->depth + 1 > OLE2_MAX_DEPTH) {
+            continue;
+        }
+        if (it->depth + 1 > OLE2_MAX_DEPTH) {
             sk_unpack_reason(u, "limit.depth", "storages nested deeper than %u",
                              OLE2_MAX_DEPTH);
             g_object_unref(child);
         } else {
             struct walk_item *next = g_new(struct walk_item, 1);
-            *next = (struct walk_item){GSF_INFILE(child), join(it->path, name), it->depth + 1};
+            *next = (struct walk_item){GSF_INFILE(child), join(it->path, shown), it->depth + 1};
             g_ptr_array_add(stack, next);
         }
+        g_free(shown);
     }
     return 0;
 }
