@@ -14,7 +14,9 @@
  * sk_unpack_append.
  *
  * Children: every file, named by its CFFILE name with '\' turned into '/'
- * (as libarchive named them). Files that share data are each a child.
+ * (as libarchive named them), in folder and offset order (not always the
+ * CFFILE order: see plan_order). Files that share data are each a child;
+ * one with the same range as the file before it is a copy of its bytes.
  * Refuses: a cabinet that continues from or into another (a multi-part set,
  * MSCAB_HDR_PREVCAB/NEXTCAB) is error.unsupported, and its files are still
  * read where they can be; a header libmspack cannot read, and a file whose
@@ -25,10 +27,11 @@
  * sk_unpack_append (node, total, ratio, time), and a refusal stops
  * libmspack's decompression through the write callback; the deadline is
  * checked on every read libmspack makes (at least once per CFDATA block,
- * at most 32 KiB of output each), so a folder decompressed again and again
- * for files that share data ends at the deadline; libmspack's own
+ * at most 32 KiB of output each); each folder is decoded once in order,
+ * except where a file starts inside the one before it; libmspack's own
  * allocations (an LZX or Quantum window of at most 2 MiB) are fixed by the
  * format. */
+#include <glib.h>
 #include <mspack.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,13 @@
 #define CAB_OUTPUT "sekisho:member"
 
 struct cab_state;
+
+/* A file and where its data lies, to extract in folder order. */
+struct cab_entry {
+    struct mscabd_file *file;
+    size_t folder; /* the folder's position in the cabinet */
+    size_t index;  /* the file's position in the cabinet */
+};
 
 /* libmspack's file handle: the cabinet (reading the node's bytes) or the
  * file being extracted (appending to the current child). */
@@ -57,8 +67,10 @@ struct cab_state {
     size_t size;
     struct mscab_decompressor *cabd;
     struct mscabd_cabinet *cab;
-    struct mscabd_file *next_file;
-    unsigned files_seen;
+    struct cab_entry *order; /* the files in the order they are extracted */
+    size_t n_files, next;
+    uint8_t *shared; /* the last file's bytes, kept while the next shares them */
+    size_t shared_len;
     struct sk_child *child; /* what extract() writes into, or NULL */
     int write_rc;           /* what sk_unpack_append said when it refused */
     bool expired;           /* the deadline passed inside libmspack */
@@ -93,13 +105,16 @@ static void io_close(struct mspack_file *file)
     free(file);
 }
 
-/* Also the deadline check: libmspack reads at least once per CFDATA block. */
+/* Also the deadline check: libmspack reads at least once per CFDATA block.
+ * Every callback takes a NULL handle as an error: fuzzing found libmspack
+ * 0.11 reading through one (a file continued into a next cabinet beside
+ * files of the same folder). */
 static int io_read(struct mspack_file *file, void *buffer, int bytes)
 {
     struct cab_io *io = (struct cab_io *)file;
-    struct cab_state *st = io->st;
-    if (io->output || bytes < 0)
+    if (!io || io->output || bytes < 0)
         return -1;
+    struct cab_state *st = io->st;
     if (sk_unpack_expired(st->u)) {
         st->expired = true;
         return -1;
@@ -113,9 +128,9 @@ static int io_read(struct mspack_file *file, void *buffer, int bytes)
 static int io_write(struct mspack_file *file, void *buffer, int bytes)
 {
     struct cab_io *io = (struct cab_io *)file;
-    struct cab_state *st = io->st;
-    if (!io->output || bytes < 0 || !st->child)
+    if (!io || !io->output || bytes < 0 || !io->st->child)
         return -1;
+    struct cab_state *st = io->st;
     int rc = sk_unpack_append(st->u, &st->child->data, buffer, (size_t)bytes);
     if (rc != 0) {
         st->write_rc = rc;
@@ -127,7 +142,7 @@ static int io_write(struct mspack_file *file, void *buffer, int bytes)
 static int io_seek(struct mspack_file *file, off_t offset, int mode)
 {
     struct cab_io *io = (struct cab_io *)file;
-    if (io->output)
+    if (!io || io->output)
         return -1;
     off_t base = mode == MSPACK_SYS_SEEK_START ? 0
                  : mode == MSPACK_SYS_SEEK_CUR ? (off_t)io->pos
@@ -142,7 +157,7 @@ static int io_seek(struct mspack_file *file, off_t offset, int mode)
 static off_t io_tell(struct mspack_file *file)
 {
     struct cab_io *io = (struct cab_io *)file;
-    return io->output ? -1 : (off_t)io->pos;
+    return !io || io->output ? -1 : (off_t)io->pos;
 }
 
 /* libmspack's warnings (extra bytes, a short cabinet) are not reported:
@@ -184,9 +199,65 @@ static const char *mspack_why(int err)
     }
 }
 
+/* Folder, then offset, then length, then the cabinet's own order. */
+static int entry_order(const void *a, const void *b)
+{
+    const struct cab_entry *x = a, *y = b;
+    if (x->folder != y->folder)
+        return x->folder < y->folder ? -1 : 1;
+    if (x->file->offset != y->file->offset)
+        return x->file->offset < y->file->offset ? -1 : 1;
+    if (x->file->length != y->file->length)
+        return x->file->length < y->file->length ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* libmspack decodes a folder from its start again whenever a file begins
+ * before where the last one ended: in the cabinet's own order, every file
+ * that shares an earlier file's data (WiX's deduplication) would cost a
+ * decompression of the folder up to that data, quadratic in the folder's
+ * size. In folder and offset order each folder is decoded once, and a file
+ * with the same range as the one before it is copied (shared_child). */
+static int plan_order(struct sk_unpack *u, struct cab_state *st)
+{
+    size_t n = 0;
+    for (struct mscabd_file *f = st->cab->files; f && n <= CAB_MAX_FILES; f = f->next)
+        n++;
+    if (n > CAB_MAX_FILES) {
+        sk_unpack_reason(u, "limit.nodes", "more than %u files in one cabinet", CAB_MAX_FILES);
+        n = CAB_MAX_FILES;
+    }
+    GHashTable *folders = g_hash_table_new(g_direct_hash, g_direct_equal);
+    size_t n_folders = 0;
+    for (struct mscabd_folder *fo = st->cab->folders; fo && n_folders <= CAB_MAX_FILES;
+         fo = fo->next)
+        g_hash_table_insert(folders, fo, GSIZE_TO_POINTER(++n_folders));
+    st->order = n ? calloc(n, sizeof *st->order) : NULL;
+    int rc = n && !st->order ? SK_ENOMEM : 0;
+    struct mscabd_file *f = st->cab->files;
+    for (size_t i = 0; rc == 0 && i < n; i++, f = f->next) {
+        /* 0 for a folder libmspack did not list: such files come first */
+        size_t folder = GPOINTER_TO_SIZE(g_hash_table_lookup(folders, f->folder));
+        st->order[i] = (struct cab_entry){f, folder, i};
+    }
+    g_hash_table_destroy(folders);
+    if (rc == 0 && n)
+        qsort(st->order, n, sizeof *st->order, entry_order);
+    st->n_files = rc == 0 ? n : 0;
+    return rc;
+}
+
+static bool same_range(const struct cab_entry *a, const struct cab_entry *b)
+{
+    return a->folder == b->folder && a->file->offset == b->file->offset &&
+           a->file->length == b->file->length;
+}
+
 static void close_cab(void *state)
 {
     struct cab_state *st = state;
+    free(st->order);
+    free(st->shared);
     if (st->cabd) {
         if (st->cab)
             st->cabd->close(st->cabd, st->cab);
@@ -241,7 +312,7 @@ static int open_cab(struct sk_unpack *u, void **out)
         sk_unpack_fail(u, "cab", SK_EUNSUPPORTED,
                        "part of a multi-part cabinet set: files split across cabinets "
                        "cannot be read whole");
-    st->next_file = st->cab->files;
+    rc = plan_order(u, st);
 out:
     if (rc != 0) {
         close_cab(st);
@@ -260,28 +331,51 @@ static void child_name(struct cab_state *st, const char *name)
     st->name[n] = '\0';
 }
 
+/* Keeps the child's bytes for the next file when it shares them. */
+static void keep_shared(struct cab_state *st, const struct sk_child *child)
+{
+    free(st->shared);
+    st->shared = NULL;
+    st->shared_len = 0;
+    if (st->next >= st->n_files || !same_range(&st->order[st->next - 1], &st->order[st->next]))
+        return;
+    st->shared = malloc(child->data.len ? child->data.len : 1);
+    if (!st->shared)
+        return; /* the next file is then extracted again */
+    memcpy(st->shared, child->data.p, child->data.len);
+    st->shared_len = child->data.len;
+}
+
 static int next_cab(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct cab_state *st = state;
-    struct mscabd_file *file = st->next_file;
-    if (!file || sk_unpack_expired(u))
+    if (st->next >= st->n_files || sk_unpack_expired(u))
         return SK_DONE;
-    if (++st->files_seen > CAB_MAX_FILES) {
-        sk_unpack_reason(u, "limit.nodes", "more than %u files in one cabinet", CAB_MAX_FILES);
-        return SK_DONE;
-    }
-    st->next_file = file->next;
+    bool shares = st->shared && st->next > 0 &&
+                  same_range(&st->order[st->next - 1], &st->order[st->next]);
+    struct mscabd_file *file = st->order[st->next++].file;
     child_name(st, file->filename);
     child->name = st->name;
     child->name_len = strlen(st->name);
     child->declared_size = file->length;
+    if (shares) {
+        int rc = sk_unpack_append(u, &child->data, st->shared, st->shared_len);
+        child->truncated = rc != 0;
+        if (rc == 0)
+            keep_shared(st, child);
+        return rc == SK_ENOMEM ? rc : 0;
+    }
+    free(st->shared);
+    st->shared = NULL;
     st->child = child;
     st->write_rc = 0;
     st->expired = false;
     int err = st->cabd->extract(st->cabd, file, CAB_OUTPUT);
     st->child = NULL;
-    if (err == MSPACK_ERR_OK)
+    if (err == MSPACK_ERR_OK) {
+        keep_shared(st, child);
         return 0;
+    }
     child->truncated = true;
     if (st->write_rc == SK_ENOMEM || err == MSPACK_ERR_NOMEMORY)
         return SK_ENOMEM;
