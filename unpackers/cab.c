@@ -341,8 +341,9 @@ static void keep_shared(struct cab_state *st, const struct sk_child *child)
         return;
     st->shared = malloc(child->data.len ? child->data.len : 1);
     if (!st->shared)
-        return; /* the next file is then extracted again */
-    memcpy(st->shared, child->data.p, child->data.len);
+        return;          /* the next file is then extracted again */
+    if (child->data.len) /* an empty file's buffer may be NULL */
+        memcpy(st->shared, child->data.p, child->data.len);
     st->shared_len = child->data.len;
 }
 
