@@ -783,9 +783,10 @@ static int module_text(struct sk_unpack *u, const struct plan *plan, GByteArray 
         *why = "MODULEOFFSET points past the end of the module stream";
         rc = SK_ECORRUPT;
     }
+    /* An empty stream's buffer may be NULL: no offset is added to it. */
     if (rc == 0)
-        rc = ovba_decompress(u, raw->data + plan->offset, raw->len - plan->offset, cap, source,
-                             why);
+        rc = ovba_decompress(u, raw->len ? raw->data + plan->offset : raw->data,
+                             raw->len - plan->offset, cap, source, why);
     gsize len = 0;
     char *utf8 = source->len ? to_utf8(source->data, source->len, plan->codepage, &len) : NULL;
     if (utf8) {
