@@ -16,7 +16,8 @@
  * Children: every file, named by its CFFILE name with '\' turned into '/'
  * (as libarchive named them), in folder and offset order (not always the
  * CFFILE order: see plan_order). Files that share data are each a child;
- * one with the same range as the file before it is a copy of its bytes.
+ * what a file shares with the one decoded before it is copied from those
+ * bytes.
  * Refuses: a cabinet that continues from or into another (a multi-part set,
  * MSCAB_HDR_PREVCAB/NEXTCAB) is error.unsupported, and its files are still
  * read where they can be; a header libmspack cannot read, and a file whose
@@ -27,10 +28,11 @@
  * sk_unpack_append (node, total, ratio, time), and a refusal stops
  * libmspack's decompression through the write callback; the deadline is
  * checked on every read libmspack makes (at least once per CFDATA block,
- * at most 32 KiB of output each); each folder is decoded once in order,
- * except where a file starts inside the one before it; libmspack's own
- * allocations (an LZX or Quantum window of at most 2 MiB) are fixed by the
- * format. */
+ * at most 32 KiB of output each); each folder is decoded once, in order,
+ * whatever the files' ranges (one window of the bytes decoded last, at
+ * most one file's, is kept while the next file starts inside it);
+ * libmspack's own allocations (an LZX or Quantum window of at most 2 MiB)
+ * are fixed by the format. */
 #include <glib.h>
 #include <mspack.h>
 #include <stdlib.h>
@@ -69,8 +71,12 @@ struct cab_state {
     struct mscabd_cabinet *cab;
     struct cab_entry *order; /* the files in the order they are extracted */
     size_t n_files, next;
-    uint8_t *shared; /* the last file's bytes, kept while the next shares them */
-    size_t shared_len;
+    /* What libmspack decoded last, [win_start, win_end) of folder
+     * win_folder (it stands at win_end), kept while the next file starts
+     * inside it; NULL otherwise. */
+    uint8_t *win;
+    size_t win_folder;
+    uint64_t win_start, win_end;
     struct sk_child *child; /* what extract() writes into, or NULL */
     int write_rc;           /* what sk_unpack_append said when it refused */
     bool expired;           /* the deadline passed inside libmspack */
@@ -199,7 +205,7 @@ static const char *mspack_why(int err)
     }
 }
 
-/* Folder, then offset, then length, then the cabinet's own order. */
+/* Folder, then offset, then the longer first, then the cabinet's order. */
 static int entry_order(const void *a, const void *b)
 {
     const struct cab_entry *x = a, *y = b;
@@ -208,7 +214,7 @@ static int entry_order(const void *a, const void *b)
     if (x->file->offset != y->file->offset)
         return x->file->offset < y->file->offset ? -1 : 1;
     if (x->file->length != y->file->length)
-        return x->file->length < y->file->length ? -1 : 1;
+        return x->file->length > y->file->length ? -1 : 1;
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
@@ -216,8 +222,9 @@ static int entry_order(const void *a, const void *b)
  * before where the last one ended: in the cabinet's own order, every file
  * that shares an earlier file's data (WiX's deduplication) would cost a
  * decompression of the folder up to that data, quadratic in the folder's
- * size. In folder and offset order each folder is decoded once, and a file
- * with the same range as the one before it is copied (shared_child). */
+ * size. In folder and offset order, with the bytes last decoded kept while
+ * the next file starts inside them (next_cab), each folder is decoded once
+ * whatever the files' ranges. */
 static int plan_order(struct sk_unpack *u, struct cab_state *st)
 {
     size_t n = 0;
@@ -247,17 +254,17 @@ static int plan_order(struct sk_unpack *u, struct cab_state *st)
     return rc;
 }
 
-static bool same_range(const struct cab_entry *a, const struct cab_entry *b)
+static void drop_window(struct cab_state *st)
 {
-    return a->folder == b->folder && a->file->offset == b->file->offset &&
-           a->file->length == b->file->length;
+    free(st->win);
+    st->win = NULL;
 }
 
 static void close_cab(void *state)
 {
     struct cab_state *st = state;
     free(st->order);
-    free(st->shared);
+    free(st->win);
     if (st->cabd) {
         if (st->cab)
             st->cabd->close(st->cabd, st->cab);
@@ -331,20 +338,47 @@ static void child_name(struct cab_state *st, const char *name)
     st->name[n] = '\0';
 }
 
-/* Keeps the child's bytes for the next file when it shares them. */
-static void keep_shared(struct cab_state *st, const struct sk_child *child)
+/* After a child made of [start, end) of its folder, libmspack standing at
+ * end: keeps its bytes as the window when the next file starts inside
+ * them. Out of memory only costs the next file a decode from the folder's
+ * start. */
+static void keep_window(struct cab_state *st, const struct cab_entry *e, uint64_t start,
+                        uint64_t end, const struct sk_child *child)
 {
-    free(st->shared);
-    st->shared = NULL;
-    st->shared_len = 0;
-    if (st->next >= st->n_files || !same_range(&st->order[st->next - 1], &st->order[st->next]))
+    drop_window(st);
+    const struct cab_entry *next = st->next < st->n_files ? &st->order[st->next] : NULL;
+    if (!next || next->folder != e->folder || next->file->offset >= end ||
+        child->data.len != end - start || end == start)
         return;
-    st->shared = malloc(child->data.len ? child->data.len : 1);
-    if (!st->shared)
-        return;          /* the next file is then extracted again */
-    if (child->data.len) /* an empty file's buffer may be NULL */
-        memcpy(st->shared, child->data.p, child->data.len);
-    st->shared_len = child->data.len;
+    st->win = malloc(child->data.len);
+    if (!st->win)
+        return;
+    memcpy(st->win, child->data.p, child->data.len);
+    st->win_folder = e->folder;
+    st->win_start = start;
+    st->win_end = end;
+}
+
+/* libmspack writes file (or the part of it past the window) onto the
+ * child: 0, or the failure already reported (the child is truncated), or
+ * SK_ENOMEM. */
+static int extract(struct sk_unpack *u, struct cab_state *st, struct mscabd_file *file,
+                   struct sk_child *child)
+{
+    st->child = child;
+    st->write_rc = 0;
+    st->expired = false;
+    int err = st->cabd->extract(st->cabd, file, CAB_OUTPUT);
+    st->child = NULL;
+    if (err == MSPACK_ERR_OK)
+        return 0;
+    child->truncated = true;
+    if (st->write_rc == SK_ENOMEM || err == MSPACK_ERR_NOMEMORY)
+        return SK_ENOMEM;
+    if (st->write_rc != 0 || st->expired)
+        return SK_ELIMIT; /* recorded; the engine decides what goes on */
+    sk_unpack_fail(u, "cab", SK_ECORRUPT, "%s: %s", st->name, mspack_why(err));
+    return SK_ECORRUPT;
 }
 
 static int next_cab(struct sk_unpack *u, void *state, struct sk_child *child)
@@ -352,38 +386,40 @@ static int next_cab(struct sk_unpack *u, void *state, struct sk_child *child)
     struct cab_state *st = state;
     if (st->next >= st->n_files || sk_unpack_expired(u))
         return SK_DONE;
-    bool shares = st->shared && st->next > 0 &&
-                  same_range(&st->order[st->next - 1], &st->order[st->next]);
-    struct mscabd_file *file = st->order[st->next++].file;
+    const struct cab_entry *e = &st->order[st->next++];
+    struct mscabd_file *file = e->file;
+    uint64_t start = file->offset, end = start + file->length;
     child_name(st, file->filename);
     child->name = st->name;
     child->name_len = strlen(st->name);
     child->declared_size = file->length;
-    if (shares) {
-        int rc = sk_unpack_append(u, &child->data, st->shared, st->shared_len);
-        child->truncated = rc != 0;
-        if (rc == 0)
-            keep_shared(st, child);
-        return rc == SK_ENOMEM ? rc : 0;
+    int rc;
+    if (st->win && e->folder == st->win_folder && start >= st->win_start &&
+        start < st->win_end) {
+        /* Starts inside what was decoded last: those bytes are copied, and
+         * libmspack, standing at win_end, decodes only what lies past it. */
+        uint64_t inside = (end < st->win_end ? end : st->win_end) - start;
+        rc = sk_unpack_append(u, &child->data, st->win + (start - st->win_start),
+                              (size_t)inside);
+        if (rc == 0 && end <= st->win_end)
+            return 0; /* the window stays: the next file starts at or after start */
+        if (rc == 0) {
+            struct mscabd_file rest = *file;
+            rest.next = NULL;
+            rest.offset = (unsigned)st->win_end;
+            rest.length = (unsigned)(end - st->win_end);
+            rc = extract(u, st, &rest, child);
+        } else {
+            child->truncated = true;
+        }
+    } else {
+        rc = extract(u, st, file, child);
     }
-    free(st->shared);
-    st->shared = NULL;
-    st->child = child;
-    st->write_rc = 0;
-    st->expired = false;
-    int err = st->cabd->extract(st->cabd, file, CAB_OUTPUT);
-    st->child = NULL;
-    if (err == MSPACK_ERR_OK) {
-        keep_shared(st, child);
-        return 0;
-    }
-    child->truncated = true;
-    if (st->write_rc == SK_ENOMEM || err == MSPACK_ERR_NOMEMORY)
-        return SK_ENOMEM;
-    if (st->write_rc != 0 || st->expired)
-        return 0; /* the limit is recorded; the engine decides what goes on */
-    sk_unpack_fail(u, "cab", SK_ECORRUPT, "%s: %s", st->name, mspack_why(err));
-    return 0;
+    if (rc == 0)
+        keep_window(st, e, start, end, child);
+    else
+        drop_window(st);
+    return rc == SK_ENOMEM ? rc : 0;
 }
 
 const struct sk_unpacker sk_unpacker_cab = {
