@@ -20,15 +20,21 @@
  * CLSID), office.dde (a field that starts with DDE or DDEAUTO, 8-bit or
  * UTF-16LE, in any stream: Word keeps field codes in WordDocument's text).
  *
+ * A file that ends inside its last sector (Apache POI writes such files;
+ * MS-CFB sizes files in whole sectors, but olefile counts a partial last
+ * sector and Excel opens them) is read as if that sector were completed
+ * with zeros; libgsf then reads a copy padded by less than one sector.
+ *
  * Refuses, as error.corrupt, before libgsf sees the file: sector chains
- * that loop, share sectors, run past the file or are shorter than their
- * stream; a directory tree with a cycle; a small stream whose mini chain is
- * longer than the cutoff; a cutoff other than 4096 or mini sectors other
- * than 64 bytes. libgsf 1.14.50 notices loops but only logs a warning and
- * goes on with part of a stream (which would then be scanned as if whole),
- * recurses over the directory tree, and reads a directory name until a
- * NUL; earlier versions trusted mini-stream chain lengths. This check
- * (cfb_check) turns all of that into one clear failure before libgsf runs.
+ * that loop, share sectors, reach a sector wholly past the end of the
+ * file or are shorter than their stream; a directory tree with a cycle; a
+ * small stream whose mini chain is longer than the cutoff; a cutoff other
+ * than 4096 or mini sectors other than 64 bytes. libgsf 1.14.50 notices
+ * loops but only logs a warning and goes on with part of a stream (which
+ * would then be scanned as if whole), recurses over the directory tree,
+ * and reads a directory name until a NUL; earlier versions trusted
+ * mini-stream chain lengths. This check (cfb_check) turns all of that
+ * into one clear failure before libgsf runs.
  * Limits: directory entries reachable (OLE2_MAX_ENTRIES, limit.nodes) and
  * storage depth (OLE2_MAX_DEPTH, limit.depth), both walked with explicit
  * stacks; child bytes through sk_unpack_append; VBA decompression capped at
@@ -47,6 +53,7 @@
 #include "../engine/error.h"
 #include "../engine/reader.h"
 #include "mraptor.h"
+#include "msi_name.h"
 #include "offcrypto.h"
 #include "unpacker.h"
 
@@ -91,6 +98,7 @@ struct plan {
 };
 
 struct ole2_state {
+    uint8_t *padded; /* the file completed with zeros to a whole sector, or NULL */
     GsfInput *input;
     GsfInfile *root;
     struct plan *plans;
@@ -132,6 +140,7 @@ struct cfb {
     uint32_t *dir, n_dir; /* the directory's sectors */
     uint8_t *used, *mini_used;
     uint32_t mini_sectors;
+    uint8_t *tail; /* the partial last sector, zero-padded, or NULL */
     const char *why;
 };
 
@@ -140,9 +149,13 @@ static uint32_t le32(const uint8_t *b)
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
+/* Sector id's bytes (c->ss of them); id < c->n_sectors. The last one may be
+ * the padded copy of a sector the file ends inside. */
 static const uint8_t *sector(const struct cfb *c, uint32_t id)
 {
     size_t header = (size_t)1 << (c->shift > 9 ? c->shift : 9);
+    if (c->tail && id == c->n_sectors - 1)
+        return c->tail;
     return c->p + header + ((size_t)id << c->shift);
 }
 
@@ -315,14 +328,32 @@ static int check_header(struct cfb *c)
     }
     c->ss = 1u << c->shift;
     size_t header = c->ss > 512 ? c->ss : 512;
-    size_t n = c->len > header ? (c->len - header) >> c->shift : 0;
-    c->n_sectors = n > 0xFFFFFFF0u ? 0xFFFFFFF0u : (uint32_t)n;
+    size_t body = c->len > header ? c->len - header : 0;
+    /* A file may end inside its last sector (Apache POI writes such files;
+     * olefile counts that sector, and msoffcrypto-tool and Excel open
+     * them). That sector counts; its bytes are read from a zero-padded
+     * copy. A sector wholly past the end does not count, so a chain that
+     * reaches it is still refused. */
+    size_t n = (body + c->ss - 1) >> c->shift;
+    if (n > 0xFFFFFFF0u) {
+        c->why = "more sectors than MS-CFB can number";
+        return SK_ECORRUPT;
+    }
+    c->n_sectors = (uint32_t)n;
+    size_t partial = body & (c->ss - 1);
+    if (partial) {
+        c->tail = g_try_malloc0(c->ss);
+        if (!c->tail)
+            return SK_ENOMEM;
+        memcpy(c->tail, c->p + header + (body - partial), partial);
+    }
     return 0;
 }
 
 /* Every FAT entry names a sector of the file or is one of the markers
  * (0xFFFFFFFC..F). libgsf refuses any other value ("Invalid metabat item");
- * its bound counts a partial last sector, so this one does too. */
+ * its bound counts a partial last sector (as n_sectors does) and, for 4096-
+ * byte sectors, measures from byte 512: this bound is libgsf's. */
 static bool fat_entries_in_range(struct cfb *c)
 {
     uint64_t blocks = ((uint64_t)c->len - 512 + c->ss - 1) >> c->shift;
@@ -394,11 +425,15 @@ static int check_tables(struct cfb *c)
 }
 
 /* 0, SK_ECORRUPT (why says what), SK_ELIMIT (too many entries) or
- * SK_ENOMEM. */
-static int cfb_check(const uint8_t *p, size_t len, const char **why)
+ * SK_ENOMEM. *pad: the zeros that would complete a partial last sector (0
+ * when the file ends on a sector boundary; less than one sector). */
+static int cfb_check(const uint8_t *p, size_t len, const char **why, size_t *pad)
 {
     struct cfb c = {.p = p, .len = len};
     int rc = check_header(&c);
+    *pad = rc == 0 && c.tail
+               ? ((size_t)c.n_sectors << c.shift) - (len - (c.ss > 512 ? c.ss : 512))
+               : 0;
     if (rc == 0)
         rc = check_tables(&c);
     if (rc == 0)
@@ -409,6 +444,7 @@ static int cfb_check(const uint8_t *p, size_t len, const char **why)
     g_free(c.dir);
     g_free(c.used);
     g_free(c.mini_used);
+    g_free(c.tail);
     return rc;
 }
 
@@ -747,9 +783,10 @@ static int module_text(struct sk_unpack *u, const struct plan *plan, GByteArray 
         *why = "MODULEOFFSET points past the end of the module stream";
         rc = SK_ECORRUPT;
     }
+    /* An empty stream's buffer may be NULL: no offset is added to it. */
     if (rc == 0)
-        rc = ovba_decompress(u, raw->data + plan->offset, raw->len - plan->offset, cap, source,
-                             why);
+        rc = ovba_decompress(u, raw->len ? raw->data + plan->offset : raw->data,
+                             raw->len - plan->offset, cap, source, why);
     gsize len = 0;
     char *utf8 = source->len ? to_utf8(source->data, source->len, plan->codepage, &len) : NULL;
     if (utf8) {
@@ -811,8 +848,9 @@ static void note_equation(struct ole2_state *st, const char *what, const char *p
         st->equation = g_strdup_printf("%s %s", what, *path ? path : "(root)");
 }
 
+/* name: the entry's own name; shown: what the tree calls it. */
 static bool visit_stream(struct ole2_state *st, struct walk_item *it, int index,
-                         const char *name)
+                         const char *name, const char *shown)
 {
     if (strcmp(name, "Equation Native") == 0)
         note_equation(st, "an Equation Native stream in", it->path);
@@ -829,7 +867,7 @@ static bool visit_stream(struct ole2_state *st, struct walk_item *it, int index,
                         .storage = GSF_INFILE(g_object_ref(it->storage)),
                         .index = index,
                         .stream = g_strdup(name),
-                        .name = join(it->path, name)};
+                        .name = join(it->path, shown)};
     if (add_plan(st, plan))
         return true;
     g_object_unref(plan.storage);
@@ -867,19 +905,32 @@ static int visit_storage(struct sk_unpack *u, struct ole2_state *st, struct walk
                 g_object_unref(child);
             continue;
         }
+        /* An MSI packs its names (msi_name.c): the tree shows them decoded
+         * ("cab1.cab", "!File"). Only in an MSI: elsewhere the same code
+         * points are CJK characters of a real name. */
+        size_t name_len = strlen(name);
+        char *shown = g_malloc(name_len + 1);
+        if (u->node->type != SK_TYPE_MSI ||
+            sk_msi_name_decode(name, name_len, shown, name_len + 1) != 0)
+            memcpy(shown, name, name_len + 1);
         if (gsf_infile_num_children(GSF_INFILE(child)) < 0) {
             g_object_unref(child);
-            if (!visit_stream(st, it, i, name))
+            bool planned = visit_stream(st, it, i, name, shown);
+            g_free(shown);
+            if (!planned)
                 return SK_ENOMEM;
-        } else if (it->depth + 1 > OLE2_MAX_DEPTH) {
+            continue;
+        }
+        if (it->depth + 1 > OLE2_MAX_DEPTH) {
             sk_unpack_reason(u, "limit.depth", "storages nested deeper than %u",
                              OLE2_MAX_DEPTH);
             g_object_unref(child);
         } else {
             struct walk_item *next = g_new(struct walk_item, 1);
-            *next = (struct walk_item){GSF_INFILE(child), join(it->path, name), it->depth + 1};
+            *next = (struct walk_item){GSF_INFILE(child), join(it->path, shown), it->depth + 1};
             g_ptr_array_add(stack, next);
         }
+        g_free(shown);
     }
     return 0;
 }
@@ -944,6 +995,7 @@ static void free_state(struct ole2_state *st)
         g_object_unref(st->root);
     if (st->input)
         g_object_unref(st->input);
+    g_free(st->padded);
     g_free(st);
 }
 
@@ -967,7 +1019,8 @@ static int open_ole2(struct sk_unpack *u, void **out)
 {
     pthread_once(&gsf_once, gsf_start);
     const char *why;
-    int rc = cfb_check(u->node->data.p, u->node->data.len, &why);
+    size_t pad;
+    int rc = cfb_check(u->node->data.p, u->node->data.len, &why, &pad);
     if (rc == SK_ELIMIT)
         sk_unpack_reason(u, "limit.nodes", "more than %u directory entries", OLE2_MAX_ENTRIES);
     else if (rc == SK_ECORRUPT)
@@ -977,8 +1030,24 @@ static int open_ole2(struct sk_unpack *u, void **out)
     struct ole2_state *st = g_new0(struct ole2_state, 1);
     st->vba_storages = g_ptr_array_new_with_free_func(g_object_unref);
     st->vba_prefixes = g_ptr_array_new_with_free_func(g_free);
-    /* No copy: the node's bytes outlive the container's frame. */
-    st->input = gsf_input_memory_new(u->node->data.p, (gsf_off_t)u->node->data.len, FALSE);
+    /* No copy: the node's bytes outlive the container's frame. Except when
+     * the file ends inside its last sector: libgsf 1.14.50 then refuses it
+     * ("Problems reading directory", measured on such a file even when the
+     * directory lies elsewhere), so it reads a copy completed with at most
+     * one sector of zeros, which costs one copy of this node's bytes. */
+    const uint8_t *bytes = u->node->data.p;
+    size_t len = u->node->data.len;
+    if (pad) {
+        st->padded = g_try_malloc0(len + pad);
+        if (!st->padded) {
+            free_state(st);
+            return SK_ENOMEM;
+        }
+        memcpy(st->padded, bytes, len);
+        bytes = st->padded;
+        len += pad;
+    }
+    st->input = gsf_input_memory_new(bytes, (gsf_off_t)len, FALSE);
     GError *err = NULL;
     st->root = st->input ? gsf_infile_msole_new(st->input, &err) : NULL;
     if (!st->root) {
@@ -1416,8 +1485,9 @@ static int open_encryption(struct sk_unpack *u, struct ole2_state *st)
     g_free(c);
     if (rc == SK_DONE || rc == SK_ELIMIT)
         sk_unpack_reason(u, "encrypted.unopened", "%s: %s: %s %zu candidate%s opened it",
-                         f.where, scheme, rc == SK_ELIMIT ? "the deadline passed; none of" : "none of",
-                         tried, tried == 1 ? "" : "s");
+                         f.where, scheme,
+                         rc == SK_ELIMIT ? "the deadline passed; none of" : "none of", tried,
+                         tried == 1 ? "" : "s");
     else if (rc != SK_ENOMEM)
         sk_unpack_fail(u, "ole2", SK_EINTERNAL, "%s: the key derivation failed", f.where);
     return rc == SK_ENOMEM ? rc : 0;
@@ -1425,7 +1495,8 @@ static int open_encryption(struct sk_unpack *u, struct ole2_state *st)
 
 /* The package's plaintext: the 8-byte size, then 4096-byte segments. */
 static int append_package(struct sk_unpack *u, const struct office_crypt *c,
-                          const GByteArray *raw, const struct plan *plan, struct sk_child *child)
+                          const GByteArray *raw, const struct plan *plan,
+                          struct sk_child *child)
 {
     if (raw->len < 8) {
         sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: shorter than its size field", plan->name);
@@ -1443,7 +1514,9 @@ static int append_package(struct sk_unpack *u, const struct office_crypt *c,
                            "%s: the data integrity HMAC does not match (scanned anyway)",
                            plan->name);
         sk_unpack_info(u, "integrity", "%s",
-                       ok == 1 ? "HMAC verified" : ok == 0 ? "HMAC mismatch" : "no HMAC");
+                       ok == 1   ? "HMAC verified"
+                       : ok == 0 ? "HMAC mismatch"
+                                 : "no HMAC");
     }
     if (size > body) {
         sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: claims %llu bytes but holds %zu",
@@ -1458,8 +1531,8 @@ static int append_package(struct sk_unpack *u, const struct office_crypt *c,
         int rc = sk_offcrypto_segment(&c->oc, (uint32_t)index, raw->data + 8 + at, n, out);
         if (rc != 0) {
             sk_unpack_fail(u, "ole2", rc == SK_ECORRUPT ? rc : SK_EINTERNAL,
-                           "%s: segment %zu cannot be decrypted (%zu bytes)", plan->name,
-                           index, n);
+                           "%s: segment %zu cannot be decrypted (%zu bytes)", plan->name, index,
+                           n);
             child->truncated = true;
             return 0;
         }

@@ -7,7 +7,7 @@ static const struct sk_unpacker *const unpackers[] = {
     &sk_unpacker_archive, &sk_unpacker_mime, &sk_unpacker_ooxml, &sk_unpacker_rtf,
     &sk_unpacker_ole2,    &sk_unpacker_biff, &sk_unpacker_sylk,
     &sk_unpacker_exe,     &sk_unpacker_lnk,  &sk_unpacker_fat,  &sk_unpacker_disk,
-    &sk_unpacker_udf,
+    &sk_unpacker_udf,     &sk_unpacker_cab,
     &sk_unpacker_script,  &sk_unpacker_html, &sk_unpacker_pdf,  &sk_unpacker_onenote,
     &sk_unpacker_image,
 };

@@ -26,6 +26,7 @@ struct sk_unpacker {
 const struct sk_unpacker *sk_unpacker_for(const struct sk_node *node);
 
 extern const struct sk_unpacker sk_unpacker_archive;
+extern const struct sk_unpacker sk_unpacker_cab;
 extern const struct sk_unpacker sk_unpacker_mime;
 extern const struct sk_unpacker sk_unpacker_ooxml;
 extern const struct sk_unpacker sk_unpacker_rtf;

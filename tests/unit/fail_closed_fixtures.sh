@@ -35,6 +35,7 @@ case_input bad/timeout slow.zip
 # Corrupt inputs, one or more per unpacker that can find its input corrupt.
 head -c 20000 "$out/numbers.tar.gz" >"$out/truncated.tar.gz"
 case_input ole2/truncated truncated.doc
+case_input bad/truncated_cab truncated.cab
 case_input biff/xls_truncated_macro_sheet truncated.xls
 printf '{\\rtf1\\ansi {\\b bold {\\i italic' >"$out/unclosed.rtf"
 python3 - "$out" <<'PYEOF'

@@ -101,6 +101,7 @@ struct corrupt_case {
 static const struct corrupt_case corrupt_cases[] = {
     {"archive", "truncated.tar.gz", "archive.corrupt"},
     {"archive", "crc.docx", "archive.corrupt"},
+    {"cab", "truncated.cab", "cab.corrupt"},
     {"mime", "long-header.eml", "mime.corrupt"},
     {"ole2", "truncated.doc", "ole2.corrupt"},
     {"biff", "truncated.xls", "biff.truncated"},
