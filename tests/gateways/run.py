@@ -259,6 +259,16 @@ def prepare_users(root):
 
 # ---------------------------------------------------------------- clients
 
+class Skip(Exception):
+    """A client whose program could not be installed: its checks are SKIPPED."""
+
+
+# Checks that need the daemon-gateway change (not on main yet), named when they fail.
+NEEDS = {
+    "amavis-contscan": "needs SCAN/CONTSCAN of a directory (issue 14, item 5; branch daemon-gateway)",
+}
+
+
 class Client:
     name = "?"
 
@@ -690,6 +700,10 @@ class Haraka(Client):
     sink_port = 10026
 
     def start(self):
+        unavailable = self.root.p("/opt/haraka/.unavailable")
+        if os.path.exists(unavailable):
+            with open(unavailable) as f:
+                raise Skip(f.read().strip())
         # A Haraka instance as its documentation makes one (haraka -i), then deploy/haraka.
         self.root.run(["/usr/local/bin/node20", "/opt/haraka/node_modules/Haraka/bin/haraka",
                        "-i", "/etc/haraka"], check=True)
@@ -805,6 +819,10 @@ def inside(args):
                 c.start()
                 started.append(c)
                 say("started %s in %.1fs" % (c.name, time.time() - t0))
+            except Skip as e:
+                say("SKIP %s: %s" % (c.name, e))
+                for name, _, v in messages.MESSAGES:
+                    results.append((c.name, name, expected(c.name, v), "skip", None, str(e)))
             except Exception as e:
                 say("FAIL could not start %s: %s" % (c.name, e))
                 for name, _, v in messages.MESSAGES:
@@ -837,15 +855,13 @@ def inside(args):
         if not args.keep:
             remove_tree(tmp)
     report(time.time() - t_start)
-    return 0 if all(r[4] for r in results) else 1
+    return 0 if all(r[4] is not False for r in results) else 1
 
 
 def report(elapsed):
     names = [n for n, _, _ in messages.MESSAGES]
-    clients = []
-    for r in results:
-        if r[0] not in clients:
-            clients.append(r[0])
+    seen = {r[0] for r in results}
+    clients = [C.name for C in CLIENTS if C.name in seen]
     cell = {(r[0], r[1]): r for r in results}
     w = max([len(c) for c in clients] + [6])
     print("\n%-*s  %s" % (w, "client", "  ".join("%-15s" % n for n in names)))
@@ -853,11 +869,17 @@ def report(elapsed):
         row = []
         for n in names:
             r = cell.get((c, n))
-            row.append("%-15s" % ("-" if r is None else (r[3] if r[4] else "%s!=%s" % (r[3], r[2]))))
+            row.append("%-15s" % ("-" if r is None else (r[3] if r[4] is not False else "%s!=%s" % (r[3], r[2]))))
         print("%-*s  %s" % (w, c, "  ".join(row)))
     passed = sum(1 for r in results if r[4])
-    print("(a cell is the action the MTA took; X!=Y: took X, must take Y)")
-    print("%d passed, %d failed (%.0fs)" % (passed, len(results) - passed, elapsed), flush=True)
+    failed = sum(1 for r in results if r[4] is False)
+    skipped = sum(1 for r in results if r[4] is None)
+    print("(a cell is the action the MTA took; X!=Y: took X, must take Y; clamav-milter and amavis hold block)")
+    for c in clients:
+        if c in NEEDS and any(r[0] == c and r[4] is False for r in results):
+            print("%s: %s" % (c, NEEDS[c]))
+    print("%d passed, %d failed%s (%.0fs)" % (passed, failed, ", %d skipped" % skipped if skipped else "", elapsed),
+          flush=True)
 
 
 def main():
