@@ -212,6 +212,8 @@ class Sekisho:
         self.n += 1
         os.makedirs(self.root.p("/run/sekisho"), exist_ok=True)
         env = {"SEKISHO_RULES_DIR": "/usr/local/share/sekisho/rules"}
+        # The sanitizer build's settings (scripts/run) reach the daemon in the root too.
+        env.update({k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")})
         if self.socket_options:
             # Started as root, as an init script would: it drops to --user sekisho
             # and keeps its supplementary groups; the socket gets the group and mode.
@@ -234,13 +236,20 @@ class Sekisho:
         say("sekisho serve %s: socket mode %o gid %d" % (" ".join(extra), st.st_mode & 0o777, st.st_gid))
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
+        """SIGTERM; the daemon must exit 0 (a sanitizer report or a crash fails a check)."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        rc = self.proc.returncode
+        ok = rc == 0
+        results.append(("sekisho serve", "exit-%d" % self.n, "exit 0", "exit %d" % rc, ok, tail(self.log, 800)))
+        say("%s sekisho serve (run %d) exit %d%s" % ("ok  " if ok else "FAIL", self.n, rc, "" if ok else "  " + tail(self.log, 800)))
         self.proc = None
 
 
