@@ -4,9 +4,11 @@
 Each (client x message) is one check that asserts what the MTA does with the
 message: reject / hold (quarantine, freeze) / accept / tempfail. Clients:
 clamdscan, rspamd + rspamc, Exim (-bs with the deploy ACL), clamav-milter
-driven by miltertest, amavisd-new over SMTP (its CONTSCAN entry, then its
-streaming entry) with a small SMTP sink for what it passes on, and Haraka with
-haraka-plugin-clamd. Every configuration file is taken from deploy/ unchanged;
+driven by miltertest, amavisd-new over SMTP (its CONTSCAN entry and its
+streaming entry, each in its own overlay) and Haraka with haraka-plugin-clamd,
+each with a small SMTP sink for what it passes on. One Sekisho daemon per
+configuration: the defaults, then --max-depth 2 (the limit message), then none
+(Sekisho stopped). Every configuration file is taken from deploy/ unchanged;
 the test adds only site settings (listen addresses, host names, where passed
 mail goes).
 
@@ -16,12 +18,13 @@ overlay over the cached root, and runs everything in private mount, PID and
 network namespaces (`unshare`): nothing listens outside the test's own
 loopback, every process dies with the namespace, the mounts vanish with it.
 Sekisho runs in the same root (its own binary, copied in) so that the paths
-Exim and amavisd-new name in SCAN/CONTSCAN are the same for both sides.
+Exim and amavisd-new name in SCAN/CONTSCAN are the same for both sides: as
+user sekisho in the groups deploy/README.md names, started as root with
+--user/--socket-group when the binary has them, else directly as that user
+(systemd's User=sekisho).
 
 Exit 0 all passed, 1 a check failed, 77 skipped (the reason is printed)."""
 import argparse
-import email
-import email.policy
 import fcntl
 import os
 import re
