@@ -93,7 +93,8 @@ if in_root timeout 900 sh -c "cd /opt/haraka && npm install --cafile=/tmp/host-c
    && in_root /usr/local/bin/node20 --version >>"$log" 2>&1; then
   :
 else
-  echo "npm install $NPM_PKGS failed (no network to the npm registry, or TLS refused): $(tail -2 "$log" | tr '\n' ' ')" \
+  why=$(grep -m1 'npm ERR! request to\|npm ERR! code' "$log" | sed 's/^npm ERR! //')
+  echo "npm install $NPM_PKGS failed (no network to the npm registry, or TLS refused): ${why:-see $log}" \
     >"$b/opt/haraka/.unavailable"
   echo "gateways root: $(cat "$b/opt/haraka/.unavailable")" >&2
 fi
