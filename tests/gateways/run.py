@@ -925,7 +925,7 @@ def main():
     if subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
                       capture_output=True).returncode != 0:
         propagation = "unchanged"
-        print("note: / is not a mount point here (a chroot?): mount propagation left unchanged")
+        print("note: / is not a mount point here (a chroot?): mount propagation left unchanged", flush=True)
     argv = ["unshare", "--mount", "--propagation", propagation, "--pid", "--net", "--uts", "--ipc",
             "--fork", "--kill-child", sys.executable, os.path.abspath(__file__),
             "--sekisho", os.path.abspath(args.sekisho), "--inside", cached]
