@@ -225,9 +225,9 @@ class Sekisho:
                     "--socket-group", "sekisho", "--socket-mode", "0660"]
             user = None
         else:
-            # main's daemon: started as root it would become nobody with no groups;
-            # started as User=sekisho (systemd's way) it keeps its groups and binds
-            # the socket with its primary group sekisho, mode 0660.
+            # An older daemon (no --socket-group): started as root it would become
+            # nobody with no groups; started as User=sekisho (systemd's way) it keeps
+            # its groups and binds the socket with its primary group sekisho, 0660.
             self.root.run(["chown", "sekisho:sekisho", "/run/sekisho"], check=True)
             argv = ["/usr/local/bin/sekisho", "serve", "--socket", SOCK]
             user = "sekisho"
@@ -275,9 +275,9 @@ class Skip(Exception):
     """A client whose program could not be installed: its checks are SKIPPED."""
 
 
-# Checks that need the daemon-gateway change (not on main yet), named when they fail.
+# Checks that need a daemon feature older binaries lack, named when they fail.
 NEEDS = {
-    "amavis-contscan": "needs SCAN/CONTSCAN of a directory (issue 14, item 5; branch daemon-gateway)",
+    "amavis-contscan": "needs SCAN/CONTSCAN of a directory (issue 14, item 5)",
 }
 
 
@@ -826,7 +826,7 @@ def inside(args):
         paths = messages.make(os.path.join(tmp, "messages"))
         sek = Sekisho(root, args.sekisho)
         if not sek.socket_options:
-            say("note: this sekisho has no --socket-group/--socket-mode yet: started as user sekisho "
+            say("note: this sekisho has no --socket-group/--socket-mode: started as user sekisho "
                 "(systemd's User=sekisho), the socket takes its primary group")
         sek.start()
         want = [c for c in CLIENTS if not args.only or c.name in args.only.split(",")]
