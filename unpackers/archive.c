@@ -4,7 +4,7 @@
  * ZIP APPNOTE 6.3.x and the WinZip AE-x notes for encrypted ZIP entries;
  * the RAR 5.0 technote through unpackers/rar5.c, whose header walk leads
  * when a RAR5 member is encrypted (libarchive 3.6 reads its ciphertext as
- * data). A 7z, ZIP or RAR5 under a filter is handed back as one child, so
+ * data). A 7z, ZIP, RAR5 or CAB under a filter is handed back as one child, so
  * that it is read again from memory.
  * Supports: zip (plain, ZipCrypto, WinZip AES), 7z (with 7zAES), rar, rar5,
  * tar (ustar, gnu, pax, v7), cpio, cab, lha, iso9660, xar, ar, and the
@@ -537,14 +537,19 @@ static void check_zip_headers(struct sk_unpack *u, struct archive_state *st)
 
 /* Formats whose reader must seek (7z: the header is at the end; ZIP: the
  * central directory is, and the ZIP checks and password trial parse it
- * from memory) or whose header walk needs the whole archive (RAR5,
- * unpackers/rar5.c). Under a filter libarchive reads them as a stream:
- * its 7z reader fails, its ZIP reader trusts the local headers. */
+ * from memory), whose header walk needs the whole archive (RAR5,
+ * unpackers/rar5.c), or that another unpacker reads from memory (CAB:
+ * libmspack in cab.c reads cabinets libarchive refuses, WiX's shared data
+ * ranges). Under a filter libarchive reads them as a stream: its 7z reader
+ * fails, its ZIP reader trusts the local headers. */
 static bool seeking_format(const uint8_t *b, size_t n)
 {
     static const uint8_t sevenzip[] = {'7', 'z', 0xBC, 0xAF, 0x27, 0x1C};
     static const uint8_t rar5[] = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00};
+    static const uint8_t cab[] = {'M', 'S', 'C', 'F', 0, 0, 0, 0};
     if (n >= sizeof sevenzip && memcmp(b, sevenzip, sizeof sevenzip) == 0)
+        return true;
+    if (n >= sizeof cab && memcmp(b, cab, sizeof cab) == 0)
         return true;
     if (n >= sizeof rar5 && memcmp(b, rar5, sizeof rar5) == 0)
         return true;
