@@ -43,6 +43,7 @@ static const char *const type_names[SK_TYPE_COUNT] = {
     [SK_TYPE_OOXML] = "ooxml",
     [SK_TYPE_RTF] = "rtf",
     [SK_TYPE_PDF] = "pdf",
+    [SK_TYPE_TNEF] = "tnef",
     [SK_TYPE_PE] = "pe",
     [SK_TYPE_ELF] = "elf",
     [SK_TYPE_MACHO] = "macho",
@@ -456,6 +457,8 @@ static enum sk_type sniff_document(const uint8_t *p, size_t n)
         return SK_TYPE_LNK;
     if (has(p, n, 0, "{\\rt", 4))
         return SK_TYPE_RTF;
+    if (has(p, n, 0, "\x78\x9f\x3e\x22", 4)) /* MS-OXTNEF 2.1.3.1 TNEFSignature */
+        return SK_TYPE_TNEF;
     /* MS-ONESTORE 2.3.1 Header.guidFileType
      * {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}, as the GUID lies in the file */
     if (has(p, n, 0, "\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3", 16))

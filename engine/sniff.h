@@ -41,6 +41,7 @@ enum sk_type {
     SK_TYPE_OOXML,
     SK_TYPE_RTF,
     SK_TYPE_PDF,
+    SK_TYPE_TNEF, /* Outlook's winmail.dat ([MS-OXTNEF]) */
     /* executables */
     SK_TYPE_PE,
     SK_TYPE_ELF,
