@@ -3,6 +3,7 @@
 # the object. tnef(1) --save-body decompresses the same RTF.
 printf "hello\n" > payload.txt
 $PY "$FIXTURES/mkrtf.py" package body.rtf payload.txt
+$PY "$FIXTURES/mktnef.py" --selftest >/dev/null  # LZFu vs MS-OXRTFCP 3.1.1
 $PY "$FIXTURES/mktnef.py" "$OUT" --rtf body.rtf
 if command -v tnef >/dev/null; then
     mkdir x && tnef --save-body -C x "$OUT" && cmp x/message.rtf body.rtf
