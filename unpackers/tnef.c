@@ -223,8 +223,8 @@ static int read_properties(struct sk_unpack *u, struct tnef_state *st, struct it
     uint32_t count = sk_reader_u32le(&r);
     for (uint32_t i = 0; i < count && !r.err; i++) {
         if (i >= TNEF_MAX_PROPS) {
-            *why = "more properties than the cap";
-            return SK_ELIMIT;
+            *why = "more properties than Sekisho reads in one list";
+            return SK_EUNSUPPORTED; /* fail closed: the rest is unread */
         }
         if ((i & 1023u) == 1023u && sk_unpack_expired(u))
             return SK_ELIMIT;
@@ -314,7 +314,7 @@ static int parse(struct sk_unpack *u, struct tnef_state *st)
     int rc = 0;
     for (unsigned walked = 0; sk_reader_left(&r) > 0; walked++) {
         if (walked >= TNEF_MAX_ATTRIBUTES) {
-            sk_unpack_fail(u, "tnef", SK_ELIMIT, "more than %u attributes",
+            sk_unpack_fail(u, "tnef", SK_EUNSUPPORTED, "more than %u attributes",
                            TNEF_MAX_ATTRIBUTES);
             return 0;
         }
