@@ -26,6 +26,7 @@
 
 #include "../engine/error.h"
 #include "../engine/limits.h"
+#include "../engine/text.h"
 #include "rar5.h"
 #include "unpacker.h"
 #include "zip_trial.h"
@@ -49,6 +50,7 @@ struct archive_state {
     unsigned entries_seen;                     /* headers read so far on the main handle */
     const struct sk_password *header_password; /* opened an encrypted header */
     char raw_name[SK_MAX_NAME_BYTES + 1];
+    char name[SK_MAX_NAME_BYTES + 1]; /* the current member's, decoded */
     /* RAR5 (unpackers/rar5.c): with encrypted members the header walk
      * leads and libarchive reads only the plain members; with encrypted
      * headers nothing can be listed. */
@@ -111,6 +113,13 @@ static struct archive *reader_new(const uint8_t *data, size_t size, enum formats
         return NULL;
     enable_formats(a, which);
     enable_filters(a);
+    /* libarchive 3.6 converts an LHA name to Unicode in the locale (or the
+     * charset named here) and fails the whole header when it cannot: a
+     * CP932 name from LHA or Lhaplus was a corrupt archive. ISO-8859-1 maps
+     * every byte to one code point, so the stored bytes come back whole
+     * (lha_name) for sk_name_decode. */
+    if (which != FORMATS_RAW_ONLY)
+        archive_read_set_format_option(a, "lha", "hdrcharset", "ISO-8859-1");
     if (passphrase)
         archive_read_add_passphrase(a, passphrase);
     /* The memory reader needs no callbacks and supports the seeking that
@@ -467,16 +476,45 @@ static int next_header(struct sk_unpack *u, struct archive_state *st, struct arc
 static int read_member(struct sk_unpack *u, struct archive_state *st, struct archive_entry *e,
                        struct sk_child *child);
 
+/* An LHA name's stored bytes, read back from the code points that
+ * ISO-8859-1 made of them (reader_new), into st->raw_name; NULL when a
+ * code point does not fit a byte (not read that way) or there is none. */
+static const char *lha_name(struct archive_state *st, struct archive_entry *e)
+{
+    const wchar_t *w = archive_entry_pathname_w(e);
+    if (!w)
+        return NULL;
+    size_t n = 0;
+    for (; w[n] && n < SK_MAX_NAME_BYTES; n++) {
+        if (w[n] < 0 || w[n] > 0xff)
+            return NULL;
+        st->raw_name[n] = (char)w[n];
+    }
+    st->raw_name[n] = '\0';
+    return st->raw_name;
+}
+
 static int fill_child(struct sk_unpack *u, struct archive_state *st, struct archive_entry *e,
                       struct sk_child *child)
 {
-    const char *name = archive_entry_pathname_utf8(e);
+    /* The name's bytes as stored: libarchive converts a name only where the
+     * format says its charset (ZIP's bit 11 and its Unicode Path extra field
+     * 0x7075, whose CRC-32 of the stored name it checks; pax's UTF-8; 7z's
+     * and RAR's UTF-16); what it leaves as bytes (a CP932 ZIP from Explorer
+     * or Lhaplus, ustar, cpio) is decoded by sk_name_decode. In the C.UTF-8
+     * locale (cli/main.c) a converted name reads back as UTF-8. */
+    const char *name = NULL;
+    if ((archive_format(st->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_LHA)
+        name = lha_name(st, e);
     if (!name)
         name = archive_entry_pathname(e);
+    if (!name)
+        name = archive_entry_pathname_utf8(e);
     if (st->raw && archive_format(st->a) == ARCHIVE_FORMAT_RAW)
         name = raw_child_name(st, u->node->name, name);
-    child->name = name ? name : "";
-    child->name_len = strlen(child->name);
+    child->name_len =
+        name ? sk_name_decode(name, strlen(name), false, st->name, SK_MAX_NAME_BYTES) : 0;
+    child->name = name ? st->name : "";
     child->declared_size = archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e) : 0;
 
     bool encrypted = archive_entry_is_data_encrypted(e) > 0;
