@@ -119,6 +119,32 @@ size_t sk_name_decode(const char *raw, size_t n, bool declared_utf8, char *out, 
     return sk_utf8_sanitize(raw, n, out, max);
 }
 
+char *sk_text_to_cp932(const char *s, size_t n, size_t *out_len)
+{
+    bool ascii = true;
+    for (size_t i = 0; i < n && ascii; i++)
+        ascii = (unsigned char)s[i] < 0x80;
+    if (ascii)
+        return NULL;
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    /* A CP932 character is at most two bytes, a UTF-8 one at least one. */
+    char *out = n < SIZE_MAX / 2 ? malloc(2 * n + 1) : NULL;
+    char *in = (char *)s; /* iconv's prototype; it does not write here */
+    size_t in_left = n, out_left = out ? 2 * n : 0;
+    char *o = out;
+    bool ok = out && iconv(cd, &in, &in_left, &o, &out_left) != (size_t)-1 && in_left == 0;
+    iconv_close(cd);
+    if (!ok) {
+        free(out);
+        return NULL;
+    }
+    *out_len = (size_t)(o - out);
+    out[*out_len] = '\0';
+    return out;
+}
+
 bool sk_name_is_unsafe(const char *name)
 {
     if (name[0] == '/' || name[0] == '\\')

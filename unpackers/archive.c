@@ -346,14 +346,16 @@ static struct archive *handle_at(struct archive_state *st, const char *passphras
     return a;
 }
 
-/* Reads entry `index` with one candidate on a fresh handle: 0 (bytes in
+/* Reads entry `index` with one candidate on a fresh handle, keyed with
+ * `passphrase` (the candidate's UTF-8 value or its CP932 bytes): 0 (bytes in
  * child, possibly cut by a limit), SK_ENOMEM, or another code when the
  * candidate does not open it. */
 static int read_with(struct sk_unpack *u, struct archive_state *st, unsigned index,
-                     const struct sk_password *candidate, struct sk_child *child)
+                     const struct sk_password *candidate, const char *passphrase,
+                     struct sk_child *child)
 {
     struct archive_entry *e;
-    struct archive *a = handle_at(st, candidate->value, index, &e);
+    struct archive *a = handle_at(st, passphrase, index, &e);
     if (!a)
         return SK_ECORRUPT;
     struct sk_buf plain = {0};
@@ -392,24 +394,44 @@ static int open_zip_member(struct sk_unpack *u, struct archive_state *st, unsign
         return SK_EUNSUPPORTED;
     const struct sk_password *const *candidates;
     size_t n = sk_unpack_passwords(u, &candidates);
-    const char **values = calloc(n ? n : 1, sizeof *values);
-    size_t *lengths = calloc(n ? n : 1, sizeof *lengths);
-    int rc = values && lengths ? 0 : SK_ENOMEM;
+    /* Each candidate in its UTF-8 bytes (7-Zip, Info-ZIP in a UTF-8 locale)
+     * and, when it is not ASCII, in CP932 (Lhaplus, Explzh and Windows
+     * Explorer on a Japanese system key ZipCrypto with the ANSI code page):
+     * one candidate, one rank, tried in both forms one after the other. */
+    size_t cap = n ? 2 * n : 1;
+    const char **values = calloc(cap, sizeof *values);
+    size_t *lengths = calloc(cap, sizeof *lengths);
+    size_t *owner = calloc(cap, sizeof *owner);
+    char **cp932 = calloc(n ? n : 1, sizeof *cp932);
+    int rc = values && lengths && owner && cp932 ? 0 : SK_ENOMEM;
+    size_t forms = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        values[i] = candidates[i]->value;
-        lengths[i] = candidates[i]->len;
+        values[forms] = candidates[i]->value;
+        lengths[forms] = candidates[i]->len;
+        owner[forms++] = i;
+        size_t len;
+        cp932[i] = sk_text_to_cp932(candidates[i]->value, candidates[i]->len, &len);
+        if (cp932[i]) {
+            values[forms] = cp932[i];
+            lengths[forms] = len;
+            owner[forms++] = i;
+        }
     }
     size_t found = 0;
     bool partial = false;
     if (rc == 0)
-        rc = sk_zip_find_password(st->zip_index, raw_name, index, values, lengths, n,
+        rc = sk_zip_find_password(st->zip_index, raw_name, index, values, lengths, forms,
                                   sk_unpack_limits(u)->max_node_bytes, sk_unpack_deadline(u),
                                   &found, &partial);
+    if (rc == 0 && read_with(u, st, index, candidates[owner[found]], values[found], child) != 0)
+        rc = SK_EUNSUPPORTED;
+    for (size_t i = 0; cp932 && i < n; i++)
+        free(cp932[i]);
+    free(cp932);
+    free(owner);
     free(values);
     free(lengths);
-    if (rc == 0 && read_with(u, st, index, candidates[found], child) == 0)
-        return 0;
-    if (rc == SK_DONE || rc == SK_ELIMIT || rc == SK_ENOMEM)
+    if (rc == 0 || rc == SK_DONE || rc == SK_ELIMIT || rc == SK_ENOMEM)
         return rc;
     return SK_EUNSUPPORTED;
 }
@@ -432,7 +454,14 @@ static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigne
         }
     }
     for (size_t i = 0; i < n && !sk_unpack_expired(u); i++) {
-        int rc = read_with(u, st, index, candidates[i], child);
+        int rc = read_with(u, st, index, candidates[i], candidates[i]->value, child);
+        if (rc == 0 || rc == SK_ENOMEM)
+            return rc;
+        size_t len;
+        char *cp932 = sk_text_to_cp932(candidates[i]->value, candidates[i]->len, &len);
+        if (cp932) /* the same candidate in CP932 bytes, as in open_zip_member */
+            rc = read_with(u, st, index, candidates[i], cp932, child);
+        free(cp932);
         if (rc == 0 || rc == SK_ENOMEM)
             return rc;
     }

@@ -111,6 +111,25 @@ static void names_are_decoded(void)
     CHECK_EQ_INT(sk_name_decode("", 0, false, out, 4), 0);
 }
 
+static void passwords_in_cp932(void)
+{
+    size_t len = 0;
+    /* さくら2022: the bytes Lhaplus keys ZipCrypto with. */
+    char *b = sk_text_to_cp932("\xe3\x81\x95\xe3\x81\x8f\xe3\x82\x89"
+                               "2022",
+                               13, &len);
+    CHECK(b != NULL);
+    CHECK_EQ_INT(len, 10);
+    CHECK(b && memcmp(b,
+                      "\x82\xb3\x82\xad\x82\xe7"
+                      "2022",
+                      10) == 0);
+    free(b);
+    CHECK(sk_text_to_cp932("S3cret-pw", 9, &len) == NULL);        /* ASCII: one form */
+    CHECK(sk_text_to_cp932("\xf0\x9f\x98\x80", 4, &len) == NULL); /* no CP932 emoji */
+    CHECK(sk_text_to_cp932("\xff", 1, &len) == NULL);
+}
+
 static void unsafe_names(void)
 {
     CHECK(sk_name_is_unsafe("../x"));
@@ -132,6 +151,7 @@ int main(void)
     refusals();
     utf8_is_cleaned();
     names_are_decoded();
+    passwords_in_cp932();
     unsafe_names();
     return check_exit("policy_text");
 }
