@@ -444,7 +444,8 @@ static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigne
     const struct sk_password *const *candidates;
     size_t n = sk_unpack_passwords(u, &candidates);
     child->encrypted = true;
-    if ((archive_format(st->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP) {
+    bool zip = (archive_format(st->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+    if (zip) {
         int rc = open_zip_member(u, st, index, raw_name, child);
         if (rc == 0 || rc == SK_ENOMEM)
             return rc;
@@ -457,9 +458,12 @@ static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigne
         int rc = read_with(u, st, index, candidates[i], candidates[i]->value, child);
         if (rc == 0 || rc == SK_ENOMEM)
             return rc;
+        /* The same candidate in CP932 bytes, as in open_zip_member; 7z and
+         * RAR derive their keys from the password's UTF-16 form. */
         size_t len;
-        char *cp932 = sk_text_to_cp932(candidates[i]->value, candidates[i]->len, &len);
-        if (cp932) /* the same candidate in CP932 bytes, as in open_zip_member */
+        char *cp932 =
+            zip ? sk_text_to_cp932(candidates[i]->value, candidates[i]->len, &len) : NULL;
+        if (cp932)
             rc = read_with(u, st, index, candidates[i], cp932, child);
         free(cp932);
         if (rc == 0 || rc == SK_ENOMEM)
