@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +66,83 @@ size_t sk_utf8_sanitize(const char *s, size_t n, char *out, size_t max)
     }
     out[o] = '\0';
     return o;
+}
+
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_sequence(s + i, n - i);
+        if (len == 0)
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/* raw as CP932 into out[0..max), NUL-terminated: true when iconv read every
+ * byte (or filled out with whole characters, a name cut like any other);
+ * false on the first byte CP932 does not map, leaving out unspecified. */
+static bool cp932_decode(const char *raw, size_t n, char *out, size_t max, size_t *written)
+{
+    iconv_t cd = iconv_open("UTF-8", "CP932");
+    if (cd == (iconv_t)-1)
+        return false;
+    char *in = (char *)raw; /* iconv's prototype; it does not write here */
+    size_t in_left = n;
+    char *o = out;
+    size_t out_left = max;
+    bool ok = iconv(cd, &in, &in_left, &o, &out_left) != (size_t)-1 || errno == E2BIG;
+    iconv_close(cd);
+    if (!ok)
+        return false;
+    *written = (size_t)(o - out);
+    out[*written] = '\0';
+    return true;
+}
+
+size_t sk_name_decode(const char *raw, size_t n, bool declared_utf8, char *out, size_t max)
+{
+    const unsigned char *in = (const unsigned char *)raw;
+    if (n > 0 && !declared_utf8 && !utf8_valid(in, n)) {
+        /* CP932 never yields a NUL from a non-NUL byte, so dropping them
+         * afterwards keeps the rule of sk_utf8_sanitize. */
+        size_t written;
+        if (cp932_decode(raw, n, out, max, &written)) {
+            size_t o = 0;
+            for (size_t i = 0; i < written; i++)
+                if (out[i] != '\0')
+                    out[o++] = out[i];
+            out[o] = '\0';
+            return o;
+        }
+    }
+    return sk_utf8_sanitize(raw, n, out, max);
+}
+
+char *sk_text_to_cp932(const char *s, size_t n, size_t *out_len)
+{
+    bool ascii = true;
+    for (size_t i = 0; i < n && ascii; i++)
+        ascii = (unsigned char)s[i] < 0x80;
+    if (ascii)
+        return NULL;
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    /* A CP932 character is at most two bytes, a UTF-8 one at least one. */
+    char *out = n < SIZE_MAX / 2 ? malloc(2 * n + 1) : NULL;
+    char *in = (char *)s; /* iconv's prototype; it does not write here */
+    size_t in_left = n, out_left = out ? 2 * n : 0;
+    char *o = out;
+    bool ok = out && iconv(cd, &in, &in_left, &o, &out_left) != (size_t)-1 && in_left == 0;
+    iconv_close(cd);
+    if (!ok) {
+        free(out);
+        return NULL;
+    }
+    *out_len = (size_t)(o - out);
+    out[*out_len] = '\0';
+    return out;
 }
 
 bool sk_name_is_unsafe(const char *name)

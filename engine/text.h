@@ -12,6 +12,22 @@
  * is smaller. Returns the length written (out is NUL-terminated). */
 size_t sk_utf8_sanitize(const char *s, size_t n, char *out, size_t max);
 
+/* Decodes an archive member's name the way the tools that wrote it meant
+ * it, as Japanese users' archivers do (issue 17): valid UTF-8 as UTF-8;
+ * else, unless the format declared the name UTF-8 (declared_utf8: a flag
+ * that says so, such as CAB's attribute 0x80), CP932 when every byte of it
+ * decodes (Windows' Japanese code page: what Explorer, Lhaplus and Explzh
+ * write without saying so); else the bytes with each invalid sequence as
+ * U+FFFD (sk_utf8_sanitize). NUL bytes are dropped and a character is never
+ * cut in half. out holds max + 1 bytes. Returns the length written. */
+size_t sk_name_decode(const char *raw, size_t n, bool declared_utf8, char *out, size_t max);
+
+/* The CP932 bytes of the UTF-8 text s[0..n), malloc'd and NUL-terminated
+ * (the caller frees), *out_len their count: the password bytes Lhaplus and
+ * other Japanese Windows tools key ZipCrypto with. NULL when s is ASCII only
+ * (the same bytes), does not convert cleanly, or memory runs out. */
+char *sk_text_to_cp932(const char *s, size_t n, size_t *out_len);
+
 /* True for a member name that would escape a directory if it were used as a
  * path: absolute (/x, \x, C:x) or with a `..` component (either separator). */
 bool sk_name_is_unsafe(const char *name);

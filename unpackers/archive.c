@@ -26,6 +26,7 @@
 
 #include "../engine/error.h"
 #include "../engine/limits.h"
+#include "../engine/text.h"
 #include "rar5.h"
 #include "unpacker.h"
 #include "zip_trial.h"
@@ -49,6 +50,7 @@ struct archive_state {
     unsigned entries_seen;                     /* headers read so far on the main handle */
     const struct sk_password *header_password; /* opened an encrypted header */
     char raw_name[SK_MAX_NAME_BYTES + 1];
+    char name[SK_MAX_NAME_BYTES + 1]; /* the current member's, decoded */
     /* RAR5 (unpackers/rar5.c): with encrypted members the header walk
      * leads and libarchive reads only the plain members; with encrypted
      * headers nothing can be listed. */
@@ -111,6 +113,13 @@ static struct archive *reader_new(const uint8_t *data, size_t size, enum formats
         return NULL;
     enable_formats(a, which);
     enable_filters(a);
+    /* libarchive 3.6 converts an LHA name to Unicode in the locale (or the
+     * charset named here) and fails the whole header when it cannot: a
+     * CP932 name from LHA or Lhaplus was a corrupt archive. ISO-8859-1 maps
+     * every byte to one code point, so the stored bytes come back whole
+     * (lha_name) for sk_name_decode. */
+    if (which != FORMATS_RAW_ONLY)
+        archive_read_set_format_option(a, "lha", "hdrcharset", "ISO-8859-1");
     if (passphrase)
         archive_read_add_passphrase(a, passphrase);
     /* The memory reader needs no callbacks and supports the seeking that
@@ -337,14 +346,16 @@ static struct archive *handle_at(struct archive_state *st, const char *passphras
     return a;
 }
 
-/* Reads entry `index` with one candidate on a fresh handle: 0 (bytes in
+/* Reads entry `index` with one candidate on a fresh handle, keyed with
+ * `passphrase` (the candidate's UTF-8 value or its CP932 bytes): 0 (bytes in
  * child, possibly cut by a limit), SK_ENOMEM, or another code when the
  * candidate does not open it. */
 static int read_with(struct sk_unpack *u, struct archive_state *st, unsigned index,
-                     const struct sk_password *candidate, struct sk_child *child)
+                     const struct sk_password *candidate, const char *passphrase,
+                     struct sk_child *child)
 {
     struct archive_entry *e;
-    struct archive *a = handle_at(st, candidate->value, index, &e);
+    struct archive *a = handle_at(st, passphrase, index, &e);
     if (!a)
         return SK_ECORRUPT;
     struct sk_buf plain = {0};
@@ -383,24 +394,44 @@ static int open_zip_member(struct sk_unpack *u, struct archive_state *st, unsign
         return SK_EUNSUPPORTED;
     const struct sk_password *const *candidates;
     size_t n = sk_unpack_passwords(u, &candidates);
-    const char **values = calloc(n ? n : 1, sizeof *values);
-    size_t *lengths = calloc(n ? n : 1, sizeof *lengths);
-    int rc = values && lengths ? 0 : SK_ENOMEM;
+    /* Each candidate in its UTF-8 bytes (7-Zip, Info-ZIP in a UTF-8 locale)
+     * and, when it is not ASCII, in CP932 (Lhaplus, Explzh and Windows
+     * Explorer on a Japanese system key ZipCrypto with the ANSI code page):
+     * one candidate, one rank, tried in both forms one after the other. */
+    size_t cap = n ? 2 * n : 1;
+    const char **values = calloc(cap, sizeof *values);
+    size_t *lengths = calloc(cap, sizeof *lengths);
+    size_t *owner = calloc(cap, sizeof *owner);
+    char **cp932 = calloc(n ? n : 1, sizeof *cp932);
+    int rc = values && lengths && owner && cp932 ? 0 : SK_ENOMEM;
+    size_t forms = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        values[i] = candidates[i]->value;
-        lengths[i] = candidates[i]->len;
+        values[forms] = candidates[i]->value;
+        lengths[forms] = candidates[i]->len;
+        owner[forms++] = i;
+        size_t len;
+        cp932[i] = sk_text_to_cp932(candidates[i]->value, candidates[i]->len, &len);
+        if (cp932[i]) {
+            values[forms] = cp932[i];
+            lengths[forms] = len;
+            owner[forms++] = i;
+        }
     }
     size_t found = 0;
     bool partial = false;
     if (rc == 0)
-        rc = sk_zip_find_password(st->zip_index, raw_name, index, values, lengths, n,
+        rc = sk_zip_find_password(st->zip_index, raw_name, index, values, lengths, forms,
                                   sk_unpack_limits(u)->max_node_bytes, sk_unpack_deadline(u),
                                   &found, &partial);
+    if (rc == 0 && read_with(u, st, index, candidates[owner[found]], values[found], child) != 0)
+        rc = SK_EUNSUPPORTED;
+    for (size_t i = 0; cp932 && i < n; i++)
+        free(cp932[i]);
+    free(cp932);
+    free(owner);
     free(values);
     free(lengths);
-    if (rc == 0 && read_with(u, st, index, candidates[found], child) == 0)
-        return 0;
-    if (rc == SK_DONE || rc == SK_ELIMIT || rc == SK_ENOMEM)
+    if (rc == 0 || rc == SK_DONE || rc == SK_ELIMIT || rc == SK_ENOMEM)
         return rc;
     return SK_EUNSUPPORTED;
 }
@@ -413,7 +444,8 @@ static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigne
     const struct sk_password *const *candidates;
     size_t n = sk_unpack_passwords(u, &candidates);
     child->encrypted = true;
-    if ((archive_format(st->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP) {
+    bool zip = (archive_format(st->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+    if (zip) {
         int rc = open_zip_member(u, st, index, raw_name, child);
         if (rc == 0 || rc == SK_ENOMEM)
             return rc;
@@ -423,7 +455,17 @@ static int open_encrypted(struct sk_unpack *u, struct archive_state *st, unsigne
         }
     }
     for (size_t i = 0; i < n && !sk_unpack_expired(u); i++) {
-        int rc = read_with(u, st, index, candidates[i], child);
+        int rc = read_with(u, st, index, candidates[i], candidates[i]->value, child);
+        if (rc == 0 || rc == SK_ENOMEM)
+            return rc;
+        /* The same candidate in CP932 bytes, as in open_zip_member; 7z and
+         * RAR derive their keys from the password's UTF-16 form. */
+        size_t len;
+        char *cp932 =
+            zip ? sk_text_to_cp932(candidates[i]->value, candidates[i]->len, &len) : NULL;
+        if (cp932)
+            rc = read_with(u, st, index, candidates[i], cp932, child);
+        free(cp932);
         if (rc == 0 || rc == SK_ENOMEM)
             return rc;
     }
@@ -467,16 +509,45 @@ static int next_header(struct sk_unpack *u, struct archive_state *st, struct arc
 static int read_member(struct sk_unpack *u, struct archive_state *st, struct archive_entry *e,
                        struct sk_child *child);
 
+/* An LHA name's stored bytes, read back from the code points that
+ * ISO-8859-1 made of them (reader_new), into st->raw_name; NULL when a
+ * code point does not fit a byte (not read that way) or there is none. */
+static const char *lha_name(struct archive_state *st, struct archive_entry *e)
+{
+    const wchar_t *w = archive_entry_pathname_w(e);
+    if (!w)
+        return NULL;
+    size_t n = 0;
+    for (; w[n] && n < SK_MAX_NAME_BYTES; n++) {
+        if (w[n] < 0 || w[n] > 0xff)
+            return NULL;
+        st->raw_name[n] = (char)w[n];
+    }
+    st->raw_name[n] = '\0';
+    return st->raw_name;
+}
+
 static int fill_child(struct sk_unpack *u, struct archive_state *st, struct archive_entry *e,
                       struct sk_child *child)
 {
-    const char *name = archive_entry_pathname_utf8(e);
+    /* The name's bytes as stored: libarchive converts a name only where the
+     * format says its charset (ZIP's bit 11 and its Unicode Path extra field
+     * 0x7075, whose CRC-32 of the stored name it checks; pax's UTF-8; 7z's
+     * and RAR's UTF-16); what it leaves as bytes (a CP932 ZIP from Explorer
+     * or Lhaplus, ustar, cpio) is decoded by sk_name_decode. In the C.UTF-8
+     * locale (cli/main.c) a converted name reads back as UTF-8. */
+    const char *name = NULL;
+    if ((archive_format(st->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_LHA)
+        name = lha_name(st, e);
     if (!name)
         name = archive_entry_pathname(e);
+    if (!name)
+        name = archive_entry_pathname_utf8(e);
     if (st->raw && archive_format(st->a) == ARCHIVE_FORMAT_RAW)
         name = raw_child_name(st, u->node->name, name);
-    child->name = name ? name : "";
-    child->name_len = strlen(child->name);
+    child->name_len =
+        name ? sk_name_decode(name, strlen(name), false, st->name, SK_MAX_NAME_BYTES) : 0;
+    child->name = name ? st->name : "";
     child->declared_size = archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e) : 0;
 
     bool encrypted = archive_entry_is_data_encrypted(e) > 0;

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "../engine/error.h"
+#include "../engine/text.h"
 #include "unpacker.h"
 
 #define CAB_MAX_FILES 65535u /* CFHEADER.cFiles is 16 bits */
@@ -329,13 +330,21 @@ out:
     return 0;
 }
 
-/* The CFFILE name with '\' as '/', cut to what a node name may hold. */
-static void child_name(struct cab_state *st, const char *name)
+/* The CFFILE name as UTF-8 with '\' as '/', cut to what a node name may
+ * hold. libmspack hands the name's bytes over as stored: UTF-8 when the
+ * attribute _A_NAME_IS_UTF (0x80) says so, else in the writer's code page,
+ * which sk_name_decode reads as CP932 where it can ([MS-CAB] 2.3). The
+ * separator is turned after decoding: in CP932 0x5C is also the second byte
+ * of characters such as 表 (0x95 0x5C). */
+static void child_name(struct cab_state *st, const struct mscabd_file *file)
 {
-    size_t n = 0;
-    for (; name && name[n] && n < SK_MAX_NAME_BYTES; n++)
-        st->name[n] = name[n] == '\\' ? '/' : name[n];
-    st->name[n] = '\0';
+    const char *name = file->filename ? file->filename : "";
+    size_t n = strnlen(name, SK_MAX_NAME_BYTES * 4);
+    size_t len = sk_name_decode(name, n, (file->attribs & MSCAB_ATTRIB_UTF_NAME) != 0, st->name,
+                                SK_MAX_NAME_BYTES);
+    for (size_t i = 0; i < len; i++)
+        if (st->name[i] == '\\')
+            st->name[i] = '/';
 }
 
 /* After a child made of [start, end) of its folder, libmspack standing at
@@ -389,7 +398,7 @@ static int next_cab(struct sk_unpack *u, void *state, struct sk_child *child)
     const struct cab_entry *e = &st->order[st->next++];
     struct mscabd_file *file = e->file;
     uint64_t start = file->offset, end = start + file->length;
-    child_name(st, file->filename);
+    child_name(st, file);
     child->name = st->name;
     child->name_len = strlen(st->name);
     child->declared_size = file->length;

@@ -85,6 +85,51 @@ static void utf8_is_cleaned(void)
     CHECK_EQ_INT(sk_utf8_sanitize("ab\xe8\xab\x8b", 5, out, 4), 2);
 }
 
+static void names_are_decoded(void)
+{
+    char out[64];
+    /* 請求書.doc in CP932, as Explorer and Lhaplus store it. */
+    static const char cp932[] = "\x90\xbf\x8b\x81\x8f\x91.doc";
+    sk_name_decode(cp932, sizeof cp932 - 1, false, out, sizeof out - 1);
+    CHECK_EQ_STR(out, "\xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8.doc");
+    /* ... but not where the format said the name is UTF-8. */
+    sk_name_decode(cp932, sizeof cp932 - 1, true, out, sizeof out - 1);
+    CHECK(strstr(out, "\xef\xbf\xbd") != NULL);
+    /* Valid UTF-8 is never read as CP932 (it would decode: 隲区ｱよ嶌). */
+    sk_name_decode("\xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8.doc", 13, false, out, sizeof out - 1);
+    CHECK_EQ_STR(out, "\xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8.doc");
+    /* A lead byte without its trail, 0xFF: neither, so escaped. */
+    sk_name_decode("\xff\x81 .txt", 7, false, out, sizeof out - 1);
+    CHECK_EQ_STR(out, "\xef\xbf\xbd\xef\xbf\xbd .txt");
+    sk_name_decode("a\x90", 2, false, out, sizeof out - 1); /* cut after a lead byte */
+    CHECK_EQ_STR(out, "a\xef\xbf\xbd");
+    /* 表 is 0x95 0x5C: the '\\' is its second byte, not a separator. */
+    sk_name_decode("\x95\x5c.txt", 6, false, out, sizeof out - 1);
+    CHECK_EQ_STR(out, "\xe8\xa1\xa8.txt");
+    /* Cut at the limit, never inside a character. */
+    CHECK_EQ_INT(sk_name_decode(cp932, sizeof cp932 - 1, false, out, 4), 3);
+    CHECK_EQ_INT(sk_name_decode("", 0, false, out, 4), 0);
+}
+
+static void passwords_in_cp932(void)
+{
+    size_t len = 0;
+    /* さくら2022: the bytes Lhaplus keys ZipCrypto with. */
+    char *b = sk_text_to_cp932("\xe3\x81\x95\xe3\x81\x8f\xe3\x82\x89"
+                               "2022",
+                               13, &len);
+    CHECK(b != NULL);
+    CHECK_EQ_INT(len, 10);
+    CHECK(b && memcmp(b,
+                      "\x82\xb3\x82\xad\x82\xe7"
+                      "2022",
+                      10) == 0);
+    free(b);
+    CHECK(sk_text_to_cp932("S3cret-pw", 9, &len) == NULL);        /* ASCII: one form */
+    CHECK(sk_text_to_cp932("\xf0\x9f\x98\x80", 4, &len) == NULL); /* no CP932 emoji */
+    CHECK(sk_text_to_cp932("\xff", 1, &len) == NULL);
+}
+
 static void unsafe_names(void)
 {
     CHECK(sk_name_is_unsafe("../x"));
@@ -105,6 +150,8 @@ int main(void)
     overrides_apply_last_wins();
     refusals();
     utf8_is_cleaned();
+    names_are_decoded();
+    passwords_in_cp932();
     unsafe_names();
     return check_exit("policy_text");
 }
