@@ -21,6 +21,8 @@ static const char *encrypted_suffix(const char *type)
         return "Office";
     if (strcmp(type, "pdf") == 0)
         return "PDF";
+    if (strcmp(type, "pkcs7") == 0)
+        return "SMIME";
     return "Archive";
 }
 

@@ -98,6 +98,17 @@ int main(void)
            "Heuristics.Sekisho.content.unknown");
     expect(w, plain, strlen(plain), &tiny, SK_VERDICT_SANDBOX,
            "Heuristics.Limits.Exceeded.size");
+    /* S/MIME enveloped-data (openssl cms -encrypt -outform PEM) */
+    static const char smime[] =
+        "-----BEGIN CMS-----\n"
+        "MIIBFQYJKoZIhvcNAQcDoIIBBjCCAQICAQAxgb4wgbsCAQAwJDAMMQowCAYDVQQD\n"
+        "DAF0AhQtGLzaoJEVA3lO2PlLq/JVemeCRzANBgkqhkiG9w0BAQEFAASBgIWV/R/E\n"
+        "5ZhyxpodmTqcchecZRSAnwOQvMJdv5VHEtexPs7zJUeeMwhXqXXBal9bNL8FynJQ\n"
+        "/9LQ7KsQPRl1lSmenTAUHQlgRDBKz88M47+7Ec4ubkPScvVzP1a2GAhQCwrs0Rt/\n"
+        "NCwouI/cQ9VxKwr3Z1alrPBgcgK7aWKwpFZoMDwGCSqGSIb3DQEHATAdBglghkgB\n"
+        "ZQMEAQIEEGsPMjH8+K+rokGkPoPWmaKAEHTe+LSr2ZCzxoI9GYjNjH0=\n"
+        "-----END CMS-----\n";
+    expect(w, smime, strlen(smime), NULL, SK_VERDICT_SANDBOX, "Heuristics.Encrypted.SMIME");
     sk_worker_free(w);
     sk_engine_free(engine);
 
