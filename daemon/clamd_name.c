@@ -23,6 +23,8 @@ static const char *encrypted_suffix(const char *type)
         return "PDF";
     if (strcmp(type, "pkcs7") == 0)
         return "SMIME";
+    if (strcmp(type, "pgp") == 0)
+        return "PGP";
     return "Archive";
 }
 

@@ -9,7 +9,8 @@
  * specification's "conectix" footer, MS-VHDX 2.2 ("vhdxfile") and the FAT
  * specification's boot sector (BPB). Signatures: RFC 5652 3 (a CMS
  * ContentInfo's SEQUENCE and its pkcs7-* or id-ct-* content type OID), RFC
- * 5280 4.1 (a certificate's SEQUENCE of SEQUENCEs), and RFC 7468 PEM. */
+ * 5280 4.1 (a certificate's SEQUENCE of SEQUENCEs), RFC 7468 PEM and RFC 4880
+ * 6.2 armour lines. */
 #include "sniff.h"
 
 #include <string.h>
@@ -67,6 +68,7 @@ static const char *const type_names[SK_TYPE_COUNT] = {
     [SK_TYPE_FONT] = "font",
     [SK_TYPE_PKCS7] = "pkcs7",
     [SK_TYPE_X509] = "x509",
+    [SK_TYPE_PGP] = "pgp",
     [SK_TYPE_ENCRYPTED] = "encrypted",
     [SK_TYPE_VBA] = "vba",
     [SK_TYPE_XLM] = "xlm",
@@ -416,6 +418,21 @@ static int is_x509(const uint8_t *p, size_t n)
                                                   : p[at] == 0x02;
 }
 
+/* A line of the first window that starts with `armour`. */
+static int has_armour_line(const uint8_t *p, size_t n, const char *armour)
+{
+    size_t limit = n < HEAD_WINDOW ? n : HEAD_WINDOW, len = strlen(armour);
+    for (size_t at = 0; at + len <= limit;) {
+        if (memcmp(p + at, armour, len) == 0)
+            return 1;
+        const uint8_t *eol = memchr(p + at, '\n', limit - at);
+        if (!eol)
+            break;
+        at = (size_t)(eol - p) + 1;
+    }
+    return 0;
+}
+
 static enum sk_type sniff_text(const uint8_t *p, size_t n)
 {
     const uint8_t *end = p + (n < 1024 ? n : 1024);
@@ -426,6 +443,8 @@ static enum sk_type sniff_text(const uint8_t *p, size_t n)
         return SK_TYPE_X509;
     if (starts_ci(s, end, "-----BEGIN PKCS7-----") || starts_ci(s, end, "-----BEGIN CMS-----"))
         return SK_TYPE_PKCS7;
+    if (starts_ci(s, end, "-----BEGIN PGP "))
+        return SK_TYPE_PGP;
     if (is_script(p, n, after_xml_prolog(s, end), end))
         return SK_TYPE_SCRIPT;
     if (starts_ci(s, end, "<!doctype html") || starts_ci(s, end, "<html") ||
@@ -436,6 +455,10 @@ static enum sk_type sniff_text(const uint8_t *p, size_t n)
         return SK_TYPE_XML;
     if (is_rfc5322(p, n))
         return SK_TYPE_EML;
+    /* An inline encrypted message after a greeting (RFC 4880 6.2): the
+     * armour is what the text carries. */
+    if (has_armour_line(p, n, "-----BEGIN PGP MESSAGE-----"))
+        return SK_TYPE_PGP;
     return SK_TYPE_TEXT;
 }
 

@@ -68,6 +68,7 @@ enum sk_type {
     /* signatures, certificates and keys (RFC 5652 CMS, X.509, RFC 4880) */
     SK_TYPE_PKCS7, /* a CMS/PKCS#7 ContentInfo, DER/BER or PEM */
     SK_TYPE_X509,  /* an X.509 certificate, DER or PEM */
+    SK_TYPE_PGP,   /* OpenPGP ASCII armour (a message, signature or key) */
     /* a member stored encrypted that no candidate opened: no bytes to sniff */
     SK_TYPE_ENCRYPTED,
     /* derived nodes: made by an unpacker, never sniffed */

@@ -44,5 +44,6 @@ extern const struct sk_unpacker sk_unpacker_pdf;
 extern const struct sk_unpacker sk_unpacker_onenote;
 extern const struct sk_unpacker sk_unpacker_image;
 extern const struct sk_unpacker sk_unpacker_pkcs7;
+extern const struct sk_unpacker sk_unpacker_pgp;
 
 #endif
