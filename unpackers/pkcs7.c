@@ -28,7 +28,9 @@
  * Refuses: compressed-data (RFC 3274) and any other content type
  * (error.unsupported); anything OpenSSL cannot parse, trailing bytes after
  * a certificate, a signed content given as other than octets
- * (error.corrupt). Limits: the input is the node's bytes (bounded by the
+ * (error.corrupt). Bytes after a DER ContentInfo (other than zero or
+ * line-end padding) are the child `trailer`, sniffed and scanned like any
+ * file. Limits: the input is the node's bytes (bounded by the
  * engine's node limit); OpenSSL parses DER with its own nesting and length
  * checks; the content is copied out through sk_unpack_append. */
 #include <limits.h>
@@ -52,6 +54,8 @@ struct pkcs7_state {
     size_t content_len;
     const char *name; /* the child's name */
     bool done;
+    const unsigned char *trailer; /* bytes after a DER ContentInfo, in the node */
+    size_t trailer_len;
 };
 
 static int probe(const struct sk_node *node)
@@ -63,6 +67,7 @@ static int probe(const struct sk_node *node)
 static const char *ssl_error(char *buf, size_t len)
 {
     unsigned long e = ERR_get_error();
+    ERR_clear_error(); /* leave nothing behind for the next user of libcrypto */
     if (!e)
         return "no further detail";
     ERR_error_string_n(e, buf, len);
@@ -102,10 +107,12 @@ static bool is_mime_entity(const unsigned char *p, size_t n)
     return false;
 }
 
-static int open_certificate(struct sk_unpack *u, const unsigned char *der, long len)
+/* A certificate; `aux` for PEM's TRUSTED CERTIFICATE (trust settings after
+ * it, as d2i_X509_AUX reads them). */
+static int open_certificate(struct sk_unpack *u, const unsigned char *der, long len, bool aux)
 {
     const unsigned char *q = der;
-    X509 *cert = d2i_X509(NULL, &q, len);
+    X509 *cert = aux ? d2i_X509_AUX(NULL, &q, len) : d2i_X509(NULL, &q, len);
     char err[256];
     if (!cert) {
         sk_unpack_fail(u, "pkcs7", SK_ECORRUPT, "not a parseable X.509 certificate: %s",
@@ -209,6 +216,7 @@ static int open_pkcs7(struct sk_unpack *u, void **out)
     ERR_clear_error();
     char err[256];
     unsigned char *pem = NULL;
+    bool aux = false;
     long der_len = (long)n;
     const unsigned char *der = p;
     size_t lead = 0;
@@ -226,13 +234,14 @@ static int open_pkcs7(struct sk_unpack *u, void **out)
         }
         BIO_free(bio);
         sk_unpack_info(u, "pem", "%.64s", name);
+        aux = strcmp(name, PEM_STRING_X509_TRUSTED) == 0;
         OPENSSL_free(name);
         OPENSSL_free(header);
         der = pem;
     }
     int rc;
     if (u->node->type == SK_TYPE_X509) {
-        rc = open_certificate(u, der, der_len);
+        rc = open_certificate(u, der, der_len, aux);
         OPENSSL_free(pem);
         if (rc == 0)
             *out = NULL;
@@ -245,6 +254,19 @@ static int open_pkcs7(struct sk_unpack *u, void **out)
     }
     const unsigned char *q = der;
     st->cms = d2i_CMS_ContentInfo(NULL, &q, der_len);
+    /* Bytes after a DER ContentInfo (an appended archive) are a child of
+     * their own, unless they are padding; after PEM they are text, which
+     * is scanned with the node. */
+    if (st->cms && !pem) {
+        size_t used = (size_t)(q - der);
+        size_t rest = n - used;
+        while (rest > 0 && (p[n - rest] == 0 || p[n - rest] == '\r' || p[n - rest] == '\n'))
+            rest--;
+        if (rest > 0) {
+            st->trailer = p + used;
+            st->trailer_len = n - used;
+        }
+    }
     OPENSSL_free(pem); /* the ContentInfo holds copies of what it needs */
     if (!st->cms) {
         free(st);
@@ -265,8 +287,21 @@ static int open_pkcs7(struct sk_unpack *u, void **out)
 static int next_child(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct pkcs7_state *st = state;
-    if (!st || st->done || !st->content)
+    if (!st)
         return SK_DONE;
+    if (st->done || !st->content) {
+        if (!st->trailer)
+            return SK_DONE;
+        child->name = "trailer";
+        child->name_len = 7;
+        int rc = sk_unpack_view(u, &child->data, st->trailer, st->trailer_len);
+        st->trailer = NULL;
+        if (rc == SK_ELIMIT) {
+            child->truncated = true;
+            rc = 0;
+        }
+        return rc;
+    }
     st->done = true;
     child->name = st->name;
     child->name_len = strlen(st->name);
