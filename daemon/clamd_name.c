@@ -21,6 +21,10 @@ static const char *encrypted_suffix(const char *type)
         return "Office";
     if (strcmp(type, "pdf") == 0)
         return "PDF";
+    if (strcmp(type, "pkcs7") == 0)
+        return "SMIME";
+    if (strcmp(type, "pgp") == 0)
+        return "PGP";
     return "Archive";
 }
 

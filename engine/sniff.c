@@ -7,7 +7,10 @@
  * entry's CLSID names a Windows Installer package), ECMA-167 2/9.1 (UDF's
  * NSR02/NSR03 volume structure descriptors from 32 KiB), the VHD
  * specification's "conectix" footer, MS-VHDX 2.2 ("vhdxfile") and the FAT
- * specification's boot sector (BPB). */
+ * specification's boot sector (BPB). Signatures: RFC 5652 3 (a CMS
+ * ContentInfo's SEQUENCE and its pkcs7-* or id-ct-* content type OID), RFC
+ * 5280 4.1 (a certificate's SEQUENCE of SEQUENCEs), RFC 7468 PEM and RFC 4880
+ * 6.2 armour lines. */
 #include "sniff.h"
 
 #include <string.h>
@@ -64,6 +67,9 @@ static const char *const type_names[SK_TYPE_COUNT] = {
     [SK_TYPE_ICO] = "ico",
     [SK_TYPE_MEDIA] = "media",
     [SK_TYPE_FONT] = "font",
+    [SK_TYPE_PKCS7] = "pkcs7",
+    [SK_TYPE_X509] = "x509",
+    [SK_TYPE_PGP] = "pgp",
     [SK_TYPE_ENCRYPTED] = "encrypted",
     [SK_TYPE_VBA] = "vba",
     [SK_TYPE_XLM] = "xlm",
@@ -338,10 +344,108 @@ static const uint8_t *after_xml_prolog(const uint8_t *s, const uint8_t *end)
     return close ? skip_space(close + 2, end) : s;
 }
 
+/* A DER/BER length at p[*at]: short or long form (up to 4 bytes), or BER's
+ * indefinite form (*indefinite set). 0 when malformed or cut short. */
+static int der_len(const uint8_t *p, size_t n, size_t *at, size_t *len, int *indefinite)
+{
+    if (*at >= n)
+        return 0;
+    uint8_t b = p[(*at)++];
+    *indefinite = 0;
+    *len = 0;
+    if (b < 0x80) {
+        *len = b;
+        return 1;
+    }
+    if (b == 0x80) {
+        *indefinite = 1;
+        return 1;
+    }
+    size_t k = b & 0x7fu;
+    if (k > 4 || n - *at < k)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        *len = *len << 8 | p[(*at)++];
+    return 1;
+}
+
+/* RFC 5652 3: ContentInfo ::= SEQUENCE { contentType OID, [0] content }
+ * with a pkcs7-* type (1.2.840.113549.1.7.1-6) or an S/MIME id-ct-* one
+ * (1.2.840.113549.1.9.16.1: 2 authData, 9 compressedData, 23
+ * authEnvelopedData). */
+static int is_cms(const uint8_t *p, size_t n)
+{
+    static const uint8_t pkcs7[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07};
+    static const uint8_t id_ct[] = {0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86,
+                                    0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01};
+    size_t at = 1, len;
+    int indefinite;
+    /* The OID and the [0] after it are the evidence; the length is not
+     * checked against the bytes, so a cut-off structure is still pkcs7 and
+     * its parse error reported. */
+    if (n < 16 || p[0] != 0x30 || !der_len(p, n, &at, &len, &indefinite))
+        return 0;
+    if (has(p, n, at, pkcs7, sizeof pkcs7) && n - at > sizeof pkcs7) {
+        uint8_t k = p[at + sizeof pkcs7];
+        at += sizeof pkcs7 + 1;
+        if (k < 1 || k > 6)
+            return 0;
+    } else if (has(p, n, at, id_ct, sizeof id_ct) && n - at > sizeof id_ct) {
+        uint8_t k = p[at + sizeof id_ct];
+        at += sizeof id_ct + 1;
+        if (k != 2 && k != 9 && k != 23)
+            return 0;
+    } else {
+        return 0;
+    }
+    return at < n && p[at] == 0xa0;
+}
+
+/* RFC 5280 4.1: Certificate ::= SEQUENCE { tbsCertificate SEQUENCE {
+ * [0] version or serialNumber INTEGER, ... }, signatureAlgorithm SEQUENCE,
+ * ... }, in DER (definite lengths that fit). */
+static int is_x509(const uint8_t *p, size_t n)
+{
+    size_t at = 1, len, tbs;
+    int indefinite;
+    if (n < 32 || p[0] != 0x30 || !der_len(p, n, &at, &len, &indefinite) || indefinite ||
+        len > n - at)
+        return 0;
+    size_t end = at + len;
+    if (p[at++] != 0x30 || !der_len(p, end, &at, &tbs, &indefinite) || indefinite ||
+        tbs > end - at || at + tbs >= end || p[at + tbs] != 0x30)
+        return 0;
+    return has(p, end, at, "\xa0\x03\x02\x01", 4) ? (at + 4 < end && p[at + 4] <= 2)
+                                                  : p[at] == 0x02;
+}
+
+/* A line of the first window that starts with `armour`. */
+static int has_armour_line(const uint8_t *p, size_t n, const char *armour)
+{
+    size_t limit = n < HEAD_WINDOW ? n : HEAD_WINDOW, len = strlen(armour);
+    for (size_t at = 0; at + len <= limit;) {
+        if (memcmp(p + at, armour, len) == 0)
+            return 1;
+        const uint8_t *eol = memchr(p + at, '\n', limit - at);
+        if (!eol)
+            break;
+        at = (size_t)(eol - p) + 1;
+    }
+    return 0;
+}
+
 static enum sk_type sniff_text(const uint8_t *p, size_t n)
 {
     const uint8_t *end = p + (n < 1024 ? n : 1024);
     const uint8_t *s = skip_space(p, end);
+    if (starts_ci(s, end, "-----BEGIN CERTIFICATE-----") ||
+        starts_ci(s, end, "-----BEGIN X509 CERTIFICATE-----") ||
+        starts_ci(s, end, "-----BEGIN TRUSTED CERTIFICATE-----"))
+        return SK_TYPE_X509;
+    if (starts_ci(s, end, "-----BEGIN PKCS7-----") || starts_ci(s, end, "-----BEGIN CMS-----"))
+        return SK_TYPE_PKCS7;
+    if (starts_ci(s, end, "-----BEGIN PGP "))
+        return SK_TYPE_PGP;
     if (is_script(p, n, after_xml_prolog(s, end), end))
         return SK_TYPE_SCRIPT;
     if (starts_ci(s, end, "<!doctype html") || starts_ci(s, end, "<html") ||
@@ -352,6 +456,10 @@ static enum sk_type sniff_text(const uint8_t *p, size_t n)
         return SK_TYPE_XML;
     if (is_rfc5322(p, n))
         return SK_TYPE_EML;
+    /* An inline encrypted message after a greeting (RFC 4880 6.2): the
+     * armour is what the text carries. */
+    if (has_armour_line(p, n, "-----BEGIN PGP MESSAGE-----"))
+        return SK_TYPE_PGP;
     return SK_TYPE_TEXT;
 }
 
@@ -589,6 +697,10 @@ enum sk_type sk_sniff(const uint8_t *p, size_t n)
         type = sniff_document(p, n);
     if (type == SK_TYPE_DATA)
         type = sniff_media(p, n);
+    if (type == SK_TYPE_DATA && is_cms(p, n))
+        type = SK_TYPE_PKCS7;
+    if (type == SK_TYPE_DATA && is_x509(p, n))
+        type = SK_TYPE_X509;
     if (type == SK_TYPE_DATA && is_text(p, n))
         type = sniff_text(p, n);
     return type;

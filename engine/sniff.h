@@ -66,6 +66,10 @@ enum sk_type {
     SK_TYPE_ICO,
     SK_TYPE_MEDIA,
     SK_TYPE_FONT,
+    /* signatures, certificates and keys (RFC 5652 CMS, X.509, RFC 4880) */
+    SK_TYPE_PKCS7, /* a CMS/PKCS#7 ContentInfo, DER/BER or PEM */
+    SK_TYPE_X509,  /* an X.509 certificate, DER or PEM */
+    SK_TYPE_PGP,   /* OpenPGP ASCII armour (a message, signature or key) */
     /* a member stored encrypted that no candidate opened: no bytes to sniff */
     SK_TYPE_ENCRYPTED,
     /* derived nodes: made by an unpacker, never sniffed */

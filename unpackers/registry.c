@@ -9,7 +9,7 @@ static const struct sk_unpacker *const unpackers[] = {
     &sk_unpacker_exe,     &sk_unpacker_lnk,  &sk_unpacker_fat,  &sk_unpacker_disk,
     &sk_unpacker_udf,     &sk_unpacker_cab,
     &sk_unpacker_script,  &sk_unpacker_html, &sk_unpacker_pdf,  &sk_unpacker_onenote,
-    &sk_unpacker_image,   &sk_unpacker_tnef,
+    &sk_unpacker_image,   &sk_unpacker_tnef,  &sk_unpacker_pkcs7, &sk_unpacker_pgp,
 };
 
 const struct sk_unpacker *sk_unpacker_for(const struct sk_node *node)

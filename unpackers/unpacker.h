@@ -44,5 +44,7 @@ extern const struct sk_unpacker sk_unpacker_pdf;
 extern const struct sk_unpacker sk_unpacker_onenote;
 extern const struct sk_unpacker sk_unpacker_image;
 extern const struct sk_unpacker sk_unpacker_tnef;
+extern const struct sk_unpacker sk_unpacker_pkcs7;
+extern const struct sk_unpacker sk_unpacker_pgp;
 
 #endif

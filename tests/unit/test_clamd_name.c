@@ -98,6 +98,21 @@ int main(void)
            "Heuristics.Sekisho.content.unknown");
     expect(w, plain, strlen(plain), &tiny, SK_VERDICT_SANDBOX,
            "Heuristics.Limits.Exceeded.size");
+    /* S/MIME enveloped-data (openssl cms -encrypt -outform PEM) and an
+     * OpenPGP message whose first packet is a public-key session key */
+    static const char smime[] =
+        "-----BEGIN CMS-----\n"
+        "MIIBFQYJKoZIhvcNAQcDoIIBBjCCAQICAQAxgb4wgbsCAQAwJDAMMQowCAYDVQQD\n"
+        "DAF0AhQtGLzaoJEVA3lO2PlLq/JVemeCRzANBgkqhkiG9w0BAQEFAASBgIWV/R/E\n"
+        "5ZhyxpodmTqcchecZRSAnwOQvMJdv5VHEtexPs7zJUeeMwhXqXXBal9bNL8FynJQ\n"
+        "/9LQ7KsQPRl1lSmenTAUHQlgRDBKz88M47+7Ec4ubkPScvVzP1a2GAhQCwrs0Rt/\n"
+        "NCwouI/cQ9VxKwr3Z1alrPBgcgK7aWKwpFZoMDwGCSqGSIb3DQEHATAdBglghkgB\n"
+        "ZQMEAQIEEGsPMjH8+K+rokGkPoPWmaKAEHTe+LSr2ZCzxoI9GYjNjH0=\n"
+        "-----END CMS-----\n";
+    expect(w, smime, strlen(smime), NULL, SK_VERDICT_SANDBOX, "Heuristics.Encrypted.SMIME");
+    static const char pgp[] = "-----BEGIN PGP MESSAGE-----\n\nhQEMA1bcZ0gIXh8eAQf/Yw==\n=abcd\n"
+                              "-----END PGP MESSAGE-----\n";
+    expect(w, pgp, strlen(pgp), NULL, SK_VERDICT_SANDBOX, "Heuristics.Encrypted.PGP");
     sk_worker_free(w);
     sk_engine_free(engine);
 

@@ -187,6 +187,47 @@ static void blank_inputs_stay_in_bounds(void)
     }
 }
 
+/* RFC 5652 ContentInfo by its OID and [0] (BER indefinite too; a cut
+ * structure is still pkcs7, for its parse error to be reported), RFC 5280
+ * certificates by their SEQUENCE shape, PEM and OpenPGP armour by their
+ * lines; an inline PGP message after a greeting, not after a message's
+ * headers. */
+static void signatures_and_certificates(void)
+{
+    static const uint8_t signed_ber[] = {0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                         0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80, 0x30, 0x80, 0x02};
+    CHECK_EQ_STR(sniff_name(signed_ber, sizeof signed_ber), "pkcs7");
+    static const uint8_t enveloped_cut[] = {0x30, 0x82, 0x7f, 0xff, 0x06, 0x09,
+                                            0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+                                            0x01, 0x07, 0x03, 0xa0, 0x82, 0x01};
+    CHECK_EQ_STR(sniff_name(enveloped_cut, sizeof enveloped_cut), "pkcs7");
+    static const uint8_t auth_enveloped[] = {0x30, 0x80, 0x06, 0x0b, 0x2a, 0x86, 0x48,
+                                             0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01,
+                                             0x17, 0xa0, 0x80, 0x30, 0x80};
+    CHECK_EQ_STR(sniff_name(auth_enveloped, sizeof auth_enveloped), "pkcs7");
+    static const uint8_t pkcs7_type_9[] = {0x30, 0x80, 0x06, 0x09, 0x2a, 0x86,
+                                           0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07,
+                                           0x09, 0xa0, 0x80, 0x30, 0x80, 0x02};
+    CHECK_EQ_STR(sniff_name(pkcs7_type_9, sizeof pkcs7_type_9), "data");
+    uint8_t cert[40] = {0x30, 38, 0x30, 20, 0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x01, 0x01};
+    cert[24] = 0x30; /* signatureAlgorithm after the 20 bytes of tbsCertificate */
+    CHECK_EQ_STR(sniff_name(cert, sizeof cert), "x509");
+    cert[1] = 39; /* the outer length past the bytes */
+    CHECK_EQ_STR(sniff_name(cert, sizeof cert), "data");
+    const char *pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    CHECK_EQ_STR(sniff_name(pem, strlen(pem)), "x509");
+    const char *p7 = "\n-----BEGIN PKCS7-----\nMIIB\n-----END PKCS7-----\n";
+    CHECK_EQ_STR(sniff_name(p7, strlen(p7)), "pkcs7");
+    const char *sig = "-----BEGIN PGP SIGNATURE-----\n\niQEz\n-----END PGP SIGNATURE-----\n";
+    CHECK_EQ_STR(sniff_name(sig, strlen(sig)), "pgp");
+    const char *inline_msg = "Hi Bob,\n\n-----BEGIN PGP MESSAGE-----\n\nhQEMA\n";
+    CHECK_EQ_STR(sniff_name(inline_msg, strlen(inline_msg)), "pgp");
+    const char *quoted = "Hi Bob,\n> -----BEGIN PGP MESSAGE-----\n";
+    CHECK_EQ_STR(sniff_name(quoted, strlen(quoted)), "text");
+    const char *mail = "From: a@example.test\nSubject: x\n\n-----BEGIN PGP MESSAGE-----\n";
+    CHECK_EQ_STR(sniff_name(mail, strlen(mail)), "eml");
+}
+
 int main(void)
 {
     blank_inputs_stay_in_bounds();
@@ -198,5 +239,6 @@ int main(void)
     bmp_by_size_or_dib_header();
     scripts_by_strong_markers_only();
     onenote_header_guid();
+    signatures_and_certificates();
     return check_exit("sniff");
 }
