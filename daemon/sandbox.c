@@ -271,22 +271,16 @@ static int runs_as(const struct sk_sandbox_user *user)
            eg == user->gid && sg == user->gid && has_groups(user);
 }
 
-int sk_sandbox_drop(const struct sk_sandbox_user *user, char *err, size_t errlen)
+/* After a drop: the IDs and groups asked for are in force, and root cannot
+ * be regained (a process that could become root again dropped nothing).
+ * 0, or -1 with a message in err. */
+static int dropped_for_good(const struct sk_sandbox_user *user, char *err, size_t errlen)
 {
-    /* Groups first: once the uid is gone, so is the right to change them. */
-    if (setgroups(user->n_groups, user->groups) != 0 ||
-        setresgid(user->gid, user->gid, user->gid) != 0 ||
-        setresuid(user->uid, user->uid, user->uid) != 0) {
-        snprintf(err, errlen, "dropping to uid %u gid %u: %s", (unsigned)user->uid,
-                 (unsigned)user->gid, strerror(errno));
-        return -1;
-    }
     if (!runs_as(user)) {
         snprintf(err, errlen, "uid %u gid %u not in force after the drop", (unsigned)user->uid,
                  (unsigned)user->gid);
         return -1;
     }
-    /* Irreversible: a process that could become root again dropped nothing. */
     if (user->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)) {
         snprintf(err, errlen, "root could be regained after dropping to uid %u",
                  (unsigned)user->uid);
@@ -298,6 +292,19 @@ int sk_sandbox_drop(const struct sk_sandbox_user *user, char *err, size_t errlen
     prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 #endif
     return 0;
+}
+
+int sk_sandbox_drop(const struct sk_sandbox_user *user, char *err, size_t errlen)
+{
+    /* Groups first: once the uid is gone, so is the right to change them. */
+    if (setgroups(user->n_groups, user->groups) != 0 ||
+        setresgid(user->gid, user->gid, user->gid) != 0 ||
+        setresuid(user->uid, user->uid, user->uid) != 0) {
+        snprintf(err, errlen, "dropping to uid %u gid %u: %s", (unsigned)user->uid,
+                 (unsigned)user->gid, strerror(errno));
+        return -1;
+    }
+    return dropped_for_good(user, err, errlen);
 }
 
 /* Bounding set: every capability but keep (needs CAP_SETPCAP, so while
@@ -326,18 +333,5 @@ int sk_sandbox_drop_keep_read(const struct sk_sandbox_user *user, char *err, siz
                  (unsigned)user->uid, (unsigned)user->gid, strerror(errno));
         return -1;
     }
-    if (!runs_as(user)) {
-        snprintf(err, errlen, "uid %u gid %u not in force after the drop", (unsigned)user->uid,
-                 (unsigned)user->gid);
-        return -1;
-    }
-    if (user->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)) {
-        snprintf(err, errlen, "root could be regained after dropping to uid %u",
-                 (unsigned)user->uid);
-        return -1;
-    }
-#if defined(__SANITIZE_ADDRESS__)
-    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0); /* as in sk_sandbox_drop */
-#endif
-    return 0;
+    return dropped_for_good(user, err, errlen);
 }
