@@ -401,18 +401,17 @@ static int open_tnef(struct sk_unpack *u, void **state)
 
 /* ---- children ------------------------------------------------------------ */
 
-/* The text of a string value as UTF-8 into out[0..max], up to a NUL. */
+/* The text of a string value as UTF-8 into out[0..max], up to a NUL. An
+ * 8-bit name is in the sender's code page, which the stream does not say
+ * for attachments: decoded as archive names are (UTF-8, else CP932, as a
+ * Japanese Outlook writes it, else escaped). */
 static size_t text_utf8(const struct text_ref *t, char *out, size_t max)
 {
     if (t->utf16)
         return sk_utf16le_to_utf8(t->p, t->len / 2, out, max);
     const uint8_t *nul = memchr(t->p, 0, t->len);
     size_t n = nul ? (size_t)(nul - t->p) : t->len;
-    if (n > max)
-        n = max;
-    memcpy(out, t->p, n);
-    out[n] = '\0';
-    return n;
+    return sk_name_decode((const char *)t->p, n, false, out, max);
 }
 
 static void attachment_name(struct tnef_state *st, const struct item *it, size_t index,
