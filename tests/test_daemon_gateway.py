@@ -457,27 +457,40 @@ def test_queue_deadlines(sekisho, tmp):
     finally:
         srv.stop()
     # Waiting for a worker past --queue-timeout: a slow scan occupies the
-    # only worker (60 MB of random bytes: about a second).
-    big = os.urandom(60 << 20)
-    srv = td.Server(sekisho, tmp, "poolwait", "--workers", "1", "--queue-timeout", "0.2")
+    # only worker (256 MB of random bytes, --max-bytes raised for it: about
+    # 1.5 s idle, several times --queue-timeout). Whether
+    # the slow request reached the worker before the small one came depends
+    # on how busy the machine is, so a small request that found the worker
+    # free (its scan OK) is no verdict on the queue: try again, waiting
+    # longer for the slow one to be dispatched (at most 4 tries).
+    big = os.urandom(256 << 20)
+    srv = td.Server(sekisho, tmp, "poolwait", "--workers", "1", "--queue-timeout", "0.2",
+                    "--max-bytes", "300M")
+
+    def behind_slow_scan(ask, busy):
+        got = None
+        for n, pause in enumerate((0.1, 0.3, 0.6, 1.0)):
+            slow = srv.connect()
+            slow.sendall(td.header("slow%d" % n, len(big)) + big)
+            time.sleep(pause)
+            got = ask()
+            answer = td.LineReader(slow).line()
+            slow.close()
+            check("the slow request itself is answered (try %d)" % (n + 1),
+                  answer and answer.get("id") == "slow%d" % n and "verdict" in answer, answer)
+            if busy(got):
+                break
+        return got
+
     try:
-        slow = srv.connect()
-        slow.sendall(td.header("slow", len(big)) + big)
-        time.sleep(0.1)
-        r = td.request(srv, "queued", CLEAN)
+        r = behind_slow_scan(lambda: td.request(srv, "queued", CLEAN),
+                             lambda r: r and (r.get("error") or {}).get("code") == "busy")
         check("native: a request queued for a worker past --queue-timeout gets busy",
               r and r.get("id") == "queued" and (r.get("error") or {}).get("code") == "busy", r)
-        r = td.LineReader(slow).line()
-        slow.close()
-        check("the slow request itself is answered", r and r.get("id") == "slow" and "verdict" in r, r)
-        slow = srv.connect()
-        slow.sendall(td.header("slow2", len(big)) + big)
-        time.sleep(0.1)
-        r = clamd(srv.sock, b"nINSTREAM\n" + chunks(CLEAN))
+        r = behind_slow_scan(lambda: clamd(srv.sock, b"nINSTREAM\n" + chunks(CLEAN)),
+                             lambda r: r == b"stream: Heuristics.Limits.Exceeded.Busy FOUND\n")
         check("clamd: queued for a worker past --queue-timeout: the fail-closed FOUND",
               r == b"stream: Heuristics.Limits.Exceeded.Busy FOUND\n", r)
-        td.LineReader(slow).line()
-        slow.close()
     finally:
         srv.stop()
     log = srv.read_log()
