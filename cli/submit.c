@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +22,58 @@ static void usage(FILE *out)
 {
     fputs("usage: sekisho submit [options] FILE\n"
           "  --socket PATH       the daemon's socket (default /run/sekisho/sekisho.sock)\n"
+          "  --tcp HOST:PORT     the daemon's TCP address instead (serve --tcp, or a\n"
+          "                      balancer in front of several; [v6]:PORT for IPv6)\n"
           "  --type message|file how to scan FILE (default: file)\n"
           "  --id ID             request id (default: FILE)\n"
           "  --password PW       a password candidate (repeatable)\n"
           "  --body-file FILE    mail text to harvest passwords from\n",
           out);
+}
+
+/* Connects to HOST:PORT (HOST a name, an IPv4 address or [an IPv6 one]),
+ * trying each address the name has. Returns the socket, or -1 with a message
+ * on stderr. */
+static int connect_tcp(const char *spec)
+{
+    const char *colon = strrchr(spec, ':');
+    char host[256];
+    size_t host_len = colon ? (size_t)(colon - spec) : 0;
+    const char *h = spec;
+    if (host_len >= 2 && spec[0] == '[' && spec[host_len - 1] == ']') {
+        h = spec + 1;
+        host_len -= 2;
+    }
+    char *end = NULL;
+    unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
+    if (!colon || host_len == 0 || host_len >= sizeof host || !end || end == colon + 1 ||
+        *end != '\0' || port == 0 || port > 65535) {
+        fprintf(stderr, "sekisho submit: --tcp wants HOST:PORT, not '%s'\n", spec);
+        return -1;
+    }
+    memcpy(host, h, host_len);
+    host[host_len] = '\0';
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    int rc = getaddrinfo(host, colon + 1, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "sekisho submit: %s: %s\n", spec, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1, err = 0;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+            err = errno;
+            close(fd);
+            fd = -1;
+        } else if (fd < 0) {
+            err = errno;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        fprintf(stderr, "sekisho submit: %s: %s\n", spec, strerror(err));
+    return fd;
 }
 
 /* Reads one reply line (at most max bytes) into a malloc'd string. */
@@ -70,6 +119,7 @@ int sk_cmd_submit(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"socket", required_argument, NULL, 's'},
+        {"tcp", required_argument, NULL, 'T'},
         {"type", required_argument, NULL, 't'},
         {"id", required_argument, NULL, 'i'},
         {"password", required_argument, NULL, 'p'},
@@ -77,7 +127,7 @@ int sk_cmd_submit(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *socket_path = "/run/sekisho/sekisho.sock", *type = "file", *id = NULL;
+    const char *socket_path = "/run/sekisho/sekisho.sock", *tcp = NULL, *type = "file", *id = NULL;
     const char **passwords = NULL;
     size_t n_passwords = 0;
     char *body = NULL, *data = NULL, *reply = NULL;
@@ -87,7 +137,8 @@ int sk_cmd_submit(int argc, char **argv)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (opt) {
-        case 's': socket_path = optarg; break;
+        case 's': socket_path = optarg; tcp = NULL; break;
+        case 'T': tcp = optarg; break;
         case 't':
             if (strcmp(optarg, "message") != 0 && strcmp(optarg, "file") != 0) {
                 usage(stderr);
@@ -135,16 +186,26 @@ int sk_cmd_submit(int argc, char **argv)
         json_object_set_new(header, "passwords", list);
     }
     char *line = json_dumps(header, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (!line || strlen(socket_path) >= sizeof addr.sun_path) {
-        free(line);
-        fprintf(stderr, "sekisho submit: bad socket path\n");
+    if (!line)
         goto out;
+    if (tcp) {
+        fd = connect_tcp(tcp);
+    } else {
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
+        if (strlen(socket_path) >= sizeof addr.sun_path) {
+            fprintf(stderr, "sekisho submit: bad socket path\n");
+        } else {
+            memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
+            fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+                fprintf(stderr, "sekisho submit: %s: %s\n", socket_path, strerror(errno));
+                if (fd >= 0)
+                    close(fd);
+                fd = -1;
+            }
+        }
     }
-    memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        fprintf(stderr, "sekisho submit: %s: %s\n", socket_path, strerror(errno));
+    if (fd < 0) {
         free(line);
         goto out;
     }

@@ -506,6 +506,28 @@ def test_tcp(sekisho, tmp, zipdata):
         r = s.recv(200)
         s.close()
         check("tcp: FILDES refused", r.endswith(b"ERROR\0"), r)
+        # submit --tcp: the native client over TCP (as through a balancer).
+        zpath = os.path.join(tmp, "nested.zip")
+        cpath = os.path.join(tmp, "clean.txt")
+        addr = "127.0.0.1:%d" % port
+        p = subprocess.run([sekisho, "submit", "--tcp", addr, zpath], capture_output=True, timeout=60)
+        check("tcp: submit --tcp, block exits 1", p.returncode == 1 and b'"verdict":"block"' in p.stdout, p)
+        p = subprocess.run([sekisho, "submit", "--tcp", addr, "--id", "via-tcp", cpath],
+                           capture_output=True, timeout=60)
+        check("tcp: submit --tcp, pass exits 0",
+              p.returncode == 0 and b'"id":"via-tcp"' in p.stdout and b'"verdict":"pass"' in p.stdout, p)
+        p = subprocess.run([sekisho, "submit", "--tcp", "localhost:%d" % port, cpath], capture_output=True, timeout=60)
+        check("tcp: submit --tcp resolves a host name", p.returncode == 0 and b'"verdict":"pass"' in p.stdout, p)
+        for bad in ("127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:70000", ":%d" % port):
+            p = subprocess.run([sekisho, "submit", "--tcp", bad, cpath], capture_output=True, timeout=60)
+            check("tcp: submit --tcp %r is refused, exit 2" % bad,
+                  p.returncode == 2 and b"HOST:PORT" in p.stderr, p)
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))
+        cport = closed.getsockname()[1]
+        closed.close()
+        p = subprocess.run([sekisho, "submit", "--tcp", "127.0.0.1:%d" % cport, cpath], capture_output=True, timeout=60)
+        check("tcp: submit --tcp to a closed port exits 2", p.returncode == 2 and b"refused" in p.stderr, p)
     finally:
         srv.stop()
 
