@@ -203,10 +203,13 @@ class Sekisho:
     (in the groups of the MTAs whose files it reads for SCAN), socket
     /run/sekisho/sekisho.sock, group sekisho, 0660."""
 
-    def __init__(self, root, binary):
-        self.root, self.proc, self.n = root, None, 0
-        root.install(binary, "/usr/local/bin/sekisho", 0o755)
-        shutil.copytree(os.path.join(TOP, "rules"), root.p("/usr/local/share/sekisho/rules"))
+    def __init__(self, root, binary, sock=SOCK, name="sekisho"):
+        """sock and name: several instances in one root (tests/gateways/haproxy.py)
+        each take their own socket and log name."""
+        self.root, self.proc, self.n, self.sock, self.name = root, None, 0, sock, name
+        if not os.path.exists(root.p("/usr/local/bin/sekisho")):
+            root.install(binary, "/usr/local/bin/sekisho", 0o755)
+            shutil.copytree(os.path.join(TOP, "rules"), root.p("/usr/local/share/sekisho/rules"))
         r = root.run(["/usr/local/bin/sekisho", "serve", "--help"])
         self.help = (r.stdout + r.stderr).decode(errors="replace")
         self.socket_options = "--socket-group" in self.help
@@ -221,7 +224,7 @@ class Sekisho:
             # Started as root, as an init script would: it drops to --user sekisho
             # and keeps its supplementary groups; the socket gets the group and mode.
             self.root.run(["chown", "root:sekisho", "/run/sekisho"], check=True)
-            argv = ["/usr/local/bin/sekisho", "serve", "--socket", SOCK, "--user", "sekisho",
+            argv = ["/usr/local/bin/sekisho", "serve", "--socket", self.sock, "--user", "sekisho",
                     "--socket-group", "sekisho", "--socket-mode", "0660"]
             user = None
         else:
@@ -229,14 +232,21 @@ class Sekisho:
             # nobody with no groups; started as User=sekisho (systemd's way) it keeps
             # its groups and binds the socket with its primary group sekisho, 0660.
             self.root.run(["chown", "sekisho:sekisho", "/run/sekisho"], check=True)
-            argv = ["/usr/local/bin/sekisho", "serve", "--socket", SOCK]
+            argv = ["/usr/local/bin/sekisho", "serve", "--socket", self.sock]
             user = "sekisho"
         os.chmod(self.root.p("/run/sekisho"), 0o750)
-        self.log = os.path.join(self.root.tmp, "sekisho-%d.log" % self.n)
-        self.proc = self.root.spawn("sekisho-%d" % self.n, argv + list(extra), user=user, env=env)
-        wait_for("sekisho serve", unix_open(self.root.p(SOCK)), 30, self.proc, self.log)
-        st = os.stat(self.root.p(SOCK))
-        say("sekisho serve %s: socket mode %o gid %d" % (" ".join(extra), st.st_mode & 0o777, st.st_gid))
+        self.log = os.path.join(self.root.tmp, "%s-%d.log" % (self.name, self.n))
+        self.proc = self.root.spawn("%s-%d" % (self.name, self.n), argv + list(extra), user=user, env=env)
+        wait_for("sekisho serve", unix_open(self.root.p(self.sock)), 30, self.proc, self.log)
+        st = os.stat(self.root.p(self.sock))
+        say("%s serve %s: socket mode %o gid %d" % (self.name, " ".join(extra), st.st_mode & 0o777, st.st_gid))
+
+    def kill(self):
+        """kill -9: no drain, no exit status to check (its rules keeper follows it
+        by the parent-death signal)."""
+        self.proc.kill()
+        self.proc.wait()
+        self.proc = None
 
     def stop(self):
         """SIGTERM; the daemon must exit 0 (a sanitizer report or a crash fails a check)."""
@@ -252,7 +262,8 @@ class Sekisho:
         rc = self.proc.returncode
         ok = rc == 0
         results.append(("sekisho serve", "exit-%d" % self.n, "exit 0", "exit %d" % rc, ok, tail(self.log, 800)))
-        say("%s sekisho serve (run %d) exit %d%s" % ("ok  " if ok else "FAIL", self.n, rc, "" if ok else "  " + tail(self.log, 800)))
+        say("%s %s serve (run %d) exit %d%s" % ("ok  " if ok else "FAIL", self.name, self.n, rc,
+                                                "" if ok else "  " + tail(self.log, 800)))
         self.proc = None
 
 
@@ -909,6 +920,18 @@ def main():
     args = ap.parse_args()
     if args.inside:
         return inside(args)
+    extra = []
+    if args.only:
+        extra += ["--only", args.only]
+    if args.keep:
+        extra.append("--keep")
+    return enter(__file__, args.sekisho, extra)
+
+
+def enter(script, sekisho, extra):
+    """From the host: checks what the test needs, gets the cached root
+    (mkroot.sh) and runs `script --sekisho BIN --inside ROOT extra...` in new
+    mount, PID, network, UTS and IPC namespaces. Its exit code, or 77 (skip)."""
     if os.geteuid() != 0:
         print("SKIP: needs root (chroot, mounts, namespaces)")
         return SKIP
@@ -933,12 +956,8 @@ def main():
         propagation = "unchanged"
         print("note: / is not a mount point here (a chroot?): mount propagation left unchanged", flush=True)
     argv = ["unshare", "--mount", "--propagation", propagation, "--pid", "--net", "--uts", "--ipc",
-            "--fork", "--kill-child", sys.executable, os.path.abspath(__file__),
-            "--sekisho", os.path.abspath(args.sekisho), "--inside", cached]
-    if args.only:
-        argv += ["--only", args.only]
-    if args.keep:
-        argv.append("--keep")
+            "--fork", "--kill-child", sys.executable, os.path.abspath(script),
+            "--sekisho", os.path.abspath(sekisho), "--inside", cached] + extra
     return subprocess.run(argv).returncode
 
 
