@@ -191,16 +191,17 @@ class Load:
             name = self.samples[n % len(self.samples)]
             n += 1
             t0 = time.time()
-            try:
-                got, why = instream(FRONT, self.samples_data[name]), None
-            except Lost as e:
-                why = str(e)
+            why = None
+            for _ in range(2):
                 try:
                     got = instream(FRONT, self.samples_data[name])
-                except Lost as e2:
-                    got = "lost twice: %s; %s" % (why, e2)
-            except OSError as e:
-                got = "%s: %s" % (type(e).__name__, e)
+                    break
+                except Lost as e:  # no reply byte: a clamd client reconnects, once
+                    got = "lost: %s%s" % (e, "; first %s" % why if why else "")
+                    why = why or str(e)
+                except OSError as e:  # a reply cut in the middle: no retry
+                    got = "%s: %s" % (type(e).__name__, e)
+                    break
             with self.lock:
                 self.done += 1
                 if why is not None:
