@@ -13,11 +13,12 @@ addresses (the shape of deploy/haproxy/pool.cfg). Then:
      what each instance answers directly;
  (b) 8 client threads send zINSTREAM requests through HAProxy in a loop; one
      instance is killed (-9) mid-load. A client whose connection closes before
-     any reply reconnects and sends that request again, once (as clamdscan or
-     rspamd would); every request must get the right answer. HAProxy's health
-     check (clamd PING) must mark the instance DOWN within fall x inter (read
-     from haproxy.cfg), after which the survivor takes every connection; the
-     instance is restarted and must come back UP and take connections again.
+     any reply reconnects after RETRY_PAUSE and sends that request again, once
+     (as clamdscan or rspamd would); every request must get the right answer.
+     HAProxy's health check (clamd PING) must mark the instance DOWN within
+     fall x inter (read from haproxy.cfg), after which the survivor takes every
+     connection; the instance is restarted and must come back UP and take
+     connections again.
 
 Exit 0 all passed, 1 a check failed, 77 skipped (the reason is printed)."""
 import argparse
@@ -40,6 +41,7 @@ PORTS = {"s1": 3311, "s2": 3312}
 STATS = "/run/haproxy/admin.sock"
 CONF_DIR = "/etc/haproxy/sekisho"
 CLIENTS = 8
+RETRY_PAUSE = 0.5  # seconds before a client sends a lost request again
 SAMPLES = ["clean", "zip-no-password", "macro-docm", "eicar-zip-zip"]
 
 checks = []  # (name, ok, detail)
@@ -199,6 +201,12 @@ class Load:
                 except Lost as e:  # no reply byte: a clamd client reconnects, once
                     got = "lost: %s%s" % (e, "; first %s" % why if why else "")
                     why = why or str(e)
+                    # ...after a pause: a process killed with -9 takes some
+                    # milliseconds (tens under ASan) to release its listening
+                    # socket, and until then the kernel still completes
+                    # connections to it, so an immediate retry can land there
+                    # too (leastconn favours the instance that just lost all).
+                    time.sleep(RETRY_PAUSE)
                 except OSError as e:  # a reply cut in the middle: no retry
                     got = "%s: %s" % (type(e).__name__, e)
                     break
