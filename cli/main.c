@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../engine/policy.h"
+#include "../daemon/serve.h"
 #include "../engine/sekisho.h"
 #include "cli.h"
 

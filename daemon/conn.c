@@ -371,7 +371,7 @@ static void native_header(struct sk_conn *c, const char *text, size_t len)
     struct sk_native_header h;
     struct sk_native_error err;
     c->cur_seq = ++c->n_requests;
-    if (sk_native_header_parse(text, len, server->opts->limits.max_request_bytes, &h, &err) !=
+    if (sk_native_header_parse(text, len, server->opts->common.limits.max_request_bytes, &h, &err) !=
         0) {
         native_error(c, h.id, err.code, err.message, true);
     } else if (h.type == SK_NATIVE_STATS) {
@@ -643,7 +643,7 @@ static void stream_oversized_reply(struct sk_conn *c, bool whole)
  * the discard bound (replied and closing). */
 static bool stream_discard_chunk(struct sk_conn *c, uint32_t n)
 {
-    uint64_t max = c->server->opts->limits.max_request_bytes;
+    uint64_t max = c->server->opts->common.limits.max_request_bytes;
     uint64_t bound = max > UINT64_MAX / SK_DAEMON_DISCARD_FACTOR
                          ? UINT64_MAX
                          : max * SK_DAEMON_DISCARD_FACTOR;
@@ -663,7 +663,7 @@ static bool stream_discard_chunk(struct sk_conn *c, uint32_t n)
 static bool stream_reserve(struct sk_conn *c, uint32_t n)
 {
     struct sk_dreq *req = c->cur;
-    uint64_t max = c->server->opts->limits.max_request_bytes;
+    uint64_t max = c->server->opts->common.limits.max_request_bytes;
     if ((uint64_t)n > max - req->size) {
         stream_start_discard(c, false);
         return stream_discard_chunk(c, n);

@@ -17,6 +17,7 @@
 
 #include "../engine/sekisho.h"
 #include "keeper.h"
+#include "options.h"
 #include "proto.h" /* the wire parsing, and SK_DAEMON_MAX_HEADER / _COMMAND */
 
 #define SK_DAEMON_READ_BUF (64u * 1024u) /* per connection, for headers and commands */
@@ -26,9 +27,6 @@
  * max-bytes in all (so the client reads our reply), then the connection is
  * closed. */
 #define SK_DAEMON_DISCARD_FACTOR 2u
-#define SK_DAEMON_MIN_QUEUE 100u           /* clamd's MaxQueue: the default's floor */
-#define SK_DAEMON_QUEUE_BYTES (1ull << 30) /* --queue-bytes default */
-#define SK_DAEMON_QUEUE_TIMEOUT_MS 10000u  /* --queue-timeout default */
 /* The clamd answer to a request we could not take in time or memory
  * (clamd's "Server busy ERROR" would be read as a scanner failure, which
  * several clients deliver on): a sandbox-level limit, so it is held. */
@@ -98,36 +96,6 @@ struct sk_dreq {
     char error[24]; /* the request failed (e.g. an unreadable SCAN path): its code */
 };
 
-struct sk_serve_options {
-    const char *socket_path;
-    const char *tcp; /* HOST:PORT or NULL */
-    unsigned workers;
-    unsigned queue;            /* requests in flight; more wait unread */
-    uint64_t queue_bytes;      /* request bytes held before `busy` */
-    unsigned queue_timeout_ms; /* longest wait for a slot or a worker */
-    bool queue_timeout_set;
-    unsigned read_timeout_ms; /* a half-sent request idle this long is dropped */
-    unsigned idle_timeout_ms; /* a connection with nothing in flight idle this long is closed */
-    const char **rule_paths;  /* bundled first unless no_bundled */
-    size_t n_rule_paths;
-    bool no_bundled;
-    const char *policy_path;
-    const char *password_rules;
-    struct sk_limits limits;
-    bool no_hash;
-    const char *user;         /* --user: whom to become when started as root */
-    const char *group;        /* --group: primary group then (default the user's) */
-    const char *socket_owner; /* --socket-owner, --socket-group: NULL unchanged */
-    const char *socket_group;
-    unsigned socket_mode; /* --socket-mode (default 0660) */
-    bool socket_mode_set;
-    bool no_sandbox; /* --no-sandbox: no seccomp filter */
-    /* Test hook (SEKISHO_FAULT_REPORT, '|'-separated request labels): the
-     * report of a request so labelled is made to fail as if out of memory,
-     * so tests can reach the fail-closed reply. Only ever makes a verdict
-     * stricter. NULL: off. */
-    const char *fault_report;
-};
 
 struct sk_server_stats {
     uint64_t requests; /* replies to scan requests (verdicts and errors) */
@@ -181,7 +149,6 @@ struct sk_server {
 };
 
 /* server.c */
-int sk_cmd_serve(int argc, char **argv);
 /* Reserves one in-flight slot; false when the queue is full (the
  * connection then waits, see conn.c). */
 bool sk_server_reserve(struct sk_server *server);

@@ -13,212 +13,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
+#include "../common/options.h"
 #include "daemon.h"
 #include "keeper.h"
 #include "sandbox.h"
+#include "serve.h"
 
-#define SK_DEFAULT_SOCKET "/run/sekisho/sekisho.sock"
-#define SK_DAEMON_MAX_REQUEST (4ull << 30) /* --max-bytes ceiling: one buffer per request */
 
 struct sk_thread_slot {
     uint64_t generation;      /* of the engine the worker was made for; 0: none */
     struct sk_worker *worker; /* owned by that engine's sk_engine_ref */
 };
-
-/* ---- options ---- */
-
-static void usage(FILE *out)
-{
-    fputs("usage: sekisho serve [options]\n"
-          "  --socket PATH           Unix socket (default " SK_DEFAULT_SOCKET
-          ", or systemd's LISTEN_FDS)\n"
-          "  --tcp HOST:PORT         also listen on TCP\n"
-          "  --workers N             scanning threads (default: cores)\n"
-          "  --queue N               requests in flight (received, queued or scanned);\n"
-          "                          more wait unread in the socket (default 100, at least\n"
-          "                          4 x workers)\n"
-          "  --queue-bytes N         request bytes held in memory before `busy` (default\n"
-          "                          1G, at least --max-bytes)\n"
-          "  --queue-timeout SECONDS a request that waited this long for a slot or a\n"
-          "                          worker gets `busy` (default 10)\n"
-          "  --read-timeout SECONDS  drop a half-sent request idle this long (default 30)\n"
-          "  --idle-timeout SECONDS  close a connection with nothing in flight idle this\n"
-          "                          long (default 120)\n"
-          "  --rules PATH            add a .yar file or a folder of them (repeatable)\n"
-          "  --no-bundled-rules      do not load the bundled rules/\n"
-          "  --policy FILE           verdict overrides\n"
-          "  --password-rules FILE   operator password rules\n"
-          "  --max-depth N, --max-bytes N, --max-total-bytes N, --max-node-bytes N,\n"
-          "  --max-nodes N, --max-ratio N, --timeout SECONDS   limits, as for scan\n"
-          "  --no-hash               skip the SHA-256 of each node\n"
-          "  --user NAME             started as root: serve as NAME "
-          "(default " SK_SANDBOX_DEFAULT_USER "),\n"
-          "                          with NAME's own supplementary groups\n"
-          "  --group GROUP           started as root: primary group (default NAME's)\n"
-          "  --socket-owner USER     owner of the bound socket (default: the serving user)\n"
-          "  --socket-group GROUP    group of the bound socket (default: the serving group)\n"
-          "  --socket-mode MODE      octal mode of the bound socket (default 0660)\n"
-          "  --no-sandbox            no seccomp filter (the root drop still happens)\n",
-          out);
-}
-
-enum {
-    OPT_SOCKET = 256,
-    OPT_TCP,
-    OPT_WORKERS,
-    OPT_QUEUE,
-    OPT_QUEUE_BYTES,
-    OPT_QUEUE_TIMEOUT,
-    OPT_READ_TIMEOUT,
-    OPT_IDLE_TIMEOUT,
-    OPT_RULES,
-    OPT_NO_BUNDLED,
-    OPT_POLICY,
-    OPT_PASSWORD_RULES,
-    OPT_NO_HASH,
-    OPT_USER,
-    OPT_GROUP,
-    OPT_SOCKET_OWNER,
-    OPT_SOCKET_GROUP,
-    OPT_SOCKET_MODE,
-    OPT_NO_SANDBOX,
-    OPT_HELP
-};
-
-static const struct option long_options[] = {
-    {"socket", required_argument, NULL, OPT_SOCKET},
-    {"tcp", required_argument, NULL, OPT_TCP},
-    {"workers", required_argument, NULL, OPT_WORKERS},
-    {"queue", required_argument, NULL, OPT_QUEUE},
-    {"queue-bytes", required_argument, NULL, OPT_QUEUE_BYTES},
-    {"queue-timeout", required_argument, NULL, OPT_QUEUE_TIMEOUT},
-    {"read-timeout", required_argument, NULL, OPT_READ_TIMEOUT},
-    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"no-bundled-rules", no_argument, NULL, OPT_NO_BUNDLED},
-    {"policy", required_argument, NULL, OPT_POLICY},
-    {"password-rules", required_argument, NULL, OPT_PASSWORD_RULES},
-    SK_LIMIT_LONG_OPTIONS,
-    {"no-hash", no_argument, NULL, OPT_NO_HASH},
-    {"user", required_argument, NULL, OPT_USER},
-    {"group", required_argument, NULL, OPT_GROUP},
-    {"socket-owner", required_argument, NULL, OPT_SOCKET_OWNER},
-    {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
-    {"socket-mode", required_argument, NULL, OPT_SOCKET_MODE},
-    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
-};
-
-static int bad_value(const char *option, const char *value)
-{
-    fprintf(stderr, "sekisho serve: invalid value '%s' for --%s\n", value, option);
-    return -1;
-}
-
-static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
-{
-    unsigned long n;
-    switch (opt) {
-    case OPT_SOCKET: o->socket_path = arg; return 0;
-    case OPT_TCP: o->tcp = arg; return 0;
-    case OPT_WORKERS:
-        if (sk_parse_uint(arg, 1024, &n) || n == 0)
-            return bad_value("workers", arg);
-        o->workers = (unsigned)n;
-        return 0;
-    case OPT_QUEUE:
-        if (sk_parse_uint(arg, 1u << 20, &n) || n == 0)
-            return bad_value("queue", arg);
-        o->queue = (unsigned)n;
-        return 0;
-    case OPT_QUEUE_BYTES: {
-        unsigned long long bytes;
-        if (sk_parse_bytes(arg, &bytes) || bytes == 0)
-            return bad_value("queue-bytes", arg);
-        o->queue_bytes = (uint64_t)bytes;
-        return 0;
-    }
-    case OPT_QUEUE_TIMEOUT:
-        if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
-            return bad_value("queue-timeout", arg);
-        o->queue_timeout_ms = (unsigned)n;
-        o->queue_timeout_set = true;
-        return 0;
-    case OPT_READ_TIMEOUT:
-        if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
-            return bad_value("read-timeout", arg);
-        o->read_timeout_ms = (unsigned)n;
-        return 0;
-    case OPT_IDLE_TIMEOUT:
-        if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
-            return bad_value("idle-timeout", arg);
-        o->idle_timeout_ms = (unsigned)n;
-        return 0;
-    case OPT_RULES: sk_list_push(&o->rule_paths, &o->n_rule_paths, arg); return 0;
-    case OPT_NO_BUNDLED: o->no_bundled = true; return 0;
-    case OPT_POLICY: o->policy_path = arg; return 0;
-    case OPT_PASSWORD_RULES: o->password_rules = arg; return 0;
-    case OPT_NO_HASH: o->no_hash = true; return 0;
-    case OPT_USER: o->user = arg; return 0;
-    case OPT_GROUP: o->group = arg; return 0;
-    case OPT_SOCKET_OWNER: o->socket_owner = arg; return 0;
-    case OPT_SOCKET_GROUP: o->socket_group = arg; return 0;
-    case OPT_SOCKET_MODE: {
-        char *end = NULL;
-        errno = 0;
-        unsigned long mode = strtoul(arg, &end, 8);
-        if (errno || !end || end == arg || *end || mode > 07777)
-            return bad_value("socket-mode", arg);
-        o->socket_mode = (unsigned)mode;
-        o->socket_mode_set = true;
-        return 0;
-    }
-    case OPT_NO_SANDBOX: o->no_sandbox = true; return 0;
-    default: return sk_limit_option(&o->limits, "serve", opt, arg, SK_DAEMON_MAX_REQUEST);
-    }
-}
-
-static int parse_options(int argc, char **argv, struct sk_serve_options *o)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o->workers = cores > 0 ? (unsigned)cores : 1;
-    sk_limits_default(&o->limits);
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        if (opt == OPT_HELP) {
-            usage(stdout);
-            return 1;
-        }
-        if (opt == '?' || parse_option(o, opt, optarg) != 0)
-            return -1;
-    }
-    if (optind < argc) {
-        usage(stderr);
-        return -1;
-    }
-    /* clamd's MaxQueue (100) is the floor: a gateway's SMTP sessions
-     * pipeline more than 4 x workers requests in ordinary load. */
-    if (o->queue == 0)
-        o->queue =
-            4u * o->workers > SK_DAEMON_MIN_QUEUE ? 4u * o->workers : SK_DAEMON_MIN_QUEUE;
-    if (o->queue_bytes == 0)
-        o->queue_bytes = SK_DAEMON_QUEUE_BYTES;
-    /* One request of max-bytes must always fit once the others are done. */
-    if (o->queue_bytes < o->limits.max_request_bytes)
-        o->queue_bytes = o->limits.max_request_bytes;
-    if (!o->queue_timeout_set)
-        o->queue_timeout_ms = SK_DAEMON_QUEUE_TIMEOUT_MS;
-    if (!o->socket_mode_set)
-        o->socket_mode = 0660;
-    if (o->read_timeout_ms == 0)
-        o->read_timeout_ms = 30000;
-    if (o->idle_timeout_ms == 0)
-        o->idle_timeout_ms = 120000;
-    return 0;
-}
 
 /* ---- engines: built at start and on SIGHUP, freed by the last user ---- */
 
@@ -236,7 +41,7 @@ static struct sk_engine_ref *engine_fetch(struct sk_server *server, struct sk_fe
         return NULL;
     uint64_t t0 = uv_hrtime();
     struct sk_engine *engine = NULL;
-    int rc = sk_engine_from_bundle(bundle, len, &server->opts->limits, &engine, err, errlen);
+    int rc = sk_engine_from_bundle(bundle, len, &server->opts->common.limits, &engine, err, errlen);
     free(bundle);
     t->load_ns = uv_hrtime() - t0;
     t->bundle_bytes = len;
@@ -541,7 +346,7 @@ static void scan_work(uv_work_t *work)
         int dir_fd;
         int err = map_input(req, sk_engine_limits(req->eref->engine), &dir_fd);
         if (!err && dir_fd >= 0) {
-            if (sk_dirscan(req, worker, o->no_hash, dir_fd) != 0)
+            if (sk_dirscan(req, worker, o->common.no_hash, dir_fd) != 0)
                 fail_closed(req, "out of memory in a directory scan");
             return;
         }
@@ -569,7 +374,7 @@ static void scan_work(uv_work_t *work)
         .n_passwords = req->n_passwords,
         .body = req->body,
         .body_len = req->body_len,
-        .no_hash = o->no_hash,
+        .no_hash = o->common.no_hash,
     };
     struct sk_job *job = NULL;
     if (sk_scan(worker, &request, &job) != 0) {
@@ -1068,9 +873,9 @@ static void walk_close(uv_handle_t *handle, void *arg)
 int sk_cmd_serve(int argc, char **argv)
 {
     struct sk_serve_options o = {0};
-    int parsed = parse_options(argc, argv, &o);
+    int parsed = sk_serve_parse_options(argc, argv, &o);
     if (parsed != 0) {
-        free(o.rule_paths);
+        free(o.common.rule_paths);
         return parsed > 0 ? 0 : 2;
     }
     char workers[16];
@@ -1095,15 +900,12 @@ int sk_cmd_serve(int argc, char **argv)
     }
     /* The bundled folder is found now, as whoever started us: the keeper may
      * be another user by the time it reads it. */
-    if (!o.no_bundled)
-        sk_list_push(&rule_paths, &n_rule_paths, sk_bundled_rules_dir());
-    for (size_t i = 0; i < o.n_rule_paths; i++)
-        sk_list_push(&rule_paths, &n_rule_paths, o.rule_paths[i]);
+    sk_common_rule_paths(&o.common, &rule_paths, &n_rule_paths);
     struct sk_keeper_setup keeper = {
         .engine = {.rule_paths = rule_paths,
                    .n_rule_paths = n_rule_paths,
-                   .policy_path = o.policy_path,
-                   .password_rules_path = o.password_rules},
+                   .policy_path = o.common.policy_path,
+                   .password_rules_path = o.common.password_rules},
         .user = server.user_name ? &server.user : NULL,
         .confine = !o.no_sandbox,
     };
@@ -1153,7 +955,7 @@ int sk_cmd_serve(int argc, char **argv)
             "max-bytes %llu\n",
             o.workers, o.queue, (unsigned long long)o.queue_bytes, o.queue_timeout_ms,
             sk_engine_rule_count(server.current->engine),
-            (unsigned long long)o.limits.max_request_bytes);
+            (unsigned long long)o.common.limits.max_request_bytes);
     uv_run(server.loop, UV_RUN_DEFAULT);
     fprintf(stderr, "sekisho: stopped: %llu requests answered (%llu errors, %llu busy)\n",
             (unsigned long long)server.stats.requests, (unsigned long long)server.stats.errors,
@@ -1175,6 +977,6 @@ out:
         uv_mutex_destroy(&server.slots_lock);
     }
     free(rule_paths);
-    free(o.rule_paths);
+    free(o.common.rule_paths);
     return code;
 }
