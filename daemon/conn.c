@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "log.h"
+#include "reply.h"
 
 struct sk_conn {
     union {
@@ -69,25 +71,6 @@ struct write_req {
 static void process_input(struct sk_conn *c);
 static void update_reading(struct sk_conn *c);
 
-void sk_dreq_free(struct sk_dreq *req)
-{
-    if (!req)
-        return;
-    free(req->id);
-    free(req->filename);
-    for (size_t i = 0; i < req->n_passwords; i++)
-        free(req->passwords[i]);
-    free(req->passwords);
-    free(req->body);
-    if (req->kind == SK_DREQ_NATIVE || req->kind == SK_DREQ_CLAMD_STREAM)
-        free(req->data);
-    free(req->path);
-    if (req->fd >= 0)
-        close(req->fd);
-    free(req->reply);
-    free(req);
-}
-
 static struct sk_dreq *dreq_new(struct sk_conn *c, enum sk_dreq_kind kind)
 {
     struct sk_dreq *req = calloc(1, sizeof *req);
@@ -95,9 +78,12 @@ static struct sk_dreq *dreq_new(struct sk_conn *c, enum sk_dreq_kind kind)
         return NULL;
     req->kind = kind;
     req->conn = c;
-    req->fd = -1;
+    if (kind != SK_DREQ_NATIVE) {
+        req->u.clamd.fd = -1;
+        req->u.clamd.frame = (struct sk_clamd_frame){
+            .session_seq = c->in_session ? c->session_seq : 0, .delim = c->proto.delim};
+    }
     req->start_ns = uv_hrtime();
-    req->delim = c->proto.delim;
     req->conn_no = c->number;
     req->seq = c->cur_seq;
     return req;
@@ -276,18 +262,13 @@ static void native_error(struct sk_conn *c, const char *id, const char *code,
     snprintf(log_code, sizeof log_code, "error:%s", code);
     snprintf(conn, sizeof conn, "%llu.%u", (unsigned long long)c->number, c->cur_seq);
     sk_server_log(id, conn, log_code, "-", 0, uv_hrtime(), NULL, NULL);
-    json_t *o =
-        json_pack("{s:s?,s:{s:s,s:s}}", "id", id, "error", "code", code, "message", message);
-    char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(o);
     char *line = NULL;
-    int n = json ? asprintf(&line, "%s\n", json) : -1;
-    free(json);
-    if (n < 0) {
+    size_t n = 0;
+    if (sk_reply_native_error(id, code, message, &line, &n) != 0) {
         conn_close(c);
         return;
     }
-    conn_write_take(c, line, (size_t)n);
+    conn_write_take(c, line, n);
     if (fatal)
         fail_connection(c);
 }
@@ -335,18 +316,18 @@ static bool native_request(struct sk_conn *c, const struct sk_native_header *h)
     req->held = h->size;
     req->size = (size_t)h->size;
     req->id = dup_or_null(h->id);
-    req->filename = dup_or_null(h->filename);
-    req->body = dup_or_null(h->body);
-    req->body_len = h->body_len;
+    req->u.native.filename = dup_or_null(h->filename);
+    req->u.native.body = dup_or_null(h->body);
+    req->u.native.body_len = h->body_len;
     req->data = h->size ? malloc((size_t)h->size) : NULL;
     size_t np = h->n_passwords;
-    req->passwords = np ? calloc(np, sizeof *req->passwords) : NULL;
-    bool ok = (!h->id || req->id) && (!h->filename || req->filename) &&
-              (!h->body || req->body) && (!h->size || req->data) && (!np || req->passwords);
+    req->u.native.passwords = np ? calloc(np, sizeof *req->u.native.passwords) : NULL;
+    bool ok = (!h->id || req->id) && (!h->filename || req->u.native.filename) &&
+              (!h->body || req->u.native.body) && (!h->size || req->data) && (!np || req->u.native.passwords);
     for (size_t i = 0; ok && i < np; i++) {
-        req->passwords[i] = strdup(sk_native_password(h, i));
-        ok = req->passwords[i] != NULL;
-        req->n_passwords = i + 1;
+        req->u.native.passwords[i] = strdup(sk_native_password(h, i));
+        ok = req->u.native.passwords[i] != NULL;
+        req->u.native.n_passwords = i + 1;
     }
     if (!ok)
         drop_current(c);
@@ -355,14 +336,14 @@ static bool native_request(struct sk_conn *c, const struct sk_native_header *h)
 
 static void native_stats(struct sk_conn *c, const char *id)
 {
-    char *json = sk_server_stats_json(c->server, id);
+    struct sk_reply_stats stats;
+    sk_server_stats(c->server, &stats);
     char *line = NULL;
-    int n = json ? asprintf(&line, "%s\n", json) : -1;
-    free(json);
-    if (n < 0)
+    size_t n = 0;
+    if (sk_reply_native_stats(id, &stats, &line, &n) != 0)
         conn_close(c);
     else
-        conn_write_take(c, line, (size_t)n);
+        conn_write_take(c, line, n);
 }
 
 static void native_header(struct sk_conn *c, const char *text, size_t len)
@@ -396,18 +377,29 @@ static void native_header(struct sk_conn *c, const char *text, size_t len)
 
 /* ---- clamd protocol ---- */
 
+/* How this connection's next clamd reply is framed. */
+static struct sk_clamd_frame clamd_frame(const struct sk_conn *c)
+{
+    return (struct sk_clamd_frame){.session_seq = c->in_session ? c->session_seq : 0,
+                                   .delim = c->proto.delim};
+}
+
+/* Writes a reply built by reply.c (rc its result): out of memory closes. */
+static void clamd_send(struct sk_conn *c, int rc, char *line, size_t len)
+{
+    if (rc != 0)
+        conn_close(c);
+    else
+        conn_write_take(c, line, len);
+}
+
 static void clamd_write(struct sk_conn *c, const char *text)
 {
-    char prefix[24] = "";
-    if (c->in_session)
-        snprintf(prefix, sizeof prefix, "%u: ", c->session_seq);
+    struct sk_clamd_frame f = clamd_frame(c);
     char *line = NULL;
-    int n = asprintf(&line, "%s%s%c", prefix, text, c->proto.delim);
-    if (n < 0) {
-        conn_close(c);
-        return;
-    }
-    conn_write_take(c, line, (size_t)n);
+    size_t len = 0;
+    int rc = sk_reply_clamd_text(&f, text, &line, &len);
+    clamd_send(c, rc, line, len);
 }
 
 /* A reply that ends this command; outside a session clamd then closes. */
@@ -420,15 +412,15 @@ static void clamd_final(struct sk_conn *c, const char *text)
 
 static void clamd_stats(struct sk_conn *c)
 {
-    struct sk_server *s = c->server;
-    char text[512];
-    snprintf(text, sizeof text,
-             "POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live %u  idle 0 max %u idle-timeout "
-             "%u\nQUEUE: %zu items\nREQUESTS: %llu\nBUSY: %llu\nUPTIME: %.0f\n\nEND",
-             s->opts->workers, s->opts->workers, s->opts->idle_timeout_ms / 1000u, s->in_flight,
-             (unsigned long long)s->stats.requests, (unsigned long long)s->stats.busy,
-             (double)(uv_hrtime() - s->start_ns) / 1e9);
-    clamd_final(c, text);
+    struct sk_reply_stats stats;
+    sk_server_stats(c->server, &stats);
+    struct sk_clamd_frame f = clamd_frame(c);
+    char *line = NULL;
+    size_t len = 0;
+    int rc = sk_reply_clamd_stats(&f, &stats, &line, &len);
+    clamd_send(c, rc, line, len);
+    if (!c->in_session)
+        fail_connection(c);
 }
 
 /* Starts a scanning command; false when the queue is full (replied). */
@@ -446,13 +438,11 @@ static struct sk_dreq *clamd_request(struct sk_conn *c, enum sk_dreq_kind kind,
         c->server->stats.errors++;
         sk_server_log(NULL, conn, "error:busy", "limit.queue_time", 0, uv_hrtime(), NULL,
                       kind == SK_DREQ_CLAMD_PATH ? label : NULL);
-        char *text = NULL;
-        if (asprintf(&text, "%s: %s FOUND", label, SK_CLAMD_BUSY_NAME) < 0) {
-            conn_close(c);
-            return NULL;
-        }
-        clamd_write(c, text);
-        free(text);
+        struct sk_clamd_frame f = clamd_frame(c);
+        char *line = NULL;
+        size_t len = 0;
+        int rc = sk_reply_clamd_busy(&f, label, &line, &len);
+        clamd_send(c, rc, line, len);
         fail_connection(c);
         return NULL;
     }
@@ -465,7 +455,6 @@ static struct sk_dreq *clamd_request(struct sk_conn *c, enum sk_dreq_kind kind,
         fail_connection(c);
         return NULL;
     }
-    req->session_seq = c->in_session ? c->session_seq : 0;
     c->cur = req;
     return req;
 }
@@ -510,7 +499,7 @@ static void take_fd(struct sk_conn *c)
         fail_connection(c);
         return;
     }
-    c->cur->fd = fd;
+    c->cur->u.clamd.fd = fd;
     char label[32];
     snprintf(label, sizeof label, "fd[%d]", fd);
     char *dup = strdup(label);
@@ -523,13 +512,14 @@ static void take_fd(struct sk_conn *c)
 
 static void clamd_version(struct sk_conn *c, bool with_commands)
 {
-    char text[256];
-    snprintf(text, sizeof text, "Sekisho %s/%llu%s", SK_VERSION,
-             (unsigned long long)c->server->current->generation,
-             with_commands ? "| COMMANDS: SCAN CONTSCAN MULTISCAN ALLMATCHSCAN INSTREAM "
-                             "FILDES STATS IDSESSION END VERSION VERSIONCOMMANDS PING"
-                           : "");
-    clamd_final(c, text);
+    struct sk_clamd_frame f = clamd_frame(c);
+    char *line = NULL;
+    size_t len = 0;
+    int rc = sk_reply_clamd_version(&f, SK_VERSION, c->server->current->generation,
+                                    with_commands, &line, &len);
+    clamd_send(c, rc, line, len);
+    if (!c->in_session)
+        fail_connection(c);
 }
 
 static void clamd_scan_path(struct sk_conn *c, const char *path)
@@ -537,8 +527,8 @@ static void clamd_scan_path(struct sk_conn *c, const char *path)
     struct sk_dreq *req = clamd_request(c, SK_DREQ_CLAMD_PATH, path);
     if (!req)
         return;
-    req->path = strdup(path);
-    if (!req->path)
+    req->u.clamd.path = strdup(path);
+    if (!req->u.clamd.path)
         fail_connection(c);
     else
         submit_current(c); /* waits for the reply */
@@ -603,7 +593,7 @@ static void stream_start_discard(struct sk_conn *c, bool busy)
     c->discarded = req->size;
     free(req->data);
     req->data = NULL;
-    req->cap = 0;
+    req->u.clamd.cap = 0;
     server->held_bytes -= req->held < server->held_bytes ? req->held : server->held_bytes;
     req->held = 0;
 }
@@ -614,7 +604,6 @@ static void stream_oversized_reply(struct sk_conn *c, bool whole)
 {
     struct sk_server *server = c->server;
     struct sk_dreq *req = c->cur;
-    char text[sizeof SK_CLAMD_MAXBYTES_NAME + sizeof SK_CLAMD_BUSY_NAME + 16];
     server->stats.requests++;
     server->stats.bytes += c->discarded;
     if (c->discard_busy) {
@@ -627,12 +616,16 @@ static void stream_oversized_reply(struct sk_conn *c, bool whole)
         sk_dreq_log(req, sk_verdict_name(SK_VERDICT_SANDBOX), "limit.size", c->discarded, NULL,
                     NULL);
     }
-    snprintf(text, sizeof text, "stream: %s FOUND",
-             c->discard_busy ? SK_CLAMD_BUSY_NAME : SK_CLAMD_MAXBYTES_NAME);
+    bool busy = c->discard_busy;
     c->discarding = false;
     c->discarded = 0;
     drop_current(c);
-    clamd_write(c, text);
+    struct sk_clamd_frame f = clamd_frame(c);
+    char *line = NULL;
+    size_t len = 0;
+    int rc = busy ? sk_reply_clamd_busy(&f, "stream", &line, &len)
+                  : sk_reply_clamd_maxbytes(&f, "stream", &line, &len);
+    clamd_send(c, rc, line, len);
     if (!whole || !c->in_session)
         fail_connection(c);
     else
@@ -669,25 +662,29 @@ static bool stream_reserve(struct sk_conn *c, uint32_t n)
         return stream_discard_chunk(c, n);
     }
     size_t need = req->size + n;
-    if (need > req->cap) {
-        size_t cap = req->cap ? req->cap : 64 * 1024;
+    if (need > req->u.clamd.cap) {
+        size_t cap = req->u.clamd.cap ? req->u.clamd.cap : 64 * 1024;
         while (cap < need)
             cap *= 2;
         if ((uint64_t)cap > max)
             cap = (size_t)max;
-        if (!sk_server_hold(c->server, cap - req->cap)) {
+        if (!sk_server_hold(c->server, cap - req->u.clamd.cap)) {
             stream_start_discard(c, true);
             return stream_discard_chunk(c, n);
         }
-        req->held += cap - req->cap;
+        req->held += cap - req->u.clamd.cap;
         uint8_t *grown = realloc(req->data, cap);
         if (!grown) {
-            clamd_write(c, "stream: out of memory ERROR");
+            struct sk_clamd_frame f = clamd_frame(c);
+            char *line = NULL;
+            size_t len = 0;
+            int rc = sk_reply_clamd_error(&f, "stream", "out of memory", &line, &len);
+            clamd_send(c, rc, line, len);
             fail_connection(c);
             return false;
         }
         req->data = grown;
-        req->cap = cap;
+        req->u.clamd.cap = cap;
     }
     return true;
 }
@@ -705,8 +702,8 @@ static bool handle_event(struct sk_conn *c, const struct sk_proto_ev *ev)
     case SK_PEV_NONE: break;
     case SK_PEV_HEADER: native_header(c, ev->text, ev->text_len); break;
     case SK_PEV_PAYLOAD:
-        memcpy(req->data + req->got, ev->data, ev->len);
-        req->got += ev->len;
+        memcpy(req->data + req->u.native.got, ev->data, ev->len);
+        req->u.native.got += ev->len;
         if (ev->last)
             submit_current(c);
         break;
@@ -814,8 +811,8 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     /* Payload bytes go straight into the request's buffer. */
     if (c->rpos == c->rlen && c->proto.state == SK_PROTO_NPAYLOAD) {
         struct sk_dreq *req = c->cur;
-        size_t left = req->size - req->got;
-        *buf = uv_buf_init((char *)req->data + req->got,
+        size_t left = req->size - req->u.native.got;
+        *buf = uv_buf_init((char *)req->data + req->u.native.got,
                            (unsigned)(left < SK_DAEMON_MAX_READ ? left : SK_DAEMON_MAX_READ));
         return;
     }
@@ -863,9 +860,9 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     if (into_rbuf) {
         c->rlen += (size_t)nread;
     } else if (c->proto.state == SK_PROTO_NPAYLOAD) {
-        c->cur->got += (size_t)nread;
+        c->cur->u.native.got += (size_t)nread;
         sk_proto_took_direct(&c->proto, (size_t)nread);
-        if (c->cur->got == c->cur->size)
+        if (c->cur->u.native.got == c->cur->size)
             submit_current(c);
     } else if (c->proto.state == SK_PROTO_CDATA && !c->discarding) {
         c->cur->size += (size_t)nread;
@@ -914,12 +911,12 @@ void sk_conn_scan_done(struct sk_dreq *req)
             conn_write_take(c, req->reply, req->reply_len);
             req->reply = NULL;
         } else if (req->kind == SK_DREQ_NATIVE) {
-            static const char fixed[] =
-                "{\"id\":null,\"verdict\":\"sandbox\",\"error\":{\"code\":\"internal\"}}\n";
-            conn_write_str(c, fixed, sizeof fixed - 1);
+            conn_write_str(c, SK_REPLY_NATIVE_INTERNAL, sizeof SK_REPLY_NATIVE_INTERNAL - 1);
         } else {
-            c->proto.delim = req->delim;
-            clamd_write(c, "stream: Heuristics.Sekisho.error.internal FOUND");
+            char *line = NULL;
+            size_t len = 0;
+            int rc = sk_reply_clamd_fail_closed(&req->u.clamd.frame, "stream", &line, &len);
+            clamd_send(c, rc, line, len);
         }
         if (req->kind != SK_DREQ_NATIVE) {
             c->waiting_reply = false;

@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "../engine/sekisho.h"
+#include "dreq.h"
 #include "keeper.h"
 #include "options.h"
 #include "proto.h" /* the wire parsing, and SK_DAEMON_MAX_HEADER / _COMMAND */
@@ -27,12 +28,6 @@
  * max-bytes in all (so the client reads our reply), then the connection is
  * closed. */
 #define SK_DAEMON_DISCARD_FACTOR 2u
-/* The clamd answer to a request we could not take in time or memory
- * (clamd's "Server busy ERROR" would be read as a scanner failure, which
- * several clients deliver on): a sandbox-level limit, so it is held. */
-#define SK_CLAMD_BUSY_NAME "Heuristics.Limits.Exceeded.Busy"
-/* The clamd reply name of a stream over max-bytes (a sandbox-level limit). */
-#define SK_CLAMD_MAXBYTES_NAME "Heuristics.Limits.Exceeded.MaxBytes"
 
 /* A compiled engine shared by the scans that started with it. The loop
  * thread holds one reference for the current engine and each scan one more;
@@ -48,53 +43,6 @@ struct sk_engine_ref {
 
 struct sk_conn;
 
-enum sk_dreq_kind {
-    SK_DREQ_NATIVE,
-    SK_DREQ_CLAMD_STREAM,
-    SK_DREQ_CLAMD_PATH,
-    SK_DREQ_CLAMD_FD
-};
-
-/* One request in flight: from its header (or clamd command) until its reply
- * is queued. Owns its bytes (a buffer allocated from the declared size, or a
- * mapping made on the pool thread). */
-struct sk_dreq {
-    uv_work_t work;
-    struct sk_conn *conn;
-    struct sk_server *server;
-    struct sk_engine_ref *eref;
-    enum sk_dreq_kind kind;
-    char *id;       /* native id (NULL when absent), or the clamd label */
-    char *filename; /* native "filename" */
-    char **passwords;
-    size_t n_passwords;
-    char *body;
-    size_t body_len;
-    uint8_t *data;        /* owned buffer (native, INSTREAM) */
-    size_t size;          /* declared size (native) or bytes so far (INSTREAM) */
-    size_t cap;           /* INSTREAM buffer capacity */
-    size_t got;           /* native bytes received */
-    char *path;           /* clamd SCAN path */
-    int fd;               /* clamd FILDES descriptor, -1 otherwise */
-    unsigned session_seq; /* clamd IDSESSION reply prefix, 0 outside a session */
-    char delim;           /* clamd reply delimiter */
-    uint64_t start_ns;
-    uint64_t queued_ns; /* handed to the pool (--queue-timeout counts from here) */
-    uint64_t held;      /* bytes counted against --queue-bytes */
-    /* For the log: connection number (as counted since start) and request
-     * number on it (inside IDSESSION: the reply prefix), so that a line can
-     * be matched to a client's request. */
-    uint64_t conn_no;
-    unsigned seq;
-    /* Results, written on the pool thread, read in the after-work callback. */
-    char *reply; /* the whole reply, delimiter included */
-    size_t reply_len;
-    enum sk_verdict verdict;
-    uint64_t bytes;
-    char codes[256];
-    char sha[17];   /* SHA-256 prefix of the input, "" when none */
-    char error[24]; /* the request failed (e.g. an unreadable SCAN path): its code */
-};
 
 
 struct sk_server_stats {
@@ -162,17 +110,8 @@ bool sk_server_hold(struct sk_server *server, uint64_t bytes);
  * runs on the loop thread. Returns 0, or a negative libuv error (the caller
  * still owns the request). */
 int sk_server_submit(struct sk_server *server, struct sk_dreq *req);
-/* The stats object as one line of JSON (malloc'd; NULL when out of memory). */
-char *sk_server_stats_json(struct sk_server *server, const char *id);
-/* Writes one log line on stderr: `id=` the native id or, for clamd and
- * native requests without one, conn (`<connection>.<request>`); conn is
- * repeated as `conn=` for native ids; sha and path only when not NULL. Any
- * thread (one fprintf). */
-void sk_server_log(const char *id, const char *conn, const char *verdict, const char *codes,
-                   uint64_t bytes, uint64_t start_ns, const char *sha, const char *path);
-/* The same for a request (its id, connection, start, hash and path). */
-void sk_dreq_log(const struct sk_dreq *req, const char *verdict, const char *codes,
-                 uint64_t bytes, const char *sha, const char *path);
+/* The counters both protocols' stats replies show. */
+void sk_server_stats(const struct sk_server *server, struct sk_reply_stats *out);
 /* Called when a connection went away (the server may finish draining). */
 void sk_server_conn_gone(struct sk_server *server);
 
@@ -193,26 +132,5 @@ void sk_conn_sweep(struct sk_server *server, uint64_t now_ns);
 /* The request's reply is ready (loop thread); writes it or drops it when
  * the connection is gone, then frees the request. */
 void sk_conn_scan_done(struct sk_dreq *req);
-void sk_dreq_free(struct sk_dreq *req);
-
-/* dirscan.c */
-#define SK_DIRSCAN_MAX_DEPTH 16    /* directory levels below the one named */
-#define SK_DIRSCAN_MAX_FILES 10000 /* regular files in one directory scan */
-/* clamd SCAN family on a directory: scans every regular file under the
- * directory open at fd (taken and closed), sets req->reply (clamd's lines),
- * verdict, codes and error, and logs one line per file. 0, or SK_ENOMEM when
- * the reply could not be built (the caller fails closed). */
-int sk_dirscan(struct sk_dreq *req, struct sk_worker *worker, bool no_hash, int fd);
-/* A request's failure for the log and counters (`error:<code>`), and for
- * the clamd ERROR reply, from an errno. */
-const char *sk_dreq_error_code(int err);
-const char *sk_dreq_error_text(int err);
-
-/* clamd_name.c */
-/* The clamd-style name for a verdict object (DESIGN.md, "clamd-compatible
- * protocol"): Sekisho.<Rule>, Heuristics.Encrypted.Zip, ... Writes into out
- * (always NUL-terminated); a report that cannot be read fails closed as
- * Heuristics.Sekisho.error.internal. */
-void sk_clamd_name(const struct sk_job *job, char *out, size_t len);
 
 #endif

@@ -16,6 +16,8 @@
 #include "../common/options.h"
 #include "daemon.h"
 #include "keeper.h"
+#include "log.h"
+#include "run.h"
 #include "sandbox.h"
 #include "serve.h"
 
@@ -191,244 +193,36 @@ static struct sk_worker *thread_worker(struct sk_server *server, struct sk_engin
     return worker;
 }
 
-/* The clamd IDSESSION reply prefix ("N: "), or "" outside a session: every
- * reply of a session carries it, or the client cannot match them up. */
-static void clamd_prefix(const struct sk_dreq *req, char *out, size_t len)
-{
-    out[0] = '\0';
-    if (req->session_seq)
-        snprintf(out, len, "%u: ", req->session_seq);
-}
-
-/* Sets req->reply for a scan that could not be reported: fail closed. */
-static void fail_closed(struct sk_dreq *req, const char *detail)
-{
-    req->verdict = SK_VERDICT_SANDBOX;
-    snprintf(req->codes, sizeof req->codes, "error.internal");
-    if (req->kind == SK_DREQ_NATIVE) {
-        json_t *o = json_pack("{s:s?,s:s,s:[{s:s,s:s,s:s,s:s}]}", "id", req->id, "verdict",
-                              "sandbox", "reasons", "code", "error.internal", "verdict",
-                              "sandbox", "path", "", "detail", detail);
-        char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(o);
-        char *line = NULL;
-        int n = json ? asprintf(&line, "%s\n", json) : -1;
-        free(json);
-        /* Not even this: the connection gets a fixed line (conn.c). */
-        req->reply = n < 0 ? NULL : line;
-        req->reply_len = n < 0 ? 0 : (size_t)n;
-    } else {
-        char prefix[24];
-        clamd_prefix(req, prefix, sizeof prefix);
-        char *line = NULL;
-        int n = asprintf(&line, "%s%s: Heuristics.Sekisho.error.internal FOUND%c", prefix,
-                         req->id, req->delim);
-        req->reply = n < 0 ? NULL : line;
-        req->reply_len = n < 0 ? 0 : (size_t)n;
-    }
-}
-
-/* The test hook of sk_serve_options.fault_report: true when id is one of
- * the '|'-separated labels. */
-static bool fault_wanted(const char *labels, const char *id)
-{
-    if (!labels || !id)
-        return false;
-    size_t n = strlen(id);
-    for (const char *p = labels; *p;) {
-        const char *end = strchr(p, '|');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && memcmp(p, id, n) == 0)
-            return true;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return false;
-}
-
-/* Maps a clamd path or descriptor on the pool thread. 0 or an errno; a
- * SCAN path that is a directory is left open in *dir_fd (else -1). */
-static int map_input(struct sk_dreq *req, const struct sk_limits *lim, int *dir_fd)
-{
-    *dir_fd = -1;
-    int fd = req->fd;
-    if (req->kind == SK_DREQ_CLAMD_PATH) {
-        fd = open(req->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-            return errno;
-    }
-    struct stat st;
-    int rc = 0;
-    if (fstat(fd, &st) != 0) {
-        rc = errno;
-    } else if (req->kind == SK_DREQ_CLAMD_PATH && S_ISDIR(st.st_mode)) {
-        *dir_fd = fd;
-        return 0;
-    } else if (!S_ISREG(st.st_mode)) {
-        rc = EINVAL;
-    }
-    if (rc == 0) {
-        req->size = (size_t)st.st_size;
-        /* Over the limit the engine refuses without reading: no mapping. */
-        if (req->size > 0 && (uint64_t)req->size <= lim->max_request_bytes) {
-            void *map = mmap(NULL, req->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-            if (map == MAP_FAILED)
-                rc = errno;
-            else
-                req->data = map;
-        }
-    }
-    if (req->kind == SK_DREQ_CLAMD_PATH)
-        close(fd);
-    return rc;
-}
-
-static void clamd_reply(struct sk_dreq *req, const struct sk_job *job, bool pass)
-{
-    char name[256];
-    char prefix[24];
-    clamd_prefix(req, prefix, sizeof prefix);
-    char *line = NULL;
-    int n;
-    if (pass) {
-        n = asprintf(&line, "%s%s: OK%c", prefix, req->id, req->delim);
-    } else {
-        sk_clamd_name(job, name, sizeof name);
-        n = asprintf(&line, "%s%s: %s FOUND%c", prefix, req->id, name, req->delim);
-    }
-    req->reply = n < 0 ? NULL : line;
-    req->reply_len = n < 0 ? 0 : (size_t)n;
-}
-
-/* A request that waited in the pool's queue past --queue-timeout is not
- * scanned: its client has likely given up, and a queue that only grows must
- * shed load. It gets the fail-closed busy answer. */
-static void queue_expired(struct sk_dreq *req)
-{
-    snprintf(req->error, sizeof req->error, "busy");
-    snprintf(req->codes, sizeof req->codes, "limit.queue_time");
-    char *line = NULL;
-    int n;
-    if (req->kind == SK_DREQ_NATIVE) {
-        json_t *o = json_pack("{s:s?,s:{s:s,s:s}}", "id", req->id, "error", "code", "busy",
-                              "message", "waited past --queue-timeout; retry later");
-        char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(o);
-        n = json ? asprintf(&line, "%s\n", json) : -1;
-        free(json);
-    } else {
-        char prefix[24] = "";
-        if (req->session_seq)
-            snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
-        n = asprintf(&line, "%s%s: %s FOUND%c", prefix, req->id, SK_CLAMD_BUSY_NAME,
-                     req->delim);
-    }
-    /* Out of memory: conn.c writes its fixed fail-closed line. */
-    req->reply = n < 0 ? NULL : line;
-    req->reply_len = n < 0 ? 0 : (size_t)n;
-}
-
 static void scan_work(uv_work_t *work)
 {
     struct sk_dreq *req = work->data;
-    const struct sk_serve_options *o = req->server->opts;
+    struct sk_server *server = req->sched;
+    const struct sk_serve_options *o = server->opts;
     if (uv_hrtime() - req->queued_ns > (uint64_t)o->queue_timeout_ms * 1000000u) {
-        queue_expired(req);
+        sk_dreq_queue_expired(req);
         return;
     }
-    struct sk_worker *worker = thread_worker(req->server, req->eref);
+    struct sk_worker *worker = thread_worker(server, req->eref);
     if (!worker) {
-        fail_closed(req, "no engine worker (out of memory)");
+        sk_dreq_fail_closed(req, "no engine worker (out of memory)");
         return;
     }
-    if (req->kind == SK_DREQ_CLAMD_PATH || req->kind == SK_DREQ_CLAMD_FD) {
-        int dir_fd;
-        int err = map_input(req, sk_engine_limits(req->eref->engine), &dir_fd);
-        if (!err && dir_fd >= 0) {
-            if (sk_dirscan(req, worker, o->common.no_hash, dir_fd) != 0)
-                fail_closed(req, "out of memory in a directory scan");
-            return;
-        }
-        if (err) {
-            /* Not scanned: an ERROR reply (never OK), logged and counted as
-             * the error it is. */
-            char prefix[24];
-            clamd_prefix(req, prefix, sizeof prefix);
-            char *line = NULL;
-            int n = asprintf(&line, "%s%s: %s ERROR%c", prefix, req->id,
-                             sk_dreq_error_text(err), req->delim);
-            req->reply = n < 0 ? NULL : line;
-            req->reply_len = n < 0 ? 0 : (size_t)n;
-            snprintf(req->error, sizeof req->error, "%s", sk_dreq_error_code(err));
-            return;
-        }
-    }
-    const char *const *pw = (const char *const *)req->passwords;
-    struct sk_request request = {
-        .id = req->id,
-        .name = req->filename,
-        .data = req->data,
-        .size = req->size,
-        .passwords = pw,
-        .n_passwords = req->n_passwords,
-        .body = req->body,
-        .body_len = req->body_len,
+    struct sk_run_options run = {
+        .limits = sk_engine_limits(req->eref->engine),
         .no_hash = o->common.no_hash,
+        .fault_report = o->fault_report,
     };
-    struct sk_job *job = NULL;
-    if (sk_scan(worker, &request, &job) != 0) {
-        fail_closed(req, "out of memory before the scan");
-        return;
-    }
-    if (fault_wanted(o->fault_report, req->id)) {
-        sk_job_free(job);
-        fail_closed(req, "out of memory while reporting (injected: SEKISHO_FAULT_REPORT)");
-        return;
-    }
-    req->verdict = sk_job_verdict(job);
-    req->bytes = sk_job_bytes(job);
-    sk_job_reason_codes(job, req->codes, sizeof req->codes);
-    sk_job_sha256_prefix(job, req->sha, sizeof req->sha);
-    if (req->kind != SK_DREQ_NATIVE) {
-        /* clamd clients get a name: no JSON report is built for them. */
-        clamd_reply(req, job, req->verdict == SK_VERDICT_PASS);
-        sk_job_free(job);
-        if (!req->reply)
-            fail_closed(req, "out of memory while reporting");
-        return;
-    }
-    char *json = sk_job_json(job);
-    sk_job_free(job);
-    if (!json) {
-        fail_closed(req, "out of memory while reporting");
-        return;
-    }
-    size_t n = strlen(json);
-    char *line = realloc(json, n + 2);
-    if (!line) {
-        free(json);
-        fail_closed(req, "out of memory while reporting");
-        return;
-    }
-    line[n] = '\n';
-    line[n + 1] = '\0';
-    req->reply = line;
-    req->reply_len = n + 1;
+    sk_dreq_run(req, worker, &run);
 }
 
 static void scan_after(uv_work_t *work, int status)
 {
     struct sk_dreq *req = work->data;
-    struct sk_server *server = req->server;
+    struct sk_server *server = req->sched;
     (void)status;
-    if (req->data && (req->kind == SK_DREQ_CLAMD_PATH || req->kind == SK_DREQ_CLAMD_FD)) {
-        munmap(req->data, req->size);
-        req->data = NULL;
-    }
     server->stats.requests++;
     server->stats.bytes += req->bytes ? req->bytes : req->size;
-    const char *path = req->kind == SK_DREQ_CLAMD_PATH ? req->path : NULL;
+    const char *path = req->kind == SK_DREQ_CLAMD_PATH ? req->u.clamd.path : NULL;
     if (req->error[0]) {
         char verdict[40];
         snprintf(verdict, sizeof verdict, "error:%s", req->error);
@@ -450,7 +244,7 @@ static void scan_after(uv_work_t *work, int status)
 
 int sk_server_submit(struct sk_server *server, struct sk_dreq *req)
 {
-    req->server = server;
+    req->sched = server;
     req->eref = server->current;
     req->eref->refs++;
     req->work.data = req;
@@ -499,56 +293,27 @@ bool sk_server_hold(struct sk_server *server, uint64_t bytes)
 
 /* ---- counters and logs ---- */
 
-char *sk_server_stats_json(struct sk_server *server, const char *id)
+void sk_server_stats(const struct sk_server *server, struct sk_reply_stats *out)
 {
     const struct sk_server_stats *s = &server->stats;
-    json_t *o = json_pack(
-        "{s:s?,s:{s:I,s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:"
-        "I,s:f}}",
-        "id", id, "stats", "requests", (json_int_t)s->requests, "bytes", (json_int_t)s->bytes,
-        "verdicts", "pass", (json_int_t)s->verdicts[0], "sandbox", (json_int_t)s->verdicts[1],
-        "block", (json_int_t)s->verdicts[2], "errors", (json_int_t)s->errors, "busy",
-        (json_int_t)s->busy, "in_flight", (json_int_t)server->in_flight, "queue",
-        (json_int_t)server->opts->queue, "waiting", (json_int_t)server->n_waiting, "held_bytes",
-        (json_int_t)server->held_bytes, "queue_bytes", (json_int_t)server->opts->queue_bytes,
-        "connections", (json_int_t)server->n_conns, "connections_total",
-        (json_int_t)s->connections, "workers", (json_int_t)server->opts->workers,
-        "rules_generation", (json_int_t)server->current->generation, "uptime_s",
-        (double)(uv_hrtime() - server->start_ns) / 1e9);
-    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(o);
-    return line;
-}
-
-/* Copies a client-chosen string for the log, without control characters. */
-static void log_safe(char *out, size_t len, const char *in)
-{
-    size_t i = 0;
-    for (; in && in[i] && i + 1 < len; i++)
-        out[i] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ? '?' : in[i];
-    out[i] = '\0';
-}
-
-void sk_server_log(const char *id, const char *conn, const char *verdict, const char *codes,
-                   uint64_t bytes, uint64_t start_ns, const char *sha, const char *path)
-{
-    char safe_id[128], safe_path[SK_DAEMON_MAX_COMMAND];
-    log_safe(safe_id, sizeof safe_id, id ? id : conn ? conn : "-");
-    log_safe(safe_path, sizeof safe_path, path);
-    fprintf(stderr, "sekisho: id=%s verdict=%s reasons=%s bytes=%llu ms=%.2f%s%s%s%s%s%s\n",
-            safe_id, verdict, codes && codes[0] ? codes : "-", (unsigned long long)bytes,
-            (double)(uv_hrtime() - start_ns) / 1e6, id && conn ? " conn=" : "",
-            id && conn ? conn : "", sha && sha[0] ? " sha256=" : "", sha && sha[0] ? sha : "",
-            path ? " path=" : "", path ? safe_path : "");
-}
-
-void sk_dreq_log(const struct sk_dreq *req, const char *verdict, const char *codes,
-                 uint64_t bytes, const char *sha, const char *path)
-{
-    char conn[48];
-    snprintf(conn, sizeof conn, "%llu.%u", (unsigned long long)req->conn_no, req->seq);
-    sk_server_log(req->kind == SK_DREQ_NATIVE ? req->id : NULL, conn, verdict, codes, bytes,
-                  req->start_ns, sha, path);
+    *out = (struct sk_reply_stats){
+        .requests = s->requests,
+        .bytes = s->bytes,
+        .verdicts = {s->verdicts[0], s->verdicts[1], s->verdicts[2]},
+        .errors = s->errors,
+        .busy = s->busy,
+        .in_flight = server->in_flight,
+        .queue = server->opts->queue,
+        .waiting = server->n_waiting,
+        .held_bytes = server->held_bytes,
+        .queue_bytes = server->opts->queue_bytes,
+        .connections = server->n_conns,
+        .connections_total = s->connections,
+        .workers = server->opts->workers,
+        .rules_generation = server->current->generation,
+        .idle_timeout_ms = server->opts->idle_timeout_ms,
+        .uptime_s = (double)(uv_hrtime() - server->start_ns) / 1e9,
+    };
 }
 
 /* ---- listeners and signals ---- */
