@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/policy.h"
 #include "../daemon/serve.h"
+#include "../engine/policy.h"
 #include "../engine/sekisho.h"
 #include "cli.h"
 

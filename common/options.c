@@ -120,7 +120,7 @@ int sk_bad_value(const char *cmd, const char *option, const char *value)
 }
 
 static int limit_option(struct sk_limits *lim, const char *cmd, int opt, const char *value,
-                    unsigned long long max_request)
+                        unsigned long long max_request)
 {
     static const char *const names[] = {"max-depth",      "max-bytes", "max-total-bytes",
                                         "max-node-bytes", "max-nodes", "max-ratio",

@@ -80,8 +80,8 @@ struct dir_walk {
 /* Appends `<path>: <name> FOUND` to the reply (reply.c frames it). */
 static void found_line(struct dir_walk *w, const char *path, const char *name)
 {
-    if (!w->nomem && sk_reply_clamd_found(&w->req->u.clamd.frame, path, name, &w->out,
-                                          &w->out_len))
+    if (!w->nomem &&
+        sk_reply_clamd_found(&w->req->u.clamd.frame, path, name, &w->out, &w->out_len))
         w->nomem = true;
 }
 
@@ -136,7 +136,8 @@ static void scan_file(struct dir_walk *w, const char *path, int fd)
         file_error(w, path, err);
         return;
     }
-    struct sk_request request = {.id = path, .data = map, .size = size, .no_hash = w->opts->no_hash};
+    struct sk_request request = {
+        .id = path, .data = map, .size = size, .no_hash = w->opts->no_hash};
     struct sk_job *job = NULL;
     int rc = sk_scan(w->worker, &request, &job);
     if (map)

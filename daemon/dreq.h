@@ -35,9 +35,9 @@ struct sk_dreq_native {
 
 /* What only a clamd request has. */
 struct sk_dreq_clamd {
-    char *path;  /* SCAN path (CLAMD_PATH) */
-    int fd;      /* FILDES descriptor (CLAMD_FD), -1 otherwise */
-    size_t cap;  /* INSTREAM buffer capacity */
+    char *path;                  /* SCAN path (CLAMD_PATH) */
+    int fd;                      /* FILDES descriptor (CLAMD_FD), -1 otherwise */
+    size_t cap;                  /* INSTREAM buffer capacity */
     struct sk_clamd_frame frame; /* IDSESSION number and delimiter of the reply */
 };
 
@@ -46,7 +46,7 @@ struct sk_dreq {
     uv_work_t work;
     struct sk_conn *conn;
     struct sk_engine_ref *eref;
-    void *sched; /* the scheduler's, for its after-work callback */
+    void *sched;        /* the scheduler's, for its after-work callback */
     uint64_t queued_ns; /* handed to the pool (--queue-timeout counts from here) */
     uint64_t held;      /* bytes counted against --queue-bytes */
 

@@ -23,9 +23,9 @@ struct sk_serve_options {
     unsigned read_timeout_ms; /* a half-sent request idle this long is dropped */
     unsigned idle_timeout_ms; /* a connection with nothing in flight idle this long is closed */
     struct sk_common_options common; /* rules, policy, --no-hash, limits */
-    const char *user;         /* --user: whom to become when started as root */
-    const char *group;        /* --group: primary group then (default the user's) */
-    const char *socket_owner; /* --socket-owner, --socket-group: NULL unchanged */
+    const char *user;                /* --user: whom to become when started as root */
+    const char *group;               /* --group: primary group then (default the user's) */
+    const char *socket_owner;        /* --socket-owner, --socket-group: NULL unchanged */
     const char *socket_group;
     unsigned socket_mode; /* --socket-mode (default 0660) */
     bool socket_mode_set;

@@ -73,8 +73,7 @@ int sk_reply_native_stats(const char *id, const struct sk_reply_stats *s, char *
                   "queue_bytes", (json_int_t)s->queue_bytes, "connections",
                   (json_int_t)s->connections, "connections_total",
                   (json_int_t)s->connections_total, "workers", (json_int_t)s->workers,
-                  "rules_generation", (json_int_t)s->rules_generation, "uptime_s",
-                  s->uptime_s),
+                  "rules_generation", (json_int_t)s->rules_generation, "uptime_s", s->uptime_s),
         out, len);
 }
 

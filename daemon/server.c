@@ -14,13 +14,12 @@
 #include <unistd.h>
 
 #include "../common/options.h"
-#include "daemon.h"
 #include "keeper.h"
 #include "log.h"
 #include "run.h"
 #include "sandbox.h"
 #include "serve.h"
-
+#include "server.h"
 
 struct sk_thread_slot {
     uint64_t generation;      /* of the engine the worker was made for; 0: none */
@@ -43,7 +42,8 @@ static struct sk_engine_ref *engine_fetch(struct sk_server *server, struct sk_fe
         return NULL;
     uint64_t t0 = uv_hrtime();
     struct sk_engine *engine = NULL;
-    int rc = sk_engine_from_bundle(bundle, len, &server->opts->common.limits, &engine, err, errlen);
+    int rc =
+        sk_engine_from_bundle(bundle, len, &server->opts->common.limits, &engine, err, errlen);
     free(bundle);
     t->load_ns = uv_hrtime() - t0;
     t->bundle_bytes = len;
@@ -193,6 +193,8 @@ static struct sk_worker *thread_worker(struct sk_server *server, struct sk_engin
     return worker;
 }
 
+static void server_release(struct sk_server *server, uint64_t bytes);
+
 static void scan_work(uv_work_t *work)
 {
     struct sk_dreq *req = work->data;
@@ -237,13 +239,19 @@ static void scan_after(uv_work_t *work, int status)
     }
     engine_release(req->eref);
     req->eref = NULL;
-    sk_server_release(server, req->held);
+    server_release(server, req->held);
     req->held = 0;
     sk_conn_scan_done(req);
 }
 
-int sk_server_submit(struct sk_server *server, struct sk_dreq *req)
+/* ---- the scheduler the connections see (sched.h) ---- */
+
+static void server_stats(const struct sk_server *server, struct sk_reply_stats *out);
+static void server_conn_gone(struct sk_server *server);
+
+static int sched_submit(void *ctx, struct sk_dreq *req)
 {
+    struct sk_server *server = ctx;
     req->sched = server;
     req->eref = server->current;
     req->eref->refs++;
@@ -257,8 +265,9 @@ int sk_server_submit(struct sk_server *server, struct sk_dreq *req)
     return rc;
 }
 
-bool sk_server_reserve(struct sk_server *server)
+static bool sched_reserve(void *ctx)
 {
+    struct sk_server *server = ctx;
     if (server->in_flight >= server->opts->queue)
         return false;
     server->in_flight++;
@@ -269,31 +278,76 @@ static void on_wake(uv_idle_t *idle)
 {
     struct sk_server *server = idle->data;
     uv_idle_stop(idle);
-    sk_conn_wake(server);
+    sk_conn_wake(&server->conns);
 }
 
-void sk_server_release(struct sk_server *server, uint64_t bytes)
+static void server_release(struct sk_server *server, uint64_t bytes)
 {
     if (server->in_flight > 0)
         server->in_flight--;
     server->held_bytes -= bytes < server->held_bytes ? bytes : server->held_bytes;
     /* Connections waiting for a slot are resumed from the loop, not from
      * here: this runs inside other connections' callbacks. */
-    if (server->n_waiting > 0 && !server->signals_closed)
+    if (server->conns.n_waiting > 0 && !server->signals_closed)
         uv_idle_start(&server->wake_idle, on_wake);
 }
 
-bool sk_server_hold(struct sk_server *server, uint64_t bytes)
+static bool sched_hold(void *ctx, uint64_t bytes)
 {
+    struct sk_server *server = ctx;
     if (bytes > server->opts->queue_bytes - server->held_bytes)
         return false;
     server->held_bytes += bytes;
     return true;
 }
 
+static void sched_release(void *ctx, uint64_t bytes)
+{
+    server_release(ctx, bytes);
+}
+
+static void sched_unhold(void *ctx, uint64_t bytes)
+{
+    struct sk_server *server = ctx;
+    server->held_bytes -= bytes < server->held_bytes ? bytes : server->held_bytes;
+}
+
+static bool sched_full(void *ctx)
+{
+    const struct sk_server *server = ctx;
+    return server->in_flight >= server->opts->queue;
+}
+
+static void sched_stats(void *ctx, struct sk_reply_stats *out)
+{
+    server_stats(ctx, out);
+}
+
+static void sched_count_request(void *ctx, int verdict, uint64_t bytes)
+{
+    struct sk_server *server = ctx;
+    server->stats.requests++;
+    server->stats.bytes += bytes;
+    if (verdict >= 0 && verdict < 3)
+        server->stats.verdicts[verdict]++;
+}
+
+static void sched_count_error(void *ctx, const char *code)
+{
+    struct sk_server *server = ctx;
+    server->stats.errors++;
+    if (strcmp(code, "busy") == 0)
+        server->stats.busy++;
+}
+
+static void sched_conn_gone(void *ctx)
+{
+    server_conn_gone(ctx);
+}
+
 /* ---- counters and logs ---- */
 
-void sk_server_stats(const struct sk_server *server, struct sk_reply_stats *out)
+static void server_stats(const struct sk_server *server, struct sk_reply_stats *out)
 {
     const struct sk_server_stats *s = &server->stats;
     *out = (struct sk_reply_stats){
@@ -304,11 +358,11 @@ void sk_server_stats(const struct sk_server *server, struct sk_reply_stats *out)
         .busy = s->busy,
         .in_flight = server->in_flight,
         .queue = server->opts->queue,
-        .waiting = server->n_waiting,
+        .waiting = server->conns.n_waiting,
         .held_bytes = server->held_bytes,
         .queue_bytes = server->opts->queue_bytes,
-        .connections = server->n_conns,
-        .connections_total = s->connections,
+        .connections = server->conns.n_conns,
+        .connections_total = server->conns.connections_total,
         .workers = server->opts->workers,
         .rules_generation = server->current->generation,
         .idle_timeout_ms = server->opts->idle_timeout_ms,
@@ -333,20 +387,21 @@ static void close_signals(struct sk_server *server)
 
 static void on_sweep(uv_timer_t *timer)
 {
-    sk_conn_sweep(timer->data, uv_hrtime());
+    struct sk_server *server = timer->data;
+    sk_conn_sweep(&server->conns, uv_hrtime());
 }
 
 static void on_drain_timeout(uv_timer_t *timer)
 {
     struct sk_server *server = timer->data;
     fprintf(stderr, "sekisho: drain: closing %zu connection(s) still sending after %u ms\n",
-            server->n_conns, SK_DAEMON_DRAIN_MS);
-    sk_conn_close_all(server);
+            server->conns.n_conns, SK_DAEMON_DRAIN_MS);
+    sk_conn_close_all(&server->conns);
 }
 
-void sk_server_conn_gone(struct sk_server *server)
+static void server_conn_gone(struct sk_server *server)
 {
-    if (server->draining && server->n_conns == 0 && server->in_flight == 0)
+    if (server->draining && server->conns.n_conns == 0 && server->in_flight == 0)
         close_signals(server);
 }
 
@@ -357,7 +412,7 @@ static void on_connection(uv_stream_t *listener, int status)
         fprintf(stderr, "sekisho: accept: %s\n", uv_strerror(status));
         return;
     }
-    sk_conn_accept(server, listener, listener == (uv_stream_t *)&server->unix_listener);
+    sk_conn_accept(&server->conns, listener, listener == (uv_stream_t *)&server->unix_listener);
 }
 
 static void on_signal(uv_signal_t *handle, int signum)
@@ -378,8 +433,8 @@ static void on_signal(uv_signal_t *handle, int signum)
     if (server->have_tcp)
         uv_close((uv_handle_t *)&server->tcp_listener, NULL);
     uv_timer_start(&server->drain_timer, on_drain_timeout, SK_DAEMON_DRAIN_MS, 0);
-    sk_conn_drain_all(server);
-    sk_server_conn_gone(server);
+    sk_conn_drain_all(&server->conns);
+    server_conn_gone(server);
 }
 
 /* systemd socket activation: the first passed descriptor, or -1. */
@@ -686,6 +741,21 @@ int sk_cmd_serve(int argc, char **argv)
             (int)server.keeper.pid, server.user_name ? ", as " : "",
             server.user_name ? server.user_name : "");
     server.loop = uv_default_loop();
+    server.sched = (struct sk_sched){
+        .ctx = &server,
+        .reserve = sched_reserve,
+        .full = sched_full,
+        .release = sched_release,
+        .hold = sched_hold,
+        .unhold = sched_unhold,
+        .submit = sched_submit,
+        .stats = sched_stats,
+        .count_request = sched_count_request,
+        .count_error = sched_count_error,
+        .conn_gone = sched_conn_gone,
+    };
+    server.conns =
+        (struct sk_conn_set){.loop = server.loop, .sched = &server.sched, .opts = &o};
     server.start_ns = uv_hrtime();
     uv_key_create(&server.slot_key);
     uv_mutex_init(&server.slots_lock);

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""The folder layering of ARCHITECTURE.md that a compiler does not check:
-daemon/ includes nothing from cli/ (cli -> daemon is fine, not back), and
-common/ is a leaf (libc, and engine/limits.h). Exits 1 naming each breach."""
+"""The layering of ARCHITECTURE.md that a compiler does not check:
+daemon/ includes nothing from cli/ (cli -> daemon is fine, not back);
+common/ is a leaf (libc, and engine/limits.h); inside daemon/, the
+connection code does not include server.h (it reaches the server through
+sched.h), and reply.c and run.c (which another process may run) include
+neither server.h nor conn headers. Exits 1 naming each breach."""
 import pathlib
 import re
 import sys
@@ -24,6 +27,16 @@ def main():
         for inc in includes(f):
             if "/" in inc and inc != "../engine/limits.h":
                 bad.append(f"{f.relative_to(ROOT)} includes {inc}: common/ is a leaf")
+    rules = {
+        "conn*.[ch]": ("server.h",),
+        "reply.[ch]": ("server.h", "conn.h", "conn_int.h", "sched.h", "dreq.h"),
+        "run.[ch]": ("server.h", "conn.h", "conn_int.h", "sched.h"),
+    }
+    for pattern, banned in rules.items():
+        for f in sorted((ROOT / "daemon").glob(pattern)):
+            for inc in includes(f):
+                if inc in banned:
+                    bad.append(f"{f.relative_to(ROOT)} includes {inc}")
     for line in bad:
         print(line)
     return 1 if bad else 0

@@ -10,17 +10,18 @@
 
 /* Compares a built reply with the expected bytes (NULs included) and frees
  * it. */
-#define CHECK_BYTES(rc, out, len, want)                                                    \
-    do {                                                                                   \
-        static const char want_bytes[] = want;                                             \
-        CHECK_EQ_INT(rc, 0);                                                               \
-        CHECK_EQ_INT(len, sizeof want_bytes - 1);                                          \
-        CHECK(out && len == sizeof want_bytes - 1 && memcmp(out, want_bytes, len) == 0);   \
-        if (out && (len != sizeof want_bytes - 1 || memcmp(out, want_bytes, len) != 0))    \
-            fprintf(stderr, "  got: %.*s\n", (int)len, out);                             \
-        free(out);                                                                         \
-        out = NULL;                                                                        \
-        len = 0;                                                                           \
+#define CHECK_BYTES(rc, out, len, want)                                                        \
+    do {                                                                                       \
+        static const char want_bytes[] = want;                                                 \
+        CHECK_EQ_INT(rc, 0);                                                                   \
+        CHECK_EQ_INT(len, sizeof want_bytes - 1);                                              \
+        CHECK((out) != NULL && len == sizeof want_bytes - 1 &&                                 \
+              memcmp(out, want_bytes, len) == 0);                                              \
+        if (out && (len != sizeof want_bytes - 1 || memcmp(out, want_bytes, len) != 0))        \
+            fprintf(stderr, "  got: %.*s\n", (int)len, out);                                   \
+        free(out);                                                                             \
+        out = NULL;                                                                            \
+        len = 0;                                                                               \
     } while (0)
 
 static void test_clamd(void)
@@ -70,8 +71,12 @@ static void test_clamd(void)
     CHECK_BYTES(rc, out, len,
                 "12: Sekisho 1.2.3/4| COMMANDS: SCAN CONTSCAN MULTISCAN ALLMATCHSCAN INSTREAM "
                 "FILDES STATS IDSESSION END VERSION VERSIONCOMMANDS PING\0");
-    const struct sk_reply_stats st = {.requests = 10, .busy = 2, .in_flight = 3, .workers = 4,
-                                      .idle_timeout_ms = 120000, .uptime_s = 65.4};
+    const struct sk_reply_stats st = {.requests = 10,
+                                      .busy = 2,
+                                      .in_flight = 3,
+                                      .workers = 4,
+                                      .idle_timeout_ms = 120000,
+                                      .uptime_s = 65.4};
     rc = sk_reply_clamd_stats(&session, &st, &out, &len);
     CHECK_BYTES(rc, out, len,
                 "7: POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live 4  idle 0 max 4 "
@@ -83,8 +88,9 @@ static void test_clamd(void)
     rc = sk_reply_clamd_error(&zsession, "/d/b", "Permission denied", &out, &len);
     CHECK_EQ_INT(rc, 0);
     rc = sk_reply_clamd_ok(&zsession, "/d", &out, &len);
-    CHECK_BYTES(rc, out, len,
-                "12: /d/a: Sekisho.X FOUND\00012: /d/b: Permission denied ERROR\00012: /d: OK\0");
+    CHECK_BYTES(
+        rc, out, len,
+        "12: /d/a: Sekisho.X FOUND\00012: /d/b: Permission denied ERROR\00012: /d: OK\0");
 }
 
 static void test_native(void)
@@ -95,7 +101,8 @@ static void test_native(void)
 
     rc = sk_reply_native_verdict("{\"id\":\"a\",\"verdict\":\"pass\"}", &out, &len);
     CHECK_BYTES(rc, out, len, "{\"id\":\"a\",\"verdict\":\"pass\"}\n");
-    rc = sk_reply_native_error("r1", "busy", "--queue-bytes are taken; retry later", &out, &len);
+    rc =
+        sk_reply_native_error("r1", "busy", "--queue-bytes are taken; retry later", &out, &len);
     CHECK_BYTES(rc, out, len,
                 "{\"id\":\"r1\",\"error\":{\"code\":\"busy\",\"message\":\"--queue-bytes are "
                 "taken; retry later\"}}\n");
@@ -112,18 +119,29 @@ static void test_native(void)
                 "{\"id\":\"f1\",\"verdict\":\"sandbox\",\"reasons\":[{\"code\":\"error."
                 "internal\",\"verdict\":\"sandbox\",\"path\":\"\",\"detail\":\"out of memory "
                 "while reporting\"}]}\n");
-    const struct sk_reply_stats st = {
-        .requests = 1, .bytes = 2, .verdicts = {3, 4, 5}, .errors = 6, .busy = 7,
-        .in_flight = 8, .queue = 9, .waiting = 10, .held_bytes = 11, .queue_bytes = 12,
-        .connections = 13, .connections_total = 14, .workers = 15, .rules_generation = 16,
-        .uptime_s = 1.5};
+    const struct sk_reply_stats st = {.requests = 1,
+                                      .bytes = 2,
+                                      .verdicts = {3, 4, 5},
+                                      .errors = 6,
+                                      .busy = 7,
+                                      .in_flight = 8,
+                                      .queue = 9,
+                                      .waiting = 10,
+                                      .held_bytes = 11,
+                                      .queue_bytes = 12,
+                                      .connections = 13,
+                                      .connections_total = 14,
+                                      .workers = 15,
+                                      .rules_generation = 16,
+                                      .uptime_s = 1.5};
     rc = sk_reply_native_stats("s", &st, &out, &len);
-    CHECK_BYTES(rc, out, len,
-                "{\"id\":\"s\",\"stats\":{\"requests\":1,\"bytes\":2,\"verdicts\":{\"pass\":3,"
-                "\"sandbox\":4,\"block\":5},\"errors\":6,\"busy\":7,\"in_flight\":8,\"queue\":9,"
-                "\"waiting\":10,\"held_bytes\":11,\"queue_bytes\":12,\"connections\":13,"
-                "\"connections_total\":14,\"workers\":15,\"rules_generation\":16,\"uptime_s\":"
-                "1.5}}\n");
+    CHECK_BYTES(
+        rc, out, len,
+        "{\"id\":\"s\",\"stats\":{\"requests\":1,\"bytes\":2,\"verdicts\":{\"pass\":3,"
+        "\"sandbox\":4,\"block\":5},\"errors\":6,\"busy\":7,\"in_flight\":8,\"queue\":9,"
+        "\"waiting\":10,\"held_bytes\":11,\"queue_bytes\":12,\"connections\":13,"
+        "\"connections_total\":14,\"workers\":15,\"rules_generation\":16,\"uptime_s\":"
+        "1.5}}\n");
     CHECK_EQ_INT(sizeof SK_REPLY_NATIVE_INTERNAL - 1, strlen(SK_REPLY_NATIVE_INTERNAL));
     CHECK(SK_REPLY_NATIVE_INTERNAL[sizeof SK_REPLY_NATIVE_INTERNAL - 2] == '\n');
 }
