@@ -1,19 +1,15 @@
 /* `sekisho serve`: options, listeners, signals, the engine and its swaps,
  * the worker pool and the counters. Framing lives in conn.c. */
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../common/options.h"
+#include "../common/options.h" /* sk_parse_uint, sk_common_rule_paths */
 #include "keeper.h"
 #include "log.h"
 #include "run.h"
