@@ -163,12 +163,9 @@ static int parse_option(void *ctx, int opt, const char *arg)
 /* 0 to go on, 1 for --help, -1 for a usage error. */
 static int parse_options(int argc, char **argv, struct scan_options *o)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o->jobs = cores > 0 ? (unsigned)cores : 1;
+    o->jobs = sk_online_cores();
     sk_common_options_init(&o->common);
-    int rc = sk_getopt_each(argc, argv, long_options, OPT_HELP, parse_option, o);
-    if (rc > 0)
-        usage(stdout);
+    int rc = sk_getopt_each(argc, argv, long_options, OPT_HELP, usage, parse_option, o);
     if (rc != 0)
         return rc;
     if (optind >= argc) {

@@ -193,15 +193,24 @@ void sk_common_rule_paths(const struct sk_common_options *o, const char ***paths
 }
 
 int sk_getopt_each(int argc, char **argv, const struct option *table, int help_opt,
-                   int (*apply)(void *ctx, int opt, const char *arg), void *ctx)
+                   void (*usage)(FILE *out), int (*apply)(void *ctx, int opt, const char *arg),
+                   void *ctx)
 {
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", table, NULL)) != -1) {
-        if (opt == help_opt)
+        if (opt == help_opt) {
+            usage(stdout);
             return 1;
+        }
         if (opt == '?' || apply(ctx, opt, optarg) != 0)
             return -1;
     }
     return 0;
+}
+
+unsigned sk_online_cores(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (unsigned)cores : 1;
 }

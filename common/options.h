@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../engine/limits.h"
 
@@ -67,11 +68,15 @@ int sk_common_option(struct sk_common_options *o, const char *cmd, int opt, cons
 void sk_common_rule_paths(const struct sk_common_options *o, const char ***paths, size_t *n);
 
 /* Runs getopt_long over argv with table (optind reset), calling apply(ctx,
- * opt, optarg) for each option: 1 as soon as help_opt is seen, -1 on an
- * unknown option or when apply returned nonzero, else 0 (optind is then
- * the first operand). */
+ * opt, optarg) for each option: 1 after printing usage on stdout as soon as
+ * help_opt is seen, -1 on an unknown option or when apply returned
+ * nonzero, else 0 (optind is then the first operand). */
 int sk_getopt_each(int argc, char **argv, const struct option *table, int help_opt,
-                   int (*apply)(void *ctx, int opt, const char *arg), void *ctx);
+                   void (*usage)(FILE *out), int (*apply)(void *ctx, int opt, const char *arg),
+                   void *ctx);
+/* The number of online processors, at least 1 (the default of --jobs and
+ * --workers). */
+unsigned sk_online_cores(void);
 
 /* Prints "sekisho CMD: invalid value 'VALUE' for --OPTION"; returns -1. */
 int sk_bad_value(const char *cmd, const char *option, const char *value);

@@ -144,12 +144,9 @@ static int parse_option(void *ctx, int opt, const char *arg)
 
 int sk_serve_parse_options(int argc, char **argv, struct sk_serve_options *o)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o->workers = cores > 0 ? (unsigned)cores : 1;
+    o->workers = sk_online_cores();
     sk_common_options_init(&o->common);
-    int rc = sk_getopt_each(argc, argv, long_options, OPT_HELP, parse_option, o);
-    if (rc > 0)
-        usage(stdout);
+    int rc = sk_getopt_each(argc, argv, long_options, OPT_HELP, usage, parse_option, o);
     if (rc != 0)
         return rc;
     if (optind < argc) {
