@@ -6,6 +6,7 @@
 #ifndef SK_DAEMON_DREQ_H
 #define SK_DAEMON_DREQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
