@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../daemon/serve.h"
 #include "../engine/policy.h"
 #include "../engine/sekisho.h"
 #include "cli.h"

@@ -23,16 +23,13 @@
 #include "walk.h"
 
 struct scan_options {
-    struct sk_rule_options rules;
+    struct sk_common_options common; /* rules, policy, --no-hash, limits */
     const char **passwords;
     size_t n_passwords;
-    const char *password_rules;
     char *body; /* --body-file, read once */
     size_t body_len;
-    struct sk_limits limits;
     unsigned jobs;
     const char *extract_dir;
-    bool no_hash;
     bool text_format;
 };
 
@@ -108,50 +105,32 @@ static void usage(FILE *out)
 }
 
 enum {
-    OPT_RULES = 256,
-    OPT_NO_BUNDLED,
-    OPT_POLICY,
-    OPT_PASSWORD,
+    OPT_PASSWORD = 256,
     OPT_PASSWORDS_FILE,
     OPT_JOBS,
     OPT_BODY_FILE,
-    OPT_PASSWORD_RULES,
     OPT_EXTRACT,
-    OPT_NO_HASH,
     OPT_FORMAT,
     OPT_HELP
 };
 
 static const struct option long_options[] = {
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"no-bundled-rules", no_argument, NULL, OPT_NO_BUNDLED},
-    {"policy", required_argument, NULL, OPT_POLICY},
+    SK_COMMON_LONG_OPTIONS,
     {"password", required_argument, NULL, OPT_PASSWORD},
     {"passwords-file", required_argument, NULL, OPT_PASSWORDS_FILE},
     {"body-file", required_argument, NULL, OPT_BODY_FILE},
-    {"password-rules", required_argument, NULL, OPT_PASSWORD_RULES},
     {"jobs", required_argument, NULL, OPT_JOBS},
-    SK_LIMIT_LONG_OPTIONS,
     {"extract", required_argument, NULL, OPT_EXTRACT},
-    {"no-hash", no_argument, NULL, OPT_NO_HASH},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
 
-static int bad_value(const char *option, const char *value)
+static int parse_option(void *ctx, int opt, const char *arg)
 {
-    fprintf(stderr, "sekisho scan: invalid value '%s' for --%s\n", value, option);
-    return -1;
-}
-
-static int parse_option(struct scan_options *o, int opt, const char *arg)
-{
+    struct scan_options *o = ctx;
     unsigned long n;
     switch (opt) {
-    case OPT_RULES: sk_list_push(&o->rules.paths, &o->rules.n_paths, arg); return 0;
-    case OPT_NO_BUNDLED: o->rules.no_bundled = true; return 0;
-    case OPT_POLICY: o->rules.policy_path = arg; return 0;
     case OPT_PASSWORD: sk_list_push(&o->passwords, &o->n_passwords, arg); return 0;
     case OPT_PASSWORDS_FILE:
         if (sk_read_passwords_file(arg, &o->passwords, &o->n_passwords) != 0) {
@@ -166,39 +145,29 @@ static int parse_option(struct scan_options *o, int opt, const char *arg)
             return -1;
         }
         return 0;
-    case OPT_PASSWORD_RULES: o->password_rules = arg; return 0;
     case OPT_JOBS:
         if (sk_parse_uint(arg, 1024, &n) || n == 0)
-            return bad_value("jobs", arg);
+            return sk_bad_value("scan", "jobs", arg);
         o->jobs = (unsigned)n;
         return 0;
     case OPT_EXTRACT: o->extract_dir = arg; return 0;
-    case OPT_NO_HASH: o->no_hash = true; return 0;
     case OPT_FORMAT:
         if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0)
-            return bad_value("format", arg);
+            return sk_bad_value("scan", "format", arg);
         o->text_format = strcmp(arg, "text") == 0;
         return 0;
-    default: return sk_limit_option(&o->limits, "scan", opt, arg, ULLONG_MAX);
+    default: return sk_common_option(&o->common, "scan", opt, arg, ULLONG_MAX);
     }
 }
 
 /* 0 to go on, 1 for --help, -1 for a usage error. */
 static int parse_options(int argc, char **argv, struct scan_options *o)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o->jobs = cores > 0 ? (unsigned)cores : 1;
-    sk_limits_default(&o->limits);
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        if (opt == OPT_HELP) {
-            usage(stdout);
-            return 1;
-        }
-        if (opt == '?' || parse_option(o, opt, optarg) != 0)
-            return -1;
-    }
+    o->jobs = sk_online_cores();
+    sk_common_options_init(&o->common);
+    int rc = sk_getopt_each(argc, argv, long_options, OPT_HELP, usage, parse_option, o);
+    if (rc != 0)
+        return rc;
     if (optind >= argc) {
         usage(stderr);
         return -1;
@@ -274,7 +243,7 @@ static void scan_mapped(struct scan_item *item, struct sk_worker *worker, const 
         .size = size,
         .passwords = o->passwords,
         .n_passwords = o->n_passwords,
-        .no_hash = o->no_hash,
+        .no_hash = o->common.no_hash,
         .body = o->body,
         .body_len = o->body_len,
     };
@@ -330,7 +299,7 @@ static void scan_work(uv_work_t *work)
     size_t size = (size_t)st.st_size;
     /* Over the request limit the engine refuses without reading; an empty
      * file cannot be mapped and needs no bytes. */
-    if (size > 0 && (uint64_t)size <= item->run->opts->limits.max_request_bytes) {
+    if (size > 0 && (uint64_t)size <= item->run->opts->common.limits.max_request_bytes) {
         void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         if (map == MAP_FAILED) {
             fail_input(item, "io", errno);
@@ -439,18 +408,15 @@ static void print_summary(const struct scan_run *run)
 
 static int make_engine(struct scan_run *run, const struct scan_options *o)
 {
-    const char **paths = NULL;
-    size_t n = 0;
-    if (!o->rules.no_bundled)
-        sk_list_push(&paths, &n, sk_bundled_rules_dir());
-    for (size_t i = 0; i < o->rules.n_paths; i++)
-        sk_list_push(&paths, &n, o->rules.paths[i]);
+    const char **paths;
+    size_t n;
+    sk_common_rule_paths(&o->common, &paths, &n);
     struct sk_engine_config config = {
         .rule_paths = paths,
         .n_rule_paths = n,
-        .policy_path = o->rules.policy_path,
-        .password_rules_path = o->password_rules,
-        .limits = o->limits,
+        .policy_path = o->common.policy_path,
+        .password_rules_path = o->common.password_rules,
+        .limits = o->common.limits,
     };
     char err[2048];
     int rc = sk_engine_new(&config, &run->engine, err, sizeof err);
@@ -478,7 +444,7 @@ static void free_run(struct scan_run *run, struct scan_options *o)
     sk_file_list_free(&run->files);
     if (run->extract_fd >= 0)
         close(run->extract_fd);
-    free(o->rules.paths);
+    free(o->common.rule_paths);
     free(o->passwords);
     free(o->body);
 }

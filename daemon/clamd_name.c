@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon.h"
+#include "run.h"
 
 static const char *encrypted_suffix(const char *type)
 {

@@ -22,7 +22,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,9 @@
 #include <unistd.h>
 
 #include "../engine/error.h"
-#include "daemon.h"
+#include "log.h"
+#include "reply.h"
+#include "run.h"
 
 const char *sk_dreq_error_code(int err)
 {
@@ -65,10 +66,9 @@ struct dir_frame {
 struct dir_walk {
     struct sk_dreq *req;
     struct sk_worker *worker;
-    bool no_hash;
-    char prefix[24]; /* IDSESSION "<n>: " */
-    char *out;       /* the reply being built */
-    size_t out_len, out_cap;
+    const struct sk_run_options *opts;
+    char *out; /* the reply being built */
+    size_t out_len;
     bool nomem;
     struct dir_frame stack[SK_DIRSCAN_MAX_DEPTH + 1];
     size_t n_frames;
@@ -77,39 +77,12 @@ struct dir_walk {
     const char *limit; /* "depth" or "nodes" once a bound was hit */
 };
 
-/* Appends one reply line (prefix, text, delimiter). Built whole, never
- * cut: a line that lost its " FOUND" or " ERROR" would read as something
- * else. */
-static void reply_line(struct dir_walk *w, const char *fmt, ...)
+/* Appends `<path>: <name> FOUND` to the reply (reply.c frames it). */
+static void found_line(struct dir_walk *w, const char *path, const char *name)
 {
-    char *line = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = w->nomem ? -1 : vasprintf(&line, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
+    if (!w->nomem &&
+        sk_reply_clamd_found(&w->req->u.clamd.frame, path, name, &w->out, &w->out_len))
         w->nomem = true;
-        return;
-    }
-    size_t len = strlen(w->prefix) + (size_t)n + 1;
-    if (w->out_len + len + 1 > w->out_cap) {
-        size_t cap = w->out_cap ? w->out_cap * 2 : 1024;
-        while (cap < w->out_len + len + 1)
-            cap *= 2;
-        char *grown = realloc(w->out, cap);
-        if (!grown) {
-            free(line);
-            w->nomem = true;
-            return;
-        }
-        w->out = grown;
-        w->out_cap = cap;
-    }
-    snprintf(w->out + w->out_len, w->out_cap - w->out_len, "%s%s", w->prefix, line);
-    free(line);
-    w->out_len += len - 1;
-    w->out[w->out_len++] = w->req->delim;
-    w->out[w->out_len] = '\0';
 }
 
 /* Adds a file's reason codes to the request's, each once. */
@@ -134,7 +107,9 @@ static void file_error(struct dir_walk *w, const char *path, int err)
     w->errors++;
     if (!w->req->error[0])
         snprintf(w->req->error, sizeof w->req->error, "%s", sk_dreq_error_code(err));
-    reply_line(w, "%s: %s ERROR", path, sk_dreq_error_text(err));
+    if (!w->nomem && sk_reply_clamd_error(&w->req->u.clamd.frame, path, sk_dreq_error_text(err),
+                                          &w->out, &w->out_len))
+        w->nomem = true;
     char verdict[40];
     snprintf(verdict, sizeof verdict, "error:%s", sk_dreq_error_code(err));
     sk_dreq_log(w->req, verdict, "-", 0, NULL, path);
@@ -147,7 +122,7 @@ static void scan_file(struct dir_walk *w, const char *path, int fd)
     uint8_t *map = NULL;
     int err = fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
     size_t size = err ? 0 : (size_t)st.st_size;
-    const struct sk_limits *lim = sk_engine_limits(w->req->eref->engine);
+    const struct sk_limits *lim = w->opts->limits;
     /* Over the limit the engine refuses without reading: no mapping. */
     if (!err && size > 0 && (uint64_t)size <= lim->max_request_bytes) {
         void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
@@ -161,7 +136,8 @@ static void scan_file(struct dir_walk *w, const char *path, int fd)
         file_error(w, path, err);
         return;
     }
-    struct sk_request request = {.id = path, .data = map, .size = size, .no_hash = w->no_hash};
+    struct sk_request request = {
+        .id = path, .data = map, .size = size, .no_hash = w->opts->no_hash};
     struct sk_job *job = NULL;
     int rc = sk_scan(w->worker, &request, &job);
     if (map)
@@ -171,7 +147,7 @@ static void scan_file(struct dir_walk *w, const char *path, int fd)
         w->found++;
         w->req->verdict = SK_VERDICT_SANDBOX;
         merge_codes(w->req, "error.internal");
-        reply_line(w, "%s: Heuristics.Sekisho.error.internal FOUND", path);
+        found_line(w, path, SK_CLAMD_INTERNAL_NAME);
         return;
     }
     enum sk_verdict v = sk_job_verdict(job);
@@ -184,7 +160,7 @@ static void scan_file(struct dir_walk *w, const char *path, int fd)
         sk_clamd_name(job, name, sizeof name);
         w->found++;
         merge_codes(w->req, codes);
-        reply_line(w, "%s: %s FOUND", path, name);
+        found_line(w, path, name);
     }
     if (v > w->req->verdict)
         w->req->verdict = v;
@@ -257,15 +233,14 @@ static bool walk_step(struct dir_walk *w)
     return true;
 }
 
-int sk_dirscan(struct sk_dreq *req, struct sk_worker *worker, bool no_hash, int fd)
+int sk_dirscan(struct sk_dreq *req, struct sk_worker *worker, const struct sk_run_options *o,
+               int fd)
 {
-    struct dir_walk w = {.req = req, .worker = worker, .no_hash = no_hash};
+    struct dir_walk w = {.req = req, .worker = worker, .opts = o};
     int rc = 0;
-    if (req->session_seq)
-        snprintf(w.prefix, sizeof w.prefix, "%u: ", req->session_seq);
     req->verdict = SK_VERDICT_PASS;
     req->codes[0] = '\0';
-    char *root = strdup(req->path);
+    char *root = strdup(req->u.clamd.path);
     DIR *d = root ? fdopendir(fd) : NULL;
     if (!d) {
         int err = root ? errno : ENOMEM;
@@ -275,7 +250,7 @@ int sk_dirscan(struct sk_dreq *req, struct sk_worker *worker, bool no_hash, int 
             rc = SK_ENOMEM;
             goto out;
         }
-        file_error(&w, req->path, err);
+        file_error(&w, req->u.clamd.path, err);
         goto done;
     }
     w.stack[w.n_frames++] = (struct dir_frame){.dir = d, .path = root, .depth = 0};
@@ -298,9 +273,12 @@ done:
         merge_codes(req, code);
         if (req->verdict < SK_VERDICT_SANDBOX)
             req->verdict = SK_VERDICT_SANDBOX;
-        reply_line(&w, "%s: Heuristics.Limits.Exceeded.%s FOUND", req->path, w.limit);
+        char name[64];
+        snprintf(name, sizeof name, "Heuristics.Limits.Exceeded.%s", w.limit);
+        found_line(&w, req->u.clamd.path, name);
     } else if (w.found == 0 && w.errors == 0) {
-        reply_line(&w, "%s: OK", req->path);
+        if (sk_reply_clamd_ok(&req->u.clamd.frame, req->u.clamd.path, &w.out, &w.out_len))
+            w.nomem = true;
     }
     if (w.nomem) {
         rc = SK_ENOMEM;

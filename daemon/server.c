@@ -1,224 +1,26 @@
 /* `sekisho serve`: options, listeners, signals, the engine and its swaps,
  * the worker pool and the counters. Framing lives in conn.c. */
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
-#include "daemon.h"
+#include "../common/options.h" /* sk_parse_uint, sk_common_rule_paths */
 #include "keeper.h"
+#include "log.h"
+#include "run.h"
 #include "sandbox.h"
-
-#define SK_DEFAULT_SOCKET "/run/sekisho/sekisho.sock"
-#define SK_DAEMON_MAX_REQUEST (4ull << 30) /* --max-bytes ceiling: one buffer per request */
+#include "serve.h"
+#include "server.h"
 
 struct sk_thread_slot {
     uint64_t generation;      /* of the engine the worker was made for; 0: none */
     struct sk_worker *worker; /* owned by that engine's sk_engine_ref */
 };
-
-/* ---- options ---- */
-
-static void usage(FILE *out)
-{
-    fputs("usage: sekisho serve [options]\n"
-          "  --socket PATH           Unix socket (default " SK_DEFAULT_SOCKET
-          ", or systemd's LISTEN_FDS)\n"
-          "  --tcp HOST:PORT         also listen on TCP\n"
-          "  --workers N             scanning threads (default: cores)\n"
-          "  --queue N               requests in flight (received, queued or scanned);\n"
-          "                          more wait unread in the socket (default 100, at least\n"
-          "                          4 x workers)\n"
-          "  --queue-bytes N         request bytes held in memory before `busy` (default\n"
-          "                          1G, at least --max-bytes)\n"
-          "  --queue-timeout SECONDS a request that waited this long for a slot or a\n"
-          "                          worker gets `busy` (default 10)\n"
-          "  --read-timeout SECONDS  drop a half-sent request idle this long (default 30)\n"
-          "  --idle-timeout SECONDS  close a connection with nothing in flight idle this\n"
-          "                          long (default 120)\n"
-          "  --rules PATH            add a .yar file or a folder of them (repeatable)\n"
-          "  --no-bundled-rules      do not load the bundled rules/\n"
-          "  --policy FILE           verdict overrides\n"
-          "  --password-rules FILE   operator password rules\n"
-          "  --max-depth N, --max-bytes N, --max-total-bytes N, --max-node-bytes N,\n"
-          "  --max-nodes N, --max-ratio N, --timeout SECONDS   limits, as for scan\n"
-          "  --no-hash               skip the SHA-256 of each node\n"
-          "  --user NAME             started as root: serve as NAME "
-          "(default " SK_SANDBOX_DEFAULT_USER "),\n"
-          "                          with NAME's own supplementary groups\n"
-          "  --group GROUP           started as root: primary group (default NAME's)\n"
-          "  --socket-owner USER     owner of the bound socket (default: the serving user)\n"
-          "  --socket-group GROUP    group of the bound socket (default: the serving group)\n"
-          "  --socket-mode MODE      octal mode of the bound socket (default 0660)\n"
-          "  --no-sandbox            no seccomp filter (the root drop still happens)\n",
-          out);
-}
-
-enum {
-    OPT_SOCKET = 256,
-    OPT_TCP,
-    OPT_WORKERS,
-    OPT_QUEUE,
-    OPT_QUEUE_BYTES,
-    OPT_QUEUE_TIMEOUT,
-    OPT_READ_TIMEOUT,
-    OPT_IDLE_TIMEOUT,
-    OPT_RULES,
-    OPT_NO_BUNDLED,
-    OPT_POLICY,
-    OPT_PASSWORD_RULES,
-    OPT_NO_HASH,
-    OPT_USER,
-    OPT_GROUP,
-    OPT_SOCKET_OWNER,
-    OPT_SOCKET_GROUP,
-    OPT_SOCKET_MODE,
-    OPT_NO_SANDBOX,
-    OPT_HELP
-};
-
-static const struct option long_options[] = {
-    {"socket", required_argument, NULL, OPT_SOCKET},
-    {"tcp", required_argument, NULL, OPT_TCP},
-    {"workers", required_argument, NULL, OPT_WORKERS},
-    {"queue", required_argument, NULL, OPT_QUEUE},
-    {"queue-bytes", required_argument, NULL, OPT_QUEUE_BYTES},
-    {"queue-timeout", required_argument, NULL, OPT_QUEUE_TIMEOUT},
-    {"read-timeout", required_argument, NULL, OPT_READ_TIMEOUT},
-    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"no-bundled-rules", no_argument, NULL, OPT_NO_BUNDLED},
-    {"policy", required_argument, NULL, OPT_POLICY},
-    {"password-rules", required_argument, NULL, OPT_PASSWORD_RULES},
-    SK_LIMIT_LONG_OPTIONS,
-    {"no-hash", no_argument, NULL, OPT_NO_HASH},
-    {"user", required_argument, NULL, OPT_USER},
-    {"group", required_argument, NULL, OPT_GROUP},
-    {"socket-owner", required_argument, NULL, OPT_SOCKET_OWNER},
-    {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
-    {"socket-mode", required_argument, NULL, OPT_SOCKET_MODE},
-    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
-};
-
-static int bad_value(const char *option, const char *value)
-{
-    fprintf(stderr, "sekisho serve: invalid value '%s' for --%s\n", value, option);
-    return -1;
-}
-
-static int parse_option(struct sk_serve_options *o, int opt, const char *arg)
-{
-    unsigned long n;
-    switch (opt) {
-    case OPT_SOCKET: o->socket_path = arg; return 0;
-    case OPT_TCP: o->tcp = arg; return 0;
-    case OPT_WORKERS:
-        if (sk_parse_uint(arg, 1024, &n) || n == 0)
-            return bad_value("workers", arg);
-        o->workers = (unsigned)n;
-        return 0;
-    case OPT_QUEUE:
-        if (sk_parse_uint(arg, 1u << 20, &n) || n == 0)
-            return bad_value("queue", arg);
-        o->queue = (unsigned)n;
-        return 0;
-    case OPT_QUEUE_BYTES: {
-        unsigned long long bytes;
-        if (sk_parse_bytes(arg, &bytes) || bytes == 0)
-            return bad_value("queue-bytes", arg);
-        o->queue_bytes = (uint64_t)bytes;
-        return 0;
-    }
-    case OPT_QUEUE_TIMEOUT:
-        if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
-            return bad_value("queue-timeout", arg);
-        o->queue_timeout_ms = (unsigned)n;
-        o->queue_timeout_set = true;
-        return 0;
-    case OPT_READ_TIMEOUT:
-        if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
-            return bad_value("read-timeout", arg);
-        o->read_timeout_ms = (unsigned)n;
-        return 0;
-    case OPT_IDLE_TIMEOUT:
-        if (sk_parse_seconds_ms(arg, &n) || n > UINT32_MAX)
-            return bad_value("idle-timeout", arg);
-        o->idle_timeout_ms = (unsigned)n;
-        return 0;
-    case OPT_RULES: sk_list_push(&o->rule_paths, &o->n_rule_paths, arg); return 0;
-    case OPT_NO_BUNDLED: o->no_bundled = true; return 0;
-    case OPT_POLICY: o->policy_path = arg; return 0;
-    case OPT_PASSWORD_RULES: o->password_rules = arg; return 0;
-    case OPT_NO_HASH: o->no_hash = true; return 0;
-    case OPT_USER: o->user = arg; return 0;
-    case OPT_GROUP: o->group = arg; return 0;
-    case OPT_SOCKET_OWNER: o->socket_owner = arg; return 0;
-    case OPT_SOCKET_GROUP: o->socket_group = arg; return 0;
-    case OPT_SOCKET_MODE: {
-        char *end = NULL;
-        errno = 0;
-        unsigned long mode = strtoul(arg, &end, 8);
-        if (errno || !end || end == arg || *end || mode > 07777)
-            return bad_value("socket-mode", arg);
-        o->socket_mode = (unsigned)mode;
-        o->socket_mode_set = true;
-        return 0;
-    }
-    case OPT_NO_SANDBOX: o->no_sandbox = true; return 0;
-    default: return sk_limit_option(&o->limits, "serve", opt, arg, SK_DAEMON_MAX_REQUEST);
-    }
-}
-
-static int parse_options(int argc, char **argv, struct sk_serve_options *o)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o->workers = cores > 0 ? (unsigned)cores : 1;
-    sk_limits_default(&o->limits);
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        if (opt == OPT_HELP) {
-            usage(stdout);
-            return 1;
-        }
-        if (opt == '?' || parse_option(o, opt, optarg) != 0)
-            return -1;
-    }
-    if (optind < argc) {
-        usage(stderr);
-        return -1;
-    }
-    /* clamd's MaxQueue (100) is the floor: a gateway's SMTP sessions
-     * pipeline more than 4 x workers requests in ordinary load. */
-    if (o->queue == 0)
-        o->queue =
-            4u * o->workers > SK_DAEMON_MIN_QUEUE ? 4u * o->workers : SK_DAEMON_MIN_QUEUE;
-    if (o->queue_bytes == 0)
-        o->queue_bytes = SK_DAEMON_QUEUE_BYTES;
-    /* One request of max-bytes must always fit once the others are done. */
-    if (o->queue_bytes < o->limits.max_request_bytes)
-        o->queue_bytes = o->limits.max_request_bytes;
-    if (!o->queue_timeout_set)
-        o->queue_timeout_ms = SK_DAEMON_QUEUE_TIMEOUT_MS;
-    if (!o->socket_mode_set)
-        o->socket_mode = 0660;
-    if (o->read_timeout_ms == 0)
-        o->read_timeout_ms = 30000;
-    if (o->idle_timeout_ms == 0)
-        o->idle_timeout_ms = 120000;
-    return 0;
-}
 
 /* ---- engines: built at start and on SIGHUP, freed by the last user ---- */
 
@@ -236,7 +38,8 @@ static struct sk_engine_ref *engine_fetch(struct sk_server *server, struct sk_fe
         return NULL;
     uint64_t t0 = uv_hrtime();
     struct sk_engine *engine = NULL;
-    int rc = sk_engine_from_bundle(bundle, len, &server->opts->limits, &engine, err, errlen);
+    int rc =
+        sk_engine_from_bundle(bundle, len, &server->opts->common.limits, &engine, err, errlen);
     free(bundle);
     t->load_ns = uv_hrtime() - t0;
     t->bundle_bytes = len;
@@ -386,244 +189,38 @@ static struct sk_worker *thread_worker(struct sk_server *server, struct sk_engin
     return worker;
 }
 
-/* The clamd IDSESSION reply prefix ("N: "), or "" outside a session: every
- * reply of a session carries it, or the client cannot match them up. */
-static void clamd_prefix(const struct sk_dreq *req, char *out, size_t len)
-{
-    out[0] = '\0';
-    if (req->session_seq)
-        snprintf(out, len, "%u: ", req->session_seq);
-}
-
-/* Sets req->reply for a scan that could not be reported: fail closed. */
-static void fail_closed(struct sk_dreq *req, const char *detail)
-{
-    req->verdict = SK_VERDICT_SANDBOX;
-    snprintf(req->codes, sizeof req->codes, "error.internal");
-    if (req->kind == SK_DREQ_NATIVE) {
-        json_t *o = json_pack("{s:s?,s:s,s:[{s:s,s:s,s:s,s:s}]}", "id", req->id, "verdict",
-                              "sandbox", "reasons", "code", "error.internal", "verdict",
-                              "sandbox", "path", "", "detail", detail);
-        char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(o);
-        char *line = NULL;
-        int n = json ? asprintf(&line, "%s\n", json) : -1;
-        free(json);
-        /* Not even this: the connection gets a fixed line (conn.c). */
-        req->reply = n < 0 ? NULL : line;
-        req->reply_len = n < 0 ? 0 : (size_t)n;
-    } else {
-        char prefix[24];
-        clamd_prefix(req, prefix, sizeof prefix);
-        char *line = NULL;
-        int n = asprintf(&line, "%s%s: Heuristics.Sekisho.error.internal FOUND%c", prefix,
-                         req->id, req->delim);
-        req->reply = n < 0 ? NULL : line;
-        req->reply_len = n < 0 ? 0 : (size_t)n;
-    }
-}
-
-/* The test hook of sk_serve_options.fault_report: true when id is one of
- * the '|'-separated labels. */
-static bool fault_wanted(const char *labels, const char *id)
-{
-    if (!labels || !id)
-        return false;
-    size_t n = strlen(id);
-    for (const char *p = labels; *p;) {
-        const char *end = strchr(p, '|');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && memcmp(p, id, n) == 0)
-            return true;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return false;
-}
-
-/* Maps a clamd path or descriptor on the pool thread. 0 or an errno; a
- * SCAN path that is a directory is left open in *dir_fd (else -1). */
-static int map_input(struct sk_dreq *req, const struct sk_limits *lim, int *dir_fd)
-{
-    *dir_fd = -1;
-    int fd = req->fd;
-    if (req->kind == SK_DREQ_CLAMD_PATH) {
-        fd = open(req->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-            return errno;
-    }
-    struct stat st;
-    int rc = 0;
-    if (fstat(fd, &st) != 0) {
-        rc = errno;
-    } else if (req->kind == SK_DREQ_CLAMD_PATH && S_ISDIR(st.st_mode)) {
-        *dir_fd = fd;
-        return 0;
-    } else if (!S_ISREG(st.st_mode)) {
-        rc = EINVAL;
-    }
-    if (rc == 0) {
-        req->size = (size_t)st.st_size;
-        /* Over the limit the engine refuses without reading: no mapping. */
-        if (req->size > 0 && (uint64_t)req->size <= lim->max_request_bytes) {
-            void *map = mmap(NULL, req->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-            if (map == MAP_FAILED)
-                rc = errno;
-            else
-                req->data = map;
-        }
-    }
-    if (req->kind == SK_DREQ_CLAMD_PATH)
-        close(fd);
-    return rc;
-}
-
-static void clamd_reply(struct sk_dreq *req, const struct sk_job *job, bool pass)
-{
-    char name[256];
-    char prefix[24];
-    clamd_prefix(req, prefix, sizeof prefix);
-    char *line = NULL;
-    int n;
-    if (pass) {
-        n = asprintf(&line, "%s%s: OK%c", prefix, req->id, req->delim);
-    } else {
-        sk_clamd_name(job, name, sizeof name);
-        n = asprintf(&line, "%s%s: %s FOUND%c", prefix, req->id, name, req->delim);
-    }
-    req->reply = n < 0 ? NULL : line;
-    req->reply_len = n < 0 ? 0 : (size_t)n;
-}
-
-/* A request that waited in the pool's queue past --queue-timeout is not
- * scanned: its client has likely given up, and a queue that only grows must
- * shed load. It gets the fail-closed busy answer. */
-static void queue_expired(struct sk_dreq *req)
-{
-    snprintf(req->error, sizeof req->error, "busy");
-    snprintf(req->codes, sizeof req->codes, "limit.queue_time");
-    char *line = NULL;
-    int n;
-    if (req->kind == SK_DREQ_NATIVE) {
-        json_t *o = json_pack("{s:s?,s:{s:s,s:s}}", "id", req->id, "error", "code", "busy",
-                              "message", "waited past --queue-timeout; retry later");
-        char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(o);
-        n = json ? asprintf(&line, "%s\n", json) : -1;
-        free(json);
-    } else {
-        char prefix[24] = "";
-        if (req->session_seq)
-            snprintf(prefix, sizeof prefix, "%u: ", req->session_seq);
-        n = asprintf(&line, "%s%s: %s FOUND%c", prefix, req->id, SK_CLAMD_BUSY_NAME,
-                     req->delim);
-    }
-    /* Out of memory: conn.c writes its fixed fail-closed line. */
-    req->reply = n < 0 ? NULL : line;
-    req->reply_len = n < 0 ? 0 : (size_t)n;
-}
+static void server_release(struct sk_server *server, uint64_t bytes);
 
 static void scan_work(uv_work_t *work)
 {
     struct sk_dreq *req = work->data;
-    const struct sk_serve_options *o = req->server->opts;
+    struct sk_server *server = req->sched;
+    const struct sk_serve_options *o = server->opts;
     if (uv_hrtime() - req->queued_ns > (uint64_t)o->queue_timeout_ms * 1000000u) {
-        queue_expired(req);
+        sk_dreq_queue_expired(req);
         return;
     }
-    struct sk_worker *worker = thread_worker(req->server, req->eref);
+    struct sk_worker *worker = thread_worker(server, req->eref);
     if (!worker) {
-        fail_closed(req, "no engine worker (out of memory)");
+        sk_dreq_fail_closed(req, "no engine worker (out of memory)");
         return;
     }
-    if (req->kind == SK_DREQ_CLAMD_PATH || req->kind == SK_DREQ_CLAMD_FD) {
-        int dir_fd;
-        int err = map_input(req, sk_engine_limits(req->eref->engine), &dir_fd);
-        if (!err && dir_fd >= 0) {
-            if (sk_dirscan(req, worker, o->no_hash, dir_fd) != 0)
-                fail_closed(req, "out of memory in a directory scan");
-            return;
-        }
-        if (err) {
-            /* Not scanned: an ERROR reply (never OK), logged and counted as
-             * the error it is. */
-            char prefix[24];
-            clamd_prefix(req, prefix, sizeof prefix);
-            char *line = NULL;
-            int n = asprintf(&line, "%s%s: %s ERROR%c", prefix, req->id,
-                             sk_dreq_error_text(err), req->delim);
-            req->reply = n < 0 ? NULL : line;
-            req->reply_len = n < 0 ? 0 : (size_t)n;
-            snprintf(req->error, sizeof req->error, "%s", sk_dreq_error_code(err));
-            return;
-        }
-    }
-    const char *const *pw = (const char *const *)req->passwords;
-    struct sk_request request = {
-        .id = req->id,
-        .name = req->filename,
-        .data = req->data,
-        .size = req->size,
-        .passwords = pw,
-        .n_passwords = req->n_passwords,
-        .body = req->body,
-        .body_len = req->body_len,
-        .no_hash = o->no_hash,
+    struct sk_run_options run = {
+        .limits = sk_engine_limits(req->eref->engine),
+        .no_hash = o->common.no_hash,
+        .fault_report = o->fault_report,
     };
-    struct sk_job *job = NULL;
-    if (sk_scan(worker, &request, &job) != 0) {
-        fail_closed(req, "out of memory before the scan");
-        return;
-    }
-    if (fault_wanted(o->fault_report, req->id)) {
-        sk_job_free(job);
-        fail_closed(req, "out of memory while reporting (injected: SEKISHO_FAULT_REPORT)");
-        return;
-    }
-    req->verdict = sk_job_verdict(job);
-    req->bytes = sk_job_bytes(job);
-    sk_job_reason_codes(job, req->codes, sizeof req->codes);
-    sk_job_sha256_prefix(job, req->sha, sizeof req->sha);
-    if (req->kind != SK_DREQ_NATIVE) {
-        /* clamd clients get a name: no JSON report is built for them. */
-        clamd_reply(req, job, req->verdict == SK_VERDICT_PASS);
-        sk_job_free(job);
-        if (!req->reply)
-            fail_closed(req, "out of memory while reporting");
-        return;
-    }
-    char *json = sk_job_json(job);
-    sk_job_free(job);
-    if (!json) {
-        fail_closed(req, "out of memory while reporting");
-        return;
-    }
-    size_t n = strlen(json);
-    char *line = realloc(json, n + 2);
-    if (!line) {
-        free(json);
-        fail_closed(req, "out of memory while reporting");
-        return;
-    }
-    line[n] = '\n';
-    line[n + 1] = '\0';
-    req->reply = line;
-    req->reply_len = n + 1;
+    sk_dreq_run(req, worker, &run);
 }
 
 static void scan_after(uv_work_t *work, int status)
 {
     struct sk_dreq *req = work->data;
-    struct sk_server *server = req->server;
+    struct sk_server *server = req->sched;
     (void)status;
-    if (req->data && (req->kind == SK_DREQ_CLAMD_PATH || req->kind == SK_DREQ_CLAMD_FD)) {
-        munmap(req->data, req->size);
-        req->data = NULL;
-    }
     server->stats.requests++;
     server->stats.bytes += req->bytes ? req->bytes : req->size;
-    const char *path = req->kind == SK_DREQ_CLAMD_PATH ? req->path : NULL;
+    const char *path = req->kind == SK_DREQ_CLAMD_PATH ? req->u.clamd.path : NULL;
     if (req->error[0]) {
         char verdict[40];
         snprintf(verdict, sizeof verdict, "error:%s", req->error);
@@ -638,14 +235,20 @@ static void scan_after(uv_work_t *work, int status)
     }
     engine_release(req->eref);
     req->eref = NULL;
-    sk_server_release(server, req->held);
+    server_release(server, req->held);
     req->held = 0;
     sk_conn_scan_done(req);
 }
 
-int sk_server_submit(struct sk_server *server, struct sk_dreq *req)
+/* ---- the scheduler the connections see (sched.h) ---- */
+
+static void server_stats(const struct sk_server *server, struct sk_reply_stats *out);
+static void server_conn_gone(struct sk_server *server);
+
+static int sched_submit(void *ctx, struct sk_dreq *req)
 {
-    req->server = server;
+    struct sk_server *server = ctx;
+    req->sched = server;
     req->eref = server->current;
     req->eref->refs++;
     req->work.data = req;
@@ -658,8 +261,9 @@ int sk_server_submit(struct sk_server *server, struct sk_dreq *req)
     return rc;
 }
 
-bool sk_server_reserve(struct sk_server *server)
+static bool sched_reserve(void *ctx)
 {
+    struct sk_server *server = ctx;
     if (server->in_flight >= server->opts->queue)
         return false;
     server->in_flight++;
@@ -670,80 +274,96 @@ static void on_wake(uv_idle_t *idle)
 {
     struct sk_server *server = idle->data;
     uv_idle_stop(idle);
-    sk_conn_wake(server);
+    sk_conn_wake(&server->conns);
 }
 
-void sk_server_release(struct sk_server *server, uint64_t bytes)
+static void server_release(struct sk_server *server, uint64_t bytes)
 {
     if (server->in_flight > 0)
         server->in_flight--;
     server->held_bytes -= bytes < server->held_bytes ? bytes : server->held_bytes;
     /* Connections waiting for a slot are resumed from the loop, not from
      * here: this runs inside other connections' callbacks. */
-    if (server->n_waiting > 0 && !server->signals_closed)
+    if (server->conns.n_waiting > 0 && !server->signals_closed)
         uv_idle_start(&server->wake_idle, on_wake);
 }
 
-bool sk_server_hold(struct sk_server *server, uint64_t bytes)
+static bool sched_hold(void *ctx, uint64_t bytes)
 {
+    struct sk_server *server = ctx;
     if (bytes > server->opts->queue_bytes - server->held_bytes)
         return false;
     server->held_bytes += bytes;
     return true;
 }
 
+static void sched_release(void *ctx, uint64_t bytes)
+{
+    server_release(ctx, bytes);
+}
+
+static void sched_unhold(void *ctx, uint64_t bytes)
+{
+    struct sk_server *server = ctx;
+    server->held_bytes -= bytes < server->held_bytes ? bytes : server->held_bytes;
+}
+
+static bool sched_full(void *ctx)
+{
+    const struct sk_server *server = ctx;
+    return server->in_flight >= server->opts->queue;
+}
+
+static void sched_stats(void *ctx, struct sk_reply_stats *out)
+{
+    server_stats(ctx, out);
+}
+
+static void sched_count_request(void *ctx, int verdict, uint64_t bytes)
+{
+    struct sk_server *server = ctx;
+    server->stats.requests++;
+    server->stats.bytes += bytes;
+    if (verdict >= 0 && verdict < 3)
+        server->stats.verdicts[verdict]++;
+}
+
+static void sched_count_error(void *ctx, const char *code)
+{
+    struct sk_server *server = ctx;
+    server->stats.errors++;
+    if (strcmp(code, "busy") == 0)
+        server->stats.busy++;
+}
+
+static void sched_conn_gone(void *ctx)
+{
+    server_conn_gone(ctx);
+}
+
 /* ---- counters and logs ---- */
 
-char *sk_server_stats_json(struct sk_server *server, const char *id)
+static void server_stats(const struct sk_server *server, struct sk_reply_stats *out)
 {
     const struct sk_server_stats *s = &server->stats;
-    json_t *o = json_pack(
-        "{s:s?,s:{s:I,s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:"
-        "I,s:f}}",
-        "id", id, "stats", "requests", (json_int_t)s->requests, "bytes", (json_int_t)s->bytes,
-        "verdicts", "pass", (json_int_t)s->verdicts[0], "sandbox", (json_int_t)s->verdicts[1],
-        "block", (json_int_t)s->verdicts[2], "errors", (json_int_t)s->errors, "busy",
-        (json_int_t)s->busy, "in_flight", (json_int_t)server->in_flight, "queue",
-        (json_int_t)server->opts->queue, "waiting", (json_int_t)server->n_waiting, "held_bytes",
-        (json_int_t)server->held_bytes, "queue_bytes", (json_int_t)server->opts->queue_bytes,
-        "connections", (json_int_t)server->n_conns, "connections_total",
-        (json_int_t)s->connections, "workers", (json_int_t)server->opts->workers,
-        "rules_generation", (json_int_t)server->current->generation, "uptime_s",
-        (double)(uv_hrtime() - server->start_ns) / 1e9);
-    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(o);
-    return line;
-}
-
-/* Copies a client-chosen string for the log, without control characters. */
-static void log_safe(char *out, size_t len, const char *in)
-{
-    size_t i = 0;
-    for (; in && in[i] && i + 1 < len; i++)
-        out[i] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ? '?' : in[i];
-    out[i] = '\0';
-}
-
-void sk_server_log(const char *id, const char *conn, const char *verdict, const char *codes,
-                   uint64_t bytes, uint64_t start_ns, const char *sha, const char *path)
-{
-    char safe_id[128], safe_path[SK_DAEMON_MAX_COMMAND];
-    log_safe(safe_id, sizeof safe_id, id ? id : conn ? conn : "-");
-    log_safe(safe_path, sizeof safe_path, path);
-    fprintf(stderr, "sekisho: id=%s verdict=%s reasons=%s bytes=%llu ms=%.2f%s%s%s%s%s%s\n",
-            safe_id, verdict, codes && codes[0] ? codes : "-", (unsigned long long)bytes,
-            (double)(uv_hrtime() - start_ns) / 1e6, id && conn ? " conn=" : "",
-            id && conn ? conn : "", sha && sha[0] ? " sha256=" : "", sha && sha[0] ? sha : "",
-            path ? " path=" : "", path ? safe_path : "");
-}
-
-void sk_dreq_log(const struct sk_dreq *req, const char *verdict, const char *codes,
-                 uint64_t bytes, const char *sha, const char *path)
-{
-    char conn[48];
-    snprintf(conn, sizeof conn, "%llu.%u", (unsigned long long)req->conn_no, req->seq);
-    sk_server_log(req->kind == SK_DREQ_NATIVE ? req->id : NULL, conn, verdict, codes, bytes,
-                  req->start_ns, sha, path);
+    *out = (struct sk_reply_stats){
+        .requests = s->requests,
+        .bytes = s->bytes,
+        .verdicts = {s->verdicts[0], s->verdicts[1], s->verdicts[2]},
+        .errors = s->errors,
+        .busy = s->busy,
+        .in_flight = server->in_flight,
+        .queue = server->opts->queue,
+        .waiting = server->conns.n_waiting,
+        .held_bytes = server->held_bytes,
+        .queue_bytes = server->opts->queue_bytes,
+        .connections = server->conns.n_conns,
+        .connections_total = server->conns.connections_total,
+        .workers = server->opts->workers,
+        .rules_generation = server->current->generation,
+        .idle_timeout_ms = server->opts->idle_timeout_ms,
+        .uptime_s = (double)(uv_hrtime() - server->start_ns) / 1e9,
+    };
 }
 
 /* ---- listeners and signals ---- */
@@ -763,20 +383,21 @@ static void close_signals(struct sk_server *server)
 
 static void on_sweep(uv_timer_t *timer)
 {
-    sk_conn_sweep(timer->data, uv_hrtime());
+    struct sk_server *server = timer->data;
+    sk_conn_sweep(&server->conns, uv_hrtime());
 }
 
 static void on_drain_timeout(uv_timer_t *timer)
 {
     struct sk_server *server = timer->data;
     fprintf(stderr, "sekisho: drain: closing %zu connection(s) still sending after %u ms\n",
-            server->n_conns, SK_DAEMON_DRAIN_MS);
-    sk_conn_close_all(server);
+            server->conns.n_conns, SK_DAEMON_DRAIN_MS);
+    sk_conn_close_all(&server->conns);
 }
 
-void sk_server_conn_gone(struct sk_server *server)
+static void server_conn_gone(struct sk_server *server)
 {
-    if (server->draining && server->n_conns == 0 && server->in_flight == 0)
+    if (server->draining && server->conns.n_conns == 0 && server->in_flight == 0)
         close_signals(server);
 }
 
@@ -787,7 +408,7 @@ static void on_connection(uv_stream_t *listener, int status)
         fprintf(stderr, "sekisho: accept: %s\n", uv_strerror(status));
         return;
     }
-    sk_conn_accept(server, listener, listener == (uv_stream_t *)&server->unix_listener);
+    sk_conn_accept(&server->conns, listener, listener == (uv_stream_t *)&server->unix_listener);
 }
 
 static void on_signal(uv_signal_t *handle, int signum)
@@ -808,8 +429,8 @@ static void on_signal(uv_signal_t *handle, int signum)
     if (server->have_tcp)
         uv_close((uv_handle_t *)&server->tcp_listener, NULL);
     uv_timer_start(&server->drain_timer, on_drain_timeout, SK_DAEMON_DRAIN_MS, 0);
-    sk_conn_drain_all(server);
-    sk_server_conn_gone(server);
+    sk_conn_drain_all(&server->conns);
+    server_conn_gone(server);
 }
 
 /* systemd socket activation: the first passed descriptor, or -1. */
@@ -1068,9 +689,9 @@ static void walk_close(uv_handle_t *handle, void *arg)
 int sk_cmd_serve(int argc, char **argv)
 {
     struct sk_serve_options o = {0};
-    int parsed = parse_options(argc, argv, &o);
+    int parsed = sk_serve_parse_options(argc, argv, &o);
     if (parsed != 0) {
-        free(o.rule_paths);
+        free(o.common.rule_paths);
         return parsed > 0 ? 0 : 2;
     }
     char workers[16];
@@ -1095,15 +716,12 @@ int sk_cmd_serve(int argc, char **argv)
     }
     /* The bundled folder is found now, as whoever started us: the keeper may
      * be another user by the time it reads it. */
-    if (!o.no_bundled)
-        sk_list_push(&rule_paths, &n_rule_paths, sk_bundled_rules_dir());
-    for (size_t i = 0; i < o.n_rule_paths; i++)
-        sk_list_push(&rule_paths, &n_rule_paths, o.rule_paths[i]);
+    sk_common_rule_paths(&o.common, &rule_paths, &n_rule_paths);
     struct sk_keeper_setup keeper = {
         .engine = {.rule_paths = rule_paths,
                    .n_rule_paths = n_rule_paths,
-                   .policy_path = o.policy_path,
-                   .password_rules_path = o.password_rules},
+                   .policy_path = o.common.policy_path,
+                   .password_rules_path = o.common.password_rules},
         .user = server.user_name ? &server.user : NULL,
         .confine = !o.no_sandbox,
     };
@@ -1119,6 +737,21 @@ int sk_cmd_serve(int argc, char **argv)
             (int)server.keeper.pid, server.user_name ? ", as " : "",
             server.user_name ? server.user_name : "");
     server.loop = uv_default_loop();
+    server.sched = (struct sk_sched){
+        .ctx = &server,
+        .reserve = sched_reserve,
+        .full = sched_full,
+        .release = sched_release,
+        .hold = sched_hold,
+        .unhold = sched_unhold,
+        .submit = sched_submit,
+        .stats = sched_stats,
+        .count_request = sched_count_request,
+        .count_error = sched_count_error,
+        .conn_gone = sched_conn_gone,
+    };
+    server.conns =
+        (struct sk_conn_set){.loop = server.loop, .sched = &server.sched, .opts = &o};
     server.start_ns = uv_hrtime();
     uv_key_create(&server.slot_key);
     uv_mutex_init(&server.slots_lock);
@@ -1153,7 +786,7 @@ int sk_cmd_serve(int argc, char **argv)
             "max-bytes %llu\n",
             o.workers, o.queue, (unsigned long long)o.queue_bytes, o.queue_timeout_ms,
             sk_engine_rule_count(server.current->engine),
-            (unsigned long long)o.limits.max_request_bytes);
+            (unsigned long long)o.common.limits.max_request_bytes);
     uv_run(server.loop, UV_RUN_DEFAULT);
     fprintf(stderr, "sekisho: stopped: %llu requests answered (%llu errors, %llu busy)\n",
             (unsigned long long)server.stats.requests, (unsigned long long)server.stats.errors,
@@ -1175,6 +808,6 @@ out:
         uv_mutex_destroy(&server.slots_lock);
     }
     free(rule_paths);
-    free(o.rule_paths);
+    free(o.common.rule_paths);
     return code;
 }

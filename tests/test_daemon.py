@@ -705,6 +705,12 @@ def test_report_fault(sekisho, tmp):
               r1 == b"1: PONG\n"
               and r2 == b"2: " + path.encode() + b": Heuristics.Sekisho.error.internal FOUND\n"
               and r3 == b"3: stream: OK\n", (r1, r2, r3))
+        r = exchange_on(srv, b"zIDSESSION\0zSCAN " + path.encode() + b"\0zPING\0"
+                        b"zSCAN " + path.encode() + b"\0zEND\0")
+        internal = path.encode() + b": Heuristics.Sekisho.error.internal FOUND\0"
+        check("zIDSESSION: each fail-closed reply has its own prefix and the NUL delimiter, "
+              "the PING between them is unaffected",
+              r == b"1: " + internal + b"2: PONG\0" + b"3: " + internal, r)
         r = exchange_on(srv, b"nSCAN " + path.encode() + b"\n")
         check("outside a session the fail-closed reply has no prefix",
               r == path.encode() + b": Heuristics.Sekisho.error.internal FOUND\n", r)

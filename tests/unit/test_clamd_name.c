@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "daemon/daemon.h"
+#include "daemon/run.h"
 
 static const char rules_text[] =
     "rule Held_Rule { meta: verdict = \"sandbox\" strings: $a = \"HOLD-ME-7f3a\" condition: $a "

@@ -1,3 +1,4 @@
+/* Option parsing shared by `scan` and `serve` (options.h). */
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -7,8 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../engine/limits.h"
-#include "cli.h"
+#include "options.h"
 
 #ifndef SK_SOURCE_RULES_DIR
 #define SK_SOURCE_RULES_DIR "rules"
@@ -113,98 +113,48 @@ int sk_parse_seconds_ms(const char *text, unsigned long *out_ms)
     return 0;
 }
 
-int sk_read_passwords_file(const char *path, const char ***list, size_t *n)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (len == 0)
-            continue;
-        char *copy = strdup(line);
-        if (!copy)
-            break;
-        sk_list_push(list, n, copy);
-    }
-    free(line);
-    fclose(f);
-    return 0;
-}
-
-int sk_read_file(const char *path, size_t max, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    struct stat st;
-    if (!f)
-        return -1;
-    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size > max) {
-        fclose(f);
-        errno = EFBIG;
-        return -1;
-    }
-    size_t size = (size_t)st.st_size;
-    char *buf = malloc(size + 1);
-    size_t n = buf ? fread(buf, 1, size, f) : 0;
-    int failed = !buf || ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        errno = buf ? EIO : ENOMEM;
-        return -1;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
-static int invalid(const char *cmd, const char *option, const char *value)
+int sk_bad_value(const char *cmd, const char *option, const char *value)
 {
     fprintf(stderr, "sekisho %s: invalid value '%s' for --%s\n", cmd, value, option);
     return -1;
 }
 
-int sk_limit_option(struct sk_limits *lim, const char *cmd, int opt, const char *value,
-                    unsigned long long max_request)
+static int limit_option(struct sk_limits *lim, const char *cmd, int opt, const char *value,
+                        unsigned long long max_request)
 {
     static const char *const names[] = {"max-depth",      "max-bytes", "max-total-bytes",
                                         "max-node-bytes", "max-nodes", "max-ratio",
                                         "timeout"};
     unsigned k = (unsigned)(opt - SK_OPT_LIMIT_BASE);
     if (opt < SK_OPT_LIMIT_BASE || k >= sizeof names / sizeof names[0])
-        return invalid(cmd, "?", value);
+        return sk_bad_value(cmd, "?", value);
     unsigned long n;
     unsigned long long bytes;
     switch (k) {
     case 0:
         if (sk_parse_uint(value, SK_CAP_DEPTH, &n) || n == 0)
-            return invalid(cmd, names[k], value);
+            return sk_bad_value(cmd, names[k], value);
         lim->max_depth = (uint32_t)n;
         return 0;
     case 4:
         if (sk_parse_uint(value, SK_CAP_NODES, &n) || n == 0)
-            return invalid(cmd, names[k], value);
+            return sk_bad_value(cmd, names[k], value);
         lim->max_nodes = (uint32_t)n;
         return 0;
     case 5:
         if (sk_parse_uint(value, UINT32_MAX, &n) || n == 0)
-            return invalid(cmd, names[k], value);
+            return sk_bad_value(cmd, names[k], value);
         lim->max_ratio = (uint32_t)n;
         return 0;
     case 6:
         if (sk_parse_seconds_ms(value, &n) || n > UINT32_MAX)
-            return invalid(cmd, names[k], value);
+            return sk_bad_value(cmd, names[k], value);
         lim->timeout_ms = (uint32_t)n;
         return 0;
     default: break;
     }
     if (sk_parse_bytes(value, &bytes) || bytes == 0 || (k == 1 && bytes > max_request))
-        return invalid(cmd, names[k], value);
+        return sk_bad_value(cmd, names[k], value);
     if (k == 1)
         lim->max_request_bytes = bytes;
     else if (k == 2)
@@ -214,17 +164,53 @@ int sk_limit_option(struct sk_limits *lim, const char *cmd, int opt, const char 
     return 0;
 }
 
-int sk_write_all(int fd, const void *p, size_t n)
+void sk_common_options_init(struct sk_common_options *o)
 {
-    const char *at = p;
-    while (n > 0) {
-        ssize_t w = write(fd, at, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
+    sk_limits_default(&o->limits);
+}
+
+int sk_common_option(struct sk_common_options *o, const char *cmd, int opt, const char *value,
+                     unsigned long long max_request)
+{
+    switch (opt) {
+    case SK_OPT_RULES: sk_list_push(&o->rule_paths, &o->n_rule_paths, value); return 0;
+    case SK_OPT_NO_BUNDLED: o->no_bundled = true; return 0;
+    case SK_OPT_POLICY: o->policy_path = value; return 0;
+    case SK_OPT_PASSWORD_RULES: o->password_rules = value; return 0;
+    case SK_OPT_NO_HASH: o->no_hash = true; return 0;
+    default: return limit_option(&o->limits, cmd, opt, value, max_request);
+    }
+}
+
+void sk_common_rule_paths(const struct sk_common_options *o, const char ***paths, size_t *n)
+{
+    *paths = NULL;
+    *n = 0;
+    if (!o->no_bundled)
+        sk_list_push(paths, n, sk_bundled_rules_dir());
+    for (size_t i = 0; i < o->n_rule_paths; i++)
+        sk_list_push(paths, n, o->rule_paths[i]);
+}
+
+int sk_getopt_each(int argc, char **argv, const struct option *table, int help_opt,
+                   void (*usage)(FILE *out), int (*apply)(void *ctx, int opt, const char *arg),
+                   void *ctx)
+{
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", table, NULL)) != -1) {
+        if (opt == help_opt) {
+            usage(stdout);
+            return 1;
+        }
+        if (opt == '?' || apply(ctx, opt, optarg) != 0)
             return -1;
-        at += w;
-        n -= (size_t)w;
     }
     return 0;
+}
+
+unsigned sk_online_cores(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (unsigned)cores : 1;
 }

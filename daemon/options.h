@@ -1,0 +1,44 @@
+/* `sekisho serve`'s options (options.c). */
+#ifndef SK_DAEMON_OPTIONS_H
+#define SK_DAEMON_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/options.h"
+
+#define SK_DEFAULT_SOCKET "/run/sekisho/sekisho.sock"
+#define SK_DAEMON_MIN_QUEUE 100u           /* clamd's MaxQueue: the default's floor */
+#define SK_DAEMON_QUEUE_BYTES (1ull << 30) /* --queue-bytes default */
+#define SK_DAEMON_QUEUE_TIMEOUT_MS 10000u  /* --queue-timeout default */
+
+struct sk_serve_options {
+    const char *socket_path;
+    const char *tcp; /* HOST:PORT or NULL */
+    unsigned workers;
+    unsigned queue;            /* requests in flight; more wait unread */
+    uint64_t queue_bytes;      /* request bytes held before `busy` */
+    unsigned queue_timeout_ms; /* longest wait for a slot or a worker */
+    bool queue_timeout_set;
+    unsigned read_timeout_ms; /* a half-sent request idle this long is dropped */
+    unsigned idle_timeout_ms; /* a connection with nothing in flight idle this long is closed */
+    struct sk_common_options common; /* rules, policy, --no-hash, limits */
+    const char *user;                /* --user: whom to become when started as root */
+    const char *group;               /* --group: primary group then (default the user's) */
+    const char *socket_owner;        /* --socket-owner, --socket-group: NULL unchanged */
+    const char *socket_group;
+    unsigned socket_mode; /* --socket-mode (default 0660) */
+    bool socket_mode_set;
+    bool no_sandbox; /* --no-sandbox: no seccomp filter */
+    /* Test hook (SEKISHO_FAULT_REPORT, '|'-separated request labels): the
+     * report of a request so labelled is made to fail as if out of memory,
+     * so tests can reach the fail-closed reply. Only ever makes a verdict
+     * stricter. NULL: off. */
+    const char *fault_report;
+};
+
+/* Parses serve's command line into o (zeroed by the caller) and fills in
+ * the defaults: 0 to serve, 1 after --help, -1 after a usage error. */
+int sk_serve_parse_options(int argc, char **argv, struct sk_serve_options *o);
+
+#endif

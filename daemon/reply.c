@@ -1,0 +1,173 @@
+/* The daemon's reply encoder (reply.h): pure, one place per wire shape. */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/error.h"
+#include "reply.h"
+
+/* ---- native ---- */
+
+/* Takes json (malloc'd, may be NULL) and makes it a line. */
+static int json_line_take(char *json, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (!json)
+        return SK_ENOMEM;
+    size_t n = strlen(json);
+    char *line = realloc(json, n + 2);
+    if (!line) {
+        free(json);
+        return SK_ENOMEM;
+    }
+    line[n] = '\n';
+    line[n + 1] = '\0';
+    *out = line;
+    *len = n + 1;
+    return 0;
+}
+
+static int object_line(json_t *o, char **out, size_t *len)
+{
+    char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return json_line_take(json, out, len);
+}
+
+int sk_reply_native_verdict(const char *report_json, char **out, size_t *len)
+{
+    return json_line_take(report_json ? strdup(report_json) : NULL, out, len);
+}
+
+int sk_reply_native_error(const char *id, const char *code, const char *message, char **out,
+                          size_t *len)
+{
+    return object_line(
+        json_pack("{s:s?,s:{s:s,s:s}}", "id", id, "error", "code", code, "message", message),
+        out, len);
+}
+
+int sk_reply_native_fail_closed(const char *id, const char *detail, char **out, size_t *len)
+{
+    return object_line(json_pack("{s:s?,s:s,s:[{s:s,s:s,s:s,s:s}]}", "id", id, "verdict",
+                                 "sandbox", "reasons", "code", "error.internal", "verdict",
+                                 "sandbox", "path", "", "detail", detail),
+                       out, len);
+}
+
+int sk_reply_native_stats(const char *id, const struct sk_reply_stats *s, char **out,
+                          size_t *len)
+{
+    return object_line(
+        json_pack("{s:s?,s:{s:I,s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:"
+                  "I,s:f}}",
+                  "id", id, "stats", "requests", (json_int_t)s->requests, "bytes",
+                  (json_int_t)s->bytes, "verdicts", "pass", (json_int_t)s->verdicts[0],
+                  "sandbox", (json_int_t)s->verdicts[1], "block", (json_int_t)s->verdicts[2],
+                  "errors", (json_int_t)s->errors, "busy", (json_int_t)s->busy, "in_flight",
+                  (json_int_t)s->in_flight, "queue", (json_int_t)s->queue, "waiting",
+                  (json_int_t)s->waiting, "held_bytes", (json_int_t)s->held_bytes,
+                  "queue_bytes", (json_int_t)s->queue_bytes, "connections",
+                  (json_int_t)s->connections, "connections_total",
+                  (json_int_t)s->connections_total, "workers", (json_int_t)s->workers,
+                  "rules_generation", (json_int_t)s->rules_generation, "uptime_s", s->uptime_s),
+        out, len);
+}
+
+/* ---- clamd ---- */
+
+int sk_reply_clamd_text(const struct sk_clamd_frame *f, const char *text, char **out,
+                        size_t *len)
+{
+    char prefix[24] = "";
+    if (f->session_seq)
+        snprintf(prefix, sizeof prefix, "%u: ", f->session_seq);
+    size_t plen = strlen(prefix), tlen = strlen(text);
+    size_t add = plen + tlen + 1;
+    char *grown = realloc(*out, *len + add + 1);
+    if (!grown)
+        return SK_ENOMEM;
+    memcpy(grown + *len, prefix, plen);
+    memcpy(grown + *len + plen, text, tlen);
+    grown[*len + plen + tlen] = f->delim;
+    grown[*len + add] = '\0';
+    *out = grown;
+    *len += add;
+    return 0;
+}
+
+/* `<label>: <fmt...>` as one framed line. */
+static int labelled(const struct sk_clamd_frame *f, char **out, size_t *len, const char *fmt,
+                    ...)
+{
+    char *text = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&text, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return SK_ENOMEM;
+    int rc = sk_reply_clamd_text(f, text, out, len);
+    free(text);
+    return rc;
+}
+
+int sk_reply_clamd_ok(const struct sk_clamd_frame *f, const char *label, char **out,
+                      size_t *len)
+{
+    return labelled(f, out, len, "%s: OK", label);
+}
+
+int sk_reply_clamd_found(const struct sk_clamd_frame *f, const char *label, const char *name,
+                         char **out, size_t *len)
+{
+    return labelled(f, out, len, "%s: %s FOUND", label, name);
+}
+
+int sk_reply_clamd_error(const struct sk_clamd_frame *f, const char *label, const char *text,
+                         char **out, size_t *len)
+{
+    return labelled(f, out, len, "%s: %s ERROR", label, text);
+}
+
+int sk_reply_clamd_busy(const struct sk_clamd_frame *f, const char *label, char **out,
+                        size_t *len)
+{
+    return sk_reply_clamd_found(f, label, SK_CLAMD_BUSY_NAME, out, len);
+}
+
+int sk_reply_clamd_maxbytes(const struct sk_clamd_frame *f, const char *label, char **out,
+                            size_t *len)
+{
+    return sk_reply_clamd_found(f, label, SK_CLAMD_MAXBYTES_NAME, out, len);
+}
+
+int sk_reply_clamd_fail_closed(const struct sk_clamd_frame *f, const char *label, char **out,
+                               size_t *len)
+{
+    return sk_reply_clamd_found(f, label, SK_CLAMD_INTERNAL_NAME, out, len);
+}
+
+int sk_reply_clamd_version(const struct sk_clamd_frame *f, const char *version,
+                           uint64_t generation, bool with_commands, char **out, size_t *len)
+{
+    return labelled(f, out, len, "Sekisho %s/%llu%s", version, (unsigned long long)generation,
+                    with_commands ? "| COMMANDS: SCAN CONTSCAN MULTISCAN ALLMATCHSCAN INSTREAM "
+                                    "FILDES STATS IDSESSION END VERSION VERSIONCOMMANDS PING"
+                                  : "");
+}
+
+int sk_reply_clamd_stats(const struct sk_clamd_frame *f, const struct sk_reply_stats *s,
+                         char **out, size_t *len)
+{
+    return labelled(f, out, len,
+                    "POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live %llu  idle 0 max %llu "
+                    "idle-timeout %u\nQUEUE: %llu items\nREQUESTS: %llu\nBUSY: %llu\nUPTIME: "
+                    "%.0f\n\nEND",
+                    (unsigned long long)s->workers, (unsigned long long)s->workers,
+                    s->idle_timeout_ms / 1000u, (unsigned long long)s->in_flight,
+                    (unsigned long long)s->requests, (unsigned long long)s->busy, s->uptime_s);
+}

@@ -1,0 +1,7 @@
+/* The entry point of `sekisho serve` (server.c), called by cli/main.c. */
+#ifndef SK_DAEMON_SERVE_H
+#define SK_DAEMON_SERVE_H
+
+int sk_cmd_serve(int argc, char **argv);
+
+#endif
