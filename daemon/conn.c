@@ -35,6 +35,7 @@ struct sk_dreq *sk_conn_dreq_new(struct sk_conn *c, enum sk_dreq_kind kind)
         return NULL;
     req->kind = kind;
     req->conn = c;
+    req->shm = (struct sk_shm)SK_SHM_NONE;
     if (kind != SK_DREQ_NATIVE) {
         req->u.clamd.fd = -1;
         req->u.clamd.frame = (struct sk_clamd_frame){

@@ -44,6 +44,15 @@ static void clamd_final(struct sk_conn *c, const char *text)
         sk_conn_fail(c);
 }
 
+/* PONG only while a scanner process is alive: a health check (HAProxy's,
+ * a gateway's) must not send mail to a server that cannot scan it. */
+static void clamd_ping(struct sk_conn *c)
+{
+    struct sk_reply_stats stats;
+    conn_sched(c)->stats(conn_sched(c)->ctx, &stats);
+    clamd_final(c, stats.scanners_alive ? "PONG" : "No scanner process alive ERROR");
+}
+
 static void clamd_stats(struct sk_conn *c)
 {
     struct sk_reply_stats stats;
@@ -175,7 +184,7 @@ static void clamd_command(struct sk_conn *c, const char *cmd)
     if (c->in_session)
         c->session_seq++;
     switch (sk_clamd_command(cmd, &arg)) {
-    case SK_CLAMD_PING: clamd_final(c, "PONG"); break;
+    case SK_CLAMD_PING: clamd_ping(c); break;
     case SK_CLAMD_VERSION: clamd_version(c, false); break;
     case SK_CLAMD_VERSIONCOMMANDS: clamd_version(c, true); break;
     case SK_CLAMD_STATS:
@@ -223,7 +232,7 @@ static void stream_start_discard(struct sk_conn *c, bool busy)
     c->discarding = true;
     c->discard_busy = busy;
     c->discarded = req->size;
-    free(req->data);
+    sk_shm_free(&req->shm);
     req->data = NULL;
     req->u.clamd.cap = 0;
     conn_sched(c)->unhold(conn_sched(c)->ctx, req->held);
@@ -303,8 +312,9 @@ static bool stream_reserve(struct sk_conn *c, uint32_t n)
             return stream_discard_chunk(c, n);
         }
         req->held += cap - req->u.clamd.cap;
-        uint8_t *grown = realloc(req->data, cap);
-        if (!grown) {
+        /* Shared memory the scanner maps, grown in place where it can. */
+        int err = req->shm.fd < 0 ? sk_shm_create(&req->shm, cap) : sk_shm_grow(&req->shm, cap);
+        if (err != 0) {
             struct sk_clamd_frame f = clamd_frame(c);
             char *line = NULL;
             size_t len = 0;
@@ -313,7 +323,7 @@ static bool stream_reserve(struct sk_conn *c, uint32_t n)
             sk_conn_fail(c);
             return false;
         }
-        req->data = grown;
+        req->data = req->shm.data;
         req->u.clamd.cap = cap;
     }
     return true;

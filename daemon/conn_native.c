@@ -49,11 +49,13 @@ static bool native_request(struct sk_conn *c, const struct sk_native_header *h)
     req->u.native.filename = dup_or_null(h->filename);
     req->u.native.body = dup_or_null(h->body);
     req->u.native.body_len = h->body_len;
-    req->data = h->size ? malloc((size_t)h->size) : NULL;
+    /* Straight into shared memory: the scanner maps these very pages. */
+    bool have_bytes = sk_shm_create(&req->shm, (size_t)h->size) == 0;
+    req->data = req->shm.data;
     size_t np = h->n_passwords;
     req->u.native.passwords = np ? calloc(np, sizeof *req->u.native.passwords) : NULL;
     bool ok = (!h->id || req->id) && (!h->filename || req->u.native.filename) &&
-              (!h->body || req->u.native.body) && (!h->size || req->data) &&
+              (!h->body || req->u.native.body) && have_bytes &&
               (!np || req->u.native.passwords);
     for (size_t i = 0; ok && i < np; i++) {
         req->u.native.passwords[i] = strdup(sk_native_password(h, i));

@@ -13,6 +13,7 @@
 
 #include "../engine/sekisho.h"
 #include "reply.h"
+#include "shm.h"
 
 struct sk_conn;
 struct sk_engine_ref;
@@ -53,7 +54,11 @@ struct sk_dreq {
 
     enum sk_dreq_kind kind;
     char *id;      /* native id (NULL when absent), or the clamd label */
-    uint8_t *data; /* owned buffer (native, INSTREAM), or a mapping while run */
+    /* The bytes: native and INSTREAM read them into shm (a memfd the
+     * scanner maps: data is the front's mapping of it); a clamd path or
+     * descriptor is mapped by sk_dreq_run while it runs. */
+    uint8_t *data;
+    struct sk_shm shm;
     size_t size;   /* declared size (native), bytes so far (INSTREAM), file size */
     union {
         struct sk_dreq_native native; /* kind SK_DREQ_NATIVE */
@@ -75,6 +80,7 @@ struct sk_dreq {
     char codes[256];
     char sha[17];   /* SHA-256 prefix of the input, "" when none */
     char error[24]; /* the request failed (e.g. an unreadable SCAN path): its code */
+    bool out_of_memory; /* the scan ran out of memory: its scanner leaves */
 };
 
 static inline bool sk_dreq_is_clamd(const struct sk_dreq *req)

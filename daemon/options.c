@@ -42,7 +42,10 @@ static void usage(FILE *out)
           "  --socket-owner USER     owner of the bound socket (default: the serving user)\n"
           "  --socket-group GROUP    group of the bound socket (default: the serving group)\n"
           "  --socket-mode MODE      octal mode of the bound socket (default 0660)\n"
-          "  --no-sandbox            no seccomp filter (the root drop still happens)\n",
+          "  --no-sandbox            no seccomp filter (the root drop still happens)\n"
+          "  --scanner-memory N      address-space cap of each scanner process (RLIMIT_AS;\n"
+          "                          default 4G, more when 2 x --max-bytes +\n"
+          "                          --max-total-bytes + 1G needs it; 0: none)\n",
           out);
 }
 
@@ -61,6 +64,7 @@ enum {
     OPT_SOCKET_GROUP,
     OPT_SOCKET_MODE,
     OPT_NO_SANDBOX,
+    OPT_SCANNER_MEMORY,
     OPT_HELP
 };
 
@@ -80,6 +84,7 @@ static const struct option long_options[] = {
     {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
     {"socket-mode", required_argument, NULL, OPT_SOCKET_MODE},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"scanner-memory", required_argument, NULL, OPT_SCANNER_MEMORY},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -138,6 +143,14 @@ static int parse_option(void *ctx, int opt, const char *arg)
         return 0;
     }
     case OPT_NO_SANDBOX: o->no_sandbox = true; return 0;
+    case OPT_SCANNER_MEMORY: {
+        unsigned long long bytes;
+        if (sk_parse_bytes(arg, &bytes))
+            return sk_bad_value("serve", "scanner-memory", arg);
+        o->scanner_memory = (uint64_t)bytes;
+        o->scanner_memory_set = true;
+        return 0;
+    }
     default: return sk_common_option(&o->common, "serve", opt, arg, SK_DAEMON_MAX_REQUEST);
     }
 }

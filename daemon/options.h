@@ -30,11 +30,10 @@ struct sk_serve_options {
     unsigned socket_mode; /* --socket-mode (default 0660) */
     bool socket_mode_set;
     bool no_sandbox; /* --no-sandbox: no seccomp filter */
-    /* Test hook (SEKISHO_FAULT_REPORT, '|'-separated request labels): the
-     * report of a request so labelled is made to fail as if out of memory,
-     * so tests can reach the fail-closed reply. Only ever makes a verdict
-     * stricter. NULL: off. */
-    const char *fault_report;
+    /* --scanner-memory: each scanner's address-space cap (RLIMIT_AS), 0 for
+     * none; unset: SK_SCANNER_MEMORY_DEFAULT or what the limits need. */
+    uint64_t scanner_memory;
+    bool scanner_memory_set;
 };
 
 /* Parses serve's command line into o (zeroed by the caller) and fills in

@@ -58,11 +58,35 @@ int sk_reply_native_fail_closed(const char *id, const char *detail, char **out, 
                        out, len);
 }
 
+/* {"configured":..,"alive":..,...,"list":[{"slot":..,"pid":..,...}]} */
+static json_t *scanners_object(const struct sk_reply_stats *s)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < s->n_scanner_list; i++) {
+        const struct sk_reply_scanner *e = &s->scanner_list[i];
+        if (json_array_append_new(list, json_pack("{s:i,s:i,s:b,s:I,s:I}", "slot", (int)e->slot,
+                                                  "pid", (int)e->pid, "busy", e->busy,
+                                                  "generation", (json_int_t)e->generation,
+                                                  "requests", (json_int_t)e->requests)) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    const uint64_t *n = s->scanners_ended;
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:s,s:o*}", "configured",
+                     (json_int_t)s->workers, "alive", (json_int_t)s->scanners_alive, "busy",
+                     (json_int_t)s->scanners_busy, "generation",
+                     (json_int_t)s->rules_generation, "restarts",
+                     (json_int_t)s->scanners_restarts, "ended", "signal", (json_int_t)n[0],
+                     "memory", (json_int_t)n[1], "watchdog", (json_int_t)n[2], "exit",
+                     (json_int_t)n[3], "start", (json_int_t)n[4], "retired", (json_int_t)n[5],
+                     "last_end", s->scanners_last_end ? s->scanners_last_end : "", "list", list);
+}
+
 int sk_reply_native_stats(const char *id, const struct sk_reply_stats *s, char **out,
                           size_t *len)
 {
-    return object_line(
-        json_pack("{s:s?,s:{s:I,s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:"
+    json_t *o = json_pack("{s:s?,s:{s:I,s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:"
                   "I,s:f}}",
                   "id", id, "stats", "requests", (json_int_t)s->requests, "bytes",
                   (json_int_t)s->bytes, "verdicts", "pass", (json_int_t)s->verdicts[0],
@@ -73,8 +97,13 @@ int sk_reply_native_stats(const char *id, const struct sk_reply_stats *s, char *
                   "queue_bytes", (json_int_t)s->queue_bytes, "connections",
                   (json_int_t)s->connections, "connections_total",
                   (json_int_t)s->connections_total, "workers", (json_int_t)s->workers,
-                  "rules_generation", (json_int_t)s->rules_generation, "uptime_s", s->uptime_s),
-        out, len);
+                  "rules_generation", (json_int_t)s->rules_generation, "uptime_s", s->uptime_s);
+    json_t *stats = o ? json_object_get(o, "stats") : NULL;
+    if (stats && json_object_set_new(stats, "scanners", scanners_object(s)) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    return object_line(o, out, len);
 }
 
 /* ---- clamd ---- */
@@ -164,10 +193,20 @@ int sk_reply_clamd_stats(const struct sk_clamd_frame *f, const struct sk_reply_s
                          char **out, size_t *len)
 {
     return labelled(f, out, len,
-                    "POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live %llu  idle 0 max %llu "
+                    "POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live %llu  idle %llu max %llu "
                     "idle-timeout %u\nQUEUE: %llu items\nREQUESTS: %llu\nBUSY: %llu\nUPTIME: "
-                    "%.0f\n\nEND",
-                    (unsigned long long)s->workers, (unsigned long long)s->workers,
-                    s->idle_timeout_ms / 1000u, (unsigned long long)s->in_flight,
-                    (unsigned long long)s->requests, (unsigned long long)s->busy, s->uptime_s);
+                    "%.0f\nSCANNERS: alive %llu busy %llu restarted %llu (signal %llu, memory "
+                    "%llu, watchdog %llu, exit %llu, start %llu)\n\nEND",
+                    (unsigned long long)s->scanners_alive,
+                    (unsigned long long)(s->scanners_alive - s->scanners_busy),
+                    (unsigned long long)s->workers, s->idle_timeout_ms / 1000u,
+                    (unsigned long long)s->in_flight, (unsigned long long)s->requests,
+                    (unsigned long long)s->busy, s->uptime_s,
+                    (unsigned long long)s->scanners_alive, (unsigned long long)s->scanners_busy,
+                    (unsigned long long)s->scanners_restarts,
+                    (unsigned long long)s->scanners_ended[0],
+                    (unsigned long long)s->scanners_ended[1],
+                    (unsigned long long)s->scanners_ended[2],
+                    (unsigned long long)s->scanners_ended[3],
+                    (unsigned long long)s->scanners_ended[4]);
 }

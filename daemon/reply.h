@@ -39,12 +39,27 @@ struct sk_clamd_frame {
 };
 
 /* The counters both protocols' stats replies show. */
+/* One scanner process, for the stats' list. */
+struct sk_reply_scanner {
+    int32_t pid;
+    uint32_t slot;
+    bool busy;
+    uint64_t generation, requests;
+};
+
 struct sk_reply_stats {
     uint64_t requests, bytes, verdicts[3], errors, busy;
     uint64_t in_flight, queue, waiting, held_bytes, queue_bytes;
     uint64_t connections, connections_total, workers, rules_generation;
     unsigned idle_timeout_ms;
     double uptime_s;
+    /* The scanner processes: alive now, busy, how many ended and why
+     * (by enum sk_scanner_cause, ctl.h), the last one that ended. */
+    uint64_t scanners_alive, scanners_busy, scanners_restarts;
+    uint64_t scanners_ended[6];
+    const char *scanners_last_end;
+    const struct sk_reply_scanner *scanner_list;
+    size_t n_scanner_list;
 };
 
 /* ---- native protocol (JSON Lines) ---- */

@@ -162,6 +162,7 @@ static void scan_bytes(struct sk_dreq *req, struct sk_worker *worker,
     req->bytes = sk_job_bytes(job);
     sk_job_reason_codes(job, req->codes, sizeof req->codes);
     sk_job_sha256_prefix(job, req->sha, sizeof req->sha);
+    req->out_of_memory = sk_job_out_of_memory(job);
     encode_verdict(req, job);
     sk_job_free(job);
 }
@@ -213,8 +214,7 @@ void sk_dreq_free(struct sk_dreq *req)
         if (req->u.clamd.fd >= 0)
             close(req->u.clamd.fd);
     }
-    if (req->kind == SK_DREQ_NATIVE || req->kind == SK_DREQ_CLAMD_STREAM)
-        free(req->data);
+    sk_shm_free(&req->shm);
     free(req->reply);
     free(req);
 }

@@ -6,13 +6,14 @@
  * pipe reads), the libuv thread pool (threads: clone with CLONE_THREAD,
  * futex), memory (mmap, mprotect, brk, madvise), clocks, signals, exit;
  * clamd SCAN/CONTSCAN open files and the directories SCAN names read-only
- * (openat, fstat/newfstatat, getdents64; dirscan.c); SIGHUP only reads an
- * engine bundle from the rules keeper's socketpair (read, write).
- * The rules keeper (keeper.c) runs under this same filter: it opens rule
- * files and folders read-only (openat, getdents64); GLib's iconv loads gconv
- * modules on first use of a charset (mmap of a read-only file with
- * PROT_EXEC). It never needs to create a socket, write or remove a file,
- * run a program, fork, or trace.
+ * (openat, fstat/newfstatat, getdents64; dirscan.c). The front and the
+ * scanner processes (ARCHITECTURE.md, "Processes") run under this same
+ * filter: the front makes a memfd for each request's bytes (memfd_create,
+ * ftruncate, mremap) and passes it on (sendmsg), a scanner maps it; GLib's
+ * iconv loads gconv modules on first use of a charset (mmap of a read-only
+ * file with PROT_EXEC). Neither needs to create a socket, write or remove a
+ * file, run a program, fork, or trace: only the parent, which has no
+ * filter, forks.
  *
  * Denied calls fail with EPERM rather than killing the process. A library
  * path the tests did not reach (a rare GLib or OpenSSL call) then fails as
@@ -35,6 +36,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,8 @@ static const char *const allowed_plain[] = {
     "setsockopt", "getsockname", "getpeername",
     /* memory (mmap and mprotect: see add_memory_rules) */
     "munmap", "mremap", "madvise", "brk",
+    /* a request's bytes in shared memory, handed to a scanner (shm.c) */
+    "memfd_create", "ftruncate",
     /* threads */
     "futex", "set_robust_list", "get_robust_list", "rseq", "sched_yield",
     "sched_getaffinity", "gettid",
@@ -307,31 +311,19 @@ int sk_sandbox_drop(const struct sk_sandbox_user *user, char *err, size_t errlen
     return dropped_for_good(user, err, errlen);
 }
 
-/* Bounding set: every capability but keep (needs CAP_SETPCAP, so while
- * still root). Capabilities this kernel does not know answer EINVAL. */
-static int bound_to(int keep)
+int sk_sandbox_enter_child(const struct sk_sandbox_user *user, pid_t parent, char *err,
+                           size_t errlen)
 {
-    for (int cap = 0; cap < 64; cap++)
-        if (cap != keep && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
-            return -1;
+    if (user && sk_sandbox_drop(user, err, errlen) != 0)
+        return -1;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+        snprintf(err, errlen, "PR_SET_PDEATHSIG: %s", strerror(errno));
+        return -1;
+    }
+    if (getppid() != parent) {
+        snprintf(err, errlen, "the parent went away during start-up");
+        return -1;
+    }
     return 0;
 }
 
-int sk_sandbox_drop_keep_read(const struct sk_sandbox_user *user, char *err, size_t errlen)
-{
-    struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3};
-    struct __user_cap_data_struct caps[2] = {{0}};
-    caps[0].effective = caps[0].permitted = 1u << CAP_DAC_READ_SEARCH;
-    /* KEEPCAPS: the permitted set survives setresuid, so that capset can
-     * then keep the one capability; it is switched off again at once. */
-    if (bound_to(CAP_DAC_READ_SEARCH) != 0 || prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0 ||
-        setgroups(user->n_groups, user->groups) != 0 ||
-        setresgid(user->gid, user->gid, user->gid) != 0 ||
-        setresuid(user->uid, user->uid, user->uid) != 0 ||
-        syscall(SYS_capset, &head, caps) != 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
-        snprintf(err, errlen, "dropping to uid %u gid %u with CAP_DAC_READ_SEARCH: %s",
-                 (unsigned)user->uid, (unsigned)user->gid, strerror(errno));
-        return -1;
-    }
-    return dropped_for_good(user, err, errlen);
-}

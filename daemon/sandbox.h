@@ -1,7 +1,7 @@
-/* The daemon's sandbox (issue 7): after start-up, drop root for an
- * unprivileged user and confine the process to the system calls serving
- * needs, with a seccomp filter (libseccomp). Every step runs once, on the
- * loop thread, before the first request is accepted. */
+/* The daemon's sandbox (issue 7): the front and the scanner processes drop
+ * root for an unprivileged user and confine themselves to the system calls
+ * serving needs, with a seccomp filter (libseccomp), once, before their
+ * first request. */
 #ifndef SK_SANDBOX_H
 #define SK_SANDBOX_H
 
@@ -38,12 +38,12 @@ int sk_sandbox_lookup_group(const char *name, gid_t *out, char *err, size_t errl
  * serve). */
 int sk_sandbox_drop(const struct sk_sandbox_user *user, char *err, size_t errlen);
 
-/* The same for the rules keeper (keeper.h), keeping one capability:
- * CAP_DAC_READ_SEARCH, to read any file and list any folder (the operator's
- * rules wherever they are), and nothing else (no writing, no owning, no
- * becoming root again; the bounding set is emptied of the rest too). 0, or
- * -1 with a message in err. */
-int sk_sandbox_drop_keep_read(const struct sk_sandbox_user *user, char *err, size_t errlen);
+/* A child of serve's parent, right after the fork: becomes user for good
+ * (sk_sandbox_drop; NULL: stays who it is), then arms the parent-death
+ * signal (SIGKILL; the credential change clears it, so after) and checks
+ * the parent is still parent. 0, or -1 with a message in err. */
+int sk_sandbox_enter_child(const struct sk_sandbox_user *user, pid_t parent, char *err,
+                           size_t errlen);
 
 /* Installs the seccomp filter on every thread of the process (TSYNC); from
  * then on a system call outside the allowlist fails with EPERM. Sets

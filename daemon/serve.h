@@ -1,4 +1,5 @@
-/* The entry point of `sekisho serve` (server.c), called by cli/main.c. */
+/* The entry point of `sekisho serve` (supervisor.c: the parent), called by
+ * cli/main.c. */
 #ifndef SK_DAEMON_SERVE_H
 #define SK_DAEMON_SERVE_H
 

@@ -1,5 +1,8 @@
-/* `sekisho serve`: options, listeners, signals, the engine and its swaps,
- * the worker pool and the counters. Framing lives in conn.c. */
+/* The front of `sekisho serve` (ARCHITECTURE.md, "Processes"): the libuv
+ * loop with the listeners the parent bound, signals, the queue, the
+ * counters, and the pool threads that hand each request to a scanner
+ * process (scanpool.c, scanwire.c). Framing lives in conn*.c; the engine
+ * runs only in the scanners. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,208 +12,70 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../common/options.h" /* sk_parse_uint, sk_common_rule_paths */
-#include "keeper.h"
+#include "ipc.h"
 #include "log.h"
 #include "run.h"
 #include "sandbox.h"
-#include "serve.h"
+#include "scanwire.h"
 #include "server.h"
-
-struct sk_thread_slot {
-    uint64_t generation;      /* of the engine the worker was made for; 0: none */
-    struct sk_worker *worker; /* owned by that engine's sk_engine_ref */
-};
-
-/* ---- engines: built at start and on SIGHUP, freed by the last user ---- */
-
-/* Asks the rules keeper for the rules compiled afresh and builds a new
- * engine from its bundle. Touches nothing of the server but its keeper
- * (one caller at a time: start-up, then one reload at once) and options,
- * so SIGHUP can run it on a pool thread; the generation is numbered by the
- * caller, on the loop thread. */
-static struct sk_engine_ref *engine_fetch(struct sk_server *server, struct sk_fetch_times *t,
-                                          char *err, size_t errlen)
-{
-    uint8_t *bundle = NULL;
-    size_t len = 0;
-    if (sk_keeper_compile(&server->keeper, &bundle, &len, &t->compile_ns, err, errlen) != 0)
-        return NULL;
-    uint64_t t0 = uv_hrtime();
-    struct sk_engine *engine = NULL;
-    int rc =
-        sk_engine_from_bundle(bundle, len, &server->opts->common.limits, &engine, err, errlen);
-    free(bundle);
-    t->load_ns = uv_hrtime() - t0;
-    t->bundle_bytes = len;
-    if (rc != 0)
-        return NULL;
-    struct sk_engine_ref *ref = calloc(1, sizeof *ref);
-    if (!ref || uv_mutex_init(&ref->lock) != 0) {
-        free(ref);
-        sk_engine_free(engine);
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    ref->engine = engine;
-    ref->refs = 1;
-    return ref;
-}
-
-static void engine_release(struct sk_engine_ref *ref)
-{
-    if (!ref || --ref->refs > 0)
-        return;
-    for (size_t i = 0; i < ref->n_workers; i++)
-        sk_worker_free(ref->workers[i]);
-    free(ref->workers);
-    uv_mutex_destroy(&ref->lock);
-    sk_engine_free(ref->engine);
-    free(ref);
-}
-
-/* SIGHUP: the rules are compiled on a pool thread (a large rule set takes
- * a while and the loop must keep accepting and framing meanwhile); the swap
- * happens back on the loop thread. A SIGHUP during a compile asks for one
- * more compile after it, so the last edit of the rules always wins. */
-struct sk_reload {
-    uv_work_t work;
-    struct sk_server *server;
-    struct sk_engine_ref *ref;
-    struct sk_fetch_times times;
-    uint64_t t0;
-    char err[SK_KEEPER_MAX_ERROR];
-};
-
-static void reload_work(uv_work_t *work)
-{
-    struct sk_reload *r = work->data;
-    r->ref = engine_fetch(r->server, &r->times, r->err, sizeof r->err);
-}
-
-static void reload(struct sk_server *server);
-
-static void reload_done(uv_work_t *work, int status)
-{
-    struct sk_reload *r = work->data;
-    struct sk_server *server = r->server;
-    server->reloading = false;
-    if (status != 0 || !r->ref) {
-        fprintf(stderr, "sekisho: SIGHUP: new rules refused, keeping generation %llu: %s\n",
-                (unsigned long long)server->current->generation,
-                status != 0 ? uv_strerror(status) : r->err);
-    } else if (server->draining) {
-        engine_release(r->ref); /* shutting down: nothing will use it */
-    } else {
-        struct sk_engine_ref *old = server->current;
-        r->ref->generation = ++server->next_generation;
-        server->current = r->ref;
-        engine_release(old);
-        fprintf(stderr,
-                "sekisho: SIGHUP: rules reloaded (generation %llu, %u rules, %.1f ms: "
-                "compiled in the rules keeper in %.1f ms, %zu-byte bundle loaded in %.1f ms)\n",
-                (unsigned long long)r->ref->generation, sk_engine_rule_count(r->ref->engine),
-                (double)(uv_hrtime() - r->t0) / 1e6, (double)r->times.compile_ns / 1e6,
-                r->times.bundle_bytes, (double)r->times.load_ns / 1e6);
-    }
-    free(r);
-    if (server->reload_again && !server->draining) {
-        server->reload_again = false;
-        reload(server);
-    }
-}
-
-static void reload(struct sk_server *server)
-{
-    if (server->reloading) {
-        server->reload_again = true;
-        return;
-    }
-    struct sk_reload *r = calloc(1, sizeof *r);
-    if (!r) {
-        fprintf(stderr, "sekisho: SIGHUP: out of memory; keeping the current rules\n");
-        return;
-    }
-    r->server = server;
-    r->t0 = uv_hrtime();
-    r->work.data = r;
-    int rc = uv_queue_work(server->loop, &r->work, reload_work, reload_done);
-    if (rc != 0) {
-        fprintf(stderr, "sekisho: SIGHUP: %s; keeping the current rules\n", uv_strerror(rc));
-        free(r);
-        return;
-    }
-    server->reloading = true;
-}
-
-/* ---- the pool thread ---- */
-
-/* This thread's worker for the request's engine; made on first use and
- * again after a swap (the old one stays with the old engine). */
-static struct sk_worker *thread_worker(struct sk_server *server, struct sk_engine_ref *ref)
-{
-    struct sk_thread_slot *slot = uv_key_get(&server->slot_key);
-    if (!slot) {
-        slot = calloc(1, sizeof *slot);
-        if (!slot)
-            return NULL;
-        uv_mutex_lock(&server->slots_lock);
-        struct sk_thread_slot **grown =
-            realloc(server->slots, (server->n_slots + 1) * sizeof *grown);
-        if (grown) {
-            server->slots = grown;
-            server->slots[server->n_slots++] = slot;
-        }
-        uv_mutex_unlock(&server->slots_lock);
-        if (!grown) {
-            free(slot);
-            return NULL;
-        }
-        uv_key_set(&server->slot_key, slot);
-    }
-    if (slot->generation == ref->generation)
-        return slot->worker;
-    struct sk_worker *worker = NULL;
-    if (sk_worker_new(ref->engine, &worker) != 0)
-        return NULL;
-    uv_mutex_lock(&ref->lock);
-    struct sk_worker **grown = realloc(ref->workers, (ref->n_workers + 1) * sizeof *grown);
-    if (grown) {
-        ref->workers = grown;
-        ref->workers[ref->n_workers++] = worker;
-    }
-    uv_mutex_unlock(&ref->lock);
-    if (!grown) {
-        sk_worker_free(worker);
-        return NULL;
-    }
-    slot->worker = worker;
-    slot->generation = ref->generation;
-    return worker;
-}
+#include "supervisor.h"
 
 static void server_release(struct sk_server *server, uint64_t bytes);
 
+/* How long a scanner may hold a request before the watchdog kills it: the
+ * request's deadline and a grace. A SCAN path may be a directory, up to
+ * SK_DIRSCAN_MAX_FILES scans in one request: it gets many deadlines. */
+static uint64_t watchdog_ns(const struct sk_serve_options *o, const struct sk_dreq *req)
+{
+    uint64_t ms = o->common.limits.timeout_ms;
+    if (req->kind == SK_DREQ_CLAMD_PATH)
+        ms *= 64;
+    return (ms + SK_SCANNER_GRACE_MS) * 1000000u;
+}
+
+/* On a pool thread: a free scanner scans the request. One that dies or
+ * sticks while it holds it costs this request alone (answered fail-closed)
+ * and is replaced by the parent. */
 static void scan_work(uv_work_t *work)
 {
     struct sk_dreq *req = work->data;
     struct sk_server *server = req->sched;
     const struct sk_serve_options *o = server->opts;
-    if (uv_hrtime() - req->queued_ns > (uint64_t)o->queue_timeout_ms * 1000000u) {
+    uint64_t queue_deadline = req->queued_ns + (uint64_t)o->queue_timeout_ms * 1000000u;
+    if (uv_hrtime() > queue_deadline) {
         sk_dreq_queue_expired(req);
         return;
     }
-    struct sk_worker *worker = thread_worker(server, req->eref);
-    if (!worker) {
-        sk_dreq_fail_closed(req, "no engine worker (out of memory)");
+    struct sk_scanner_ref *sc = sk_scanpool_acquire(&server->pool, queue_deadline);
+    if (!sc) {
+        if (sk_scanpool_alive(&server->pool) == 0)
+            sk_dreq_fail_closed(req, "no scanner process is alive (the log says why)");
+        else
+            sk_dreq_queue_expired(req);
         return;
     }
-    struct sk_run_options run = {
-        .limits = sk_engine_limits(req->eref->engine),
-        .no_hash = o->common.no_hash,
-        .fault_report = o->fault_report,
-    };
-    sk_dreq_run(req, worker, &run);
+    int rc = sk_scanwire_call(sc->fd, req, uv_hrtime() + watchdog_ns(o, req));
+    if (rc == SK_IPC_OK || rc == SK_SCANWIRE_NOMEM) {
+        /* A scanner that ran out of memory leaves after its answer: no
+         * request may be sent to it meanwhile. */
+        bool leaving = rc == SK_IPC_OK && req->out_of_memory;
+        sk_scanpool_release(&server->pool, sc, leaving, false);
+        if (rc == SK_SCANWIRE_NOMEM)
+            sk_dreq_fail_closed(req, "out of memory before the scan");
+        return;
+    }
+    bool stuck = rc == SK_IPC_TIMEOUT;
+    char detail[200];
+    snprintf(detail, sizeof detail,
+             stuck ? "the scanner process (pid %d) was still at it past the deadline and "
+                     "grace: killed and replaced"
+                   : "the scanner process (pid %d) died while scanning it; replaced",
+             (int)sc->pid);
+    fprintf(stderr, "sekisho: scanner %u (pid %d) %s request %llu.%u\n", sc->slot, (int)sc->pid,
+            stuck ? "stuck past the deadline on" : "lost", (unsigned long long)req->conn_no,
+            req->seq);
+    sk_scanpool_release(&server->pool, sc, true, stuck);
+    sk_dreq_fail_closed(req, detail);
 }
 
 static void scan_after(uv_work_t *work, int status)
@@ -233,8 +98,6 @@ static void scan_after(uv_work_t *work, int status)
         sk_dreq_log(req, sk_verdict_name(req->verdict), req->codes,
                     req->bytes ? req->bytes : req->size, req->sha, path);
     }
-    engine_release(req->eref);
-    req->eref = NULL;
     server_release(server, req->held);
     req->held = 0;
     sk_conn_scan_done(req);
@@ -242,23 +105,16 @@ static void scan_after(uv_work_t *work, int status)
 
 /* ---- the scheduler the connections see (sched.h) ---- */
 
-static void server_stats(const struct sk_server *server, struct sk_reply_stats *out);
+static void server_stats(struct sk_server *server, struct sk_reply_stats *out);
 static void server_conn_gone(struct sk_server *server);
 
 static int sched_submit(void *ctx, struct sk_dreq *req)
 {
     struct sk_server *server = ctx;
     req->sched = server;
-    req->eref = server->current;
-    req->eref->refs++;
     req->work.data = req;
     req->queued_ns = uv_hrtime();
-    int rc = uv_queue_work(server->loop, &req->work, scan_work, scan_after);
-    if (rc != 0) {
-        engine_release(req->eref);
-        req->eref = NULL;
-    }
-    return rc;
+    return uv_queue_work(server->loop, &req->work, scan_work, scan_after);
 }
 
 static bool sched_reserve(void *ctx)
@@ -343,9 +199,11 @@ static void sched_conn_gone(void *ctx)
 
 /* ---- counters and logs ---- */
 
-static void server_stats(const struct sk_server *server, struct sk_reply_stats *out)
+static void server_stats(struct sk_server *server, struct sk_reply_stats *out)
 {
     const struct sk_server_stats *s = &server->stats;
+    struct sk_scanpool_stats scanners;
+    sk_scanpool_stats(&server->pool, &scanners);
     *out = (struct sk_reply_stats){
         .requests = s->requests,
         .bytes = s->bytes,
@@ -360,10 +218,20 @@ static void server_stats(const struct sk_server *server, struct sk_reply_stats *
         .connections = server->conns.n_conns,
         .connections_total = server->conns.connections_total,
         .workers = server->opts->workers,
-        .rules_generation = server->current->generation,
+        .rules_generation = scanners.generation,
         .idle_timeout_ms = server->opts->idle_timeout_ms,
         .uptime_s = (double)(uv_hrtime() - server->start_ns) / 1e9,
+        .scanners_alive = scanners.alive,
+        .scanners_busy = scanners.busy,
+        .scanners_restarts = scanners.restarts,
+        .scanners_last_end = server->last_end,
+        .scanner_list = server->scanner_list,
     };
+    memcpy(out->scanners_ended, scanners.ended, sizeof out->scanners_ended);
+    memcpy(server->last_end, scanners.last_end, sizeof server->last_end);
+    if (server->scanner_list)
+        out->n_scanner_list = sk_scanpool_list(&server->pool,
+                                               server->scanner_list, server->opts->workers);
 }
 
 /* ---- listeners and signals ---- */
@@ -374,8 +242,8 @@ static void close_signals(struct sk_server *server)
         return;
     server->signals_closed = true;
     uv_close((uv_handle_t *)&server->sig_term, NULL);
-    uv_close((uv_handle_t *)&server->sig_int, NULL);
-    uv_close((uv_handle_t *)&server->sig_hup, NULL);
+    sk_front_ctl_stop(&server->ctl);
+    sk_scanpool_close(&server->pool);
     uv_close((uv_handle_t *)&server->drain_timer, NULL);
     uv_close((uv_handle_t *)&server->sweep_timer, NULL);
     uv_close((uv_handle_t *)&server->wake_idle, NULL);
@@ -411,18 +279,14 @@ static void on_connection(uv_stream_t *listener, int status)
     sk_conn_accept(&server->conns, listener, listener == (uv_stream_t *)&server->unix_listener);
 }
 
-static void on_signal(uv_signal_t *handle, int signum)
+/* SIGTERM (the parent passes on its SIGTERM or SIGINT), or the parent
+ * gone: stop accepting, finish what is in flight, exit. */
+static void drain(struct sk_server *server, const char *why)
 {
-    struct sk_server *server = handle->data;
-    if (signum == SIGHUP) {
-        if (!server->draining)
-            reload(server);
-        return;
-    }
     if (server->draining)
         return;
-    fprintf(stderr, "sekisho: %s: draining %zu request(s) in flight\n",
-            signum == SIGTERM ? "SIGTERM" : "SIGINT", server->in_flight);
+    fprintf(stderr, "sekisho: %s: draining %zu request(s) in flight\n", why,
+            server->in_flight);
     server->draining = true;
     if (server->have_unix)
         uv_close((uv_handle_t *)&server->unix_listener, NULL);
@@ -433,148 +297,46 @@ static void on_signal(uv_signal_t *handle, int signum)
     server_conn_gone(server);
 }
 
-/* systemd socket activation: the first passed descriptor, or -1. */
-static int activated_fd(void)
+static void on_signal(uv_signal_t *handle, int signum)
 {
-    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-    unsigned long p, n;
-    if (!pid || !fds || sk_parse_uint(pid, 1ul << 31, &p) || sk_parse_uint(fds, 64, &n))
-        return -1;
-    if ((pid_t)p != getpid() || n < 1)
-        return -1;
-    unsetenv("LISTEN_PID");
-    unsetenv("LISTEN_FDS");
-    unsetenv("LISTEN_FDNAMES");
-    return 3;
+    (void)signum;
+    drain(handle->data, "SIGTERM");
 }
 
-/* True when something accepts connections on the socket at path: then it
- * is not stale and must not be removed. */
-static bool socket_in_use(const char *path)
+static void on_parent_gone(struct sk_front_ctl *ctl)
 {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof addr.sun_path)
-        return false;
-    memcpy(addr.sun_path, path, strlen(path) + 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return false;
-    bool in_use = connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
-    close(fd);
-    return in_use;
+    drain(ctl->data, "the parent is gone");
 }
 
-/* clamd's LocalSocketMode/LocalSocketGroup: the mode, and the owner and
- * group asked for, are set right after the bind, before any privilege drop
- * (the drop then hands the socket to the serving user only where nothing
- * was asked for). 0 or a negative libuv error, after printing why. */
-static int socket_access(struct sk_server *server, const char *path)
+/* The listeners the parent bound and passed on. 0 or a negative libuv
+ * error, after printing why. */
+static int open_listeners(struct sk_server *server, const struct sk_listeners *l)
 {
-    const struct sk_serve_options *o = server->opts;
-    char err[256];
-    uid_t uid = (uid_t)-1;
-    gid_t gid = (gid_t)-1;
-    if (o->socket_owner) {
-        struct sk_sandbox_user owner;
-        if (sk_sandbox_lookup_user(o->socket_owner, NULL, &owner, err, sizeof err) != 0) {
-            fprintf(stderr, "sekisho: --socket-owner: %s\n", err);
-            return UV_EINVAL;
+    int rc = 0;
+    if (l->unix_fd >= 0) {
+        rc = uv_pipe_init(server->loop, &server->unix_listener, 0);
+        if (rc == 0) {
+            server->have_unix = true;
+            server->unix_listener.data = server;
+            rc = uv_pipe_open(&server->unix_listener, l->unix_fd);
         }
-        uid = owner.uid;
-    }
-    if (o->socket_group && sk_sandbox_lookup_group(o->socket_group, &gid, err, sizeof err)) {
-        fprintf(stderr, "sekisho: --socket-group: %s\n", err);
-        return UV_EINVAL;
-    }
-    if (chmod(path, (mode_t)o->socket_mode) != 0 ||
-        ((o->socket_owner || o->socket_group) && chown(path, uid, gid) != 0)) {
-        int rc = uv_translate_sys_error(errno);
-        fprintf(stderr, "sekisho: socket %s: mode %04o, owner %s, group %s: %s\n", path,
-                o->socket_mode, o->socket_owner ? o->socket_owner : "unchanged",
-                o->socket_group ? o->socket_group : "unchanged", uv_strerror(rc));
-        return rc;
-    }
-    return 0;
-}
-
-static int listen_unix(struct sk_server *server)
-{
-    const char *path = server->opts->socket_path;
-    int rc = uv_pipe_init(server->loop, &server->unix_listener, 0);
-    if (rc != 0)
-        return rc;
-    server->have_unix = true;
-    server->unix_listener.data = server;
-    int fd = path ? -1 : activated_fd();
-    if (fd >= 0) {
-        rc = uv_pipe_open(&server->unix_listener, fd);
-        path = "(systemd socket)";
-        if (server->opts->socket_owner || server->opts->socket_group ||
-            server->opts->socket_mode_set)
-            fprintf(stderr, "sekisho: --socket-owner/-group/-mode ignored: systemd made the "
-                            "socket (SocketUser=, SocketGroup=, SocketMode=)\n");
-    } else {
-        if (!path)
-            path = SK_DEFAULT_SOCKET;
-        struct stat st;
-        /* A stale socket from an earlier run is removed; any other file
-         * at that path is left alone. */
-        if (lstat(path, &st) == 0) {
-            if (!S_ISSOCK(st.st_mode)) {
-                fprintf(stderr, "sekisho: %s exists and is not a socket\n", path);
-                return UV_EEXIST;
-            }
-            if (socket_in_use(path)) {
-                fprintf(stderr, "sekisho: %s: another server is listening there\n", path);
-                return UV_EADDRINUSE;
-            }
-            unlink(path);
-        }
-        rc = uv_pipe_bind(&server->unix_listener, path);
         if (rc == 0)
-            server->bound_socket = path; /* ours to remove at exit */
-        if (rc == 0)
-            rc = socket_access(server, path);
+            rc = uv_listen((uv_stream_t *)&server->unix_listener, SK_LISTEN_BACKLOG,
+                           on_connection);
     }
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&server->unix_listener, 511, on_connection);
-    if (rc != 0)
-        fprintf(stderr, "sekisho: listen on %s: %s\n", path, uv_strerror(rc));
-    else
-        fprintf(stderr, "sekisho: listening on %s\n", path);
-    return rc;
-}
-
-static int listen_tcp(struct sk_server *server)
-{
-    const char *spec = server->opts->tcp;
-    const char *colon = strrchr(spec, ':');
-    unsigned long port;
-    char host[256];
-    if (!colon || (size_t)(colon - spec) >= sizeof host ||
-        sk_parse_uint(colon + 1, 65535, &port)) {
-        fprintf(stderr, "sekisho: --tcp wants HOST:PORT, not '%s'\n", spec);
-        return UV_EINVAL;
-    }
-    memcpy(host, spec, (size_t)(colon - spec));
-    host[colon - spec] = '\0';
-    struct sockaddr_storage addr;
-    int rc = uv_ip4_addr(host, (int)port, (struct sockaddr_in *)&addr);
-    if (rc != 0)
-        rc = uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)&addr);
-    if (rc == 0)
+    if (rc == 0 && l->tcp_fd >= 0) {
         rc = uv_tcp_init(server->loop, &server->tcp_listener);
-    if (rc == 0) {
-        server->have_tcp = true;
-        server->tcp_listener.data = server;
-        rc = uv_tcp_bind(&server->tcp_listener, (struct sockaddr *)&addr, 0);
+        if (rc == 0) {
+            server->have_tcp = true;
+            server->tcp_listener.data = server;
+            rc = uv_tcp_open(&server->tcp_listener, l->tcp_fd);
+        }
+        if (rc == 0)
+            rc = uv_listen((uv_stream_t *)&server->tcp_listener, SK_LISTEN_BACKLOG,
+                           on_connection);
     }
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&server->tcp_listener, 511, on_connection);
     if (rc != 0)
-        fprintf(stderr, "sekisho: listen on tcp %s: %s\n", spec, uv_strerror(rc));
-    else
-        fprintf(stderr, "sekisho: listening on tcp %s\n", spec);
+        fprintf(stderr, "sekisho: front: the listeners: %s\n", uv_strerror(rc));
     return rc;
 }
 
@@ -598,66 +360,29 @@ static void warm_pool_done(uv_work_t *work, int status)
     (void)status;
 }
 
-/* Started as root: whom the server (and, keeping one capability, the rules
- * keeper) becomes: --user (default nobody) with its own supplementary groups
- * and --group as primary group if given. Looked up before anything is
- * forked or bound, since the user database is out of reach afterwards. 0,
- * or -1 with a message. */
-static int resolve_user(struct sk_server *server, char *err, size_t errlen)
-{
-    const struct sk_serve_options *o = server->opts;
-    const char *name = o->user ? o->user : SK_SANDBOX_DEFAULT_USER;
-    if (sk_sandbox_lookup_user(name, o->group, &server->user, err, errlen) != 0)
-        return -1;
-    if (server->user.uid == 0) {
-        snprintf(err, errlen, "--user %s is root: name an unprivileged user", name);
-        return -1;
-    }
-    server->user_name = name;
-    return 0;
-}
-
-/* Started as root: becomes the user resolve_user found, for good. The
- * socket we bound is handed to that user and group first, unless
- * --socket-owner or --socket-group said otherwise (socket_access), since
- * neither the user database nor chown is reachable afterwards. */
-static int drop_root(struct sk_server *server, char *err, size_t errlen)
-{
-    const struct sk_serve_options *o = server->opts;
-    const struct sk_sandbox_user *user = &server->user;
-    uid_t uid = o->socket_owner ? (uid_t)-1 : user->uid;
-    gid_t gid = o->socket_group ? (gid_t)-1 : user->gid;
-    if (server->bound_socket && chown(server->bound_socket, uid, gid) != 0) {
-        snprintf(err, errlen, "chown %s: %s", server->bound_socket, strerror(errno));
-        return -1;
-    }
-    if (sk_sandbox_drop(user, err, errlen) != 0)
-        return -1;
-    char groups[256] = "no supplementary groups";
-    size_t used = 0;
-    for (size_t i = 0; i < user->n_groups && used < sizeof groups; i++) {
-        int n = snprintf(groups + used, sizeof groups - used, "%s%u",
-                         i ? "," : "supplementary groups ", (unsigned)user->groups[i]);
-        used += n > 0 ? (size_t)n : 0;
-    }
-    fprintf(stderr, "sekisho: running as %s (uid %u, gid %u), %s\n", server->user_name,
-            (unsigned)user->uid, (unsigned)user->gid, groups);
-    return 0;
-}
-
-/* Drops root, starts the pool threads (so that they exist before the
- * filter, as everything else start-up made), then installs the seccomp
- * filter unless --no-sandbox. 0, or -1 after printing why: a daemon that
- * was asked to be confined and is not must not serve. */
-static int enter_sandbox(struct sk_server *server, uv_work_t *warm)
+/* Becomes the serving user (started as root) and dies with the parent,
+ * starts the pool threads (so that they exist before the filter, as
+ * everything else start-up made), then installs the seccomp filter unless
+ * --no-sandbox. 0, or -1 after printing why: a front that was asked to be
+ * confined and is not must not serve. */
+static int enter_sandbox(struct sk_server *server, const struct sk_child_setup *setup,
+                         uv_work_t *warm)
 {
     const struct sk_serve_options *o = server->opts;
     char err[512];
-    if (server->user_name) {
-        if (drop_root(server, err, sizeof err) != 0)
-            goto fail;
-    } else if (o->user || o->group) {
-        fprintf(stderr, "sekisho: --user/--group ignored: not started as root\n");
+    if (sk_sandbox_enter_child(setup->user, setup->parent, err, sizeof err) != 0)
+        goto fail;
+    if (setup->user) {
+        const struct sk_sandbox_user *u = setup->user;
+        char groups[256] = "no supplementary groups";
+        size_t used = 0;
+        for (size_t i = 0; i < u->n_groups && used < sizeof groups; i++) {
+            int n = snprintf(groups + used, sizeof groups - used, "%s%u",
+                             i ? "," : "supplementary groups ", (unsigned)u->groups[i]);
+            used += n > 0 ? (size_t)n : 0;
+        }
+        fprintf(stderr, "sekisho: front and scanners running as %s (uid %u, gid %u), %s\n",
+                setup->user_name, (unsigned)u->uid, (unsigned)u->gid, groups);
     }
     int rc = uv_queue_work(server->loop, warm, warm_pool, warm_pool_done);
     if (rc != 0) {
@@ -675,7 +400,7 @@ static int enter_sandbox(struct sk_server *server, uv_work_t *warm)
             allowed);
     return 0;
 fail:
-    fprintf(stderr, "sekisho: sandbox: %s\n", err);
+    fprintf(stderr, "sekisho: front: %s\n", err);
     return -1;
 }
 
@@ -686,56 +411,14 @@ static void walk_close(uv_handle_t *handle, void *arg)
         uv_close(handle, NULL);
 }
 
-int sk_cmd_serve(int argc, char **argv)
+int sk_front_main(const struct sk_child_setup *setup)
 {
-    struct sk_serve_options o = {0};
-    int parsed = sk_serve_parse_options(argc, argv, &o);
-    if (parsed != 0) {
-        free(o.common.rule_paths);
-        return parsed > 0 ? 0 : 2;
-    }
+    const struct sk_serve_options *o = setup->opts;
     char workers[16];
-    snprintf(workers, sizeof workers, "%u", o.workers);
+    snprintf(workers, sizeof workers, "%u", o->workers);
     setenv("UV_THREADPOOL_SIZE", workers, 1);
-    signal(SIGPIPE, SIG_IGN);
-    o.fault_report = getenv("SEKISHO_FAULT_REPORT");
-    if (o.fault_report)
-        fprintf(stderr,
-                "sekisho: test hook SEKISHO_FAULT_REPORT armed: the reports of %s "
-                "fail closed\n",
-                o.fault_report);
-
-    struct sk_server server = {.opts = &o, .keeper = {.pid = -1, .fd = -1}};
+    struct sk_server server = {.opts = o};
     int code = 2;
-    char err[SK_KEEPER_MAX_ERROR];
-    const char **rule_paths = NULL;
-    size_t n_rule_paths = 0;
-    if (geteuid() == 0 && resolve_user(&server, err, sizeof err) != 0) {
-        fprintf(stderr, "sekisho: sandbox: %s\n", err);
-        goto out;
-    }
-    /* The bundled folder is found now, as whoever started us: the keeper may
-     * be another user by the time it reads it. */
-    sk_common_rule_paths(&o.common, &rule_paths, &n_rule_paths);
-    struct sk_keeper_setup keeper = {
-        .engine = {.rule_paths = rule_paths,
-                   .n_rule_paths = n_rule_paths,
-                   .policy_path = o.common.policy_path,
-                   .password_rules_path = o.common.password_rules},
-        .user = server.user_name ? &server.user : NULL,
-        .confine = !o.no_sandbox,
-    };
-    /* Forked first, while this is the only thread and before any socket,
-     * loop or engine exists that the keeper would inherit. */
-    if (sk_keeper_start(&keeper, &server.keeper, err, sizeof err) != 0) {
-        fprintf(stderr, "sekisho: %s\n", err);
-        goto out;
-    }
-    fprintf(stderr,
-            "sekisho: rules keeper started (pid %d%s%s): start-up and SIGHUP compile the "
-            "rules in it, the server loads what it sends\n",
-            (int)server.keeper.pid, server.user_name ? ", as " : "",
-            server.user_name ? server.user_name : "");
     server.loop = uv_default_loop();
     server.sched = (struct sk_sched){
         .ctx = &server,
@@ -750,27 +433,20 @@ int sk_cmd_serve(int argc, char **argv)
         .count_error = sched_count_error,
         .conn_gone = sched_conn_gone,
     };
-    server.conns =
-        (struct sk_conn_set){.loop = server.loop, .sched = &server.sched, .opts = &o};
+    server.conns = (struct sk_conn_set){.loop = server.loop, .sched = &server.sched, .opts = o};
     server.start_ns = uv_hrtime();
-    uv_key_create(&server.slot_key);
-    uv_mutex_init(&server.slots_lock);
-    struct sk_fetch_times times = {0};
-    server.current = engine_fetch(&server, &times, err, sizeof err);
-    if (!server.current) {
-        fprintf(stderr, "sekisho: %s\n", err);
-        goto out;
+    server.scanner_list = calloc(o->workers, sizeof *server.scanner_list);
+    if (!server.scanner_list || sk_scanpool_init(&server.pool, o->workers, setup->fd) != 0) {
+        free(server.scanner_list);
+        fprintf(stderr, "sekisho: front: out of memory\n");
+        return code;
     }
-    server.current->generation = ++server.next_generation;
-    fprintf(stderr,
-            "sekisho: rules compiled in the rules keeper in %.1f ms, %zu-byte bundle loaded "
-            "in %.1f ms\n",
-            (double)times.compile_ns / 1e6, times.bundle_bytes, (double)times.load_ns / 1e6);
-    if (listen_unix(&server) != 0 || (o.tcp && listen_tcp(&server) != 0))
+    server.ctl.parent_gone = on_parent_gone;
+    server.ctl.data = &server;
+    if (sk_front_ctl_start(&server.ctl, server.loop, setup->fd, &server.pool) != 0 ||
+        open_listeners(&server, setup->listeners) != 0)
         goto out;
     start_signal(&server, &server.sig_term, SIGTERM);
-    start_signal(&server, &server.sig_int, SIGINT);
-    start_signal(&server, &server.sig_hup, SIGHUP);
     uv_timer_init(server.loop, &server.drain_timer);
     server.drain_timer.data = &server;
     uv_timer_init(server.loop, &server.sweep_timer);
@@ -779,35 +455,24 @@ int sk_cmd_serve(int argc, char **argv)
     uv_idle_init(server.loop, &server.wake_idle);
     server.wake_idle.data = &server;
     uv_work_t warm_pool_work;
-    if (enter_sandbox(&server, &warm_pool_work) != 0)
+    if (enter_sandbox(&server, setup, &warm_pool_work) != 0)
         goto out;
     fprintf(stderr,
-            "sekisho: serving with %u workers, queue %u (%llu bytes, %u ms), %u rules, "
-            "max-bytes %llu\n",
-            o.workers, o.queue, (unsigned long long)o.queue_bytes, o.queue_timeout_ms,
-            sk_engine_rule_count(server.current->engine),
-            (unsigned long long)o.common.limits.max_request_bytes);
+            "sekisho: serving with %u workers (scanner processes), queue %u (%llu bytes, %u "
+            "ms), max-bytes %llu\n",
+            o->workers, o->queue, (unsigned long long)o->queue_bytes, o->queue_timeout_ms,
+            (unsigned long long)o->common.limits.max_request_bytes);
     uv_run(server.loop, UV_RUN_DEFAULT);
     fprintf(stderr, "sekisho: stopped: %llu requests answered (%llu errors, %llu busy)\n",
             (unsigned long long)server.stats.requests, (unsigned long long)server.stats.errors,
             (unsigned long long)server.stats.busy);
     code = 0;
 out:
-    sk_keeper_close(&server.keeper); /* EOF: the keeper exits */
-    if (server.loop) {
-        uv_walk(server.loop, walk_close, NULL);
-        uv_run(server.loop, UV_RUN_DEFAULT);
-        uv_loop_close(server.loop);
-        if (server.bound_socket)
-            unlink(server.bound_socket);
-        engine_release(server.current);
-        for (size_t i = 0; i < server.n_slots; i++)
-            free(server.slots[i]);
-        free(server.slots);
-        uv_key_delete(&server.slot_key);
-        uv_mutex_destroy(&server.slots_lock);
-    }
-    free(rule_paths);
-    free(o.common.rule_paths);
+    uv_walk(server.loop, walk_close, NULL);
+    uv_run(server.loop, UV_RUN_DEFAULT);
+    uv_loop_close(server.loop);
+    sk_scanpool_destroy(&server.pool); /* the scanners see EOF and leave */
+    sk_front_ctl_close(&server.ctl);
+    free(server.scanner_list);
     return code;
 }

@@ -406,6 +406,11 @@ bool sk_job_has_error(const struct sk_job *job)
     return job->had_error;
 }
 
+bool sk_job_out_of_memory(const struct sk_job *job)
+{
+    return job->out_of_memory;
+}
+
 void sk_job_free(struct sk_job *job)
 {
     if (!job)

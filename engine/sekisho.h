@@ -95,6 +95,9 @@ enum sk_verdict sk_job_verdict(const struct sk_job *job);
 char *sk_job_json(const struct sk_job *job);
 uint64_t sk_job_bytes(const struct sk_job *job); /* input bytes */
 bool sk_job_has_error(const struct sk_job *job); /* an error kept it from being scanned whole */
+/* An allocation failed during the job (its reasons say error.internal): a
+ * daemon's scanner process leaves after answering, for a fresh heap. */
+bool sk_job_out_of_memory(const struct sk_job *job);
 /* The SHA-256 of the input (the root node) in hex, cut to len - 1
  * characters, into out; "-" when hashing was off or there were no bytes. */
 void sk_job_sha256_prefix(const struct sk_job *job, char *out, size_t len);

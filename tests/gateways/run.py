@@ -242,7 +242,7 @@ class Sekisho:
         say("%s serve %s: socket mode %o gid %d" % (self.name, " ".join(extra), st.st_mode & 0o777, st.st_gid))
 
     def kill(self):
-        """kill -9: no drain, no exit status to check (its rules keeper follows it
+        """kill -9: no drain, no exit status to check (its front and scanners follow it
         by the parent-death signal)."""
         self.proc.kill()
         self.proc.wait()

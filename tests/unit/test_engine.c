@@ -134,7 +134,7 @@ static void request_limit_refuses_without_reading(const char *rules)
     sk_engine_free(engine);
 }
 
-/* An engine built from a bundle (what the daemon's rules keeper sends)
+/* An engine built from a bundle (what serve's parent hands its scanners)
  * scans as one built from the files: the rules, the policy and the
  * password rules all crossed; a damaged bundle and bad files are refused. */
 static void engine_bundles(const char *rules)

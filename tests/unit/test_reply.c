@@ -76,11 +76,17 @@ static void test_clamd(void)
                                       .in_flight = 3,
                                       .workers = 4,
                                       .idle_timeout_ms = 120000,
-                                      .uptime_s = 65.4};
+                                      .uptime_s = 65.4,
+                                      .scanners_alive = 3,
+                                      .scanners_busy = 1,
+                                      .scanners_restarts = 9,
+                                      .scanners_ended = {2, 1, 1, 4, 1, 5}};
     rc = sk_reply_clamd_stats(&session, &st, &out, &len);
     CHECK_BYTES(rc, out, len,
-                "7: POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live 4  idle 0 max 4 "
-                "idle-timeout 120\nQUEUE: 3 items\nREQUESTS: 10\nBUSY: 2\nUPTIME: 65\n\nEND\n");
+                "7: POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live 3  idle 2 max 4 "
+                "idle-timeout 120\nQUEUE: 3 items\nREQUESTS: 10\nBUSY: 2\nUPTIME: 65\n"
+                "SCANNERS: alive 3 busy 1 restarted 9 (signal 2, memory 1, watchdog 1, exit 4, "
+                "start 1)\n\nEND\n");
 
     /* A directory scan appends line after line to one reply. */
     rc = sk_reply_clamd_found(&zsession, "/d/a", "Sekisho.X", &out, &len);
@@ -119,6 +125,8 @@ static void test_native(void)
                 "{\"id\":\"f1\",\"verdict\":\"sandbox\",\"reasons\":[{\"code\":\"error."
                 "internal\",\"verdict\":\"sandbox\",\"path\":\"\",\"detail\":\"out of memory "
                 "while reporting\"}]}\n");
+    const struct sk_reply_scanner list[2] = {{.pid = 41, .slot = 0, .busy = true, .generation = 16, .requests = 5},
+                                             {.pid = 42, .slot = 1, .generation = 15}};
     const struct sk_reply_stats st = {.requests = 1,
                                       .bytes = 2,
                                       .verdicts = {3, 4, 5},
@@ -133,7 +141,14 @@ static void test_native(void)
                                       .connections_total = 14,
                                       .workers = 15,
                                       .rules_generation = 16,
-                                      .uptime_s = 1.5};
+                                      .uptime_s = 1.5,
+                                      .scanners_alive = 2,
+                                      .scanners_busy = 1,
+                                      .scanners_restarts = 3,
+                                      .scanners_ended = {1, 0, 2, 0, 0, 4},
+                                      .scanners_last_end = "scanner 1 (pid 9): killed",
+                                      .scanner_list = list,
+                                      .n_scanner_list = 2};
     rc = sk_reply_native_stats("s", &st, &out, &len);
     CHECK_BYTES(
         rc, out, len,
@@ -141,7 +156,11 @@ static void test_native(void)
         "\"sandbox\":4,\"block\":5},\"errors\":6,\"busy\":7,\"in_flight\":8,\"queue\":9,"
         "\"waiting\":10,\"held_bytes\":11,\"queue_bytes\":12,\"connections\":13,"
         "\"connections_total\":14,\"workers\":15,\"rules_generation\":16,\"uptime_s\":"
-        "1.5}}\n");
+        "1.5,\"scanners\":{\"configured\":15,\"alive\":2,\"busy\":1,\"generation\":16,"
+        "\"restarts\":3,\"ended\":{\"signal\":1,\"memory\":0,\"watchdog\":2,\"exit\":0,"
+        "\"start\":0,\"retired\":4},\"last_end\":\"scanner 1 (pid 9): killed\",\"list\":["
+        "{\"slot\":0,\"pid\":41,\"busy\":true,\"generation\":16,\"requests\":5},"
+        "{\"slot\":1,\"pid\":42,\"busy\":false,\"generation\":15,\"requests\":0}]}}}\n");
     CHECK_EQ_INT(sizeof SK_REPLY_NATIVE_INTERNAL - 1, strlen(SK_REPLY_NATIVE_INTERNAL));
     CHECK(SK_REPLY_NATIVE_INTERNAL[sizeof SK_REPLY_NATIVE_INTERNAL - 2] == '\n');
 }

@@ -1,0 +1,70 @@
+/* A request's bytes in shared memory (shm.h). */
+#include "shm.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int sk_shm_create(struct sk_shm *shm, size_t cap)
+{
+    shm->fd = -1;
+    shm->data = NULL;
+    shm->cap = 0;
+    int fd = memfd_create("sekisho-request", MFD_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    shm->fd = fd;
+    int rc = sk_shm_grow(shm, cap);
+    if (rc != 0)
+        sk_shm_free(shm);
+    return rc;
+}
+
+int sk_shm_grow(struct sk_shm *shm, size_t cap)
+{
+    if (cap <= shm->cap)
+        return 0;
+    if (ftruncate(shm->fd, (off_t)cap) != 0)
+        return errno;
+    void *p = shm->data ? mremap(shm->data, shm->cap, cap, MREMAP_MAYMOVE)
+                        : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_SHARED, shm->fd, 0);
+    if (p == MAP_FAILED) {
+        int err = errno;
+        if (ftruncate(shm->fd, (off_t)shm->cap) != 0) {
+            /* Only ever shrinks back: the mapping still covers it. */
+        }
+        return err;
+    }
+    shm->data = p;
+    shm->cap = cap;
+    return 0;
+}
+
+void sk_shm_free(struct sk_shm *shm)
+{
+    if (shm->data)
+        munmap(shm->data, shm->cap);
+    if (shm->fd >= 0)
+        close(shm->fd);
+    shm->fd = -1;
+    shm->data = NULL;
+    shm->cap = 0;
+}
+
+int sk_shm_map_readonly(int fd, size_t size, const uint8_t **out)
+{
+    *out = NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return errno;
+    if (st.st_size < 0 || (uint64_t)st.st_size < (uint64_t)size)
+        return EINVAL;
+    if (size == 0)
+        return 0;
+    void *p = mmap(NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (p == MAP_FAILED)
+        return errno;
+    *out = p;
+    return 0;
+}
