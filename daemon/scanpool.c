@@ -63,30 +63,30 @@ bool sk_scanpool_add(struct sk_scanpool *pool, const struct sk_ctl_msg *m, int f
                                  .generation = m->generation,
                                  .rules = m->rules,
                                  .started_ns = sk_ipc_now_ns()};
-    bool completes = false;
     uv_mutex_lock(&pool->lock);
     struct sk_scanner_ref *old = pool->slots[m->slot];
     if (old) {
         pool->alive--;
         if (old->busy)
             old->retired = true; /* closed by its pool thread when done */
-        else {
+        else
             scanner_free(old);
-        }
     }
     pool->slots[m->slot] = s;
     pool->alive++;
     pool->arrived++;
-    if (m->generation > pool->generation) {
+    if (m->generation > pool->generation)
         pool->generation = m->generation;
-    }
+    /* A reload is complete once every slot runs its generation; said once. */
     size_t newest = 0;
     for (size_t i = 0; i < pool->n_slots; i++)
         newest += pool->slots[i] && pool->slots[i]->generation == m->generation;
-    completes = m->generation > 1 && newest == pool->n_slots && (!old || old->generation < m->generation);
+    bool completes = newest == pool->n_slots && m->generation > pool->complete_generation;
+    if (completes)
+        pool->complete_generation = m->generation;
     uv_cond_signal(&pool->freed);
     uv_mutex_unlock(&pool->lock);
-    return completes;
+    return completes && m->generation > 1;
 }
 
 void sk_scanpool_ended(struct sk_scanpool *pool, const struct sk_ctl_msg *m)

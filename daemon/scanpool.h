@@ -35,6 +35,7 @@ struct sk_scanpool {
     size_t n_slots;
     size_t alive; /* entries in slots */
     uint64_t generation; /* the newest a slot runs */
+    uint64_t complete_generation; /* the newest every slot runs */
     uint64_t arrived;    /* scanners handed over since start */
     uint64_t ended[SK_CAUSE_COUNT];
     char last_end[256]; /* the last scanner that ended: slot, pid, how */

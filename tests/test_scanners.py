@@ -263,6 +263,10 @@ def test_backoff(sekisho, tmp):
     try:
         time.sleep(2.5)
         log = srv.read_log()
+        if "memory cap none" in log:
+            print("     SKIPPED back-off: no memory cap in this build (sanitizer), so no scanner "
+                  "fails to start")
+            return
         tries = re.findall(r"scanner 0 \(pid \d+\) died before it was ready .*?(\d+) time\(s\) "
                            r"in a row; next try in (\d+) ms", log)
         check("backoff: a scanner that cannot start is retried (%d times in 2.5 s)" % len(tries),
@@ -316,7 +320,11 @@ def main():
     os.chmod(tmp, 0o755)
     as_root = os.geteuid() == 0
     try:
-        srv = td.Server(args.sekisho, tmp, "main", "--workers", "2")
+        # The sanitizer build would turn a scanner's SIGSEGV into a report
+        # and an exit: let the signal kill it, as it does in production.
+        asan = os.environ.get("ASAN_OPTIONS", "")
+        srv = td.Server(args.sekisho, tmp, "main", "--workers", "2",
+                        env={"ASAN_OPTIONS": (asan + ":" if asan else "") + "handle_segv=0"})
         front = test_shape(srv, as_root)
         test_scanner_deaths(srv)
         if front:
