@@ -312,7 +312,9 @@ static uint64_t load_corpus(void)
 
 /* ---------------------------------------------------------------- stats */
 
-static long long read_cpu_ticks(long pid)
+/* utime + stime of one process, and cutime + cstime: what its children
+ * that it has already reaped used. -1 when it cannot be read. */
+static long long process_ticks(long pid)
 {
     char path[64], buf[4096];
     snprintf(path, sizeof path, "/proc/%ld/stat", pid);
@@ -324,11 +326,33 @@ static long long read_cpu_ticks(long pid)
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     unsigned long long ut, stt;
-    /* after ")": state(3) ... utime is field 14, stime 15 */
-    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-                     &stt) != 2)
+    long long cut, cst;
+    /* after ")": state(3) ... utime is field 14, stime 15, cutime 16, cstime 17 */
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld",
+                     &ut, &stt, &cut, &cst) != 4)
         return -1;
-    return (long long)(ut + stt);
+    return (long long)(ut + stt) + cut + cst;
+}
+
+/* The CPU time of a server and of its live children (Sekisho's serve is a
+ * parent, a front and scanner processes; clamd is one process). */
+static long long read_cpu_ticks(long pid)
+{
+    long long total = process_ticks(pid);
+    if (total < 0)
+        return -1;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", pid, pid);
+    FILE *f = fopen(path, "r");
+    long child;
+    while (f && fscanf(f, "%ld", &child) == 1) {
+        long long t = process_ticks(child);
+        if (t > 0)
+            total += t;
+    }
+    if (f)
+        fclose(f);
+    return total;
 }
 
 static void add_sample(uint64_t ns)
