@@ -200,7 +200,7 @@ void sk_scanpool_stats(struct sk_scanpool *pool, struct sk_scanpool_stats *out)
     out->generation = pool->generation;
     out->arrived = pool->arrived;
     for (int c = 0; c < SK_CAUSE_COUNT; c++)
-        out->restarts += pool->ended[c];
+        out->restarts += c == SK_CAUSE_RETIRED ? 0 : pool->ended[c];
     memcpy(out->ended, pool->ended, sizeof out->ended);
     memcpy(out->last_end, pool->last_end, sizeof out->last_end);
     uv_mutex_unlock(&pool->lock);

@@ -69,7 +69,8 @@ size_t sk_scanpool_alive(struct sk_scanpool *pool);
 /* A snapshot for the stats. */
 struct sk_scanpool_stats {
     size_t configured, alive, busy;
-    uint64_t generation, arrived, restarts;
+    uint64_t generation, arrived;
+    uint64_t restarts; /* ended for any cause but retirement */
     uint64_t ended[SK_CAUSE_COUNT];
     char last_end[256];
 };

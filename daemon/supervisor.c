@@ -37,6 +37,7 @@ struct child {
     int fd;         /* a starting scanner's socket until the front has it; -1 after */
     bool ready;     /* the front: answered a ping; a scanner: said it is ready */
     bool watchdog;  /* killed because the front asked (stuck past its deadline) */
+    bool stale;     /* killed because a newer generation took its slot first */
     uint64_t started_ns;
 };
 
@@ -264,6 +265,15 @@ static void scanner_ready(struct parent *p, struct child *c)
         return;
     }
     c->ready = true;
+    struct seat *s = &p->scanners[c->slot];
+    if (s->pid != c->pid) {
+        /* A SIGHUP came while it started: a newer generation has the slot. */
+        c->stale = true;
+        kill(c->pid, SIGKILL);
+        close(c->fd);
+        c->fd = -1;
+        return;
+    }
     char cap[32] = "none";
     if (ready.memory_cap)
         snprintf(cap, sizeof cap, "%llu", (unsigned long long)ready.memory_cap);
@@ -272,7 +282,6 @@ static void scanner_ready(struct parent *p, struct child *c)
             "%.1f ms, memory cap %s\n",
             c->slot, (int)c->pid, (unsigned long long)c->generation, ready.rules,
             (double)ready.load_ns / 1e6, cap);
-    struct seat *s = &p->scanners[c->slot];
     struct sk_ctl_msg m = {.magic = SK_CTL_MAGIC,
                            .type = SK_CTL_SCANNER,
                            .slot = c->slot,
@@ -325,12 +334,23 @@ static void scanner_ended(struct parent *p, struct child *c, int status, uint64_
     struct seat *s = &p->scanners[c->slot];
     char how[128];
     describe_end(c, status, how, sizeof how);
+    enum sk_scanner_cause cause = scanner_cause(c, status);
+    struct sk_ctl_msg m = {.magic = SK_CTL_MAGIC,
+                           .type = SK_CTL_DEATH,
+                           .slot = c->slot,
+                           .cause = cause,
+                           .generation = c->generation,
+                           .pid = (int32_t)c->pid};
+    snprintf(m.text, sizeof m.text, "%s", how);
     if (s->pid != c->pid) {
-        /* An older generation, replaced by a reload: nothing to restart. */
+        /* An older generation, replaced by a reload: nothing to restart.
+         * The front still hears of it, in case its slot still held it. */
+        if (c->stale || cause == SK_CAUSE_EXIT || cause == SK_CAUSE_START)
+            m.cause = SK_CAUSE_RETIRED;
+        ctl_send(p, &m, -1);
         return;
     }
     s->pid = 0;
-    enum sk_scanner_cause cause = scanner_cause(c, status);
     bool quiet = p->stopping || (cause == SK_CAUSE_EXIT && p->ctl < 0);
     seat_backoff(s, c->ready, now);
     snprintf(s->last_end, sizeof s->last_end, "replaces pid %d: %s", (int)c->pid, how);
@@ -343,13 +363,6 @@ static void scanner_ended(struct parent *p, struct child *c, int status, uint64_
     else if (!quiet)
         fprintf(stderr, "sekisho: scanner %u (pid %d, generation %llu) %s; restarting it\n",
                 c->slot, (int)c->pid, (unsigned long long)c->generation, how);
-    struct sk_ctl_msg m = {.magic = SK_CTL_MAGIC,
-                           .type = SK_CTL_DEATH,
-                           .slot = c->slot,
-                           .cause = cause,
-                           .generation = c->generation,
-                           .pid = (int32_t)c->pid};
-    snprintf(m.text, sizeof m.text, "%s", how);
     ctl_send(p, &m, -1);
 }
 
@@ -492,13 +505,16 @@ static void start_due(struct parent *p, uint64_t now)
 {
     if (p->stopping)
         return;
-    if (p->front.pid == 0 && p->front.due_ns <= now)
-        start_front(p);
+    /* A fork that fails (no memory, no pids) is tried again after the same
+     * back-off as a child that died before it was ready. */
+    if (p->front.pid == 0 && p->front.due_ns <= now && start_front(p) != 0)
+        seat_backoff(&p->front, false, now);
     if (p->ctl < 0)
         return; /* scanners wait for a front to hand them to */
     for (uint32_t i = 0; i < p->opts->workers; i++)
-        if (p->scanners[i].pid == 0 && p->scanners[i].due_ns <= now)
-            start_scanner(p, i);
+        if (p->scanners[i].pid == 0 && p->scanners[i].due_ns <= now &&
+            start_scanner(p, i) != 0)
+            seat_backoff(&p->scanners[i], false, now);
 }
 
 /* The poll timeout: the next due start or ping. */

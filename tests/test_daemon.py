@@ -516,8 +516,20 @@ def test_tcp(sekisho, tmp, zipdata):
                            capture_output=True, timeout=60)
         check("tcp: submit --tcp, pass exits 0",
               p.returncode == 0 and b'"id":"via-tcp"' in p.stdout and b'"verdict":"pass"' in p.stdout, p)
-        p = subprocess.run([sekisho, "submit", "--tcp", "localhost:%d" % port, cpath], capture_output=True, timeout=60)
-        check("tcp: submit --tcp resolves a host name", p.returncode == 0 and b'"verdict":"pass"' in p.stdout, p)
+        # A name only where this system resolves one to loopback (a minimal
+        # Debian root may have no /etc/hosts): its own resolver decides.
+        try:
+            name_ok = any(a[4][0] == "127.0.0.1" for a in socket.getaddrinfo("localhost", port))
+        except OSError:
+            name_ok = False
+        if name_ok:
+            p = subprocess.run([sekisho, "submit", "--tcp", "localhost:%d" % port, cpath],
+                               capture_output=True, timeout=60)
+            check("tcp: submit --tcp resolves a host name",
+                  p.returncode == 0 and b'"verdict":"pass"' in p.stdout, p)
+        else:
+            print("     SKIPPED tcp: submit --tcp by host name: 'localhost' does not resolve to "
+                  "127.0.0.1 here")
         for bad in ("127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:70000", ":%d" % port):
             p = subprocess.run([sekisho, "submit", "--tcp", bad, cpath], capture_output=True, timeout=60)
             check("tcp: submit --tcp %r is refused, exit 2" % bad,

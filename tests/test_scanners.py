@@ -7,7 +7,8 @@ processes, over a real Unix socket.
   the seccomp filter, the parent stays root; scanners have their memory cap.
 - A scanner killed by SIGSEGV, or SIGKILL, while it holds a request (stopped
   with SIGSTOP first, so the kill lands on the request and not beside it;
-  the stats name the busy scanner): that request is answered sandbox with
+  the stats name the busy scanner), and one killed by SIGKILL while it
+  really scans (half a GiB of zeros in a ZIP): that request is answered sandbox with
   error.internal (clamd: a Heuristics. name), a request beside it on the
   other scanner gets its normal verdict at once, requests after it too, and
   a new scanner takes the slot (the stats count the cause).
@@ -127,7 +128,9 @@ def lowest_slot(srv):
 
 
 def test_shape(srv, as_root):
-    sc = scanners(srv)
+    # The socket answers as soon as the front serves; scanners follow.
+    sc = wait_for(lambda: (lambda s: s if s.get("alive") == 2 else None)(scanners(srv))) \
+        or scanners(srv)
     check("stats: 2 scanners configured and alive, none busy",
           sc.get("configured") == 2 and sc.get("alive") == 2 and sc.get("busy") == 0, sc)
     pids = [e["pid"] for e in sc.get("list", [])]
@@ -206,6 +209,29 @@ def test_scanner_deaths(srv):
           back and back["ended"]["signal"] == before["ended"]["signal"] + 1
           and back["restarts"] == before["restarts"] + 1, (before, back))
     check("kill: last_end names it", back and "signal 9" in back.get("last_end", ""), back)
+
+
+def test_kill_mid_scan(srv):
+    """SIGKILL to a scanner that is really working: 512 MiB of zeros inside a
+    ZIP take it a second or more (inflate, SHA-256, YARA); the stats name the
+    busy scanner, which is killed at once."""
+    bomb = zip_bytes("zeros.bin", b"\0" * (512 << 20))
+    before = scanners(srv)
+    pending = Async(td.request, srv, "mid-scan", bomb)
+    held = busy_scanner(srv)
+    t0 = time.time()
+    if held:
+        os.kill(held["pid"], signal.SIGKILL)
+    r = pending.wait()
+    check("mid-scan: the busy scanner was found and killed while it scanned",
+          held is not None and fail_closed(r, "mid-scan"), (held, r))
+    check("mid-scan: answered at once (%.2f s after the kill)" % (time.time() - t0),
+          time.time() - t0 < 5, time.time() - t0)
+    r = td.request(srv, "after-mid-scan", td.nested_eicar_zip())
+    check("mid-scan: the next request gets its own verdict", r and r.get("verdict") == "block", r)
+    back = wait_for(lambda: (lambda s: s if s.get("alive") == 2 else None)(scanners(srv)))
+    check("mid-scan: the slot is filled again and the death counted",
+          back and back["ended"]["signal"] == before["ended"]["signal"] + 1, (before, back))
 
 
 def test_watchdog(sekisho, tmp):
@@ -323,10 +349,12 @@ def main():
         # The sanitizer build would turn a scanner's SIGSEGV into a report
         # and an exit: let the signal kill it, as it does in production.
         asan = os.environ.get("ASAN_OPTIONS", "")
-        srv = td.Server(args.sekisho, tmp, "main", "--workers", "2",
+        srv = td.Server(args.sekisho, tmp, "main", "--workers", "2", "--max-node-bytes", "1G",
+                        "--max-total-bytes", "1G", "--max-ratio", "100000",
                         env={"ASAN_OPTIONS": (asan + ":" if asan else "") + "handle_segv=0"})
         front = test_shape(srv, as_root)
         test_scanner_deaths(srv)
+        test_kill_mid_scan(srv)
         if front:
             test_front_restart(srv, front)
         kids = children(srv.proc.pid)
