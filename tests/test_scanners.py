@@ -261,7 +261,9 @@ def test_memory_cap(sekisho, tmp):
     srv = td.Server(sekisho, tmp, "memcap", "--workers", "1", "--scanner-memory", "600M",
                     "--max-total-bytes", "3G", "--max-node-bytes", "3G", "--max-ratio", "100000")
     try:
-        log = srv.read_log()
+        # The scanner says its cap when it is ready (after the socket is).
+        log = wait_for(lambda: (lambda t: t if "memory cap " in t else None)(srv.read_log()))
+        log = log or srv.read_log()
         if re.search(r"memory cap none", log):
             print("     SKIPPED memory cap: none in this build (sanitizer)")
             return
