@@ -387,11 +387,15 @@ def main():
         check("--no-sandbox exits 0 on SIGTERM", loose.stop() == 0, loose.log()[-400:])
         killed = Server(sekisho, tmp, "killed", "--workers", "1")
         servers.append(killed)
+        # Both children started (the socket answers before they do).
+        deadline = time.time() + 20
+        while len(killed.kids()) < 2 and time.time() < deadline:
+            time.sleep(0.05)
         kids = killed.kids()
         killed.proc.kill()
         killed.proc.wait()
         check("a parent killed outright takes its front and scanner along (parent-death signal)",
-              len(kids) == 2 and all(gone(k) for k in kids), (kids, [proc_status(k) for k in kids]))
+              len(kids) == 2 and all(gone(k, 30) for k in kids), (kids, [proc_status(k) for k in kids]))
     except Exception as e:  # noqa: BLE001
         check("no exception in the test itself", False, repr(e))
     finally:

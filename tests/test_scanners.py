@@ -122,15 +122,20 @@ def busy_scanner(srv, timeout=10):
     return wait_for(find, timeout)
 
 
+def wait_alive(srv, n, timeout=20):
+    """The stats once n scanners are alive (the socket answers as soon as
+    the front serves; the scanners follow), or the last stats."""
+    return wait_for(lambda: (lambda s: s if s.get("alive") == n else None)(scanners(srv)),
+                    timeout) or scanners(srv)
+
+
 def lowest_slot(srv):
     lst = scanners(srv).get("list", [])
     return min(lst, key=lambda e: e["slot"]) if lst else None
 
 
 def test_shape(srv, as_root):
-    # The socket answers as soon as the front serves; scanners follow.
-    sc = wait_for(lambda: (lambda s: s if s.get("alive") == 2 else None)(scanners(srv))) \
-        or scanners(srv)
+    sc = wait_alive(srv, 2)
     check("stats: 2 scanners configured and alive, none busy",
           sc.get("configured") == 2 and sc.get("alive") == 2 and sc.get("busy") == 0, sc)
     pids = [e["pid"] for e in sc.get("list", [])]
@@ -237,6 +242,7 @@ def test_kill_mid_scan(srv):
 def test_watchdog(sekisho, tmp):
     srv = td.Server(sekisho, tmp, "watchdog", "--workers", "1", "--timeout", "1")
     try:
+        wait_alive(srv, 1)
         target = lowest_slot(srv)
         os.kill(target["pid"], signal.SIGSTOP)
         t0 = time.time()
@@ -261,6 +267,7 @@ def test_memory_cap(sekisho, tmp):
     srv = td.Server(sekisho, tmp, "memcap", "--workers", "1", "--scanner-memory", "600M",
                     "--max-total-bytes", "3G", "--max-node-bytes", "3G", "--max-ratio", "100000")
     try:
+        wait_alive(srv, 1)
         # The scanner says its cap when it is ready (after the socket is).
         log = wait_for(lambda: (lambda t: t if "memory cap " in t else None)(srv.read_log()))
         log = log or srv.read_log()
