@@ -4,7 +4,15 @@
  * back through `next`, and it fills child bytes only through
  * sk_unpack_append(), which enforces the node, total, ratio and time limits
  * in one place. When that returns SK_ELIMIT the unpacker stops filling, hands
- * back what it has (marked truncated) and the engine decides what goes on. */
+ * back what it has (marked truncated) and the engine decides what goes on.
+ *
+ * Allocation policy (STYLE.md, "Errors and ownership"; ARCHITECTURE.md,
+ * "Failing closed"): an unpacker allocates its own memory through
+ * sk_unpack_alloc and its siblings, and grows strings and arrays in a
+ * dynbuf from sk_unpack_dynbuf_init, never with GLib's aborting
+ * g_new/g_malloc/g_strdup. That memory is libc heap the unpacker frees in
+ * `close` (the arena keeps engine objects for the whole request; unpacker
+ * scratch is released with its container). */
 #ifndef SK_UNPACK_H
 #define SK_UNPACK_H
 
