@@ -56,9 +56,14 @@ static int reserve(struct sk_dynbuf *b, size_t n)
 
 int sk_dynbuf_add(struct sk_dynbuf *b, const void *p, size_t n)
 {
+    /* p may lie inside the buffer itself, which reserve may move */
+    uintptr_t from = (uintptr_t)p, start = (uintptr_t)b->p;
+    bool inside = b->p && from >= start && from - start < b->alloc;
     int rc = reserve(b, n);
     if (rc != 0)
         return rc;
+    if (inside)
+        p = b->p + (from - start);
     if (n)
         memcpy(b->p + b->len, p, n);
     b->len += n;

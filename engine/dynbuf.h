@@ -53,7 +53,8 @@ void sk_dynbuf_init_alloc(struct sk_dynbuf *b, size_t toobig, const struct sk_al
  * its cap is size - 1, and free and take leave the storage alone. */
 void sk_dynbuf_init_fixed(struct sk_dynbuf *b, char *storage, size_t size, size_t len);
 
-/* Appends n bytes: 0, SK_ELIMIT (over the cap) or SK_ENOMEM. */
+/* Appends n bytes: 0, SK_ELIMIT (over the cap) or SK_ENOMEM. p may point
+ * into the buffer itself. */
 int sk_dynbuf_add(struct sk_dynbuf *b, const void *p, size_t n);
 
 /* Appends a NUL-terminated string (without its NUL). */

@@ -75,6 +75,7 @@ static void growth(void)
     CHECK(b.alloc <= (1u << 20) + 1);
     CHECK_EQ_INT(sk_dynbuf_add(&b, "0123456789", 10), 0);
     size_t left = (1u << 20) - b.len;
+    /* appending from the buffer itself, which the append may move */
     CHECK_EQ_INT(sk_dynbuf_add(&b, b.p, left + 1), SK_ELIMIT);
     CHECK_EQ_INT(sk_dynbuf_add(&b, b.p, left), 0);
     CHECK_EQ_INT(b.len, 1u << 20);
