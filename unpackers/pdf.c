@@ -1050,7 +1050,11 @@ static int open_pdf(struct sk_unpack *u, void **out)
         record_facts(u, st);
     if (rc == SK_ELIMIT) /* time: the limit is recorded; hand back nothing */
         st->next_item = st->n_items;
-    return rc == SK_ELIMIT ? 0 : rc;
+    if (rc == SK_ELIMIT || rc == 0)
+        return 0;
+    close_pdf(st); /* close is only called after an open that succeeded */
+    *out = NULL;
+    return rc;
 }
 
 /* The name of an embedded file: the /UF or /F string of the file
