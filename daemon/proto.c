@@ -5,28 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/dynbuf.h"
+#include "../engine/error.h"
 #include "../engine/limits.h"
 
-static bool line_append(struct sk_proto *p, const uint8_t *src, size_t n, size_t max)
+/* Appends to the line, capped at max (this kind of line's): 0, SK_ELIMIT or
+ * SK_ENOMEM. The line stays in the plain fields of struct sk_proto, which
+ * the connection reads (line_len) and a zeroed struct starts; it is lent to
+ * a dynbuf for the append. */
+static int line_append(struct sk_proto *p, const uint8_t *src, size_t n, size_t max)
 {
-    if (n > max - p->line_len)
-        return false;
-    if (p->line_len + n + 1 > p->line_cap) {
-        size_t cap = p->line_cap ? p->line_cap : 256;
-        while (cap < p->line_len + n + 1)
-            cap *= 2;
-        if (cap > max + 1)
-            cap = max + 1;
-        char *grown = realloc(p->line, cap);
-        if (!grown)
-            return false;
-        p->line = grown;
-        p->line_cap = cap;
-    }
-    memcpy(p->line + p->line_len, src, n);
-    p->line_len += n;
-    p->line[p->line_len] = '\0';
-    return true;
+    struct sk_dynbuf line = {
+        .p = p->line, .len = p->line_len, .alloc = p->line_cap, .toobig = max};
+    int rc = sk_dynbuf_add(&line, src, n);
+    p->line = line.p;
+    p->line_len = line.len;
+    p->line_cap = line.alloc;
+    return rc;
 }
 
 /* Appends up to the delimiter; an event once the line is whole or too long. */
@@ -35,9 +30,9 @@ static size_t read_line(struct sk_proto *p, const uint8_t *buf, size_t len, char
 {
     const uint8_t *end = memchr(buf, delim, len);
     size_t n = end ? (size_t)(end - buf) : len;
-    size_t before = p->line_len;
-    if (!line_append(p, buf, n, max)) {
-        ev->kind = n > max - before ? SK_PEV_TOO_LONG : SK_PEV_NOMEM;
+    int rc = line_append(p, buf, n, max);
+    if (rc != 0) {
+        ev->kind = rc == SK_ELIMIT ? SK_PEV_TOO_LONG : SK_PEV_NOMEM;
         return 0;
     }
     if (end) {

@@ -55,12 +55,19 @@ static struct chunk *chunk_new(size_t at_least)
     return c;
 }
 
-void *sk_arena_alloc(struct sk_arena *arena, size_t size)
+bool sk_arena_fail_other(struct sk_arena *arena)
 {
     if (arena->fail_countdown == 0)
-        return NULL;
+        return true;
     if (arena->fail_countdown > 0)
         arena->fail_countdown--;
+    return false;
+}
+
+void *sk_arena_alloc(struct sk_arena *arena, size_t size)
+{
+    if (sk_arena_fail_other(arena))
+        return NULL;
     if (size > SIZE_MAX - ARENA_ALIGN)
         return NULL;
     size_t rounded = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);

@@ -7,6 +7,7 @@
 #ifndef SK_ARENA_H
 #define SK_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct sk_arena;
@@ -31,6 +32,11 @@ char *sk_arena_printf(struct sk_arena *arena, const char *fmt, ...)
 /* Test hook: make the n-th allocation from now on (and all later ones) fail,
  * so tests can prove that out-of-memory fails closed. */
 void sk_arena_fail_after(struct sk_arena *arena, long n);
+
+/* Counts one allocation made elsewhere for the job (sk_unpack_alloc) against
+ * the same injected-failure countdown, allocating nothing: true when that
+ * allocation is to fail. So one countdown numbers every allocation of a job. */
+bool sk_arena_fail_other(struct sk_arena *arena);
 
 /* Bytes handed out so far (for stats and tests). */
 size_t sk_arena_used(const struct sk_arena *arena);

@@ -55,11 +55,17 @@ void sk_job_reason(struct sk_job *job, const char *code, int verdict,
     char *detail = vformat(job->arena, fmt, ap);
     va_end(ap);
     const char *path = node_path(node);
-    if (!detail || reason_seen(job, code, path, detail))
+    struct sk_reason *r = NULL;
+    if (detail && reason_seen(job, code, path, detail))
         return;
-    struct sk_reason *r = sk_arena_alloc(job->arena, sizeof *r);
-    if (!r)
+    if (detail)
+        r = sk_arena_alloc(job->arena, sizeof *r);
+    if (!r) {
+        /* the reason is lost: say why (sk_job_nomem's own reason is kept
+         * in the job, and it does not come back here once out of memory) */
+        sk_job_nomem(job, node);
         return;
+    }
     r->node = node;
     r->code = code;
     r->verdict = v;
@@ -79,9 +85,11 @@ void sk_job_error(struct sk_job *job, const char *code, const struct sk_node *no
     va_start(ap, fmt);
     char *detail = vformat(job->arena, fmt, ap);
     va_end(ap);
-    struct sk_error_entry *e = sk_arena_alloc(job->arena, sizeof *e);
-    if (!e || !detail)
+    struct sk_error_entry *e = detail ? sk_arena_alloc(job->arena, sizeof *e) : NULL;
+    if (!e) {
+        sk_job_nomem(job, node);
         return;
+    }
     e->code = code;
     e->path = node_path(node);
     e->detail = detail;

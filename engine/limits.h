@@ -27,6 +27,36 @@
 /* Names from the input are truncated to this many bytes before use. */
 #define SK_MAX_NAME_BYTES 512u
 
+/* Fixed scratch bounds not charged to the byte limits.
+ *
+ * max-total-bytes and max-node-bytes count the bytes of children
+ * (sk_unpack_append). An unpacker's own working memory is not counted
+ * there; where it grows with the input it is bounded by a constant of its
+ * file instead, listed here so that the worst case of one open container
+ * can be read in one place (sizes on a 64-bit build). All but the OLE2
+ * stack come from sk_unpack_alloc or a dynbuf of the job's
+ * (engine/unpack.h), which the fail-closed audit can fail; ole2.c still
+ * allocates with g_try_new.
+ *
+ * - PDF's object index (unpackers/pdf.c): PDF_MAX_OBJECTS (500,000)
+ *   entries of struct pdf_object (40 bytes), a dynbuf capped at exactly
+ *   that count (about 20 MB; one more object is error.unsupported, "the
+ *   rest not read"); the index sorted by number, as many 16-byte
+ *   struct pdf_ref (8 MB); the object streams' sk_buf list and the file
+ *   specifications (two refs an object) have caps of the same order that
+ *   their structure cannot reach.
+ * - The OLE2 tree check's stack (unpackers/ole2.c, check_tree):
+ *   3 x (OLE2_MAX_ENTRIES + 1) = 30,003 uint32_t directory ids (120 KB),
+ *   allocated whole per compound file (its visited bitmap grows with the
+ *   directory, which the file's size bounds).
+ * - OneNote (unpackers/onenote.c): ONE_MAX_ENTRIES (16,384) entries of
+ *   each of three kinds, ONE_MAX_LISTS (1,024) list references.
+ * - A message's children planned before the first is handed back
+ *   (unpackers/mime.c): at most SK_CAP_NODES + 1 plans (32 bytes each).
+ * - An LNK's text fields (unpackers/lnk.c): LNK_TEXT_MAX (1 MiB) each.
+ * - Password harvesting (engine/passwords.c): a line's buffers, bounded
+ *   by LINE_MAX_BYTES (64 KiB of text) to under 4 MiB. */
+
 struct sk_limits {
     uint64_t max_request_bytes;
     uint64_t max_total_bytes;

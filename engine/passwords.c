@@ -48,9 +48,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "dynbuf.h"
 #include "error.h"
+#include "job.h" /* sk_now_ns */
 #include "limits.h"
 
 #define PW_MAX_BYTES SK_CAP_PASSWORD_BYTES /* a longer candidate is dropped */
@@ -58,9 +59,11 @@
 #define TOKEN_MIN_BYTES 4u
 #define TOKEN_MAX_BYTES 32u
 #define LINE_MAX_BYTES (64u << 10)
+#define LINE_SAN_MAX (3u * LINE_MAX_BYTES) /* each invalid byte becomes U+FFFD's 3 */
 #define LINE_CUT_SEARCH 1024u /* how far back a long line looks for a space */
 #define CLUSTER_MAX_MARKS 30u /* UAX #15 stream-safe text format */
 #define NFKC_MAX_GROWTH 4u    /* ㍿ → 株式会社; longer expansions stay raw */
+#define LINE_NORM_MAX (NFKC_MAX_GROWTH * LINE_SAN_MAX)
 #define KEYWORDS_PER_LINE 16u
 #define LOOKAHEAD_LINES 16u       /* blank lines skipped before "the next line" */
 #define BRIDGE_MAX_WORDS 6u       /* "password [for the attached file] is x" */
@@ -145,15 +148,15 @@ static const gunichar bullets[] = {0x30FB, 0x25A0, 0x25A1, 0x25CF, 0x25CB,
 /* ---- One line: sanitised, normalised, mapped back ---------------------- */
 
 struct line {
-    const char *san; /* valid UTF-8 without NUL: the raw line or san_buf */
+    const char *san; /* valid UTF-8 without NUL: the raw line or san_buf's */
     size_t san_len;
-    char *san_buf;
-    size_t san_cap;
-    char *norm; /* NFKC of san, NUL-terminated */
-    size_t norm_len, norm_cap;
-    uint32_t *src; /* src[i]: offset in san of the cluster norm[i] came from;
-                      src[norm_len] == san_len */
-    size_t src_cap;
+    const char *norm; /* NFKC of san, NUL-terminated: norm_buf's bytes */
+    size_t norm_len;
+    const uint32_t *src; /* src[i]: offset in san of the cluster norm[i] came from;
+                            src[norm_len] == san_len: src_buf's elements */
+    /* Capped at what LINE_MAX_BYTES allows, so a cap cannot be reached
+     * (line_init); were one reached, harvesting stops as out of memory. */
+    struct sk_dynbuf san_buf, norm_buf, src_buf;
 };
 
 /* A value in a line's normalised text: [start, end) after trailing
@@ -162,31 +165,19 @@ struct span {
     size_t start, end, full_end;
 };
 
-/* Grows p to hold need elements of elem bytes; NULL when out of memory (p is
- * then untouched). Doubling keeps appends linear. */
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+static void line_init(struct line *l)
 {
-    if (need <= *cap && p)
-        return p;
-    size_t n = *cap ? *cap : 256;
-    while (n < need) {
-        if (n > SIZE_MAX / 2)
-            return NULL;
-        n *= 2;
-    }
-    if (n > SIZE_MAX / elem)
-        return NULL;
-    void *q = realloc(p, n * elem);
-    if (q)
-        *cap = n;
-    return q;
+    *l = (struct line){0};
+    sk_dynbuf_init(&l->san_buf, LINE_SAN_MAX);
+    sk_dynbuf_init(&l->norm_buf, LINE_NORM_MAX);
+    sk_dynbuf_init(&l->src_buf, (LINE_NORM_MAX + 1u) * sizeof *l->src);
 }
 
 static void line_free(struct line *l)
 {
-    free(l->san_buf);
-    free(l->norm);
-    free(l->src);
+    sk_dynbuf_free(&l->san_buf);
+    sk_dynbuf_free(&l->norm_buf);
+    sk_dynbuf_free(&l->src_buf);
 }
 
 /* The character at s[i] of valid UTF-8 and its length in *n. The length is
@@ -238,10 +229,12 @@ static int line_sanitise(struct line *l, const char *p, size_t n)
         l->san_len = n;
         return 0;
     }
-    char *buf = grow(l->san_buf, &l->san_cap, 3 * n + 1, 1);
-    if (!buf)
-        return SK_ENOMEM;
-    l->san_buf = buf;
+    sk_dynbuf_reset(&l->san_buf);
+    void *room;
+    int rc = sk_dynbuf_extend(&l->san_buf, 3 * n, &room);
+    if (rc != 0)
+        return rc;
+    char *buf = room;
     size_t o = 0, i = 0;
     while (i < n) {
         g_utf8_validate_len(p + i, n - i, &end);
@@ -259,6 +252,7 @@ static int line_sanitise(struct line *l, const char *p, size_t n)
         }
         i++;
     }
+    sk_dynbuf_truncate(&l->san_buf, o);
     l->san = buf;
     l->san_len = o;
     return 0;
@@ -313,26 +307,32 @@ static size_t cluster_end(const struct line *l, size_t i, gunichar *first)
     return end;
 }
 
+/* Appends n bytes of NFKC output and, for each, where it came from. */
 static int append_norm(struct line *l, const char *p, size_t n, size_t from)
 {
-    char *norm = grow(l->norm, &l->norm_cap, l->norm_len + n + 1, 1);
-    if (!norm)
-        return SK_ENOMEM;
-    l->norm = norm;
-    uint32_t *src = grow(l->src, &l->src_cap, l->norm_len + n + 1, sizeof *src);
-    if (!src)
-        return SK_ENOMEM;
-    l->src = src;
-    memcpy(norm + l->norm_len, p, n);
+    void *room;
+    int rc = sk_dynbuf_extend(&l->src_buf, n * sizeof *l->src, &room);
+    if (rc != 0)
+        return rc;
+    rc = sk_dynbuf_add(&l->norm_buf, p, n);
+    if (rc != 0) {
+        sk_dynbuf_truncate(&l->src_buf, l->src_buf.len - n * sizeof *l->src);
+        return rc;
+    }
+    uint32_t *src = room;
     for (size_t k = 0; k < n; k++)
-        src[l->norm_len + k] = (uint32_t)from;
-    l->norm_len += n;
+        src[k] = (uint32_t)from;
+    l->norm = l->norm_buf.p;
+    l->norm_len = l->norm_buf.len;
+    l->src = (const uint32_t *)(void *)l->src_buf.p;
     return 0;
 }
 
 /* NFKC, cluster by cluster, recording where each output byte came from. */
 static int line_normalise(struct line *l)
 {
+    sk_dynbuf_reset(&l->norm_buf);
+    sk_dynbuf_reset(&l->src_buf);
     l->norm_len = 0;
     size_t i = 0;
     while (i < l->san_len) {
@@ -357,10 +357,14 @@ static int line_normalise(struct line *l)
             return rc;
         i = end;
     }
-    if (append_norm(l, "", 0, 0))
-        return SK_ENOMEM;
-    l->norm[l->norm_len] = '\0';
-    l->src[l->norm_len] = (uint32_t)l->san_len;
+    uint32_t end = (uint32_t)l->san_len; /* src[norm_len]; norm_buf keeps its NUL */
+    int rc = sk_dynbuf_add(&l->norm_buf, "", 0);
+    if (rc == 0)
+        rc = sk_dynbuf_add(&l->src_buf, &end, sizeof end);
+    if (rc != 0)
+        return rc;
+    l->norm = l->norm_buf.p;
+    l->src = (const uint32_t *)(void *)l->src_buf.p;
     return 0;
 }
 
@@ -853,7 +857,7 @@ static bool load(struct harvest *h, struct line *l, size_t start, size_t end)
 {
     int rc = line_load(l, h->text + start, end - start);
     if (rc)
-        fail(h, rc);
+        fail(h, rc == SK_ELIMIT ? SK_ENOMEM : rc); /* a line buffer's cap: see struct line */
     return rc == 0;
 }
 
@@ -1078,13 +1082,6 @@ struct sk_password_rules {
     uint32_t max_group;
 };
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void offer_capture(struct harvest *h, const char *v, size_t n)
 {
     if (n == 0 || n > PW_MAX_BYTES)
@@ -1107,7 +1104,7 @@ static void run_rule(struct harvest *h, const struct password_rule *rule,
                      pcre2_match_context *mctx, pcre2_match_data *md, uint64_t deadline)
 {
     size_t start = 0;
-    while (start <= h->len && !h->stop && now_ns() < deadline) {
+    while (start <= h->len && !h->stop && sk_now_ns() < deadline) {
         size_t window = h->len - start > RULE_WINDOW_BYTES ? start + RULE_WINDOW_BYTES : h->len;
         pcre2_set_offset_limit(mctx, window);
         int rc = pcre2_match(rule->code, (PCRE2_SPTR)h->text, h->len, start, 0, md, mctx);
@@ -1140,7 +1137,7 @@ static void rules_pass(struct harvest *h)
     pcre2_set_match_limit(mctx, RULE_MATCH_LIMIT);
     pcre2_set_depth_limit(mctx, RULE_DEPTH_LIMIT);
     pcre2_set_heap_limit(mctx, RULE_HEAP_LIMIT_KIB);
-    uint64_t deadline = now_ns() + RULE_BUDGET_NS;
+    uint64_t deadline = sk_now_ns() + RULE_BUDGET_NS;
     for (size_t i = 0; i < h->rules->count && !h->stop; i++)
         run_rule(h, &h->rules->rule[i], mctx, md, deadline);
 out:
@@ -1251,6 +1248,8 @@ int sk_harvest_passwords(const char *text, size_t len, const char *where,
     };
     for (size_t k = 0; k < N_KEYWORDS; k++)
         h.first_byte[(unsigned char)keywords[k][0]] = true;
+    line_init(&h.cur);
+    line_init(&h.ahead);
     keyword_pass(&h);
     if (!h.stop)
         rules_pass(&h);

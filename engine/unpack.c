@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -94,6 +95,58 @@ int sk_unpack_append(struct sk_unpack *u, struct sk_buf *buf, const void *p, siz
     u->produced += n;
     u->job->extracted_bytes += n;
     return 0;
+}
+
+void *sk_unpack_realloc(struct sk_unpack *u, void *p, size_t size)
+{
+    void *q = NULL;
+    if (!sk_arena_fail_other(u->job->arena))
+        q = realloc(p, size ? size : 1);
+    if (!q)
+        sk_job_nomem(u->job, u->node);
+    return q;
+}
+
+void *sk_unpack_alloc(struct sk_unpack *u, size_t size)
+{
+    return sk_unpack_realloc(u, NULL, size);
+}
+
+void *sk_unpack_calloc(struct sk_unpack *u, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) {
+        sk_job_nomem(u->job, u->node);
+        return NULL;
+    }
+    void *p = sk_unpack_alloc(u, n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
+char *sk_unpack_strndup(struct sk_unpack *u, const char *s, size_t n)
+{
+    if (n == SIZE_MAX) {
+        sk_job_nomem(u->job, u->node);
+        return NULL;
+    }
+    char *copy = sk_unpack_alloc(u, n + 1);
+    if (copy) {
+        memcpy(copy, s, n);
+        copy[n] = '\0';
+    }
+    return copy;
+}
+
+static void *unpack_realloc(void *ctx, void *p, size_t size)
+{
+    return sk_unpack_realloc(ctx, p, size);
+}
+
+void sk_unpack_dynbuf_init(struct sk_unpack *u, struct sk_dynbuf *b, size_t toobig)
+{
+    u->alloc = (struct sk_alloc){.realloc = unpack_realloc, .ctx = u};
+    sk_dynbuf_init_alloc(b, toobig, &u->alloc);
 }
 
 int sk_unpack_view(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n)

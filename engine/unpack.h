@@ -4,7 +4,15 @@
  * back through `next`, and it fills child bytes only through
  * sk_unpack_append(), which enforces the node, total, ratio and time limits
  * in one place. When that returns SK_ELIMIT the unpacker stops filling, hands
- * back what it has (marked truncated) and the engine decides what goes on. */
+ * back what it has (marked truncated) and the engine decides what goes on.
+ *
+ * Allocation policy (STYLE.md, "Errors and ownership"; ARCHITECTURE.md,
+ * "Failing closed"): an unpacker allocates its own memory through
+ * sk_unpack_alloc and its siblings, and grows strings and arrays in a
+ * dynbuf from sk_unpack_dynbuf_init, never with GLib's aborting
+ * g_new/g_malloc/g_strdup. That memory is libc heap the unpacker frees in
+ * `close` (the arena keeps engine objects for the whole request; unpacker
+ * scratch is released with its container). */
 #ifndef SK_UNPACK_H
 #define SK_UNPACK_H
 
@@ -13,6 +21,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "dynbuf.h"
 #include "limits.h"
 #include "node.h"
 
@@ -23,6 +32,7 @@ struct sk_unpack {
     uint64_t produced;    /* bytes of children so far (for the ratio limit) */
     bool stop;            /* a limit ended this container: no more children */
     bool failed;          /* sk_unpack_fail was called: the failure is reported */
+    struct sk_alloc alloc; /* sk_unpack_dynbuf_init's allocator (this container's) */
 };
 
 /* A child handed back by `next`. The unpacker sets the fields; the engine
@@ -49,6 +59,24 @@ struct sk_child {
  * the limits before anything is allocated. */
 int sk_unpack_append(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n);
 int sk_unpack_reserve(struct sk_unpack *u, struct sk_buf *buf, uint64_t size_hint);
+
+/* The unpackers' one allocation entry point, for everything an unpacker
+ * allocates itself (its state, scratch arrays, strings). Each call is one
+ * allocation point of the job: the fail-closed audit can fail it on demand
+ * (sk_worker_inject_alloc_failure numbers these together with the arena's),
+ * and a failure, injected or real, records error.internal on the container
+ * at once, so an unpacker that absorbs it cannot turn it into pass. Returns
+ * NULL then (a failed realloc leaves p as it was). The memory is libc heap:
+ * release it with free(). sk_unpack_calloc zeroes and checks n * size. */
+void *sk_unpack_alloc(struct sk_unpack *u, size_t size);
+void *sk_unpack_calloc(struct sk_unpack *u, size_t n, size_t size);
+void *sk_unpack_realloc(struct sk_unpack *u, void *p, size_t size);
+/* A NUL-terminated copy of s[0..n) from the same entry point; NULL on failure. */
+char *sk_unpack_strndup(struct sk_unpack *u, const char *s, size_t n);
+
+/* A dynbuf capped at toobig whose memory comes from sk_unpack_realloc. It
+ * may live as long as the container is open (u stays put until close). */
+void sk_unpack_dynbuf_init(struct sk_unpack *u, struct sk_dynbuf *b, size_t toobig);
 
 /* Makes buf a view of n bytes that outlive the child (inside the container's
  * own bytes): no copy, but the same limits as sk_unpack_append. */

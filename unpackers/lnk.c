@@ -22,7 +22,9 @@
  * what was read before it still reported and handed back).
  * Limits: every size and offset checked through the bounded reader; item
  * IDs and extra data blocks walked with caps (LNK_MAX_*); strings are at
- * most 65535 characters by format; the text goes through sk_unpack_append. */
+ * most 65535 characters by format, and each text field is capped at
+ * LNK_TEXT_MAX bytes (a LinkInfo path is bounded only by the file: a longer
+ * one is error.unsupported); the text goes through sk_unpack_append. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@
 #define LNK_MAX_BLOCKS 256u /* extra data blocks walked */
 #define LNK_PATH_MAX 4096u  /* bytes of the IDList path kept */
 #define LNK_DETAIL 200u     /* bytes of target/args in the reason's detail */
+#define LNK_TEXT_MAX (1u << 20) /* bytes of one text field */
 
 enum {
     HAS_ID_LIST = 0x1,
@@ -68,14 +71,8 @@ static const char *const field_keys[F_COUNT] = {
     "relative_path", "env_target", "network_path", "idlist_path", "machine_id",
 };
 
-/* A growable UTF-8 string (malloc'd). */
-struct text {
-    char *p;
-    size_t len, cap;
-};
-
 struct lnk_state {
-    struct text field[F_COUNT];
+    struct sk_dynbuf field[F_COUNT]; /* UTF-8 or code page text, capped at LNK_TEXT_MAX */
     bool handed_back;
     size_t command_pos; /* where the next -EncodedCommand is looked for in the arguments */
     unsigned commands;
@@ -87,49 +84,32 @@ static int probe(const struct sk_node *node)
     return node->type == SK_TYPE_LNK ? 60 : 0;
 }
 
-static int text_add(struct text *t, const void *p, size_t n)
-{
-    if (n > SIZE_MAX / 2 - t->len - 1)
-        return SK_ENOMEM;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = (t->len + n + 1) * 2;
-        char *q = realloc(t->p, cap);
-        if (!q)
-            return SK_ENOMEM;
-        t->p = q;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, p, n);
-    t->len += n;
-    t->p[t->len] = '\0';
-    return 0;
-}
-
-/* Appends n UTF-16LE code units as UTF-8, stopping at a NUL. */
-static int text_add_utf16(struct text *t, const uint8_t *p, size_t units)
+/* Appends n UTF-16LE code units as UTF-8, stopping at a NUL: converted in
+ * place, in room for the longest result that is then cut to the real one. */
+static int text_add_utf16(struct sk_dynbuf *t, const uint8_t *p, size_t units)
 {
     size_t max = units * 3; /* a unit is at most 3 bytes of UTF-8; a pair 4 */
-    char *utf8 = malloc(max + 1);
-    if (!utf8)
-        return SK_ENOMEM;
-    size_t len = sk_utf16le_to_utf8(p, units, utf8, max);
-    int rc = text_add(t, utf8, len);
-    free(utf8);
-    return rc;
+    size_t at = t->len;
+    void *room;
+    int rc = sk_dynbuf_extend(t, max, &room);
+    if (rc != 0)
+        return rc;
+    sk_dynbuf_truncate(t, at + sk_utf16le_to_utf8(p, units, room, max));
+    return 0;
 }
 
 /* Appends the NUL-terminated 8-bit string at p[off..len) (system code page
  * bytes, kept as they are). */
-static int text_add_cstr(struct text *t, const uint8_t *p, size_t len, size_t off)
+static int text_add_cstr(struct sk_dynbuf *t, const uint8_t *p, size_t len, size_t off)
 {
     if (off >= len)
         return SK_ETRUNC;
     const uint8_t *end = memchr(p + off, 0, len - off);
-    return text_add(t, p + off, end ? (size_t)(end - (p + off)) : len - off);
+    return sk_dynbuf_add(t, p + off, end ? (size_t)(end - (p + off)) : len - off);
 }
 
 /* The NUL-terminated UTF-16LE string at p[off..len). */
-static int text_add_wstr(struct text *t, const uint8_t *p, size_t len, size_t off)
+static int text_add_wstr(struct sk_dynbuf *t, const uint8_t *p, size_t len, size_t off)
 {
     if (off >= len)
         return SK_ETRUNC;
@@ -139,16 +119,19 @@ static int text_add_wstr(struct text *t, const uint8_t *p, size_t len, size_t of
 /* ---- LinkTargetIDList (2.2) ---------------------------------------------- */
 
 /* One shell item: a volume ("C:\") or a file entry's primary name. */
-static int id_item(struct text *path, const uint8_t *item, size_t size)
+static int id_item(struct sk_dynbuf *path, const uint8_t *item, size_t size)
 {
     uint8_t class_type = size > 2 ? item[2] : 0;
     if ((class_type & 0x70) == 0x20 && size > 3) {
-        path->len = 0; /* a volume starts the path again */
+        sk_dynbuf_reset(path); /* a volume starts the path again */
         return text_add_cstr(path, item, size, 3);
     }
     if ((class_type & 0x70) == 0x30 && size > 14) {
-        if (path->len && path->p[path->len - 1] != '\\' && text_add(path, "\\", 1) != 0)
-            return SK_ENOMEM;
+        int rc = 0;
+        if (path->len && path->p[path->len - 1] != '\\')
+            rc = sk_dynbuf_add(path, "\\", 1);
+        if (rc != 0)
+            return rc;
         if (class_type & 0x04) /* the primary name is UTF-16 */
             return text_add_wstr(path, item, size, 14);
         return text_add_cstr(path, item, size, 14);
@@ -173,7 +156,7 @@ static int read_id_list(struct sk_reader *r, struct lnk_state *st)
             return SK_ETRUNC;
         /* The item's bytes as the spec counts them include its size field. */
         int rc = id_item(&st->field[F_ID_LIST_PATH], item - 2, size);
-        if (rc == SK_ENOMEM)
+        if (rc == SK_ENOMEM || rc == SK_ELIMIT)
             return rc;
         if (st->field[F_ID_LIST_PATH].len > LNK_PATH_MAX)
             break;
@@ -183,7 +166,7 @@ static int read_id_list(struct sk_reader *r, struct lnk_state *st)
 
 /* ---- LinkInfo (2.3) ------------------------------------------------------ */
 
-static int read_network(const uint8_t *p, size_t len, uint32_t off, struct text *out)
+static int read_network(const uint8_t *p, size_t len, uint32_t off, struct sk_dynbuf *out)
 {
     struct sk_reader r = sk_reader_make(p, len);
     sk_reader_seek(&r, off);
@@ -219,7 +202,7 @@ static int read_link_info(struct sk_reader *r, struct lnk_state *st)
     uint32_t suffix_unicode = header_size >= 0x24 ? sk_reader_u32le(&info) : 0;
     if (info.err)
         return SK_ETRUNC;
-    struct text *target = &st->field[F_TARGET];
+    struct sk_dynbuf *target = &st->field[F_TARGET];
     int rc = 0;
     if (flags & 1) /* VolumeIDAndLocalBasePath */
         rc = base_unicode ? text_add_wstr(target, p, size, base_unicode)
@@ -227,34 +210,35 @@ static int read_link_info(struct sk_reader *r, struct lnk_state *st)
     if (rc == 0 && (flags & 2)) /* CommonNetworkRelativeLinkAndPathSuffix */
         rc = read_network(p, size, network, &st->field[F_NETWORK]);
     if (rc == 0 && (flags & 3)) {
-        struct text *to = (flags & 1) ? target : &st->field[F_NETWORK];
-        struct text tail = {0};
+        struct sk_dynbuf *to = (flags & 1) ? target : &st->field[F_NETWORK];
+        struct sk_dynbuf tail;
+        sk_dynbuf_init_alloc(&tail, LNK_TEXT_MAX, to->allocator);
         rc = suffix_unicode ? text_add_wstr(&tail, p, size, suffix_unicode)
                             : text_add_cstr(&tail, p, size, suffix);
         if (rc == 0 && tail.len) {
             if (to->len && to->p[to->len - 1] != '\\')
-                rc = text_add(to, "\\", 1);
+                rc = sk_dynbuf_add(to, "\\", 1);
             if (rc == 0)
-                rc = text_add(to, tail.p, tail.len);
+                rc = sk_dynbuf_add(to, tail.p, tail.len);
         }
-        free(tail.p);
+        sk_dynbuf_free(&tail);
     }
     return rc;
 }
 
 /* ---- StringData (2.4) ---------------------------------------------------- */
 
-static int read_string(struct sk_reader *r, bool unicode, struct text *out)
+static int read_string(struct sk_reader *r, bool unicode, struct sk_dynbuf *out)
 {
     uint16_t chars = sk_reader_u16le(r);
     const uint8_t *s = sk_reader_bytes(r, unicode ? 2u * chars : chars);
     if (!s)
         return SK_ETRUNC;
-    out->len = 0;
+    sk_dynbuf_reset(out);
     if (unicode)
         return text_add_utf16(out, s, chars);
     const uint8_t *nul = memchr(s, 0, chars);
-    return text_add(out, s, nul ? (size_t)(nul - s) : chars);
+    return sk_dynbuf_add(out, s, nul ? (size_t)(nul - s) : chars);
 }
 
 static int read_strings(struct sk_reader *r, uint32_t flags, struct lnk_state *st)
@@ -284,8 +268,8 @@ static int read_strings(struct sk_reader *r, uint32_t flags, struct lnk_state *s
 static int read_block(const uint8_t *b, uint32_t size, uint32_t signature, struct lnk_state *st)
 {
     if (signature == 0xa0000001u && size >= 0x314) { /* EnvironmentVariableDataBlock */
-        struct text *env = &st->field[F_ENV_TARGET];
-        env->len = 0;
+        struct sk_dynbuf *env = &st->field[F_ENV_TARGET];
+        sk_dynbuf_reset(env);
         int rc = text_add_utf16(env, b + 268, 260);
         if (rc == 0 && env->len == 0)
             rc = text_add_cstr(env, b, 268, 8);
@@ -313,7 +297,7 @@ static int read_extra(struct sk_reader *r, struct lnk_state *st)
         uint32_t signature =
             (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
         int rc = read_block(b, size, signature, st);
-        if (rc == SK_ENOMEM)
+        if (rc == SK_ENOMEM || rc == SK_ELIMIT)
             return rc;
     }
     return 0;
@@ -324,13 +308,13 @@ static int read_extra(struct sk_reader *r, struct lnk_state *st)
 static void free_state(struct lnk_state *st)
 {
     for (int i = 0; i < F_COUNT; i++)
-        free(st->field[i].p);
+        sk_dynbuf_free(&st->field[i]);
     free(st);
 }
 
 /* The target as Windows would resolve it: LinkInfo's local path, else the
  * network path, else the IDList's path, else the environment target. */
-static const struct text *best_target(const struct lnk_state *st)
+static const struct sk_dynbuf *best_target(const struct lnk_state *st)
 {
     static const enum lnk_field order[] = {F_TARGET, F_NETWORK, F_ID_LIST_PATH, F_ENV_TARGET};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
@@ -346,8 +330,8 @@ static void describe(struct sk_unpack *u, const struct lnk_state *st, uint32_t s
             sk_unpack_info(u, field_keys[i], "%s", st->field[i].p);
     const char *shown = show == 3 ? "maximized" : show == 7 ? "minimized" : "normal";
     sk_unpack_info(u, "show", "%s", shown);
-    const struct text *target = best_target(st);
-    const struct text *args = &st->field[F_ARGUMENTS];
+    const struct sk_dynbuf *target = best_target(st);
+    const struct sk_dynbuf *args = &st->field[F_ARGUMENTS];
     sk_unpack_reason(u, "dropper.lnk", "target %.*s%s%.*s", (int)LNK_DETAIL,
                      target->len ? target->p : "(none)", args->len ? " args " : "",
                      (int)LNK_DETAIL, args->len ? args->p : "");
@@ -369,9 +353,11 @@ static int parse(struct sk_reader *r, struct lnk_state *st, uint32_t flags)
 
 static int open_lnk(struct sk_unpack *u, void **state)
 {
-    struct lnk_state *st = calloc(1, sizeof *st);
+    struct lnk_state *st = sk_unpack_calloc(u, 1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
+    for (int i = 0; i < F_COUNT; i++)
+        sk_unpack_dynbuf_init(u, &st->field[i], LNK_TEXT_MAX);
     struct sk_reader r = sk_reader_make(u->node->data.p, u->node->data.len);
     sk_reader_skip(&r, 20); /* HeaderSize and LinkCLSID, checked by the sniffer */
     uint32_t flags = sk_reader_u32le(&r);
@@ -384,7 +370,10 @@ static int open_lnk(struct sk_unpack *u, void **state)
         return rc;
     }
     describe(u, st, show);
-    if (rc != 0)
+    if (rc == SK_ELIMIT)
+        sk_unpack_fail(u, "lnk", SK_EUNSUPPORTED,
+                       "a text field longer than %u bytes; what was read is kept", LNK_TEXT_MAX);
+    else if (rc != 0)
         sk_unpack_fail(u, "lnk", rc, "a structure runs past its bounds; what was read is kept");
     *state = st;
     return 0;
@@ -395,7 +384,7 @@ static int open_lnk(struct sk_unpack *u, void **state)
  * YARA sees the script and not its base64. */
 static int next_command(struct sk_unpack *u, struct lnk_state *st, struct sk_child *child)
 {
-    const struct text *args = &st->field[F_ARGUMENTS];
+    const struct sk_dynbuf *args = &st->field[F_ARGUMENTS];
     if (!args->len)
         return SK_DONE;
     int rc = sk_powershell_encoded_next(u, (const uint8_t *)args->p, args->len,
@@ -420,7 +409,7 @@ static int next_lnk(struct sk_unpack *u, void *state, struct sk_child *child)
                                            F_ARGUMENTS, F_WORKING_DIR,   F_ICON,
                                            F_NAME,      F_RELATIVE_PATH, F_ENV_TARGET};
     for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
-        const struct text *t = &st->field[shown[i]];
+        const struct sk_dynbuf *t = &st->field[shown[i]];
         if (!t->len)
             continue;
         const char *key = field_keys[shown[i]];

@@ -17,6 +17,8 @@
  * one copy of the message while it is open. */
 #include <gmime/gmime.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../engine/error.h"
@@ -38,14 +40,19 @@ struct plan {
     enum plan_kind kind;
     GMimeObject *object; /* PART, MESSAGE: a reference owned by the message */
     GByteArray *bytes;   /* BODY, BYTES: owned */
-    char *name;          /* owned */
+    char *name;          /* owned (sk_unpack_alloc: free()) */
 };
+
+/* Children to hand back: more than the engine could take as nodes is
+ * refused like out of memory (error.internal). */
+#define MIME_MAX_PLANS (SK_CAP_NODES + 1u)
 
 struct mime_state {
     GMimeMessage *message;
     GString *body;
-    struct plan *plans;
-    size_t n_plans, cap_plans, next;
+    struct sk_dynbuf plan_buf; /* of struct plan, at most MIME_MAX_PLANS */
+    struct plan *plans;        /* plan_buf's elements, moved only by add_plan */
+    size_t n_plans, next;
     unsigned n_parts;              /* MIME objects walked */
     unsigned n_leaves, n_messages; /* for names of unnamed children */
     bool header_reported;          /* an oversized header field was reported */
@@ -69,19 +76,21 @@ static int probe(const struct sk_node *node)
     return node->type == SK_TYPE_EML ? 90 : 0;
 }
 
+/* Plans a child. Takes bytes and name, and releases them when it fails (a
+ * NULL name is an allocation that failed): false then, out of memory. */
 static bool add_plan(struct mime_state *st, enum plan_kind kind, GMimeObject *object,
                      GByteArray *bytes, char *name)
 {
-    if (st->n_plans == st->cap_plans) {
-        size_t cap = st->cap_plans ? st->cap_plans * 2 : 16;
-        struct plan *grown = g_try_renew(struct plan, st->plans, cap);
-        if (!grown)
-            return false;
-        st->plans = grown;
-        st->cap_plans = cap;
+    struct plan plan = {kind, object, bytes, name};
+    if (name && sk_dynbuf_add(&st->plan_buf, &plan, sizeof plan) == 0) {
+        st->plans = (struct plan *)(void *)st->plan_buf.p;
+        st->n_plans = st->plan_buf.len / sizeof plan;
+        return true;
     }
-    st->plans[st->n_plans++] = (struct plan){kind, object, bytes, name};
-    return true;
+    if (bytes)
+        g_byte_array_unref(bytes);
+    free(name);
+    return false;
 }
 
 /* The decoded content of a leaf part (transfer encoding undone). */
@@ -125,10 +134,16 @@ static GString *part_text(GMimeObject *object)
     return utf8;
 }
 
-/* The part's own file name, else "<stem>-<n><suffix>". */
-static char *child_name(const char *given, const char *stem, unsigned n, const char *suffix)
+/* The part's own file name, else "<stem>-<n><suffix>"; NULL when out of
+ * memory (recorded). */
+static char *child_name(struct sk_unpack *u, const char *given, const char *stem, unsigned n,
+                        const char *suffix)
 {
-    return given && *given ? g_strdup(given) : g_strdup_printf("%s-%u%s", stem, n, suffix);
+    if (given && *given)
+        return sk_unpack_strndup(u, given, strlen(given));
+    char made[64];
+    snprintf(made, sizeof made, "%s-%u%s", stem, n, suffix);
+    return sk_unpack_strndup(u, made, strlen(made));
 }
 
 /* uuencoded attachments inside a body text part. */
@@ -139,10 +154,9 @@ static bool plan_uu_blocks(struct sk_unpack *u, struct mime_state *st, const GSt
     while (from < text->len &&
            sk_uu_next(text->str, text->len, from, (size_t)sk_unpack_limits(u)->max_node_bytes,
                       &block)) {
-        if (!add_plan(st, PLAN_BYTES, NULL, block.bytes, g_strdup(block.name))) {
-            g_byte_array_unref(block.bytes);
+        if (!add_plan(st, PLAN_BYTES, NULL, block.bytes,
+                      sk_unpack_strndup(u, block.name, strlen(block.name))))
             return false;
-        }
         from = block.next;
     }
     return true;
@@ -174,7 +188,9 @@ static bool visit_message_part(struct sk_unpack *u, struct mime_state *st,
         sk_unpack_harvest(u, subject, strlen(subject), "subject");
     GMimeObject *body = g_mime_message_get_mime_part(inner);
     if (body) {
-        struct walk_item *next = g_new(struct walk_item, 1);
+        struct walk_item *next = sk_unpack_alloc(u, sizeof *next);
+        if (!next)
+            return false;
         *next = (struct walk_item){body, it->depth + 1, true};
         g_queue_push_head(stack, next);
     }
@@ -183,7 +199,7 @@ static bool visit_message_part(struct sk_unpack *u, struct mime_state *st,
     const char *filename =
         g_mime_object_get_content_disposition_parameter(it->object, "filename");
     return add_plan(st, PLAN_MESSAGE, GMIME_OBJECT(inner), NULL,
-                    child_name(filename, "message", ++st->n_messages, ".eml"));
+                    child_name(u, filename, "message", ++st->n_messages, ".eml"));
 }
 
 static bool visit_multipart(struct sk_unpack *u, struct mime_state *st,
@@ -202,12 +218,15 @@ static bool visit_multipart(struct sk_unpack *u, struct mime_state *st,
         if (prologue && !it->nested) {
             GByteArray *bytes = g_byte_array_new();
             g_byte_array_append(bytes, (const guint8 *)prologue, (guint)strlen(prologue));
-            return add_plan(st, PLAN_BYTES, NULL, bytes, g_strdup("multipart-content.txt"));
+            return add_plan(st, PLAN_BYTES, NULL, bytes,
+                            sk_unpack_strndup(u, "multipart-content.txt", 21));
         }
         return true;
     }
     for (int i = g_mime_multipart_get_count(mp); i-- > 0;) {
-        struct walk_item *next = g_new(struct walk_item, 1);
+        struct walk_item *next = sk_unpack_alloc(u, sizeof *next);
+        if (!next)
+            return false;
         *next = (struct walk_item){g_mime_multipart_get_part(mp, i), it->depth + 1, it->nested};
         g_queue_push_head(stack, next);
     }
@@ -229,7 +248,7 @@ static bool visit(struct sk_unpack *u, struct mime_state *st, const struct walk_
         return true;
     const char *filename = g_mime_part_get_filename(GMIME_PART(it->object));
     return add_plan(st, PLAN_PART, it->object, NULL,
-                    child_name(filename, "part", ++st->n_leaves, ""));
+                    child_name(u, filename, "part", ++st->n_leaves, ""));
 }
 
 /* Reports (once per message) a header field longer than
@@ -257,7 +276,9 @@ static void check_headers(struct sk_unpack *u, struct mime_state *st, GMimeObjec
 static int walk(struct sk_unpack *u, struct mime_state *st)
 {
     GQueue stack = G_QUEUE_INIT;
-    struct walk_item *first = g_new(struct walk_item, 1);
+    struct walk_item *first = sk_unpack_alloc(u, sizeof *first);
+    if (!first)
+        return SK_ENOMEM;
     *first = (struct walk_item){g_mime_message_get_mime_part(st->message), 0, false};
     g_queue_push_head(&stack, first);
     int rc = 0;
@@ -279,9 +300,9 @@ static int walk(struct sk_unpack *u, struct mime_state *st)
             if (!visit(u, st, it, &stack))
                 rc = SK_ENOMEM;
         }
-        g_free(it);
+        free(it);
     }
-    g_queue_clear_full(&stack, g_free);
+    g_queue_clear_full(&stack, free);
     return rc;
 }
 
@@ -290,14 +311,14 @@ static void free_state(struct mime_state *st)
     for (size_t i = 0; i < st->n_plans; i++) {
         if (st->plans[i].bytes)
             g_byte_array_unref(st->plans[i].bytes);
-        g_free(st->plans[i].name);
+        free(st->plans[i].name);
     }
-    g_free(st->plans);
+    sk_dynbuf_free(&st->plan_buf);
     if (st->body)
         g_string_free(st->body, TRUE);
     if (st->message)
         g_object_unref(st->message);
-    g_free(st);
+    free(st);
 }
 
 /* The length of the message's own header block (up to its first empty
@@ -337,7 +358,10 @@ static int open_message(struct sk_unpack *u, void **out)
                        MIME_MAX_HEADER_BYTES);
         return SK_ECORRUPT;
     }
-    struct mime_state *st = g_new0(struct mime_state, 1);
+    struct mime_state *st = sk_unpack_calloc(u, 1, sizeof *st);
+    if (!st)
+        return SK_ENOMEM;
+    sk_unpack_dynbuf_init(u, &st->plan_buf, MIME_MAX_PLANS * sizeof *st->plans);
     st->body = g_string_new(NULL);
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)msg, msg_len);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
@@ -357,7 +381,7 @@ static int open_message(struct sk_unpack *u, void **out)
     if (rc == 0 && st->body->len) {
         GByteArray *body = g_byte_array_new();
         g_byte_array_append(body, (const guint8 *)st->body->str, (guint)st->body->len);
-        if (!add_plan(st, PLAN_BODY, NULL, body, g_strdup("body.txt"))) {
+        if (!add_plan(st, PLAN_BODY, NULL, body, sk_unpack_strndup(u, "body.txt", 8))) {
             rc = SK_ENOMEM;
         } else {
             /* The body is handed back first: rotate it to the front. */

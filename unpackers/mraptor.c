@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../engine/dynbuf.h"
+
 struct keyword {
     const char *text;
     unsigned flag;
@@ -142,8 +144,7 @@ struct scan {
     unsigned flags;
     bool seen[SEEN_COUNT];
     unsigned event_lookups; /* event handler names looked up in the list */
-    char *list;
-    size_t list_cap, list_len;
+    struct sk_dynbuf list; /* over the caller's keywords; p NULL: none wanted */
     /* the current line */
     bool line_open, line_declare;
     /* the previous word, for ADODB.Stream */
@@ -177,27 +178,26 @@ static bool word_is(const struct scan *s, size_t start, size_t end, const char *
     return end - start == n && same(s->p + start, keyword, n);
 }
 
-/* Appends a keyword unless it is already listed or does not fit. */
+/* Appends a keyword unless it is already listed or does not fit whole. */
 static void note(struct scan *s, const char *text, size_t n)
 {
-    if (!s->list || s->list_cap == 0)
+    struct sk_dynbuf *list = &s->list;
+    if (!list->p)
         return;
-    for (size_t at = 0; at < s->list_len;) {
+    for (size_t at = 0; at < list->len;) {
         size_t end = at;
-        while (end < s->list_len && s->list[end] != ',')
+        while (end < list->len && list->p[end] != ',')
             end++;
-        if (end - at == n && memcmp(s->list + at, text, n) == 0)
+        if (end - at == n && memcmp(list->p + at, text, n) == 0)
             return;
         at = end + 1;
     }
-    size_t need = n + (s->list_len ? 1 : 0);
-    if (need >= s->list_cap - s->list_len)
-        return;
-    if (s->list_len)
-        s->list[s->list_len++] = ',';
-    memcpy(s->list + s->list_len, text, n);
-    s->list_len += n;
-    s->list[s->list_len] = '\0';
+    size_t before = list->len;
+    int rc = before ? sk_dynbuf_add(list, ",", 1) : 0;
+    if (rc == 0)
+        rc = sk_dynbuf_add(list, text, n);
+    if (rc != 0)
+        sk_dynbuf_truncate(list, before);
 }
 
 static void hit(struct scan *s, int seen, unsigned flag, const char *text, size_t n)
@@ -314,12 +314,8 @@ unsigned sk_mraptor_scan(const char *src, size_t len, char *keywords, size_t key
     memset(&s, 0, sizeof s);
     s.p = (const unsigned char *)src;
     s.len = src ? len : 0;
-    s.list = keywords;
-    s.list_cap = keywords_len;
-    if (keywords && keywords_len) {
-        s.list_len = strnlen(keywords, keywords_len - 1);
-        keywords[s.list_len] = '\0';
-    }
+    if (keywords && keywords_len)
+        sk_dynbuf_init_fixed(&s.list, keywords, keywords_len, strnlen(keywords, keywords_len - 1));
     size_t i = 0;
     while (i < s.len) {
         size_t skip = continuation(&s, i);

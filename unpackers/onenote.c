@@ -147,12 +147,9 @@ struct walk {
     size_t lists_n, lists_next;
     unsigned fragments, nodes, properties;
     struct global_ids ids;
-    struct store_ref *stores;
-    size_t stores_n, stores_cap;
-    struct file_data *files;
-    size_t files_n, files_cap;
-    struct embedded_name *names;
-    size_t names_n, names_cap;
+    /* arrays of struct store_ref, file_data and embedded_name, each capped
+     * at ONE_MAX_ENTRIES elements (sk_unpack_dynbuf_init) */
+    struct sk_dynbuf stores, files, names;
 };
 
 struct onenote_state {
@@ -170,23 +167,12 @@ static int probe(const struct sk_node *node)
     return node->type == SK_TYPE_ONENOTE ? 60 : 0;
 }
 
-/* Makes room for one more entry of `size` bytes; false at the cap or out of
- * memory (the structure is a bonus: what was collected stays usable). */
-static bool grow(void **items, size_t *cap, size_t count, size_t size)
+/* Adds one entry of `size` bytes to an array of them. At the cap the entry
+ * is dropped (the structure is a bonus: what was collected stays usable);
+ * out of memory is already recorded by sk_unpack_realloc. */
+static void add_entry(struct sk_dynbuf *entries, const void *entry, size_t size)
 {
-    if (count < *cap)
-        return true;
-    if (count >= ONE_MAX_ENTRIES)
-        return false;
-    size_t want = *cap ? *cap * 2 : 16;
-    if (want > ONE_MAX_ENTRIES)
-        want = ONE_MAX_ENTRIES;
-    void *more = realloc(*items, want * size);
-    if (!more)
-        return false;
-    *items = more;
-    *cap = want;
-    return true;
+    (void)sk_dynbuf_add(entries, entry, size);
 }
 
 /* 2.2.4.2 FileNodeChunkReference in the formats the FileNode header gives. */
@@ -310,9 +296,7 @@ static void read_file_data(struct walk *w, struct sk_reader *r, bool large)
         return;
     if (ext_units > 0)
         sk_utf16le_to_utf8(ext, ext_units, fd.ext, ONE_EXT_BYTES);
-    if (!grow((void **)&w->files, &w->files_cap, w->files_n, sizeof *w->files))
-        return;
-    w->files[w->files_n++] = fd;
+    add_entry(&w->files, &fd, sizeof fd);
 }
 
 /* One PropertySet being read: its rgPrids and how many sibling sets (of an
@@ -424,10 +408,8 @@ static void read_embedded_node(struct walk *w, struct chunk_ref ref)
         default: r.err = SK_ECORRUPT; break; /* rgData's layout is lost */
         }
     }
-    if (!have_name || !have_container ||
-        !grow((void **)&w->names, &w->names_cap, w->names_n, sizeof *w->names))
-        return;
-    w->names[w->names_n++] = found;
+    if (have_name && have_container)
+        add_entry(&w->names, &found, sizeof found);
 }
 
 /* One FileNode's fnd (the header already read). */
@@ -457,12 +439,11 @@ static void read_node(struct walk *w, struct sk_reader *fnd, uint32_t header)
     case FND_FILE_DATA_STORE_OBJECT: {
         struct chunk_ref ref = read_node_ref(fnd, stp_format, cb_format);
         const uint8_t *guid = sk_reader_bytes(fnd, GUID_BYTES);
-        if (!guid || !ref_inside(w, ref) ||
-            !grow((void **)&w->stores, &w->stores_cap, w->stores_n, sizeof *w->stores))
+        if (!guid || !ref_inside(w, ref))
             break;
-        w->stores[w->stores_n].stp = ref.stp;
-        memcpy(w->stores[w->stores_n].guid, guid, GUID_BYTES);
-        w->stores_n++;
+        struct store_ref store = {.stp = ref.stp};
+        memcpy(store.guid, guid, GUID_BYTES);
+        add_entry(&w->stores, &store, sizeof store);
         break;
     }
     case FND_DECLARATION2:
@@ -544,31 +525,35 @@ static int by_container(const void *a, const void *b)
 /* Ties each store object to its file data object and that to its embedded
  * file node: the lists are sorted once and searched, so no input makes this
  * quadratic. A link that is missing leaves the blob with what it has. */
-static void tie_names(struct onenote_state *st)
+static void tie_names(struct sk_unpack *u, struct onenote_state *st)
 {
     struct walk *w = &st->walk;
-    if (w->stores_n == 0)
+    const struct store_ref *stores = (const struct store_ref *)(void *)w->stores.p;
+    struct file_data *files = (struct file_data *)(void *)w->files.p;
+    struct embedded_name *names = (struct embedded_name *)(void *)w->names.p;
+    size_t stores_n = w->stores.len / sizeof *stores, files_n = w->files.len / sizeof *files,
+           names_n = w->names.len / sizeof *names;
+    if (stores_n == 0)
         return;
-    st->blobs = calloc(w->stores_n, sizeof *st->blobs);
+    st->blobs = sk_unpack_calloc(u, stores_n, sizeof *st->blobs);
     if (!st->blobs)
         return;
-    if (w->files_n)
-        qsort(w->files, w->files_n, sizeof *w->files, by_guid);
-    if (w->names_n)
-        qsort(w->names, w->names_n, sizeof *w->names, by_container);
-    for (size_t i = 0; i < w->stores_n; i++) {
+    if (files_n)
+        qsort(files, files_n, sizeof *files, by_guid);
+    if (names_n)
+        qsort(names, names_n, sizeof *names, by_container);
+    for (size_t i = 0; i < stores_n; i++) {
         struct file_data key;
-        memcpy(key.guid, w->stores[i].guid, GUID_BYTES);
+        memcpy(key.guid, stores[i].guid, GUID_BYTES);
         const struct file_data *fd =
-            w->files_n ? bsearch(&key, w->files, w->files_n, sizeof key, by_guid) : NULL;
+            files_n ? bsearch(&key, files, files_n, sizeof key, by_guid) : NULL;
         if (!fd)
             continue;
         struct embedded_name name_key = {.container = fd->oid};
         const struct embedded_name *en =
-            w->names_n ? bsearch(&name_key, w->names, w->names_n, sizeof name_key, by_container)
-                       : NULL;
+            names_n ? bsearch(&name_key, names, names_n, sizeof name_key, by_container) : NULL;
         struct blob_name *b = &st->blobs[st->blobs_n++];
-        b->stp = w->stores[i].stp;
+        b->stp = stores[i].stp;
         b->ext = fd->ext;
         b->name = en ? en->name : NULL;
     }
@@ -577,13 +562,16 @@ static void tie_names(struct onenote_state *st)
 
 static int open_onenote(struct sk_unpack *u, void **out)
 {
-    struct onenote_state *st = calloc(1, sizeof *st);
+    struct onenote_state *st = sk_unpack_calloc(u, 1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
     struct walk *w = &st->walk;
     w->p = u->node->data.p;
     w->n = u->node->data.len;
-    w->lists = calloc(ONE_MAX_LISTS, sizeof *w->lists);
+    sk_unpack_dynbuf_init(u, &w->stores, ONE_MAX_ENTRIES * sizeof(struct store_ref));
+    sk_unpack_dynbuf_init(u, &w->files, ONE_MAX_ENTRIES * sizeof(struct file_data));
+    sk_unpack_dynbuf_init(u, &w->names, ONE_MAX_ENTRIES * sizeof(struct embedded_name));
+    w->lists = sk_unpack_calloc(u, ONE_MAX_LISTS, sizeof *w->lists);
     if (w->lists) {
         struct sk_reader r = sk_reader_make(w->p, w->n);
         sk_reader_seek(&r, ROOT_REF_OFFSET);
@@ -592,7 +580,7 @@ static int open_onenote(struct sk_unpack *u, void **out)
             queue_list(w, root);
         while (w->lists_next < w->lists_n)
             walk_list(u, w, w->lists[w->lists_next++]);
-        tie_names(st);
+        tie_names(u, st);
     }
     *out = st;
     return 0;
@@ -602,9 +590,9 @@ static void close_onenote(void *state)
 {
     struct onenote_state *st = state;
     free(st->walk.lists);
-    free(st->walk.stores);
-    free(st->walk.files);
-    free(st->walk.names);
+    sk_dynbuf_free(&st->walk.stores);
+    sk_dynbuf_free(&st->walk.files);
+    sk_dynbuf_free(&st->walk.names);
     free(st->blobs);
     free(st);
 }

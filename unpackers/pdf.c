@@ -91,21 +91,27 @@ struct pdf_item {
     bool is_string;
 };
 
+/* The arrays below live in capped dynbufs (sk_unpack_dynbuf_init); each
+ * typed pointer and count is a view of its buffer, moved only by push(). */
 struct pdf_state {
+    struct sk_dynbuf object_buf; /* the object index: at most PDF_MAX_OBJECTS */
     struct pdf_object *objects;
-    size_t n_objects, cap_objects;
+    size_t n_objects;
+    struct sk_dynbuf decoded_buf;
     struct sk_buf *decoded; /* object streams' bytes, owned here */
-    size_t n_decoded, cap_decoded;
+    size_t n_decoded;
     unsigned counts[KEY_COUNT];
     bool encrypted;
+    struct sk_dynbuf item_buf;
     struct pdf_item *items;
-    size_t n_items, cap_items, next_item;
+    size_t n_items, next_item;
     unsigned javascripts, embedded;
     unsigned items_dropped;    /* over PDF_MAX_CHILDREN */
     unsigned launches;         /* /S /Launch actions; the first few are reported */
     struct pdf_ref *by_number; /* every object, sorted by number */
+    struct sk_dynbuf filespec_buf;
     struct pdf_ref *filespecs; /* embedded file stream number -> its /EF holder */
-    size_t n_filespecs, cap_filespecs;
+    size_t n_filespecs;
     char name[PDF_TEXT_BYTES + 16];
 };
 
@@ -495,28 +501,27 @@ static size_t stream_bytes(const uint8_t *p, size_t n, size_t at, struct pdf_obj
     return data > at + 6 ? data : at + 6;
 }
 
-/* Makes room for one more element in a growing array: 0 or SK_ENOMEM. */
-static int grow(void **array, size_t *cap, size_t used, size_t size)
+/* Appends one element of `size` bytes to the array in b, then points the
+ * view *array at the buffer and *count at its length in elements: 0, or
+ * SK_ENOMEM, or `over` at the buffer's cap. */
+static int push(struct sk_dynbuf *b, const void *elem, size_t size, int over, void **array,
+                size_t *count)
 {
-    if (used < *cap)
-        return 0;
-    size_t more = *cap ? *cap * 2 : 16;
-    void *grown = realloc(*array, more * size);
-    if (!grown)
-        return SK_ENOMEM;
-    *array = grown;
-    *cap = more;
-    return 0;
+    int rc = sk_dynbuf_add(b, elem, size);
+    if (rc == SK_ELIMIT)
+        return over;
+    if (rc == 0) {
+        *array = b->p;
+        *count = b->len / size;
+    }
+    return rc;
 }
 
+/* SK_ELIMIT past PDF_MAX_OBJECTS: the object index's cap. */
 static int add_object(struct pdf_state *st, const struct pdf_object *o)
 {
-    if (st->n_objects >= PDF_MAX_OBJECTS)
-        return SK_ELIMIT;
-    int rc = grow((void **)&st->objects, &st->cap_objects, st->n_objects, sizeof *o);
-    if (rc == 0)
-        st->objects[st->n_objects++] = *o;
-    return rc;
+    return push(&st->object_buf, o, sizeof *o, SK_ELIMIT, (void **)&st->objects,
+                &st->n_objects);
 }
 
 /* Indexes every "N G obj" of the file: 0, or an error. */
@@ -558,7 +563,7 @@ static int inflate_into(struct sk_unpack *u, const uint8_t *p, size_t n, struct 
     z_stream z = {0};
     if (inflateInit2(&z, window) != Z_OK)
         return SK_ENOMEM;
-    uint8_t *chunk = malloc(PDF_CHUNK);
+    uint8_t *chunk = sk_unpack_alloc(u, PDF_CHUNK);
     if (!chunk) {
         inflateEnd(&z);
         return SK_ENOMEM;
@@ -734,10 +739,10 @@ static bool dict_uint(const uint8_t *p, size_t n, const char *key, uint64_t *out
 
 static int keep_decoded(struct pdf_state *st, struct sk_buf *buf)
 {
-    int rc = grow((void **)&st->decoded, &st->cap_decoded, st->n_decoded, sizeof *buf);
-    if (rc == 0)
-        st->decoded[st->n_decoded++] = *buf;
-    return rc;
+    /* one per object stream, so never more than the objects: the cap
+     * cannot be reached */
+    return push(&st->decoded_buf, buf, sizeof *buf, SK_EINTERNAL, (void **)&st->decoded,
+                &st->n_decoded);
 }
 
 /* Adds the objects inside the decoded object stream d (header: /N pairs of
@@ -827,10 +832,8 @@ static int add_item(struct pdf_state *st, const struct pdf_item *item)
         st->items_dropped++;
         return 0;
     }
-    int rc = grow((void **)&st->items, &st->cap_items, st->n_items, sizeof *item);
-    if (rc == 0)
-        st->items[st->n_items++] = *item;
-    return rc;
+    return push(&st->item_buf, item, sizeof *item, SK_EINTERNAL, (void **)&st->items,
+                &st->n_items);
 }
 
 static int ref_order(const void *a, const void *b)
@@ -861,9 +864,9 @@ static size_t find_object(const struct pdf_state *st, uint32_t num)
     return ref_lookup(st->by_number, st->n_objects, num);
 }
 
-static int sort_objects(struct pdf_state *st)
+static int sort_objects(struct sk_unpack *u, struct pdf_state *st)
 {
-    st->by_number = malloc((st->n_objects ? st->n_objects : 1) * sizeof *st->by_number);
+    st->by_number = sk_unpack_calloc(u, st->n_objects ? st->n_objects : 1, sizeof *st->by_number);
     if (!st->by_number)
         return SK_ENOMEM;
     for (size_t k = 0; k < st->n_objects; k++)
@@ -887,11 +890,11 @@ static int note_filespec(struct pdf_state *st, size_t k)
         size_t at = find_key(rest, left, keys[i]);
         if (at >= left || !read_ref(rest, left, at, &ref))
             continue;
-        int rc = grow((void **)&st->filespecs, &st->cap_filespecs, st->n_filespecs,
-                      sizeof *st->filespecs);
+        /* at most two per object: the cap cannot be reached */
+        int rc = push(&st->filespec_buf, &(struct pdf_ref){ref, k}, sizeof(struct pdf_ref),
+                      SK_EINTERNAL, (void **)&st->filespecs, &st->n_filespecs);
         if (rc != 0)
             return rc;
-        st->filespecs[st->n_filespecs++] = (struct pdf_ref){ref, k};
     }
     return 0;
 }
@@ -936,7 +939,7 @@ static int plan_javascript(struct pdf_state *st, size_t k)
 
 static int plan_children(struct sk_unpack *u, struct pdf_state *st)
 {
-    int rc = sort_objects(st);
+    int rc = sort_objects(u, st);
     for (size_t k = 0; rc == 0 && k < st->n_objects; k++) {
         if ((k & 1023) == 1023 && sk_unpack_expired(u))
             return SK_ELIMIT;
@@ -1012,19 +1015,23 @@ static void close_pdf(void *state)
         return;
     for (size_t k = 0; k < st->n_decoded; k++)
         sk_buf_release(&st->decoded[k]);
-    free(st->decoded);
-    free(st->objects);
-    free(st->items);
+    sk_dynbuf_free(&st->decoded_buf);
+    sk_dynbuf_free(&st->object_buf);
+    sk_dynbuf_free(&st->item_buf);
     free(st->by_number);
-    free(st->filespecs);
+    sk_dynbuf_free(&st->filespec_buf);
     free(st);
 }
 
 static int open_pdf(struct sk_unpack *u, void **out)
 {
-    struct pdf_state *st = calloc(1, sizeof *st);
+    struct pdf_state *st = sk_unpack_calloc(u, 1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
+    sk_unpack_dynbuf_init(u, &st->object_buf, PDF_MAX_OBJECTS * sizeof *st->objects);
+    sk_unpack_dynbuf_init(u, &st->decoded_buf, PDF_MAX_OBJECTS * sizeof *st->decoded);
+    sk_unpack_dynbuf_init(u, &st->item_buf, PDF_MAX_CHILDREN * sizeof *st->items);
+    sk_unpack_dynbuf_init(u, &st->filespec_buf, 2u * PDF_MAX_OBJECTS * sizeof *st->filespecs);
     *out = st;
     const uint8_t *p = u->node->data.p;
     size_t n = u->node->data.len;
@@ -1043,7 +1050,11 @@ static int open_pdf(struct sk_unpack *u, void **out)
         record_facts(u, st);
     if (rc == SK_ELIMIT) /* time: the limit is recorded; hand back nothing */
         st->next_item = st->n_items;
-    return rc == SK_ELIMIT ? 0 : rc;
+    if (rc == SK_ELIMIT || rc == 0)
+        return 0;
+    close_pdf(st); /* close is only called after an open that succeeded */
+    *out = NULL;
+    return rc;
 }
 
 /* The name of an embedded file: the /UF or /F string of the file

@@ -2,8 +2,9 @@
 # Makes the inputs of test_fail_closed in the folder $1 with independent tools
 # and the fixture cases' own writers: a password ZIP (Info-ZIP), a message
 # whose ZIP opens with a password from its body, a Word file with VBA, an
-# RTF with a Package object, a DOCX, an XLS, a tar.gz, and a zip of 3,000
-# members (for the time limit).
+# RTF with a Package object, a DOCX, an XLS, a tar.gz, a PDF whose
+# JavaScript is in an object stream, a OneNote section with named files, a
+# PowerShell shortcut, and a zip of 3,000 members (for the time limit).
 set -eu
 out=${1:?usage: fail_closed_fixtures.sh FOLDER}
 tests=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +32,10 @@ case_input biff/xls_no_macro_passes plain.xls
 seq 1 20000 >numbers.txt
 tar -czf "$out/numbers.tar.gz" numbers.txt minutes.txt
 case_input bad/timeout slow.zip
+# the unpackers whose buffers are dynbufs from the job's allocator
+case_input pdf/javascript_in_object_stream objstm.pdf
+case_input onenote/names_tied names.one
+case_input droppers/lnk_powershell shortcut.lnk
 
 # Corrupt inputs, one or more per unpacker that can find its input corrupt.
 head -c 20000 "$out/numbers.tar.gz" >"$out/truncated.tar.gz"

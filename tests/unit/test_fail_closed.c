@@ -1,9 +1,12 @@
 /* The fail-closed audit (issue 7): every error path the engine has is
  * forced, and none may end in `pass`, each naming its cause.
  *
- *  1. Allocation failure injected through the arena at every allocation
- *     index of a scan, over representative inputs (password ZIP, message,
- *     Word with VBA, RTF object, DOCX, XLS, tar.gz): until the index lies
+ *  1. Allocation failure injected at every allocation index of a scan, over
+ *     representative inputs (password ZIP, message, Word with VBA, RTF
+ *     object, DOCX, XLS, tar.gz, PDF with an object stream, OneNote, LNK).
+ *     One countdown numbers the job's arena allocations and every
+ *     allocation unpackers make through sk_unpack_alloc/calloc/realloc/
+ *     strndup and their dynbufs (engine/unpack.h): until the index lies
  *     past the scan's last allocation the verdict is never pass and the
  *     reasons hold error.internal; from there on the scan is the baseline.
  *  2. Each limit of engine/limits.h lowered until it is hit, the timeout
@@ -46,6 +49,9 @@ static const struct input inputs[] = {
     {"clean.docx", SK_VERDICT_PASS},     /* OOXML parts */
     {"plain.xls", SK_VERDICT_PASS},      /* OLE2 + BIFF */
     {"numbers.tar.gz", SK_VERDICT_PASS}, /* filter + tar */
+    {"objstm.pdf", SK_VERDICT_SANDBOX},  /* PDF: object index, object stream */
+    {"names.one", SK_VERDICT_SANDBOX},   /* OneNote: stores, file data, names */
+    {"shortcut.lnk", SK_VERDICT_SANDBOX}, /* LNK: text fields */
 };
 
 struct limit_case {
@@ -165,8 +171,9 @@ static bool has_code(const struct sk_job *job, const char *code)
     return false;
 }
 
-/* 1: returns how many allocation points the scan has (the first index at
- * which the injected failure no longer fires). */
+/* 1: returns how many allocation points the scan has, arena and unpacker
+ * allocations together (the first index at which the injected failure no
+ * longer fires). */
 static long allocation_failures(struct sk_worker *w, const struct input *in)
 {
     struct bytes b = load(in->file);
@@ -331,7 +338,8 @@ int main(int argc, char **argv)
         return 1;
     }
     for (size_t i = 0; i < N_OF(inputs); i++)
-        printf("allocation failure at each of %ld points of %s: never pass\n",
+        printf("allocation failure (arena and sk_unpack_alloc) at each of %ld points of %s: "
+               "never pass\n",
                allocation_failures(w, &inputs[i]), inputs[i].file);
     for (size_t i = 0; i < N_OF(inputs); i++)
         printf("heap allocation failure at each of %ld points of %s: never pass\n",
