@@ -170,6 +170,14 @@ static inline uint64_t sk_reader_u64le_at(struct sk_reader *r, uint64_t off)
     return sk_reader_u64le(&eight);
 }
 
+static inline uint64_t sk_reader_u64be_at(struct sk_reader *r, uint64_t off)
+{
+    if (!sk_reader_at(r, off, 8))
+        return 0;
+    struct sk_reader eight = sk_reader_make(r->p + off, 8);
+    return sk_reader_u64be(&eight);
+}
+
 /* A reader over the n bytes at offset off (the parent does not move); a
  * failed one has err set and reads nothing. */
 static inline struct sk_reader sk_reader_sub_at(struct sk_reader *r, uint64_t off, size_t n)

@@ -65,6 +65,7 @@ static void absolute_reads_do_not_move(void)
     CHECK_EQ_INT(sk_reader_u32le_at(&r, 6), 0xa0908070u);
     CHECK_EQ_INT(sk_reader_u32be_at(&r, 0), 0x10203040u);
     CHECK(sk_reader_u64le_at(&r, 2) == 0xa090807060504030ull);
+    CHECK(sk_reader_u64be_at(&r, 1) == 0x2030405060708090ull);
     CHECK_EQ_INT(r.pos, 3); /* none of them moved */
     CHECK_EQ_INT(r.err, 0);
     CHECK(sk_reader_at(&r, sizeof bytes, 0) != NULL); /* the empty tail is inside */
@@ -88,6 +89,7 @@ static void absolute_reads_fail_past_the_end(void)
     CHECK(sk_reader_at(&r4, 4, SIZE_MAX) == NULL);
     struct sk_reader r5 = sk_reader_make(bytes, sizeof bytes);
     CHECK(sk_reader_u64le_at(&r5, 1) == 0);
+    CHECK(sk_reader_u64be_at(&r5, 0) == 0); /* sticky after the failure */
     CHECK_EQ_INT(r5.err, SK_ETRUNC);
     struct sk_reader r6 = sk_reader_make(bytes, sizeof bytes);
     struct sk_reader bad = sk_reader_sub_at(&r6, 7, 2);
