@@ -87,7 +87,11 @@ static inline uint8_t sk_reader_u8(struct sk_reader *r)
 static inline uint16_t sk_reader_u16le(struct sk_reader *r)
 {
     const uint8_t *b = sk_reader_bytes(r, 2);
-    return b ? (uint16_t)(b[0] | b[1] << 8) : 0;
+    /* a conditional of (uint16_t) and 0 is an int: -Wconversion under the
+     * sanitizers' instrumentation sees that, so return each arm apart */
+    if (!b)
+        return 0;
+    return (uint16_t)(b[0] | b[1] << 8);
 }
 
 static inline uint32_t sk_reader_u32le(struct sk_reader *r)
@@ -143,7 +147,11 @@ static inline uint8_t sk_reader_u8_at(struct sk_reader *r, uint64_t off)
 static inline uint16_t sk_reader_u16le_at(struct sk_reader *r, uint64_t off)
 {
     const uint8_t *b = sk_reader_at(r, off, 2);
-    return b ? (uint16_t)(b[0] | b[1] << 8) : 0;
+    /* a conditional of (uint16_t) and 0 is an int: -Wconversion under the
+     * sanitizers' instrumentation sees that, so return each arm apart */
+    if (!b)
+        return 0;
+    return (uint16_t)(b[0] | b[1] << 8);
 }
 
 static inline uint32_t sk_reader_u32le_at(struct sk_reader *r, uint64_t off)
