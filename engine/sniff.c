@@ -191,13 +191,15 @@ size_t sk_message_start(const uint8_t *p, size_t n)
 {
     size_t limit = n < 4096 ? n : 4096;
     size_t pos = 0;
+    struct sk_reader w = sk_reader_make(p, limit);
     while (pos < limit && (p[pos] == '\n' || p[pos] == '\r'))
         pos++;
-    if (limit - pos >= 5 && memcmp(p + pos, "From ", 5) == 0) {
-        const uint8_t *eol = memchr(p + pos, '\n', limit - pos);
+    if (sk_reader_match(&w, pos, "From ", 5)) {
+        const uint8_t *rest = sk_reader_at(&w, pos, limit - pos);
+        const uint8_t *eol = rest ? memchr(rest, '\n', limit - pos) : NULL;
         if (!eol)
             return 0; /* a separator line longer than the window: not a message */
-        pos = (size_t)(eol - p) + 1;
+        pos += (size_t)(eol - rest) + 1;
     }
     return pos;
 }
@@ -222,23 +224,27 @@ static int is_rfc5322(const uint8_t *p, size_t n)
     size_t limit = n < 4096 ? n : 4096;
     int matched = 0;
     size_t line = sk_message_start(p, n);
+    struct sk_reader w = sk_reader_make(p, limit);
     /* Count header fields at the start of lines until the first blank line;
      * two known fields and nothing that is not a header make a message. */
     while (line < limit && matched < 2) {
-        const uint8_t *eol = memchr(p + line, '\n', limit - line);
-        size_t len = eol ? (size_t)(eol - (p + line)) : limit - line;
-        if (len == 0 || (len == 1 && p[line] == '\r'))
+        const uint8_t *rest = sk_reader_at(&w, line, limit - line);
+        if (!rest)
+            break;
+        const uint8_t *eol = memchr(rest, '\n', limit - line);
+        size_t len = eol ? (size_t)(eol - rest) : limit - line;
+        if (len == 0 || (len == 1 && *rest == '\r'))
             break;
         int known = 0;
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
             size_t fl = strlen(fields[i]);
-            if (len >= fl && strncasecmp((const char *)p + line, fields[i], fl) == 0)
+            if (len >= fl && strncasecmp((const char *)rest, fields[i], fl) == 0)
                 known = 1;
         }
-        int continuation = p[line] == ' ' || p[line] == '\t';
+        int continuation = *rest == ' ' || *rest == '\t';
         if (known)
             matched++;
-        else if (!continuation && !memchr(p + line, ':', len))
+        else if (!continuation && !memchr(rest, ':', len))
             return 0;
         if (!eol)
             break;
@@ -267,28 +273,42 @@ static int is_text(const uint8_t *p, size_t n)
     return odd * 100 <= limit;
 }
 
-static const uint8_t *skip_space(const uint8_t *p, const uint8_t *end)
+/* The text sniffers below work on a window `w` (a reader over the first
+ * bytes) and offsets into it. */
+
+/* The offset of the first byte at or after `at` that is not a UTF-8 BOM
+ * (at `at` only) or white space. */
+static size_t skip_space(const struct sk_reader *w, size_t at)
 {
-    if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-        p += 3;
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-        p++;
-    return p;
+    if (sk_reader_match(w, at, "\xef\xbb\xbf", 3))
+        at += 3;
+    struct sk_reader r = *w;
+    while (at < w->len) {
+        uint8_t c = sk_reader_u8_at(&r, at);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            break;
+        at++;
+    }
+    return at;
 }
 
-static int starts_ci(const uint8_t *p, const uint8_t *end, const char *word)
+/* `word` at offset at, case-insensitive. */
+static int starts_ci(const struct sk_reader *w, size_t at, const char *word)
 {
     size_t len = strlen(word);
-    return (size_t)(end - p) >= len && strncasecmp((const char *)p, word, len) == 0;
+    struct sk_reader r = *w;
+    const uint8_t *b = sk_reader_at(&r, at, len);
+    return b && strncasecmp((const char *)b, word, len) == 0;
 }
 
 /* `<tag` followed by white space, '>' or '/' (so <jobs> is not <job). */
-static int starts_tag(const uint8_t *s, const uint8_t *end, const char *tag)
+static int starts_tag(const struct sk_reader *w, size_t at, const char *tag)
 {
     size_t len = strlen(tag);
-    if (!starts_ci(s, end, tag) || (size_t)(end - s) <= len)
+    struct sk_reader r = *w;
+    uint8_t c = sk_reader_u8_at(&r, (uint64_t)at + len);
+    if (!starts_ci(w, at, tag) || r.err)
         return 0;
-    uint8_t c = s[len];
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/';
 }
 
@@ -297,15 +317,19 @@ static int starts_tag(const uint8_t *s, const uint8_t *end, const char *tag)
 static int line_with(const uint8_t *p, size_t n, const char *lead, const char *then)
 {
     size_t limit = n < HEAD_WINDOW ? n : HEAD_WINDOW, at = 0;
+    struct sk_reader w = sk_reader_make(p, limit);
     while (at < limit) {
-        const uint8_t *eol = memchr(p + at, '\n', limit - at);
-        size_t len = eol ? (size_t)(eol - (p + at)) : limit - at;
-        const uint8_t *s = skip_space(p + at, p + at + len);
-        size_t rest = len - (size_t)(s - (p + at));
-        if (starts_ci(s, s + rest, lead)) {
+        const uint8_t *rest = sk_reader_at(&w, at, limit - at);
+        if (!rest)
+            break;
+        const uint8_t *eol = memchr(rest, '\n', limit - at);
+        size_t len = eol ? (size_t)(eol - rest) : limit - at;
+        const struct sk_reader line = sk_reader_make(rest, len);
+        size_t s = skip_space(&line, 0);
+        if (starts_ci(&line, s, lead)) {
             size_t tl = strlen(then);
-            for (size_t i = 0; i + tl <= rest; i++)
-                if (strncasecmp((const char *)s + i, then, tl) == 0)
+            for (size_t i = s; i + tl <= len; i++)
+                if (starts_ci(&line, i, then))
                     return 1;
         }
         at += len + 1;
@@ -314,21 +338,24 @@ static int line_with(const uint8_t *p, size_t n, const char *lead, const char *t
 }
 
 /* Windows scripts by markers only their languages use; ordinary text, HTML
- * and XML never qualify (a mail that mentions PowerShell stays text). */
-static int is_script(const uint8_t *p, size_t n, const uint8_t *s, const uint8_t *end)
+ * and XML never qualify (a mail that mentions PowerShell stays text). The
+ * window w starts at p; s is the offset of its first non-blank byte. */
+static int is_script(const uint8_t *p, size_t n, const struct sk_reader *w, size_t s)
 {
     size_t head = n < HEAD_WINDOW ? n : HEAD_WINDOW;
+    const struct sk_reader in = sk_reader_make(p, head);
     const uint8_t *vbe = memmem(p, head, "#@~^", 4);
     /* screnc: "#@~^", six base64 characters of length, then "==" */
-    if (vbe && (size_t)(p + head - vbe) >= 12 && vbe[10] == '=' && vbe[11] == '=')
+    if (vbe && sk_reader_match(&in, (size_t)(vbe - p) + 10, "==", 2))
         return 1;
-    if (starts_tag(s, end, "<job") || starts_tag(s, end, "<package") ||
-        starts_ci(s, end, "@echo off") || starts_ci(s, end, "#requires -"))
+    if (starts_tag(w, s, "<job") || starts_tag(w, s, "<package") ||
+        starts_ci(w, s, "@echo off") || starts_ci(w, s, "#requires -"))
         return 1;
-    if (s < end && *s == '<') {
+    if (sk_reader_match(w, s, "<", 1)) {
         size_t window = n < 4096 ? n : 4096;
+        const struct sk_reader first = sk_reader_make(p, window);
         for (size_t i = 0; i + 16 <= window; i++)
-            if (strncasecmp((const char *)p + i, "<HTA:APPLICATION", 16) == 0)
+            if (starts_ci(&first, i, "<HTA:APPLICATION"))
                 return 1;
         return 0;
     }
@@ -336,13 +363,16 @@ static int is_script(const uint8_t *p, size_t n, const uint8_t *s, const uint8_t
            line_with(p, n, "var ", "new ActiveXObject(\"WScript.");
 }
 
-/* A WSF may open with an XML declaration before its <job> or <package>. */
-static const uint8_t *after_xml_prolog(const uint8_t *s, const uint8_t *end)
+/* A WSF may open with an XML declaration before its <job> or <package>:
+ * the offset of what follows it, or s. */
+static size_t after_xml_prolog(const struct sk_reader *w, size_t s)
 {
-    if (!starts_ci(s, end, "<?xml"))
+    if (!starts_ci(w, s, "<?xml"))
         return s;
-    const uint8_t *close = memmem(s, (size_t)(end - s), "?>", 2);
-    return close ? skip_space(close + 2, end) : s;
+    struct sk_reader r = *w;
+    const uint8_t *rest = sk_reader_at(&r, s, w->len - s);
+    const uint8_t *close = rest ? memmem(rest, w->len - s, "?>", 2) : NULL;
+    return close ? skip_space(w, s + (size_t)(close - rest) + 2) : s;
 }
 
 /* A DER/BER length at *at: short or long form (up to 4 bytes), or BER's
@@ -433,36 +463,38 @@ static int is_x509(const struct sk_reader *in)
 static int has_armour_line(const uint8_t *p, size_t n, const char *armour)
 {
     size_t limit = n < HEAD_WINDOW ? n : HEAD_WINDOW, len = strlen(armour);
+    struct sk_reader w = sk_reader_make(p, limit);
     for (size_t at = 0; at + len <= limit;) {
-        if (memcmp(p + at, armour, len) == 0)
+        if (sk_reader_match(&w, at, armour, len))
             return 1;
-        const uint8_t *eol = memchr(p + at, '\n', limit - at);
+        const uint8_t *rest = sk_reader_at(&w, at, limit - at);
+        const uint8_t *eol = rest ? memchr(rest, '\n', limit - at) : NULL;
         if (!eol)
             break;
-        at = (size_t)(eol - p) + 1;
+        at += (size_t)(eol - rest) + 1;
     }
     return 0;
 }
 
 static enum sk_type sniff_text(const uint8_t *p, size_t n)
 {
-    const uint8_t *end = p + (n < 1024 ? n : 1024);
-    const uint8_t *s = skip_space(p, end);
-    if (starts_ci(s, end, "-----BEGIN CERTIFICATE-----") ||
-        starts_ci(s, end, "-----BEGIN X509 CERTIFICATE-----") ||
-        starts_ci(s, end, "-----BEGIN TRUSTED CERTIFICATE-----"))
+    const struct sk_reader w = sk_reader_make(p, n < 1024 ? n : 1024);
+    size_t s = skip_space(&w, 0);
+    if (starts_ci(&w, s, "-----BEGIN CERTIFICATE-----") ||
+        starts_ci(&w, s, "-----BEGIN X509 CERTIFICATE-----") ||
+        starts_ci(&w, s, "-----BEGIN TRUSTED CERTIFICATE-----"))
         return SK_TYPE_X509;
-    if (starts_ci(s, end, "-----BEGIN PKCS7-----") || starts_ci(s, end, "-----BEGIN CMS-----"))
+    if (starts_ci(&w, s, "-----BEGIN PKCS7-----") || starts_ci(&w, s, "-----BEGIN CMS-----"))
         return SK_TYPE_PKCS7;
-    if (starts_ci(s, end, "-----BEGIN PGP "))
+    if (starts_ci(&w, s, "-----BEGIN PGP "))
         return SK_TYPE_PGP;
-    if (is_script(p, n, after_xml_prolog(s, end), end))
+    if (is_script(p, n, &w, after_xml_prolog(&w, s)))
         return SK_TYPE_SCRIPT;
-    if (starts_ci(s, end, "<!doctype html") || starts_ci(s, end, "<html") ||
-        starts_ci(s, end, "<head") || starts_ci(s, end, "<body") ||
-        starts_ci(s, end, "<script") || starts_ci(s, end, "<hta:"))
+    if (starts_ci(&w, s, "<!doctype html") || starts_ci(&w, s, "<html") ||
+        starts_ci(&w, s, "<head") || starts_ci(&w, s, "<body") ||
+        starts_ci(&w, s, "<script") || starts_ci(&w, s, "<hta:"))
         return SK_TYPE_HTML;
-    if (starts_ci(s, end, "<?xml") || starts_ci(s, end, "<svg"))
+    if (starts_ci(&w, s, "<?xml") || starts_ci(&w, s, "<svg"))
         return SK_TYPE_XML;
     if (is_rfc5322(p, n))
         return SK_TYPE_EML;
