@@ -93,11 +93,8 @@ static int probe(const struct sk_node *node)
 static int parse_bpb(struct fat_volume *v, const char **why)
 {
     /* The sniffer checked the boot sector, but an unpacker never relies on
-     * another module's checks for its own bounds. */
-    if (v->len < 512) {
-        *why = "shorter than a boot sector";
-        return SK_ECORRUPT;
-    }
+     * another module's checks for its own bounds: the BPB is read through a
+     * reader over the first 512 bytes, which fails on a shorter image. */
     struct sk_reader bpb = sk_reader_sub_at(&v->img, 0, 512);
     uint32_t sector = sk_reader_u16le_at(&bpb, 11), per_cluster = sk_reader_u8_at(&bpb, 13);
     uint32_t reserved = sk_reader_u16le_at(&bpb, 14), n_fats = sk_reader_u8_at(&bpb, 16);
@@ -115,8 +112,9 @@ static int parse_bpb(struct fat_volume *v, const char **why)
         return SK_ECORRUPT;
     }
     uint64_t root_sectors = ((uint64_t)root_entries * 32 + sector - 1) / sector;
-    /* fat_sectors is a 32-bit count and n_fats a byte, so none of these
-     * wrap; the checked forms say so where it is read */
+    /* With 32-bit sector counts, a byte of FATs and 16-bit sector sizes
+     * none of these can wrap today; the checked forms keep that true if a
+     * field ever widens, and say so where the arithmetic is */
     uint64_t all_fats, meta, fat_bytes, meta_bytes;
     int bad = sk_mul_u64(n_fats, fat_sectors, &all_fats);
     bad |= sk_add_u64(reserved + root_sectors, all_fats, &meta);
