@@ -13,6 +13,8 @@
  * 6.2 armour lines. */
 #include "sniff.h"
 
+#include "reader.h"
+
 #include <string.h>
 
 #define HEAD_WINDOW (64u * 1024u)
@@ -108,26 +110,24 @@ int sk_type_is_known(enum sk_type type)
     return type != SK_TYPE_DATA && type != SK_TYPE_ENCRYPTED;
 }
 
-static int has(const uint8_t *p, size_t n, size_t off, const void *magic, size_t len)
+/* Binary signatures are read through a reader over the whole input (`in`,
+ * never moved): sk_reader_match for magic at an offset, the *_at reads on a
+ * local copy for fields. The text scanners below keep the (p, n, i) index
+ * style, every index checked against n in its loop. */
+static int has(const struct sk_reader *in, uint64_t off, const void *magic, size_t len)
 {
-    return off <= n && len <= n - off && memcmp(p + off, magic, len) == 0;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return sk_reader_match(in, off, magic, len);
 }
 
 /* A PE needs MZ and e_lfanew pointing at "PE\0\0" inside the file. */
-static int is_pe(const uint8_t *p, size_t n)
+static int is_pe(const struct sk_reader *in)
 {
-    if (!has(p, n, 0, "MZ", 2) || n < 0x40)
-        return 0;
-    uint32_t lfanew = le32(p + 0x3c);
-    return has(p, n, lfanew, "PE\0\0", 4);
+    struct sk_reader r = *in;
+    uint32_t lfanew = sk_reader_u32le_at(&r, 0x3c);
+    return has(in, 0, "MZ", 2) && !r.err && has(in, lfanew, "PE\0\0", 4);
 }
 
-static int is_macho(const uint8_t *p, size_t n)
+static int is_macho(const struct sk_reader *in)
 {
     static const uint8_t magics[][4] = {
         {0xfe, 0xed, 0xfa, 0xce},
@@ -136,53 +136,53 @@ static int is_macho(const uint8_t *p, size_t n)
         {0xcf, 0xfa, 0xed, 0xfe},
     };
     for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if (has(p, n, 0, magics[i], 4))
+        if (has(in, 0, magics[i], 4))
             return 1;
     /* A fat binary shares CA FE BA BE with Java classes; a small arch count
      * tells them apart (class files put a version >= 45 there). */
-    if (has(p, n, 0, "\xca\xfe\xba\xbe", 4) && n >= 8) {
-        uint32_t narch =
-            (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
-        return narch > 0 && narch < 20;
-    }
-    return 0;
+    struct sk_reader r = *in;
+    uint32_t narch = sk_reader_u32be_at(&r, 4);
+    return has(in, 0, "\xca\xfe\xba\xbe", 4) && !r.err && narch > 0 && narch < 20;
 }
 
 /* ustar magic, or a v7 header whose checksum field matches its bytes. */
-static int is_tar(const uint8_t *p, size_t n)
+static int is_tar(const struct sk_reader *in)
 {
-    if (n < 512)
+    struct sk_reader r = *in;
+    const uint8_t *h = sk_reader_at(&r, 0, 512);
+    if (!h)
         return 0;
-    if (has(p, n, 257, "ustar", 5))
+    if (has(in, 257, "ustar", 5))
         return 1;
     unsigned long stored = 0;
     int digits = 0;
     for (size_t i = 148; i < 156; i++) {
-        if (p[i] >= '0' && p[i] <= '7') {
-            stored = stored * 8 + (unsigned long)(p[i] - '0');
+        if (h[i] >= '0' && h[i] <= '7') {
+            stored = stored * 8 + (unsigned long)(h[i] - '0');
             digits++;
-        } else if (p[i] != ' ' && p[i] != '\0') {
+        } else if (h[i] != ' ' && h[i] != '\0') {
             return 0;
         }
     }
-    if (digits == 0 || p[0] == '\0')
+    if (digits == 0 || sk_reader_u8_at(&r, 0) == '\0')
         return 0;
     unsigned long sum = 0;
     for (size_t i = 0; i < 512; i++)
-        sum += (i >= 148 && i < 156) ? ' ' : p[i];
+        sum += (i >= 148 && i < 156) ? ' ' : h[i];
     return sum == stored;
 }
 
-static int is_lzma_alone(const uint8_t *p, size_t n)
+static int is_lzma_alone(const struct sk_reader *in)
 {
     /* properties byte, dictionary size (a power of two or 2^n+2^(n-1)),
      * then an uncompressed size that is either unknown or plausible. */
-    if (n < 13 || p[0] > 224)
+    if (in->len < 13)
         return 0;
-    if (p[0] != 0x5d)
+    struct sk_reader r = *in;
+    if (sk_reader_u8_at(&r, 0) != 0x5d)
         return 0;
-    uint32_t dict = le32(p + 1);
-    if (dict < (1u << 12) || (dict & (dict - 1)) != 0)
+    uint32_t dict = sk_reader_u32le_at(&r, 1);
+    if (r.err || dict < (1u << 12) || (dict & (dict - 1)) != 0)
         return 0;
     return 1;
 }
@@ -191,13 +191,15 @@ size_t sk_message_start(const uint8_t *p, size_t n)
 {
     size_t limit = n < 4096 ? n : 4096;
     size_t pos = 0;
+    struct sk_reader w = sk_reader_make(p, limit);
     while (pos < limit && (p[pos] == '\n' || p[pos] == '\r'))
         pos++;
-    if (limit - pos >= 5 && memcmp(p + pos, "From ", 5) == 0) {
-        const uint8_t *eol = memchr(p + pos, '\n', limit - pos);
+    if (sk_reader_match(&w, pos, "From ", 5)) {
+        const uint8_t *rest = sk_reader_at(&w, pos, limit - pos);
+        const uint8_t *eol = rest ? memchr(rest, '\n', limit - pos) : NULL;
         if (!eol)
             return 0; /* a separator line longer than the window: not a message */
-        pos = (size_t)(eol - p) + 1;
+        pos += (size_t)(eol - rest) + 1;
     }
     return pos;
 }
@@ -222,23 +224,27 @@ static int is_rfc5322(const uint8_t *p, size_t n)
     size_t limit = n < 4096 ? n : 4096;
     int matched = 0;
     size_t line = sk_message_start(p, n);
+    struct sk_reader w = sk_reader_make(p, limit);
     /* Count header fields at the start of lines until the first blank line;
      * two known fields and nothing that is not a header make a message. */
     while (line < limit && matched < 2) {
-        const uint8_t *eol = memchr(p + line, '\n', limit - line);
-        size_t len = eol ? (size_t)(eol - (p + line)) : limit - line;
-        if (len == 0 || (len == 1 && p[line] == '\r'))
+        const uint8_t *rest = sk_reader_at(&w, line, limit - line);
+        if (!rest)
+            break;
+        const uint8_t *eol = memchr(rest, '\n', limit - line);
+        size_t len = eol ? (size_t)(eol - rest) : limit - line;
+        if (len == 0 || (len == 1 && *rest == '\r'))
             break;
         int known = 0;
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
             size_t fl = strlen(fields[i]);
-            if (len >= fl && strncasecmp((const char *)p + line, fields[i], fl) == 0)
+            if (len >= fl && strncasecmp((const char *)rest, fields[i], fl) == 0)
                 known = 1;
         }
-        int continuation = p[line] == ' ' || p[line] == '\t';
+        int continuation = *rest == ' ' || *rest == '\t';
         if (known)
             matched++;
-        else if (!continuation && !memchr(p + line, ':', len))
+        else if (!continuation && !memchr(rest, ':', len))
             return 0;
         if (!eol)
             break;
@@ -251,7 +257,8 @@ static int is_rfc5322(const uint8_t *p, size_t n)
  * a byte-order mark counts too. */
 static int is_text(const uint8_t *p, size_t n)
 {
-    if (has(p, n, 0, "\xff\xfe", 2) || has(p, n, 0, "\xfe\xff", 2))
+    const struct sk_reader in = sk_reader_make(p, n);
+    if (has(&in, 0, "\xff\xfe", 2) || has(&in, 0, "\xfe\xff", 2))
         return 1;
     size_t limit = n < HEAD_WINDOW ? n : HEAD_WINDOW;
     size_t odd = 0;
@@ -266,28 +273,42 @@ static int is_text(const uint8_t *p, size_t n)
     return odd * 100 <= limit;
 }
 
-static const uint8_t *skip_space(const uint8_t *p, const uint8_t *end)
+/* The text sniffers below work on a window `w` (a reader over the first
+ * bytes) and offsets into it. */
+
+/* The offset of the first byte at or after `at` that is not a UTF-8 BOM
+ * (at `at` only) or white space. */
+static size_t skip_space(const struct sk_reader *w, size_t at)
 {
-    if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-        p += 3;
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-        p++;
-    return p;
+    if (sk_reader_match(w, at, "\xef\xbb\xbf", 3))
+        at += 3;
+    struct sk_reader r = *w;
+    while (at < w->len) {
+        uint8_t c = sk_reader_u8_at(&r, at);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            break;
+        at++;
+    }
+    return at;
 }
 
-static int starts_ci(const uint8_t *p, const uint8_t *end, const char *word)
+/* `word` at offset at, case-insensitive. */
+static int starts_ci(const struct sk_reader *w, size_t at, const char *word)
 {
     size_t len = strlen(word);
-    return (size_t)(end - p) >= len && strncasecmp((const char *)p, word, len) == 0;
+    struct sk_reader r = *w;
+    const uint8_t *b = sk_reader_at(&r, at, len);
+    return b && strncasecmp((const char *)b, word, len) == 0;
 }
 
 /* `<tag` followed by white space, '>' or '/' (so <jobs> is not <job). */
-static int starts_tag(const uint8_t *s, const uint8_t *end, const char *tag)
+static int starts_tag(const struct sk_reader *w, size_t at, const char *tag)
 {
     size_t len = strlen(tag);
-    if (!starts_ci(s, end, tag) || (size_t)(end - s) <= len)
+    struct sk_reader r = *w;
+    uint8_t c = sk_reader_u8_at(&r, (uint64_t)at + len);
+    if (!starts_ci(w, at, tag) || r.err)
         return 0;
-    uint8_t c = s[len];
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/';
 }
 
@@ -296,15 +317,19 @@ static int starts_tag(const uint8_t *s, const uint8_t *end, const char *tag)
 static int line_with(const uint8_t *p, size_t n, const char *lead, const char *then)
 {
     size_t limit = n < HEAD_WINDOW ? n : HEAD_WINDOW, at = 0;
+    struct sk_reader w = sk_reader_make(p, limit);
     while (at < limit) {
-        const uint8_t *eol = memchr(p + at, '\n', limit - at);
-        size_t len = eol ? (size_t)(eol - (p + at)) : limit - at;
-        const uint8_t *s = skip_space(p + at, p + at + len);
-        size_t rest = len - (size_t)(s - (p + at));
-        if (starts_ci(s, s + rest, lead)) {
+        const uint8_t *rest = sk_reader_at(&w, at, limit - at);
+        if (!rest)
+            break;
+        const uint8_t *eol = memchr(rest, '\n', limit - at);
+        size_t len = eol ? (size_t)(eol - rest) : limit - at;
+        const struct sk_reader line = sk_reader_make(rest, len);
+        size_t s = skip_space(&line, 0);
+        if (starts_ci(&line, s, lead)) {
             size_t tl = strlen(then);
-            for (size_t i = 0; i + tl <= rest; i++)
-                if (strncasecmp((const char *)s + i, then, tl) == 0)
+            for (size_t i = s; i + tl <= len; i++)
+                if (starts_ci(&line, i, then))
                     return 1;
         }
         at += len + 1;
@@ -313,21 +338,24 @@ static int line_with(const uint8_t *p, size_t n, const char *lead, const char *t
 }
 
 /* Windows scripts by markers only their languages use; ordinary text, HTML
- * and XML never qualify (a mail that mentions PowerShell stays text). */
-static int is_script(const uint8_t *p, size_t n, const uint8_t *s, const uint8_t *end)
+ * and XML never qualify (a mail that mentions PowerShell stays text). The
+ * window w starts at p; s is the offset of its first non-blank byte. */
+static int is_script(const uint8_t *p, size_t n, const struct sk_reader *w, size_t s)
 {
     size_t head = n < HEAD_WINDOW ? n : HEAD_WINDOW;
+    const struct sk_reader in = sk_reader_make(p, head);
     const uint8_t *vbe = memmem(p, head, "#@~^", 4);
     /* screnc: "#@~^", six base64 characters of length, then "==" */
-    if (vbe && (size_t)(p + head - vbe) >= 12 && vbe[10] == '=' && vbe[11] == '=')
+    if (vbe && sk_reader_match(&in, (size_t)(vbe - p) + 10, "==", 2))
         return 1;
-    if (starts_tag(s, end, "<job") || starts_tag(s, end, "<package") ||
-        starts_ci(s, end, "@echo off") || starts_ci(s, end, "#requires -"))
+    if (starts_tag(w, s, "<job") || starts_tag(w, s, "<package") ||
+        starts_ci(w, s, "@echo off") || starts_ci(w, s, "#requires -"))
         return 1;
-    if (s < end && *s == '<') {
+    if (sk_reader_match(w, s, "<", 1)) {
         size_t window = n < 4096 ? n : 4096;
+        const struct sk_reader first = sk_reader_make(p, window);
         for (size_t i = 0; i + 16 <= window; i++)
-            if (strncasecmp((const char *)p + i, "<HTA:APPLICATION", 16) == 0)
+            if (starts_ci(&first, i, "<HTA:APPLICATION"))
                 return 1;
         return 0;
     }
@@ -335,22 +363,27 @@ static int is_script(const uint8_t *p, size_t n, const uint8_t *s, const uint8_t
            line_with(p, n, "var ", "new ActiveXObject(\"WScript.");
 }
 
-/* A WSF may open with an XML declaration before its <job> or <package>. */
-static const uint8_t *after_xml_prolog(const uint8_t *s, const uint8_t *end)
+/* A WSF may open with an XML declaration before its <job> or <package>:
+ * the offset of what follows it, or s. */
+static size_t after_xml_prolog(const struct sk_reader *w, size_t s)
 {
-    if (!starts_ci(s, end, "<?xml"))
+    if (!starts_ci(w, s, "<?xml"))
         return s;
-    const uint8_t *close = memmem(s, (size_t)(end - s), "?>", 2);
-    return close ? skip_space(close + 2, end) : s;
+    struct sk_reader r = *w;
+    const uint8_t *rest = sk_reader_at(&r, s, w->len - s);
+    const uint8_t *close = rest ? memmem(rest, w->len - s, "?>", 2) : NULL;
+    return close ? skip_space(w, s + (size_t)(close - rest) + 2) : s;
 }
 
-/* A DER/BER length at p[*at]: short or long form (up to 4 bytes), or BER's
- * indefinite form (*indefinite set). 0 when malformed or cut short. */
-static int der_len(const uint8_t *p, size_t n, size_t *at, size_t *len, int *indefinite)
+/* A DER/BER length at *at: short or long form (up to 4 bytes), or BER's
+ * indefinite form (*indefinite set). 0 when malformed or cut short. The
+ * reader r is the structure's view (its end bounds the length bytes). */
+static int der_len(struct sk_reader *r, size_t *at, size_t *len, int *indefinite)
 {
-    if (*at >= n)
+    uint8_t b = sk_reader_u8_at(r, *at);
+    if (r->err)
         return 0;
-    uint8_t b = p[(*at)++];
+    (*at)++;
     *indefinite = 0;
     *len = 0;
     if (b < 0x80) {
@@ -362,97 +395,106 @@ static int der_len(const uint8_t *p, size_t n, size_t *at, size_t *len, int *ind
         return 1;
     }
     size_t k = b & 0x7fu;
-    if (k > 4 || n - *at < k)
+    if (k > 4)
         return 0;
     for (size_t i = 0; i < k; i++)
-        *len = *len << 8 | p[(*at)++];
-    return 1;
+        *len = *len << 8 | sk_reader_u8_at(r, (*at)++);
+    return !r->err;
 }
 
 /* RFC 5652 3: ContentInfo ::= SEQUENCE { contentType OID, [0] content }
  * with a pkcs7-* type (1.2.840.113549.1.7.1-6) or an S/MIME id-ct-* one
  * (1.2.840.113549.1.9.16.1: 2 authData, 9 compressedData, 23
  * authEnvelopedData). */
-static int is_cms(const uint8_t *p, size_t n)
+static int is_cms(const struct sk_reader *in)
 {
     static const uint8_t pkcs7[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07};
     static const uint8_t id_ct[] = {0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86,
                                     0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01};
+    struct sk_reader r = *in;
     size_t at = 1, len;
     int indefinite;
     /* The OID and the [0] after it are the evidence; the length is not
      * checked against the bytes, so a cut-off structure is still pkcs7 and
      * its parse error reported. */
-    if (n < 16 || p[0] != 0x30 || !der_len(p, n, &at, &len, &indefinite))
+    if (in->len < 16 || sk_reader_u8_at(&r, 0) != 0x30 || !der_len(&r, &at, &len, &indefinite))
         return 0;
-    if (has(p, n, at, pkcs7, sizeof pkcs7) && n - at > sizeof pkcs7) {
-        uint8_t k = p[at + sizeof pkcs7];
+    if (has(in, at, pkcs7, sizeof pkcs7)) {
+        uint8_t k = sk_reader_u8_at(&r, at + sizeof pkcs7);
         at += sizeof pkcs7 + 1;
-        if (k < 1 || k > 6)
+        if (r.err || k < 1 || k > 6)
             return 0;
-    } else if (has(p, n, at, id_ct, sizeof id_ct) && n - at > sizeof id_ct) {
-        uint8_t k = p[at + sizeof id_ct];
+    } else if (has(in, at, id_ct, sizeof id_ct)) {
+        uint8_t k = sk_reader_u8_at(&r, at + sizeof id_ct);
         at += sizeof id_ct + 1;
-        if (k != 2 && k != 9 && k != 23)
+        if (r.err || (k != 2 && k != 9 && k != 23))
             return 0;
     } else {
         return 0;
     }
-    return at < n && p[at] == 0xa0;
+    return sk_reader_u8_at(&r, at) == 0xa0 && !r.err;
 }
 
 /* RFC 5280 4.1: Certificate ::= SEQUENCE { tbsCertificate SEQUENCE {
  * [0] version or serialNumber INTEGER, ... }, signatureAlgorithm SEQUENCE,
  * ... }, in DER (definite lengths that fit). */
-static int is_x509(const uint8_t *p, size_t n)
+static int is_x509(const struct sk_reader *in)
 {
+    struct sk_reader whole = *in;
     size_t at = 1, len, tbs;
     int indefinite;
-    if (n < 32 || p[0] != 0x30 || !der_len(p, n, &at, &len, &indefinite) || indefinite ||
-        len > n - at)
+    if (in->len < 32 || sk_reader_u8_at(&whole, 0) != 0x30 ||
+        !der_len(&whole, &at, &len, &indefinite) || indefinite || len > in->len - at)
         return 0;
-    size_t end = at + len;
-    if (p[at++] != 0x30 || !der_len(p, end, &at, &tbs, &indefinite) || indefinite ||
-        tbs > end - at || at + tbs >= end || p[at + tbs] != 0x30)
+    /* the certificate's own bytes: nothing after its end is read */
+    struct sk_reader r = sk_reader_sub_at(&whole, 0, at + len);
+    if (sk_reader_u8_at(&r, at++) != 0x30 || !der_len(&r, &at, &tbs, &indefinite) ||
+        indefinite || tbs > r.len - at || at + tbs >= r.len ||
+        sk_reader_u8_at(&r, at + tbs) != 0x30)
         return 0;
-    return has(p, end, at, "\xa0\x03\x02\x01", 4) ? (at + 4 < end && p[at + 4] <= 2)
-                                                  : p[at] == 0x02;
+    if (has(&r, at, "\xa0\x03\x02\x01", 4)) {
+        uint8_t version = sk_reader_u8_at(&r, at + 4);
+        return !r.err && version <= 2;
+    }
+    return sk_reader_u8_at(&r, at) == 0x02 && !r.err;
 }
 
 /* A line of the first window that starts with `armour`. */
 static int has_armour_line(const uint8_t *p, size_t n, const char *armour)
 {
     size_t limit = n < HEAD_WINDOW ? n : HEAD_WINDOW, len = strlen(armour);
+    struct sk_reader w = sk_reader_make(p, limit);
     for (size_t at = 0; at + len <= limit;) {
-        if (memcmp(p + at, armour, len) == 0)
+        if (sk_reader_match(&w, at, armour, len))
             return 1;
-        const uint8_t *eol = memchr(p + at, '\n', limit - at);
+        const uint8_t *rest = sk_reader_at(&w, at, limit - at);
+        const uint8_t *eol = rest ? memchr(rest, '\n', limit - at) : NULL;
         if (!eol)
             break;
-        at = (size_t)(eol - p) + 1;
+        at += (size_t)(eol - rest) + 1;
     }
     return 0;
 }
 
 static enum sk_type sniff_text(const uint8_t *p, size_t n)
 {
-    const uint8_t *end = p + (n < 1024 ? n : 1024);
-    const uint8_t *s = skip_space(p, end);
-    if (starts_ci(s, end, "-----BEGIN CERTIFICATE-----") ||
-        starts_ci(s, end, "-----BEGIN X509 CERTIFICATE-----") ||
-        starts_ci(s, end, "-----BEGIN TRUSTED CERTIFICATE-----"))
+    const struct sk_reader w = sk_reader_make(p, n < 1024 ? n : 1024);
+    size_t s = skip_space(&w, 0);
+    if (starts_ci(&w, s, "-----BEGIN CERTIFICATE-----") ||
+        starts_ci(&w, s, "-----BEGIN X509 CERTIFICATE-----") ||
+        starts_ci(&w, s, "-----BEGIN TRUSTED CERTIFICATE-----"))
         return SK_TYPE_X509;
-    if (starts_ci(s, end, "-----BEGIN PKCS7-----") || starts_ci(s, end, "-----BEGIN CMS-----"))
+    if (starts_ci(&w, s, "-----BEGIN PKCS7-----") || starts_ci(&w, s, "-----BEGIN CMS-----"))
         return SK_TYPE_PKCS7;
-    if (starts_ci(s, end, "-----BEGIN PGP "))
+    if (starts_ci(&w, s, "-----BEGIN PGP "))
         return SK_TYPE_PGP;
-    if (is_script(p, n, after_xml_prolog(s, end), end))
+    if (is_script(p, n, &w, after_xml_prolog(&w, s)))
         return SK_TYPE_SCRIPT;
-    if (starts_ci(s, end, "<!doctype html") || starts_ci(s, end, "<html") ||
-        starts_ci(s, end, "<head") || starts_ci(s, end, "<body") ||
-        starts_ci(s, end, "<script") || starts_ci(s, end, "<hta:"))
+    if (starts_ci(&w, s, "<!doctype html") || starts_ci(&w, s, "<html") ||
+        starts_ci(&w, s, "<head") || starts_ci(&w, s, "<body") ||
+        starts_ci(&w, s, "<script") || starts_ci(&w, s, "<hta:"))
         return SK_TYPE_HTML;
-    if (starts_ci(s, end, "<?xml") || starts_ci(s, end, "<svg"))
+    if (starts_ci(&w, s, "<?xml") || starts_ci(&w, s, "<svg"))
         return SK_TYPE_XML;
     if (is_rfc5322(p, n))
         return SK_TYPE_EML;
@@ -465,164 +507,172 @@ static enum sk_type sniff_text(const uint8_t *p, size_t n)
 
 /* OOXML is a ZIP whose parts include [Content_Types].xml; its name sits in a
  * local header near the start or in the central directory near the end. */
-static int is_ooxml(const uint8_t *p, size_t n)
+static int is_ooxml(const struct sk_reader *in)
 {
     static const char part[] = "[Content_Types].xml";
-    size_t head = n < HEAD_WINDOW ? n : HEAD_WINDOW;
-    if (memmem(p, head, part, sizeof part - 1))
-        return 1;
-    size_t tail = n < HEAD_WINDOW ? n : HEAD_WINDOW;
-    return memmem(p + n - tail, tail, part, sizeof part - 1) != NULL;
+    struct sk_reader r = *in;
+    size_t window = in->len < HEAD_WINDOW ? in->len : HEAD_WINDOW;
+    const uint8_t *head = sk_reader_at(&r, 0, window);
+    const uint8_t *tail = sk_reader_at(&r, in->len - window, window);
+    return head && tail &&
+           (memmem(head, window, part, sizeof part - 1) ||
+            memmem(tail, window, part, sizeof part - 1));
 }
 
-static enum sk_type sniff_archive(const uint8_t *p, size_t n)
+static enum sk_type sniff_archive(const struct sk_reader *in)
 {
-    if (has(p, n, 0, "PK\x03\x04", 4) || has(p, n, 0, "PK\x05\x06", 4) ||
-        has(p, n, 0, "PK\x07\x08", 4))
-        return is_ooxml(p, n) ? SK_TYPE_OOXML : SK_TYPE_ZIP;
-    if (has(p, n, 0, "7z\xbc\xaf\x27\x1c", 6))
+    if (has(in, 0, "PK\x03\x04", 4) || has(in, 0, "PK\x05\x06", 4) ||
+        has(in, 0, "PK\x07\x08", 4))
+        return is_ooxml(in) ? SK_TYPE_OOXML : SK_TYPE_ZIP;
+    if (has(in, 0, "7z\xbc\xaf\x27\x1c", 6))
         return SK_TYPE_7Z;
-    if (has(p, n, 0, "Rar!\x1a\x07\x01\x00", 8))
+    if (has(in, 0, "Rar!\x1a\x07\x01\x00", 8))
         return SK_TYPE_RAR5;
-    if (has(p, n, 0, "Rar!\x1a\x07\x00", 7))
+    if (has(in, 0, "Rar!\x1a\x07\x00", 7))
         return SK_TYPE_RAR;
-    if (has(p, n, 0, "MSCF\0\0\0\0", 8))
+    if (has(in, 0, "MSCF\0\0\0\0", 8))
         return SK_TYPE_CAB;
-    if (has(p, n, 0, "xar!", 4))
+    if (has(in, 0, "xar!", 4))
         return SK_TYPE_XAR;
-    if (has(p, n, 0, "!<arch>\n", 8))
+    if (has(in, 0, "!<arch>\n", 8))
         return SK_TYPE_AR;
-    if (has(p, n, 0, "070701", 6) || has(p, n, 0, "070702", 6) || has(p, n, 0, "070707", 6) ||
-        has(p, n, 0, "\xc7\x71", 2) || has(p, n, 0, "\x71\xc7", 2))
+    if (has(in, 0, "070701", 6) || has(in, 0, "070702", 6) || has(in, 0, "070707", 6) ||
+        has(in, 0, "\xc7\x71", 2) || has(in, 0, "\x71\xc7", 2))
         return SK_TYPE_CPIO;
-    if (n > 7 && p[2] == '-' && p[3] == 'l' && (p[4] == 'h' || p[4] == 'z') && p[6] == '-')
+    struct sk_reader r = *in;
+    uint8_t lha_kind = sk_reader_u8_at(&r, 4);
+    if (in->len > 7 && has(in, 2, "-l", 2) && (lha_kind == 'h' || lha_kind == 'z') &&
+        has(in, 6, "-", 1))
         return SK_TYPE_LHA;
-    if (has(p, n, 32769, "CD001", 5))
+    if (has(in, 32769, "CD001", 5))
         return SK_TYPE_ISO9660;
-    if (is_tar(p, n))
+    if (is_tar(in))
         return SK_TYPE_TAR;
     return SK_TYPE_DATA;
 }
 
-static enum sk_type sniff_filter(const uint8_t *p, size_t n)
+static enum sk_type sniff_filter(const struct sk_reader *in)
 {
-    if (has(p, n, 0, "\x1f\x8b", 2))
+    if (has(in, 0, "\x1f\x8b", 2))
         return SK_TYPE_GZIP;
-    if (has(p, n, 0, "BZh", 3) && n > 3 && p[3] >= '1' && p[3] <= '9')
+    struct sk_reader r = *in;
+    uint8_t level = sk_reader_u8_at(&r, 3);
+    if (has(in, 0, "BZh", 3) && !r.err && level >= '1' && level <= '9')
         return SK_TYPE_BZIP2;
-    if (has(p, n, 0,
+    if (has(in, 0,
             "\xfd"
             "7zXZ\0",
             6))
         return SK_TYPE_XZ;
-    if (has(p, n, 0, "\x28\xb5\x2f\xfd", 4))
+    if (has(in, 0, "\x28\xb5\x2f\xfd", 4))
         return SK_TYPE_ZSTD;
-    if (has(p, n, 0, "\x04\x22\x4d\x18", 4))
+    if (has(in, 0, "\x04\x22\x4d\x18", 4))
         return SK_TYPE_LZ4;
-    if (has(p, n, 0, "\x1f\x9d", 2))
+    if (has(in, 0, "\x1f\x9d", 2))
         return SK_TYPE_COMPRESS;
-    if (is_lzma_alone(p, n))
+    if (is_lzma_alone(in))
         return SK_TYPE_LZMA;
     return SK_TYPE_DATA;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
 }
 
 /* An OLE2 file whose root storage carries the Windows Installer CLSID
  * {000C1084-0000-0000-C000-000000000046} (MS-CFB 2.6.2: the root entry is
  * the first entry of the first directory sector). */
-static int is_msi(const uint8_t *p, size_t n)
+static int is_msi(const struct sk_reader *in)
 {
     static const uint8_t msi_clsid[16] = {0x84, 0x10, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00,
                                           0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
-    if (n < 512)
+    if (in->len < 512)
         return 0;
-    uint16_t shift = le16(p + 0x1e);
-    uint32_t dir_sector = le32(p + 0x30);
-    if ((shift != 9 && shift != 12) || dir_sector >= 0xfffffffau)
+    struct sk_reader r = *in;
+    uint16_t shift = sk_reader_u16le_at(&r, 0x1e);
+    uint32_t dir_sector = sk_reader_u32le_at(&r, 0x30);
+    if (r.err || (shift != 9 && shift != 12) || dir_sector >= 0xfffffffau)
         return 0;
     uint64_t root = ((uint64_t)dir_sector + 1) << shift;
-    return root <= n && has(p, n, (size_t)root + 0x50, msi_clsid, sizeof msi_clsid);
+    return has(in, root + 0x50, msi_clsid, sizeof msi_clsid);
 }
 
 /* MS-SHLLINK 2.1: HeaderSize 0x4C, then the LinkCLSID. */
-static int is_lnk(const uint8_t *p, size_t n)
+static int is_lnk(const struct sk_reader *in)
 {
     static const uint8_t lnk_head[20] = {0x4c, 0,    0,    0,    0x01, 0x14, 0x02,
                                          0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00,
                                          0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
-    return n >= 0x4c && has(p, n, 0, lnk_head, sizeof lnk_head);
+    return in->len >= 0x4c && has(in, 0, lnk_head, sizeof lnk_head);
 }
 
-static enum sk_type sniff_document(const uint8_t *p, size_t n)
+static enum sk_type sniff_document(const struct sk_reader *in)
 {
-    if (has(p, n, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
-        return is_msi(p, n) ? SK_TYPE_MSI : SK_TYPE_OLE2;
-    if (is_lnk(p, n))
+    if (has(in, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
+        return is_msi(in) ? SK_TYPE_MSI : SK_TYPE_OLE2;
+    if (is_lnk(in))
         return SK_TYPE_LNK;
-    if (has(p, n, 0, "{\\rt", 4))
+    if (has(in, 0, "{\\rt", 4))
         return SK_TYPE_RTF;
-    if (has(p, n, 0, "\x78\x9f\x3e\x22", 4)) /* MS-OXTNEF 2.1.3.1 TNEFSignature */
+    if (has(in, 0, "\x78\x9f\x3e\x22", 4)) /* MS-OXTNEF 2.1.3.1 TNEFSignature */
         return SK_TYPE_TNEF;
     /* MS-ONESTORE 2.3.1 Header.guidFileType
      * {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}, as the GUID lies in the file */
-    if (has(p, n, 0, "\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3", 16))
+    if (has(in, 0, "\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3", 16))
         return SK_TYPE_ONENOTE;
-    size_t head = n < 1024 ? n : 1024;
-    if (memmem(p, head, "%PDF-", 5))
+    struct sk_reader r = *in;
+    size_t window = in->len < 1024 ? in->len : 1024;
+    const uint8_t *head = sk_reader_at(&r, 0, window);
+    if (head && memmem(head, window, "%PDF-", 5))
         return SK_TYPE_PDF;
-    if (is_pe(p, n))
+    if (is_pe(in))
         return SK_TYPE_PE;
-    if (has(p, n, 0,
+    if (has(in, 0,
             "\x7f"
             "ELF",
             4))
         return SK_TYPE_ELF;
-    if (is_macho(p, n))
+    if (is_macho(in))
         return SK_TYPE_MACHO;
     return SK_TYPE_DATA;
 }
 
 /* A FAT boot sector: a jump, a BIOS parameter block whose fields have the
  * values the FAT specification allows, and the 55 AA signature. */
-static int is_fat(const uint8_t *p, size_t n)
+static int is_fat(const struct sk_reader *in)
 {
-    if (n < 512 || !(p[0] == 0xeb || p[0] == 0xe9) || p[510] != 0x55 || p[511] != 0xaa)
+    struct sk_reader r = *in;
+    uint8_t jump = sk_reader_u8_at(&r, 0), per_cluster = sk_reader_u8_at(&r, 13);
+    uint16_t sector = sk_reader_u16le_at(&r, 11), reserved = sk_reader_u16le_at(&r, 14);
+    uint8_t n_fats = sk_reader_u8_at(&r, 16), media = sk_reader_u8_at(&r, 21);
+    uint16_t total16 = sk_reader_u16le_at(&r, 19);
+    uint32_t total32 = sk_reader_u32le_at(&r, 32);
+    if (!has(in, 510, "\x55\xaa", 2) || r.err || !(jump == 0xeb || jump == 0xe9))
         return 0;
-    uint16_t sector = le16(p + 11);
-    uint8_t per_cluster = p[13];
-    uint16_t total16 = le16(p + 19);
-    uint32_t total32 = le32(p + 32);
     int sector_ok = sector == 512 || sector == 1024 || sector == 2048 || sector == 4096;
     int cluster_ok = per_cluster != 0 && (per_cluster & (per_cluster - 1)) == 0;
-    return sector_ok && cluster_ok && le16(p + 14) != 0 && p[16] >= 1 && p[16] <= 2 &&
-           (p[21] == 0xf0 || p[21] >= 0xf8) && (total16 != 0 || total32 != 0) &&
-           !has(p, n, 3, "NTFS", 4) && !has(p, n, 3, "EXFAT", 5);
+    return sector_ok && cluster_ok && reserved != 0 && n_fats >= 1 && n_fats <= 2 &&
+           (media == 0xf0 || media >= 0xf8) && (total16 != 0 || total32 != 0) &&
+           !has(in, 3, "NTFS", 4) && !has(in, 3, "EXFAT", 5);
 }
 
 /* ECMA-167 2/9.1: volume structure descriptors in 2 KiB steps from 32 KiB
  * (an ISO 9660 bridge image has CD001 too and is taken as ISO first). */
-static int is_udf(const uint8_t *p, size_t n)
+static int is_udf(const struct sk_reader *in)
 {
     for (size_t off = 32768; off < 32768 + 16 * 2048; off += 2048)
-        if (has(p, n, off + 1, "NSR02", 5) || has(p, n, off + 1, "NSR03", 5))
+        if (has(in, off + 1, "NSR02", 5) || has(in, off + 1, "NSR03", 5))
             return 1;
     return 0;
 }
 
-static enum sk_type sniff_disk(const uint8_t *p, size_t n)
+static enum sk_type sniff_disk(const struct sk_reader *in)
 {
-    if (has(p, n, 0, "vhdxfile", 8))
+    if (has(in, 0, "vhdxfile", 8))
         return SK_TYPE_VHDX;
     /* A fixed VHD ends with the footer; a dynamic one starts with its copy. */
-    if ((n >= 1024 && has(p, n, n - 512, "conectix", 8)) || has(p, n, 0, "conectix", 8))
+    if ((in->len >= 1024 && has(in, in->len - 512, "conectix", 8)) ||
+        has(in, 0, "conectix", 8))
         return SK_TYPE_VHD;
-    if (is_udf(p, n))
+    if (is_udf(in))
         return SK_TYPE_UDF;
-    if (is_fat(p, n))
+    if (is_fat(in))
         return SK_TYPE_FAT;
     return SK_TYPE_DATA;
 }
@@ -631,55 +681,59 @@ static enum sk_type sniff_disk(const uint8_t *p, size_t n)
  * planes and bit count are ones Windows defines (BITMAPCOREHEADER, the OS/2
  * and INFO headers, V2-V5), so that a bitmap with bytes appended after it
  * (or a careless bfSize of 0) is still typed bmp and its trailer found. */
-static int is_bmp(const uint8_t *p, size_t n)
+static int is_bmp(const struct sk_reader *in)
 {
-    if (!has(p, n, 0, "BM", 2) || n < 14)
+    struct sk_reader r = *in;
+    uint32_t size = sk_reader_u32le_at(&r, 2);
+    if (!has(in, 0, "BM", 2) || in->len < 14)
         return 0;
-    if (le32(p + 2) == n)
+    if (size == in->len)
         return 1;
-    if (n < 30)
-        return 0;
-    uint32_t dib = le32(p + 14);
+    uint32_t dib = sk_reader_u32le_at(&r, 14);
     uint16_t planes, bits;
     if (dib == 12) {
-        planes = le16(p + 22);
-        bits = le16(p + 24);
+        planes = sk_reader_u16le_at(&r, 22);
+        bits = sk_reader_u16le_at(&r, 24);
     } else if (dib == 16 || dib == 40 || dib == 52 || dib == 56 || dib == 64 || dib == 108 ||
                dib == 124) {
-        planes = le16(p + 26);
-        bits = le16(p + 28);
+        planes = sk_reader_u16le_at(&r, 26);
+        bits = sk_reader_u16le_at(&r, 28);
     } else {
         return 0;
     }
+    if (in->len < 30 || r.err)
+        return 0;
     return planes == 1 && (bits == 0 || bits == 1 || bits == 2 || bits == 4 || bits == 8 ||
                            bits == 16 || bits == 24 || bits == 32);
 }
 
-static enum sk_type sniff_media(const uint8_t *p, size_t n)
+static enum sk_type sniff_media(const struct sk_reader *in)
 {
-    if (has(p, n, 0, "\x89PNG\r\n\x1a\n", 8))
+    if (has(in, 0, "\x89PNG\r\n\x1a\n", 8))
         return SK_TYPE_PNG;
-    if (has(p, n, 0, "\xff\xd8\xff", 3))
+    if (has(in, 0, "\xff\xd8\xff", 3))
         return SK_TYPE_JPEG;
-    if (has(p, n, 0, "GIF87a", 6) || has(p, n, 0, "GIF89a", 6))
+    if (has(in, 0, "GIF87a", 6) || has(in, 0, "GIF89a", 6))
         return SK_TYPE_GIF;
-    if (is_bmp(p, n))
+    if (is_bmp(in))
         return SK_TYPE_BMP;
-    if (has(p, n, 0, "RIFF", 4) && has(p, n, 8, "WEBP", 4))
+    if (has(in, 0, "RIFF", 4) && has(in, 8, "WEBP", 4))
         return SK_TYPE_WEBP;
-    if (has(p, n, 0, "II*\0", 4) || has(p, n, 0, "MM\0*", 4))
+    if (has(in, 0, "II*\0", 4) || has(in, 0, "MM\0*", 4))
         return SK_TYPE_TIFF;
-    if (has(p, n, 0, "\0\0\1\0", 4) && n >= 6 && p[4] != 0)
+    struct sk_reader r = *in;
+    uint16_t icons = sk_reader_u16le_at(&r, 4);
+    if (has(in, 0, "\0\0\1\0", 4) && !r.err && (icons & 0xff) != 0)
         return SK_TYPE_ICO;
-    if (has(p, n, 0, "\xd7\xcd\xc6\x9a", 4) || /* placeable WMF */
-        (has(p, n, 0, "\x01\0\0\0", 4) && has(p, n, 40, " EMF", 4)))
+    if (has(in, 0, "\xd7\xcd\xc6\x9a", 4) || /* placeable WMF */
+        (has(in, 0, "\x01\0\0\0", 4) && has(in, 40, " EMF", 4)))
         return SK_TYPE_MEDIA;
-    if (has(p, n, 0, "RIFF", 4) || has(p, n, 4, "ftyp", 4) || has(p, n, 0, "OggS", 4) ||
-        has(p, n, 0, "fLaC", 4) || has(p, n, 0, "ID3", 3) ||
-        has(p, n, 0, "\x1a\x45\xdf\xa3", 4))
+    if (has(in, 0, "RIFF", 4) || has(in, 4, "ftyp", 4) || has(in, 0, "OggS", 4) ||
+        has(in, 0, "fLaC", 4) || has(in, 0, "ID3", 3) ||
+        has(in, 0, "\x1a\x45\xdf\xa3", 4))
         return SK_TYPE_MEDIA;
-    if (has(p, n, 0, "wOFF", 4) || has(p, n, 0, "wOF2", 4) || has(p, n, 0, "OTTO", 4) ||
-        has(p, n, 0, "\0\1\0\0\0", 5))
+    if (has(in, 0, "wOFF", 4) || has(in, 0, "wOF2", 4) || has(in, 0, "OTTO", 4) ||
+        has(in, 0, "\0\1\0\0\0", 5))
         return SK_TYPE_FONT;
     return SK_TYPE_DATA;
 }
@@ -688,18 +742,19 @@ enum sk_type sk_sniff(const uint8_t *p, size_t n)
 {
     if (n == 0)
         return SK_TYPE_EMPTY;
-    enum sk_type type = sniff_archive(p, n);
+    const struct sk_reader in = sk_reader_make(p, n);
+    enum sk_type type = sniff_archive(&in);
     if (type == SK_TYPE_DATA)
-        type = sniff_disk(p, n);
+        type = sniff_disk(&in);
     if (type == SK_TYPE_DATA)
-        type = sniff_filter(p, n);
+        type = sniff_filter(&in);
     if (type == SK_TYPE_DATA)
-        type = sniff_document(p, n);
+        type = sniff_document(&in);
     if (type == SK_TYPE_DATA)
-        type = sniff_media(p, n);
-    if (type == SK_TYPE_DATA && is_cms(p, n))
+        type = sniff_media(&in);
+    if (type == SK_TYPE_DATA && is_cms(&in))
         type = SK_TYPE_PKCS7;
-    if (type == SK_TYPE_DATA && is_x509(p, n))
+    if (type == SK_TYPE_DATA && is_x509(&in))
         type = SK_TYPE_X509;
     if (type == SK_TYPE_DATA && is_text(p, n))
         type = sniff_text(p, n);

@@ -53,7 +53,7 @@ enum disk_kind { DISK_FLAT, DISK_VHD_DYNAMIC, DISK_VHDX };
 
 /* The virtual disk behind a VHD or VHDX. */
 struct vdisk {
-    const uint8_t *p; /* the image */
+    struct sk_reader img; /* the image: every read goes through it */
     size_t len;
     uint64_t size; /* bytes of the virtual disk */
     enum disk_kind kind;
@@ -81,25 +81,6 @@ static int probe(const struct sk_node *node)
     return node->type == SK_TYPE_VHD || node->type == SK_TYPE_VHDX ? 60 : 0;
 }
 
-static uint64_t be64(struct sk_reader *r)
-{
-    uint64_t hi = sk_reader_u32be(r);
-    return hi << 32 | sk_reader_u32be(r);
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* A VHDX payload block (MS-VHDX 2.5): its BAT entry sits after the entries
  * of the blocks before it and of the sector bitmap blocks of the chunks
  * before it; FULLY_PRESENT (6) blocks are at FileOffsetMB, the states that
@@ -107,12 +88,13 @@ static uint32_t le32(const uint8_t *p)
 static const uint8_t *vhdx_span(const struct vdisk *d, uint64_t off, uint64_t *avail)
 {
     uint64_t block = off / d->block_size, within = off % d->block_size;
-    uint64_t index = block + block / d->chunk_ratio;
+    uint64_t index = block + block / d->chunk_ratio, at;
+    struct sk_reader img = d->img;
     /* the BAT region was checked against the image by vhdx_region */
-    struct sk_reader bat = sk_reader_make(d->p + d->bat_off, (size_t)d->bat_len);
-    if (index > SIZE_MAX / 8 || sk_reader_seek(&bat, (size_t)index * 8) != 0)
+    struct sk_reader bat = sk_reader_sub_at(&img, d->bat_off, (size_t)d->bat_len);
+    if (sk_mul_u64(index, 8, &at) != 0)
         return NULL;
-    uint64_t entry = sk_reader_u64le(&bat);
+    uint64_t entry = sk_reader_u64le_at(&bat, at);
     if (bat.err)
         return NULL;
     unsigned state = (unsigned)(entry & 7);
@@ -121,17 +103,16 @@ static const uint8_t *vhdx_span(const struct vdisk *d, uint64_t off, uint64_t *a
         *avail = in_block;
         return NULL;
     }
-    /* FileOffsetMB has 44 bits: the sum with `within` could wrap past
-     * 2^64 back into the image, so compare by subtraction instead */
-    uint64_t mb = entry >> 20;
-    if (state != 6 || mb > d->len / VHDX_MB)
-        return NULL; /* partially present (a differencing disk) or outside */
-    uint64_t start = mb * VHDX_MB;
-    if (within >= d->len - start)
+    if (state != 6)
+        return NULL; /* partially present (a differencing disk) */
+    /* FileOffsetMB has 44 bits: the product fits, but the sum with `within`
+     * could wrap past 2^64 back into the image; a wrap is refused */
+    uint64_t start;
+    if (sk_mul_u64(entry >> 20, VHDX_MB, &start) != 0 || sk_add_u64(start, within, &at) != 0 ||
+        at >= d->len)
         return NULL;
-    uint64_t at = start + within;
     *avail = in_block < d->len - at ? in_block : d->len - at;
-    return d->p + at;
+    return sk_reader_at(&img, at, (size_t)*avail);
 }
 
 /* Bytes of the virtual disk at off: a pointer into the image and how many
@@ -142,20 +123,25 @@ static const uint8_t *vdisk_span(const struct vdisk *d, uint64_t off, uint64_t *
     *avail = 0;
     if (off >= d->size)
         return NULL;
+    struct sk_reader img = d->img;
     if (d->kind == DISK_FLAT) {
-        *avail = d->size - off;
-        return d->p + off;
+        const uint8_t *at = sk_reader_at(&img, off, (size_t)(d->size - off));
+        *avail = at ? d->size - off : 0;
+        return at;
     }
     if (d->kind == DISK_VHDX)
         return vhdx_span(d, off, avail);
     uint64_t block = off / d->block_size, within = off % d->block_size;
-    /* bat_off comes from the header: compare by subtraction, so that a
-     * huge offset cannot wrap the sum back into the image */
-    if (block >= d->bat_entries || d->bat_off > d->len || (d->len - d->bat_off) / 4 <= block)
+    /* bat_off comes from the header: the BAT is a sub-reader, so a huge
+     * offset cannot wrap the sum back into the image */
+    if (block >= d->bat_entries)
         return NULL;
-    uint64_t entry = d->bat_off + block * 4;
-    struct sk_reader r = sk_reader_make(d->p + entry, 4);
-    uint32_t sector = sk_reader_u32be(&r);
+    uint64_t entry_at;
+    if (sk_add_u64(d->bat_off, block * 4, &entry_at) != 0)
+        return NULL;
+    uint32_t sector = sk_reader_u32be_at(&img, entry_at);
+    if (img.err)
+        return NULL;
     uint64_t in_block = d->block_size - within;
     if (sector == 0xffffffffu) {
         *avail = in_block;
@@ -165,29 +151,26 @@ static const uint8_t *vdisk_span(const struct vdisk *d, uint64_t off, uint64_t *
     if (at >= d->len)
         return NULL;
     *avail = in_block < d->len - at ? in_block : d->len - at;
-    return d->p + at;
+    return sk_reader_at(&img, at, (size_t)*avail);
 }
 
 /* The VHD footer (and for a dynamic disk its header): fills d. */
 static int read_vhd(struct sk_unpack *u, struct vdisk *d, const char **why)
 {
+    struct sk_reader img = d->img;
     if (d->len < 512) {
         *why = "shorter than its footer";
         return SK_ECORRUPT;
     }
-    const uint8_t *foot = d->len >= 1024 && memcmp(d->p + d->len - 512, "conectix", 8) == 0
-                              ? d->p + d->len - 512
-                              : d->p;
+    bool at_end = d->len >= 1024 && sk_reader_match(&img, d->len - 512, "conectix", 8);
+    struct sk_reader foot = sk_reader_sub_at(&img, at_end ? d->len - 512 : 0, 512);
+    const uint8_t *bytes = sk_reader_at(&foot, 0, 512);
     uint32_t sum = 0;
-    for (int i = 0; i < 512; i++)
-        sum += (i >= 64 && i < 68) ? 0 : foot[i];
-    struct sk_reader r = sk_reader_make(foot, 512);
-    sk_reader_seek(&r, 16);
-    uint64_t data_offset = be64(&r);
-    sk_reader_seek(&r, 48);
-    d->size = be64(&r);
-    sk_reader_seek(&r, 60);
-    uint32_t type = sk_reader_u32be(&r), stored = sk_reader_u32be(&r);
+    for (size_t i = 0; bytes && i < 512; i++)
+        sum += (i >= 64 && i < 68) ? 0 : bytes[i];
+    uint64_t data_offset = sk_reader_u64be_at(&foot, 16);
+    d->size = sk_reader_u64be_at(&foot, 48);
+    uint32_t type = sk_reader_u32be_at(&foot, 60), stored = sk_reader_u32be_at(&foot, 64);
     sk_unpack_info(u, "format", "VHD %s",
                    type == 2   ? "fixed"
                    : type == 3 ? "dynamic"
@@ -197,7 +180,7 @@ static int read_vhd(struct sk_unpack *u, struct vdisk *d, const char **why)
     if (stored != ~sum)
         sk_unpack_fail(u, "disk", SK_ECORRUPT, "VHD footer checksum mismatch");
     if (type == 2) {
-        if (foot == d->p) {
+        if (!at_end) {
             *why = "a fixed VHD whose footer is not at its end";
             return SK_ECORRUPT;
         }
@@ -209,16 +192,13 @@ static int read_vhd(struct sk_unpack *u, struct vdisk *d, const char **why)
         *why = "differencing or unknown VHD disk type (needs its parent)";
         return SK_EUNSUPPORTED;
     }
-    struct sk_reader h = sk_reader_make(d->p, d->len);
-    sk_reader_seek(&h, data_offset > d->len ? d->len : (size_t)data_offset);
-    const uint8_t *cookie = sk_reader_bytes(&h, 8);
-    sk_reader_skip(&h, 8);
-    d->bat_off = be64(&h);
-    sk_reader_skip(&h, 4);
-    d->bat_entries = sk_reader_u32be(&h);
-    d->block_size = sk_reader_u32be(&h);
+    struct sk_reader h = sk_reader_sub_at(&img, data_offset, 36);
+    bool cookie = sk_reader_match(&h, 0, "cxsparse", 8);
+    d->bat_off = sk_reader_u64be_at(&h, 16);
+    d->bat_entries = sk_reader_u32be_at(&h, 28);
+    d->block_size = sk_reader_u32be_at(&h, 32);
     bool block_ok = d->block_size >= 512 && (d->block_size & (d->block_size - 1)) == 0;
-    if (h.err || memcmp(cookie, "cxsparse", 8) != 0 || !block_ok) {
+    if (h.err || !cookie || !block_ok) {
         *why = "the dynamic disk header is missing or invalid";
         return SK_ECORRUPT;
     }
@@ -244,19 +224,25 @@ static uint32_t crc32c(const uint8_t *p, size_t n, size_t field)
 }
 
 /* The current header: of the two copies whose signature and checksum hold,
- * the one with the larger SequenceNumber (2.2.2.1). */
-static const uint8_t *vhdx_header(const struct vdisk *d)
+ * the one with the larger SequenceNumber (2.2.2.1); a reader over its 4 KiB,
+ * with err set when neither holds. */
+static struct sk_reader vhdx_header(const struct vdisk *d)
 {
-    const uint8_t *best = NULL;
+    struct sk_reader best = {NULL, 0, 0, SK_ECORRUPT};
+    uint64_t best_seq = 0;
     for (size_t i = 1; i <= 2; i++) {
-        size_t at = VHDX_HEADER_AT * i;
-        if (d->len < at + 4096)
+        struct sk_reader img = d->img;
+        struct sk_reader h = sk_reader_sub_at(&img, VHDX_HEADER_AT * i, 4096);
+        const uint8_t *bytes = sk_reader_at(&h, 0, 4096);
+        uint32_t sum = sk_reader_u32le_at(&h, 4);
+        uint64_t seq = sk_reader_u64le_at(&h, 8);
+        if (!bytes || h.err || !sk_reader_match(&h, 0, "head", 4) ||
+            sum != crc32c(bytes, 4096, 4))
             continue;
-        const uint8_t *h = d->p + at;
-        if (memcmp(h, "head", 4) != 0 || le32(h + 4) != crc32c(h, 4096, 4))
-            continue;
-        if (!best || le64(h + 8) > le64(best + 8))
+        if (best.err || seq > best_seq) {
             best = h;
+            best_seq = seq;
+        }
     }
     return best;
 }
@@ -284,12 +270,13 @@ static struct sk_reader find_entry(struct sk_reader *r, uint32_t count, const ui
 static int vhdx_region(const struct vdisk *d, const uint8_t guid[16], uint64_t *off,
                        uint64_t *len)
 {
-    const uint8_t *t = d->p + VHDX_REGIONS_AT;
-    struct sk_reader r = sk_reader_make(t, VHDX_REGIONS_SIZE);
+    struct sk_reader img = d->img;
+    struct sk_reader r = sk_reader_sub_at(&img, VHDX_REGIONS_AT, VHDX_REGIONS_SIZE);
+    const uint8_t *table = sk_reader_at(&r, 0, VHDX_REGIONS_SIZE);
     const uint8_t *sig = sk_reader_bytes(&r, 4);
     uint32_t sum = sk_reader_u32le(&r), count = sk_reader_u32le(&r);
     sk_reader_skip(&r, 4);
-    if (r.err || memcmp(sig, "regi", 4) != 0 || sum != crc32c(t, VHDX_REGIONS_SIZE, 4) ||
+    if (r.err || memcmp(sig, "regi", 4) != 0 || sum != crc32c(table, VHDX_REGIONS_SIZE, 4) ||
         count > VHDX_MAX_REGIONS)
         return SK_ECORRUPT;
     struct sk_reader e = find_entry(&r, count, guid);
@@ -300,26 +287,29 @@ static int vhdx_region(const struct vdisk *d, const uint8_t guid[16], uint64_t *
     return *off <= d->len && *len <= d->len - *off ? 0 : SK_ECORRUPT;
 }
 
-/* A metadata item (2.6.1) of at least `need` bytes, or NULL. The metadata
- * region [meta, meta + meta_len) lies inside the image (vhdx_region) but
- * may be shorter than its table: everything is read through a reader over
- * the region. */
-static const uint8_t *vhdx_item(const struct vdisk *d, uint64_t meta, uint64_t meta_len,
-                                const uint8_t guid[16], uint32_t need)
+/* A metadata item (2.6.1) of at least `need` bytes: a reader over it, with
+ * err set when there is none. The metadata region [meta, meta + meta_len)
+ * lies inside the image (vhdx_region) but may be shorter than its table
+ * (even empty, at the image's very end): everything is read through a
+ * reader over the region, so its header is never read past it. */
+static struct sk_reader vhdx_item(const struct vdisk *d, uint64_t meta, uint64_t meta_len,
+                                  const uint8_t guid[16], uint32_t need)
 {
-    struct sk_reader region = sk_reader_make(d->p + meta, (size_t)meta_len);
+    struct sk_reader img = d->img;
+    struct sk_reader region = sk_reader_sub_at(&img, meta, (size_t)meta_len);
     struct sk_reader r = region;
-    const uint8_t *sig = sk_reader_bytes(&r, 8);
-    sk_reader_skip(&r, 2);
+    bool sig = sk_reader_match(&r, 0, "metadata", 8);
+    sk_reader_skip(&r, 10);
     uint16_t count = sk_reader_u16le(&r);
     sk_reader_skip(&r, 20);
-    if (r.err || memcmp(sig, "metadata", 8) != 0 || count > VHDX_MAX_ITEMS)
-        return NULL;
+    struct sk_reader none = {NULL, 0, 0, SK_ECORRUPT};
+    if (r.err || !sig || count > VHDX_MAX_ITEMS)
+        return none;
     struct sk_reader e = find_entry(&r, count, guid);
     uint32_t off = sk_reader_u32le(&e), len = sk_reader_u32le(&e);
-    if (e.err || len < need || sk_reader_seek(&region, off) != 0)
-        return NULL;
-    return sk_reader_bytes(&region, len);
+    if (e.err || len < need)
+        return none;
+    return sk_reader_sub_at(&region, off, len);
 }
 
 static int read_vhdx(struct sk_unpack *u, struct vdisk *d, const char **why)
@@ -336,22 +326,24 @@ static int read_vhdx(struct sk_unpack *u, struct vdisk *d, const char **why)
                                             0xba, 0x47, 0xf2, 0x33, 0xa8, 0xfa, 0xab, 0x5f};
     static const uint8_t no_log[16] = {0};
     *why = "no valid header, region table or metadata";
-    const uint8_t *h = d->len >= VHDX_REGIONS_AT + VHDX_REGIONS_SIZE ? vhdx_header(d) : NULL;
+    struct sk_reader h = vhdx_header(d);
     uint64_t meta, meta_len;
-    if (!h || vhdx_region(d, bat_guid, &d->bat_off, &d->bat_len) != 0 ||
+    if (d->len < VHDX_REGIONS_AT + VHDX_REGIONS_SIZE || h.err ||
+        vhdx_region(d, bat_guid, &d->bat_off, &d->bat_len) != 0 ||
         vhdx_region(d, meta_guid, &meta, &meta_len) != 0)
         return SK_ECORRUPT;
-    const uint8_t *params = vhdx_item(d, meta, meta_len, params_guid, 8);
-    const uint8_t *size = vhdx_item(d, meta, meta_len, size_guid, 8);
-    const uint8_t *sector = vhdx_item(d, meta, meta_len, sector_guid, 4);
-    if (!params || !size || !sector)
+    struct sk_reader params = vhdx_item(d, meta, meta_len, params_guid, 8);
+    struct sk_reader size = vhdx_item(d, meta, meta_len, size_guid, 8);
+    struct sk_reader sector = vhdx_item(d, meta, meta_len, sector_guid, 4);
+    d->block_size = sk_reader_u32le_at(&params, 0);
+    uint32_t flags = sk_reader_u32le_at(&params, 4);
+    d->size = sk_reader_u64le_at(&size, 0);
+    uint32_t logical = sk_reader_u32le_at(&sector, 0);
+    if (params.err || size.err || sector.err)
         return SK_ECORRUPT;
-    d->block_size = le32(params);
-    d->size = le64(size);
-    uint32_t logical = le32(sector);
     sk_unpack_info(u, "format", "VHDX");
     sk_unpack_info(u, "disk_size", "%llu bytes", (unsigned long long)d->size);
-    if (memcmp(h + 48, no_log, 16) != 0 || (le32(params + 4) & 2)) {
+    if (!sk_reader_match(&h, 48, no_log, 16) || (flags & 2)) {
         *why = "a VHDX with a log to replay or a parent disk";
         return SK_EUNSUPPORTED;
     }
@@ -373,12 +365,13 @@ static bool is_fat_type(uint8_t t)
 }
 
 /* A boot sector with a BPB (the disk is one volume, no partition table). */
-static bool is_boot_sector(const uint8_t *s)
+static bool is_boot_sector(struct sk_reader *s)
 {
-    uint16_t sector = (uint16_t)(s[11] | s[12] << 8);
-    return (s[0] == 0xeb || s[0] == 0xe9) &&
+    uint8_t jump = sk_reader_u8_at(s, 0), per_cluster = sk_reader_u8_at(s, 13);
+    uint16_t sector = sk_reader_u16le_at(s, 11);
+    return !s->err && (jump == 0xeb || jump == 0xe9) &&
            (sector == 512 || sector == 1024 || sector == 2048 || sector == 4096) &&
-           s[13] != 0 && (s[13] & (s[13] - 1)) == 0;
+           per_cluster != 0 && (per_cluster & (per_cluster - 1)) == 0;
 }
 
 static void refuse_partition(struct sk_unpack *u, unsigned i, uint8_t type)
@@ -398,21 +391,22 @@ static void refuse_partition(struct sk_unpack *u, unsigned i, uint8_t type)
 static int read_partitions(struct sk_unpack *u, struct disk_state *st)
 {
     uint64_t avail;
-    const uint8_t *mbr = vdisk_span(&st->disk, 0, &avail);
-    if (!mbr || avail < 512 || mbr[510] != 0x55 || mbr[511] != 0xaa) {
+    const uint8_t *first = vdisk_span(&st->disk, 0, &avail);
+    /* vdisk_span vouches for avail bytes at first */
+    struct sk_reader mbr = sk_reader_make(first, first && avail >= 512 ? 512 : 0);
+    if (!sk_reader_match(&mbr, 510, "\x55\xaa", 2)) {
         sk_unpack_fail(u, "disk", SK_ECORRUPT, "no partition table or boot sector");
         return 0;
     }
-    if (is_boot_sector(mbr)) {
+    if (is_boot_sector(&mbr)) {
         st->parts[0] = (struct part){0, st->disk.size, "volume"};
         st->n_parts = 1;
         return 0;
     }
     for (unsigned i = 0; i < MBR_PARTITIONS; i++) {
-        const uint8_t *e = mbr + 446 + 16 * i;
-        uint8_t type = e[4];
-        uint64_t lba = (uint32_t)(e[8] | e[9] << 8 | e[10] << 16 | (uint32_t)e[11] << 24);
-        uint64_t count = (uint32_t)(e[12] | e[13] << 8 | e[14] << 16 | (uint32_t)e[15] << 24);
+        struct sk_reader e = sk_reader_sub_at(&mbr, 446 + 16 * i, 16);
+        uint8_t type = sk_reader_u8_at(&e, 4);
+        uint64_t lba = sk_reader_u32le_at(&e, 8), count = sk_reader_u32le_at(&e, 12);
         if (type == 0 || count == 0)
             continue;
         if (!is_fat_type(type))
@@ -436,7 +430,7 @@ static int open_disk(struct sk_unpack *u, void **state)
     struct disk_state *st = calloc(1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
-    st->disk.p = u->node->data.p;
+    st->disk.img = sk_reader_make(u->node->data.p, u->node->data.len);
     st->disk.len = u->node->data.len;
     st->disk.sector = 512;
     const char *why = NULL;
@@ -492,7 +486,16 @@ static int next_disk(struct sk_unpack *u, void *state, struct sk_child *child)
     child->name_len = strlen(p->name);
     if (st->disk.kind != DISK_FLAT)
         return assemble(u, &st->disk, p, child);
-    return sk_unpack_view(u, &child->data, st->disk.p + p->off, (size_t)p->size);
+    /* read_partitions kept the partition inside the disk, and a fixed disk
+     * inside the image: the reader checks it again rather than trusting that */
+    struct sk_reader img = st->disk.img;
+    const uint8_t *bytes = sk_reader_at(&img, p->off, (size_t)p->size);
+    if (!bytes) {
+        sk_unpack_fail(u, "disk", SK_ECORRUPT, "%s lies outside the image", p->name);
+        child->truncated = true;
+        return 0;
+    }
+    return sk_unpack_view(u, &child->data, bytes, (size_t)p->size);
 }
 
 static void close_disk(void *state)

@@ -55,7 +55,7 @@ struct fat_dir {
 };
 
 struct fat_volume {
-    const uint8_t *p;
+    struct sk_reader img; /* the image: every read goes through it */
     size_t len;
     unsigned bits; /* 12, 16 or 32 */
     uint32_t sector, cluster_bytes;
@@ -88,38 +88,39 @@ static int probe(const struct sk_node *node)
     return node->type == SK_TYPE_FAT ? 60 : 0;
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* ---- the volume ---------------------------------------------------------- */
 
 static int parse_bpb(struct fat_volume *v, const char **why)
 {
     /* The sniffer checked the boot sector, but an unpacker never relies on
-     * another module's checks for its own bounds. */
-    if (v->len < 512) {
+     * another module's checks for its own bounds: the BPB is read through a
+     * reader over the first 512 bytes, which fails on a shorter image. */
+    struct sk_reader bpb = sk_reader_sub_at(&v->img, 0, 512);
+    uint32_t sector = sk_reader_u16le_at(&bpb, 11), per_cluster = sk_reader_u8_at(&bpb, 13);
+    uint32_t reserved = sk_reader_u16le_at(&bpb, 14), n_fats = sk_reader_u8_at(&bpb, 16);
+    uint32_t root_entries = sk_reader_u16le_at(&bpb, 17);
+    uint16_t total16 = sk_reader_u16le_at(&bpb, 19), fat16 = sk_reader_u16le_at(&bpb, 22);
+    uint64_t total = total16 ? total16 : sk_reader_u32le_at(&bpb, 32);
+    uint64_t fat_sectors = fat16 ? fat16 : sk_reader_u32le_at(&bpb, 36);
+    uint32_t root_cluster = sk_reader_u32le_at(&bpb, 44);
+    if (bpb.err) {
         *why = "shorter than a boot sector";
         return SK_ECORRUPT;
     }
-    const uint8_t *p = v->p;
-    uint32_t sector = rd16(p + 11), per_cluster = p[13], reserved = rd16(p + 14);
-    uint32_t n_fats = p[16], root_entries = rd16(p + 17);
-    uint64_t total = rd16(p + 19) ? rd16(p + 19) : rd32(p + 32);
-    uint64_t fat_sectors = rd16(p + 22) ? rd16(p + 22) : rd32(p + 36);
     if (sector == 0 || per_cluster == 0) {
         *why = "a BPB with zero-sized sectors or clusters";
         return SK_ECORRUPT;
     }
     uint64_t root_sectors = ((uint64_t)root_entries * 32 + sector - 1) / sector;
-    uint64_t meta = reserved + n_fats * fat_sectors + root_sectors;
-    if (fat_sectors == 0 || meta >= total) {
+    /* With 32-bit sector counts, a byte of FATs and 16-bit sector sizes
+     * none of these can wrap today; the checked forms keep that true if a
+     * field ever widens, and say so where the arithmetic is */
+    uint64_t all_fats, meta, fat_bytes, meta_bytes;
+    int bad = sk_mul_u64(n_fats, fat_sectors, &all_fats);
+    bad |= sk_add_u64(reserved + root_sectors, all_fats, &meta);
+    bad |= sk_mul_u64(fat_sectors, sector, &fat_bytes);
+    bad |= sk_mul_u64(meta, sector, &meta_bytes);
+    if (bad || fat_sectors == 0 || meta >= total) {
         *why = "the BPB's areas do not fit in the volume";
         return SK_ECORRUPT;
     }
@@ -128,17 +129,17 @@ static int parse_bpb(struct fat_volume *v, const char **why)
     v->sector = sector;
     v->cluster_bytes = sector * per_cluster;
     v->fat_off = (uint64_t)reserved * sector;
-    v->fat_bytes = fat_sectors * sector;
-    v->root_off = (reserved + n_fats * fat_sectors) * sector;
+    v->fat_bytes = fat_bytes;
+    v->root_off = (reserved + all_fats) * sector;
     v->root_bytes = root_sectors * sector;
-    v->data_off = meta * sector;
-    v->root_cluster = v->bits == 32 ? rd32(p + 44) : 0;
+    v->data_off = meta_bytes;
+    v->root_cluster = v->bits == 32 ? root_cluster : 0;
     v->clusters = clusters > 0x0ffffff5u ? 0x0ffffff5u : (uint32_t)clusters;
     if (v->bits == 32 && (root_entries != 0 || v->root_cluster < 2)) {
         *why = "a FAT32 volume without a root directory cluster";
         return SK_ECORRUPT;
     }
-    if (v->fat_off + v->fat_bytes > v->len || v->data_off > v->len) {
+    if (v->fat_off > v->len || v->fat_bytes > v->len - v->fat_off || v->data_off > v->len) {
         *why = "the FAT or the root directory lies past the end of the image";
         return SK_ECORRUPT;
     }
@@ -152,21 +153,27 @@ static int parse_bpb(struct fat_volume *v, const char **why)
  * be read; end-of-chain marks come back as 0x0ffffff8. */
 static uint32_t fat_entry(const struct fat_volume *v, uint32_t n)
 {
+    /* the first FAT alone: an entry past it is bad even if the image goes on */
+    struct sk_reader img = v->img;
+    struct sk_reader fat = sk_reader_sub_at(&img, v->fat_off, (size_t)v->fat_bytes);
     uint64_t off = v->bits == 12 ? (uint64_t)n + n / 2 : (uint64_t)n * (v->bits / 8);
-    if (off + (v->bits == 32 ? 4 : 2) > v->fat_bytes)
-        return 0x0ffffff7u;
-    const uint8_t *e = v->p + v->fat_off + off;
     uint32_t value;
     if (v->bits == 12) {
-        value = rd16(e);
+        value = sk_reader_u16le_at(&fat, off);
         value = (n & 1) ? value >> 4 : value & 0xfff;
+        if (fat.err)
+            return 0x0ffffff7u;
         return value >= 0xff8 ? 0x0ffffff8u : value == 0xff7 ? 0x0ffffff7u : value;
     }
     if (v->bits == 16) {
-        value = rd16(e);
+        value = sk_reader_u16le_at(&fat, off);
+        if (fat.err)
+            return 0x0ffffff7u;
         return value >= 0xfff8 ? 0x0ffffff8u : value == 0xfff7 ? 0x0ffffff7u : value;
     }
-    value = rd32(e) & 0x0fffffffu;
+    value = sk_reader_u32le_at(&fat, off) & 0x0fffffffu;
+    if (fat.err)
+        return 0x0ffffff7u;
     return value >= 0x0ffffff8u ? 0x0ffffff8u : value;
 }
 
@@ -174,6 +181,7 @@ static uint32_t fat_entry(const struct fat_volume *v, uint32_t n)
  * cluster of the image or was visited before. */
 static const uint8_t *take_cluster(struct fat_volume *v, uint32_t n, const char **why)
 {
+    struct sk_reader img = v->img;
     if (n < 2 || n - 2 >= v->readable) {
         *why = n < 2 ? "a chain meets a free cluster"
                      : "a chain leaves the clusters the image holds";
@@ -185,43 +193,52 @@ static const uint8_t *take_cluster(struct fat_volume *v, uint32_t n, const char 
         return NULL;
     }
     v->visited[i / 8] |= (uint8_t)(1u << (i % 8));
-    return v->p + v->data_off + (uint64_t)i * v->cluster_bytes;
+    /* i < readable, so the cluster lies inside the image: the reader says so */
+    const uint8_t *at =
+        sk_reader_at(&img, v->data_off + (uint64_t)i * v->cluster_bytes, v->cluster_bytes);
+    if (!at)
+        *why = "a chain leaves the clusters the image holds";
+    return at;
 }
 
 /* ---- directories --------------------------------------------------------- */
 
-static uint8_t short_name_sum(const uint8_t *name)
+/* The checksum of the 11-byte short name (LDIR_Chksum). */
+static uint8_t short_name_sum(struct sk_reader *e)
 {
+    const uint8_t *name = sk_reader_at(e, 0, 11);
     uint8_t sum = 0;
-    for (int i = 0; i < 11; i++)
+    for (int i = 0; name && i < 11; i++)
         sum = (uint8_t)(((sum & 1) << 7) + (sum >> 1) + name[i]);
     return sum;
 }
 
-/* Gathers one long name entry (LDIR_Ord counts down to 1). */
-static void long_entry(struct dir_reader *d, const uint8_t *e)
+/* Gathers one long name entry (LDIR_Ord counts down to 1); e is the
+ * 32-byte entry. */
+static void long_entry(struct dir_reader *d, struct sk_reader *e)
 {
     static const uint8_t at[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
-    unsigned seq = e[0] & 0x1f;
-    if (e[0] & 0x40) {
+    uint8_t ord = sk_reader_u8_at(e, 0), sum = sk_reader_u8_at(e, 13);
+    unsigned seq = ord & 0x1fu;
+    if (ord & 0x40) {
         memset(d->lfn, 0, sizeof d->lfn);
         d->lfn_ok = seq >= 1 && seq <= 20;
         d->lfn_expect = seq;
-        d->lfn_sum = e[13];
+        d->lfn_sum = sum;
     }
     /* seq 0 never names a part: with lfn_expect run down to 0 it would
      * index the name buffer at -1 */
-    if (!d->lfn_ok || seq == 0 || seq != d->lfn_expect || e[13] != d->lfn_sum) {
+    if (!d->lfn_ok || seq == 0 || seq != d->lfn_expect || sum != d->lfn_sum) {
         d->lfn_ok = false;
         return;
     }
     for (unsigned i = 0; i < 13; i++)
-        d->lfn[(seq - 1) * 13 + i] = rd16(e + at[i]);
+        d->lfn[(seq - 1) * 13 + i] = sk_reader_u16le_at(e, at[i]);
     d->lfn_expect--;
 }
 
 /* The entry's name: its long name when whole, else the 8.3 name. */
-static void entry_name(struct dir_reader *d, const uint8_t *e, char *out, size_t cap)
+static void entry_name(struct dir_reader *d, struct sk_reader *e, char *out, size_t cap)
 {
     if (d->lfn_ok && d->lfn_expect == 0 && short_name_sum(e) == d->lfn_sum) {
         uint8_t units[FAT_LFN_UNITS * 2];
@@ -236,14 +253,17 @@ static void entry_name(struct dir_reader *d, const uint8_t *e, char *out, size_t
             return;
     }
     d->lfn_ok = false;
+    uint8_t case_bits = sk_reader_u8_at(e, 12);
     size_t o = 0;
-    for (int i = 0; i < 11 && o + 2 < cap; i++) {
-        uint8_t c = (i == 0 && e[0] == 0x05) ? 0xe5 : e[i];
+    for (unsigned i = 0; i < 11 && o + 2 < cap; i++) {
+        uint8_t c = sk_reader_u8_at(e, i);
+        if (i == 0 && c == 0x05)
+            c = 0xe5;
         if (c == ' ')
             continue;
         if (i == 8 && o > 0)
             out[o++] = '.';
-        bool lower = (i < 8 && (e[12] & 0x08)) || (i >= 8 && (e[12] & 0x10));
+        bool lower = (i < 8 && (case_bits & 0x08)) || (i >= 8 && (case_bits & 0x10));
         out[o++] = (char)(lower && c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     out[o] = '\0';
@@ -272,11 +292,14 @@ static int grow(void **array, size_t *cap, size_t n, size_t size)
 }
 
 /* One short entry: a file for the list, or a directory for the work list. */
-static int add_entry(struct walk *w, const struct fat_dir *dir, const uint8_t *e,
+static int add_entry(struct walk *w, const struct fat_dir *dir, struct sk_reader *e,
                      const char *name)
 {
     struct fat_state *st = w->st;
-    uint32_t cluster = (uint32_t)rd16(e + 20) << 16 | rd16(e + 26);
+    uint32_t cluster =
+        (uint32_t)sk_reader_u16le_at(e, 20) << 16 | sk_reader_u16le_at(e, 26);
+    uint8_t attr = sk_reader_u8_at(e, 11);
+    uint32_t size = sk_reader_u32le_at(e, 28);
     if (st->vol.bits != 32)
         cluster &= 0xffff;
     if (st->n_files + w->n_dirs >= sk_unpack_limits(w->u)->max_nodes) {
@@ -286,7 +309,7 @@ static int add_entry(struct walk *w, const struct fat_dir *dir, const uint8_t *e
     char *path = sk_path_join(dir->path, name, FAT_PATH_MAX);
     if (!path)
         return SK_ENOMEM;
-    if (e[11] & ATTR_DIRECTORY) {
+    if (attr & ATTR_DIRECTORY) {
         if (dir->depth + 1 >= FAT_MAX_DEPTH || cluster == 0) {
             w->too_deep |= cluster != 0;
             free(path);
@@ -303,33 +326,34 @@ static int add_entry(struct walk *w, const struct fat_dir *dir, const uint8_t *e
         free(path);
         return SK_ENOMEM;
     }
-    st->files[st->n_files++] = (struct fat_file){path, cluster, rd32(e + 28)};
+    st->files[st->n_files++] = (struct fat_file){path, cluster, size};
     return 0;
 }
 
 /* Reads the 32-byte entries of one run of directory bytes; *end is set at
  * the 0x00 entry that ends the directory. */
 static int read_entries(struct walk *w, const struct fat_dir *dir, struct dir_reader *d,
-                        const uint8_t *p, size_t n, bool *end)
+                        struct sk_reader *run, bool *end)
 {
-    for (size_t off = 0; off + 32 <= n; off += 32) {
-        const uint8_t *e = p + off;
-        if (e[0] == 0x00 || ++d->entries > FAT_MAX_DIR_ENTRIES) {
+    while (sk_reader_left(run) >= 32) {
+        struct sk_reader e = sk_reader_sub(run, 32);
+        uint8_t first = sk_reader_u8_at(&e, 0), attr = sk_reader_u8_at(&e, 11);
+        if (first == 0x00 || ++d->entries > FAT_MAX_DIR_ENTRIES) {
             *end = true;
             return 0;
         }
-        if (e[0] == 0xe5)
+        if (first == 0xe5)
             continue;
-        if ((e[11] & 0x3f) == ATTR_LONG_NAME) {
-            long_entry(d, e);
+        if ((attr & 0x3f) == ATTR_LONG_NAME) {
+            long_entry(d, &e);
             continue;
         }
         char name[FAT_LFN_UNITS * 3 + 1];
-        entry_name(d, e, name, sizeof name);
-        if ((e[11] & ATTR_VOLUME_ID) || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+        entry_name(d, &e, name, sizeof name);
+        if ((attr & ATTR_VOLUME_ID) || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
             !name[0])
             continue;
-        int rc = add_entry(w, dir, e, name);
+        int rc = add_entry(w, dir, &e, name);
         if (rc != 0)
             return rc;
     }
@@ -342,9 +366,12 @@ static int read_dir(struct walk *w, const struct fat_dir *dir)
     struct dir_reader d;
     memset(&d, 0, sizeof d);
     bool end = false;
-    if (dir->cluster == 0)
-        return read_entries(w, dir, &d, v->p + v->root_off,
-                            v->root_off + v->root_bytes <= v->len ? v->root_bytes : 0, &end);
+    if (dir->cluster == 0) {
+        /* a fixed root directory cut short by the image is read as empty */
+        struct sk_reader img = v->img;
+        struct sk_reader root = sk_reader_sub_at(&img, v->root_off, (size_t)v->root_bytes);
+        return read_entries(w, dir, &d, &root, &end);
+    }
     for (uint32_t c = dir->cluster; !end && !sk_unpack_expired(w->u);) {
         const char *why = NULL;
         const uint8_t *bytes = take_cluster(v, c, &why);
@@ -352,7 +379,8 @@ static int read_dir(struct walk *w, const struct fat_dir *dir)
             w->why = w->why ? w->why : why;
             return 0;
         }
-        int rc = read_entries(w, dir, &d, bytes, v->cluster_bytes, &end);
+        struct sk_reader run = sk_reader_make(bytes, v->cluster_bytes);
+        int rc = read_entries(w, dir, &d, &run, &end);
         if (rc != 0)
             return rc;
         c = fat_entry(v, c);
@@ -408,7 +436,7 @@ static int open_fat(struct sk_unpack *u, void **state)
     struct fat_state *st = calloc(1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
-    st->vol.p = u->node->data.p;
+    st->vol.img = sk_reader_make(u->node->data.p, u->node->data.len);
     st->vol.len = u->node->data.len;
     const char *why = NULL;
     int rc = parse_bpb(&st->vol, &why);

@@ -56,7 +56,7 @@ enum {
 };
 
 struct udf_volume {
-    const uint8_t *p;
+    struct sk_reader img; /* the image: every read goes through it */
     size_t len;
     uint32_t block;                /* bytes per sector and per logical block */
     uint32_t part_start, part_len; /* in blocks */
@@ -66,9 +66,8 @@ struct udf_volume {
 /* A file or directory entry's data: where its extents are, or its bytes. */
 struct udf_entry {
     uint64_t size;
-    unsigned ad_type; /* 0 short_ad, 1 long_ad, 3 embedded */
-    const uint8_t *ads;
-    uint32_t ads_len;
+    unsigned ad_type;     /* 0 short_ad, 1 long_ad, 3 embedded */
+    struct sk_reader ads; /* the allocation descriptors, or the embedded bytes */
     bool directory;
 };
 
@@ -96,35 +95,32 @@ static int probe(const struct sk_node *node)
     return node->type == SK_TYPE_UDF ? 70 : 0;
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* A descriptor at a byte offset if its tag has the identifier and a valid
- * checksum (ECMA-167 3/7.2.3), else NULL. */
-static const uint8_t *tag_at(const struct udf_volume *v, uint64_t off, uint16_t id)
+ * checksum (ECMA-167 3/7.2.3): a reader over its block, else one with err
+ * set. */
+static struct sk_reader tag_at(const struct udf_volume *v, uint64_t off, uint16_t id)
 {
-    if (off > v->len || v->len - off < v->block || v->block < 16)
-        return NULL;
-    const uint8_t *t = v->p + off;
+    struct sk_reader img = v->img;
+    struct sk_reader t = sk_reader_sub_at(&img, off, v->block);
+    const uint8_t *head = sk_reader_at(&t, 0, 16);
     uint8_t sum = 0;
-    for (int i = 0; i < 16; i++)
-        sum = (uint8_t)(sum + (i == 4 ? 0 : t[i]));
-    return (sum == t[4] && rd16(t) == id) ? t : NULL;
+    for (unsigned i = 0; head && i < 16; i++)
+        sum = (uint8_t)(sum + (i == 4 ? 0 : head[i]));
+    if (!head || sum != sk_reader_u8_at(&t, 4) || sk_reader_u16le_at(&t, 0) != id)
+        t.err = t.err ? t.err : SK_ECORRUPT;
+    return t;
 }
 
 /* A logical block of the partition as a descriptor. */
-static const uint8_t *block_tag(const struct udf_volume *v, uint32_t lbn, uint16_t id)
+static struct sk_reader block_tag(const struct udf_volume *v, uint32_t lbn, uint16_t id)
 {
-    if (lbn >= v->part_len)
-        return NULL;
-    return tag_at(v, ((uint64_t)v->part_start + lbn) * v->block, id);
+    uint64_t off = 0;
+    if (lbn >= v->part_len ||
+        sk_mul_u64((uint64_t)v->part_start + lbn, v->block, &off) != 0) {
+        struct sk_reader none = {NULL, 0, 0, SK_ECORRUPT};
+        return none;
+    }
+    return tag_at(v, off, id);
 }
 
 static void corrupt(struct udf_state *st, int err, const char *why)
@@ -137,15 +133,18 @@ static void corrupt(struct udf_state *st, int err, const char *why)
 
 /* ---- volume structure ---------------------------------------------------- */
 
-static int read_lvd(struct udf_state *st, const uint8_t *lvd)
+static int read_lvd(struct udf_state *st, struct sk_reader *lvd)
 {
     struct udf_volume *v = &st->vol;
-    if (rd32(lvd + 212) != v->block)
+    uint32_t block = sk_reader_u32le_at(lvd, 212);
+    v->fsd_lbn = sk_reader_u32le_at(lvd, 248 + 4);
+    uint32_t maps = sk_reader_u32le_at(lvd, 268);
+    uint8_t map_type = sk_reader_u8_at(lvd, 440);
+    if (lvd->err)
+        return SK_ECORRUPT;
+    if (block != v->block)
         return SK_EUNSUPPORTED; /* logical blocks other than the sector size */
-    v->fsd_lbn = rd32(lvd + 248 + 4);
-    uint32_t maps = rd32(lvd + 268);
-    const uint8_t *map = lvd + 440;
-    if (maps != 1 || map[0] != 1)
+    if (maps != 1 || map_type != 1)
         return SK_EUNSUPPORTED; /* several partitions, or a type 2 map */
     return 0;
 }
@@ -154,29 +153,31 @@ static int read_vds(struct udf_state *st)
 {
     struct udf_volume *v = &st->vol;
     static const uint32_t sizes[] = {2048, 512};
-    const uint8_t *anchor = NULL;
-    for (size_t i = 0; i < 2 && !anchor; i++) {
+    struct sk_reader anchor = {NULL, 0, 0, SK_ECORRUPT};
+    for (size_t i = 0; i < 2 && anchor.err; i++) {
         v->block = sizes[i];
         anchor = tag_at(v, 256ull * v->block, 2);
     }
-    if (!anchor)
+    if (anchor.err)
         return SK_ECORRUPT;
-    uint32_t vds_len = rd32(anchor + 16) / v->block, vds_at = rd32(anchor + 20);
+    uint32_t vds_len = sk_reader_u32le_at(&anchor, 16) / v->block;
+    uint32_t vds_at = sk_reader_u32le_at(&anchor, 20);
     bool have_pd = false, have_lvd = false;
     for (uint32_t i = 0; i < vds_len && i < UDF_MAX_VDS; i++) {
         uint64_t off = ((uint64_t)vds_at + i) * v->block;
-        if (off > v->len || v->len - off < v->block)
+        struct sk_reader img = v->img;
+        struct sk_reader d = sk_reader_sub_at(&img, off, v->block);
+        uint16_t id = sk_reader_u16le_at(&d, 0);
+        if (d.err)
             break;
-        const uint8_t *d = v->p + off;
-        uint16_t id = rd16(d);
-        if (id == TAG_PD && tag_at(v, off, TAG_PD)) {
+        if (id == TAG_PD && !tag_at(v, off, TAG_PD).err) {
             if (have_pd)
                 return SK_EUNSUPPORTED; /* a second partition */
-            v->part_start = rd32(d + 188);
-            v->part_len = rd32(d + 192);
+            v->part_start = sk_reader_u32le_at(&d, 188);
+            v->part_len = sk_reader_u32le_at(&d, 192);
             have_pd = true;
-        } else if (id == TAG_LVD && tag_at(v, off, TAG_LVD)) {
-            int rc = read_lvd(st, d);
+        } else if (id == TAG_LVD && !tag_at(v, off, TAG_LVD).err) {
+            int rc = read_lvd(st, &d);
             if (rc != 0)
                 return rc;
             have_lvd = true;
@@ -193,24 +194,24 @@ static int read_vds(struct udf_state *st)
 
 static int read_entry(const struct udf_volume *v, uint32_t lbn, struct udf_entry *e)
 {
-    const uint8_t *fe = block_tag(v, lbn, TAG_FE);
+    struct sk_reader fe = block_tag(v, lbn, TAG_FE);
     bool extended = false;
-    if (!fe) {
+    if (fe.err) {
         fe = block_tag(v, lbn, TAG_EFE);
         extended = true;
     }
-    if (!fe)
+    if (fe.err)
         return SK_ECORRUPT;
-    uint32_t ea = rd32(fe + (extended ? 208 : 168));
-    uint32_t ad = rd32(fe + (extended ? 212 : 172));
+    uint32_t ea = sk_reader_u32le_at(&fe, extended ? 208 : 168);
+    uint32_t ad = sk_reader_u32le_at(&fe, extended ? 212 : 172);
     uint32_t head = extended ? 216 : 176;
-    if (ea > v->block - head || ad > v->block - head - ea)
+    e->directory = sk_reader_u8_at(&fe, 16 + 11) == 4;
+    e->ad_type = sk_reader_u16le_at(&fe, 16 + 18) & 7u;
+    e->size = sk_reader_u64le_at(&fe, 56);
+    /* head + ea + ad must lie in the block: the sub-reader checks it */
+    e->ads = sk_reader_sub_at(&fe, (uint64_t)head + ea, ad);
+    if (fe.err || e->ads.err)
         return SK_ECORRUPT;
-    e->directory = fe[16 + 11] == 4;
-    e->ad_type = rd16(fe + 16 + 18) & 7;
-    e->size = (uint64_t)rd32(fe + 56) | (uint64_t)rd32(fe + 60) << 32;
-    e->ads = fe + head + ea;
-    e->ads_len = ad;
     if (e->ad_type == 2 || e->ad_type > 3)
         return SK_EUNSUPPORTED;
     return 0;
@@ -224,17 +225,21 @@ static int read_data(const struct udf_volume *v, const struct udf_entry *e, uint
                      chunk_fn fn, void *ctx)
 {
     uint64_t left = e->size < cap ? e->size : cap;
-    if (e->ad_type == 3) /* embedded in the entry itself */
-        return fn(ctx, e->ads, (size_t)(left < e->ads_len ? left : e->ads_len));
+    struct sk_reader ads = e->ads;
+    if (e->ad_type == 3) { /* embedded in the entry itself */
+        size_t n = (size_t)(left < ads.len ? left : ads.len);
+        return fn(ctx, sk_reader_bytes(&ads, n), n);
+    }
     size_t step = e->ad_type == 0 ? 8 : 16;
-    for (size_t off = 0; off + step <= e->ads_len && left > 0; off += step) {
-        uint32_t raw = rd32(e->ads + off), lbn = rd32(e->ads + off + 4);
+    while (sk_reader_left(&ads) >= step && left > 0) {
+        struct sk_reader ad = sk_reader_sub(&ads, step);
+        uint32_t raw = sk_reader_u32le_at(&ad, 0), lbn = sk_reader_u32le_at(&ad, 4);
         uint32_t kind = raw >> 30, len = raw & 0x3fffffffu;
         if (len == 0)
             break;
         if (kind == 3)
             return SK_EUNSUPPORTED; /* a continuation of the descriptors */
-        if (e->ad_type == 1 && rd16(e->ads + off + 8) != 0)
+        if (e->ad_type == 1 && sk_reader_u16le_at(&ad, 8) != 0)
             return SK_ECORRUPT; /* another partition: there is only one */
         uint64_t n = len < left ? len : left;
         if (kind != 0) {
@@ -245,9 +250,11 @@ static int read_data(const struct udf_volume *v, const struct udf_entry *e, uint
             }
         } else {
             uint64_t at = ((uint64_t)v->part_start + lbn) * v->block;
-            if (lbn >= v->part_len || at > v->len || n > v->len - at)
+            struct sk_reader img = v->img;
+            const uint8_t *bytes = lbn < v->part_len ? sk_reader_at(&img, at, (size_t)n) : NULL;
+            if (!bytes)
                 return SK_ETRUNC;
-            int rc = fn(ctx, v->p + at, (size_t)n);
+            int rc = fn(ctx, bytes, (size_t)n);
             if (rc != 0)
                 return rc;
         }
@@ -282,22 +289,24 @@ static int dir_append(void *ctx, const uint8_t *p, size_t n)
 }
 
 /* An OSTA CS0 name (compression ID 8: 8-bit, 16: UTF-16BE) as UTF-8. */
-static void cs0_name(const uint8_t *id, size_t n, char *out, size_t cap)
+static void cs0_name(struct sk_reader *id, char *out, size_t cap)
 {
     out[0] = '\0';
-    if (n < 2)
+    size_t n = id->len;
+    if (n < 2 || n > UDF_NAME_MAX)
         return;
     uint8_t units[UDF_NAME_MAX * 2];
     size_t count = 0;
-    if (id[0] == 8) {
+    uint8_t compression = sk_reader_u8_at(id, 0);
+    if (compression == 8) {
         for (size_t i = 1; i < n; i++, count++) {
-            units[2 * count] = id[i];
+            units[2 * count] = sk_reader_u8_at(id, i);
             units[2 * count + 1] = 0;
         }
-    } else if (id[0] == 16) {
+    } else if (compression == 16) {
         for (size_t i = 1; i + 1 < n; i += 2, count++) {
-            units[2 * count] = id[i + 1];
-            units[2 * count + 1] = id[i];
+            units[2 * count] = sk_reader_u8_at(id, i + 1);
+            units[2 * count + 1] = sk_reader_u8_at(id, i);
         }
     }
     sk_utf16le_to_utf8(units, count, out, cap - 1);
@@ -332,12 +341,14 @@ static bool first_visit(struct udf_state *st, uint32_t lbn)
     return true;
 }
 
-/* One File Identifier Descriptor: a file for the list, or a directory for
- * the work list. */
+/* One File Identifier Descriptor (the whole of it in fid): a file for the
+ * list, or a directory for the work list. */
 static int add_fid(struct sk_unpack *u, struct udf_state *st, const struct udf_item *dir,
-                   const uint8_t *fid, size_t name_len, bool *too_many, bool *too_deep)
+                   struct sk_reader *fid, bool *too_many, bool *too_deep)
 {
-    uint8_t flags = fid[18];
+    uint8_t flags = sk_reader_u8_at(fid, 18), name_len = sk_reader_u8_at(fid, 19);
+    uint16_t impl = sk_reader_u16le_at(fid, 36);
+    uint32_t icb = sk_reader_u32le_at(fid, 24);
     if (flags & (0x04 | 0x08)) /* deleted, or the parent */
         return 0;
     if (st->n_files + st->n_dirs + st->n_listed >= sk_unpack_limits(u)->max_nodes) {
@@ -345,9 +356,10 @@ static int add_fid(struct sk_unpack *u, struct udf_state *st, const struct udf_i
         return 0;
     }
     char name[UDF_NAME_MAX * 3 + 1];
-    cs0_name(fid + 38 + rd16(fid + 36), name_len, name, sizeof name);
-    struct udf_item item = {sk_path_join(dir->path, name[0] ? name : "_", UDF_PATH_MAX),
-                            rd32(fid + 24), dir->depth + 1};
+    struct sk_reader id = sk_reader_sub_at(fid, 38u + impl, name_len);
+    cs0_name(&id, name, sizeof name);
+    struct udf_item item = {sk_path_join(dir->path, name[0] ? name : "_", UDF_PATH_MAX), icb,
+                            dir->depth + 1};
     if (!item.path)
         return SK_ENOMEM;
     int rc;
@@ -390,16 +402,19 @@ static int read_dir(struct sk_unpack *u, struct udf_state *st, const struct udf_
     if (rc != 0)
         corrupt(st, rc, "a directory's extents run outside the partition");
     rc = 0;
-    for (size_t off = 0; rc == 0 && off + 38 <= bytes.len;) {
-        const uint8_t *fid = bytes.p + off;
-        size_t name_len = fid[19], impl = rd16(fid + 36);
+    struct sk_reader fids = sk_reader_make(bytes.p, bytes.len);
+    while (rc == 0 && sk_reader_left(&fids) >= 38) {
+        size_t at = fids.pos;
+        size_t name_len = sk_reader_u8_at(&fids, at + 19);
+        size_t impl = sk_reader_u16le_at(&fids, at + 36);
         size_t size = (38 + name_len + impl + 3) & ~(size_t)3;
-        if (rd16(fid) != TAG_FID || size > bytes.len - off) {
+        uint16_t tag = sk_reader_u16le_at(&fids, at);
+        struct sk_reader fid = sk_reader_sub(&fids, size);
+        if (tag != TAG_FID || fid.err) {
             corrupt(st, SK_ECORRUPT, "a file identifier descriptor is invalid");
             break;
         }
-        rc = add_fid(u, st, dir, fid, name_len, too_many, too_deep);
-        off += size;
+        rc = add_fid(u, st, dir, &fid, too_many, too_deep);
     }
     free(bytes.p);
     return rc;
@@ -407,8 +422,9 @@ static int read_dir(struct sk_unpack *u, struct udf_state *st, const struct udf_
 
 static int walk(struct sk_unpack *u, struct udf_state *st)
 {
-    const uint8_t *fsd = block_tag(&st->vol, st->vol.fsd_lbn, TAG_FSD);
-    if (!fsd)
+    struct sk_reader fsd = block_tag(&st->vol, st->vol.fsd_lbn, TAG_FSD);
+    uint32_t root_icb = sk_reader_u32le_at(&fsd, 400 + 4);
+    if (fsd.err)
         return SK_ECORRUPT;
     /* Only blocks of the partition inside the image can hold an entry
      * (block_tag), so the bits are bounded by the image's size. */
@@ -422,7 +438,6 @@ static int walk(struct sk_unpack *u, struct udf_state *st)
         free(root);
         return SK_ENOMEM;
     }
-    uint32_t root_icb = rd32(fsd + 400 + 4);
     first_visit(st, root_icb);
     int rc =
         push_item(&st->dirs, &st->n_dirs, &st->cap_dirs, (struct udf_item){root, root_icb, 0});
@@ -472,7 +487,7 @@ static int open_udf(struct sk_unpack *u, void **state)
     struct udf_state *st = calloc(1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
-    st->vol.p = u->node->data.p;
+    st->vol.img = sk_reader_make(u->node->data.p, u->node->data.len);
     st->vol.len = u->node->data.len;
     int rc = read_vds(st);
     if (rc != 0) {

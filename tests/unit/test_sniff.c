@@ -228,9 +228,55 @@ static void signatures_and_certificates(void)
     CHECK_EQ_STR(sniff_name(mail, strlen(mail)), "eml");
 }
 
+/* Every prefix of a binary header is sniffed from a heap copy of exactly
+ * that many bytes (so the sanitizer build sees any read past it), and a
+ * field that points past the end (a PE's e_lfanew, an MSI's directory
+ * sector, a DER length) is a miss, never a read. */
+static void cut_headers_are_misses(void)
+{
+    uint8_t pe[0x48] = {'M', 'Z'};
+    pe[0x3c] = 0x40;
+    memcpy(pe + 0x40, "PE\0\0", 4);
+    uint8_t ole[600] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+    ole[0x1e] = 9;
+    ole[0x30] = 0; /* the root entry at 512: its CLSID lies past 600 */
+    uint8_t fat[512] = {0xeb, 0x3c, 0x90};
+    fat[11] = 0x00, fat[12] = 0x02, fat[13] = 1, fat[14] = 1, fat[16] = 2, fat[19] = 0x40;
+    fat[21] = 0xf8, fat[510] = 0x55, fat[511] = 0xaa;
+    uint8_t cert[40] = {0x30, 0x82, 0x7f, 0xff, 0x30, 0x26, 0xa0, 0x03, 0x02, 0x01, 0x02};
+    const struct {
+        const uint8_t *p;
+        size_t n;
+        const char *whole;
+    } headers[] = {
+        {pe, sizeof pe, "pe"},
+        {ole, sizeof ole, "ole2"},
+        {fat, sizeof fat, "fat"},
+        {cert, sizeof cert, NULL},
+    };
+    for (size_t h = 0; h < sizeof headers / sizeof headers[0]; h++) {
+        if (headers[h].whole)
+            CHECK_EQ_STR(sniff_name(headers[h].p, headers[h].n), headers[h].whole);
+        for (size_t n = 1; n < headers[h].n; n++) {
+            uint8_t *copy = malloc(n);
+            CHECK(copy != NULL);
+            if (!copy)
+                return;
+            memcpy(copy, headers[h].p, n);
+            CHECK(sk_type_name(sk_sniff(copy, n)) != NULL);
+            free(copy);
+        }
+    }
+    /* e_lfanew far past the end, a certificate longer than its bytes */
+    pe[0x3c] = 0xff, pe[0x3d] = 0xff, pe[0x3e] = 0xff, pe[0x3f] = 0xff;
+    CHECK_EQ_STR(sniff_name(pe, sizeof pe), "data");
+    CHECK(strcmp(sniff_name(cert, sizeof cert), "x509") != 0);
+}
+
 int main(void)
 {
     blank_inputs_stay_in_bounds();
+    cut_headers_are_misses();
     archives_and_filters();
     tar_needs_magic_or_checksum();
     executables_need_their_headers();
