@@ -129,7 +129,8 @@ ALLOW = {
     ("raw-read", "unpackers/mime_text.c"): (
         2, "a text format: ISO-2022 escape detection"),
     ("raw-read", "unpackers/mraptor.c"): (
-        12, "a text format: VBA keyword matching"),
+        13, "a text format: VBA keyword matching; one is the keyword list's own "
+        "dynbuf (`list->p + at`, a field named like the input's)"),
     ("raw-read", "unpackers/pdf.c"): (
         33, "a text format: the (p, n, i) lexer looks ahead with literal offsets "
         "(`p[i + 1]`), each checked against n by hand"),
