@@ -137,7 +137,12 @@ def proc_status(pid):
 
 
 def front_pid(srv):
-    """The front: the child of serve's parent that holds the connections."""
+    """The front: the child of serve's parent that holds the connections,
+    once it has dropped privileges and serves (the socket answers before:
+    the parent bound it)."""
+    deadline = time.time() + 20
+    while "serving with" not in srv.read_log() and time.time() < deadline:
+        time.sleep(0.05)
     with open("/proc/%d/task/%d/children" % (srv.proc.pid, srv.proc.pid)) as f:
         for pid in f.read().split():
             with open("/proc/%s/comm" % pid) as c:
