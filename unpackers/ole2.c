@@ -33,7 +33,7 @@
  * loops but only logs a warning and goes on with part of a stream (which
  * would then be scanned as if whole), recurses over the directory tree,
  * and reads a directory name until a NUL; earlier versions trusted
- * mini-stream chain lengths. This check (cfb_check) turns all of that
+ * mini-stream chain lengths. That check (cfb_check.c) turns all of that
  * into one clear failure before libgsf runs.
  * Limits: directory entries reachable (OLE2_MAX_ENTRIES, limit.nodes) and
  * storage depth (OLE2_MAX_DEPTH, limit.depth), both walked with explicit
@@ -52,19 +52,16 @@
 
 #include "../engine/error.h"
 #include "../engine/reader.h"
+#include "cfb_check.h"
 #include "mraptor.h"
 #include "msi_name.h"
 #include "offcrypto.h"
 #include "unpacker.h"
 
 #define OLE2_MAX_DEPTH 64u      /* storages nested inside storages */
-#define OLE2_MAX_ENTRIES 10000u /* directory entries reachable */
+#define OLE2_MAX_ENTRIES SK_CFB_MAX_ENTRIES /* directory entries reachable */
 #define OLE2_MAX_MODULES 10000u /* modules in one dir stream */
 #define READ_BLOCK (64u * 1024u)
-#define CFB_CUTOFF 4096u
-#define CFB_MINI 64u
-#define CFB_END 0xFFFFFFFEu
-#define CFB_NOSTREAM 0xFFFFFFFFu
 #define OVBA_CHUNK 4096u
 #define DDE_DETAIL 100u
 
@@ -126,326 +123,6 @@ static int probe(const struct sk_node *node)
 {
     /* An MSI is an OLE2 file: its streams (CustomAction scripts) are listed. */
     return node->type == SK_TYPE_OLE2 || node->type == SK_TYPE_MSI ? 60 : 0;
-}
-
-/* ---- MS-CFB sanity check, before libgsf sees the bytes ----------------- */
-
-struct cfb {
-    const uint8_t *p;
-    size_t len;
-    uint32_t shift, ss, n_sectors;
-    uint32_t *fat, n_fat;
-    uint32_t n_table; /* FAT entries that name sectors of the file */
-    uint32_t *minifat, n_minifat;
-    uint32_t *dir, n_dir; /* the directory's sectors */
-    uint8_t *used, *mini_used;
-    uint32_t mini_sectors;
-    uint8_t *tail; /* the partial last sector, zero-padded, or NULL */
-    const char *why;
-};
-
-static uint32_t le32(const uint8_t *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-/* Sector id's bytes (c->ss of them); id < c->n_sectors. The last one may be
- * the padded copy of a sector the file ends inside. */
-static const uint8_t *sector(const struct cfb *c, uint32_t id)
-{
-    size_t header = (size_t)1 << (c->shift > 9 ? c->shift : 9);
-    if (c->tail && id == c->n_sectors - 1)
-        return c->tail;
-    return c->p + header + ((size_t)id << c->shift);
-}
-
-/* Follows a chain, marking each sector used; a sector met twice (a loop, or
- * two chains sharing it) or out of range fails. Stores up to `keep` ids in
- * out. Returns the length, or -1 with c->why set. */
-static long walk_chain(struct cfb *c, const uint32_t *table, uint32_t n, uint8_t *used,
-                       uint32_t start, uint32_t limit, uint32_t *out, uint32_t keep)
-{
-    long count = 0;
-    for (uint32_t id = start; id != CFB_END; id = table[id]) {
-        if (id >= n) {
-            c->why = "a sector chain points outside the file";
-            return -1;
-        }
-        if (used[id / 8] & (1u << (id % 8))) {
-            c->why = "a sector chain loops or shares sectors with another";
-            return -1;
-        }
-        if ((uint32_t)count >= limit) {
-            c->why = "a sector chain is longer than its stream";
-            return -1;
-        }
-        used[id / 8] |= (uint8_t)(1u << (id % 8));
-        if ((uint32_t)count < keep && out)
-            out[count] = id;
-        count++;
-    }
-    return count;
-}
-
-static uint32_t *read_table(struct cfb *c, const uint32_t *sectors, uint32_t count, uint32_t *n)
-{
-    uint32_t per = c->ss / 4;
-    uint32_t *table = g_try_new(uint32_t, (gsize)count * per + 1);
-    if (!table)
-        return NULL;
-    for (uint32_t i = 0; i < count; i++)
-        for (uint32_t k = 0; k < per; k++)
-            table[(size_t)i * per + k] = le32(sector(c, sectors[i]) + 4 * k);
-    *n = count * per;
-    return table;
-}
-
-/* The FAT's sector ids, from the header's 109 and the DIFAT chain. */
-static uint32_t *fat_sectors(struct cfb *c, uint32_t count)
-{
-    uint32_t *ids = g_try_new(uint32_t, count + 1);
-    if (!ids)
-        return NULL;
-    uint32_t have = 0, per = c->ss / 4 - 1;
-    for (uint32_t i = 0; i < 109 && have < count; i++)
-        ids[have++] = le32(c->p + 76 + 4 * i);
-    /* libgsf follows the DIFAT chain for as many sectors as the header
-     * declares, fetching each before any range check of its own: walk the
-     * same count and refuse a chain that leaves the file first. */
-    uint32_t difat = le32(c->p + 68), n_difat = le32(c->p + 72);
-    if (n_difat > c->n_sectors) {
-        g_free(ids);
-        c->why = "the DIFAT's sector count is impossible";
-        return NULL;
-    }
-    for (uint32_t k = 0; k < n_difat; k++) {
-        if (difat >= c->n_sectors) {
-            g_free(ids);
-            c->why = "a DIFAT sector is outside the file";
-            return NULL;
-        }
-        const uint8_t *s = sector(c, difat);
-        for (uint32_t i = 0; i < per && have < count; i++)
-            ids[have++] = le32(s + 4 * i);
-        difat = le32(s + 4 * per);
-    }
-    for (uint32_t i = 0; i < have; i++)
-        if (ids[i] >= c->n_sectors)
-            have = 0;
-    if (have < count) {
-        g_free(ids);
-        c->why = "the FAT's sectors are missing or outside the file";
-        return NULL;
-    }
-    return ids;
-}
-
-static const uint8_t *dirent(const struct cfb *c, uint32_t i)
-{
-    uint32_t per = c->ss / 128;
-    if (i / per >= c->n_dir)
-        return NULL;
-    return sector(c, c->dir[i / per]) + (size_t)(i % per) * 128;
-}
-
-static bool check_stream(struct cfb *c, const uint8_t *e)
-{
-    uint32_t start = le32(e + 116), size = le32(e + 120);
-    if (size > c->len) {
-        c->why = "a stream is larger than the file";
-        return false;
-    }
-    if (size == 0)
-        return true;
-    if (size < CFB_CUTOFF) {
-        long n = walk_chain(c, c->minifat,
-                            c->n_minifat < c->mini_sectors ? c->n_minifat : c->mini_sectors,
-                            c->mini_used, start, CFB_CUTOFF / CFB_MINI, NULL, 0);
-        if (n >= 0 && (uint64_t)n * CFB_MINI < size)
-            c->why = "a small stream's chain is shorter than the stream";
-        return n >= 0 && (uint64_t)n * CFB_MINI >= size;
-    }
-    long n = walk_chain(c, c->fat, c->n_table, c->used, start, c->n_sectors, NULL, 0);
-    if (n >= 0 && ((uint64_t)n << c->shift) < size)
-        c->why = "a stream's chain is shorter than the stream";
-    return n >= 0 && ((uint64_t)n << c->shift) >= size;
-}
-
-/* Visits the directory tree from the root, as libgsf will (left, right,
- * child), with a stack instead of recursion. */
-static int check_tree(struct cfb *c)
-{
-    uint32_t cap = 3 * (OLE2_MAX_ENTRIES + 1), n = 0, reached = 0;
-    uint32_t *stack = g_try_new(uint32_t, cap);
-    uint8_t *seen = g_try_malloc0((gsize)c->n_dir * (c->ss / 128) / 8 + 1);
-    int rc = stack && seen ? 0 : SK_ENOMEM;
-    if (rc == 0)
-        stack[n++] = 0;
-    while (rc == 0 && n > 0) {
-        uint32_t i = stack[--n];
-        const uint8_t *e = dirent(c, i);
-        uint8_t type = e ? e[66] : 0;
-        if (!e || (type != 1 && type != 2 && type != 5) || !memchr(e, 0, 64)) {
-            c->why = "the directory points to a missing or malformed entry";
-            rc = SK_ECORRUPT;
-        } else if (seen[i / 8] & (1u << (i % 8))) {
-            c->why = "the directory tree has a cycle";
-            rc = SK_ECORRUPT;
-        } else if (++reached > OLE2_MAX_ENTRIES) {
-            rc = SK_ELIMIT;
-        } else if (type == 2 && i != 0 && !check_stream(c, e)) {
-            rc = SK_ECORRUPT;
-        } else {
-            seen[i / 8] |= (uint8_t)(1u << (i % 8));
-            uint32_t links[3] = {le32(e + 68), le32(e + 72),
-                                 type != 2 ? le32(e + 76) : CFB_NOSTREAM};
-            for (int k = 0; k < 3; k++)
-                if (links[k] != CFB_NOSTREAM && n < cap)
-                    stack[n++] = links[k];
-        }
-    }
-    g_free(stack);
-    g_free(seen);
-    return rc;
-}
-
-static int check_header(struct cfb *c)
-{
-    static const uint8_t magic[8] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
-    if (c->len < 512 || memcmp(c->p, magic, 8) != 0) {
-        c->why = "no OLE2 header";
-        return SK_ECORRUPT;
-    }
-    struct sk_reader r = sk_reader_make(c->p, 512);
-    sk_reader_seek(&r, 30);
-    c->shift = sk_reader_u16le(&r);
-    uint16_t mini_shift = sk_reader_u16le(&r);
-    sk_reader_seek(&r, 56);
-    uint32_t cutoff = sk_reader_u32le(&r);
-    if ((c->shift != 9 && c->shift != 12) || mini_shift != 6 || cutoff != CFB_CUTOFF) {
-        c->why = "sector sizes or the mini stream cutoff are not MS-CFB's";
-        return SK_ECORRUPT;
-    }
-    c->ss = 1u << c->shift;
-    size_t header = c->ss > 512 ? c->ss : 512;
-    size_t body = c->len > header ? c->len - header : 0;
-    /* A file may end inside its last sector (Apache POI writes such files;
-     * olefile counts that sector, and msoffcrypto-tool and Excel open
-     * them). That sector counts; its bytes are read from a zero-padded
-     * copy. A sector wholly past the end does not count, so a chain that
-     * reaches it is still refused. */
-    size_t n = (body + c->ss - 1) >> c->shift;
-    if (n > 0xFFFFFFF0u) {
-        c->why = "more sectors than MS-CFB can number";
-        return SK_ECORRUPT;
-    }
-    c->n_sectors = (uint32_t)n;
-    size_t partial = body & (c->ss - 1);
-    if (partial) {
-        c->tail = g_try_malloc0(c->ss);
-        if (!c->tail)
-            return SK_ENOMEM;
-        memcpy(c->tail, c->p + header + (body - partial), partial);
-    }
-    return 0;
-}
-
-/* Every FAT entry names a sector of the file or is one of the markers
- * (0xFFFFFFFC..F). libgsf refuses any other value ("Invalid metabat item");
- * its bound counts a partial last sector (as n_sectors does) and, for 4096-
- * byte sectors, measures from byte 512: this bound is libgsf's. */
-static bool fat_entries_in_range(struct cfb *c)
-{
-    uint64_t blocks = ((uint64_t)c->len - 512 + c->ss - 1) >> c->shift;
-    for (uint32_t i = 0; i < c->n_fat; i++) {
-        if (c->fat[i] >= blocks && c->fat[i] < 0xFFFFFFFCu) {
-            c->why = "a FAT entry points outside the file";
-            return false;
-        }
-    }
-    return true;
-}
-
-static int check_tables(struct cfb *c)
-{
-    uint32_t n_fat_sectors = le32(c->p + 44);
-    if (n_fat_sectors == 0 || n_fat_sectors > c->n_sectors) {
-        c->why = "the FAT's sector count is impossible";
-        return SK_ECORRUPT;
-    }
-    uint32_t *ids = fat_sectors(c, n_fat_sectors);
-    if (!ids)
-        return c->why ? SK_ECORRUPT : SK_ENOMEM;
-    c->fat = read_table(c, ids, n_fat_sectors, &c->n_fat);
-    g_free(ids);
-    if (c->fat && !fat_entries_in_range(c))
-        return SK_ECORRUPT;
-    c->used = g_try_malloc0(c->n_sectors / 8 + 1);
-    c->dir = g_try_new(uint32_t, c->n_sectors + 1);
-    if (!c->fat || !c->used || !c->dir)
-        return SK_ENOMEM;
-    c->n_table = c->n_fat < c->n_sectors ? c->n_fat : c->n_sectors;
-    uint32_t n_table = c->n_table;
-    long n = walk_chain(c, c->fat, n_table, c->used, le32(c->p + 48), c->n_sectors, c->dir,
-                        c->n_sectors);
-    if (n <= 0)
-        return SK_ECORRUPT;
-    c->n_dir = (uint32_t)n;
-    uint32_t n_minifat = le32(c->p + 64), mini_start = le32(c->p + 60);
-    uint32_t *mids = g_try_new(uint32_t, c->n_sectors + 1);
-    long m = mids && n_minifat ? walk_chain(c, c->fat, n_table, c->used, mini_start,
-                                            c->n_sectors, mids, c->n_sectors)
-                               : 0;
-    if (m > 0)
-        c->minifat = read_table(c, mids, (uint32_t)m, &c->n_minifat);
-    g_free(mids);
-    if (m < 0)
-        return SK_ECORRUPT;
-    /* The mini stream is the root entry's own chain. */
-    const uint8_t *root = dirent(c, 0);
-    uint32_t root_size = root ? le32(root + 120) : 0;
-    c->mini_sectors = root_size / CFB_MINI;
-    long k = root && root_size ? walk_chain(c, c->fat, n_table, c->used, le32(root + 116),
-                                            c->n_sectors, NULL, 0)
-                               : 0;
-    if (k < 0)
-        return SK_ECORRUPT;
-    if (((uint64_t)k << c->shift) < root_size) {
-        c->why = "the mini stream's chain is shorter than the mini stream";
-        return SK_ECORRUPT;
-    }
-    c->mini_used = g_try_malloc0(c->mini_sectors / 8 + 1);
-    if (!c->mini_used)
-        return SK_ENOMEM;
-    if (!c->minifat) {
-        c->minifat = g_new0(uint32_t, 1);
-        c->n_minifat = 0;
-    }
-    return 0;
-}
-
-/* 0, SK_ECORRUPT (why says what), SK_ELIMIT (too many entries) or
- * SK_ENOMEM. *pad: the zeros that would complete a partial last sector (0
- * when the file ends on a sector boundary; less than one sector). */
-static int cfb_check(const uint8_t *p, size_t len, const char **why, size_t *pad)
-{
-    struct cfb c = {.p = p, .len = len};
-    int rc = check_header(&c);
-    *pad = rc == 0 && c.tail
-               ? ((size_t)c.n_sectors << c.shift) - (len - (c.ss > 512 ? c.ss : 512))
-               : 0;
-    if (rc == 0)
-        rc = check_tables(&c);
-    if (rc == 0)
-        rc = check_tree(&c);
-    *why = c.why ? c.why : "malformed compound file";
-    g_free(c.fat);
-    g_free(c.minifat);
-    g_free(c.dir);
-    g_free(c.used);
-    g_free(c.mini_used);
-    g_free(c.tail);
-    return rc;
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -1020,7 +697,7 @@ static int open_ole2(struct sk_unpack *u, void **out)
     pthread_once(&gsf_once, gsf_start);
     const char *why;
     size_t pad;
-    int rc = cfb_check(u->node->data.p, u->node->data.len, &why, &pad);
+    int rc = sk_cfb_check(u->node->data.p, u->node->data.len, &why, &pad);
     if (rc == SK_ELIMIT)
         sk_unpack_reason(u, "limit.nodes", "more than %u directory entries", OLE2_MAX_ENTRIES);
     else if (rc == SK_ECORRUPT)
