@@ -56,13 +56,12 @@
 #include "mraptor.h"
 #include "msi_name.h"
 #include "offcrypto.h"
+#include "ovba.h"
 #include "unpacker.h"
 
 #define OLE2_MAX_DEPTH 64u      /* storages nested inside storages */
 #define OLE2_MAX_ENTRIES SK_CFB_MAX_ENTRIES /* directory entries reachable */
-#define OLE2_MAX_MODULES 10000u /* modules in one dir stream */
 #define READ_BLOCK (64u * 1024u)
-#define OVBA_CHUNK 4096u
 #define DDE_DETAIL 100u
 
 static const uint8_t equation_clsid[16] = {0x02, 0xce, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -204,163 +203,22 @@ static int append_blocks(struct sk_unpack *u, struct sk_buf *buf, const uint8_t 
     return 0;
 }
 
-/* ---- MS-OVBA 2.4.1.3: decompression ------------------------------------- */
+/* ---- VBA projects (MS-OVBA, through ovba.c) ------------------------------ */
 
-/* The most a decompression may produce: the node limit, and what a
- * GByteArray can hold. */
+/* The most a decompression may produce: the node limit (and no more than
+ * a GByteArray could hold, as before). */
 static size_t output_cap(const struct sk_unpack *u)
 {
     uint64_t cap = sk_unpack_limits(u)->max_node_bytes;
     return cap > G_MAXUINT / 2 ? G_MAXUINT / 2 : (size_t)cap;
 }
 
-/* One CompressedChunk's tokens (p, n: after its header) onto out. */
-static int ovba_chunk(const uint8_t *p, size_t n, GByteArray *out, size_t cap, const char **why)
+static bool unpack_expired(void *u)
 {
-    size_t start = out->len, i = 0;
-    while (i < n) {
-        uint8_t flags = p[i++];
-        for (unsigned bit = 0; bit < 8 && i < n; bit++) {
-            size_t have = out->len - start;
-            if (!(flags & (1u << bit))) {
-                if (have >= OVBA_CHUNK || out->len >= cap)
-                    return have >= OVBA_CHUNK
-                               ? (*why = "a chunk decompresses past 4096 bytes", SK_ECORRUPT)
-                               : SK_ELIMIT;
-                g_byte_array_append(out, p + i++, 1);
-                continue;
-            }
-            if (n - i < 2)
-                return *why = "a copy token is cut short", SK_ECORRUPT;
-            unsigned token = (unsigned)p[i] | (unsigned)p[i + 1] << 8;
-            i += 2;
-            unsigned bits = 4;
-            while (bits < 12 && ((size_t)1 << bits) < have)
-                bits++;
-            size_t length = (token & (0xFFFFu >> bits)) + 3;
-            size_t offset = (token >> (16 - bits)) + 1;
-            if (offset > have || length > OVBA_CHUNK - have)
-                return *why = "a copy token reaches outside its chunk", SK_ECORRUPT;
-            bool cut = length > cap - out->len;
-            if (cut)
-                length = cap - out->len;
-            size_t at = out->len;
-            g_byte_array_set_size(out, (guint)(at + length));
-            for (size_t k = 0; k < length; k++)
-                out->data[at + k] = out->data[at + k - offset]; /* may overlap */
-            if (cut)
-                return SK_ELIMIT;
-        }
-    }
-    return 0;
+    return sk_unpack_expired(u);
 }
 
-/* A CompressedContainer p[0..n) onto out, at most cap bytes: 0, SK_ELIMIT
- * (out holds cap bytes, or time ran out), or SK_ECORRUPT (why; out holds
- * what came before the damage). */
-static int ovba_decompress(struct sk_unpack *u, const uint8_t *p, size_t n, size_t cap,
-                           GByteArray *out, const char **why)
-{
-    if (n == 0 || p[0] != 0x01)
-        return *why = "a compressed container without its signature byte", SK_ECORRUPT;
-    struct sk_reader r = sk_reader_make(p, n);
-    sk_reader_skip(&r, 1);
-    for (unsigned chunks = 0; sk_reader_left(&r) > 0; chunks++) {
-        if (chunks % 256 == 255 && sk_unpack_expired(u))
-            return SK_ELIMIT;
-        uint16_t header = sk_reader_u16le(&r);
-        if (r.err)
-            return *why = "a chunk header is cut short", SK_ECORRUPT;
-        size_t size = (size_t)(header & 0x0FFF) + 3 - 2; /* the data after the header */
-        if (((header >> 12) & 7) != 3)
-            return *why = "a chunk without its signature", SK_ECORRUPT;
-        bool short_chunk = size > sk_reader_left(&r);
-        struct sk_reader data = sk_reader_sub(&r, short_chunk ? sk_reader_left(&r) : size);
-        int rc;
-        if (header & 0x8000) {
-            rc = ovba_chunk(data.p, data.len, out, cap, why);
-        } else if (data.len != OVBA_CHUNK) {
-            return *why = "an uncompressed chunk that does not hold 4096 bytes", SK_ECORRUPT;
-        } else {
-            size_t k = cap - out->len < OVBA_CHUNK ? cap - out->len : OVBA_CHUNK;
-            g_byte_array_append(out, data.p, (guint)k);
-            rc = k < OVBA_CHUNK ? SK_ELIMIT : 0;
-        }
-        if (rc != 0)
-            return rc;
-        if (short_chunk)
-            return *why = "a chunk claims more bytes than the stream holds", SK_ECORRUPT;
-    }
-    return 0;
-}
-
-/* ---- MS-OVBA 2.3.4.2: the dir stream ------------------------------------ */
-
-struct module_record {
-    struct sk_reader name, name_unicode, stream, stream_unicode;
-    uint32_t offset;
-    bool has_offset;
-};
-
-struct dir_info {
-    unsigned codepage;
-    struct module_record *modules;
-    size_t n_modules;
-};
-
-static void dir_record(struct dir_info *d, struct module_record **cur, uint16_t id,
-                       struct sk_reader data)
-{
-    if (id == 0x0003 && data.len >= 2) {
-        d->codepage = sk_reader_u16le(&data);
-        return;
-    }
-    if (id == 0x0019 && d->n_modules < OLE2_MAX_MODULES) { /* MODULENAME opens a module */
-        *cur = &d->modules[d->n_modules++];
-        memset(*cur, 0, sizeof **cur);
-        (*cur)->name = data;
-        return;
-    }
-    if (!*cur)
-        return;
-    switch (id) {
-    case 0x0047: (*cur)->name_unicode = data; break;
-    case 0x001A: (*cur)->stream = data; break;
-    case 0x0032: (*cur)->stream_unicode = data; break;
-    case 0x0031:
-        (*cur)->offset = sk_reader_u32le(&data);
-        (*cur)->has_offset = data.err == 0;
-        break;
-    case 0x002B: *cur = NULL; break;
-    default: break;
-    }
-}
-
-/* Reads the records; the module fields point into p. */
-static int parse_dir(const uint8_t *p, size_t n, struct dir_info *d, const char **why)
-{
-    struct sk_reader r = sk_reader_make(p, n);
-    struct module_record *cur = NULL;
-    d->codepage = 1252;
-    d->modules = g_try_new0(struct module_record, OLE2_MAX_MODULES);
-    if (!d->modules)
-        return SK_ENOMEM;
-    while (sk_reader_left(&r) > 0) {
-        uint16_t id = sk_reader_u16le(&r);
-        uint32_t size = sk_reader_u32le(&r);
-        if (id == 0x0009) /* PROJECTVERSION: its "size" is Reserved1 and 6 bytes follow */
-            size = 6;
-        struct sk_reader data = sk_reader_sub(&r, size);
-        if (r.err)
-            return *why = "a dir record runs past the end of the stream", SK_ECORRUPT;
-        if (id == 0x0010) /* the terminator */
-            break;
-        dir_record(d, &cur, id, data);
-    }
-    return 0;
-}
-
-static char *module_name(const struct module_record *m, unsigned codepage, size_t index)
+static char *module_name(const struct sk_ovba_module *m, unsigned codepage, size_t index)
 {
     gsize len;
     char *name = NULL;
@@ -373,7 +231,7 @@ static char *module_name(const struct module_record *m, unsigned codepage, size_
     return name && *name ? name : (g_free(name), g_strdup_printf("module-%zu", index + 1));
 }
 
-static char *module_stream(const struct module_record *m, unsigned codepage)
+static char *module_stream(const struct sk_ovba_module *m, unsigned codepage)
 {
     gsize len;
     char *name = NULL;
@@ -399,18 +257,20 @@ static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *v
                         const char *prefix)
 {
     GsfInput *in = gsf_infile_child_by_name(vba, "dir");
-    GByteArray *raw = NULL, *dir = g_byte_array_new();
+    GByteArray *raw = NULL;
+    struct sk_ovba_out dir = {0};
     const char *why = "the dir stream cannot be read";
-    struct dir_info d = {0};
+    struct sk_ovba_dir d = {0};
     int rc = in ? read_stream(in, sk_unpack_limits(u)->max_node_bytes, &raw) : SK_ECORRUPT;
     if (rc == 0)
-        rc = ovba_decompress(u, raw->data, raw->len, output_cap(u), dir, &why);
+        rc = sk_ovba_decompress(raw->data, raw->len, output_cap(u), &dir, &why, unpack_expired,
+                                u);
     if (rc == 0 || rc == SK_ECORRUPT) {
-        int parsed = parse_dir(dir->data, dir->len, &d, &why);
+        int parsed = sk_ovba_parse_dir(dir.data, dir.len, &d, &why);
         rc = rc ? rc : parsed;
     }
     int modules = 0;
-    for (size_t i = 0; i < d.n_modules; i++) {
+    for (size_t i = 0; i < d.n_modules && rc != SK_ENOMEM; i++) {
         char *stream = module_stream(&d.modules[i], d.codepage);
         struct plan *plan = stream ? find_stream(st, vba, stream) : NULL;
         g_free(stream);
@@ -420,11 +280,16 @@ static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *v
             continue;
         }
         char *name = module_name(&d.modules[i], d.codepage, i);
-        char *vba_name = g_strconcat("VBA/", name, NULL);
+        char *vba_name = name ? g_strconcat("VBA/", name, NULL) : NULL;
+        char *joined = vba_name ? join(prefix, vba_name) : NULL;
         g_free(name);
-        g_free(plan->name);
-        plan->name = join(prefix, vba_name);
         g_free(vba_name);
+        if (!joined) {
+            rc = SK_ENOMEM;
+            break;
+        }
+        g_free(plan->name);
+        plan->name = joined;
         plan->kind = PLAN_MODULE;
         plan->offset = d.modules[i].offset;
         plan->codepage = d.codepage;
@@ -436,10 +301,10 @@ static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *v
         sk_unpack_reason(u, "limit.node_bytes", "%s/VBA/dir: larger than %llu bytes",
                          *prefix ? prefix : ".",
                          (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
-    g_free(d.modules);
+    sk_ovba_dir_free(&d);
     if (raw)
         g_byte_array_unref(raw);
-    g_byte_array_unref(dir);
+    free(dir.data);
     if (in)
         g_object_unref(in);
     return rc == SK_ENOMEM ? rc : modules;
@@ -447,14 +312,14 @@ static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *v
 
 /* A module's source as text (UTF-8 when the code page converts): 0,
  * SK_ELIMIT or SK_ECORRUPT (text holds what could be read; why says what
- * went wrong). */
-static int module_text(struct sk_unpack *u, const struct plan *plan, GByteArray **text,
+ * went wrong), or SK_ENOMEM; free(text->data) in every case. */
+static int module_text(struct sk_unpack *u, const struct plan *plan, struct sk_ovba_out *text,
                        const char **why)
 {
     GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
-    GByteArray *raw = NULL, *source = g_byte_array_new();
+    GByteArray *raw = NULL;
+    struct sk_ovba_out source = {0};
     *why = "the module stream cannot be read";
-    size_t cap = output_cap(u);
     int rc = in ? read_stream(in, sk_unpack_limits(u)->max_node_bytes, &raw) : SK_ECORRUPT;
     if (rc == 0 && plan->offset > raw->len) {
         *why = "MODULEOFFSET points past the end of the module stream";
@@ -462,13 +327,20 @@ static int module_text(struct sk_unpack *u, const struct plan *plan, GByteArray 
     }
     /* An empty stream's buffer may be NULL: no offset is added to it. */
     if (rc == 0)
-        rc = ovba_decompress(u, raw->len ? raw->data + plan->offset : raw->data,
-                             raw->len - plan->offset, cap, source, why);
+        rc = sk_ovba_decompress(raw->len ? raw->data + plan->offset : raw->data,
+                                raw->len - plan->offset, output_cap(u), &source, why,
+                                unpack_expired, u);
     gsize len = 0;
-    char *utf8 = source->len ? to_utf8(source->data, source->len, plan->codepage, &len) : NULL;
+    char *utf8 = source.len ? to_utf8(source.data, source.len, plan->codepage, &len) : NULL;
     if (utf8) {
-        g_byte_array_set_size(source, 0);
-        g_byte_array_append(source, (const guint8 *)utf8, (guint)len);
+        uint8_t *copy = malloc(len ? len : 1);
+        if (copy) {
+            memcpy(copy, utf8, len);
+            free(source.data);
+            source = (struct sk_ovba_out){copy, len, len ? len : 1};
+        } else {
+            rc = SK_ENOMEM;
+        }
         g_free(utf8);
     }
     *text = source;
@@ -489,12 +361,14 @@ static int scan_modules(struct sk_unpack *u, struct ole2_state *st, unsigned n_m
         struct plan *plan = &st->plans[i];
         if (plan->kind != PLAN_MODULE)
             continue;
-        GByteArray *text;
+        struct sk_ovba_out text;
         const char *why;
         int rc = module_text(u, plan, &text, &why);
-        flags |=
-            sk_mraptor_scan((const char *)text->data, text->len, keywords, sizeof keywords);
-        g_byte_array_unref(text);
+        flags |= sk_mraptor_scan(text.data ? (const char *)text.data : "", text.len, keywords,
+                                 sizeof keywords);
+        free(text.data);
+        if (rc == SK_ENOMEM)
+            return rc;
         if (rc == SK_ECORRUPT) {
             sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: %s", plan->name, why);
             plan->reported = true;
@@ -685,9 +559,7 @@ static int open_projects(struct sk_unpack *u, struct ole2_state *st)
             return n;
         total += n;
     }
-    if (st->vba_storages->len)
-        scan_modules(u, st, (unsigned)total);
-    return 0;
+    return st->vba_storages->len ? scan_modules(u, st, (unsigned)total) : 0;
 }
 
 static int open_encryption(struct sk_unpack *u, struct ole2_state *st);
@@ -1433,16 +1305,20 @@ static int stream_child(struct sk_unpack *u, struct ole2_state *st, const struct
 
 static int module_child(struct sk_unpack *u, const struct plan *plan, struct sk_child *child)
 {
-    GByteArray *text;
+    struct sk_ovba_out text;
     const char *why;
     int rc = module_text(u, plan, &text, &why);
+    if (rc == SK_ENOMEM) {
+        free(text.data);
+        return rc;
+    }
     if (rc == SK_ECORRUPT && !plan->reported)
         sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: %s", plan->name, why);
     if (rc == SK_ELIMIT && !sk_unpack_expired(u))
         sk_unpack_reason(u, "limit.node_bytes", "%s: its source is larger than %llu bytes",
                          plan->name, (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
-    int appended = append_blocks(u, &child->data, text->data, text->len);
-    g_byte_array_unref(text);
+    int appended = append_blocks(u, &child->data, text.data, text.len);
+    free(text.data);
     child->type = SK_TYPE_VBA;
     child->truncated = rc != 0 || appended != 0;
     return appended == SK_ENOMEM ? appended : 0;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Makes the inputs of test_cfb_check and test_ovba in the folder $1: an MSI
+# Makes the inputs of test_cfb_check in the folder $1: an MSI
 # as msitools' wixl writes it (libgsf's writer, independent of ours), a Word
 # file with a VBA project from mkole.py, and mkole.py's damaged files.
 set -eu
