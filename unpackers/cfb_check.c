@@ -340,9 +340,9 @@ static int check_mini(struct cfb *c, const uint32_t *mids, long m)
     bool has_root = read_dirent(c, 0, &root);
     uint32_t root_size = has_root ? root.size : 0;
     c->mini_sectors = root_size / CFB_MINI;
-    long k = has_root && root_size ? walk_chain(c, c->fat, c->n_table, c->used, root.start,
-                                                c->n_sectors, NULL, 0)
-                                   : 0;
+    long k = has_root && root_size
+                 ? walk_chain(c, c->fat, c->n_table, c->used, root.start, c->n_sectors, NULL, 0)
+                 : 0;
     if (k < 0)
         return SK_ECORRUPT;
     if (((uint64_t)k << c->shift) < root_size) {

@@ -8,9 +8,9 @@
  * SHA-1 of salt + password, then of that + block number; a 40-bit key is
  * padded to 128 bits with zeros), 2.3.6.1-2 (binary RC4: MD5, 5-byte
  * truncations, 16 copies of hash + salt), 2.3.7.1-3 (XOR obfuscation
- * method 1: verifier, XorKey, XorArray). [MS-XLS] 2.2.10 and 2.4.117 (which
- * parts of a Workbook stream are encrypted), [MS-PPT] 2.3.7 (persist objects
- * each RC4-encrypted with their persist id as block number).
+ * method 1: verifier, XorKey, XorArray). Which parts of a Workbook or
+ * PowerPoint Document stream are encrypted (MS-XLS 2.2.10, MS-PPT 2.3.7) is
+ * office_crypt.c's.
  *
  * Primitives through OpenSSL EVP (SHA-1/256/384/512, MD5, AES, HMAC). RC4 is
  * our own 20 lines: OpenSSL 3 keeps it in the legacy provider, and loading
@@ -140,7 +140,11 @@ static long utf16le(const char *s, size_t len, uint8_t *out)
     for (size_t i = 0; i < len;) {
         uint8_t c = (uint8_t)s[i];
         uint32_t cp = 0xFFFD;
-        size_t need = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
+        size_t need = c < 0x80         ? 0
+                      : (c >> 5) == 6  ? 1
+                      : (c >> 4) == 14 ? 2
+                      : (c >> 3) == 30 ? 3
+                                       : 9;
         if (need == 0) {
             cp = c;
         } else if (need <= 3 && len - i > need) {
@@ -361,7 +365,8 @@ static int cipher_params(struct span a, unsigned *key_bits, unsigned *block_size
                          const char **why)
 {
     uint32_t bits = 0, block = 0;
-    if (!attr_is(a, "cipherAlgorithm", "AES") || !attr_is(a, "cipherChaining", "ChainingModeCBC")) {
+    if (!attr_is(a, "cipherAlgorithm", "AES") ||
+        !attr_is(a, "cipherChaining", "ChainingModeCBC")) {
         *why = "agile encryption with a cipher other than AES-CBC";
         return SK_EUNSUPPORTED;
     }
@@ -439,7 +444,7 @@ int sk_offcrypto_parse(struct sk_offcrypto *oc, const uint8_t *p, size_t n, cons
         return rc;
     }
     if (major == 4 && minor == 4) { /* Agile, 2.3.4.10 */
-        sk_reader_skip(&r, 4); /* Reserved, 0x40 */
+        sk_reader_skip(&r, 4);      /* Reserved, 0x40 */
         size_t left = sk_reader_left(&r);
         if (r.err || left > MAX_XML) {
             *why = "the agile descriptor is missing or too large";
@@ -492,8 +497,8 @@ void sk_offcrypto_record(const struct sk_offcrypto *oc, struct sk_unpack *u)
     if (oc->scheme == SK_OC_XOR)
         return;
     if (oc->scheme == SK_OC_AGILE || oc->scheme == SK_OC_STANDARD)
-        sk_unpack_info(u, "cipher", "AES-%u-%s", oc->scheme == SK_OC_AGILE ? oc->data_key_bits
-                                                                             : oc->key_bits,
+        sk_unpack_info(u, "cipher", "AES-%u-%s",
+                       oc->scheme == SK_OC_AGILE ? oc->data_key_bits : oc->key_bits,
                        oc->scheme == SK_OC_AGILE ? "CBC" : "ECB");
     else
         sk_unpack_info(u, "cipher", "RC4-%u", oc->scheme == SK_OC_RC4 ? 40u : oc->key_bits);
@@ -559,7 +564,8 @@ static int try_agile(struct sk_offcrypto *oc, struct sk_unpack *u, const uint8_t
         !block_derive(md, h, hn, block_verifier_hash, 8, kn, key) ||
         aes_decrypt(key, kn, iv, oc->verifier_hash.p, oc->verifier_hash.len, value))
         return SK_EINTERNAL;
-    size_t salt_size = oc->salt.len < oc->verifier_input.len ? oc->salt.len : oc->verifier_input.len;
+    size_t salt_size =
+        oc->salt.len < oc->verifier_input.len ? oc->salt.len : oc->verifier_input.len;
     if (!hash2(md, input, salt_size, "", 0, check) || oc->verifier_hash.len < hn ||
         memcmp(check, value, hn) != 0)
         return 0;
@@ -812,199 +818,4 @@ int sk_offcrypto_rc4_stream(const struct sk_offcrypto *oc, uint8_t *p, size_t n,
         sk_offcrypto_rc4_block(oc, (uint32_t)block, p + at, k);
     }
     return 0;
-}
-
-#define REC_BOF 0x0809u
-#define REC_FILEPASS 0x002Fu
-#define REC_BOUNDSHEET 0x0085u
-
-static bool workbook_clear(uint16_t type)
-{
-    /* BOF, FilePass, UsrExcl, FileLock, InterfaceHdr, RRDInfo, RRDHead */
-    return type == REC_BOF || type == REC_FILEPASS || type == 0x0194 || type == 0x0195 ||
-           type == 0x00E1 || type == 0x0196 || type == 0x0138;
-}
-
-/* XOR method 1 for one record body (2.3.7.3 DecryptData_Method1): the
- * array index starts at (stream offset + body size) mod 16 (MS-XLS
- * 2.2.10); each byte is XORed, then rotated right by 5 bits. */
-static void xor_body(const struct sk_offcrypto *oc, uint8_t *p, size_t at, size_t n,
-                     size_t size)
-{
-    for (size_t k = 0; k < n; k++) {
-        uint8_t v = p[at + k] ^ oc->xor_array[(at + k + size) % 16];
-        p[at + k] = (uint8_t)(v >> 5 | v << 3);
-    }
-}
-
-int sk_offcrypto_workbook(const struct sk_offcrypto *oc, uint8_t *p, size_t n)
-{
-    uint8_t *clear = malloc(n ? n : 1);
-    if (!clear)
-        return SK_ENOMEM;
-    memcpy(clear, p, n);
-    if (oc->scheme != SK_OC_XOR)
-        sk_offcrypto_rc4_stream(oc, p, n, 1024);
-    bool after = false;
-    size_t pos = 0;
-    while (n - pos >= 4) {
-        uint16_t type = (uint16_t)(clear[pos] | clear[pos + 1] << 8);
-        size_t size = (size_t)(clear[pos + 2] | clear[pos + 3] << 8);
-        size_t body = pos + 4, have = n - body < size ? n - body : size;
-        memcpy(p + pos, clear + pos, 4);
-        if (!after || workbook_clear(type))
-            memcpy(p + body, clear + body, have);
-        else if (type == REC_BOUNDSHEET)
-            memcpy(p + body, clear + body, have < 4 ? have : 4);
-        if (after && oc->scheme == SK_OC_XOR && !workbook_clear(type)) {
-            size_t skip = type == REC_BOUNDSHEET ? (have < 4 ? have : 4) : 0;
-            xor_body(oc, p, body + skip, have - skip, size);
-        }
-        if (type == REC_FILEPASS) {
-            after = true;
-            /* No longer encrypted: a record of type 0, same size, zeros. */
-            memset(p + pos, 0, 2);
-            memset(p + body, 0, have);
-        }
-        pos = body + have;
-    }
-    free(clear);
-    return 0;
-}
-
-/* ---- PowerPoint (MS-PPT 2.1.2, 2.3.3-2.3.4, 2.3.7) ------------------------------------ */
-
-#define PPT_USER_EDIT 0x0FF5u
-#define PPT_PERSIST_DIR 0x1772u
-#define PPT_CRYPT_SESSION 0x2F14u
-
-struct ppt_edit {
-    size_t edit, dir, dir_body, dir_len;
-    uint32_t crypt_ref;
-};
-
-/* The UserEditAtom at edit_offset (never encrypted) and its persist
- * directory. An encrypted file has exactly one UserEditAtom (2.3.7). */
-static int ppt_edit_read(const uint8_t *doc, size_t n, uint32_t edit_offset, struct ppt_edit *e,
-                         const char **why)
-{
-    struct sk_reader r = sk_reader_make(doc, n);
-    sk_reader_seek(&r, edit_offset);
-    sk_reader_skip(&r, 2);
-    uint16_t type = sk_reader_u16le(&r);
-    uint32_t len = sk_reader_u32le(&r);
-    sk_reader_skip(&r, 12);
-    uint32_t dir = sk_reader_u32le(&r);
-    sk_reader_skip(&r, 12);
-    e->crypt_ref = sk_reader_u32le(&r);
-    *why = "PowerPoint Document: no readable UserEditAtom with an encryption session";
-    if (r.err || type != PPT_USER_EDIT || len < 0x20)
-        return SK_ECORRUPT;
-    e->edit = edit_offset;
-    e->dir = dir;
-    sk_reader_seek(&r, dir);
-    sk_reader_skip(&r, 2);
-    type = sk_reader_u16le(&r);
-    len = sk_reader_u32le(&r);
-    *why = "PowerPoint Document: no readable PersistDirectoryAtom";
-    if (r.err || type != PPT_PERSIST_DIR || len > sk_reader_left(&r))
-        return SK_ECORRUPT;
-    e->dir_body = r.pos;
-    e->dir_len = len;
-    return 0;
-}
-
-/* Calls back for each (persist id, offset) of the directory; stops when
- * the callback returns non-zero, and returns that. */
-typedef int (*ppt_visit)(void *ctx, uint32_t id, uint32_t offset);
-
-static int ppt_each(const uint8_t *doc, const struct ppt_edit *e, ppt_visit visit, void *ctx)
-{
-    struct sk_reader r = sk_reader_make(doc + e->dir_body, e->dir_len);
-    while (sk_reader_left(&r) >= 4) {
-        uint32_t head = sk_reader_u32le(&r);
-        uint32_t id = head & 0xFFFFFu, count = head >> 20;
-        for (uint32_t k = 0; k < count; k++) {
-            uint32_t offset = sk_reader_u32le(&r);
-            if (r.err)
-                return SK_ECORRUPT;
-            int rc = visit(ctx, id + k, offset);
-            if (rc)
-                return rc;
-        }
-    }
-    return 0;
-}
-
-struct ppt_find {
-    uint32_t id, offset;
-    bool found;
-};
-
-static int find_persist(void *ctx, uint32_t id, uint32_t offset)
-{
-    struct ppt_find *f = ctx;
-    if (id != f->id)
-        return 0;
-    f->offset = offset;
-    f->found = true;
-    return 1;
-}
-
-int sk_offcrypto_ppt_header(const uint8_t *doc, size_t n, uint32_t edit_offset,
-                            struct sk_reader *info, const char **why)
-{
-    struct ppt_edit e;
-    int rc = ppt_edit_read(doc, n, edit_offset, &e, why);
-    if (rc)
-        return rc;
-    struct ppt_find f = {.id = e.crypt_ref};
-    rc = ppt_each(doc, &e, find_persist, &f);
-    struct sk_reader r = sk_reader_make(doc, n);
-    sk_reader_seek(&r, f.offset);
-    sk_reader_skip(&r, 2);
-    uint16_t type = sk_reader_u16le(&r);
-    uint32_t len = sk_reader_u32le(&r);
-    *info = sk_reader_sub(&r, len);
-    *why = "PowerPoint Document: the CryptSession10Container is missing or cut short";
-    return rc < 0 || !f.found || r.err || type != PPT_CRYPT_SESSION ? SK_ECORRUPT : 0;
-}
-
-struct ppt_decrypt {
-    const struct sk_offcrypto *oc;
-    uint8_t *doc;
-    size_t n;
-    const struct ppt_edit *e;
-    uint64_t budget; /* bytes that may still be decrypted: objects never add up past n */
-};
-
-static int decrypt_persist(void *ctx, uint32_t id, uint32_t offset)
-{
-    struct ppt_decrypt *d = ctx;
-    if (id == d->e->crypt_ref || offset == d->e->edit || offset == d->e->dir)
-        return 0; /* stored in clear (2.3.7) */
-    if (offset > d->n || d->n - offset < 8)
-        return SK_ECORRUPT;
-    uint8_t head[8];
-    memcpy(head, d->doc + offset, 8);
-    sk_offcrypto_rc4_block(d->oc, id, head, 8);
-    uint32_t len = (uint32_t)head[4] | (uint32_t)head[5] << 8 | (uint32_t)head[6] << 16 |
-                   (uint32_t)head[7] << 24;
-    size_t total = 8 + (len < d->n - offset - 8 ? len : d->n - offset - 8);
-    if (total > d->budget)
-        return SK_ECORRUPT;
-    d->budget -= total;
-    sk_offcrypto_rc4_block(d->oc, id, d->doc + offset, total);
-    return 0;
-}
-
-int sk_offcrypto_ppt(const struct sk_offcrypto *oc, uint8_t *doc, size_t n, uint32_t edit_offset)
-{
-    struct ppt_edit e;
-    const char *why;
-    int rc = ppt_edit_read(doc, n, edit_offset, &e, &why);
-    if (rc)
-        return rc;
-    struct ppt_decrypt d = {oc, doc, n, &e, n};
-    return ppt_each(doc, &e, decrypt_persist, &d);
 }

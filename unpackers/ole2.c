@@ -42,9 +42,10 @@
  * the dir stream, a chunk or an Ole10Native header checked against what
  * remains. Not supported: the VBA p-code (performance cache) is not
  * decompiled and not handed back. Documents encrypted by Office are
- * decrypted with offcrypto.c (see "Office's own encryption" below); what
- * no candidate opens is encrypted.unopened and its streams are handed back
- * as the ciphertext they are. */
+ * decrypted by office_crypt.c (which streams, per application) with
+ * offcrypto.c (the cryptography); what no candidate opens is
+ * encrypted.unopened and its streams are handed back as the ciphertext
+ * they are. MS-OVBA decompression and the dir stream are ovba.c's. */
 #include <gsf/gsf.h>
 #include <pthread.h>
 #include <string.h>
@@ -55,11 +56,11 @@
 #include "cfb_check.h"
 #include "mraptor.h"
 #include "msi_name.h"
-#include "offcrypto.h"
+#include "office_crypt.h"
 #include "ovba.h"
 #include "unpacker.h"
 
-#define OLE2_MAX_DEPTH 64u      /* storages nested inside storages */
+#define OLE2_MAX_DEPTH 64u                  /* storages nested inside storages */
 #define OLE2_MAX_ENTRIES SK_CFB_MAX_ENTRIES /* directory entries reachable */
 #define READ_BLOCK (64u * 1024u)
 #define DDE_DETAIL 100u
@@ -68,18 +69,6 @@ static const uint8_t equation_clsid[16] = {0x02, 0xce, 0x02, 0x00, 0x00, 0x00, 0
                                            0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
 
 enum plan_kind { PLAN_STREAM, PLAN_MODULE };
-
-/* Office's own encryption of this compound file (offcrypto.c does the
- * cryptography; this file finds the streams). */
-enum crypt_kind { CRYPT_PACKAGE, CRYPT_WORD, CRYPT_EXCEL, CRYPT_PPT };
-
-struct office_crypt {
-    enum crypt_kind kind;
-    struct sk_offcrypto oc;
-    const struct sk_password *password; /* what opened it, or NULL */
-    uint32_t table_clear;               /* Word: FibBase.lKey, the table's clear prefix */
-    uint32_t ppt_edit;                  /* PowerPoint: offsetToCurrentEdit */
-};
 
 struct plan {
     enum plan_kind kind;
@@ -90,7 +79,6 @@ struct plan {
     uint32_t offset;    /* MODULE: where the compressed source starts */
     unsigned codepage;  /* MODULE: the project's code page */
     bool reported;      /* MODULE: its damage is already reported */
-    bool decrypt;       /* STREAM: handed back decrypted (office_crypt) */
 };
 
 struct ole2_state {
@@ -107,8 +95,9 @@ struct ole2_state {
     GPtrArray *ppt_objects; /* PowerPoint's embedded storages (GByteArray) */
     unsigned ppt_next;
     bool dde_reported;
-    struct office_crypt *crypt; /* the document's own encryption, once opened */
-    bool crypt_reported;        /* open_encryption reported it (opened or not) */
+    struct sk_office_crypt *crypt; /* the document's own encryption, once opened */
+    bool crypt_reported;           /* office_crypt.c reported it (opened or not) */
+    struct sk_office_file file;    /* the root streams, for office_crypt.c */
 };
 
 static pthread_once_t gsf_once = PTHREAD_ONCE_INIT;
@@ -187,19 +176,6 @@ static int read_stream(GsfInput *in, uint64_t cap, GByteArray **out)
         left -= (gsf_off_t)n;
     }
     *out = bytes;
-    return 0;
-}
-
-/* Appends in blocks, so that a limit keeps what fits. */
-static int append_blocks(struct sk_unpack *u, struct sk_buf *buf, const uint8_t *p, size_t n)
-{
-    for (size_t at = 0; at < n;) {
-        size_t k = n - at < READ_BLOCK ? n - at : READ_BLOCK;
-        int rc = sk_unpack_append(u, buf, p + at, k);
-        if (rc != 0)
-            return rc;
-        at += k;
-    }
     return 0;
 }
 
@@ -541,7 +517,7 @@ static void free_state(struct ole2_state *st)
     if (st->ppt_objects)
         g_ptr_array_unref(st->ppt_objects);
     g_free(st->equation);
-    g_free(st->crypt);
+    sk_office_crypt_free(st->crypt);
     if (st->root)
         g_object_unref(st->root);
     if (st->input)
@@ -562,7 +538,52 @@ static int open_projects(struct sk_unpack *u, struct ole2_state *st)
     return st->vba_storages->len ? scan_modules(u, st, (unsigned)total) : 0;
 }
 
-static int open_encryption(struct sk_unpack *u, struct ole2_state *st);
+/* ---- the root streams, as office_crypt.c sees them ---------------------- */
+
+static const void *root_stream(void *ctx, const char *name)
+{
+    struct ole2_state *st = ctx;
+    for (size_t i = 0; i < st->n_plans; i++)
+        if (st->plans[i].kind == PLAN_STREAM && st->plans[i].storage == st->root &&
+            strcmp(st->plans[i].stream, name) == 0)
+            return &st->plans[i];
+    return NULL;
+}
+
+static int read_plan(void *ctx, const void *stream, uint64_t cap, GByteArray **out)
+{
+    (void)ctx;
+    const struct plan *plan = stream;
+    GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
+    int rc = in ? read_stream(in, cap, out) : SK_ECORRUPT;
+    if (in)
+        g_object_unref(in);
+    return rc;
+}
+
+/* The first n bytes of a stream (fewer if it is shorter): the count read. */
+static size_t read_prefix(void *ctx, const void *stream, uint8_t *buf, size_t n)
+{
+    (void)ctx;
+    const struct plan *plan = stream;
+    GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
+    if (!in)
+        return 0;
+    gsf_off_t size = gsf_input_size(in);
+    size_t k = size < 0 ? 0 : (uint64_t)size < n ? (size_t)size : n;
+    if (k && !gsf_input_read(in, k, buf))
+        k = 0;
+    g_object_unref(in);
+    return k;
+}
+
+/* Office's own encryption (office_crypt.c), once the walk planned every
+ * stream: the plans do not move from here on. */
+static int open_encryption(struct sk_unpack *u, struct ole2_state *st)
+{
+    st->file = (struct sk_office_file){st, root_stream, read_prefix, read_plan};
+    return sk_office_crypt_open(u, &st->file, &st->crypt, &st->crypt_reported);
+}
 
 static int open_ole2(struct sk_unpack *u, void **out)
 {
@@ -754,424 +775,6 @@ static void scan_dde(struct sk_unpack *u, struct ole2_state *st, const struct sk
     }
 }
 
-/* ---- Office's own encryption ([MS-OFFCRYPTO]) ---------------------------------
- *
- * Found where each format keeps its header: an EncryptionInfo stream beside
- * EncryptedPackage (OOXML, Agile or Standard); FibBase.fEncrypted and the
- * first lKey bytes of the table stream (Word, MS-DOC 2.2.6); FilePass right
- * after the globals BOF (Excel, MS-XLS 2.4.117); the CryptSession10Container
- * that the UserEditAtom names, when the Current User token says encrypted
- * (PowerPoint, MS-PPT 2.3.7). The candidates are tried once each at `open`
- * (VelvetSweatshop first); the streams are decrypted when handed back, in
- * place of their ciphertext: the package becomes the child (a ZIP, then
- * OOXML as usual), and WordDocument/table/Data, Workbook (typed biff) and
- * PowerPoint Document are handed back decrypted, so that DDE, XLM and
- * PowerPoint's embedded storages are found as in a plain file. VBA storages
- * of .doc/.xls are not encrypted by Office and are read as they are. Not
- * decrypted: Word XOR obfuscation (fObfuscated), PowerPoint's Pictures
- * stream, the RC4 CryptoAPI "encryption" stream of summary properties. */
-
-#define CRYPT_INFO_CAP (1024u * 1024u) /* an EncryptionInfo stream or header */
-#define CRYPT_XLS_PREFIX 8192u         /* where FilePass is looked for */
-#define CRYPT_XLS_RECORDS 32u
-#define WORD_CLEAR 68u /* FibBase is stored in clear (MS-DOC 2.2.6.2) */
-#define FIB_ENCRYPTED 0x0100u
-#define FIB_WHICH_TABLE 0x0200u
-#define FIB_OBFUSCATED 0x8000u
-#define PPT_ENCRYPTED_TOKEN 0xF3D1C4DFu
-
-/* Excel's built-in password, which Office tries silently: always tried
- * first (for every format: a wrong candidate costs one derivation). Rank
- * 0: it comes before the request's ranked list. */
-static const struct sk_password office_default = {
-    .value = "VelvetSweatshop", .len = 15, .source = "office-default", .rank = 0, .tier = 4};
-
-static struct plan *root_stream(struct ole2_state *st, const char *name)
-{
-    for (size_t i = 0; i < st->n_plans; i++)
-        if (st->plans[i].kind == PLAN_STREAM && st->plans[i].storage == st->root &&
-            strcmp(st->plans[i].stream, name) == 0)
-            return &st->plans[i];
-    return NULL;
-}
-
-static int read_plan(const struct plan *plan, uint64_t cap, GByteArray **out)
-{
-    GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
-    int rc = in ? read_stream(in, cap, out) : SK_ECORRUPT;
-    if (in)
-        g_object_unref(in);
-    return rc;
-}
-
-/* The first n bytes of a stream (fewer if it is shorter): the count read. */
-static size_t read_prefix(const struct plan *plan, uint8_t *buf, size_t n)
-{
-    GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
-    if (!in)
-        return 0;
-    gsf_off_t size = gsf_input_size(in);
-    size_t k = size < 0 ? 0 : (uint64_t)size < n ? (size_t)size : n;
-    if (k && !gsf_input_read(in, k, buf))
-        k = 0;
-    g_object_unref(in);
-    return k;
-}
-
-struct crypt_found {
-    const char *where; /* the stream that holds the header */
-    const char *why;   /* when it cannot be read */
-};
-
-static int package_header(struct ole2_state *st, struct office_crypt *c, struct crypt_found *f)
-{
-    struct plan *info = root_stream(st, "EncryptionInfo");
-    struct plan *package = root_stream(st, "EncryptedPackage");
-    if (!package)
-        return SK_DONE;
-    GByteArray *raw = NULL;
-    f->where = "EncryptionInfo";
-    f->why = "the stream is missing or larger than 1 MiB";
-    int rc = info ? read_plan(info, CRYPT_INFO_CAP, &raw) : SK_ECORRUPT;
-    if (rc == SK_ELIMIT)
-        rc = SK_ECORRUPT;
-    if (rc == 0)
-        rc = sk_offcrypto_parse(&c->oc, raw->data, raw->len, &f->why);
-    if (rc == 0 && c->oc.scheme != SK_OC_AGILE && c->oc.scheme != SK_OC_STANDARD) {
-        f->why = "an RC4 header where ECMA-376 encryption belongs";
-        rc = SK_EUNSUPPORTED;
-    }
-    if (raw)
-        g_byte_array_unref(raw);
-    c->kind = CRYPT_PACKAGE;
-    package->decrypt = rc == 0;
-    return rc;
-}
-
-static int word_header(struct ole2_state *st, struct office_crypt *c, struct crypt_found *f)
-{
-    struct plan *word = root_stream(st, "WordDocument");
-    uint8_t fib[18];
-    if (!word || read_prefix(word, fib, sizeof fib) < sizeof fib || fib[0] != 0xEC ||
-        fib[1] != 0xA5)
-        return SK_DONE;
-    uint16_t flags = (uint16_t)(fib[10] | fib[11] << 8);
-    if (!(flags & FIB_ENCRYPTED))
-        return SK_DONE;
-    f->where = "WordDocument";
-    if (flags & FIB_OBFUSCATED) {
-        f->why = "Word XOR obfuscation (FibBase.fObfuscated) is not decrypted";
-        return SK_EUNSUPPORTED;
-    }
-    c->kind = CRYPT_WORD;
-    c->table_clear = (uint32_t)fib[14] | (uint32_t)fib[15] << 8 | (uint32_t)fib[16] << 16 |
-                     (uint32_t)fib[17] << 24;
-    struct plan *table = root_stream(st, flags & FIB_WHICH_TABLE ? "1Table" : "0Table");
-    size_t want = c->table_clear < CRYPT_INFO_CAP ? c->table_clear : CRYPT_INFO_CAP;
-    uint8_t *header = g_malloc(want ? want : 1);
-    size_t got = table ? read_prefix(table, header, want) : 0;
-    f->why = "the table stream does not hold the encryption header FibBase.lKey names";
-    int rc = got == want && want >= 4 ? sk_offcrypto_parse(&c->oc, header, got, &f->why)
-                                      : SK_ECORRUPT;
-    g_free(header);
-    if (rc == 0 && c->oc.scheme != SK_OC_RC4 && c->oc.scheme != SK_OC_RC4_CRYPTOAPI) {
-        f->why = "a Word document whose header is not RC4";
-        rc = SK_EUNSUPPORTED;
-    }
-    struct plan *data = root_stream(st, "Data");
-    word->decrypt = rc == 0;
-    if (table)
-        table->decrypt = rc == 0;
-    if (data)
-        data->decrypt = rc == 0;
-    return rc;
-}
-
-static int excel_header(struct ole2_state *st, struct office_crypt *c, struct crypt_found *f)
-{
-    struct plan *book = root_stream(st, "Workbook");
-    uint8_t *head = g_malloc(CRYPT_XLS_PREFIX);
-    size_t got = book ? read_prefix(book, head, CRYPT_XLS_PREFIX) : 0;
-    struct sk_reader r = sk_reader_make(head, got);
-    int rc = SK_DONE;
-    for (unsigned k = 0; k < CRYPT_XLS_RECORDS && sk_reader_left(&r) >= 4; k++) {
-        uint16_t type = sk_reader_u16le(&r), size = sk_reader_u16le(&r);
-        struct sk_reader body = sk_reader_sub(&r, size);
-        if (type != 0x002F)
-            continue;
-        f->where = "Workbook";
-        f->why = "the FilePass record is cut short";
-        c->kind = CRYPT_EXCEL;
-        uint16_t method = sk_reader_u16le(&body);
-        if (method == 0) {
-            uint16_t key = sk_reader_u16le(&body), verifier = sk_reader_u16le(&body);
-            sk_offcrypto_xor(&c->oc, key, verifier);
-            rc = body.err ? SK_ECORRUPT : 0;
-        } else if (method == 1) {
-            rc = body.err ? SK_ECORRUPT
-                          : sk_offcrypto_parse(&c->oc, body.p + body.pos, sk_reader_left(&body),
-                                               &f->why);
-        } else {
-            f->why = "FilePass names an unknown encryption type";
-            rc = SK_EUNSUPPORTED;
-        }
-        break;
-    }
-    g_free(head);
-    if (rc == 0 && (c->oc.scheme == SK_OC_AGILE || c->oc.scheme == SK_OC_STANDARD)) {
-        f->why = "a workbook whose FilePass is not RC4 or XOR";
-        rc = SK_EUNSUPPORTED;
-    }
-    if (book)
-        book->decrypt = rc == 0;
-    return rc;
-}
-
-static int ppt_header(struct sk_unpack *u, struct ole2_state *st, struct office_crypt *c,
-                      struct crypt_found *f)
-{
-    struct plan *doc = root_stream(st, "PowerPoint Document");
-    struct plan *user = root_stream(st, "Current User");
-    uint8_t atom[20];
-    if (!doc || !user || read_prefix(user, atom, sizeof atom) < sizeof atom)
-        return SK_DONE;
-    struct sk_reader r = sk_reader_make(atom + 12, 8);
-    uint32_t token = sk_reader_u32le(&r);
-    c->ppt_edit = sk_reader_u32le(&r);
-    if (token != PPT_ENCRYPTED_TOKEN)
-        return SK_DONE;
-    c->kind = CRYPT_PPT;
-    f->where = "PowerPoint Document";
-    f->why = "the stream is larger than the node limit";
-    GByteArray *raw = NULL;
-    int rc = read_plan(doc, sk_unpack_limits(u)->max_node_bytes, &raw);
-    struct sk_reader info;
-    if (rc == 0)
-        rc = sk_offcrypto_ppt_header(raw->data, raw->len, c->ppt_edit, &info, &f->why);
-    if (rc == 0)
-        rc = sk_offcrypto_parse(&c->oc, info.p, info.len, &f->why);
-    if (rc == 0 && c->oc.scheme != SK_OC_RC4_CRYPTOAPI) {
-        f->why = "PowerPoint encryption other than RC4 CryptoAPI";
-        rc = SK_EUNSUPPORTED;
-    }
-    if (raw)
-        g_byte_array_unref(raw);
-    doc->decrypt = rc == 0;
-    return rc;
-}
-
-/* VelvetSweatshop, then the request's candidates in rank order, each
- * derived once: 0 (c->password set), SK_DONE (none opened it), SK_ELIMIT
- * (the deadline passed), SK_ENOMEM or SK_EINTERNAL. */
-static int try_candidates(struct sk_unpack *u, struct office_crypt *c, size_t *tried)
-{
-    const struct sk_password *const *candidates;
-    size_t n = sk_unpack_passwords(u, &candidates);
-    *tried = 0;
-    for (size_t i = 0; i <= n; i++) {
-        const struct sk_password *pw = i == 0 ? &office_default : candidates[i - 1];
-        if (i > 0 && pw->len == office_default.len &&
-            memcmp(pw->value, office_default.value, pw->len) == 0)
-            continue;
-        if (sk_unpack_expired(u))
-            return SK_ELIMIT;
-        ++*tried;
-        int rc = sk_offcrypto_try(&c->oc, u, pw->value, pw->len);
-        if (rc == 1) {
-            c->password = pw;
-            return 0;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    return SK_DONE;
-}
-
-static void clear_decrypt(struct ole2_state *st)
-{
-    for (size_t i = 0; i < st->n_plans; i++)
-        st->plans[i].decrypt = false;
-}
-
-static int open_encryption(struct sk_unpack *u, struct ole2_state *st)
-{
-    struct office_crypt *c = g_new0(struct office_crypt, 1);
-    struct crypt_found f = {0};
-    int rc = package_header(st, c, &f);
-    if (rc == SK_DONE)
-        rc = word_header(st, c, &f);
-    if (rc == SK_DONE)
-        rc = excel_header(st, c, &f);
-    if (rc == SK_DONE)
-        rc = ppt_header(u, st, c, &f);
-    if (rc == SK_DONE || rc == SK_ENOMEM) {
-        g_free(c);
-        return rc == SK_ENOMEM ? rc : 0;
-    }
-    st->crypt_reported = true;
-    sk_unpack_mark_encrypted(u, NULL);
-    if (rc == SK_ELIMIT)
-        sk_unpack_reason(u, "limit.node_bytes", "%s: larger than %llu bytes, not decrypted",
-                         f.where, (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
-    else if (rc < 0)
-        sk_unpack_fail(u, "ole2", rc, "%s: %s", f.where, f.why);
-    if (rc < 0) {
-        clear_decrypt(st);
-        g_free(c);
-        return 0;
-    }
-    char scheme[96];
-    sk_offcrypto_describe(&c->oc, scheme, sizeof scheme);
-    sk_offcrypto_record(&c->oc, u);
-    size_t tried;
-    rc = try_candidates(u, c, &tried);
-    if (rc == 0) {
-        sk_unpack_mark_encrypted(u, c->password);
-        st->crypt = c;
-        return 0;
-    }
-    clear_decrypt(st);
-    g_free(c);
-    if (rc == SK_DONE || rc == SK_ELIMIT)
-        sk_unpack_reason(u, "encrypted.unopened", "%s: %s: %s %zu candidate%s opened it",
-                         f.where, scheme,
-                         rc == SK_ELIMIT ? "the deadline passed; none of" : "none of", tried,
-                         tried == 1 ? "" : "s");
-    else if (rc != SK_ENOMEM)
-        sk_unpack_fail(u, "ole2", SK_EINTERNAL, "%s: the key derivation failed", f.where);
-    return rc == SK_ENOMEM ? rc : 0;
-}
-
-/* The package's plaintext: the 8-byte size, then 4096-byte segments. */
-static int append_package(struct sk_unpack *u, const struct office_crypt *c,
-                          const GByteArray *raw, const struct plan *plan,
-                          struct sk_child *child)
-{
-    if (raw->len < 8) {
-        sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: shorter than its size field", plan->name);
-        return 0;
-    }
-    struct sk_reader r = sk_reader_make(raw->data, raw->len);
-    uint64_t size = sk_reader_u64le(&r);
-    size_t body = raw->len - 8;
-    if (c->oc.scheme == SK_OC_AGILE) {
-        int ok = sk_offcrypto_check_integrity(&c->oc, raw->data, raw->len);
-        if (ok == SK_ENOMEM)
-            return ok;
-        if (ok == 0)
-            sk_unpack_fail(u, "ole2", SK_ECORRUPT,
-                           "%s: the data integrity HMAC does not match (scanned anyway)",
-                           plan->name);
-        sk_unpack_info(u, "integrity", "%s",
-                       ok == 1   ? "HMAC verified"
-                       : ok == 0 ? "HMAC mismatch"
-                                 : "no HMAC");
-    }
-    if (size > body) {
-        sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: claims %llu bytes but holds %zu",
-                       plan->name, (unsigned long long)size, body);
-        size = body;
-    }
-    uint8_t out[SK_OC_SEGMENT];
-    for (size_t at = 0, index = 0; at < size; at += SK_OC_SEGMENT, index++) {
-        size_t n = body - at < SK_OC_SEGMENT ? body - at : SK_OC_SEGMENT;
-        uint64_t need = ((size - at) + 15) & ~(uint64_t)15; /* slack after the last block */
-        n = need < n ? (size_t)need : n;
-        int rc = sk_offcrypto_segment(&c->oc, (uint32_t)index, raw->data + 8 + at, n, out);
-        if (rc != 0) {
-            sk_unpack_fail(u, "ole2", rc == SK_ECORRUPT ? rc : SK_EINTERNAL,
-                           "%s: segment %zu cannot be decrypted (%zu bytes)", plan->name, index,
-                           n);
-            child->truncated = true;
-            return 0;
-        }
-        rc = sk_unpack_append(u, &child->data, out, size - at < n ? (size_t)(size - at) : n);
-        if (rc != 0) {
-            child->truncated = true;
-            return rc == SK_ENOMEM ? rc : 0;
-        }
-    }
-    return 0;
-}
-
-/* A Word stream: RC4 in 0x200-byte blocks from the stream's start, with
- * the first `clear` bytes stored unencrypted (MS-DOC 2.2.6.2-3). */
-static void decrypt_word(const struct office_crypt *c, const struct plan *plan, GByteArray *raw)
-{
-    size_t clear = strcmp(plan->stream, "WordDocument") == 0 ? WORD_CLEAR
-                   : strcmp(plan->stream, "Data") == 0       ? 0
-                                                             : c->table_clear;
-    clear = clear < raw->len ? clear : raw->len;
-    uint8_t *keep = clear ? g_memdup2(raw->data, clear) : NULL;
-    sk_offcrypto_rc4_stream(&c->oc, raw->data, raw->len, 0x200);
-    if (keep)
-        memcpy(raw->data, keep, clear);
-    g_free(keep);
-}
-
-static int decrypted_child(struct sk_unpack *u, struct ole2_state *st, const struct plan *plan,
-                           struct sk_child *child)
-{
-    const struct office_crypt *c = st->crypt;
-    uint64_t cap = sk_unpack_limits(u)->max_node_bytes + 8 + SK_OC_SEGMENT;
-    GByteArray *raw = NULL;
-    int rc = read_plan(plan, cap, &raw);
-    child->encrypted = true;
-    child->password = c->password;
-    child->format_part = c->kind != CRYPT_PACKAGE;
-    if (rc == SK_ELIMIT) {
-        sk_unpack_reason(u, "limit.node_bytes", "%s: larger than %llu bytes, not decrypted",
-                         plan->name, (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
-        child->truncated = true;
-        return 0;
-    }
-    if (rc != 0) {
-        sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: the stream cannot be read", plan->name);
-        child->truncated = true;
-        return 0;
-    }
-    if (c->kind == CRYPT_PACKAGE) {
-        rc = append_package(u, c, raw, plan, child);
-        g_byte_array_unref(raw);
-        return rc;
-    }
-    if (c->kind == CRYPT_WORD)
-        decrypt_word(c, plan, raw);
-    else if (c->kind == CRYPT_EXCEL)
-        rc = sk_offcrypto_workbook(&c->oc, raw->data, raw->len);
-    else if (sk_offcrypto_ppt(&c->oc, raw->data, raw->len, c->ppt_edit) != 0)
-        sk_unpack_fail(u, "ole2", SK_ECORRUPT,
-                       "%s: a persist object does not fit the stream (decrypted in part)",
-                       plan->name);
-    if (rc == 0)
-        rc = append_blocks(u, &child->data, raw->data, raw->len);
-    g_byte_array_unref(raw);
-    child->truncated = rc != 0;
-    return rc == SK_ENOMEM ? rc : 0;
-}
-
-/* Office's own encryption leaves a plain OLE2 file around ciphertext: an
- * ECMA-376 EncryptedPackage (MS-OFFCRYPTO 2.3.4), a Word FIB with fEncrypted
- * (MS-DOC 2.5.2, bit 8 of the flags at offset 0x0A), or PowerPoint's
- * CryptSession10Container record (MS-PPT 2.3.7, type 0x2F14). Until the
- * document is decrypted its content cannot be judged: fail closed. */
-static void check_encryption(struct sk_unpack *u, const char *stream, const struct sk_buf *b)
-{
-    const char *what = NULL;
-    if (strcmp(stream, "EncryptedPackage") == 0)
-        what = "an ECMA-376 encrypted package (EncryptedPackage)";
-    else if (strcmp(stream, "WordDocument") == 0 && b->len >= 12 && b->p[0] == 0xec &&
-             b->p[1] == 0xa5 && (b->p[0x0b] & 0x01))
-        what = "a Word document encrypted in place (FIB fEncrypted)";
-    else if (strcmp(stream, "PowerPoint Document") == 0 &&
-             memmem(b->p, b->len, "\x0f\x00\x14\x2f", 4))
-        what = "a PowerPoint document encrypted in place (CryptSession10Container)";
-    if (!what)
-        return;
-    sk_unpack_mark_encrypted(u, NULL);
-    sk_unpack_reason(u, "encrypted.unopened", "%s: its encryption header was not found", what);
-}
-
 #define PPT_MAX_RECORDS 1000000u
 #define PPT_MAX_OBJECTS 256u
 #define PPT_EXOLEOBJSTG 0x1011u
@@ -1287,8 +890,10 @@ static int stored_child(struct sk_unpack *u, const struct plan *plan, struct sk_
 static int stream_child(struct sk_unpack *u, struct ole2_state *st, const struct plan *plan,
                         struct sk_child *child)
 {
-    int rc = plan->decrypt && st->crypt ? decrypted_child(u, st, plan, child)
-                                        : stored_child(u, plan, child);
+    int rc = sk_office_crypt_covers(st->crypt, plan)
+                 ? sk_office_crypt_child(u, st->crypt, &st->file, plan, plan->stream,
+                                         plan->name, child)
+                 : stored_child(u, plan, child);
     if (rc == SK_ENOMEM)
         return rc;
     if (strcmp(plan->stream, "Workbook") == 0 || strcmp(plan->stream, "Book") == 0)
@@ -1296,7 +901,7 @@ static int stream_child(struct sk_unpack *u, struct ole2_state *st, const struct
     if (strcmp(plan->stream, "\001Ole10Native") == 0)
         take_native(u, st, plan, &child->data);
     if (!st->crypt_reported)
-        check_encryption(u, plan->stream, &child->data);
+        sk_office_crypt_check(u, plan->stream, &child->data);
     if (strcmp(plan->stream, "PowerPoint Document") == 0)
         scan_ppt_records(u, st, &child->data);
     scan_dde(u, st, &child->data);
@@ -1317,7 +922,7 @@ static int module_child(struct sk_unpack *u, const struct plan *plan, struct sk_
     if (rc == SK_ELIMIT && !sk_unpack_expired(u))
         sk_unpack_reason(u, "limit.node_bytes", "%s: its source is larger than %llu bytes",
                          plan->name, (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
-    int appended = append_blocks(u, &child->data, text.data, text.len);
+    int appended = sk_office_append(u, &child->data, text.data, text.len);
     free(text.data);
     child->type = SK_TYPE_VBA;
     child->truncated = rc != 0 || appended != 0;
@@ -1326,7 +931,7 @@ static int module_child(struct sk_unpack *u, const struct plan *plan, struct sk_
 
 static int pending_child(struct sk_unpack *u, struct ole2_state *st, struct sk_child *child)
 {
-    int rc = append_blocks(u, &child->data, st->pending->data, st->pending->len);
+    int rc = sk_office_append(u, &child->data, st->pending->data, st->pending->len);
     g_byte_array_unref(st->pending);
     st->pending = NULL;
     child->name = st->pending_name; /* freed on the next call or in close */

@@ -10,8 +10,8 @@
 
 #include "../engine/reader.h"
 
-#define SK_OVBA_CHUNK 4096u         /* a chunk's decompressed size at the most */
-#define SK_OVBA_MAX_MODULES 10000u  /* modules in one dir stream */
+#define SK_OVBA_CHUNK 4096u        /* a chunk's decompressed size at the most */
+#define SK_OVBA_MAX_MODULES 10000u /* modules in one dir stream */
 
 /* Decompressed bytes: data[0..len), malloc'd (free(data)); cap is the
  * allocation's size. Start from {0}. */
@@ -36,7 +36,7 @@ struct sk_ovba_module {
 };
 
 struct sk_ovba_dir {
-    unsigned codepage; /* PROJECTCODEPAGE; 1252 when absent */
+    unsigned codepage;              /* PROJECTCODEPAGE; 1252 when absent */
     struct sk_ovba_module *modules; /* malloc'd: sk_ovba_dir_free */
     size_t n_modules;               /* at most SK_OVBA_MAX_MODULES */
 };

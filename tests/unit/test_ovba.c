@@ -86,14 +86,16 @@ int main(void)
                  "#aaabcdefaaaaghijaaaaaklaaamnopqaaaaaaaaaaaarstuvwxy");
     CHECK_EQ_INT(rc, SK_ECORRUPT);
     CHECK_EQ_STR(why, "a chunk claims more bytes than the stream holds");
-    const uint8_t reaches_back[] = {0x01, 0x03, 0xB0, 0x01, 0x00, 0x00}; /* copy at position 0 */
+    const uint8_t reaches_back[] = {0x01, 0x03, 0xB0,
+                                    0x01, 0x00, 0x00}; /* copy at position 0 */
     text(reaches_back, sizeof reaches_back, 1 << 20, &rc, &why);
     CHECK_EQ_INT(rc, SK_ECORRUPT);
     CHECK_EQ_STR(why, "a copy token reaches outside its chunk");
     const uint8_t cut_token[] = {0x01, 0x02, 0xB0, 0x02, 0x61, 0x00};
     CHECK_EQ_STR(text(cut_token, sizeof cut_token, 1 << 20, &rc, &why), "a");
     CHECK_EQ_STR(why, "a copy token is cut short");
-    const uint8_t raw_short[] = {0x01, 0x02, 0x30, 0x61, 0x62, 0x63}; /* uncompressed, 3 bytes */
+    const uint8_t raw_short[] = {0x01, 0x02, 0x30,
+                                 0x61, 0x62, 0x63}; /* uncompressed, 3 bytes */
     text(raw_short, sizeof raw_short, 1 << 20, &rc, &why);
     CHECK_EQ_STR(why, "an uncompressed chunk that does not hold 4096 bytes");
 
