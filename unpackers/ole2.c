@@ -129,9 +129,35 @@ static bool add_plan(struct ole2_state *st, struct plan plan)
     return true;
 }
 
+/* Checked string building: NULL when memory runs out (the caller fails
+ * the scan closed with SK_ENOMEM); g_free frees the result. GLib's g_strdup
+ * and g_strconcat would abort the process instead. */
+static char *str_take(const char *p, size_t n)
+{
+    char *s = n < SIZE_MAX ? g_try_malloc(n + 1) : NULL;
+    if (s) {
+        if (n)
+            memcpy(s, p, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+static char *str_join3(const char *a, const char *b, const char *c)
+{
+    size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
+    char *s = g_try_malloc(na + nb + nc + 1);
+    if (s) {
+        memcpy(s, a, na);
+        memcpy(s + na, b, nb);
+        memcpy(s + na + nb, c, nc + 1);
+    }
+    return s;
+}
+
 static char *join(const char *prefix, const char *name)
 {
-    return prefix && *prefix ? g_strconcat(prefix, "/", name, NULL) : g_strdup(name);
+    return prefix && *prefix ? str_join3(prefix, "/", name) : str_take(name, strlen(name));
 }
 
 /* Text in a Windows code page as UTF-8, or NULL when iconv cannot say. */
@@ -141,7 +167,7 @@ static char *to_utf8(const uint8_t *p, size_t n, unsigned codepage, gsize *out_l
         if (!g_utf8_validate((const char *)p, (gssize)n, NULL))
             return NULL;
         *out_len = n;
-        return g_strndup((const char *)p, n);
+        return str_take((const char *)p, n);
     }
     char charset[24];
     if (codepage == 1200)
@@ -164,18 +190,20 @@ static int read_stream(GsfInput *in, uint64_t cap, GByteArray **out)
     gsf_off_t size = gsf_input_size(in);
     if (size < 0 || (uint64_t)size > cap)
         return SK_ELIMIT;
-    GByteArray *bytes = g_byte_array_sized_new((guint)size);
-    for (gsf_off_t left = size; left > 0;) {
-        size_t n = left < READ_BLOCK ? (size_t)left : READ_BLOCK;
-        const guint8 *block = gsf_input_read(in, n, NULL);
-        if (!block) {
-            g_byte_array_unref(bytes);
+    if ((uint64_t)size > G_MAXUINT)
+        return SK_ELIMIT;
+    guint8 *data = g_try_malloc(size ? (gsize)size : 1);
+    if (!data)
+        return SK_ENOMEM;
+    for (gsf_off_t at = 0; at < size;) {
+        size_t n = size - at < READ_BLOCK ? (size_t)(size - at) : READ_BLOCK;
+        if (!gsf_input_read(in, n, data + at)) {
+            g_free(data);
             return SK_ECORRUPT;
         }
-        g_byte_array_append(bytes, block, (guint)n);
-        left -= (gsf_off_t)n;
+        at += (gsf_off_t)n;
     }
-    *out = bytes;
+    *out = g_byte_array_new_take(data, (gsize)size);
     return 0;
 }
 
@@ -203,8 +231,13 @@ static char *module_name(const struct sk_ovba_module *m, unsigned codepage, size
     if (!name && m->name.len)
         name = to_utf8(m->name.p, m->name.len, codepage, &len);
     if (!name && m->name.len)
-        name = g_strndup((const char *)m->name.p, m->name.len);
-    return name && *name ? name : (g_free(name), g_strdup_printf("module-%zu", index + 1));
+        name = str_take((const char *)m->name.p, m->name.len);
+    if (name && *name)
+        return name;
+    g_free(name);
+    char fallback[32];
+    g_snprintf(fallback, sizeof fallback, "module-%zu", index + 1);
+    return str_take(fallback, strlen(fallback));
 }
 
 static char *module_stream(const struct sk_ovba_module *m, unsigned codepage)
@@ -256,7 +289,7 @@ static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *v
             continue;
         }
         char *name = module_name(&d.modules[i], d.codepage, i);
-        char *vba_name = name ? g_strconcat("VBA/", name, NULL) : NULL;
+        char *vba_name = name ? str_join3("VBA/", name, "") : NULL;
         char *joined = vba_name ? join(prefix, vba_name) : NULL;
         g_free(name);
         g_free(vba_name);
@@ -369,33 +402,38 @@ struct walk_item {
     unsigned depth;
 };
 
-static void note_equation(struct ole2_state *st, const char *what, const char *path)
+static bool note_equation(struct ole2_state *st, const char *what, const char *path)
 {
     if (!st->equation)
-        st->equation = g_strdup_printf("%s %s", what, *path ? path : "(root)");
+        st->equation = str_join3(what, " ", *path ? path : "(root)");
+    return st->equation != NULL;
 }
 
 /* name: the entry's own name; shown: what the tree calls it. */
 static bool visit_stream(struct ole2_state *st, struct walk_item *it, int index,
                          const char *name, const char *shown)
 {
-    if (strcmp(name, "Equation Native") == 0)
-        note_equation(st, "an Equation Native stream in", it->path);
+    if (strcmp(name, "Equation Native") == 0 &&
+        !note_equation(st, "an Equation Native stream in", it->path))
+        return false;
     if (strcmp(name, "dir") == 0) {
         const char *base = strrchr(it->path, '/');
         base = base ? base + 1 : it->path;
         if (g_ascii_strcasecmp(base, "VBA") == 0) {
             size_t cut = (size_t)(base - it->path);
+            char *prefix = str_take(it->path, cut ? cut - 1 : 0);
+            if (!prefix)
+                return false;
             g_ptr_array_add(st->vba_storages, g_object_ref(it->storage));
-            g_ptr_array_add(st->vba_prefixes, g_strndup(it->path, cut ? cut - 1 : 0));
+            g_ptr_array_add(st->vba_prefixes, prefix);
         }
     }
     struct plan plan = {.kind = PLAN_STREAM,
                         .storage = GSF_INFILE(g_object_ref(it->storage)),
                         .index = index,
-                        .stream = g_strdup(name),
+                        .stream = str_take(name, strlen(name)),
                         .name = join(it->path, shown)};
-    if (add_plan(st, plan))
+    if (plan.stream && plan.name && add_plan(st, plan))
         return true;
     g_object_unref(plan.storage);
     g_free(plan.stream);
@@ -403,19 +441,21 @@ static bool visit_stream(struct ole2_state *st, struct walk_item *it, int index,
     return false;
 }
 
-static void check_clsid(struct ole2_state *st, GsfInfile *storage, const char *path)
+static bool check_clsid(struct ole2_state *st, GsfInfile *storage, const char *path)
 {
     uint8_t clsid[16];
     if (gsf_infile_msole_get_class_id(GSF_INFILE_MSOLE(storage), clsid) &&
         memcmp(clsid, equation_clsid, sizeof clsid) == 0)
-        note_equation(st, "the Equation Editor CLSID on", path);
+        return note_equation(st, "the Equation Editor CLSID on", path);
+    return true;
 }
 
 /* One storage's entries: streams planned, storages pushed. */
 static int visit_storage(struct sk_unpack *u, struct ole2_state *st, struct walk_item *it,
                          GPtrArray *stack, unsigned *entries)
 {
-    check_clsid(st, it->storage, it->path);
+    if (!check_clsid(st, it->storage, it->path))
+        return SK_ENOMEM;
     int n = gsf_infile_num_children(it->storage);
     for (int i = 0; i < n; i++) {
         if (++*entries > OLE2_MAX_ENTRIES) {
@@ -436,7 +476,11 @@ static int visit_storage(struct sk_unpack *u, struct ole2_state *st, struct walk
          * ("cab1.cab", "!File"). Only in an MSI: elsewhere the same code
          * points are CJK characters of a real name. */
         size_t name_len = strlen(name);
-        char *shown = g_malloc(name_len + 1);
+        char *shown = g_try_malloc(name_len + 1);
+        if (!shown) {
+            g_object_unref(child);
+            return SK_ENOMEM;
+        }
         if (u->node->type != SK_TYPE_MSI ||
             sk_msi_name_decode(name, name_len, shown, name_len + 1) != 0)
             memcpy(shown, name, name_len + 1);
@@ -453,8 +497,16 @@ static int visit_storage(struct sk_unpack *u, struct ole2_state *st, struct walk
                              OLE2_MAX_DEPTH);
             g_object_unref(child);
         } else {
-            struct walk_item *next = g_new(struct walk_item, 1);
-            *next = (struct walk_item){GSF_INFILE(child), join(it->path, shown), it->depth + 1};
+            struct walk_item *next = g_try_new(struct walk_item, 1);
+            char *path = join(it->path, shown);
+            if (!next || !path) {
+                g_free(next);
+                g_free(path);
+                g_free(shown);
+                g_object_unref(child);
+                return SK_ENOMEM;
+            }
+            *next = (struct walk_item){GSF_INFILE(child), path, it->depth + 1};
             g_ptr_array_add(stack, next);
         }
         g_free(shown);
@@ -473,9 +525,15 @@ static void free_item(gpointer p)
 /* Walks the storages with an explicit stack, in the file's order. */
 static int walk(struct sk_unpack *u, struct ole2_state *st)
 {
+    struct walk_item *first = g_try_new(struct walk_item, 1);
+    char *path = str_take("", 0);
+    if (!first || !path) {
+        g_free(first);
+        g_free(path);
+        return SK_ENOMEM;
+    }
     GPtrArray *stack = g_ptr_array_new_with_free_func(free_item);
-    struct walk_item *first = g_new(struct walk_item, 1);
-    *first = (struct walk_item){GSF_INFILE(g_object_ref(st->root)), g_strdup(""), 0};
+    *first = (struct walk_item){GSF_INFILE(g_object_ref(st->root)), path, 0};
     g_ptr_array_add(stack, first);
     unsigned entries = 0;
     int rc = 0;
@@ -597,7 +655,9 @@ static int open_ole2(struct sk_unpack *u, void **out)
         sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s", why);
     if (rc != 0)
         return rc;
-    struct ole2_state *st = g_new0(struct ole2_state, 1);
+    struct ole2_state *st = g_try_new0(struct ole2_state, 1);
+    if (!st)
+        return SK_ENOMEM;
     st->vba_storages = g_ptr_array_new_with_free_func(g_object_unref);
     st->vba_prefixes = g_ptr_array_new_with_free_func(g_free);
     /* No copy: the node's bytes outlive the container's frame. Except when
@@ -688,7 +748,9 @@ static char *native_name(const struct plan *plan, struct sk_reader label, struct
 {
     const char *dir = plan->name;
     const char *slash = strrchr(dir, '/');
-    char *prefix = g_strndup(dir, slash ? (size_t)(slash - dir) : 0);
+    char *prefix = str_take(dir, slash ? (size_t)(slash - dir) : 0);
+    if (!prefix)
+        return NULL;
     struct sk_reader pick = label;
     if (!pick.len) { /* no label: the source path's file name */
         pick = path;
@@ -708,8 +770,9 @@ static char *native_name(const struct plan *plan, struct sk_reader label, struct
     return name;
 }
 
-static void take_native(struct sk_unpack *u, struct ole2_state *st, const struct plan *plan,
-                        const struct sk_buf *bytes)
+/* 0 or SK_ENOMEM. */
+static int take_native(struct sk_unpack *u, struct ole2_state *st, const struct plan *plan,
+                       const struct sk_buf *bytes)
 {
     struct sk_reader label, path, data;
     bool damaged;
@@ -717,11 +780,19 @@ static void take_native(struct sk_unpack *u, struct ole2_state *st, const struct
         if (damaged)
             sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: a Package whose lengths do not fit",
                            plan->name);
-        return;
+        return 0;
     }
-    st->pending = g_byte_array_sized_new((guint)data.len);
-    g_byte_array_append(st->pending, data.p, (guint)data.len);
-    st->pending_name = native_name(plan, label, path);
+    guint8 *copy = data.len <= G_MAXUINT ? g_try_malloc(data.len ? data.len : 1) : NULL;
+    char *name = copy ? native_name(plan, label, path) : NULL;
+    if (!name) {
+        g_free(copy);
+        return SK_ENOMEM;
+    }
+    if (data.len)
+        memcpy(copy, data.p, data.len);
+    st->pending = g_byte_array_new_take(copy, data.len);
+    st->pending_name = name;
+    return 0;
 }
 
 /* ASCII or UTF-16LE, case-insensitive: does `word` start at p[0..n)? */
@@ -779,57 +850,102 @@ static void scan_dde(struct sk_unpack *u, struct ole2_state *st, const struct sk
 #define PPT_MAX_OBJECTS 256u
 #define PPT_EXOLEOBJSTG 0x1011u
 
-/* zlib-inflates p[0..n) into out, at most cap bytes: true when the stream
- * ended cleanly within the cap. */
-static bool inflate_bounded(const uint8_t *p, size_t n, size_t cap, GByteArray *out)
+/* An embedded storage of the PowerPoint Document stream. */
+struct ppt_object {
+    uint8_t *data;
+    size_t len, cap;
+};
+
+static void free_object(gpointer p)
+{
+    struct ppt_object *object = p;
+    g_free(object->data);
+    g_free(object);
+}
+
+/* Room for `more` bytes after out->len: false when memory runs out. */
+static bool object_room(struct ppt_object *out, size_t more)
+{
+    if (more <= out->cap - out->len)
+        return true;
+    size_t cap = out->cap ? out->cap : 16384;
+    while (cap - out->len < more)
+        cap = cap <= SIZE_MAX / 2 ? cap * 2 : SIZE_MAX;
+    uint8_t *grown = g_try_realloc(out->data, cap);
+    if (!grown)
+        return false;
+    out->data = grown;
+    out->cap = cap;
+    return true;
+}
+
+/* zlib-inflates p[0..n) into out, at most cap bytes: 0 when the stream
+ * ended cleanly within the cap, SK_ECORRUPT when it did not, SK_ENOMEM. */
+static int inflate_bounded(const uint8_t *p, size_t n, size_t cap, struct ppt_object *out)
 {
     z_stream z = {0};
     if (inflateInit(&z) != Z_OK)
-        return false;
+        return SK_ECORRUPT;
     z.next_in = (Bytef *)(uintptr_t)p;
     z.avail_in = (uInt)(n < UINT32_MAX ? n : UINT32_MAX);
-    uint8_t block[16384];
     int rc = Z_OK;
     while (rc == Z_OK && out->len < cap) {
-        z.next_out = block;
-        z.avail_out = (uInt)(cap - out->len < sizeof block ? cap - out->len : sizeof block);
+        size_t room = cap - out->len < 16384 ? cap - out->len : 16384;
+        if (!object_room(out, room)) {
+            inflateEnd(&z);
+            return SK_ENOMEM;
+        }
+        z.next_out = out->data + out->len;
+        z.avail_out = (uInt)room;
         rc = inflate(&z, Z_NO_FLUSH);
-        g_byte_array_append(out, block, (guint)((size_t)(z.next_out - block)));
+        out->len += room - z.avail_out;
         if (rc == Z_BUF_ERROR && z.avail_in == 0)
             break;
     }
     inflateEnd(&z);
-    return rc == Z_STREAM_END;
+    return rc == Z_STREAM_END ? 0 : SK_ECORRUPT;
 }
 
 /* MS-PPT 2.10.34 ExOleObjStg: the storage of an embedded OLE object (and
  * of the VBA project), zlib-compressed when recInstance is 1 (after a
- * 4-byte decompressed size, which is only a claim). */
-static void take_ppt_object(struct sk_unpack *u, struct ole2_state *st, struct sk_reader body,
-                            unsigned instance)
+ * 4-byte decompressed size, which is only a claim). 0 or SK_ENOMEM. */
+static int take_ppt_object(struct sk_unpack *u, struct ole2_state *st, struct sk_reader body,
+                           unsigned instance)
 {
-    GByteArray *object = g_byte_array_new();
-    bool ok = true;
+    struct ppt_object *object = g_try_new0(struct ppt_object, 1);
+    if (!object)
+        return SK_ENOMEM;
+    int rc = 0;
     if (instance == 1) {
         sk_reader_u32le(&body); /* the claimed size: the cap below decides */
         size_t left = sk_reader_left(&body);
         const uint8_t *zdata = sk_reader_bytes(&body, left);
-        ok = zdata &&
-             inflate_bounded(zdata, left, (size_t)sk_unpack_limits(u)->max_node_bytes, object);
+        rc = zdata ? inflate_bounded(zdata, left, (size_t)sk_unpack_limits(u)->max_node_bytes,
+                                     object)
+                   : SK_ECORRUPT;
+    } else if (object_room(object, body.len)) {
+        if (body.len)
+            memcpy(object->data, body.p, body.len);
+        object->len = body.len;
     } else {
-        g_byte_array_append(object, body.p, (guint)body.len);
+        rc = SK_ENOMEM;
     }
-    if (!ok)
+    if (rc == SK_ENOMEM) {
+        free_object(object);
+        return rc;
+    }
+    if (rc != 0)
         sk_unpack_fail(u, "ole2", SK_ECORRUPT,
                        "PowerPoint Document: an embedded object does not inflate cleanly");
     if (!st->ppt_objects)
-        st->ppt_objects = g_ptr_array_new_with_free_func((GDestroyNotify)g_byte_array_unref);
+        st->ppt_objects = g_ptr_array_new_with_free_func(free_object);
     g_ptr_array_add(st->ppt_objects, object);
+    return 0;
 }
 
 /* Walks the PowerPoint Document stream's records flat (containers are
  * entered, not recursed into) and keeps every ExOleObjStg. */
-static void scan_ppt_records(struct sk_unpack *u, struct ole2_state *st, const struct sk_buf *b)
+static int scan_ppt_records(struct sk_unpack *u, struct ole2_state *st, const struct sk_buf *b)
 {
     struct sk_reader r = sk_reader_make(b->p, b->len);
     for (unsigned n = 0; n < PPT_MAX_RECORDS && sk_reader_left(&r) >= 8; n++) {
@@ -842,16 +958,22 @@ static void scan_ppt_records(struct sk_unpack *u, struct ole2_state *st, const s
             break;
         struct sk_reader body = sk_reader_sub(&r, len);
         if (type == PPT_EXOLEOBJSTG &&
-            (!st->ppt_objects || st->ppt_objects->len < PPT_MAX_OBJECTS))
-            take_ppt_object(u, st, body, ver_instance >> 4);
+            (!st->ppt_objects || st->ppt_objects->len < PPT_MAX_OBJECTS) &&
+            take_ppt_object(u, st, body, ver_instance >> 4) == SK_ENOMEM)
+            return SK_ENOMEM;
     }
+    return 0;
 }
 
 static int ppt_object_child(struct ole2_state *st, struct sk_unpack *u, struct sk_child *child)
 {
-    GByteArray *object = g_ptr_array_index(st->ppt_objects, st->ppt_next);
+    const struct ppt_object *object = g_ptr_array_index(st->ppt_objects, st->ppt_next);
+    char name[64];
+    g_snprintf(name, sizeof name, "PowerPoint Document/ExOleObjStg-%u", ++st->ppt_next);
     g_free(st->pending_name);
-    st->pending_name = g_strdup_printf("PowerPoint Document/ExOleObjStg-%u", ++st->ppt_next);
+    st->pending_name = str_take(name, strlen(name));
+    if (!st->pending_name)
+        return SK_ENOMEM;
     child->name = st->pending_name;
     child->name_len = strlen(st->pending_name);
     int rc = sk_unpack_append(u, &child->data, object->data, object->len);
@@ -898,12 +1020,14 @@ static int stream_child(struct sk_unpack *u, struct ole2_state *st, const struct
         return rc;
     if (strcmp(plan->stream, "Workbook") == 0 || strcmp(plan->stream, "Book") == 0)
         child->type = SK_TYPE_BIFF;
-    if (strcmp(plan->stream, "\001Ole10Native") == 0)
-        take_native(u, st, plan, &child->data);
+    if (strcmp(plan->stream, "\001Ole10Native") == 0 &&
+        take_native(u, st, plan, &child->data) == SK_ENOMEM)
+        return SK_ENOMEM;
     if (!st->crypt_reported)
         sk_office_crypt_check(u, plan->stream, &child->data);
-    if (strcmp(plan->stream, "PowerPoint Document") == 0)
-        scan_ppt_records(u, st, &child->data);
+    if (strcmp(plan->stream, "PowerPoint Document") == 0 &&
+        scan_ppt_records(u, st, &child->data) == SK_ENOMEM)
+        return SK_ENOMEM;
     scan_dde(u, st, &child->data);
     return 0;
 }
