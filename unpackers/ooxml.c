@@ -14,7 +14,7 @@
  *                   ooxml.external_ref "<type>: <target>";
  *   macrosheet      macro.xlm, and a child xlm.txt (type xlm): each <f> as
  *                   "R1C1: =FORMULA" (the cell named as biff.c names it,
- *                   xlm.h; the formula as written, A1 references and all),
+ *                   xlm_render.h; the formula as written, A1 references and all),
  *                   entities decoded;
  *   document, hdr, ftr, footnotes, endnotes, comments, glossaryDocument
  *                   DDE / DDEAUTO fields (fldSimple, or instrText runs joined
@@ -22,9 +22,9 @@
  *                   fields kept apart) -> office.dde "<field code>";
  *   externalLink    ddeLink -> office.dde "service|topic".
  * And in XLSB (binary) parts, by name: xl/macrosheets/(asterisk).bin ->
- * macro.xlm and xlm.txt, each BrtFmla* formula decompiled by biff.c's
- * renderer into the text a BIFF8 macro sheet gets (xlm.h), `R1C1:
- * =EXEC("calc.exe")`, and a BrtFmlaString's cached text as `R1C1: -> "..."`;
+ * macro.xlm and xlm.txt, each BrtFmla* formula decompiled by the
+ * renderer biff.c uses (xlm_render.c) into the text a BIFF8 macro sheet
+ * gets, `R1C1: =EXEC("calc.exe")`, and a BrtFmlaString's cached text as `R1C1: -> "..."`;
  * xl/externalLinks/(asterisk).bin with a DDE BrtBeginSupBook -> office.dde.
  * Refuses: DTDs and entity definitions (only the five XML entities and
  * character references are decoded); field codes assembled by nested QUOTE
@@ -44,7 +44,7 @@
 #include "../engine/reader.h"
 #include "../engine/text.h"
 #include "unpacker.h"
-#include "xlm.h"
+#include "xlm_render.h"
 
 #define OOXML_MAX_REPORTS 32u            /* reasons per part */
 #define OOXML_FIELD_DEPTH 16u            /* nested fields tracked apart */
@@ -541,7 +541,7 @@ static bool emit_decoded(struct sk_unpack *u, struct sk_child *child, const stru
 }
 
 /* A cell's A1 reference (ECMA-376 §18.3.1.4 c@r, "$" allowed) as the R1C1
- * form every xlm text uses (xlm.h); false when it is not one. */
+ * form every xlm text uses (xlm_render.h); false when it is not one. */
 static bool a1_to_r1c1(const char *a1, char *out, size_t cap)
 {
     unsigned long col = 0, row = 0;
@@ -678,7 +678,7 @@ static void scan_external_link_bin(struct sk_unpack *u, struct ooxml_state *st)
     report_dropped(u, st, "office.dde");
 }
 
-/* A cell's "R1C1: " prefix, the one biff.c writes (xlm.h). */
+/* A cell's "R1C1: " prefix, the one biff.c writes (xlm_render.h). */
 static size_t cell_prefix(char *line, size_t cap, uint32_t row, uint32_t col)
 {
     int n = snprintf(line, cap, "R%luC%lu: ", (unsigned long)row + 1, (unsigned long)col + 1);
@@ -710,7 +710,7 @@ static void cached_result(struct sk_unpack *u, struct sk_child *child, char *lin
 
 /* One BrtFmla* record ([MS-XLSB] 2.4.648-651: col, style, the cached
  * value, grbitFlags, CellParsedFormula) as `R1C1: =FORMULA(...)`, rendered
- * by biff.c's formula renderer (xlm.h), and for BrtFmlaString its cached
+ * by the formula renderer biff.c uses (xlm_render.c), and for BrtFmlaString its cached
  * text. line is OOXML_XLM_LINE bytes of scratch. Returns 0 or SK_ENOMEM. */
 static int formula_line(struct sk_unpack *u, struct sk_child *child, struct sk_reader *body,
                         uint32_t type, uint32_t row, char *line)
