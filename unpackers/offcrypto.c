@@ -22,7 +22,8 @@
  * encryption (3.3/4.3), hashes other than the five above. Every length and
  * count from the input is checked against what remains and against the
  * fixed buffers in struct sk_offcrypto; spinCount is capped at the spec's
- * 10,000,000 and the deadline is checked during the spin. */
+ * 10,000,000 and the deadline is checked during the spin. The Agile XML
+ * descriptor is read by xmlscan.c, its base64 by textcode.c. */
 #include "offcrypto.h"
 
 #include <openssl/evp.h>
@@ -33,6 +34,8 @@
 
 #include "../engine/error.h"
 #include "../engine/reader.h"
+#include "textcode.h"
+#include "xmlscan.h"
 
 #define MAX_PASSWORD_UNITS 255u /* Office's limit on a password's length */
 #define MAX_XML (1024u * 1024u)
@@ -175,6 +178,11 @@ static long utf16le(const char *s, size_t len, uint8_t *out)
     return (long)(2 * units);
 }
 
+struct span {
+    const char *p;
+    size_t len;
+};
+
 /* ---- headers ------------------------------------------------------------------ */
 
 static int take_blob(struct sk_reader *r, size_t n, struct sk_oc_blob *b)
@@ -232,71 +240,27 @@ static int parse_cryptoapi(struct sk_offcrypto *oc, struct sk_reader *r, const c
     return 0;
 }
 
-/* ---- the Agile XML descriptor: a bounded attribute reader --------------------- */
-
-struct span {
-    const char *p;
-    size_t len;
-};
-
-static bool name_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == ':' || c == '_' || c == '-' || c == '.';
-}
+/* ---- the Agile XML descriptor, through xmlscan.c ----------------------------- */
 
 /* The attributes of the first start tag at or after `from` whose local name
- * (any namespace prefix) is `local`; *next is where the search may go on. */
-static bool xml_element(struct span xml, size_t from, const char *local, struct span *attrs,
-                        size_t *next)
+ * is `local`; *next is where the search may go on. */
+static bool xml_element(const char *xml, size_t len, size_t from, const char *local,
+                        struct sk_xml_tok *attrs, size_t *next)
 {
-    size_t want = strlen(local);
-    for (size_t i = from; i < xml.len; i++) {
-        if (xml.p[i] != '<')
-            continue;
-        size_t start = i + 1, end = start;
-        while (end < xml.len && name_char(xml.p[end]))
-            end++;
-        size_t colon = start;
-        for (size_t k = start; k < end; k++)
-            if (xml.p[k] == ':')
-                colon = k + 1;
-        if (end - colon != want || memcmp(xml.p + colon, local, want) != 0)
-            continue;
-        const char *close = memchr(xml.p + end, '>', xml.len - end);
-        if (!close)
-            return false;
-        attrs->p = xml.p + end;
-        attrs->len = (size_t)(close - attrs->p);
-        *next = (size_t)(close - xml.p);
-        return true;
-    }
-    return false;
+    struct sk_xml_scan scan = {xml, len, from};
+    if (!sk_xml_find(&scan, local, attrs))
+        return false;
+    *next = scan.pos;
+    return true;
 }
 
-static bool xml_attr(struct span attrs, const char *name, struct span *value)
+static bool xml_attr(const struct sk_xml_tok *attrs, const char *name, struct span *value)
 {
-    size_t want = strlen(name);
-    for (size_t i = 0; i + want + 2 < attrs.len; i++) {
-        bool boundary = i == 0 || attrs.p[i - 1] == ' ' || attrs.p[i - 1] == '\t' ||
-                        attrs.p[i - 1] == '\r' || attrs.p[i - 1] == '\n';
-        if (!boundary || memcmp(attrs.p + i, name, want) != 0 || attrs.p[i + want] != '=')
-            continue;
-        char quote = attrs.p[i + want + 1];
-        if (quote != '"' && quote != '\'')
-            continue;
-        const char *start = attrs.p + i + want + 2;
-        const char *end = memchr(start, quote, attrs.len - (size_t)(start - attrs.p));
-        if (!end)
-            return false;
-        value->p = start;
-        value->len = (size_t)(end - start);
-        return true;
-    }
-    return false;
+    return sk_xml_attr(attrs, name, &value->p, &value->len);
 }
 
-static bool attr_uint(struct span attrs, const char *name, uint32_t max, uint32_t *out)
+static bool attr_uint(const struct sk_xml_tok *attrs, const char *name, uint32_t max,
+                      uint32_t *out)
 {
     struct span v;
     if (!xml_attr(attrs, name, &v) || v.len == 0 || v.len > 10)
@@ -313,10 +277,13 @@ static bool attr_uint(struct span attrs, const char *name, uint32_t max, uint32_
     return true;
 }
 
-static bool attr_base64(struct span attrs, const char *name, struct sk_oc_blob *b)
+/* A base64 attribute (white space allowed, '=' padding only at the end)
+ * into b, decoded by textcode.c's decoder: the value is short enough that
+ * the decoder's own buffer holds it all, so nothing is appended anywhere. */
+static bool attr_base64(const struct sk_xml_tok *attrs, const char *name, struct sk_oc_blob *b)
 {
     struct span v;
-    char clean[SK_OC_MAX_BLOB * 4 / 3 + 8];
+    uint8_t clean[SK_OC_MAX_BLOB * 4 / 3 + 8];
     size_t n = 0, pad = 0;
     if (!xml_attr(attrs, name, &v))
         return false;
@@ -324,23 +291,25 @@ static bool attr_base64(struct span attrs, const char *name, struct sk_oc_blob *
         char c = v.p[i];
         if (c == ' ' || c == '\r' || c == '\n' || c == '\t')
             continue;
-        if (n >= sizeof clean - 1)
+        if (n >= sizeof clean - 1 || (pad && c != '=') || c == '-' || c == '_')
             return false;
-        clean[n++] = c;
+        clean[n++] = (uint8_t)c;
         pad = c == '=' ? pad + 1 : 0;
     }
     if (n == 0 || n % 4 != 0 || pad > 2)
         return false;
-    uint8_t out[sizeof clean];
-    int got = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)n);
-    if (got < 0 || (size_t)got < pad || (size_t)got - pad > sizeof b->p)
+    struct sk_base64 d = {0};
+    _Static_assert(sizeof clean < sizeof d.out, "the decoder's buffer holds a whole value");
+    if (sk_base64_feed(NULL, &d, NULL, clean, n) != 0 || d.bad || d.used != n / 4 * 3 - pad ||
+        d.used > sizeof b->p)
         return false;
-    b->len = (size_t)got - pad;
-    memcpy(b->p, out, b->len);
+    b->len = d.used;
+    memcpy(b->p, d.out, b->len);
     return true;
 }
 
-static bool attr_hash(struct span attrs, char *name, unsigned *size, const char *key)
+static bool attr_hash(const struct sk_xml_tok *attrs, char *name, unsigned *size,
+                      const char *key)
 {
     struct span v;
     if (!xml_attr(attrs, key, &v) || v.len >= 8)
@@ -354,14 +323,14 @@ static bool attr_hash(struct span attrs, char *name, unsigned *size, const char 
     return true;
 }
 
-static bool attr_is(struct span attrs, const char *name, const char *want)
+static bool attr_is(const struct sk_xml_tok *attrs, const char *name, const char *want)
 {
     struct span v;
     return xml_attr(attrs, name, &v) && v.len == strlen(want) && memcmp(v.p, want, v.len) == 0;
 }
 
 /* The common CipherParams of keyData and encryptedKey: AES-CBC only. */
-static int cipher_params(struct span a, unsigned *key_bits, unsigned *block_size,
+static int cipher_params(const struct sk_xml_tok *a, unsigned *key_bits, unsigned *block_size,
                          const char **why)
 {
     uint32_t bits = 0, block = 0;
@@ -382,44 +351,44 @@ static int cipher_params(struct span a, unsigned *key_bits, unsigned *block_size
 
 static int parse_agile(struct sk_offcrypto *oc, struct span xml, const char **why)
 {
-    struct span key_data, integrity, encryptor, key;
+    struct sk_xml_tok key_data, integrity, encryptor, key;
     size_t at = 0, next = 0;
     oc->scheme = SK_OC_AGILE;
     *why = "the agile descriptor has no keyData";
-    if (!xml_element(xml, 0, "keyData", &key_data, &next))
+    if (!xml_element(xml.p, xml.len, 0, "keyData", &key_data, &next))
         return SK_ECORRUPT;
-    int rc = cipher_params(key_data, &oc->data_key_bits, &oc->data_block_size, why);
+    int rc = cipher_params(&key_data, &oc->data_key_bits, &oc->data_block_size, why);
     if (rc)
         return rc;
     *why = "the agile keyData is malformed";
-    if (!attr_hash(key_data, oc->data_hash, &oc->data_hash_size, "hashAlgorithm") ||
-        !attr_base64(key_data, "saltValue", &oc->data_salt))
+    if (!attr_hash(&key_data, oc->data_hash, &oc->data_hash_size, "hashAlgorithm") ||
+        !attr_base64(&key_data, "saltValue", &oc->data_salt))
         return SK_ECORRUPT;
-    if (xml_element(xml, 0, "dataIntegrity", &integrity, &next))
-        oc->has_integrity = attr_base64(integrity, "encryptedHmacKey", &oc->hmac_key) &&
-                            attr_base64(integrity, "encryptedHmacValue", &oc->hmac_value);
+    if (xml_element(xml.p, xml.len, 0, "dataIntegrity", &integrity, &next))
+        oc->has_integrity = attr_base64(&integrity, "encryptedHmacKey", &oc->hmac_key) &&
+                            attr_base64(&integrity, "encryptedHmacValue", &oc->hmac_value);
     /* The password key encryptor: the keyEncryptor whose uri names it. */
     bool found = false;
-    while (!found && xml_element(xml, at, "keyEncryptor", &encryptor, &next)) {
+    while (!found && xml_element(xml.p, xml.len, at, "keyEncryptor", &encryptor, &next)) {
         struct span uri;
         at = next;
-        found = xml_attr(encryptor, "uri", &uri) && uri.len >= 8 &&
+        found = xml_attr(&encryptor, "uri", &uri) && uri.len >= 8 &&
                 memcmp(uri.p + uri.len - 8, "password", 8) == 0;
     }
-    if (!found || !xml_element(xml, at, "encryptedKey", &key, &next)) {
+    if (!found || !xml_element(xml.p, xml.len, at, "encryptedKey", &key, &next)) {
         *why = "agile encryption without a password key encryptor";
         return SK_EUNSUPPORTED;
     }
-    rc = cipher_params(key, &oc->key_bits, &oc->block_size, why);
+    rc = cipher_params(&key, &oc->key_bits, &oc->block_size, why);
     if (rc)
         return rc;
     *why = "the agile encryptedKey is malformed";
-    if (!attr_hash(key, oc->hash, &oc->hash_size, "hashAlgorithm") ||
-        !attr_uint(key, "spinCount", SK_OC_MAX_SPIN, &oc->spin) ||
-        !attr_base64(key, "saltValue", &oc->salt) ||
-        !attr_base64(key, "encryptedVerifierHashInput", &oc->verifier_input) ||
-        !attr_base64(key, "encryptedVerifierHashValue", &oc->verifier_hash) ||
-        !attr_base64(key, "encryptedKeyValue", &oc->key_value) || oc->salt.len < 16 ||
+    if (!attr_hash(&key, oc->hash, &oc->hash_size, "hashAlgorithm") ||
+        !attr_uint(&key, "spinCount", SK_OC_MAX_SPIN, &oc->spin) ||
+        !attr_base64(&key, "saltValue", &oc->salt) ||
+        !attr_base64(&key, "encryptedVerifierHashInput", &oc->verifier_input) ||
+        !attr_base64(&key, "encryptedVerifierHashValue", &oc->verifier_hash) ||
+        !attr_base64(&key, "encryptedKeyValue", &oc->key_value) || oc->salt.len < 16 ||
         oc->data_salt.len < 16 || oc->verifier_input.len % 16 || oc->verifier_hash.len % 16 ||
         oc->key_value.len % 16 || oc->key_value.len < oc->data_key_bits / 8)
         return SK_ECORRUPT;
