@@ -427,7 +427,8 @@ static void emit(struct sheet_out *so, const struct sk_xlm_buf *line)
 
 static void cell_prefix(struct sk_xlm_buf *line, uint16_t row, uint16_t col)
 {
-    sk_xlm_fmt(line, "R%uC%u: ", (unsigned)row + 1, (unsigned)(col & 0x3FFF) + 1);
+    char cell[48];
+    sk_xlm_put(line, cell, sk_xlm_cell(cell, sizeof cell, row + 1u, (col & 0x3FFFu) + 1u));
 }
 
 static void emit_formula(struct biff_state *st, struct sheet_out *so, const struct record *rec)

@@ -423,11 +423,10 @@ static void scan_external_link_bin(struct sk_unpack *u, struct ooxml_state *st)
     report_dropped(u, st, "office.dde");
 }
 
-/* A cell's "R1C1: " prefix, the one biff.c writes (xlm_render.h). */
+/* A cell's "R1C1: " prefix, the one every XLM text has (xlm_render.h). */
 static size_t cell_prefix(char *line, size_t cap, uint32_t row, uint32_t col)
 {
-    int n = snprintf(line, cap, "R%luC%lu: ", (unsigned long)row + 1, (unsigned long)col + 1);
-    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+    return sk_xlm_cell(line, cap, (uint64_t)row + 1, (uint64_t)col + 1);
 }
 
 /* A formula's cached text result as biff.c shows a String record:

@@ -670,6 +670,13 @@ void sk_xlm_render(const struct sk_xlm_book *book, struct sk_reader *r, struct s
     free(rs);
 }
 
+size_t sk_xlm_cell(char *out, size_t cap, uint64_t row, uint64_t col)
+{
+    int n =
+        snprintf(out, cap, "R%lluC%llu: ", (unsigned long long)row, (unsigned long long)col);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
 /* ---- BIFF12 formulas for ooxml.c ----------------------------------------------- */
 
 int sk_xlm_render_biff12(const uint8_t *rgce, size_t len, char *out, size_t cap,

@@ -70,6 +70,11 @@ struct sk_xlm_book {
  * cap) ends the text with "?"; out->nomem says memory ran out. */
 void sk_xlm_render(const struct sk_xlm_book *book, struct sk_reader *r, struct sk_xlm_buf *out);
 
+/* A cell's line prefix in every XLM text, "R<row>C<col>: ", from one-based
+ * numbers, into out (cap bytes, NUL-terminated): its length, or 0 when it
+ * does not fit. */
+size_t sk_xlm_cell(char *out, size_t cap, uint64_t row, uint64_t col);
+
 /* Renders one BIFF12 Rgce of len bytes as "=..." into out: at most cap - 1
  * bytes and a NUL (a longer text is cut); *out_len says how many. Returns
  * 0, or SK_ENOMEM. Allocates nothing that outlives the call. */

@@ -122,6 +122,14 @@ int main(void)
     CHECK_EQ_STR(out, "=");
     CHECK_EQ_INT(len, 1);
 
+    /* The cell prefix every XLM text writes (biff.c, ooxml.c, sylk.c). */
+    char cell[24];
+    CHECK_EQ_INT(sk_xlm_cell(cell, sizeof cell, 1, 1), 6);
+    CHECK_EQ_STR(cell, "R1C1: ");
+    CHECK_EQ_INT(sk_xlm_cell(cell, sizeof cell, 1048576, 16384), 16);
+    CHECK_EQ_STR(cell, "R1048576C16384: ");
+    CHECK_EQ_INT(sk_xlm_cell(cell, 16, 1048576, 16384), 0); /* does not fit */
+
     /* A formula whose text passes the scratch: 80 strings of 255 bytes
      * joined by PtgConcat; the text ends with what fitted and " ?". */
     static uint8_t big[80 * 259];
