@@ -1,7 +1,7 @@
 /* XLM function names: [MS-XLS] 2.5.198.17 Ftab (worksheet and macro-sheet
  * functions, PtgFunc/PtgFuncVar) and 2.5.198.4 Cetab (command-equivalent
  * functions, PtgFuncVar with fCeFunc), and the fixed argument counts a
- * PtgFunc implies. BIFF12 ([MS-XLSB] 2.5.97.10-11) uses the same numbers.
+ * PtgFunc implies. BIFF12 (MS-XLSB's Ftab and Cetab) uses the same numbers.
  * Data only: xlm_render.c is its one user. */
 #include "xlm_ftab.h"
 
