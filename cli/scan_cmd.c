@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "../engine/job.h" /* sk_now_ns: the engine's monotonic clock */
 #include "../engine/sekisho.h"
 #include "cli.h"
 #include "extract.h"
@@ -74,11 +75,6 @@ struct scan_item {
     bool failed; /* an error kept this input from being scanned */
     unsigned long long bytes;
 };
-
-static uint64_t now_ns(void)
-{
-    return uv_hrtime();
-}
 
 static void usage(FILE *out)
 {
@@ -320,7 +316,7 @@ static void submit_more(struct scan_run *run);
 
 static void show_progress(struct scan_run *run, bool final)
 {
-    uint64_t now = now_ns();
+    uint64_t now = sk_now_ns();
     if (!run->progress || (!final && now - run->last_progress_ns < 100000000u))
         return;
     run->last_progress_ns = now;
@@ -396,7 +392,7 @@ static void report_walk_error(void *ctx, const char *path, int err)
 
 static void print_summary(const struct scan_run *run)
 {
-    double secs = (double)(now_ns() - run->start_ns) / 1e9;
+    double secs = (double)(sk_now_ns() - run->start_ns) / 1e9;
     const struct scan_totals *t = &run->totals;
     fprintf(stderr,
             "sekisho: %zu files, %.1f MB, pass %zu, sandbox %zu, block %zu, errors %zu, "
@@ -475,7 +471,7 @@ int sk_cmd_scan(int argc, char **argv)
         free_run(&run, &o);
         return 2;
     }
-    run.start_ns = now_ns();
+    run.start_ns = sk_now_ns();
     for (int i = optind; i < argc; i++)
         if (sk_walk(argv[i], &run.files, report_walk_error, &run) != 0)
             run.totals.errors++;

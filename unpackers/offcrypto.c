@@ -8,9 +8,9 @@
  * SHA-1 of salt + password, then of that + block number; a 40-bit key is
  * padded to 128 bits with zeros), 2.3.6.1-2 (binary RC4: MD5, 5-byte
  * truncations, 16 copies of hash + salt), 2.3.7.1-3 (XOR obfuscation
- * method 1: verifier, XorKey, XorArray). [MS-XLS] 2.2.10 and 2.4.117 (which
- * parts of a Workbook stream are encrypted), [MS-PPT] 2.3.7 (persist objects
- * each RC4-encrypted with their persist id as block number).
+ * method 1: verifier, XorKey, XorArray). Which parts of a Workbook or
+ * PowerPoint Document stream are encrypted (MS-XLS 2.2.10, MS-PPT 2.3.7) is
+ * office_crypt.c's.
  *
  * Primitives through OpenSSL EVP (SHA-1/256/384/512, MD5, AES, HMAC). RC4 is
  * our own 20 lines: OpenSSL 3 keeps it in the legacy provider, and loading
@@ -22,7 +22,8 @@
  * encryption (3.3/4.3), hashes other than the five above. Every length and
  * count from the input is checked against what remains and against the
  * fixed buffers in struct sk_offcrypto; spinCount is capped at the spec's
- * 10,000,000 and the deadline is checked during the spin. */
+ * 10,000,000 and the deadline is checked during the spin. The Agile XML
+ * descriptor is read by xmlscan.c, its base64 by textcode.c. */
 #include "offcrypto.h"
 
 #include <openssl/evp.h>
@@ -33,6 +34,8 @@
 
 #include "../engine/error.h"
 #include "../engine/reader.h"
+#include "textcode.h"
+#include "xmlscan.h"
 
 #define MAX_PASSWORD_UNITS 255u /* Office's limit on a password's length */
 #define MAX_XML (1024u * 1024u)
@@ -140,7 +143,11 @@ static long utf16le(const char *s, size_t len, uint8_t *out)
     for (size_t i = 0; i < len;) {
         uint8_t c = (uint8_t)s[i];
         uint32_t cp = 0xFFFD;
-        size_t need = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
+        size_t need = c < 0x80         ? 0
+                      : (c >> 5) == 6  ? 1
+                      : (c >> 4) == 14 ? 2
+                      : (c >> 3) == 30 ? 3
+                                       : 9;
         if (need == 0) {
             cp = c;
         } else if (need <= 3 && len - i > need) {
@@ -170,6 +177,11 @@ static long utf16le(const char *s, size_t len, uint8_t *out)
     }
     return (long)(2 * units);
 }
+
+struct span {
+    const char *p;
+    size_t len;
+};
 
 /* ---- headers ------------------------------------------------------------------ */
 
@@ -228,71 +240,27 @@ static int parse_cryptoapi(struct sk_offcrypto *oc, struct sk_reader *r, const c
     return 0;
 }
 
-/* ---- the Agile XML descriptor: a bounded attribute reader --------------------- */
-
-struct span {
-    const char *p;
-    size_t len;
-};
-
-static bool name_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == ':' || c == '_' || c == '-' || c == '.';
-}
+/* ---- the Agile XML descriptor, through xmlscan.c ----------------------------- */
 
 /* The attributes of the first start tag at or after `from` whose local name
- * (any namespace prefix) is `local`; *next is where the search may go on. */
-static bool xml_element(struct span xml, size_t from, const char *local, struct span *attrs,
-                        size_t *next)
+ * is `local`; *next is where the search may go on. */
+static bool xml_element(const char *xml, size_t len, size_t from, const char *local,
+                        struct sk_xml_tok *attrs, size_t *next)
 {
-    size_t want = strlen(local);
-    for (size_t i = from; i < xml.len; i++) {
-        if (xml.p[i] != '<')
-            continue;
-        size_t start = i + 1, end = start;
-        while (end < xml.len && name_char(xml.p[end]))
-            end++;
-        size_t colon = start;
-        for (size_t k = start; k < end; k++)
-            if (xml.p[k] == ':')
-                colon = k + 1;
-        if (end - colon != want || memcmp(xml.p + colon, local, want) != 0)
-            continue;
-        const char *close = memchr(xml.p + end, '>', xml.len - end);
-        if (!close)
-            return false;
-        attrs->p = xml.p + end;
-        attrs->len = (size_t)(close - attrs->p);
-        *next = (size_t)(close - xml.p);
-        return true;
-    }
-    return false;
+    struct sk_xml_scan scan = {xml, len, from};
+    if (!sk_xml_find(&scan, local, attrs))
+        return false;
+    *next = scan.pos;
+    return true;
 }
 
-static bool xml_attr(struct span attrs, const char *name, struct span *value)
+static bool xml_attr(const struct sk_xml_tok *attrs, const char *name, struct span *value)
 {
-    size_t want = strlen(name);
-    for (size_t i = 0; i + want + 2 < attrs.len; i++) {
-        bool boundary = i == 0 || attrs.p[i - 1] == ' ' || attrs.p[i - 1] == '\t' ||
-                        attrs.p[i - 1] == '\r' || attrs.p[i - 1] == '\n';
-        if (!boundary || memcmp(attrs.p + i, name, want) != 0 || attrs.p[i + want] != '=')
-            continue;
-        char quote = attrs.p[i + want + 1];
-        if (quote != '"' && quote != '\'')
-            continue;
-        const char *start = attrs.p + i + want + 2;
-        const char *end = memchr(start, quote, attrs.len - (size_t)(start - attrs.p));
-        if (!end)
-            return false;
-        value->p = start;
-        value->len = (size_t)(end - start);
-        return true;
-    }
-    return false;
+    return sk_xml_attr(attrs, name, &value->p, &value->len);
 }
 
-static bool attr_uint(struct span attrs, const char *name, uint32_t max, uint32_t *out)
+static bool attr_uint(const struct sk_xml_tok *attrs, const char *name, uint32_t max,
+                      uint32_t *out)
 {
     struct span v;
     if (!xml_attr(attrs, name, &v) || v.len == 0 || v.len > 10)
@@ -309,10 +277,13 @@ static bool attr_uint(struct span attrs, const char *name, uint32_t max, uint32_
     return true;
 }
 
-static bool attr_base64(struct span attrs, const char *name, struct sk_oc_blob *b)
+/* A base64 attribute (white space allowed, '=' padding only at the end)
+ * into b, decoded by textcode.c's decoder: the value is short enough that
+ * the decoder's own buffer holds it all, so nothing is appended anywhere. */
+static bool attr_base64(const struct sk_xml_tok *attrs, const char *name, struct sk_oc_blob *b)
 {
     struct span v;
-    char clean[SK_OC_MAX_BLOB * 4 / 3 + 8];
+    uint8_t clean[SK_OC_MAX_BLOB * 4 / 3 + 8];
     size_t n = 0, pad = 0;
     if (!xml_attr(attrs, name, &v))
         return false;
@@ -320,23 +291,25 @@ static bool attr_base64(struct span attrs, const char *name, struct sk_oc_blob *
         char c = v.p[i];
         if (c == ' ' || c == '\r' || c == '\n' || c == '\t')
             continue;
-        if (n >= sizeof clean - 1)
+        if (n >= sizeof clean - 1 || (pad && c != '=') || c == '-' || c == '_')
             return false;
-        clean[n++] = c;
+        clean[n++] = (uint8_t)c;
         pad = c == '=' ? pad + 1 : 0;
     }
     if (n == 0 || n % 4 != 0 || pad > 2)
         return false;
-    uint8_t out[sizeof clean];
-    int got = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)n);
-    if (got < 0 || (size_t)got < pad || (size_t)got - pad > sizeof b->p)
+    struct sk_base64 d = {0};
+    _Static_assert(sizeof clean < sizeof d.out, "the decoder's buffer holds a whole value");
+    if (sk_base64_feed(NULL, &d, NULL, clean, n) != 0 || d.bad || d.used != n / 4 * 3 - pad ||
+        d.used > sizeof b->p)
         return false;
-    b->len = (size_t)got - pad;
-    memcpy(b->p, out, b->len);
+    b->len = d.used;
+    memcpy(b->p, d.out, b->len);
     return true;
 }
 
-static bool attr_hash(struct span attrs, char *name, unsigned *size, const char *key)
+static bool attr_hash(const struct sk_xml_tok *attrs, char *name, unsigned *size,
+                      const char *key)
 {
     struct span v;
     if (!xml_attr(attrs, key, &v) || v.len >= 8)
@@ -350,18 +323,19 @@ static bool attr_hash(struct span attrs, char *name, unsigned *size, const char 
     return true;
 }
 
-static bool attr_is(struct span attrs, const char *name, const char *want)
+static bool attr_is(const struct sk_xml_tok *attrs, const char *name, const char *want)
 {
     struct span v;
     return xml_attr(attrs, name, &v) && v.len == strlen(want) && memcmp(v.p, want, v.len) == 0;
 }
 
 /* The common CipherParams of keyData and encryptedKey: AES-CBC only. */
-static int cipher_params(struct span a, unsigned *key_bits, unsigned *block_size,
+static int cipher_params(const struct sk_xml_tok *a, unsigned *key_bits, unsigned *block_size,
                          const char **why)
 {
     uint32_t bits = 0, block = 0;
-    if (!attr_is(a, "cipherAlgorithm", "AES") || !attr_is(a, "cipherChaining", "ChainingModeCBC")) {
+    if (!attr_is(a, "cipherAlgorithm", "AES") ||
+        !attr_is(a, "cipherChaining", "ChainingModeCBC")) {
         *why = "agile encryption with a cipher other than AES-CBC";
         return SK_EUNSUPPORTED;
     }
@@ -377,44 +351,44 @@ static int cipher_params(struct span a, unsigned *key_bits, unsigned *block_size
 
 static int parse_agile(struct sk_offcrypto *oc, struct span xml, const char **why)
 {
-    struct span key_data, integrity, encryptor, key;
+    struct sk_xml_tok key_data, integrity, encryptor, key;
     size_t at = 0, next = 0;
     oc->scheme = SK_OC_AGILE;
     *why = "the agile descriptor has no keyData";
-    if (!xml_element(xml, 0, "keyData", &key_data, &next))
+    if (!xml_element(xml.p, xml.len, 0, "keyData", &key_data, &next))
         return SK_ECORRUPT;
-    int rc = cipher_params(key_data, &oc->data_key_bits, &oc->data_block_size, why);
+    int rc = cipher_params(&key_data, &oc->data_key_bits, &oc->data_block_size, why);
     if (rc)
         return rc;
     *why = "the agile keyData is malformed";
-    if (!attr_hash(key_data, oc->data_hash, &oc->data_hash_size, "hashAlgorithm") ||
-        !attr_base64(key_data, "saltValue", &oc->data_salt))
+    if (!attr_hash(&key_data, oc->data_hash, &oc->data_hash_size, "hashAlgorithm") ||
+        !attr_base64(&key_data, "saltValue", &oc->data_salt))
         return SK_ECORRUPT;
-    if (xml_element(xml, 0, "dataIntegrity", &integrity, &next))
-        oc->has_integrity = attr_base64(integrity, "encryptedHmacKey", &oc->hmac_key) &&
-                            attr_base64(integrity, "encryptedHmacValue", &oc->hmac_value);
+    if (xml_element(xml.p, xml.len, 0, "dataIntegrity", &integrity, &next))
+        oc->has_integrity = attr_base64(&integrity, "encryptedHmacKey", &oc->hmac_key) &&
+                            attr_base64(&integrity, "encryptedHmacValue", &oc->hmac_value);
     /* The password key encryptor: the keyEncryptor whose uri names it. */
     bool found = false;
-    while (!found && xml_element(xml, at, "keyEncryptor", &encryptor, &next)) {
+    while (!found && xml_element(xml.p, xml.len, at, "keyEncryptor", &encryptor, &next)) {
         struct span uri;
         at = next;
-        found = xml_attr(encryptor, "uri", &uri) && uri.len >= 8 &&
+        found = xml_attr(&encryptor, "uri", &uri) && uri.len >= 8 &&
                 memcmp(uri.p + uri.len - 8, "password", 8) == 0;
     }
-    if (!found || !xml_element(xml, at, "encryptedKey", &key, &next)) {
+    if (!found || !xml_element(xml.p, xml.len, at, "encryptedKey", &key, &next)) {
         *why = "agile encryption without a password key encryptor";
         return SK_EUNSUPPORTED;
     }
-    rc = cipher_params(key, &oc->key_bits, &oc->block_size, why);
+    rc = cipher_params(&key, &oc->key_bits, &oc->block_size, why);
     if (rc)
         return rc;
     *why = "the agile encryptedKey is malformed";
-    if (!attr_hash(key, oc->hash, &oc->hash_size, "hashAlgorithm") ||
-        !attr_uint(key, "spinCount", SK_OC_MAX_SPIN, &oc->spin) ||
-        !attr_base64(key, "saltValue", &oc->salt) ||
-        !attr_base64(key, "encryptedVerifierHashInput", &oc->verifier_input) ||
-        !attr_base64(key, "encryptedVerifierHashValue", &oc->verifier_hash) ||
-        !attr_base64(key, "encryptedKeyValue", &oc->key_value) || oc->salt.len < 16 ||
+    if (!attr_hash(&key, oc->hash, &oc->hash_size, "hashAlgorithm") ||
+        !attr_uint(&key, "spinCount", SK_OC_MAX_SPIN, &oc->spin) ||
+        !attr_base64(&key, "saltValue", &oc->salt) ||
+        !attr_base64(&key, "encryptedVerifierHashInput", &oc->verifier_input) ||
+        !attr_base64(&key, "encryptedVerifierHashValue", &oc->verifier_hash) ||
+        !attr_base64(&key, "encryptedKeyValue", &oc->key_value) || oc->salt.len < 16 ||
         oc->data_salt.len < 16 || oc->verifier_input.len % 16 || oc->verifier_hash.len % 16 ||
         oc->key_value.len % 16 || oc->key_value.len < oc->data_key_bits / 8)
         return SK_ECORRUPT;
@@ -439,7 +413,7 @@ int sk_offcrypto_parse(struct sk_offcrypto *oc, const uint8_t *p, size_t n, cons
         return rc;
     }
     if (major == 4 && minor == 4) { /* Agile, 2.3.4.10 */
-        sk_reader_skip(&r, 4); /* Reserved, 0x40 */
+        sk_reader_skip(&r, 4);      /* Reserved, 0x40 */
         size_t left = sk_reader_left(&r);
         if (r.err || left > MAX_XML) {
             *why = "the agile descriptor is missing or too large";
@@ -492,8 +466,8 @@ void sk_offcrypto_record(const struct sk_offcrypto *oc, struct sk_unpack *u)
     if (oc->scheme == SK_OC_XOR)
         return;
     if (oc->scheme == SK_OC_AGILE || oc->scheme == SK_OC_STANDARD)
-        sk_unpack_info(u, "cipher", "AES-%u-%s", oc->scheme == SK_OC_AGILE ? oc->data_key_bits
-                                                                             : oc->key_bits,
+        sk_unpack_info(u, "cipher", "AES-%u-%s",
+                       oc->scheme == SK_OC_AGILE ? oc->data_key_bits : oc->key_bits,
                        oc->scheme == SK_OC_AGILE ? "CBC" : "ECB");
     else
         sk_unpack_info(u, "cipher", "RC4-%u", oc->scheme == SK_OC_RC4 ? 40u : oc->key_bits);
@@ -559,7 +533,8 @@ static int try_agile(struct sk_offcrypto *oc, struct sk_unpack *u, const uint8_t
         !block_derive(md, h, hn, block_verifier_hash, 8, kn, key) ||
         aes_decrypt(key, kn, iv, oc->verifier_hash.p, oc->verifier_hash.len, value))
         return SK_EINTERNAL;
-    size_t salt_size = oc->salt.len < oc->verifier_input.len ? oc->salt.len : oc->verifier_input.len;
+    size_t salt_size =
+        oc->salt.len < oc->verifier_input.len ? oc->salt.len : oc->verifier_input.len;
     if (!hash2(md, input, salt_size, "", 0, check) || oc->verifier_hash.len < hn ||
         memcmp(check, value, hn) != 0)
         return 0;
@@ -812,199 +787,4 @@ int sk_offcrypto_rc4_stream(const struct sk_offcrypto *oc, uint8_t *p, size_t n,
         sk_offcrypto_rc4_block(oc, (uint32_t)block, p + at, k);
     }
     return 0;
-}
-
-#define REC_BOF 0x0809u
-#define REC_FILEPASS 0x002Fu
-#define REC_BOUNDSHEET 0x0085u
-
-static bool workbook_clear(uint16_t type)
-{
-    /* BOF, FilePass, UsrExcl, FileLock, InterfaceHdr, RRDInfo, RRDHead */
-    return type == REC_BOF || type == REC_FILEPASS || type == 0x0194 || type == 0x0195 ||
-           type == 0x00E1 || type == 0x0196 || type == 0x0138;
-}
-
-/* XOR method 1 for one record body (2.3.7.3 DecryptData_Method1): the
- * array index starts at (stream offset + body size) mod 16 (MS-XLS
- * 2.2.10); each byte is XORed, then rotated right by 5 bits. */
-static void xor_body(const struct sk_offcrypto *oc, uint8_t *p, size_t at, size_t n,
-                     size_t size)
-{
-    for (size_t k = 0; k < n; k++) {
-        uint8_t v = p[at + k] ^ oc->xor_array[(at + k + size) % 16];
-        p[at + k] = (uint8_t)(v >> 5 | v << 3);
-    }
-}
-
-int sk_offcrypto_workbook(const struct sk_offcrypto *oc, uint8_t *p, size_t n)
-{
-    uint8_t *clear = malloc(n ? n : 1);
-    if (!clear)
-        return SK_ENOMEM;
-    memcpy(clear, p, n);
-    if (oc->scheme != SK_OC_XOR)
-        sk_offcrypto_rc4_stream(oc, p, n, 1024);
-    bool after = false;
-    size_t pos = 0;
-    while (n - pos >= 4) {
-        uint16_t type = (uint16_t)(clear[pos] | clear[pos + 1] << 8);
-        size_t size = (size_t)(clear[pos + 2] | clear[pos + 3] << 8);
-        size_t body = pos + 4, have = n - body < size ? n - body : size;
-        memcpy(p + pos, clear + pos, 4);
-        if (!after || workbook_clear(type))
-            memcpy(p + body, clear + body, have);
-        else if (type == REC_BOUNDSHEET)
-            memcpy(p + body, clear + body, have < 4 ? have : 4);
-        if (after && oc->scheme == SK_OC_XOR && !workbook_clear(type)) {
-            size_t skip = type == REC_BOUNDSHEET ? (have < 4 ? have : 4) : 0;
-            xor_body(oc, p, body + skip, have - skip, size);
-        }
-        if (type == REC_FILEPASS) {
-            after = true;
-            /* No longer encrypted: a record of type 0, same size, zeros. */
-            memset(p + pos, 0, 2);
-            memset(p + body, 0, have);
-        }
-        pos = body + have;
-    }
-    free(clear);
-    return 0;
-}
-
-/* ---- PowerPoint (MS-PPT 2.1.2, 2.3.3-2.3.4, 2.3.7) ------------------------------------ */
-
-#define PPT_USER_EDIT 0x0FF5u
-#define PPT_PERSIST_DIR 0x1772u
-#define PPT_CRYPT_SESSION 0x2F14u
-
-struct ppt_edit {
-    size_t edit, dir, dir_body, dir_len;
-    uint32_t crypt_ref;
-};
-
-/* The UserEditAtom at edit_offset (never encrypted) and its persist
- * directory. An encrypted file has exactly one UserEditAtom (2.3.7). */
-static int ppt_edit_read(const uint8_t *doc, size_t n, uint32_t edit_offset, struct ppt_edit *e,
-                         const char **why)
-{
-    struct sk_reader r = sk_reader_make(doc, n);
-    sk_reader_seek(&r, edit_offset);
-    sk_reader_skip(&r, 2);
-    uint16_t type = sk_reader_u16le(&r);
-    uint32_t len = sk_reader_u32le(&r);
-    sk_reader_skip(&r, 12);
-    uint32_t dir = sk_reader_u32le(&r);
-    sk_reader_skip(&r, 12);
-    e->crypt_ref = sk_reader_u32le(&r);
-    *why = "PowerPoint Document: no readable UserEditAtom with an encryption session";
-    if (r.err || type != PPT_USER_EDIT || len < 0x20)
-        return SK_ECORRUPT;
-    e->edit = edit_offset;
-    e->dir = dir;
-    sk_reader_seek(&r, dir);
-    sk_reader_skip(&r, 2);
-    type = sk_reader_u16le(&r);
-    len = sk_reader_u32le(&r);
-    *why = "PowerPoint Document: no readable PersistDirectoryAtom";
-    if (r.err || type != PPT_PERSIST_DIR || len > sk_reader_left(&r))
-        return SK_ECORRUPT;
-    e->dir_body = r.pos;
-    e->dir_len = len;
-    return 0;
-}
-
-/* Calls back for each (persist id, offset) of the directory; stops when
- * the callback returns non-zero, and returns that. */
-typedef int (*ppt_visit)(void *ctx, uint32_t id, uint32_t offset);
-
-static int ppt_each(const uint8_t *doc, const struct ppt_edit *e, ppt_visit visit, void *ctx)
-{
-    struct sk_reader r = sk_reader_make(doc + e->dir_body, e->dir_len);
-    while (sk_reader_left(&r) >= 4) {
-        uint32_t head = sk_reader_u32le(&r);
-        uint32_t id = head & 0xFFFFFu, count = head >> 20;
-        for (uint32_t k = 0; k < count; k++) {
-            uint32_t offset = sk_reader_u32le(&r);
-            if (r.err)
-                return SK_ECORRUPT;
-            int rc = visit(ctx, id + k, offset);
-            if (rc)
-                return rc;
-        }
-    }
-    return 0;
-}
-
-struct ppt_find {
-    uint32_t id, offset;
-    bool found;
-};
-
-static int find_persist(void *ctx, uint32_t id, uint32_t offset)
-{
-    struct ppt_find *f = ctx;
-    if (id != f->id)
-        return 0;
-    f->offset = offset;
-    f->found = true;
-    return 1;
-}
-
-int sk_offcrypto_ppt_header(const uint8_t *doc, size_t n, uint32_t edit_offset,
-                            struct sk_reader *info, const char **why)
-{
-    struct ppt_edit e;
-    int rc = ppt_edit_read(doc, n, edit_offset, &e, why);
-    if (rc)
-        return rc;
-    struct ppt_find f = {.id = e.crypt_ref};
-    rc = ppt_each(doc, &e, find_persist, &f);
-    struct sk_reader r = sk_reader_make(doc, n);
-    sk_reader_seek(&r, f.offset);
-    sk_reader_skip(&r, 2);
-    uint16_t type = sk_reader_u16le(&r);
-    uint32_t len = sk_reader_u32le(&r);
-    *info = sk_reader_sub(&r, len);
-    *why = "PowerPoint Document: the CryptSession10Container is missing or cut short";
-    return rc < 0 || !f.found || r.err || type != PPT_CRYPT_SESSION ? SK_ECORRUPT : 0;
-}
-
-struct ppt_decrypt {
-    const struct sk_offcrypto *oc;
-    uint8_t *doc;
-    size_t n;
-    const struct ppt_edit *e;
-    uint64_t budget; /* bytes that may still be decrypted: objects never add up past n */
-};
-
-static int decrypt_persist(void *ctx, uint32_t id, uint32_t offset)
-{
-    struct ppt_decrypt *d = ctx;
-    if (id == d->e->crypt_ref || offset == d->e->edit || offset == d->e->dir)
-        return 0; /* stored in clear (2.3.7) */
-    if (offset > d->n || d->n - offset < 8)
-        return SK_ECORRUPT;
-    uint8_t head[8];
-    memcpy(head, d->doc + offset, 8);
-    sk_offcrypto_rc4_block(d->oc, id, head, 8);
-    uint32_t len = (uint32_t)head[4] | (uint32_t)head[5] << 8 | (uint32_t)head[6] << 16 |
-                   (uint32_t)head[7] << 24;
-    size_t total = 8 + (len < d->n - offset - 8 ? len : d->n - offset - 8);
-    if (total > d->budget)
-        return SK_ECORRUPT;
-    d->budget -= total;
-    sk_offcrypto_rc4_block(d->oc, id, d->doc + offset, total);
-    return 0;
-}
-
-int sk_offcrypto_ppt(const struct sk_offcrypto *oc, uint8_t *doc, size_t n, uint32_t edit_offset)
-{
-    struct ppt_edit e;
-    const char *why;
-    int rc = ppt_edit_read(doc, n, edit_offset, &e, &why);
-    if (rc)
-        return rc;
-    struct ppt_decrypt d = {oc, doc, n, &e, n};
-    return ppt_each(doc, &e, decrypt_persist, &d);
 }

@@ -1,7 +1,8 @@
 /* Office document encryption ([MS-OFFCRYPTO]): the encryption headers, the
  * per-candidate key derivation and verifier check, and the decryption of
- * what each format encrypts. Pure functions over buffers: the OLE2
- * unpacker finds the streams and hands their bytes here.
+ * the ciphers each format uses. Pure functions over buffers: office_crypt.c
+ * finds the headers and streams of each application and hands their bytes
+ * here.
  *
  * Schemes: ECMA-376 Agile (2.3.4.10-13) and Standard (2.3.4.5-9) for OOXML
  * packages; RC4 CryptoAPI (2.3.5) and binary RC4 (2.3.6) for .doc, .xls
@@ -102,25 +103,5 @@ int sk_offcrypto_rc4_stream(const struct sk_offcrypto *oc, uint8_t *p, size_t n,
 /* RC4: decrypts p[0..n) in place with the key of one block number, from the
  * start of its key stream (a PowerPoint persist object, MS-PPT 2.3.7). */
 int sk_offcrypto_rc4_block(const struct sk_offcrypto *oc, uint32_t block, uint8_t *p, size_t n);
-
-/* A Workbook stream (MS-XLS 2.2.10), decrypted in place: record headers,
- * the bodies of BOF, FilePass, UsrExcl, FileLock, InterfaceHdr, RRDInfo and
- * RRDHead and BoundSheet8.lbPlyPos are stored in clear; everything else is
- * RC4 by stream offset (1024-byte blocks) or XOR obfuscated. FilePass is
- * turned into a record of type 0 and the same size holding zeros, so the stream reads as
- * an unencrypted workbook and every stream offset stays valid. */
-int sk_offcrypto_workbook(const struct sk_offcrypto *oc, uint8_t *p, size_t n);
-
-/* PowerPoint: the encryption header inside the CryptSession10Container that
- * the UserEditAtom at edit_offset (from the Current User stream) names.
- * 0 with *info over it, or SK_ECORRUPT with *why. */
-int sk_offcrypto_ppt_header(const uint8_t *doc, size_t n, uint32_t edit_offset,
-                            struct sk_reader *info, const char **why);
-
-/* PowerPoint: decrypts every persist object of the PowerPoint Document
- * stream in place, each with its persist id as block number (MS-PPT
- * 2.3.7); the UserEditAtom, the PersistDirectoryAtom and the
- * CryptSession10Container stay as they are. 0 or SK_ECORRUPT. */
-int sk_offcrypto_ppt(const struct sk_offcrypto *oc, uint8_t *doc, size_t n, uint32_t edit_offset);
 
 #endif

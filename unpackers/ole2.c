@@ -33,7 +33,7 @@
  * loops but only logs a warning and goes on with part of a stream (which
  * would then be scanned as if whole), recurses over the directory tree,
  * and reads a directory name until a NUL; earlier versions trusted
- * mini-stream chain lengths. This check (cfb_check) turns all of that
+ * mini-stream chain lengths. That check (cfb_check.c) turns all of that
  * into one clear failure before libgsf runs.
  * Limits: directory entries reachable (OLE2_MAX_ENTRIES, limit.nodes) and
  * storage depth (OLE2_MAX_DEPTH, limit.depth), both walked with explicit
@@ -42,9 +42,10 @@
  * the dir stream, a chunk or an Ole10Native header checked against what
  * remains. Not supported: the VBA p-code (performance cache) is not
  * decompiled and not handed back. Documents encrypted by Office are
- * decrypted with offcrypto.c (see "Office's own encryption" below); what
- * no candidate opens is encrypted.unopened and its streams are handed back
- * as the ciphertext they are. */
+ * decrypted by office_crypt.c (which streams, per application) with
+ * offcrypto.c (the cryptography); what no candidate opens is
+ * encrypted.unopened and its streams are handed back as the ciphertext
+ * they are. MS-OVBA decompression and the dir stream are ovba.c's. */
 #include <gsf/gsf.h>
 #include <pthread.h>
 #include <string.h>
@@ -52,38 +53,22 @@
 
 #include "../engine/error.h"
 #include "../engine/reader.h"
+#include "cfb_check.h"
 #include "mraptor.h"
 #include "msi_name.h"
-#include "offcrypto.h"
+#include "office_crypt.h"
+#include "ovba.h"
 #include "unpacker.h"
 
-#define OLE2_MAX_DEPTH 64u      /* storages nested inside storages */
-#define OLE2_MAX_ENTRIES 10000u /* directory entries reachable */
-#define OLE2_MAX_MODULES 10000u /* modules in one dir stream */
+#define OLE2_MAX_DEPTH 64u                  /* storages nested inside storages */
+#define OLE2_MAX_ENTRIES SK_CFB_MAX_ENTRIES /* directory entries reachable */
 #define READ_BLOCK (64u * 1024u)
-#define CFB_CUTOFF 4096u
-#define CFB_MINI 64u
-#define CFB_END 0xFFFFFFFEu
-#define CFB_NOSTREAM 0xFFFFFFFFu
-#define OVBA_CHUNK 4096u
 #define DDE_DETAIL 100u
 
 static const uint8_t equation_clsid[16] = {0x02, 0xce, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
                                            0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
 
 enum plan_kind { PLAN_STREAM, PLAN_MODULE };
-
-/* Office's own encryption of this compound file (offcrypto.c does the
- * cryptography; this file finds the streams). */
-enum crypt_kind { CRYPT_PACKAGE, CRYPT_WORD, CRYPT_EXCEL, CRYPT_PPT };
-
-struct office_crypt {
-    enum crypt_kind kind;
-    struct sk_offcrypto oc;
-    const struct sk_password *password; /* what opened it, or NULL */
-    uint32_t table_clear;               /* Word: FibBase.lKey, the table's clear prefix */
-    uint32_t ppt_edit;                  /* PowerPoint: offsetToCurrentEdit */
-};
 
 struct plan {
     enum plan_kind kind;
@@ -94,7 +79,6 @@ struct plan {
     uint32_t offset;    /* MODULE: where the compressed source starts */
     unsigned codepage;  /* MODULE: the project's code page */
     bool reported;      /* MODULE: its damage is already reported */
-    bool decrypt;       /* STREAM: handed back decrypted (office_crypt) */
 };
 
 struct ole2_state {
@@ -111,8 +95,9 @@ struct ole2_state {
     GPtrArray *ppt_objects; /* PowerPoint's embedded storages (GByteArray) */
     unsigned ppt_next;
     bool dde_reported;
-    struct office_crypt *crypt; /* the document's own encryption, once opened */
-    bool crypt_reported;        /* open_encryption reported it (opened or not) */
+    struct sk_office_crypt *crypt; /* the document's own encryption, once opened */
+    bool crypt_reported;           /* office_crypt.c reported it (opened or not) */
+    struct sk_office_file file;    /* the root streams, for office_crypt.c */
 };
 
 static pthread_once_t gsf_once = PTHREAD_ONCE_INIT;
@@ -126,326 +111,6 @@ static int probe(const struct sk_node *node)
 {
     /* An MSI is an OLE2 file: its streams (CustomAction scripts) are listed. */
     return node->type == SK_TYPE_OLE2 || node->type == SK_TYPE_MSI ? 60 : 0;
-}
-
-/* ---- MS-CFB sanity check, before libgsf sees the bytes ----------------- */
-
-struct cfb {
-    const uint8_t *p;
-    size_t len;
-    uint32_t shift, ss, n_sectors;
-    uint32_t *fat, n_fat;
-    uint32_t n_table; /* FAT entries that name sectors of the file */
-    uint32_t *minifat, n_minifat;
-    uint32_t *dir, n_dir; /* the directory's sectors */
-    uint8_t *used, *mini_used;
-    uint32_t mini_sectors;
-    uint8_t *tail; /* the partial last sector, zero-padded, or NULL */
-    const char *why;
-};
-
-static uint32_t le32(const uint8_t *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-/* Sector id's bytes (c->ss of them); id < c->n_sectors. The last one may be
- * the padded copy of a sector the file ends inside. */
-static const uint8_t *sector(const struct cfb *c, uint32_t id)
-{
-    size_t header = (size_t)1 << (c->shift > 9 ? c->shift : 9);
-    if (c->tail && id == c->n_sectors - 1)
-        return c->tail;
-    return c->p + header + ((size_t)id << c->shift);
-}
-
-/* Follows a chain, marking each sector used; a sector met twice (a loop, or
- * two chains sharing it) or out of range fails. Stores up to `keep` ids in
- * out. Returns the length, or -1 with c->why set. */
-static long walk_chain(struct cfb *c, const uint32_t *table, uint32_t n, uint8_t *used,
-                       uint32_t start, uint32_t limit, uint32_t *out, uint32_t keep)
-{
-    long count = 0;
-    for (uint32_t id = start; id != CFB_END; id = table[id]) {
-        if (id >= n) {
-            c->why = "a sector chain points outside the file";
-            return -1;
-        }
-        if (used[id / 8] & (1u << (id % 8))) {
-            c->why = "a sector chain loops or shares sectors with another";
-            return -1;
-        }
-        if ((uint32_t)count >= limit) {
-            c->why = "a sector chain is longer than its stream";
-            return -1;
-        }
-        used[id / 8] |= (uint8_t)(1u << (id % 8));
-        if ((uint32_t)count < keep && out)
-            out[count] = id;
-        count++;
-    }
-    return count;
-}
-
-static uint32_t *read_table(struct cfb *c, const uint32_t *sectors, uint32_t count, uint32_t *n)
-{
-    uint32_t per = c->ss / 4;
-    uint32_t *table = g_try_new(uint32_t, (gsize)count * per + 1);
-    if (!table)
-        return NULL;
-    for (uint32_t i = 0; i < count; i++)
-        for (uint32_t k = 0; k < per; k++)
-            table[(size_t)i * per + k] = le32(sector(c, sectors[i]) + 4 * k);
-    *n = count * per;
-    return table;
-}
-
-/* The FAT's sector ids, from the header's 109 and the DIFAT chain. */
-static uint32_t *fat_sectors(struct cfb *c, uint32_t count)
-{
-    uint32_t *ids = g_try_new(uint32_t, count + 1);
-    if (!ids)
-        return NULL;
-    uint32_t have = 0, per = c->ss / 4 - 1;
-    for (uint32_t i = 0; i < 109 && have < count; i++)
-        ids[have++] = le32(c->p + 76 + 4 * i);
-    /* libgsf follows the DIFAT chain for as many sectors as the header
-     * declares, fetching each before any range check of its own: walk the
-     * same count and refuse a chain that leaves the file first. */
-    uint32_t difat = le32(c->p + 68), n_difat = le32(c->p + 72);
-    if (n_difat > c->n_sectors) {
-        g_free(ids);
-        c->why = "the DIFAT's sector count is impossible";
-        return NULL;
-    }
-    for (uint32_t k = 0; k < n_difat; k++) {
-        if (difat >= c->n_sectors) {
-            g_free(ids);
-            c->why = "a DIFAT sector is outside the file";
-            return NULL;
-        }
-        const uint8_t *s = sector(c, difat);
-        for (uint32_t i = 0; i < per && have < count; i++)
-            ids[have++] = le32(s + 4 * i);
-        difat = le32(s + 4 * per);
-    }
-    for (uint32_t i = 0; i < have; i++)
-        if (ids[i] >= c->n_sectors)
-            have = 0;
-    if (have < count) {
-        g_free(ids);
-        c->why = "the FAT's sectors are missing or outside the file";
-        return NULL;
-    }
-    return ids;
-}
-
-static const uint8_t *dirent(const struct cfb *c, uint32_t i)
-{
-    uint32_t per = c->ss / 128;
-    if (i / per >= c->n_dir)
-        return NULL;
-    return sector(c, c->dir[i / per]) + (size_t)(i % per) * 128;
-}
-
-static bool check_stream(struct cfb *c, const uint8_t *e)
-{
-    uint32_t start = le32(e + 116), size = le32(e + 120);
-    if (size > c->len) {
-        c->why = "a stream is larger than the file";
-        return false;
-    }
-    if (size == 0)
-        return true;
-    if (size < CFB_CUTOFF) {
-        long n = walk_chain(c, c->minifat,
-                            c->n_minifat < c->mini_sectors ? c->n_minifat : c->mini_sectors,
-                            c->mini_used, start, CFB_CUTOFF / CFB_MINI, NULL, 0);
-        if (n >= 0 && (uint64_t)n * CFB_MINI < size)
-            c->why = "a small stream's chain is shorter than the stream";
-        return n >= 0 && (uint64_t)n * CFB_MINI >= size;
-    }
-    long n = walk_chain(c, c->fat, c->n_table, c->used, start, c->n_sectors, NULL, 0);
-    if (n >= 0 && ((uint64_t)n << c->shift) < size)
-        c->why = "a stream's chain is shorter than the stream";
-    return n >= 0 && ((uint64_t)n << c->shift) >= size;
-}
-
-/* Visits the directory tree from the root, as libgsf will (left, right,
- * child), with a stack instead of recursion. */
-static int check_tree(struct cfb *c)
-{
-    uint32_t cap = 3 * (OLE2_MAX_ENTRIES + 1), n = 0, reached = 0;
-    uint32_t *stack = g_try_new(uint32_t, cap);
-    uint8_t *seen = g_try_malloc0((gsize)c->n_dir * (c->ss / 128) / 8 + 1);
-    int rc = stack && seen ? 0 : SK_ENOMEM;
-    if (rc == 0)
-        stack[n++] = 0;
-    while (rc == 0 && n > 0) {
-        uint32_t i = stack[--n];
-        const uint8_t *e = dirent(c, i);
-        uint8_t type = e ? e[66] : 0;
-        if (!e || (type != 1 && type != 2 && type != 5) || !memchr(e, 0, 64)) {
-            c->why = "the directory points to a missing or malformed entry";
-            rc = SK_ECORRUPT;
-        } else if (seen[i / 8] & (1u << (i % 8))) {
-            c->why = "the directory tree has a cycle";
-            rc = SK_ECORRUPT;
-        } else if (++reached > OLE2_MAX_ENTRIES) {
-            rc = SK_ELIMIT;
-        } else if (type == 2 && i != 0 && !check_stream(c, e)) {
-            rc = SK_ECORRUPT;
-        } else {
-            seen[i / 8] |= (uint8_t)(1u << (i % 8));
-            uint32_t links[3] = {le32(e + 68), le32(e + 72),
-                                 type != 2 ? le32(e + 76) : CFB_NOSTREAM};
-            for (int k = 0; k < 3; k++)
-                if (links[k] != CFB_NOSTREAM && n < cap)
-                    stack[n++] = links[k];
-        }
-    }
-    g_free(stack);
-    g_free(seen);
-    return rc;
-}
-
-static int check_header(struct cfb *c)
-{
-    static const uint8_t magic[8] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
-    if (c->len < 512 || memcmp(c->p, magic, 8) != 0) {
-        c->why = "no OLE2 header";
-        return SK_ECORRUPT;
-    }
-    struct sk_reader r = sk_reader_make(c->p, 512);
-    sk_reader_seek(&r, 30);
-    c->shift = sk_reader_u16le(&r);
-    uint16_t mini_shift = sk_reader_u16le(&r);
-    sk_reader_seek(&r, 56);
-    uint32_t cutoff = sk_reader_u32le(&r);
-    if ((c->shift != 9 && c->shift != 12) || mini_shift != 6 || cutoff != CFB_CUTOFF) {
-        c->why = "sector sizes or the mini stream cutoff are not MS-CFB's";
-        return SK_ECORRUPT;
-    }
-    c->ss = 1u << c->shift;
-    size_t header = c->ss > 512 ? c->ss : 512;
-    size_t body = c->len > header ? c->len - header : 0;
-    /* A file may end inside its last sector (Apache POI writes such files;
-     * olefile counts that sector, and msoffcrypto-tool and Excel open
-     * them). That sector counts; its bytes are read from a zero-padded
-     * copy. A sector wholly past the end does not count, so a chain that
-     * reaches it is still refused. */
-    size_t n = (body + c->ss - 1) >> c->shift;
-    if (n > 0xFFFFFFF0u) {
-        c->why = "more sectors than MS-CFB can number";
-        return SK_ECORRUPT;
-    }
-    c->n_sectors = (uint32_t)n;
-    size_t partial = body & (c->ss - 1);
-    if (partial) {
-        c->tail = g_try_malloc0(c->ss);
-        if (!c->tail)
-            return SK_ENOMEM;
-        memcpy(c->tail, c->p + header + (body - partial), partial);
-    }
-    return 0;
-}
-
-/* Every FAT entry names a sector of the file or is one of the markers
- * (0xFFFFFFFC..F). libgsf refuses any other value ("Invalid metabat item");
- * its bound counts a partial last sector (as n_sectors does) and, for 4096-
- * byte sectors, measures from byte 512: this bound is libgsf's. */
-static bool fat_entries_in_range(struct cfb *c)
-{
-    uint64_t blocks = ((uint64_t)c->len - 512 + c->ss - 1) >> c->shift;
-    for (uint32_t i = 0; i < c->n_fat; i++) {
-        if (c->fat[i] >= blocks && c->fat[i] < 0xFFFFFFFCu) {
-            c->why = "a FAT entry points outside the file";
-            return false;
-        }
-    }
-    return true;
-}
-
-static int check_tables(struct cfb *c)
-{
-    uint32_t n_fat_sectors = le32(c->p + 44);
-    if (n_fat_sectors == 0 || n_fat_sectors > c->n_sectors) {
-        c->why = "the FAT's sector count is impossible";
-        return SK_ECORRUPT;
-    }
-    uint32_t *ids = fat_sectors(c, n_fat_sectors);
-    if (!ids)
-        return c->why ? SK_ECORRUPT : SK_ENOMEM;
-    c->fat = read_table(c, ids, n_fat_sectors, &c->n_fat);
-    g_free(ids);
-    if (c->fat && !fat_entries_in_range(c))
-        return SK_ECORRUPT;
-    c->used = g_try_malloc0(c->n_sectors / 8 + 1);
-    c->dir = g_try_new(uint32_t, c->n_sectors + 1);
-    if (!c->fat || !c->used || !c->dir)
-        return SK_ENOMEM;
-    c->n_table = c->n_fat < c->n_sectors ? c->n_fat : c->n_sectors;
-    uint32_t n_table = c->n_table;
-    long n = walk_chain(c, c->fat, n_table, c->used, le32(c->p + 48), c->n_sectors, c->dir,
-                        c->n_sectors);
-    if (n <= 0)
-        return SK_ECORRUPT;
-    c->n_dir = (uint32_t)n;
-    uint32_t n_minifat = le32(c->p + 64), mini_start = le32(c->p + 60);
-    uint32_t *mids = g_try_new(uint32_t, c->n_sectors + 1);
-    long m = mids && n_minifat ? walk_chain(c, c->fat, n_table, c->used, mini_start,
-                                            c->n_sectors, mids, c->n_sectors)
-                               : 0;
-    if (m > 0)
-        c->minifat = read_table(c, mids, (uint32_t)m, &c->n_minifat);
-    g_free(mids);
-    if (m < 0)
-        return SK_ECORRUPT;
-    /* The mini stream is the root entry's own chain. */
-    const uint8_t *root = dirent(c, 0);
-    uint32_t root_size = root ? le32(root + 120) : 0;
-    c->mini_sectors = root_size / CFB_MINI;
-    long k = root && root_size ? walk_chain(c, c->fat, n_table, c->used, le32(root + 116),
-                                            c->n_sectors, NULL, 0)
-                               : 0;
-    if (k < 0)
-        return SK_ECORRUPT;
-    if (((uint64_t)k << c->shift) < root_size) {
-        c->why = "the mini stream's chain is shorter than the mini stream";
-        return SK_ECORRUPT;
-    }
-    c->mini_used = g_try_malloc0(c->mini_sectors / 8 + 1);
-    if (!c->mini_used)
-        return SK_ENOMEM;
-    if (!c->minifat) {
-        c->minifat = g_new0(uint32_t, 1);
-        c->n_minifat = 0;
-    }
-    return 0;
-}
-
-/* 0, SK_ECORRUPT (why says what), SK_ELIMIT (too many entries) or
- * SK_ENOMEM. *pad: the zeros that would complete a partial last sector (0
- * when the file ends on a sector boundary; less than one sector). */
-static int cfb_check(const uint8_t *p, size_t len, const char **why, size_t *pad)
-{
-    struct cfb c = {.p = p, .len = len};
-    int rc = check_header(&c);
-    *pad = rc == 0 && c.tail
-               ? ((size_t)c.n_sectors << c.shift) - (len - (c.ss > 512 ? c.ss : 512))
-               : 0;
-    if (rc == 0)
-        rc = check_tables(&c);
-    if (rc == 0)
-        rc = check_tree(&c);
-    *why = c.why ? c.why : "malformed compound file";
-    g_free(c.fat);
-    g_free(c.minifat);
-    g_free(c.dir);
-    g_free(c.used);
-    g_free(c.mini_used);
-    g_free(c.tail);
-    return rc;
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -464,9 +129,35 @@ static bool add_plan(struct ole2_state *st, struct plan plan)
     return true;
 }
 
+/* Checked string building: NULL when memory runs out (the caller fails
+ * the scan closed with SK_ENOMEM); g_free frees the result. GLib's g_strdup
+ * and g_strconcat would abort the process instead. */
+static char *str_take(const char *p, size_t n)
+{
+    char *s = n < SIZE_MAX ? g_try_malloc(n + 1) : NULL;
+    if (s) {
+        if (n)
+            memcpy(s, p, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+static char *str_join3(const char *a, const char *b, const char *c)
+{
+    size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
+    char *s = g_try_malloc(na + nb + nc + 1);
+    if (s) {
+        memcpy(s, a, na);
+        memcpy(s + na, b, nb);
+        memcpy(s + na + nb, c, nc + 1);
+    }
+    return s;
+}
+
 static char *join(const char *prefix, const char *name)
 {
-    return prefix && *prefix ? g_strconcat(prefix, "/", name, NULL) : g_strdup(name);
+    return prefix && *prefix ? str_join3(prefix, "/", name) : str_take(name, strlen(name));
 }
 
 /* Text in a Windows code page as UTF-8, or NULL when iconv cannot say. */
@@ -476,7 +167,7 @@ static char *to_utf8(const uint8_t *p, size_t n, unsigned codepage, gsize *out_l
         if (!g_utf8_validate((const char *)p, (gssize)n, NULL))
             return NULL;
         *out_len = n;
-        return g_strndup((const char *)p, n);
+        return str_take((const char *)p, n);
     }
     char charset[24];
     if (codepage == 1200)
@@ -499,191 +190,39 @@ static int read_stream(GsfInput *in, uint64_t cap, GByteArray **out)
     gsf_off_t size = gsf_input_size(in);
     if (size < 0 || (uint64_t)size > cap)
         return SK_ELIMIT;
-    GByteArray *bytes = g_byte_array_sized_new((guint)size);
-    for (gsf_off_t left = size; left > 0;) {
-        size_t n = left < READ_BLOCK ? (size_t)left : READ_BLOCK;
-        const guint8 *block = gsf_input_read(in, n, NULL);
-        if (!block) {
-            g_byte_array_unref(bytes);
+    if ((uint64_t)size > G_MAXUINT)
+        return SK_ELIMIT;
+    guint8 *data = g_try_malloc(size ? (gsize)size : 1);
+    if (!data)
+        return SK_ENOMEM;
+    for (gsf_off_t at = 0; at < size;) {
+        size_t n = size - at < READ_BLOCK ? (size_t)(size - at) : READ_BLOCK;
+        if (!gsf_input_read(in, n, data + at)) {
+            g_free(data);
             return SK_ECORRUPT;
         }
-        g_byte_array_append(bytes, block, (guint)n);
-        left -= (gsf_off_t)n;
+        at += (gsf_off_t)n;
     }
-    *out = bytes;
+    *out = g_byte_array_new_take(data, (gsize)size);
     return 0;
 }
 
-/* Appends in blocks, so that a limit keeps what fits. */
-static int append_blocks(struct sk_unpack *u, struct sk_buf *buf, const uint8_t *p, size_t n)
-{
-    for (size_t at = 0; at < n;) {
-        size_t k = n - at < READ_BLOCK ? n - at : READ_BLOCK;
-        int rc = sk_unpack_append(u, buf, p + at, k);
-        if (rc != 0)
-            return rc;
-        at += k;
-    }
-    return 0;
-}
+/* ---- VBA projects (MS-OVBA, through ovba.c) ------------------------------ */
 
-/* ---- MS-OVBA 2.4.1.3: decompression ------------------------------------- */
-
-/* The most a decompression may produce: the node limit, and what a
- * GByteArray can hold. */
+/* The most a decompression may produce: the node limit (and no more than
+ * a GByteArray could hold, as before). */
 static size_t output_cap(const struct sk_unpack *u)
 {
     uint64_t cap = sk_unpack_limits(u)->max_node_bytes;
     return cap > G_MAXUINT / 2 ? G_MAXUINT / 2 : (size_t)cap;
 }
 
-/* One CompressedChunk's tokens (p, n: after its header) onto out. */
-static int ovba_chunk(const uint8_t *p, size_t n, GByteArray *out, size_t cap, const char **why)
+static bool unpack_expired(void *u)
 {
-    size_t start = out->len, i = 0;
-    while (i < n) {
-        uint8_t flags = p[i++];
-        for (unsigned bit = 0; bit < 8 && i < n; bit++) {
-            size_t have = out->len - start;
-            if (!(flags & (1u << bit))) {
-                if (have >= OVBA_CHUNK || out->len >= cap)
-                    return have >= OVBA_CHUNK
-                               ? (*why = "a chunk decompresses past 4096 bytes", SK_ECORRUPT)
-                               : SK_ELIMIT;
-                g_byte_array_append(out, p + i++, 1);
-                continue;
-            }
-            if (n - i < 2)
-                return *why = "a copy token is cut short", SK_ECORRUPT;
-            unsigned token = (unsigned)p[i] | (unsigned)p[i + 1] << 8;
-            i += 2;
-            unsigned bits = 4;
-            while (bits < 12 && ((size_t)1 << bits) < have)
-                bits++;
-            size_t length = (token & (0xFFFFu >> bits)) + 3;
-            size_t offset = (token >> (16 - bits)) + 1;
-            if (offset > have || length > OVBA_CHUNK - have)
-                return *why = "a copy token reaches outside its chunk", SK_ECORRUPT;
-            bool cut = length > cap - out->len;
-            if (cut)
-                length = cap - out->len;
-            size_t at = out->len;
-            g_byte_array_set_size(out, (guint)(at + length));
-            for (size_t k = 0; k < length; k++)
-                out->data[at + k] = out->data[at + k - offset]; /* may overlap */
-            if (cut)
-                return SK_ELIMIT;
-        }
-    }
-    return 0;
+    return sk_unpack_expired(u);
 }
 
-/* A CompressedContainer p[0..n) onto out, at most cap bytes: 0, SK_ELIMIT
- * (out holds cap bytes, or time ran out), or SK_ECORRUPT (why; out holds
- * what came before the damage). */
-static int ovba_decompress(struct sk_unpack *u, const uint8_t *p, size_t n, size_t cap,
-                           GByteArray *out, const char **why)
-{
-    if (n == 0 || p[0] != 0x01)
-        return *why = "a compressed container without its signature byte", SK_ECORRUPT;
-    struct sk_reader r = sk_reader_make(p, n);
-    sk_reader_skip(&r, 1);
-    for (unsigned chunks = 0; sk_reader_left(&r) > 0; chunks++) {
-        if (chunks % 256 == 255 && sk_unpack_expired(u))
-            return SK_ELIMIT;
-        uint16_t header = sk_reader_u16le(&r);
-        if (r.err)
-            return *why = "a chunk header is cut short", SK_ECORRUPT;
-        size_t size = (size_t)(header & 0x0FFF) + 3 - 2; /* the data after the header */
-        if (((header >> 12) & 7) != 3)
-            return *why = "a chunk without its signature", SK_ECORRUPT;
-        bool short_chunk = size > sk_reader_left(&r);
-        struct sk_reader data = sk_reader_sub(&r, short_chunk ? sk_reader_left(&r) : size);
-        int rc;
-        if (header & 0x8000) {
-            rc = ovba_chunk(data.p, data.len, out, cap, why);
-        } else if (data.len != OVBA_CHUNK) {
-            return *why = "an uncompressed chunk that does not hold 4096 bytes", SK_ECORRUPT;
-        } else {
-            size_t k = cap - out->len < OVBA_CHUNK ? cap - out->len : OVBA_CHUNK;
-            g_byte_array_append(out, data.p, (guint)k);
-            rc = k < OVBA_CHUNK ? SK_ELIMIT : 0;
-        }
-        if (rc != 0)
-            return rc;
-        if (short_chunk)
-            return *why = "a chunk claims more bytes than the stream holds", SK_ECORRUPT;
-    }
-    return 0;
-}
-
-/* ---- MS-OVBA 2.3.4.2: the dir stream ------------------------------------ */
-
-struct module_record {
-    struct sk_reader name, name_unicode, stream, stream_unicode;
-    uint32_t offset;
-    bool has_offset;
-};
-
-struct dir_info {
-    unsigned codepage;
-    struct module_record *modules;
-    size_t n_modules;
-};
-
-static void dir_record(struct dir_info *d, struct module_record **cur, uint16_t id,
-                       struct sk_reader data)
-{
-    if (id == 0x0003 && data.len >= 2) {
-        d->codepage = sk_reader_u16le(&data);
-        return;
-    }
-    if (id == 0x0019 && d->n_modules < OLE2_MAX_MODULES) { /* MODULENAME opens a module */
-        *cur = &d->modules[d->n_modules++];
-        memset(*cur, 0, sizeof **cur);
-        (*cur)->name = data;
-        return;
-    }
-    if (!*cur)
-        return;
-    switch (id) {
-    case 0x0047: (*cur)->name_unicode = data; break;
-    case 0x001A: (*cur)->stream = data; break;
-    case 0x0032: (*cur)->stream_unicode = data; break;
-    case 0x0031:
-        (*cur)->offset = sk_reader_u32le(&data);
-        (*cur)->has_offset = data.err == 0;
-        break;
-    case 0x002B: *cur = NULL; break;
-    default: break;
-    }
-}
-
-/* Reads the records; the module fields point into p. */
-static int parse_dir(const uint8_t *p, size_t n, struct dir_info *d, const char **why)
-{
-    struct sk_reader r = sk_reader_make(p, n);
-    struct module_record *cur = NULL;
-    d->codepage = 1252;
-    d->modules = g_try_new0(struct module_record, OLE2_MAX_MODULES);
-    if (!d->modules)
-        return SK_ENOMEM;
-    while (sk_reader_left(&r) > 0) {
-        uint16_t id = sk_reader_u16le(&r);
-        uint32_t size = sk_reader_u32le(&r);
-        if (id == 0x0009) /* PROJECTVERSION: its "size" is Reserved1 and 6 bytes follow */
-            size = 6;
-        struct sk_reader data = sk_reader_sub(&r, size);
-        if (r.err)
-            return *why = "a dir record runs past the end of the stream", SK_ECORRUPT;
-        if (id == 0x0010) /* the terminator */
-            break;
-        dir_record(d, &cur, id, data);
-    }
-    return 0;
-}
-
-static char *module_name(const struct module_record *m, unsigned codepage, size_t index)
+static char *module_name(const struct sk_ovba_module *m, unsigned codepage, size_t index)
 {
     gsize len;
     char *name = NULL;
@@ -692,11 +231,16 @@ static char *module_name(const struct module_record *m, unsigned codepage, size_
     if (!name && m->name.len)
         name = to_utf8(m->name.p, m->name.len, codepage, &len);
     if (!name && m->name.len)
-        name = g_strndup((const char *)m->name.p, m->name.len);
-    return name && *name ? name : (g_free(name), g_strdup_printf("module-%zu", index + 1));
+        name = str_take((const char *)m->name.p, m->name.len);
+    if (name && *name)
+        return name;
+    g_free(name);
+    char fallback[32];
+    g_snprintf(fallback, sizeof fallback, "module-%zu", index + 1);
+    return str_take(fallback, strlen(fallback));
 }
 
-static char *module_stream(const struct module_record *m, unsigned codepage)
+static char *module_stream(const struct sk_ovba_module *m, unsigned codepage)
 {
     gsize len;
     char *name = NULL;
@@ -722,18 +266,20 @@ static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *v
                         const char *prefix)
 {
     GsfInput *in = gsf_infile_child_by_name(vba, "dir");
-    GByteArray *raw = NULL, *dir = g_byte_array_new();
+    GByteArray *raw = NULL;
+    struct sk_ovba_out dir = {0};
     const char *why = "the dir stream cannot be read";
-    struct dir_info d = {0};
+    struct sk_ovba_dir d = {0};
     int rc = in ? read_stream(in, sk_unpack_limits(u)->max_node_bytes, &raw) : SK_ECORRUPT;
     if (rc == 0)
-        rc = ovba_decompress(u, raw->data, raw->len, output_cap(u), dir, &why);
+        rc = sk_ovba_decompress(raw->data, raw->len, output_cap(u), &dir, &why, unpack_expired,
+                                u);
     if (rc == 0 || rc == SK_ECORRUPT) {
-        int parsed = parse_dir(dir->data, dir->len, &d, &why);
+        int parsed = sk_ovba_parse_dir(dir.data, dir.len, &d, &why);
         rc = rc ? rc : parsed;
     }
     int modules = 0;
-    for (size_t i = 0; i < d.n_modules; i++) {
+    for (size_t i = 0; i < d.n_modules && rc != SK_ENOMEM; i++) {
         char *stream = module_stream(&d.modules[i], d.codepage);
         struct plan *plan = stream ? find_stream(st, vba, stream) : NULL;
         g_free(stream);
@@ -743,11 +289,16 @@ static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *v
             continue;
         }
         char *name = module_name(&d.modules[i], d.codepage, i);
-        char *vba_name = g_strconcat("VBA/", name, NULL);
+        char *vba_name = name ? str_join3("VBA/", name, "") : NULL;
+        char *joined = vba_name ? join(prefix, vba_name) : NULL;
         g_free(name);
-        g_free(plan->name);
-        plan->name = join(prefix, vba_name);
         g_free(vba_name);
+        if (!joined) {
+            rc = SK_ENOMEM;
+            break;
+        }
+        g_free(plan->name);
+        plan->name = joined;
         plan->kind = PLAN_MODULE;
         plan->offset = d.modules[i].offset;
         plan->codepage = d.codepage;
@@ -759,10 +310,10 @@ static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *v
         sk_unpack_reason(u, "limit.node_bytes", "%s/VBA/dir: larger than %llu bytes",
                          *prefix ? prefix : ".",
                          (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
-    g_free(d.modules);
+    sk_ovba_dir_free(&d);
     if (raw)
         g_byte_array_unref(raw);
-    g_byte_array_unref(dir);
+    free(dir.data);
     if (in)
         g_object_unref(in);
     return rc == SK_ENOMEM ? rc : modules;
@@ -770,14 +321,14 @@ static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *v
 
 /* A module's source as text (UTF-8 when the code page converts): 0,
  * SK_ELIMIT or SK_ECORRUPT (text holds what could be read; why says what
- * went wrong). */
-static int module_text(struct sk_unpack *u, const struct plan *plan, GByteArray **text,
+ * went wrong), or SK_ENOMEM; free(text->data) in every case. */
+static int module_text(struct sk_unpack *u, const struct plan *plan, struct sk_ovba_out *text,
                        const char **why)
 {
     GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
-    GByteArray *raw = NULL, *source = g_byte_array_new();
+    GByteArray *raw = NULL;
+    struct sk_ovba_out source = {0};
     *why = "the module stream cannot be read";
-    size_t cap = output_cap(u);
     int rc = in ? read_stream(in, sk_unpack_limits(u)->max_node_bytes, &raw) : SK_ECORRUPT;
     if (rc == 0 && plan->offset > raw->len) {
         *why = "MODULEOFFSET points past the end of the module stream";
@@ -785,13 +336,20 @@ static int module_text(struct sk_unpack *u, const struct plan *plan, GByteArray 
     }
     /* An empty stream's buffer may be NULL: no offset is added to it. */
     if (rc == 0)
-        rc = ovba_decompress(u, raw->len ? raw->data + plan->offset : raw->data,
-                             raw->len - plan->offset, cap, source, why);
+        rc = sk_ovba_decompress(raw->len ? raw->data + plan->offset : raw->data,
+                                raw->len - plan->offset, output_cap(u), &source, why,
+                                unpack_expired, u);
     gsize len = 0;
-    char *utf8 = source->len ? to_utf8(source->data, source->len, plan->codepage, &len) : NULL;
+    char *utf8 = source.len ? to_utf8(source.data, source.len, plan->codepage, &len) : NULL;
     if (utf8) {
-        g_byte_array_set_size(source, 0);
-        g_byte_array_append(source, (const guint8 *)utf8, (guint)len);
+        uint8_t *copy = malloc(len ? len : 1);
+        if (copy) {
+            memcpy(copy, utf8, len);
+            free(source.data);
+            source = (struct sk_ovba_out){copy, len, len ? len : 1};
+        } else {
+            rc = SK_ENOMEM;
+        }
         g_free(utf8);
     }
     *text = source;
@@ -812,12 +370,14 @@ static int scan_modules(struct sk_unpack *u, struct ole2_state *st, unsigned n_m
         struct plan *plan = &st->plans[i];
         if (plan->kind != PLAN_MODULE)
             continue;
-        GByteArray *text;
+        struct sk_ovba_out text;
         const char *why;
         int rc = module_text(u, plan, &text, &why);
-        flags |=
-            sk_mraptor_scan((const char *)text->data, text->len, keywords, sizeof keywords);
-        g_byte_array_unref(text);
+        flags |= sk_mraptor_scan(text.data ? (const char *)text.data : "", text.len, keywords,
+                                 sizeof keywords);
+        free(text.data);
+        if (rc == SK_ENOMEM)
+            return rc;
         if (rc == SK_ECORRUPT) {
             sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: %s", plan->name, why);
             plan->reported = true;
@@ -842,33 +402,38 @@ struct walk_item {
     unsigned depth;
 };
 
-static void note_equation(struct ole2_state *st, const char *what, const char *path)
+static bool note_equation(struct ole2_state *st, const char *what, const char *path)
 {
     if (!st->equation)
-        st->equation = g_strdup_printf("%s %s", what, *path ? path : "(root)");
+        st->equation = str_join3(what, " ", *path ? path : "(root)");
+    return st->equation != NULL;
 }
 
 /* name: the entry's own name; shown: what the tree calls it. */
 static bool visit_stream(struct ole2_state *st, struct walk_item *it, int index,
                          const char *name, const char *shown)
 {
-    if (strcmp(name, "Equation Native") == 0)
-        note_equation(st, "an Equation Native stream in", it->path);
+    if (strcmp(name, "Equation Native") == 0 &&
+        !note_equation(st, "an Equation Native stream in", it->path))
+        return false;
     if (strcmp(name, "dir") == 0) {
         const char *base = strrchr(it->path, '/');
         base = base ? base + 1 : it->path;
         if (g_ascii_strcasecmp(base, "VBA") == 0) {
             size_t cut = (size_t)(base - it->path);
+            char *prefix = str_take(it->path, cut ? cut - 1 : 0);
+            if (!prefix)
+                return false;
             g_ptr_array_add(st->vba_storages, g_object_ref(it->storage));
-            g_ptr_array_add(st->vba_prefixes, g_strndup(it->path, cut ? cut - 1 : 0));
+            g_ptr_array_add(st->vba_prefixes, prefix);
         }
     }
     struct plan plan = {.kind = PLAN_STREAM,
                         .storage = GSF_INFILE(g_object_ref(it->storage)),
                         .index = index,
-                        .stream = g_strdup(name),
+                        .stream = str_take(name, strlen(name)),
                         .name = join(it->path, shown)};
-    if (add_plan(st, plan))
+    if (plan.stream && plan.name && add_plan(st, plan))
         return true;
     g_object_unref(plan.storage);
     g_free(plan.stream);
@@ -876,19 +441,21 @@ static bool visit_stream(struct ole2_state *st, struct walk_item *it, int index,
     return false;
 }
 
-static void check_clsid(struct ole2_state *st, GsfInfile *storage, const char *path)
+static bool check_clsid(struct ole2_state *st, GsfInfile *storage, const char *path)
 {
     uint8_t clsid[16];
     if (gsf_infile_msole_get_class_id(GSF_INFILE_MSOLE(storage), clsid) &&
         memcmp(clsid, equation_clsid, sizeof clsid) == 0)
-        note_equation(st, "the Equation Editor CLSID on", path);
+        return note_equation(st, "the Equation Editor CLSID on", path);
+    return true;
 }
 
 /* One storage's entries: streams planned, storages pushed. */
 static int visit_storage(struct sk_unpack *u, struct ole2_state *st, struct walk_item *it,
                          GPtrArray *stack, unsigned *entries)
 {
-    check_clsid(st, it->storage, it->path);
+    if (!check_clsid(st, it->storage, it->path))
+        return SK_ENOMEM;
     int n = gsf_infile_num_children(it->storage);
     for (int i = 0; i < n; i++) {
         if (++*entries > OLE2_MAX_ENTRIES) {
@@ -909,7 +476,11 @@ static int visit_storage(struct sk_unpack *u, struct ole2_state *st, struct walk
          * ("cab1.cab", "!File"). Only in an MSI: elsewhere the same code
          * points are CJK characters of a real name. */
         size_t name_len = strlen(name);
-        char *shown = g_malloc(name_len + 1);
+        char *shown = g_try_malloc(name_len + 1);
+        if (!shown) {
+            g_object_unref(child);
+            return SK_ENOMEM;
+        }
         if (u->node->type != SK_TYPE_MSI ||
             sk_msi_name_decode(name, name_len, shown, name_len + 1) != 0)
             memcpy(shown, name, name_len + 1);
@@ -926,8 +497,16 @@ static int visit_storage(struct sk_unpack *u, struct ole2_state *st, struct walk
                              OLE2_MAX_DEPTH);
             g_object_unref(child);
         } else {
-            struct walk_item *next = g_new(struct walk_item, 1);
-            *next = (struct walk_item){GSF_INFILE(child), join(it->path, shown), it->depth + 1};
+            struct walk_item *next = g_try_new(struct walk_item, 1);
+            char *path = join(it->path, shown);
+            if (!next || !path) {
+                g_free(next);
+                g_free(path);
+                g_free(shown);
+                g_object_unref(child);
+                return SK_ENOMEM;
+            }
+            *next = (struct walk_item){GSF_INFILE(child), path, it->depth + 1};
             g_ptr_array_add(stack, next);
         }
         g_free(shown);
@@ -946,9 +525,15 @@ static void free_item(gpointer p)
 /* Walks the storages with an explicit stack, in the file's order. */
 static int walk(struct sk_unpack *u, struct ole2_state *st)
 {
+    struct walk_item *first = g_try_new(struct walk_item, 1);
+    char *path = str_take("", 0);
+    if (!first || !path) {
+        g_free(first);
+        g_free(path);
+        return SK_ENOMEM;
+    }
     GPtrArray *stack = g_ptr_array_new_with_free_func(free_item);
-    struct walk_item *first = g_new(struct walk_item, 1);
-    *first = (struct walk_item){GSF_INFILE(g_object_ref(st->root)), g_strdup(""), 0};
+    *first = (struct walk_item){GSF_INFILE(g_object_ref(st->root)), path, 0};
     g_ptr_array_add(stack, first);
     unsigned entries = 0;
     int rc = 0;
@@ -990,7 +575,7 @@ static void free_state(struct ole2_state *st)
     if (st->ppt_objects)
         g_ptr_array_unref(st->ppt_objects);
     g_free(st->equation);
-    g_free(st->crypt);
+    sk_office_crypt_free(st->crypt);
     if (st->root)
         g_object_unref(st->root);
     if (st->input)
@@ -1008,26 +593,71 @@ static int open_projects(struct sk_unpack *u, struct ole2_state *st)
             return n;
         total += n;
     }
-    if (st->vba_storages->len)
-        scan_modules(u, st, (unsigned)total);
-    return 0;
+    return st->vba_storages->len ? scan_modules(u, st, (unsigned)total) : 0;
 }
 
-static int open_encryption(struct sk_unpack *u, struct ole2_state *st);
+/* ---- the root streams, as office_crypt.c sees them ---------------------- */
+
+static const void *root_stream(void *ctx, const char *name)
+{
+    struct ole2_state *st = ctx;
+    for (size_t i = 0; i < st->n_plans; i++)
+        if (st->plans[i].kind == PLAN_STREAM && st->plans[i].storage == st->root &&
+            strcmp(st->plans[i].stream, name) == 0)
+            return &st->plans[i];
+    return NULL;
+}
+
+static int read_plan(void *ctx, const void *stream, uint64_t cap, GByteArray **out)
+{
+    (void)ctx;
+    const struct plan *plan = stream;
+    GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
+    int rc = in ? read_stream(in, cap, out) : SK_ECORRUPT;
+    if (in)
+        g_object_unref(in);
+    return rc;
+}
+
+/* The first n bytes of a stream (fewer if it is shorter): the count read. */
+static size_t read_prefix(void *ctx, const void *stream, uint8_t *buf, size_t n)
+{
+    (void)ctx;
+    const struct plan *plan = stream;
+    GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
+    if (!in)
+        return 0;
+    gsf_off_t size = gsf_input_size(in);
+    size_t k = size < 0 ? 0 : (uint64_t)size < n ? (size_t)size : n;
+    if (k && !gsf_input_read(in, k, buf))
+        k = 0;
+    g_object_unref(in);
+    return k;
+}
+
+/* Office's own encryption (office_crypt.c), once the walk planned every
+ * stream: the plans do not move from here on. */
+static int open_encryption(struct sk_unpack *u, struct ole2_state *st)
+{
+    st->file = (struct sk_office_file){st, root_stream, read_prefix, read_plan};
+    return sk_office_crypt_open(u, &st->file, &st->crypt, &st->crypt_reported);
+}
 
 static int open_ole2(struct sk_unpack *u, void **out)
 {
     pthread_once(&gsf_once, gsf_start);
     const char *why;
     size_t pad;
-    int rc = cfb_check(u->node->data.p, u->node->data.len, &why, &pad);
+    int rc = sk_cfb_check(u->node->data.p, u->node->data.len, &why, &pad);
     if (rc == SK_ELIMIT)
         sk_unpack_reason(u, "limit.nodes", "more than %u directory entries", OLE2_MAX_ENTRIES);
     else if (rc == SK_ECORRUPT)
         sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s", why);
     if (rc != 0)
         return rc;
-    struct ole2_state *st = g_new0(struct ole2_state, 1);
+    struct ole2_state *st = g_try_new0(struct ole2_state, 1);
+    if (!st)
+        return SK_ENOMEM;
     st->vba_storages = g_ptr_array_new_with_free_func(g_object_unref);
     st->vba_prefixes = g_ptr_array_new_with_free_func(g_free);
     /* No copy: the node's bytes outlive the container's frame. Except when
@@ -1118,7 +748,9 @@ static char *native_name(const struct plan *plan, struct sk_reader label, struct
 {
     const char *dir = plan->name;
     const char *slash = strrchr(dir, '/');
-    char *prefix = g_strndup(dir, slash ? (size_t)(slash - dir) : 0);
+    char *prefix = str_take(dir, slash ? (size_t)(slash - dir) : 0);
+    if (!prefix)
+        return NULL;
     struct sk_reader pick = label;
     if (!pick.len) { /* no label: the source path's file name */
         pick = path;
@@ -1138,8 +770,9 @@ static char *native_name(const struct plan *plan, struct sk_reader label, struct
     return name;
 }
 
-static void take_native(struct sk_unpack *u, struct ole2_state *st, const struct plan *plan,
-                        const struct sk_buf *bytes)
+/* 0 or SK_ENOMEM. */
+static int take_native(struct sk_unpack *u, struct ole2_state *st, const struct plan *plan,
+                       const struct sk_buf *bytes)
 {
     struct sk_reader label, path, data;
     bool damaged;
@@ -1147,11 +780,19 @@ static void take_native(struct sk_unpack *u, struct ole2_state *st, const struct
         if (damaged)
             sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: a Package whose lengths do not fit",
                            plan->name);
-        return;
+        return 0;
     }
-    st->pending = g_byte_array_sized_new((guint)data.len);
-    g_byte_array_append(st->pending, data.p, (guint)data.len);
-    st->pending_name = native_name(plan, label, path);
+    guint8 *copy = data.len <= G_MAXUINT ? g_try_malloc(data.len ? data.len : 1) : NULL;
+    char *name = copy ? native_name(plan, label, path) : NULL;
+    if (!name) {
+        g_free(copy);
+        return SK_ENOMEM;
+    }
+    if (data.len)
+        memcpy(copy, data.p, data.len);
+    st->pending = g_byte_array_new_take(copy, data.len);
+    st->pending_name = name;
+    return 0;
 }
 
 /* ASCII or UTF-16LE, case-insensitive: does `word` start at p[0..n)? */
@@ -1205,479 +846,106 @@ static void scan_dde(struct sk_unpack *u, struct ole2_state *st, const struct sk
     }
 }
 
-/* ---- Office's own encryption ([MS-OFFCRYPTO]) ---------------------------------
- *
- * Found where each format keeps its header: an EncryptionInfo stream beside
- * EncryptedPackage (OOXML, Agile or Standard); FibBase.fEncrypted and the
- * first lKey bytes of the table stream (Word, MS-DOC 2.2.6); FilePass right
- * after the globals BOF (Excel, MS-XLS 2.4.117); the CryptSession10Container
- * that the UserEditAtom names, when the Current User token says encrypted
- * (PowerPoint, MS-PPT 2.3.7). The candidates are tried once each at `open`
- * (VelvetSweatshop first); the streams are decrypted when handed back, in
- * place of their ciphertext: the package becomes the child (a ZIP, then
- * OOXML as usual), and WordDocument/table/Data, Workbook (typed biff) and
- * PowerPoint Document are handed back decrypted, so that DDE, XLM and
- * PowerPoint's embedded storages are found as in a plain file. VBA storages
- * of .doc/.xls are not encrypted by Office and are read as they are. Not
- * decrypted: Word XOR obfuscation (fObfuscated), PowerPoint's Pictures
- * stream, the RC4 CryptoAPI "encryption" stream of summary properties. */
-
-#define CRYPT_INFO_CAP (1024u * 1024u) /* an EncryptionInfo stream or header */
-#define CRYPT_XLS_PREFIX 8192u         /* where FilePass is looked for */
-#define CRYPT_XLS_RECORDS 32u
-#define WORD_CLEAR 68u /* FibBase is stored in clear (MS-DOC 2.2.6.2) */
-#define FIB_ENCRYPTED 0x0100u
-#define FIB_WHICH_TABLE 0x0200u
-#define FIB_OBFUSCATED 0x8000u
-#define PPT_ENCRYPTED_TOKEN 0xF3D1C4DFu
-
-/* Excel's built-in password, which Office tries silently: always tried
- * first (for every format: a wrong candidate costs one derivation). Rank
- * 0: it comes before the request's ranked list. */
-static const struct sk_password office_default = {
-    .value = "VelvetSweatshop", .len = 15, .source = "office-default", .rank = 0, .tier = 4};
-
-static struct plan *root_stream(struct ole2_state *st, const char *name)
-{
-    for (size_t i = 0; i < st->n_plans; i++)
-        if (st->plans[i].kind == PLAN_STREAM && st->plans[i].storage == st->root &&
-            strcmp(st->plans[i].stream, name) == 0)
-            return &st->plans[i];
-    return NULL;
-}
-
-static int read_plan(const struct plan *plan, uint64_t cap, GByteArray **out)
-{
-    GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
-    int rc = in ? read_stream(in, cap, out) : SK_ECORRUPT;
-    if (in)
-        g_object_unref(in);
-    return rc;
-}
-
-/* The first n bytes of a stream (fewer if it is shorter): the count read. */
-static size_t read_prefix(const struct plan *plan, uint8_t *buf, size_t n)
-{
-    GsfInput *in = gsf_infile_child_by_index(plan->storage, plan->index);
-    if (!in)
-        return 0;
-    gsf_off_t size = gsf_input_size(in);
-    size_t k = size < 0 ? 0 : (uint64_t)size < n ? (size_t)size : n;
-    if (k && !gsf_input_read(in, k, buf))
-        k = 0;
-    g_object_unref(in);
-    return k;
-}
-
-struct crypt_found {
-    const char *where; /* the stream that holds the header */
-    const char *why;   /* when it cannot be read */
-};
-
-static int package_header(struct ole2_state *st, struct office_crypt *c, struct crypt_found *f)
-{
-    struct plan *info = root_stream(st, "EncryptionInfo");
-    struct plan *package = root_stream(st, "EncryptedPackage");
-    if (!package)
-        return SK_DONE;
-    GByteArray *raw = NULL;
-    f->where = "EncryptionInfo";
-    f->why = "the stream is missing or larger than 1 MiB";
-    int rc = info ? read_plan(info, CRYPT_INFO_CAP, &raw) : SK_ECORRUPT;
-    if (rc == SK_ELIMIT)
-        rc = SK_ECORRUPT;
-    if (rc == 0)
-        rc = sk_offcrypto_parse(&c->oc, raw->data, raw->len, &f->why);
-    if (rc == 0 && c->oc.scheme != SK_OC_AGILE && c->oc.scheme != SK_OC_STANDARD) {
-        f->why = "an RC4 header where ECMA-376 encryption belongs";
-        rc = SK_EUNSUPPORTED;
-    }
-    if (raw)
-        g_byte_array_unref(raw);
-    c->kind = CRYPT_PACKAGE;
-    package->decrypt = rc == 0;
-    return rc;
-}
-
-static int word_header(struct ole2_state *st, struct office_crypt *c, struct crypt_found *f)
-{
-    struct plan *word = root_stream(st, "WordDocument");
-    uint8_t fib[18];
-    if (!word || read_prefix(word, fib, sizeof fib) < sizeof fib || fib[0] != 0xEC ||
-        fib[1] != 0xA5)
-        return SK_DONE;
-    uint16_t flags = (uint16_t)(fib[10] | fib[11] << 8);
-    if (!(flags & FIB_ENCRYPTED))
-        return SK_DONE;
-    f->where = "WordDocument";
-    if (flags & FIB_OBFUSCATED) {
-        f->why = "Word XOR obfuscation (FibBase.fObfuscated) is not decrypted";
-        return SK_EUNSUPPORTED;
-    }
-    c->kind = CRYPT_WORD;
-    c->table_clear = (uint32_t)fib[14] | (uint32_t)fib[15] << 8 | (uint32_t)fib[16] << 16 |
-                     (uint32_t)fib[17] << 24;
-    struct plan *table = root_stream(st, flags & FIB_WHICH_TABLE ? "1Table" : "0Table");
-    size_t want = c->table_clear < CRYPT_INFO_CAP ? c->table_clear : CRYPT_INFO_CAP;
-    uint8_t *header = g_malloc(want ? want : 1);
-    size_t got = table ? read_prefix(table, header, want) : 0;
-    f->why = "the table stream does not hold the encryption header FibBase.lKey names";
-    int rc = got == want && want >= 4 ? sk_offcrypto_parse(&c->oc, header, got, &f->why)
-                                      : SK_ECORRUPT;
-    g_free(header);
-    if (rc == 0 && c->oc.scheme != SK_OC_RC4 && c->oc.scheme != SK_OC_RC4_CRYPTOAPI) {
-        f->why = "a Word document whose header is not RC4";
-        rc = SK_EUNSUPPORTED;
-    }
-    struct plan *data = root_stream(st, "Data");
-    word->decrypt = rc == 0;
-    if (table)
-        table->decrypt = rc == 0;
-    if (data)
-        data->decrypt = rc == 0;
-    return rc;
-}
-
-static int excel_header(struct ole2_state *st, struct office_crypt *c, struct crypt_found *f)
-{
-    struct plan *book = root_stream(st, "Workbook");
-    uint8_t *head = g_malloc(CRYPT_XLS_PREFIX);
-    size_t got = book ? read_prefix(book, head, CRYPT_XLS_PREFIX) : 0;
-    struct sk_reader r = sk_reader_make(head, got);
-    int rc = SK_DONE;
-    for (unsigned k = 0; k < CRYPT_XLS_RECORDS && sk_reader_left(&r) >= 4; k++) {
-        uint16_t type = sk_reader_u16le(&r), size = sk_reader_u16le(&r);
-        struct sk_reader body = sk_reader_sub(&r, size);
-        if (type != 0x002F)
-            continue;
-        f->where = "Workbook";
-        f->why = "the FilePass record is cut short";
-        c->kind = CRYPT_EXCEL;
-        uint16_t method = sk_reader_u16le(&body);
-        if (method == 0) {
-            uint16_t key = sk_reader_u16le(&body), verifier = sk_reader_u16le(&body);
-            sk_offcrypto_xor(&c->oc, key, verifier);
-            rc = body.err ? SK_ECORRUPT : 0;
-        } else if (method == 1) {
-            rc = body.err ? SK_ECORRUPT
-                          : sk_offcrypto_parse(&c->oc, body.p + body.pos, sk_reader_left(&body),
-                                               &f->why);
-        } else {
-            f->why = "FilePass names an unknown encryption type";
-            rc = SK_EUNSUPPORTED;
-        }
-        break;
-    }
-    g_free(head);
-    if (rc == 0 && (c->oc.scheme == SK_OC_AGILE || c->oc.scheme == SK_OC_STANDARD)) {
-        f->why = "a workbook whose FilePass is not RC4 or XOR";
-        rc = SK_EUNSUPPORTED;
-    }
-    if (book)
-        book->decrypt = rc == 0;
-    return rc;
-}
-
-static int ppt_header(struct sk_unpack *u, struct ole2_state *st, struct office_crypt *c,
-                      struct crypt_found *f)
-{
-    struct plan *doc = root_stream(st, "PowerPoint Document");
-    struct plan *user = root_stream(st, "Current User");
-    uint8_t atom[20];
-    if (!doc || !user || read_prefix(user, atom, sizeof atom) < sizeof atom)
-        return SK_DONE;
-    struct sk_reader r = sk_reader_make(atom + 12, 8);
-    uint32_t token = sk_reader_u32le(&r);
-    c->ppt_edit = sk_reader_u32le(&r);
-    if (token != PPT_ENCRYPTED_TOKEN)
-        return SK_DONE;
-    c->kind = CRYPT_PPT;
-    f->where = "PowerPoint Document";
-    f->why = "the stream is larger than the node limit";
-    GByteArray *raw = NULL;
-    int rc = read_plan(doc, sk_unpack_limits(u)->max_node_bytes, &raw);
-    struct sk_reader info;
-    if (rc == 0)
-        rc = sk_offcrypto_ppt_header(raw->data, raw->len, c->ppt_edit, &info, &f->why);
-    if (rc == 0)
-        rc = sk_offcrypto_parse(&c->oc, info.p, info.len, &f->why);
-    if (rc == 0 && c->oc.scheme != SK_OC_RC4_CRYPTOAPI) {
-        f->why = "PowerPoint encryption other than RC4 CryptoAPI";
-        rc = SK_EUNSUPPORTED;
-    }
-    if (raw)
-        g_byte_array_unref(raw);
-    doc->decrypt = rc == 0;
-    return rc;
-}
-
-/* VelvetSweatshop, then the request's candidates in rank order, each
- * derived once: 0 (c->password set), SK_DONE (none opened it), SK_ELIMIT
- * (the deadline passed), SK_ENOMEM or SK_EINTERNAL. */
-static int try_candidates(struct sk_unpack *u, struct office_crypt *c, size_t *tried)
-{
-    const struct sk_password *const *candidates;
-    size_t n = sk_unpack_passwords(u, &candidates);
-    *tried = 0;
-    for (size_t i = 0; i <= n; i++) {
-        const struct sk_password *pw = i == 0 ? &office_default : candidates[i - 1];
-        if (i > 0 && pw->len == office_default.len &&
-            memcmp(pw->value, office_default.value, pw->len) == 0)
-            continue;
-        if (sk_unpack_expired(u))
-            return SK_ELIMIT;
-        ++*tried;
-        int rc = sk_offcrypto_try(&c->oc, u, pw->value, pw->len);
-        if (rc == 1) {
-            c->password = pw;
-            return 0;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    return SK_DONE;
-}
-
-static void clear_decrypt(struct ole2_state *st)
-{
-    for (size_t i = 0; i < st->n_plans; i++)
-        st->plans[i].decrypt = false;
-}
-
-static int open_encryption(struct sk_unpack *u, struct ole2_state *st)
-{
-    struct office_crypt *c = g_new0(struct office_crypt, 1);
-    struct crypt_found f = {0};
-    int rc = package_header(st, c, &f);
-    if (rc == SK_DONE)
-        rc = word_header(st, c, &f);
-    if (rc == SK_DONE)
-        rc = excel_header(st, c, &f);
-    if (rc == SK_DONE)
-        rc = ppt_header(u, st, c, &f);
-    if (rc == SK_DONE || rc == SK_ENOMEM) {
-        g_free(c);
-        return rc == SK_ENOMEM ? rc : 0;
-    }
-    st->crypt_reported = true;
-    sk_unpack_mark_encrypted(u, NULL);
-    if (rc == SK_ELIMIT)
-        sk_unpack_reason(u, "limit.node_bytes", "%s: larger than %llu bytes, not decrypted",
-                         f.where, (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
-    else if (rc < 0)
-        sk_unpack_fail(u, "ole2", rc, "%s: %s", f.where, f.why);
-    if (rc < 0) {
-        clear_decrypt(st);
-        g_free(c);
-        return 0;
-    }
-    char scheme[96];
-    sk_offcrypto_describe(&c->oc, scheme, sizeof scheme);
-    sk_offcrypto_record(&c->oc, u);
-    size_t tried;
-    rc = try_candidates(u, c, &tried);
-    if (rc == 0) {
-        sk_unpack_mark_encrypted(u, c->password);
-        st->crypt = c;
-        return 0;
-    }
-    clear_decrypt(st);
-    g_free(c);
-    if (rc == SK_DONE || rc == SK_ELIMIT)
-        sk_unpack_reason(u, "encrypted.unopened", "%s: %s: %s %zu candidate%s opened it",
-                         f.where, scheme,
-                         rc == SK_ELIMIT ? "the deadline passed; none of" : "none of", tried,
-                         tried == 1 ? "" : "s");
-    else if (rc != SK_ENOMEM)
-        sk_unpack_fail(u, "ole2", SK_EINTERNAL, "%s: the key derivation failed", f.where);
-    return rc == SK_ENOMEM ? rc : 0;
-}
-
-/* The package's plaintext: the 8-byte size, then 4096-byte segments. */
-static int append_package(struct sk_unpack *u, const struct office_crypt *c,
-                          const GByteArray *raw, const struct plan *plan,
-                          struct sk_child *child)
-{
-    if (raw->len < 8) {
-        sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: shorter than its size field", plan->name);
-        return 0;
-    }
-    struct sk_reader r = sk_reader_make(raw->data, raw->len);
-    uint64_t size = sk_reader_u64le(&r);
-    size_t body = raw->len - 8;
-    if (c->oc.scheme == SK_OC_AGILE) {
-        int ok = sk_offcrypto_check_integrity(&c->oc, raw->data, raw->len);
-        if (ok == SK_ENOMEM)
-            return ok;
-        if (ok == 0)
-            sk_unpack_fail(u, "ole2", SK_ECORRUPT,
-                           "%s: the data integrity HMAC does not match (scanned anyway)",
-                           plan->name);
-        sk_unpack_info(u, "integrity", "%s",
-                       ok == 1   ? "HMAC verified"
-                       : ok == 0 ? "HMAC mismatch"
-                                 : "no HMAC");
-    }
-    if (size > body) {
-        sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: claims %llu bytes but holds %zu",
-                       plan->name, (unsigned long long)size, body);
-        size = body;
-    }
-    uint8_t out[SK_OC_SEGMENT];
-    for (size_t at = 0, index = 0; at < size; at += SK_OC_SEGMENT, index++) {
-        size_t n = body - at < SK_OC_SEGMENT ? body - at : SK_OC_SEGMENT;
-        uint64_t need = ((size - at) + 15) & ~(uint64_t)15; /* slack after the last block */
-        n = need < n ? (size_t)need : n;
-        int rc = sk_offcrypto_segment(&c->oc, (uint32_t)index, raw->data + 8 + at, n, out);
-        if (rc != 0) {
-            sk_unpack_fail(u, "ole2", rc == SK_ECORRUPT ? rc : SK_EINTERNAL,
-                           "%s: segment %zu cannot be decrypted (%zu bytes)", plan->name, index,
-                           n);
-            child->truncated = true;
-            return 0;
-        }
-        rc = sk_unpack_append(u, &child->data, out, size - at < n ? (size_t)(size - at) : n);
-        if (rc != 0) {
-            child->truncated = true;
-            return rc == SK_ENOMEM ? rc : 0;
-        }
-    }
-    return 0;
-}
-
-/* A Word stream: RC4 in 0x200-byte blocks from the stream's start, with
- * the first `clear` bytes stored unencrypted (MS-DOC 2.2.6.2-3). */
-static void decrypt_word(const struct office_crypt *c, const struct plan *plan, GByteArray *raw)
-{
-    size_t clear = strcmp(plan->stream, "WordDocument") == 0 ? WORD_CLEAR
-                   : strcmp(plan->stream, "Data") == 0       ? 0
-                                                             : c->table_clear;
-    clear = clear < raw->len ? clear : raw->len;
-    uint8_t *keep = clear ? g_memdup2(raw->data, clear) : NULL;
-    sk_offcrypto_rc4_stream(&c->oc, raw->data, raw->len, 0x200);
-    if (keep)
-        memcpy(raw->data, keep, clear);
-    g_free(keep);
-}
-
-static int decrypted_child(struct sk_unpack *u, struct ole2_state *st, const struct plan *plan,
-                           struct sk_child *child)
-{
-    const struct office_crypt *c = st->crypt;
-    uint64_t cap = sk_unpack_limits(u)->max_node_bytes + 8 + SK_OC_SEGMENT;
-    GByteArray *raw = NULL;
-    int rc = read_plan(plan, cap, &raw);
-    child->encrypted = true;
-    child->password = c->password;
-    child->format_part = c->kind != CRYPT_PACKAGE;
-    if (rc == SK_ELIMIT) {
-        sk_unpack_reason(u, "limit.node_bytes", "%s: larger than %llu bytes, not decrypted",
-                         plan->name, (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
-        child->truncated = true;
-        return 0;
-    }
-    if (rc != 0) {
-        sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: the stream cannot be read", plan->name);
-        child->truncated = true;
-        return 0;
-    }
-    if (c->kind == CRYPT_PACKAGE) {
-        rc = append_package(u, c, raw, plan, child);
-        g_byte_array_unref(raw);
-        return rc;
-    }
-    if (c->kind == CRYPT_WORD)
-        decrypt_word(c, plan, raw);
-    else if (c->kind == CRYPT_EXCEL)
-        rc = sk_offcrypto_workbook(&c->oc, raw->data, raw->len);
-    else if (sk_offcrypto_ppt(&c->oc, raw->data, raw->len, c->ppt_edit) != 0)
-        sk_unpack_fail(u, "ole2", SK_ECORRUPT,
-                       "%s: a persist object does not fit the stream (decrypted in part)",
-                       plan->name);
-    if (rc == 0)
-        rc = append_blocks(u, &child->data, raw->data, raw->len);
-    g_byte_array_unref(raw);
-    child->truncated = rc != 0;
-    return rc == SK_ENOMEM ? rc : 0;
-}
-
-/* Office's own encryption leaves a plain OLE2 file around ciphertext: an
- * ECMA-376 EncryptedPackage (MS-OFFCRYPTO 2.3.4), a Word FIB with fEncrypted
- * (MS-DOC 2.5.2, bit 8 of the flags at offset 0x0A), or PowerPoint's
- * CryptSession10Container record (MS-PPT 2.3.7, type 0x2F14). Until the
- * document is decrypted its content cannot be judged: fail closed. */
-static void check_encryption(struct sk_unpack *u, const char *stream, const struct sk_buf *b)
-{
-    const char *what = NULL;
-    if (strcmp(stream, "EncryptedPackage") == 0)
-        what = "an ECMA-376 encrypted package (EncryptedPackage)";
-    else if (strcmp(stream, "WordDocument") == 0 && b->len >= 12 && b->p[0] == 0xec &&
-             b->p[1] == 0xa5 && (b->p[0x0b] & 0x01))
-        what = "a Word document encrypted in place (FIB fEncrypted)";
-    else if (strcmp(stream, "PowerPoint Document") == 0 &&
-             memmem(b->p, b->len, "\x0f\x00\x14\x2f", 4))
-        what = "a PowerPoint document encrypted in place (CryptSession10Container)";
-    if (!what)
-        return;
-    sk_unpack_mark_encrypted(u, NULL);
-    sk_unpack_reason(u, "encrypted.unopened", "%s: its encryption header was not found", what);
-}
-
 #define PPT_MAX_RECORDS 1000000u
 #define PPT_MAX_OBJECTS 256u
 #define PPT_EXOLEOBJSTG 0x1011u
 
-/* zlib-inflates p[0..n) into out, at most cap bytes: true when the stream
- * ended cleanly within the cap. */
-static bool inflate_bounded(const uint8_t *p, size_t n, size_t cap, GByteArray *out)
+/* An embedded storage of the PowerPoint Document stream. */
+struct ppt_object {
+    uint8_t *data;
+    size_t len, cap;
+};
+
+static void free_object(gpointer p)
+{
+    struct ppt_object *object = p;
+    g_free(object->data);
+    g_free(object);
+}
+
+/* Room for `more` bytes after out->len: false when memory runs out. */
+static bool object_room(struct ppt_object *out, size_t more)
+{
+    if (more <= out->cap - out->len)
+        return true;
+    size_t cap = out->cap ? out->cap : 16384;
+    while (cap - out->len < more)
+        cap = cap <= SIZE_MAX / 2 ? cap * 2 : SIZE_MAX;
+    uint8_t *grown = g_try_realloc(out->data, cap);
+    if (!grown)
+        return false;
+    out->data = grown;
+    out->cap = cap;
+    return true;
+}
+
+/* zlib-inflates p[0..n) into out, at most cap bytes: 0 when the stream
+ * ended cleanly within the cap, SK_ECORRUPT when it did not, SK_ENOMEM. */
+static int inflate_bounded(const uint8_t *p, size_t n, size_t cap, struct ppt_object *out)
 {
     z_stream z = {0};
     if (inflateInit(&z) != Z_OK)
-        return false;
+        return SK_ECORRUPT;
     z.next_in = (Bytef *)(uintptr_t)p;
     z.avail_in = (uInt)(n < UINT32_MAX ? n : UINT32_MAX);
-    uint8_t block[16384];
     int rc = Z_OK;
     while (rc == Z_OK && out->len < cap) {
-        z.next_out = block;
-        z.avail_out = (uInt)(cap - out->len < sizeof block ? cap - out->len : sizeof block);
+        size_t room = cap - out->len < 16384 ? cap - out->len : 16384;
+        if (!object_room(out, room)) {
+            inflateEnd(&z);
+            return SK_ENOMEM;
+        }
+        z.next_out = out->data + out->len;
+        z.avail_out = (uInt)room;
         rc = inflate(&z, Z_NO_FLUSH);
-        g_byte_array_append(out, block, (guint)((size_t)(z.next_out - block)));
+        out->len += room - z.avail_out;
         if (rc == Z_BUF_ERROR && z.avail_in == 0)
             break;
     }
     inflateEnd(&z);
-    return rc == Z_STREAM_END;
+    return rc == Z_STREAM_END ? 0 : SK_ECORRUPT;
 }
 
 /* MS-PPT 2.10.34 ExOleObjStg: the storage of an embedded OLE object (and
  * of the VBA project), zlib-compressed when recInstance is 1 (after a
- * 4-byte decompressed size, which is only a claim). */
-static void take_ppt_object(struct sk_unpack *u, struct ole2_state *st, struct sk_reader body,
-                            unsigned instance)
+ * 4-byte decompressed size, which is only a claim). 0 or SK_ENOMEM. */
+static int take_ppt_object(struct sk_unpack *u, struct ole2_state *st, struct sk_reader body,
+                           unsigned instance)
 {
-    GByteArray *object = g_byte_array_new();
-    bool ok = true;
+    struct ppt_object *object = g_try_new0(struct ppt_object, 1);
+    if (!object)
+        return SK_ENOMEM;
+    int rc = 0;
     if (instance == 1) {
         sk_reader_u32le(&body); /* the claimed size: the cap below decides */
         size_t left = sk_reader_left(&body);
         const uint8_t *zdata = sk_reader_bytes(&body, left);
-        ok = zdata &&
-             inflate_bounded(zdata, left, (size_t)sk_unpack_limits(u)->max_node_bytes, object);
+        rc = zdata ? inflate_bounded(zdata, left, (size_t)sk_unpack_limits(u)->max_node_bytes,
+                                     object)
+                   : SK_ECORRUPT;
+    } else if (object_room(object, body.len)) {
+        if (body.len)
+            memcpy(object->data, body.p, body.len);
+        object->len = body.len;
     } else {
-        g_byte_array_append(object, body.p, (guint)body.len);
+        rc = SK_ENOMEM;
     }
-    if (!ok)
+    if (rc == SK_ENOMEM) {
+        free_object(object);
+        return rc;
+    }
+    if (rc != 0)
         sk_unpack_fail(u, "ole2", SK_ECORRUPT,
                        "PowerPoint Document: an embedded object does not inflate cleanly");
     if (!st->ppt_objects)
-        st->ppt_objects = g_ptr_array_new_with_free_func((GDestroyNotify)g_byte_array_unref);
+        st->ppt_objects = g_ptr_array_new_with_free_func(free_object);
     g_ptr_array_add(st->ppt_objects, object);
+    return 0;
 }
 
 /* Walks the PowerPoint Document stream's records flat (containers are
  * entered, not recursed into) and keeps every ExOleObjStg. */
-static void scan_ppt_records(struct sk_unpack *u, struct ole2_state *st, const struct sk_buf *b)
+static int scan_ppt_records(struct sk_unpack *u, struct ole2_state *st, const struct sk_buf *b)
 {
     struct sk_reader r = sk_reader_make(b->p, b->len);
     for (unsigned n = 0; n < PPT_MAX_RECORDS && sk_reader_left(&r) >= 8; n++) {
@@ -1690,16 +958,22 @@ static void scan_ppt_records(struct sk_unpack *u, struct ole2_state *st, const s
             break;
         struct sk_reader body = sk_reader_sub(&r, len);
         if (type == PPT_EXOLEOBJSTG &&
-            (!st->ppt_objects || st->ppt_objects->len < PPT_MAX_OBJECTS))
-            take_ppt_object(u, st, body, ver_instance >> 4);
+            (!st->ppt_objects || st->ppt_objects->len < PPT_MAX_OBJECTS) &&
+            take_ppt_object(u, st, body, ver_instance >> 4) == SK_ENOMEM)
+            return SK_ENOMEM;
     }
+    return 0;
 }
 
 static int ppt_object_child(struct ole2_state *st, struct sk_unpack *u, struct sk_child *child)
 {
-    GByteArray *object = g_ptr_array_index(st->ppt_objects, st->ppt_next);
+    const struct ppt_object *object = g_ptr_array_index(st->ppt_objects, st->ppt_next);
+    char name[64];
+    g_snprintf(name, sizeof name, "PowerPoint Document/ExOleObjStg-%u", ++st->ppt_next);
     g_free(st->pending_name);
-    st->pending_name = g_strdup_printf("PowerPoint Document/ExOleObjStg-%u", ++st->ppt_next);
+    st->pending_name = str_take(name, strlen(name));
+    if (!st->pending_name)
+        return SK_ENOMEM;
     child->name = st->pending_name;
     child->name_len = strlen(st->pending_name);
     int rc = sk_unpack_append(u, &child->data, object->data, object->len);
@@ -1738,34 +1012,42 @@ static int stored_child(struct sk_unpack *u, const struct plan *plan, struct sk_
 static int stream_child(struct sk_unpack *u, struct ole2_state *st, const struct plan *plan,
                         struct sk_child *child)
 {
-    int rc = plan->decrypt && st->crypt ? decrypted_child(u, st, plan, child)
-                                        : stored_child(u, plan, child);
+    int rc = sk_office_crypt_covers(st->crypt, plan)
+                 ? sk_office_crypt_child(u, st->crypt, &st->file, plan, plan->stream,
+                                         plan->name, child)
+                 : stored_child(u, plan, child);
     if (rc == SK_ENOMEM)
         return rc;
     if (strcmp(plan->stream, "Workbook") == 0 || strcmp(plan->stream, "Book") == 0)
         child->type = SK_TYPE_BIFF;
-    if (strcmp(plan->stream, "\001Ole10Native") == 0)
-        take_native(u, st, plan, &child->data);
+    if (strcmp(plan->stream, "\001Ole10Native") == 0 &&
+        take_native(u, st, plan, &child->data) == SK_ENOMEM)
+        return SK_ENOMEM;
     if (!st->crypt_reported)
-        check_encryption(u, plan->stream, &child->data);
-    if (strcmp(plan->stream, "PowerPoint Document") == 0)
-        scan_ppt_records(u, st, &child->data);
+        sk_office_crypt_check(u, plan->stream, &child->data);
+    if (strcmp(plan->stream, "PowerPoint Document") == 0 &&
+        scan_ppt_records(u, st, &child->data) == SK_ENOMEM)
+        return SK_ENOMEM;
     scan_dde(u, st, &child->data);
     return 0;
 }
 
 static int module_child(struct sk_unpack *u, const struct plan *plan, struct sk_child *child)
 {
-    GByteArray *text;
+    struct sk_ovba_out text;
     const char *why;
     int rc = module_text(u, plan, &text, &why);
+    if (rc == SK_ENOMEM) {
+        free(text.data);
+        return rc;
+    }
     if (rc == SK_ECORRUPT && !plan->reported)
         sk_unpack_fail(u, "ole2", SK_ECORRUPT, "%s: %s", plan->name, why);
     if (rc == SK_ELIMIT && !sk_unpack_expired(u))
         sk_unpack_reason(u, "limit.node_bytes", "%s: its source is larger than %llu bytes",
                          plan->name, (unsigned long long)sk_unpack_limits(u)->max_node_bytes);
-    int appended = append_blocks(u, &child->data, text->data, text->len);
-    g_byte_array_unref(text);
+    int appended = sk_office_append(u, &child->data, text.data, text.len);
+    free(text.data);
     child->type = SK_TYPE_VBA;
     child->truncated = rc != 0 || appended != 0;
     return appended == SK_ENOMEM ? appended : 0;
@@ -1773,7 +1055,7 @@ static int module_child(struct sk_unpack *u, const struct plan *plan, struct sk_
 
 static int pending_child(struct sk_unpack *u, struct ole2_state *st, struct sk_child *child)
 {
-    int rc = append_blocks(u, &child->data, st->pending->data, st->pending->len);
+    int rc = sk_office_append(u, &child->data, st->pending->data, st->pending->len);
     g_byte_array_unref(st->pending);
     st->pending = NULL;
     child->name = st->pending_name; /* freed on the next call or in close */

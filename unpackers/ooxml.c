@@ -14,7 +14,7 @@
  *                   ooxml.external_ref "<type>: <target>";
  *   macrosheet      macro.xlm, and a child xlm.txt (type xlm): each <f> as
  *                   "R1C1: =FORMULA" (the cell named as biff.c names it,
- *                   xlm.h; the formula as written, A1 references and all),
+ *                   xlm_render.h; the formula as written, A1 references and all),
  *                   entities decoded;
  *   document, hdr, ftr, footnotes, endnotes, comments, glossaryDocument
  *                   DDE / DDEAUTO fields (fldSimple, or instrText runs joined
@@ -22,14 +22,16 @@
  *                   fields kept apart) -> office.dde "<field code>";
  *   externalLink    ddeLink -> office.dde "service|topic".
  * And in XLSB (binary) parts, by name: xl/macrosheets/(asterisk).bin ->
- * macro.xlm and xlm.txt, each BrtFmla* formula decompiled by biff.c's
- * renderer into the text a BIFF8 macro sheet gets (xlm.h), `R1C1:
- * =EXEC("calc.exe")`, and a BrtFmlaString's cached text as `R1C1: -> "..."`;
+ * macro.xlm and xlm.txt, each BrtFmla* formula decompiled by the
+ * renderer biff.c uses (xlm_render.c) into the text a BIFF8 macro sheet
+ * gets, `R1C1: =EXEC("calc.exe")`, and a BrtFmlaString's cached text as `R1C1: -> "..."`;
  * xl/externalLinks/(asterisk).bin with a DDE BrtBeginSupBook -> office.dde.
  * Refuses: DTDs and entity definitions (only the five XML entities and
  * character references are decoded); field codes assembled by nested QUOTE
  * or other fields are not evaluated; an .xlsb formula's names and 3-D
  * references are not looked up in workbook.bin (NAME_<n>, ?!R1C1).
+ * XML is read by xmlscan.c (shared with offcrypto.c), UTF-16 text through
+ * engine/text.c.
  * Limits: one linear pass, no recursion; at most OOXML_MAX_REPORTS reasons
  * per part (the engine's duplicate check is linear per reason); fields
  * nested deeper than OOXML_FIELD_DEPTH share the deepest buffer; details
@@ -44,7 +46,8 @@
 #include "../engine/reader.h"
 #include "../engine/text.h"
 #include "unpacker.h"
-#include "xlm.h"
+#include "xlm_render.h"
+#include "xmlscan.h"
 
 #define OOXML_MAX_REPORTS 32u            /* reasons per part */
 #define OOXML_FIELD_DEPTH 16u            /* nested fields tracked apart */
@@ -69,262 +72,6 @@ struct ooxml_state {
     unsigned reports;
     unsigned dropped; /* reports over the cap */
 };
-
-/* --- a bounded, linear XML tokenizer --------------------------------- */
-
-enum tok_kind { TOK_END, TOK_TEXT, TOK_OPEN, TOK_CLOSE };
-
-struct xml_scan {
-    const char *p;
-    size_t len, pos;
-};
-
-struct xml_tok {
-    enum tok_kind kind;
-    const char *name; /* local name, prefix stripped */
-    size_t name_len;
-    const char *attrs; /* OPEN: the attribute text */
-    size_t attrs_len;
-    bool empty;       /* OPEN: self-closing */
-    const char *text; /* TEXT */
-    size_t text_len;
-    bool raw; /* TEXT from CDATA: no entities */
-};
-
-static const char *find(const char *p, size_t n, const char *needle)
-{
-    return memmem(p, n, needle, strlen(needle));
-}
-
-static bool starts(const char *p, size_t n, const char *prefix)
-{
-    size_t k = strlen(prefix);
-    return n >= k && memcmp(p, prefix, k) == 0;
-}
-
-/* Skips markup that carries nothing for us (comments, PIs, DOCTYPE); false
- * when it does not close: the rest of the part is unreadable anyway. */
-static bool skip_markup(struct xml_scan *s, const char *open, const char *close)
-{
-    const char *at = s->p + s->pos + strlen(open);
-    const char *end = find(at, (size_t)(s->p + s->len - at), close);
-    if (!end)
-        return false;
-    s->pos = (size_t)(end - s->p) + strlen(close);
-    return true;
-}
-
-/* The '>' that ends a tag starting at `from`; quotes are honoured because
- * '>' is legal inside an attribute value. */
-static const char *tag_end(const char *from, const char *limit)
-{
-    char quote = 0;
-    for (const char *c = from; c < limit; c++) {
-        if (quote) {
-            if (*c == quote)
-                quote = 0;
-        } else if (*c == '"' || *c == '\'') {
-            quote = *c;
-        } else if (*c == '>') {
-            return c;
-        }
-    }
-    return NULL;
-}
-
-static void local_name(const char *name, size_t n, struct xml_tok *t)
-{
-    const char *colon = memrchr(name, ':', n);
-    t->name = colon ? colon + 1 : name;
-    t->name_len = colon ? n - (size_t)(colon + 1 - name) : n;
-}
-
-static bool read_tag(struct xml_scan *s, struct xml_tok *t)
-{
-    const char *start = s->p + s->pos + 1;
-    const char *limit = s->p + s->len;
-    const char *gt = tag_end(start, limit);
-    if (!gt)
-        return false;
-    s->pos = (size_t)(gt - s->p) + 1;
-    bool closing = start < gt && *start == '/';
-    if (closing)
-        start++;
-    const char *n = start;
-    while (n < gt && *n != ' ' && *n != '\t' && *n != '\r' && *n != '\n' && *n != '/')
-        n++;
-    local_name(start, (size_t)(n - start), t);
-    t->kind = closing ? TOK_CLOSE : TOK_OPEN;
-    t->empty = !closing && gt > start && gt[-1] == '/';
-    t->attrs = n;
-    t->attrs_len = (size_t)(gt - n) - (t->empty ? 1 : 0);
-    return true;
-}
-
-static struct xml_tok next_tok(struct xml_scan *s)
-{
-    struct xml_tok t = {0};
-    while (s->pos < s->len) {
-        const char *at = s->p + s->pos;
-        size_t left = s->len - s->pos;
-        if (*at != '<') {
-            const char *lt = memchr(at, '<', left);
-            t.kind = TOK_TEXT;
-            t.text = at;
-            t.text_len = lt ? (size_t)(lt - at) : left;
-            s->pos += t.text_len;
-            return t;
-        }
-        if (starts(at, left, "<![CDATA[")) {
-            const char *end = find(at + 9, left - 9, "]]>");
-            if (!end)
-                break;
-            t.kind = TOK_TEXT;
-            t.raw = true;
-            t.text = at + 9;
-            t.text_len = (size_t)(end - t.text);
-            s->pos = (size_t)(end - s->p) + 3;
-            return t;
-        }
-        bool ok = starts(at, left, "<!--") ? skip_markup(s, "<!--", "-->")
-                  : starts(at, left, "<?") ? skip_markup(s, "<?", "?>")
-                  : starts(at, left, "<!") ? skip_markup(s, "<!", ">")
-                                           : read_tag(s, &t);
-        if (!ok)
-            break;
-        if (t.kind != TOK_END)
-            return t;
-    }
-    s->pos = s->len;
-    t.kind = TOK_END;
-    return t;
-}
-
-static bool is_name(const struct xml_tok *t, const char *name)
-{
-    return t->name_len == strlen(name) && memcmp(t->name, name, t->name_len) == 0;
-}
-
-/* Finds an attribute by local name in an OPEN token: true and its raw
- * (undecoded) value, or false. */
-static bool attr(const struct xml_tok *t, const char *name, const char **value, size_t *len)
-{
-    const char *c = t->attrs, *end = t->attrs + t->attrs_len;
-    size_t want = strlen(name);
-    while (c < end) {
-        while (c < end && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
-            c++;
-        const char *an = c;
-        while (c < end && *c != '=' && *c != ' ' && *c != '\t' && *c != '\r' && *c != '\n')
-            c++;
-        struct xml_tok n = {0};
-        local_name(an, (size_t)(c - an), &n);
-        while (c < end && *c != '=')
-            c++;
-        if (c < end)
-            c++;
-        while (c < end && *c != '"' && *c != '\'')
-            c++;
-        if (c >= end)
-            return false;
-        char quote = *c++;
-        const char *v = c;
-        const char *close = memchr(c, quote, (size_t)(end - c));
-        if (!close)
-            return false;
-        c = close + 1;
-        if (n.name_len == want && memcmp(n.name, name, want) == 0) {
-            *value = v;
-            *len = (size_t)(close - v);
-            return true;
-        }
-    }
-    return false;
-}
-
-/* --- entity decoding ------------------------------------------------- */
-
-static size_t put_utf8(uint32_t cp, char *out)
-{
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* One entity at p[0] == '&' (n bytes left): its code point and length, or
- * 0 when it is not one we decode (then '&' is kept as it is). */
-static size_t entity(const char *p, size_t n, uint32_t *cp)
-{
-    static const struct {
-        const char *name;
-        char value;
-    } named[] = {
-        {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
-    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-        if (starts(p, n, named[i].name)) {
-            *cp = (uint8_t)named[i].value;
-            return strlen(named[i].name);
-        }
-    if (n < 4 || p[1] != '#')
-        return 0;
-    bool hex = p[2] == 'x' || p[2] == 'X';
-    uint32_t v = 0;
-    size_t i = hex ? 3 : 2, digits = 0;
-    for (; i < n && i < 16 && p[i] != ';'; i++, digits++) {
-        char c = p[i];
-        uint32_t d = c >= '0' && c <= '9'          ? (uint32_t)(c - '0')
-                     : hex && c >= 'a' && c <= 'f' ? (uint32_t)(c - 'a' + 10)
-                     : hex && c >= 'A' && c <= 'F' ? (uint32_t)(c - 'A' + 10)
-                                                   : 99;
-        if (d == 99)
-            return 0;
-        if (v < 0x110000)
-            v = v * (hex ? 16 : 10) + d;
-    }
-    if (i >= n || p[i] != ';' || digits == 0)
-        return 0;
-    *cp = v;
-    return i + 1;
-}
-
-/* Decodes in[0..n) into out (cap bytes, cap >= 8) until either runs out;
- * *used says how much input was taken, so a caller can go on in chunks.
- * Returns the bytes written. */
-static size_t decode(const char *in, size_t n, bool raw, size_t *used, char *out, size_t cap)
-{
-    size_t i = 0, o = 0;
-    while (i < n && o + 4 <= cap) {
-        uint32_t cp;
-        size_t k = raw || in[i] != '&' ? 0 : entity(in + i, n - i, &cp);
-        if (k) {
-            o += put_utf8(cp, out + o);
-            i += k;
-        } else {
-            out[o++] = in[i++];
-        }
-    }
-    *used = i;
-    return o;
-}
 
 /* --- reasons --------------------------------------------------------- */
 
@@ -352,23 +99,23 @@ static void report_dropped(struct sk_unpack *u, struct ooxml_state *st, const ch
 }
 
 /* Decodes an attribute value into out (NUL-terminated): its length. */
-static size_t attr_text(const struct xml_tok *t, const char *name, char *out, size_t cap)
+static size_t attr_text(const struct sk_xml_tok *t, const char *name, char *out, size_t cap)
 {
     const char *v;
     size_t vlen, used;
-    if (!attr(t, name, &v, &vlen))
+    if (!sk_xml_attr(t, name, &v, &vlen))
         return 0;
-    size_t n = decode(v, vlen, false, &used, out, cap - 1);
+    size_t n = sk_xml_decode(v, vlen, false, &used, out, cap - 1);
     out[n] = 0;
     return n;
 }
 
 /* --- relationships (ECMA-376 Part 2 §9.3) ---------------------------- */
 
-static void scan_rels(struct sk_unpack *u, struct ooxml_state *st, struct xml_scan *s)
+static void scan_rels(struct sk_unpack *u, struct ooxml_state *st, struct sk_xml_scan *s)
 {
-    for (struct xml_tok t = next_tok(s); t.kind != TOK_END; t = next_tok(s)) {
-        if (t.kind != TOK_OPEN || !is_name(&t, "Relationship"))
+    for (struct sk_xml_tok t = sk_xml_next(s); t.kind != SK_XML_END; t = sk_xml_next(s)) {
+        if (t.kind != SK_XML_OPEN || !sk_xml_is(&t, "Relationship"))
             continue;
         char mode[32], type[256], target[OOXML_DETAIL];
         size_t mode_len = attr_text(&t, "TargetMode", mode, sizeof mode);
@@ -433,7 +180,7 @@ static struct field *current_field(struct fields *fs)
 }
 
 static void field_char(struct sk_unpack *u, struct ooxml_state *st, struct fields *fs,
-                       const struct xml_tok *t)
+                       const struct sk_xml_tok *t)
 {
     char what[16];
     attr_text(t, "fldCharType", what, sizeof what);
@@ -451,7 +198,7 @@ static void field_char(struct sk_unpack *u, struct ooxml_state *st, struct field
     }
 }
 
-static void field_text(struct fields *fs, const struct xml_tok *t)
+static void field_text(struct fields *fs, const struct sk_xml_tok *t)
 {
     struct field *f = current_field(fs);
     if (!f || f->checked)
@@ -459,28 +206,28 @@ static void field_text(struct fields *fs, const struct xml_tok *t)
     size_t used;
     size_t room = sizeof f->code - 1 - f->len;
     if (room >= 8)
-        f->len += decode(t->text, t->text_len, t->raw, &used, f->code + f->len, room);
+        f->len += sk_xml_decode(t->text, t->text_len, t->raw, &used, f->code + f->len, room);
     f->code[f->len] = 0;
 }
 
-static void scan_word(struct sk_unpack *u, struct ooxml_state *st, struct xml_scan *s)
+static void scan_word(struct sk_unpack *u, struct ooxml_state *st, struct sk_xml_scan *s)
 {
     struct fields *fs = calloc(1, sizeof *fs);
     if (!fs) {
         sk_unpack_fail(u, "ooxml", SK_ENOMEM, "no memory for the field table");
         return;
     }
-    for (struct xml_tok t = next_tok(s); t.kind != TOK_END; t = next_tok(s)) {
-        bool instr = is_name(&t, "instrText") || is_name(&t, "delInstrText");
-        if (t.kind == TOK_TEXT && fs->in_instr) {
+    for (struct sk_xml_tok t = sk_xml_next(s); t.kind != SK_XML_END; t = sk_xml_next(s)) {
+        bool instr = sk_xml_is(&t, "instrText") || sk_xml_is(&t, "delInstrText");
+        if (t.kind == SK_XML_TEXT && fs->in_instr) {
             field_text(fs, &t);
-        } else if (t.kind == TOK_OPEN && instr) {
+        } else if (t.kind == SK_XML_OPEN && instr) {
             fs->in_instr = !t.empty;
-        } else if (t.kind == TOK_CLOSE && instr) {
+        } else if (t.kind == SK_XML_CLOSE && instr) {
             fs->in_instr = false;
-        } else if (t.kind == TOK_OPEN && is_name(&t, "fldChar")) {
+        } else if (t.kind == SK_XML_OPEN && sk_xml_is(&t, "fldChar")) {
             field_char(u, st, fs, &t);
-        } else if (t.kind == TOK_OPEN && is_name(&t, "fldSimple")) {
+        } else if (t.kind == SK_XML_OPEN && sk_xml_is(&t, "fldSimple")) {
             struct field simple = {0};
             simple.len = attr_text(&t, "instr", simple.code, sizeof simple.code);
             check_field(u, st, &simple);
@@ -495,10 +242,11 @@ static void scan_word(struct sk_unpack *u, struct ooxml_state *st, struct xml_sc
 
 /* --- externalLink ddeLink (ECMA-376 Part 1 §18.14.4) ----------------- */
 
-static void scan_external_link(struct sk_unpack *u, struct ooxml_state *st, struct xml_scan *s)
+static void scan_external_link(struct sk_unpack *u, struct ooxml_state *st,
+                               struct sk_xml_scan *s)
 {
-    for (struct xml_tok t = next_tok(s); t.kind != TOK_END; t = next_tok(s)) {
-        if (t.kind != TOK_OPEN || !is_name(&t, "ddeLink"))
+    for (struct sk_xml_tok t = sk_xml_next(s); t.kind != SK_XML_END; t = sk_xml_next(s)) {
+        if (t.kind != SK_XML_OPEN || !sk_xml_is(&t, "ddeLink"))
             continue;
         char service[200], topic[200], detail[OOXML_DETAIL + 8];
         attr_text(&t, "ddeService", service, sizeof service);
@@ -522,13 +270,15 @@ static bool emit(struct sk_unpack *u, struct sk_child *child, const void *p, siz
     return rc == 0;
 }
 
-static bool emit_decoded(struct sk_unpack *u, struct sk_child *child, const struct xml_tok *t)
+static bool emit_decoded(struct sk_unpack *u, struct sk_child *child,
+                         const struct sk_xml_tok *t)
 {
     char chunk[1024];
     size_t at = 0;
     while (at < t->text_len) {
         size_t used;
-        size_t n = decode(t->text + at, t->text_len - at, t->raw, &used, chunk, sizeof chunk);
+        size_t n =
+            sk_xml_decode(t->text + at, t->text_len - at, t->raw, &used, chunk, sizeof chunk);
         /* A formula is one line: its own line breaks would split it. */
         for (size_t i = 0; i < n; i++)
             if (chunk[i] == '\n' || chunk[i] == '\r')
@@ -541,7 +291,7 @@ static bool emit_decoded(struct sk_unpack *u, struct sk_child *child, const stru
 }
 
 /* A cell's A1 reference (ECMA-376 §18.3.1.4 c@r, "$" allowed) as the R1C1
- * form every xlm text uses (xlm.h); false when it is not one. */
+ * form every xlm text uses (xlm_render.h); false when it is not one. */
 static bool a1_to_r1c1(const char *a1, char *out, size_t cap)
 {
     unsigned long col = 0, row = 0;
@@ -561,22 +311,22 @@ static bool a1_to_r1c1(const char *a1, char *out, size_t cap)
     return n > 0 && (size_t)n < cap;
 }
 
-static void scan_macrosheet(struct sk_unpack *u, struct xml_scan *s, struct sk_child *child)
+static void scan_macrosheet(struct sk_unpack *u, struct sk_xml_scan *s, struct sk_child *child)
 {
     char cell[24] = "?";
     bool in_formula = false, started = false;
-    for (struct xml_tok t = next_tok(s); t.kind != TOK_END; t = next_tok(s)) {
-        if (t.kind == TOK_OPEN && is_name(&t, "c")) {
+    for (struct sk_xml_tok t = sk_xml_next(s); t.kind != SK_XML_END; t = sk_xml_next(s)) {
+        if (t.kind == SK_XML_OPEN && sk_xml_is(&t, "c")) {
             if (!attr_text(&t, "r", cell, sizeof cell))
                 memcpy(cell, "?", 2);
-        } else if (t.kind == TOK_OPEN && is_name(&t, "f")) {
+        } else if (t.kind == SK_XML_OPEN && sk_xml_is(&t, "f")) {
             in_formula = !t.empty;
             started = false;
-        } else if (t.kind == TOK_CLOSE && is_name(&t, "f")) {
+        } else if (t.kind == SK_XML_CLOSE && sk_xml_is(&t, "f")) {
             if (started && !emit(u, child, "\n", 1))
                 return;
             in_formula = false;
-        } else if (t.kind == TOK_TEXT && in_formula) {
+        } else if (t.kind == SK_XML_TEXT && in_formula) {
             if (!started) {
                 char head[64], r1c1[32];
                 int n = snprintf(head, sizeof head,
@@ -628,20 +378,15 @@ static bool biff12_record(struct sk_reader *r, uint32_t *type, struct sk_reader 
     return r->err == 0;
 }
 
-/* UTF-16LE code units to UTF-8; unpaired surrogates become U+FFFD. */
+/* UTF-16LE code units to UTF-8 through engine/text.c (a pair joined, an
+ * unpaired surrogate or a NUL unit as U+FFFD), while 4 more bytes fit in
+ * cap. */
 static size_t utf16_to_utf8(const uint8_t *p, size_t units, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; i < units && o + 4 <= cap; i++) {
-        uint32_t cp = (uint32_t)(p[2 * i] | p[2 * i + 1] << 8);
-        if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < units) {
-            uint32_t lo = (uint32_t)(p[2 * i + 2] | p[2 * i + 3] << 8);
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                i++;
-            }
-        }
-        o += put_utf8(cp, out + o);
+        uint32_t cp = sk_utf16le_decode(p, units, &i);
+        o += sk_utf8_encode(cp ? cp : 0xFFFD, (unsigned char *)out + o);
     }
     return o;
 }
@@ -678,11 +423,10 @@ static void scan_external_link_bin(struct sk_unpack *u, struct ooxml_state *st)
     report_dropped(u, st, "office.dde");
 }
 
-/* A cell's "R1C1: " prefix, the one biff.c writes (xlm.h). */
+/* A cell's "R1C1: " prefix, the one every XLM text has (xlm_render.h). */
 static size_t cell_prefix(char *line, size_t cap, uint32_t row, uint32_t col)
 {
-    int n = snprintf(line, cap, "R%luC%lu: ", (unsigned long)row + 1, (unsigned long)col + 1);
-    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+    return sk_xlm_cell(line, cap, (uint64_t)row + 1, (uint64_t)col + 1);
 }
 
 /* A formula's cached text result as biff.c shows a String record:
@@ -710,7 +454,7 @@ static void cached_result(struct sk_unpack *u, struct sk_child *child, char *lin
 
 /* One BrtFmla* record ([MS-XLSB] 2.4.648-651: col, style, the cached
  * value, grbitFlags, CellParsedFormula) as `R1C1: =FORMULA(...)`, rendered
- * by biff.c's formula renderer (xlm.h), and for BrtFmlaString its cached
+ * by the formula renderer biff.c uses (xlm_render.c), and for BrtFmlaString its cached
  * text. line is OOXML_XLM_LINE bytes of scratch. Returns 0 or SK_ENOMEM. */
 static int formula_line(struct sk_unpack *u, struct sk_child *child, struct sk_reader *body,
                         uint32_t type, uint32_t row, char *line)
@@ -803,22 +547,22 @@ static bool name_is(const char *name, const char *dir, const char *ext)
 static enum part_kind kind_of_xml(const struct sk_node *node)
 {
     size_t n = node->data.len < OOXML_PROBE_WINDOW ? node->data.len : OOXML_PROBE_WINDOW;
-    struct xml_scan s = {(const char *)node->data.p, n, 0};
-    struct xml_tok t = next_tok(&s);
-    while (t.kind == TOK_TEXT)
-        t = next_tok(&s);
-    if (t.kind != TOK_OPEN)
+    struct sk_xml_scan s = {(const char *)node->data.p, n, 0};
+    struct sk_xml_tok t = sk_xml_next(&s);
+    while (t.kind == SK_XML_TEXT)
+        t = sk_xml_next(&s);
+    if (t.kind != SK_XML_OPEN)
         return PART_NONE;
     static const char *const word[] = {
         "document", "hdr", "ftr", "footnotes", "endnotes", "comments", "glossaryDocument"};
-    if (is_name(&t, "Relationships"))
+    if (sk_xml_is(&t, "Relationships"))
         return PART_RELS;
-    if (is_name(&t, "macrosheet") || is_name(&t, "intlMacrosheet"))
+    if (sk_xml_is(&t, "macrosheet") || sk_xml_is(&t, "intlMacrosheet"))
         return PART_MACROSHEET;
-    if (is_name(&t, "externalLink"))
+    if (sk_xml_is(&t, "externalLink"))
         return PART_EXTERNAL_LINK;
     for (size_t i = 0; i < sizeof word / sizeof word[0]; i++)
-        if (is_name(&t, word[i]))
+        if (sk_xml_is(&t, word[i]))
             return PART_WORD;
     return PART_NONE;
 }
@@ -874,7 +618,7 @@ static int next_part(struct sk_unpack *u, void *state, struct sk_child *child)
     if (st->done)
         return SK_DONE;
     st->done = true;
-    struct xml_scan s = {(const char *)u->node->data.p, u->node->data.len, 0};
+    struct sk_xml_scan s = {(const char *)u->node->data.p, u->node->data.len, 0};
     switch (st->kind) {
     case PART_RELS: scan_rels(u, st, &s); return SK_DONE;
     case PART_WORD: scan_word(u, st, &s); return SK_DONE;

@@ -27,6 +27,7 @@
 
 #include "../engine/error.h"
 #include "unpacker.h"
+#include "xlm_render.h"
 
 #define SYLK_MAX_LINES 2000000u
 #define SYLK_MAX_NAMES_TEXT 4096u /* the Auto_Open/Auto_Close summary */
@@ -215,16 +216,16 @@ static int emit_cell(struct sk_unpack *u, struct sk_buf *buf, const struct slice
             value = f;
     }
     char cell[48];
-    int n = snprintf(cell, sizeof cell, "R%uC%u: ", *y, *x);
+    size_t n = sk_xlm_cell(cell, sizeof cell, *y, *x);
     int rc = 0;
     if (expr.n) {
-        rc = sk_unpack_append(u, buf, cell, (size_t)n);
+        rc = sk_unpack_append(u, buf, cell, n);
         rc = rc ? rc : sk_unpack_append(u, buf, "=", 1);
         rc = rc ? rc : append_value(u, buf, &expr, 1);
         rc = rc ? rc : sk_unpack_append(u, buf, "\n", 1);
     }
     if (rc == 0 && value.n) {
-        rc = sk_unpack_append(u, buf, cell, (size_t)n);
+        rc = sk_unpack_append(u, buf, cell, n);
         rc = rc ? rc : append_value(u, buf, &value, 1);
         rc = rc ? rc : sk_unpack_append(u, buf, "\n", 1);
     }

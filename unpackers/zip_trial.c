@@ -39,10 +39,10 @@
 #include <openssl/params.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zlib.h>
 
 #include "../engine/error.h"
+#include "../engine/job.h"
 #include "../engine/limits.h"
 #include "../engine/reader.h"
 
@@ -808,13 +808,6 @@ static int try_aes(struct trial *t, const char *password, size_t len, bool *part
 
 /* ---- The search ------------------------------------------------------ */
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int trial_open(struct trial *t, const struct member *m, uint64_t budget)
 {
     memset(t, 0, sizeof *t);
@@ -854,7 +847,7 @@ static int search(struct trial *t, const char *const *candidates, const size_t *
                   size_t n, uint64_t deadline_ns, size_t *found, bool *partial)
 {
     for (size_t i = 0; i < n; i++) {
-        if (deadline_ns && now_ns() >= deadline_ns)
+        if (deadline_ns && sk_now_ns() >= deadline_ns)
             return SK_ELIMIT;
         if (lengths[i] > SK_CAP_PASSWORD_BYTES)
             continue; /* the engine drops these too */
