@@ -60,7 +60,8 @@ static int chunk(const uint8_t *p, size_t n, struct sk_ovba_out *out, size_t max
             }
             if (n - i < 2)
                 return *why = "a copy token is cut short", SK_ECORRUPT;
-            unsigned token = (unsigned)p[i] | (unsigned)p[i + 1] << 8;
+            struct sk_reader tr = sk_reader_make(p, n);
+            unsigned token = sk_reader_u16le_at(&tr, i);
             i += 2;
             unsigned bits = 4;
             while (bits < 12 && ((size_t)1 << bits) < have)
@@ -84,11 +85,11 @@ static int chunk(const uint8_t *p, size_t n, struct sk_ovba_out *out, size_t max
 int sk_ovba_decompress(const uint8_t *p, size_t n, size_t max, struct sk_ovba_out *out,
                        const char **why, bool (*expired)(void *ctx), void *ctx)
 {
-    if (n == 0 || p[0] != 0x01)
+    struct sk_reader r = sk_reader_make(p, n);
+    if (n == 0 || sk_reader_u8_at(&r, 0) != 0x01)
         return *why = "a compressed container without its signature byte", SK_ECORRUPT;
     if (out->len > max)
         return SK_ELIMIT;
-    struct sk_reader r = sk_reader_make(p, n);
     sk_reader_skip(&r, 1);
     for (unsigned chunks = 0; sk_reader_left(&r) > 0; chunks++) {
         if (chunks % 256 == 255 && expired && expired(ctx))

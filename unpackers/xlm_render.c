@@ -89,7 +89,7 @@ void sk_xlm_chars(struct sk_xlm_buf *b, struct sk_reader *r, size_t cch, bool wi
         if (r->err)
             break;
         if (wide && cp >= 0xD800 && cp < 0xDC00 && sk_reader_left(r) >= 2 && i + 1 < cch) {
-            uint32_t lo = (uint32_t)(r->p[r->pos] | r->p[r->pos + 1] << 8);
+            uint32_t lo = sk_reader_u16le_at(r, r->pos);
             if (lo >= 0xDC00 && lo <= 0xDFFF) {
                 sk_reader_skip(r, 2);
                 i++;
