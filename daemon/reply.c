@@ -129,8 +129,8 @@ int sk_reply_clamd_text(const struct sk_clamd_frame *f, const char *text, char *
 }
 
 /* `<label>: <fmt...>` as one framed line. */
-static int labelled(const struct sk_clamd_frame *f, char **out, size_t *len, const char *fmt,
-                    ...)
+__attribute__((format(printf, 4, 5))) static int
+labelled(const struct sk_clamd_frame *f, char **out, size_t *len, const char *fmt, ...)
 {
     char *text = NULL;
     va_list ap;

@@ -142,11 +142,11 @@ static int add_restricted_rules(scmp_filter_ctx ctx, size_t *count)
     int clone3 = seccomp_syscall_resolve_name("clone3");
     if (rc == 0 && clone3 != __NR_SCMP_ERROR)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), clone3, 0);
-    struct scmp_arg_cmp read_only = SCMP_A2(SCMP_CMP_EQ, 0);
+    struct scmp_arg_cmp read_only = SCMP_A2(SCMP_CMP_EQ, 0, 0); /* datum_b unused by EQ */
     if (rc == 0)
         rc = allow(ctx, count, "prlimit64", 1, &read_only);
     for (size_t i = 0; rc == 0 && i < sizeof ioctls / sizeof ioctls[0]; i++) {
-        struct scmp_arg_cmp request = SCMP_A1(SCMP_CMP_EQ, ioctls[i]);
+        struct scmp_arg_cmp request = SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0);
         rc = allow(ctx, i == 0 ? count : NULL, "ioctl", 1, &request);
     }
     return rc;

@@ -94,9 +94,12 @@ static size_t append_entity(GString *out, const char *html, size_t n, size_t i)
     const char *name = html + i + 1;
     size_t len = end - i - 1;
     if (len > 1 && name[0] == '#') {
-        gboolean hex = name[1] == 'x' || name[1] == 'X';
+        bool hex = name[1] == 'x' || name[1] == 'X';
+        size_t skip = hex ? 2 : 1; /* "#" or "#x" */
         gchar digits[12] = {0};
-        memcpy(digits, name + 1 + hex, MIN(len - 1 - hex, sizeof digits - 1));
+        if (len < skip)
+            return 0;
+        memcpy(digits, name + skip, MIN(len - skip, sizeof digits - 1));
         gunichar c = (gunichar)g_ascii_strtoull(digits, NULL, hex ? 16 : 10);
         if (!g_unichar_validate(c) || c == 0)
             return 0;
