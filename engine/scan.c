@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../unpackers/unpacker.h"
 #include "engine_internal.h"
 #include "error.h"
 #include "hash.h"
@@ -18,6 +17,7 @@
 #include "names.h"
 #include "text.h"
 #include "unpack.h"
+#include "unpacker.h"
 #include "yara_scan.h"
 
 struct frame {
@@ -183,13 +183,32 @@ static void visit(struct sk_job *job, struct sk_node *node)
     }
 }
 
+/* The engine's unpacker that bids highest for a node, or NULL when none
+ * bids (every probe returned 0) or the engine has none. Ties go to the
+ * earlier in the table. */
+static const struct sk_unpacker *best_unpacker(const struct sk_job *job,
+                                               const struct sk_node *node)
+{
+    const struct sk_unpacker *const *table = sk_engine_unpackers(job->engine);
+    const struct sk_unpacker *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; table && table[i]; i++) {
+        int score = table[i]->probe(node);
+        if (score > best_score) {
+            best_score = score;
+            best = table[i];
+        }
+    }
+    return best;
+}
+
 /* Opens a node as a container and pushes its frame; false when nothing
  * opens it (the caller then releases its bytes). */
 static bool push_container(struct sk_job *job, struct stack *stack, struct sk_node *node)
 {
     if (job->halted || node->type == SK_TYPE_ENCRYPTED)
         return false;
-    const struct sk_unpacker *unpacker = sk_unpacker_for(node);
+    const struct sk_unpacker *unpacker = best_unpacker(job, node);
     if (!unpacker)
         return false;
     if (node->depth >= job->limits.max_depth) {
