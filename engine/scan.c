@@ -161,7 +161,7 @@ static void visit(struct sk_job *job, struct sk_node *node)
     const uint8_t *p = node->data.p;
     size_t n = node->data.len;
     if (node->type != SK_TYPE_ENCRYPTED && !node->type_given)
-        node->type = sk_sniff(p, n);
+        node->type = sk_bid_type(sk_engine_unpackers(job->engine), node, sk_sniff(p, n));
     structural_reasons(job, node);
     sk_node_typed(job, node);
     if (node->type == SK_TYPE_ENCRYPTED)
@@ -183,32 +183,13 @@ static void visit(struct sk_job *job, struct sk_node *node)
     }
 }
 
-/* The engine's unpacker that bids highest for a node, or NULL when none
- * bids (every probe returned 0) or the engine has none. Ties go to the
- * earlier in the table. */
-static const struct sk_unpacker *best_unpacker(const struct sk_job *job,
-                                               const struct sk_node *node)
-{
-    const struct sk_unpacker *const *table = sk_engine_unpackers(job->engine);
-    const struct sk_unpacker *best = NULL;
-    int best_score = 0;
-    for (size_t i = 0; table && table[i]; i++) {
-        int score = table[i]->probe(node);
-        if (score > best_score) {
-            best_score = score;
-            best = table[i];
-        }
-    }
-    return best;
-}
-
 /* Opens a node as a container and pushes its frame; false when nothing
  * opens it (the caller then releases its bytes). */
 static bool push_container(struct sk_job *job, struct stack *stack, struct sk_node *node)
 {
     if (job->halted || node->type == SK_TYPE_ENCRYPTED)
         return false;
-    const struct sk_unpacker *unpacker = best_unpacker(job, node);
+    const struct sk_unpacker *unpacker = sk_bid_best(sk_engine_unpackers(job->engine), node);
     if (!unpacker)
         return false;
     if (node->depth >= job->limits.max_depth) {

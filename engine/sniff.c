@@ -1,16 +1,17 @@
-/* Magic numbers from the formats' own documents: ZIP APPNOTE 4.3.7/4.3.16,
- * 7z 7zFormat.txt, RAR technote, POSIX ustar, cpio(5), MS-CAB, LHA level 0-2
- * headers, ECMA-119 (ISO 9660 "CD001" at 32769), xar, ar(5), RFC 1952 gzip,
- * bzip2, xz, lzma-alone, RFC 8878 zstd, lz4 frame, compress(1), MS-CFB, PE,
- * ELF, Mach-O, and the image/media formats' signatures. Droppers and disk
- * images: MS-SHLLINK 2.1 (header size and CLSID), MS-CFB 2.6.2 (the root
- * entry's CLSID names a Windows Installer package), ECMA-167 2/9.1 (UDF's
- * NSR02/NSR03 volume structure descriptors from 32 KiB), the VHD
- * specification's "conectix" footer, MS-VHDX 2.2 ("vhdxfile") and the FAT
- * specification's boot sector (BPB). Signatures: RFC 5652 3 (a CMS
+/* The sniffer: the types no unpacker bids for. Magic numbers from the
+ * formats' own documents: ZIP APPNOTE 4.3.7/4.3.16, 7z 7zFormat.txt, RAR
+ * technote, POSIX ustar, cpio(5), MS-CAB, LHA level 0-2 headers, ECMA-119
+ * (ISO 9660 "CD001" at 32769), xar, ar(5), RFC 1952 gzip, bzip2, xz,
+ * lzma-alone, RFC 8878 zstd, lz4 frame, compress(1), MS-CFB, and the
+ * image/media formats' signatures. Droppers and disk images: MS-SHLLINK 2.1
+ * (header size and CLSID), MS-CFB 2.6.2 (the root entry's CLSID names a
+ * Windows Installer package), ECMA-167 2/9.1 (UDF's NSR02/NSR03 volume
+ * structure descriptors from 32 KiB). Signatures: RFC 5652 3 (a CMS
  * ContentInfo's SEQUENCE and its pkcs7-* or id-ct-* content type OID), RFC
  * 5280 4.1 (a certificate's SEQUENCE of SEQUENCEs), RFC 7468 PEM and RFC 4880
- * 6.2 armour lines. */
+ * 6.2 armour lines. PDF, PE, ELF, Mach-O, VHD, VHDX and FAT are recognised
+ * by their unpackers' bids (engine/unpacker.h), in the order
+ * sk_type_precedence keeps with the checks here. */
 #include "sniff.h"
 
 #include "reader.h"
@@ -26,32 +27,6 @@
 static int has(const struct sk_reader *in, uint64_t off, const void *magic, size_t len)
 {
     return sk_reader_match(in, off, magic, len);
-}
-
-/* A PE needs MZ and e_lfanew pointing at "PE\0\0" inside the file. */
-static int is_pe(const struct sk_reader *in)
-{
-    struct sk_reader r = *in;
-    uint32_t lfanew = sk_reader_u32le_at(&r, 0x3c);
-    return has(in, 0, "MZ", 2) && !r.err && has(in, lfanew, "PE\0\0", 4);
-}
-
-static int is_macho(const struct sk_reader *in)
-{
-    static const uint8_t magics[][4] = {
-        {0xfe, 0xed, 0xfa, 0xce},
-        {0xce, 0xfa, 0xed, 0xfe},
-        {0xfe, 0xed, 0xfa, 0xcf},
-        {0xcf, 0xfa, 0xed, 0xfe},
-    };
-    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if (has(in, 0, magics[i], 4))
-            return 1;
-    /* A fat binary shares CA FE BA BE with Java classes; a small arch count
-     * tells them apart (class files put a version >= 45 there). */
-    struct sk_reader r = *in;
-    uint32_t narch = sk_reader_u32be_at(&r, 4);
-    return has(in, 0, "\xca\xfe\xba\xbe", 4) && !r.err && narch > 0 && narch < 20;
 }
 
 /* ustar magic, or a v7 header whose checksum field matches its bytes. */
@@ -525,40 +500,8 @@ static enum sk_type sniff_document(const struct sk_reader *in)
      * {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}, as the GUID lies in the file */
     if (has(in, 0, "\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3", 16))
         return SK_TYPE_ONENOTE;
-    struct sk_reader r = *in;
-    size_t window = in->len < 1024 ? in->len : 1024;
-    const uint8_t *head = sk_reader_at(&r, 0, window);
-    if (head && memmem(head, window, "%PDF-", 5))
-        return SK_TYPE_PDF;
-    if (is_pe(in))
-        return SK_TYPE_PE;
-    if (has(in, 0,
-            "\x7f"
-            "ELF",
-            4))
-        return SK_TYPE_ELF;
-    if (is_macho(in))
-        return SK_TYPE_MACHO;
+    /* PDF, PE, ELF and Mach-O are their unpackers' bids (pdf.c, exe.c). */
     return SK_TYPE_DATA;
-}
-
-/* A FAT boot sector: a jump, a BIOS parameter block whose fields have the
- * values the FAT specification allows, and the 55 AA signature. */
-static int is_fat(const struct sk_reader *in)
-{
-    struct sk_reader r = *in;
-    uint8_t jump = sk_reader_u8_at(&r, 0), per_cluster = sk_reader_u8_at(&r, 13);
-    uint16_t sector = sk_reader_u16le_at(&r, 11), reserved = sk_reader_u16le_at(&r, 14);
-    uint8_t n_fats = sk_reader_u8_at(&r, 16), media = sk_reader_u8_at(&r, 21);
-    uint16_t total16 = sk_reader_u16le_at(&r, 19);
-    uint32_t total32 = sk_reader_u32le_at(&r, 32);
-    if (!has(in, 510, "\x55\xaa", 2) || r.err || !(jump == 0xeb || jump == 0xe9))
-        return 0;
-    int sector_ok = sector == 512 || sector == 1024 || sector == 2048 || sector == 4096;
-    int cluster_ok = per_cluster != 0 && (per_cluster & (per_cluster - 1)) == 0;
-    return sector_ok && cluster_ok && reserved != 0 && n_fats >= 1 && n_fats <= 2 &&
-           (media == 0xf0 || media >= 0xf8) && (total16 != 0 || total32 != 0) &&
-           !has(in, 3, "NTFS", 4) && !has(in, 3, "EXFAT", 5);
 }
 
 /* ECMA-167 2/9.1: volume structure descriptors in 2 KiB steps from 32 KiB
@@ -573,16 +516,9 @@ static int is_udf(const struct sk_reader *in)
 
 static enum sk_type sniff_disk(const struct sk_reader *in)
 {
-    if (has(in, 0, "vhdxfile", 8))
-        return SK_TYPE_VHDX;
-    /* A fixed VHD ends with the footer; a dynamic one starts with its copy. */
-    if ((in->len >= 1024 && has(in, in->len - 512, "conectix", 8)) ||
-        has(in, 0, "conectix", 8))
-        return SK_TYPE_VHD;
+    /* VHDX, VHD (disk.c) and FAT (fat.c) are their unpackers' bids. */
     if (is_udf(in))
         return SK_TYPE_UDF;
-    if (is_fat(in))
-        return SK_TYPE_FAT;
     return SK_TYPE_DATA;
 }
 

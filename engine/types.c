@@ -127,6 +127,43 @@ unsigned sk_type_kind(enum sk_type type, const char *name)
     return kind;
 }
 
+int sk_type_precedence(enum sk_type type)
+{
+    switch (type) {
+    case SK_TYPE_EMPTY: return 0;
+    case SK_TYPE_VHDX: return 21;
+    case SK_TYPE_VHD: return 22;
+    case SK_TYPE_UDF: return 23;
+    case SK_TYPE_FAT: return 24;
+    case SK_TYPE_OLE2:
+    case SK_TYPE_MSI: return 40;
+    case SK_TYPE_LNK: return 41;
+    case SK_TYPE_RTF: return 42;
+    case SK_TYPE_TNEF: return 43;
+    case SK_TYPE_ONENOTE: return 44;
+    case SK_TYPE_PDF: return 45;
+    case SK_TYPE_PE: return 46;
+    case SK_TYPE_ELF: return 47;
+    case SK_TYPE_MACHO: return 48;
+    case SK_TYPE_PKCS7: return 60;
+    case SK_TYPE_X509: return 61;
+    case SK_TYPE_DATA: return 80;
+    case SK_TYPE_ENCRYPTED:
+    case SK_TYPE_VBA:
+    case SK_TYPE_XLM:
+    case SK_TYPE_BIFF:
+    case SK_TYPE_COUNT: return 90; /* never sniffed */
+    default: break;
+    }
+    if (sk_type_is_archive(type))
+        return 10;
+    if (sk_type_is_filter(type))
+        return 30;
+    if (type >= SK_TYPE_PNG && type <= SK_TYPE_FONT)
+        return 50;
+    return 70; /* text, HTML, XML, a message, a script, OpenPGP armour */
+}
+
 const char *sk_type_name(enum sk_type type)
 {
     return sk_type_traits(type)->name;

@@ -135,6 +135,13 @@ const struct sk_type_traits *sk_type_traits(enum sk_type type);
 /* The SK_KIND_* bits of a node of type type named name (NULL: none). */
 unsigned sk_type_kind(enum sk_type type, const char *name);
 
+/* Where a type stands when the sniffer and an unpacker's bid disagree on a
+ * node: the lower wins. The order is the one sniff.c has always checked in
+ * (archives, disk images, filters, documents and executables, media,
+ * signatures, text, unknown), so that moving a format's recognition from
+ * the sniffer to its unpacker changes no node's type. */
+int sk_type_precedence(enum sk_type type);
+
 /* The contract name of a type ("zip", "pe", "text", ...). */
 const char *sk_type_name(enum sk_type type);
 

@@ -96,8 +96,9 @@ struct image_state {
     bool handed_back;
 };
 
-static int probe(const struct sk_node *node)
+static int probe(const struct sk_node *node, enum sk_type *type)
 {
+    (void)type;
     switch (node->type) {
     case SK_TYPE_PNG:
     case SK_TYPE_JPEG:

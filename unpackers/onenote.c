@@ -162,8 +162,9 @@ struct onenote_state {
     char name[ONE_NAME_BYTES + 48];
 };
 
-static int probe(const struct sk_node *node)
+static int probe(const struct sk_node *node, enum sk_type *type)
 {
+    (void)type;
     return node->type == SK_TYPE_ONENOTE ? 60 : 0;
 }
 

@@ -592,8 +592,9 @@ static enum part_kind kind_of(const struct sk_node *node)
     return PART_NONE;
 }
 
-static int probe(const struct sk_node *node)
+static int probe(const struct sk_node *node, enum sk_type *type)
 {
+    (void)type;
     return kind_of(node) != PART_NONE ? 70 : 0;
 }
 

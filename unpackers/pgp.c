@@ -26,8 +26,9 @@
 #include "../engine/sniff.h"
 #include "unpacker.h"
 
-static int probe(const struct sk_node *node)
+static int probe(const struct sk_node *node, enum sk_type *type)
 {
+    (void)type;
     return node->type == SK_TYPE_PGP ? 90 : 0;
 }
 

@@ -57,8 +57,9 @@ struct control {
     long param;
 };
 
-static int probe(const struct sk_node *node)
+static int probe(const struct sk_node *node, enum sk_type *type)
 {
+    (void)type;
     return node->type == SK_TYPE_RTF ? 60 : 0;
 }
 

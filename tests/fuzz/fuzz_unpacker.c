@@ -50,7 +50,11 @@ struct fuzz_context {
 static bool fits(struct sk_node *node, enum sk_type type)
 {
     node->type = type;
-    return UNPACKER.probe(node) > 0;
+    enum sk_type shown = type;
+    if (UNPACKER.probe(node, &shown) <= 0)
+        return false;
+    node->type = shown; /* the type its bid shows, as the engine would take it */
+    return true;
 }
 
 static bool fits_any_type(struct sk_node *node, enum sk_type sniffed)

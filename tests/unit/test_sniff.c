@@ -6,10 +6,15 @@
 
 #include "check.h"
 #include "engine/sniff.h"
+#include "engine/unpacker.h"
+#include "unpackers/registry.h"
 
+/* The type the engine gives these bytes: the sniffer's, or what an
+ * unpacker's bid shows (PE, ELF, Mach-O, PDF, VHD, VHDX, FAT). */
 static const char *sniff_name(const void *p, size_t n)
 {
-    return sk_type_name(sk_sniff(p, n));
+    struct sk_node node = {.name = "", .path = "", .data = {.p = (uint8_t *)(uintptr_t)p, .len = n}};
+    return sk_type_name(sk_bid_type(sk_unpackers, &node, sk_sniff(p, n)));
 }
 
 static void archives_and_filters(void)
