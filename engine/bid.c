@@ -2,6 +2,12 @@
  * shows more than the sniffer saw, and which unpacker opens it. */
 #include "unpacker.h"
 
+int sk_bid(const struct sk_unpacker *unpacker, const struct sk_node *node, enum sk_type *type)
+{
+    *type = node->type;
+    return unpacker->bid ? unpacker->bid(node, type) : unpacker->probe(node);
+}
+
 enum sk_type sk_bid_type(const struct sk_unpacker *const *table, const struct sk_node *node,
                          enum sk_type sniffed)
 {
@@ -9,8 +15,8 @@ enum sk_type sk_bid_type(const struct sk_unpacker *const *table, const struct sk
     view.type = sniffed;
     enum sk_type best = sniffed;
     for (size_t i = 0; table && table[i]; i++) {
-        enum sk_type shown = sniffed;
-        if (table[i]->probe(&view, &shown) > 0 && shown != sniffed &&
+        enum sk_type shown;
+        if (sk_bid(table[i], &view, &shown) > 0 && shown != sniffed &&
             sk_type_precedence(shown) < sk_type_precedence(best))
             best = shown;
     }
@@ -23,8 +29,8 @@ const struct sk_unpacker *sk_bid_best(const struct sk_unpacker *const *table,
     const struct sk_unpacker *best = NULL;
     int best_score = 0;
     for (size_t i = 0; table && table[i]; i++) {
-        enum sk_type shown = node->type;
-        int score = table[i]->probe(node, &shown);
+        enum sk_type shown;
+        int score = sk_bid(table[i], node, &shown);
         /* A bid for another type than the node's lost on precedence. */
         if (shown == node->type && score > best_score) {
             best_score = score;

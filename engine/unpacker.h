@@ -1,12 +1,15 @@
 /* The unpacker contract: one file per format behind this small table.
  *
- * probe   bids 0..100 for a node, libarchive's way: the score says how much
+ * bid     0..100 for a node, libarchive's way: the score says how much
  *         evidence the unpacker's own check of the node found (its magic,
- *         its structure; the node's type where another unpacker gave it, a
- *         name where only the name can tell), without allocating; 0 means
- *         "not mine", never an error. *type arrives as the node's type; a
- *         format the sniffer leaves to its unpacker sets it to the type its
- *         evidence shows (fat.c: SK_TYPE_FAT from the boot sector).
+ *         its structure; the node's type where another unpacker gave it),
+ *         without allocating; 0 means "not mine", never an error. *type
+ *         arrives as the node's type; a format the sniffer leaves to its
+ *         unpacker sets it to the type its evidence shows (fat.c:
+ *         SK_TYPE_FAT from the boot sector).
+ * probe   the older form, for unpackers not yet converted to bid: 0..100
+ *         from the type the sniffer chose (and a name where only the name
+ *         can tell: script.c). An unpacker sets one of bid and probe.
  * open    prepares to iterate the node's children: 0 or a negative SK_E*.
  * next    hands back one child: 0, SK_DONE when there are no more, or a
  *         negative SK_E* (the engine records it and closes the container).
@@ -27,7 +30,8 @@
 
 struct sk_unpacker {
     const char *name;
-    int (*probe)(const struct sk_node *node, enum sk_type *type);
+    int (*bid)(const struct sk_node *node, enum sk_type *type);
+    int (*probe)(const struct sk_node *node);
     int (*open)(struct sk_unpack *u, void **state);
     int (*next)(struct sk_unpack *u, void *state, struct sk_child *child);
     void (*close)(void *state);
@@ -38,6 +42,9 @@ struct sk_unpacker {
  * precedence. node->type is not read. */
 enum sk_type sk_bid_type(const struct sk_unpacker *const *table, const struct sk_node *node,
                          enum sk_type sniffed);
+
+/* An unpacker's bid for node (bid, or probe), with *type as it shows. */
+int sk_bid(const struct sk_unpacker *unpacker, const struct sk_node *node, enum sk_type *type);
 
 /* The unpacker of table whose bid for node is highest among those that agree
  * with node->type (ties to the earlier), or NULL when none bids. */

@@ -62,9 +62,8 @@ struct archive_state {
     const char *rar5_bad;   /* the walk found bad headers (libarchive leading) */
 };
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     if (sk_type_is_archive(node->type) || sk_type_is_filter(node->type))
         return 50;
     if (node->type == SK_TYPE_OOXML)

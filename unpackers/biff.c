@@ -691,7 +691,7 @@ static void report_sheets(struct biff_state *st, struct sk_unpack *u)
  * evidence: 70. Without the BOF the stream is still opened (and reported
  * corrupt or unsupported by read_first_bof). Bytes no one typed biff are
  * not bid for: a bare BOF is too little to tell BIFF from data. */
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
     (void)type;
     if (node->type != SK_TYPE_BIFF)
@@ -825,7 +825,7 @@ static int next_biff(struct sk_unpack *u, void *state, struct sk_child *child)
 
 const struct sk_unpacker sk_unpacker_biff = {
     .name = "biff",
-    .probe = probe,
+    .bid = bid,
     .open = open_biff,
     .next = next_biff,
     .close = close_biff,

@@ -84,9 +84,8 @@ struct cab_state {
     char name[SK_MAX_NAME_BYTES + 1];
 };
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     /* Above archive.c's 50, which would read it with libarchive. */
     return node->type == SK_TYPE_CAB ? 60 : 0;
 }

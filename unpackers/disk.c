@@ -79,7 +79,7 @@ static const uint8_t zeros[ZERO_CHUNK];
 /* The bid: MS-VHDX 2.2's "vhdxfile" file type identifier; the VHD
  * specification's "conectix" cookie in the footer that ends a fixed VHD, or
  * in the copy that starts a dynamic one. 64 bits of magic each: 60. */
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
     struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
     if (sk_reader_match(&r, 0, "vhdxfile", 8))
@@ -516,7 +516,7 @@ static void close_disk(void *state)
 
 const struct sk_unpacker sk_unpacker_disk = {
     .name = "disk",
-    .probe = probe,
+    .bid = bid,
     .open = open_disk,
     .next = next_disk,
     .close = close_disk,

@@ -80,7 +80,7 @@ struct pe_info {
  * chose); an ELF "\x7fELF"; a Mach-O one of its four magics, or a fat
  * binary's CA FE BA BE with a small arch count (Java classes put a version
  * >= 45 there). 60 each; the type is the one the magic shows. */
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
     static const uint8_t macho[][4] = {
         {0xfe, 0xed, 0xfa, 0xce},
@@ -627,7 +627,7 @@ static void close_exe(void *state)
 
 const struct sk_unpacker sk_unpacker_exe = {
     .name = "exe",
-    .probe = probe,
+    .bid = bid,
     .open = open_exe,
     .next = next_exe,
     .close = close_exe,

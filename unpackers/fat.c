@@ -87,7 +87,7 @@ struct dir_reader {
  * have the values the FAT specification allows, and the 55 AA signature;
  * not an NTFS or exFAT one. 16 bits of signature, a jump byte and six
  * constrained fields: 60. */
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
     struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
     uint8_t jump = sk_reader_u8_at(&r, 0), per_cluster = sk_reader_u8_at(&r, 13);
@@ -525,7 +525,7 @@ static void close_fat(void *state)
 
 const struct sk_unpacker sk_unpacker_fat = {
     .name = "fat",
-    .probe = probe,
+    .bid = bid,
     .open = open_fat,
     .next = next_fat,
     .close = close_fat,

@@ -347,9 +347,8 @@ int sk_smuggling_next(struct sk_unpack *u, struct sk_smuggling *s, const uint8_t
 
 /* --- the unpacker ---------------------------------------------------- */
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     return node->type == SK_TYPE_HTML ? 40 : 0;
 }
 

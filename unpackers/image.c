@@ -96,9 +96,8 @@ struct image_state {
     bool handed_back;
 };
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     switch (node->type) {
     case SK_TYPE_PNG:
     case SK_TYPE_JPEG:

@@ -79,9 +79,8 @@ struct lnk_state {
     char command_name[32];
 };
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     return node->type == SK_TYPE_LNK ? 60 : 0;
 }
 

@@ -71,9 +71,8 @@ static void gmime_start(void)
     g_mime_init();
 }
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     return node->type == SK_TYPE_EML ? 90 : 0;
 }
 

@@ -107,9 +107,8 @@ static void gsf_start(void)
     gsf_init();
 }
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     /* An MSI is an OLE2 file: its streams (CustomAction scripts) are listed. */
     return node->type == SK_TYPE_OLE2 || node->type == SK_TYPE_MSI ? 60 : 0;
 }

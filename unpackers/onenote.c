@@ -162,9 +162,8 @@ struct onenote_state {
     char name[ONE_NAME_BYTES + 48];
 };
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     return node->type == SK_TYPE_ONENOTE ? 60 : 0;
 }
 

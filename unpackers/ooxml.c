@@ -592,9 +592,8 @@ static enum part_kind kind_of(const struct sk_node *node)
     return PART_NONE;
 }
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     return kind_of(node) != PART_NONE ? 70 : 0;
 }
 

@@ -1006,7 +1006,7 @@ static void record_facts(struct sk_unpack *u, struct pdf_state *st)
 /* The bid: the "%PDF-" header, looked for in the first 1024 bytes as
  * readers do (ISO 32000-1 7.5.2; Acrobat accepts bytes before it). 40 bits
  * of magic: 60. */
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
     const uint8_t *p = node->data.p;
     size_t n = node->data.len, window = n < 1024 ? n : 1024;
@@ -1172,7 +1172,7 @@ static int next_child(struct sk_unpack *u, void *state, struct sk_child *child)
 
 const struct sk_unpacker sk_unpacker_pdf = {
     .name = "pdf",
-    .probe = probe,
+    .bid = bid,
     .open = open_pdf,
     .next = next_child,
     .close = close_pdf,

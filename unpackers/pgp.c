@@ -26,9 +26,8 @@
 #include "../engine/sniff.h"
 #include "unpacker.h"
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     return node->type == SK_TYPE_PGP ? 90 : 0;
 }
 

@@ -58,9 +58,8 @@ struct pkcs7_state {
     size_t trailer_len;
 };
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     return node->type == SK_TYPE_PKCS7 || node->type == SK_TYPE_X509 ? 90 : 0;
 }
 

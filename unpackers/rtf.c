@@ -57,9 +57,8 @@ struct control {
     long param;
 };
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     return node->type == SK_TYPE_RTF ? 60 : 0;
 }
 

@@ -112,9 +112,8 @@ static const struct language *language_by_name(const char *name)
     return NULL;
 }
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     if (node->type == SK_TYPE_SCRIPT)
         return 80;
     bool textual =

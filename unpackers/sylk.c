@@ -46,9 +46,8 @@ struct sylk_state {
     bool done;
 };
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     const uint8_t *p = node->data.p;
     return node->type == SK_TYPE_TEXT && node->data.len >= 4 && memcmp(p, "ID;P", 4) == 0 ? 65
                                                                                           : 0;

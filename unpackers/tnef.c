@@ -114,9 +114,8 @@ struct tnef_state {
     char name[TNEF_NAME_MAX + 32];
 };
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     return node->type == SK_TYPE_TNEF ? 60 : 0;
 }
 

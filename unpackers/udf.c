@@ -90,9 +90,8 @@ struct udf_state {
 
 static const uint8_t zeros[ZERO_CHUNK];
 
-static int probe(const struct sk_node *node, enum sk_type *type)
+static int probe(const struct sk_node *node)
 {
-    (void)type;
     return node->type == SK_TYPE_UDF ? 70 : 0;
 }
 

@@ -50,8 +50,8 @@ struct fuzz_context {
 static bool fits(struct sk_node *node, enum sk_type type)
 {
     node->type = type;
-    enum sk_type shown = type;
-    if (UNPACKER.probe(node, &shown) <= 0)
+    enum sk_type shown;
+    if (sk_bid(&UNPACKER, node, &shown) <= 0)
         return false;
     node->type = shown; /* the type its bid shows, as the engine would take it */
     return true;
