@@ -131,6 +131,7 @@ int sk_type_precedence(enum sk_type type)
 {
     switch (type) {
     case SK_TYPE_EMPTY: return 0;
+    case SK_TYPE_OOXML: return 10; /* a ZIP, told apart in the archive check */
     case SK_TYPE_VHDX: return 21;
     case SK_TYPE_VHD: return 22;
     case SK_TYPE_UDF: return 23;
@@ -145,8 +146,14 @@ int sk_type_precedence(enum sk_type type)
     case SK_TYPE_PE: return 46;
     case SK_TYPE_ELF: return 47;
     case SK_TYPE_MACHO: return 48;
-    case SK_TYPE_PKCS7: return 60;
+    case SK_TYPE_PKCS7: return 60; /* DER; PEM comes with the text */
     case SK_TYPE_X509: return 61;
+    case SK_TYPE_TEXT:
+    case SK_TYPE_HTML:
+    case SK_TYPE_XML:
+    case SK_TYPE_EML:
+    case SK_TYPE_SCRIPT:
+    case SK_TYPE_PGP: return 70;
     case SK_TYPE_DATA: return 80;
     case SK_TYPE_ENCRYPTED:
     case SK_TYPE_VBA:
@@ -161,7 +168,9 @@ int sk_type_precedence(enum sk_type type)
         return 30;
     if (type >= SK_TYPE_PNG && type <= SK_TYPE_FONT)
         return 50;
-    return 70; /* text, HTML, XML, a message, a script, OpenPGP armour */
+    /* A type the sniffer never knew: its unpacker's bid beats only text
+     * and unknown bytes, never a format the sniffer recognises. */
+    return 65;
 }
 
 const char *sk_type_name(enum sk_type type)

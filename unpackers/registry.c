@@ -1,6 +1,7 @@
 /* Every unpacker, in one list (YARA's module_list): the table the main
- * program hands the engine (registry.h). Add a format here: one line, and
- * its extern in unpacker.h. The order breaks ties between equal bids. */
+ * program hands the engine (registry.h). Adding a format is one line here,
+ * X(name) for the file's `const struct sk_unpacker sk_unpacker_name`. The
+ * order breaks ties between equal bids. */
 #include "registry.h"
 
 #include <stddef.h>
@@ -8,28 +9,32 @@
 #include "unpacker.h"
 
 /* clang-format off: one unpacker a line */
-const struct sk_unpacker *const sk_unpackers[] = {
-    &sk_unpacker_archive,
-    &sk_unpacker_mime,
-    &sk_unpacker_ooxml,
-    &sk_unpacker_rtf,
-    &sk_unpacker_ole2,
-    &sk_unpacker_biff,
-    &sk_unpacker_sylk,
-    &sk_unpacker_exe,
-    &sk_unpacker_lnk,
-    &sk_unpacker_fat,
-    &sk_unpacker_disk,
-    &sk_unpacker_udf,
-    &sk_unpacker_cab,
-    &sk_unpacker_script,
-    &sk_unpacker_html,
-    &sk_unpacker_pdf,
-    &sk_unpacker_onenote,
-    &sk_unpacker_image,
-    &sk_unpacker_tnef,
-    &sk_unpacker_pkcs7,
-    &sk_unpacker_pgp,
-    NULL,
-};
+#define SK_UNPACKERS(X) \
+    X(archive) \
+    X(mime) \
+    X(ooxml) \
+    X(rtf) \
+    X(ole2) \
+    X(biff) \
+    X(sylk) \
+    X(exe) \
+    X(lnk) \
+    X(fat) \
+    X(disk) \
+    X(udf) \
+    X(cab) \
+    X(script) \
+    X(html) \
+    X(pdf) \
+    X(onenote) \
+    X(image) \
+    X(tnef) \
+    X(pkcs7) \
+    X(pgp)
 /* clang-format on */
+
+#define DECLARE(name) extern const struct sk_unpacker sk_unpacker_##name;
+SK_UNPACKERS(DECLARE)
+
+#define ENTRY(name) &sk_unpacker_##name,
+const struct sk_unpacker *const sk_unpackers[] = {SK_UNPACKERS(ENTRY) NULL};

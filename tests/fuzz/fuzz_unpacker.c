@@ -34,6 +34,7 @@
 #endif
 
 #define UNPACKER SK_FUZZ_UNPACKER
+extern const struct sk_unpacker SK_FUZZ_UNPACKER;
 
 /* Names some unpackers key on (OOXML's binary macro sheets and external
  * links). Append here when a new unpacker judges a node by its name. */

@@ -108,6 +108,20 @@ static void traits(void)
     CHECK_EQ_INT((int)sk_type_kind(SK_TYPE_HTML, "index.html"), 0);
     CHECK_EQ_INT((int)sk_type_kind(SK_TYPE_HTML, NULL), 0);
     CHECK_EQ_INT((int)sk_type_kind(SK_TYPE_TEXT, "a.hta"), 0);
+    /* The sniffer's old order, which bids must keep (sniff.c, bid.c). */
+    static const enum sk_type order[] = {
+        SK_TYPE_EMPTY, SK_TYPE_ZIP,  SK_TYPE_OOXML, SK_TYPE_ISO9660, SK_TYPE_VHDX,
+        SK_TYPE_VHD,   SK_TYPE_UDF,  SK_TYPE_FAT,   SK_TYPE_GZIP,    SK_TYPE_OLE2,
+        SK_TYPE_LNK,   SK_TYPE_RTF,  SK_TYPE_TNEF,  SK_TYPE_ONENOTE, SK_TYPE_PDF,
+        SK_TYPE_PE,    SK_TYPE_ELF,  SK_TYPE_MACHO, SK_TYPE_PNG,     SK_TYPE_PKCS7,
+        SK_TYPE_X509,  SK_TYPE_TEXT, SK_TYPE_DATA,  SK_TYPE_BIFF};
+    for (size_t i = 1; i < sizeof order / sizeof order[0]; i++)
+        CHECK(sk_type_precedence(order[i - 1]) <= sk_type_precedence(order[i]));
+    CHECK(sk_type_precedence(SK_TYPE_VHDX) < sk_type_precedence(SK_TYPE_VHD));
+    CHECK(sk_type_precedence(SK_TYPE_UDF) < sk_type_precedence(SK_TYPE_FAT));
+    CHECK(sk_type_precedence(SK_TYPE_PDF) < sk_type_precedence(SK_TYPE_PE));
+    CHECK(sk_type_precedence(SK_TYPE_MACHO) < sk_type_precedence(SK_TYPE_PNG));
+    CHECK(sk_type_precedence(SK_TYPE_OOXML) < sk_type_precedence(SK_TYPE_PDF));
     /* Every stage is a real one (MIME is 0, so a forgotten stage would read
      * as MIME: only a message is charged there). */
     for (unsigned t = 0; t < SK_TYPE_COUNT; t++)
