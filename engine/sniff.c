@@ -3,15 +3,14 @@
  * technote, POSIX ustar, cpio(5), MS-CAB, LHA level 0-2 headers, ECMA-119
  * (ISO 9660 "CD001" at 32769), xar, ar(5), RFC 1952 gzip, bzip2, xz,
  * lzma-alone, RFC 8878 zstd, lz4 frame, compress(1), MS-CFB, and the
- * image/media formats' signatures. Droppers and disk images: MS-SHLLINK 2.1
- * (header size and CLSID), MS-CFB 2.6.2 (the root entry's CLSID names a
- * Windows Installer package), ECMA-167 2/9.1 (UDF's NSR02/NSR03 volume
- * structure descriptors from 32 KiB). Signatures: RFC 5652 3 (a CMS
+ * image/media formats' signatures; MS-CFB 2.6.2 (the root entry's CLSID
+ * names a Windows Installer package). Signatures: RFC 5652 3 (a CMS
  * ContentInfo's SEQUENCE and its pkcs7-* or id-ct-* content type OID), RFC
  * 5280 4.1 (a certificate's SEQUENCE of SEQUENCEs), RFC 7468 PEM and RFC 4880
- * 6.2 armour lines. PDF, PE, ELF, Mach-O, VHD, VHDX and FAT are recognised
- * by their unpackers' bids (engine/unpacker.h), in the order
- * sk_type_precedence keeps with the checks here. */
+ * 6.2 armour lines. LNK, RTF, TNEF, OneNote, PDF, PE, ELF, Mach-O, VHD,
+ * VHDX, UDF and FAT are recognised by their unpackers' bids
+ * (engine/unpacker.h), in the order sk_type_precedence keeps with the
+ * checks here. */
 #include "sniff.h"
 
 #include "reader.h"
@@ -477,48 +476,12 @@ static int is_msi(const struct sk_reader *in)
     return has(in, root + 0x50, msi_clsid, sizeof msi_clsid);
 }
 
-/* MS-SHLLINK 2.1: HeaderSize 0x4C, then the LinkCLSID. */
-static int is_lnk(const struct sk_reader *in)
-{
-    static const uint8_t lnk_head[20] = {0x4c, 0,    0,    0,    0x01, 0x14, 0x02,
-                                         0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00,
-                                         0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
-    return in->len >= 0x4c && has(in, 0, lnk_head, sizeof lnk_head);
-}
-
 static enum sk_type sniff_document(const struct sk_reader *in)
 {
     if (has(in, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
         return is_msi(in) ? SK_TYPE_MSI : SK_TYPE_OLE2;
-    if (is_lnk(in))
-        return SK_TYPE_LNK;
-    if (has(in, 0, "{\\rt", 4))
-        return SK_TYPE_RTF;
-    if (has(in, 0, "\x78\x9f\x3e\x22", 4)) /* MS-OXTNEF 2.1.3.1 TNEFSignature */
-        return SK_TYPE_TNEF;
-    /* MS-ONESTORE 2.3.1 Header.guidFileType
-     * {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}, as the GUID lies in the file */
-    if (has(in, 0, "\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3", 16))
-        return SK_TYPE_ONENOTE;
-    /* PDF, PE, ELF and Mach-O are their unpackers' bids (pdf.c, exe.c). */
-    return SK_TYPE_DATA;
-}
-
-/* ECMA-167 2/9.1: volume structure descriptors in 2 KiB steps from 32 KiB
- * (an ISO 9660 bridge image has CD001 too and is taken as ISO first). */
-static int is_udf(const struct sk_reader *in)
-{
-    for (size_t off = 32768; off < 32768 + 16 * 2048; off += 2048)
-        if (has(in, off + 1, "NSR02", 5) || has(in, off + 1, "NSR03", 5))
-            return 1;
-    return 0;
-}
-
-static enum sk_type sniff_disk(const struct sk_reader *in)
-{
-    /* VHDX, VHD (disk.c) and FAT (fat.c) are their unpackers' bids. */
-    if (is_udf(in))
-        return SK_TYPE_UDF;
+    /* LNK, RTF, TNEF, OneNote, PDF, PE, ELF and Mach-O are their unpackers'
+     * bids (lnk.c, rtf.c, tnef.c, onenote.c, pdf.c, exe.c). */
     return SK_TYPE_DATA;
 }
 
@@ -589,8 +552,7 @@ enum sk_type sk_sniff(const uint8_t *p, size_t n)
         return SK_TYPE_EMPTY;
     const struct sk_reader in = sk_reader_make(p, n);
     enum sk_type type = sniff_archive(&in);
-    if (type == SK_TYPE_DATA)
-        type = sniff_disk(&in);
+    /* Disk images (VHD, VHDX, UDF, FAT) came here: their unpackers bid. */
     if (type == SK_TYPE_DATA)
         type = sniff_filter(&in);
     if (type == SK_TYPE_DATA)
