@@ -19,6 +19,7 @@
 
 #include "../engine/job.h" /* sk_now_ns: the engine's monotonic clock */
 #include "../engine/sekisho.h"
+#include "../unpackers/registry.h" /* the unpackers this program scans with */
 #include "cli.h"
 #include "extract.h"
 #include "walk.h"
@@ -413,6 +414,7 @@ static int make_engine(struct scan_run *run, const struct scan_options *o)
         .policy_path = o->common.policy_path,
         .password_rules_path = o->common.password_rules,
         .limits = o->common.limits,
+        .unpackers = sk_unpackers,
     };
     char err[2048];
     int rc = sk_engine_new(&config, &run->engine, err, sizeof err);

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "../unpackers/registry.h" /* the unpackers this program scans with */
 #include "ctl.h"
 #include "ipc.h"
 #include "options.h"
@@ -84,8 +85,8 @@ static int start(struct scanner *sc)
         goto fail;
     }
     uint64_t t0 = sk_ipc_now_ns();
-    if (sk_engine_from_bundle(setup->bundle, setup->bundle_len, &o->common.limits, &sc->engine,
-                              err, sizeof err) != 0 ||
+    if (sk_engine_from_bundle(setup->bundle, setup->bundle_len, &o->common.limits, sk_unpackers,
+                              &sc->engine, err, sizeof err) != 0 ||
         sk_worker_new(sc->engine, &sc->worker) != 0) {
         if (sc->engine && !sc->worker)
             snprintf(err, sizeof err, "no engine worker (out of memory)");

@@ -418,7 +418,8 @@ static int compile_rules(struct parent *p, uint8_t **bundle, size_t *len, unsign
     }
     struct sk_engine *engine = NULL;
     if (rc == 0)
-        rc = sk_engine_from_bundle(*bundle, *len, &p->opts->common.limits, &engine, err, errlen);
+        rc = sk_engine_from_bundle(*bundle, *len, &p->opts->common.limits, NULL, &engine, err,
+                                   errlen);
     if (rc != 0) {
         free(*bundle);
         *bundle = NULL;

@@ -29,6 +29,7 @@ struct sk_engine {
     struct sk_policy *policy;
     struct sk_password_rules *password_rules;
     struct sk_limits limits;
+    const struct sk_unpacker *const *unpackers; /* NULL-terminated, or NULL */
 };
 
 struct sk_worker {
@@ -48,6 +49,7 @@ int sk_engine_new(const struct sk_engine_config *config, struct sk_engine **out,
     }
     engine->limits = config->limits;
     sk_limits_clamp(&engine->limits);
+    engine->unpackers = config->unpackers;
     int rc = sk_policy_load(config->policy_path, &engine->policy, err, errlen);
     if (rc == 0 && config->password_rules_path)
         rc = sk_password_rules_load(config->password_rules_path, &engine->password_rules, err,
@@ -91,6 +93,11 @@ const struct sk_policy *sk_engine_policy(const struct sk_engine *engine)
 const struct sk_password_rules *sk_engine_password_rules(const struct sk_engine *engine)
 {
     return engine->password_rules;
+}
+
+const struct sk_unpacker *const *sk_engine_unpackers(const struct sk_engine *engine)
+{
+    return engine ? engine->unpackers : NULL;
 }
 
 const struct sk_rules *sk_engine_rules(const struct sk_engine *engine)
@@ -297,7 +304,8 @@ static const uint8_t *take_section(struct sk_reader *r, size_t *len)
 }
 
 int sk_engine_from_bundle(const uint8_t *bundle, size_t len, const struct sk_limits *limits,
-                          struct sk_engine **out, char *err, size_t errlen)
+                          const struct sk_unpacker *const *unpackers, struct sk_engine **out,
+                          char *err, size_t errlen)
 {
     *out = NULL;
     err[0] = '\0';
@@ -320,6 +328,7 @@ int sk_engine_from_bundle(const uint8_t *bundle, size_t len, const struct sk_lim
     }
     engine->limits = *limits;
     sk_limits_clamp(&engine->limits);
+    engine->unpackers = unpackers;
     int rc = sk_policy_load_mem(policy, policy_len, &engine->policy, err, errlen);
     if (rc == 0 && passwords_len)
         rc = sk_password_rules_load_mem(passwords, passwords_len, &engine->password_rules, err,

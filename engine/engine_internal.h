@@ -10,6 +10,8 @@ struct sk_yara_scanner;
 
 const struct sk_policy *sk_engine_policy(const struct sk_engine *engine);
 const struct sk_rules *sk_engine_rules(const struct sk_engine *engine);
+/* The engine's unpackers, NULL-terminated, or NULL (sk_engine_config). */
+const struct sk_unpacker *const *sk_engine_unpackers(const struct sk_engine *engine);
 struct sk_yara_scanner *sk_worker_yara(struct sk_worker *worker);
 const struct sk_engine *sk_worker_engine(const struct sk_worker *worker);
 struct sk_password_rules;

@@ -49,15 +49,6 @@ struct sk_error_entry {
     const char *detail;
 };
 
-enum sk_stage {
-    SK_STAGE_MIME,
-    SK_STAGE_PASSWORDS,
-    SK_STAGE_UNPACK,
-    SK_STAGE_YARA,
-    SK_STAGE_HASH,
-    SK_STAGE_COUNT
-};
-
 struct sk_job {
     struct sk_arena *arena;
     const struct sk_engine *engine;

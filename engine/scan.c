@@ -9,9 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "../unpackers/unpacker.h"
 #include "engine_internal.h"
 #include "error.h"
 #include "hash.h"
@@ -19,6 +17,7 @@
 #include "names.h"
 #include "text.h"
 #include "unpack.h"
+#include "unpacker.h"
 #include "yara_scan.h"
 
 struct frame {
@@ -37,15 +36,16 @@ static void stage_add(struct sk_job *job, enum sk_stage stage, uint64_t since)
     job->stage_ns[stage] += sk_now_ns() - since;
 }
 
-/* Time spent in an unpacker's open or next, charged to its stage: parsing a
- * message is "mime", everything else "unpack". Password harvesting inside it
- * is already charged to "passwords", so it is taken out here. */
-static void unpack_stage_add(struct sk_job *job, const struct sk_unpacker *unpacker,
+/* Time spent in an unpacker's open or next, charged to the stage of the
+ * container's type (types.c: a message is "mime", everything else
+ * "unpack"). Password harvesting inside it is already charged to
+ * "passwords", so it is taken out here. */
+static void unpack_stage_add(struct sk_job *job, const struct sk_node *container,
                              uint64_t since, uint64_t passwords_before)
 {
     uint64_t spent = sk_now_ns() - since;
     uint64_t harvesting = job->stage_ns[SK_STAGE_PASSWORDS] - passwords_before;
-    enum sk_stage stage = strcmp(unpacker->name, "mime") == 0 ? SK_STAGE_MIME : SK_STAGE_UNPACK;
+    enum sk_stage stage = sk_type_traits(container->type)->stage;
     job->stage_ns[stage] += spent > harvesting ? spent - harvesting : 0;
 }
 
@@ -88,13 +88,15 @@ static struct sk_node *node_new(struct sk_job *job, struct sk_node *parent, cons
 /* Reasons that follow from what a node is, whatever unpacks it. */
 static void structural_reasons(struct sk_job *job, struct sk_node *node)
 {
+    const struct sk_type_traits *traits = sk_type_traits(node->type);
     if (node->depth == 0 && node->size == 0)
         sk_job_reason(job, "input.empty", -1, node, "the input holds no bytes");
     /* Structural parts of a document format (OLE2 streams, the parts of an
      * OOXML package declared by its [Content_Types].xml) are binary by
      * design; what can run in them is found by type (OLE objects, VBA) or
      * by the format's unpacker. An embedded file is not such a part. */
-    bool part = node->format_part || (node->parent && node->parent->type == SK_TYPE_OOXML);
+    bool part = node->format_part ||
+                (node->parent && sk_type_traits(node->parent->type)->structural_parts);
     if (node->type == SK_TYPE_DATA && node->data.len > 0 && !part)
         sk_job_reason(job, "content.unknown", -1, node, "%zu bytes of no recognised type",
                       node->data.len);
@@ -104,10 +106,8 @@ static void structural_reasons(struct sk_job *job, struct sk_node *node)
     const char *deception = sk_name_deception(node->name);
     if (deception)
         sk_job_reason(job, "name.deceptive", -1, node, "'%s': %s", node->name, deception);
-    /* An MSI is opened as the OLE2 file it is (its streams reach YARA), so
-     * no executable unpacker sees it: its reason is raised here. */
-    if (node->type == SK_TYPE_MSI)
-        sk_job_reason(job, "dropper.executable", -1, node, "MSI (Windows Installer package)");
+    if (traits->own_code)
+        sk_job_reason(job, traits->own_code, -1, node, "%s", traits->own_detail);
 }
 
 static bool has_reason(const struct sk_job *job, const char *code, const struct sk_node *node)
@@ -118,34 +118,13 @@ static bool has_reason(const struct sk_job *job, const char *code, const struct 
     return false;
 }
 
-static bool is_dropper(const struct sk_node *node)
-{
-    return sk_type_is_executable(node->type) || node->type == SK_TYPE_SCRIPT ||
-           node->type == SK_TYPE_LNK;
-}
-
-/* An HTML application is HTML by content; only its name says mshta runs it. */
-static bool is_hta(const struct sk_node *node)
-{
-    size_t len = strlen(node->name);
-    return node->type == SK_TYPE_HTML && len >= 4 &&
-           strcasecmp(node->name + len - 4, ".hta") == 0;
-}
-
-/* What a OneNote page can embed for a victim to double-click. */
-static bool is_onenote_payload(const struct sk_node *node)
-{
-    return is_dropper(node) || node->type == SK_TYPE_OLE2 || node->type == SK_TYPE_OOXML ||
-           node->type == SK_TYPE_RTF || is_hta(node);
-}
-
-/* Raises `code` once on the nearest ancestor of node that `is_holder` picks. */
-static void reason_on_ancestor(struct sk_job *job, const struct sk_node *node,
-                               int (*is_holder)(enum sk_type), const char *code)
+/* Raises `code` once on the nearest ancestor of node whose type holds it. */
+static void reason_on_ancestor(struct sk_job *job, const struct sk_node *node, const char *code)
 {
     /* Bounded: a node's depth is at most max_depth. */
     for (struct sk_node *a = node->parent; a; a = a->parent) {
-        if (!is_holder(a->type))
+        const char *held = sk_type_traits(a->type)->holds_code;
+        if (!held || strcmp(held, code) != 0)
             continue;
         if (!has_reason(job, code, a))
             sk_job_reason(job, code, -1, a, "holds %s '%s'", sk_type_name(node->type),
@@ -154,20 +133,26 @@ static void reason_on_ancestor(struct sk_job *job, const struct sk_node *node,
     }
 }
 
-static int is_onenote_type(enum sk_type type)
-{
-    return type == SK_TYPE_ONENOTE;
-}
-
 void sk_node_typed(struct sk_job *job, struct sk_node *node)
 {
-    /* Campaigns moved droppers into disk images and OneNote files to get
-     * past filters that look only at a mail's first layer: what such a
-     * container holds is its reason, raised on the nearest one, once. */
-    if (is_dropper(node))
-        reason_on_ancestor(job, node, sk_type_is_disk_image, "container.disk_image");
-    if (is_onenote_payload(node))
-        reason_on_ancestor(job, node, is_onenote_type, "onenote.embedded_file");
+    /* What a holder (types.c: a disk image, a OneNote file) holds is its
+     * reason, raised on the nearest one, once per code, in the table's
+     * order of the codes. */
+    unsigned kind = sk_type_kind(node->type, node->name);
+    const char *done[SK_TYPE_COUNT];
+    size_t n_done = 0;
+    for (unsigned t = 0; kind && t < SK_TYPE_COUNT; t++) {
+        const struct sk_type_traits *holder = sk_type_traits((enum sk_type)t);
+        if (!(holder->holds & kind))
+            continue;
+        bool seen = false;
+        for (size_t i = 0; i < n_done && !seen; i++)
+            seen = strcmp(done[i], holder->holds_code) == 0;
+        if (seen)
+            continue;
+        done[n_done++] = holder->holds_code;
+        reason_on_ancestor(job, node, holder->holds_code);
+    }
 }
 
 /* Sniffs, hashes, scans and hands a node to the sink. */
@@ -176,7 +161,7 @@ static void visit(struct sk_job *job, struct sk_node *node)
     const uint8_t *p = node->data.p;
     size_t n = node->data.len;
     if (node->type != SK_TYPE_ENCRYPTED && !node->type_given)
-        node->type = sk_sniff(p, n);
+        node->type = sk_bid_type(sk_engine_unpackers(job->engine), node, sk_sniff(p, n));
     structural_reasons(job, node);
     sk_node_typed(job, node);
     if (node->type == SK_TYPE_ENCRYPTED)
@@ -204,7 +189,7 @@ static bool push_container(struct sk_job *job, struct stack *stack, struct sk_no
 {
     if (job->halted || node->type == SK_TYPE_ENCRYPTED)
         return false;
-    const struct sk_unpacker *unpacker = sk_unpacker_for(node);
+    const struct sk_unpacker *unpacker = sk_bid_best(sk_engine_unpackers(job->engine), node);
     if (!unpacker)
         return false;
     if (node->depth >= job->limits.max_depth) {
@@ -219,7 +204,7 @@ static bool push_container(struct sk_job *job, struct stack *stack, struct sk_no
     f->unpacker = unpacker;
     uint64_t t = sk_now_ns(), harvested = job->stage_ns[SK_STAGE_PASSWORDS];
     int rc = unpacker->open(&f->u, &f->state);
-    unpack_stage_add(job, unpacker, t, harvested);
+    unpack_stage_add(job, node, t, harvested);
     if (rc != 0) {
         if (!f->u.failed)
             sk_unpack_fail(&f->u, unpacker->name, rc, "cannot open %s: %s",
@@ -289,7 +274,7 @@ static struct sk_node *next_child(struct sk_job *job, struct stack *stack)
     memset(&child, 0, sizeof child);
     uint64_t t = sk_now_ns(), harvested = job->stage_ns[SK_STAGE_PASSWORDS];
     int rc = f->unpacker->next(&f->u, f->state, &child);
-    unpack_stage_add(job, f->unpacker, t, harvested);
+    unpack_stage_add(job, f->u.node, t, harvested);
     if (rc != 0) {
         if (rc != SK_DONE && !f->u.failed)
             sk_unpack_fail(&f->u, f->unpacker->name, rc, "%s", sk_strerror(rc));

@@ -21,6 +21,7 @@ struct sk_engine;
 struct sk_worker;
 struct sk_job;
 struct sk_node;
+struct sk_unpacker;
 
 struct sk_engine_config {
     const char *const *rule_paths; /* .yar files or directories of them */
@@ -28,6 +29,11 @@ struct sk_engine_config {
     const char *policy_path;         /* NULL: the defaults of DESIGN.md */
     const char *password_rules_path; /* operators' PCRE2 password rules, or NULL */
     struct sk_limits limits;         /* defaults for requests that set none */
+    /* The unpackers the engine opens containers with, NULL-terminated
+     * (engine/unpacker.h); the main program passes unpackers/registry.h's
+     * sk_unpackers. NULL: none, every node is a leaf. Not copied: the table
+     * must outlive the engine. Not part of a bundle. */
+    const struct sk_unpacker *const *unpackers;
 };
 
 /* Compiles the rules and loads the policy. On failure returns a negative
@@ -48,12 +54,14 @@ void sk_engine_free(struct sk_engine *engine);
 int sk_engine_bundle_build(const struct sk_engine_config *config, uint8_t **out,
                            size_t *out_len, char *err, size_t errlen);
 /* Builds an engine from a bundle made by the same build of Sekisho, with
- * limits as its default limits; loading the compiled rules is much faster
+ * limits as its default limits and unpackers as its unpackers (as
+ * sk_engine_config.unpackers); loading the compiled rules is much faster
  * than compiling them. The bundle must come from a trusted builder (the
  * framing is checked, libyara's own format only as far as libyara does);
  * it is not kept. 0, or a negative SK_E* code with a message in err. */
 int sk_engine_from_bundle(const uint8_t *bundle, size_t len, const struct sk_limits *limits,
-                          struct sk_engine **out, char *err, size_t errlen);
+                          const struct sk_unpacker *const *unpackers, struct sk_engine **out,
+                          char *err, size_t errlen);
 const struct sk_limits *sk_engine_limits(const struct sk_engine *engine);
 /* Number of compiled rules (for start-up logs and stats). */
 unsigned sk_engine_rule_count(const struct sk_engine *engine);

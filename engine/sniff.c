@@ -1,16 +1,16 @@
-/* Magic numbers from the formats' own documents: ZIP APPNOTE 4.3.7/4.3.16,
- * 7z 7zFormat.txt, RAR technote, POSIX ustar, cpio(5), MS-CAB, LHA level 0-2
- * headers, ECMA-119 (ISO 9660 "CD001" at 32769), xar, ar(5), RFC 1952 gzip,
- * bzip2, xz, lzma-alone, RFC 8878 zstd, lz4 frame, compress(1), MS-CFB, PE,
- * ELF, Mach-O, and the image/media formats' signatures. Droppers and disk
- * images: MS-SHLLINK 2.1 (header size and CLSID), MS-CFB 2.6.2 (the root
- * entry's CLSID names a Windows Installer package), ECMA-167 2/9.1 (UDF's
- * NSR02/NSR03 volume structure descriptors from 32 KiB), the VHD
- * specification's "conectix" footer, MS-VHDX 2.2 ("vhdxfile") and the FAT
- * specification's boot sector (BPB). Signatures: RFC 5652 3 (a CMS
+/* The sniffer: the types no unpacker bids for. Magic numbers from the
+ * formats' own documents: ZIP APPNOTE 4.3.7/4.3.16, 7z 7zFormat.txt, RAR
+ * technote, POSIX ustar, cpio(5), MS-CAB, LHA level 0-2 headers, ECMA-119
+ * (ISO 9660 "CD001" at 32769), xar, ar(5), RFC 1952 gzip, bzip2, xz,
+ * lzma-alone, RFC 8878 zstd, lz4 frame, compress(1), MS-CFB, and the
+ * image/media formats' signatures; MS-CFB 2.6.2 (the root entry's CLSID
+ * names a Windows Installer package). Signatures: RFC 5652 3 (a CMS
  * ContentInfo's SEQUENCE and its pkcs7-* or id-ct-* content type OID), RFC
  * 5280 4.1 (a certificate's SEQUENCE of SEQUENCEs), RFC 7468 PEM and RFC 4880
- * 6.2 armour lines. */
+ * 6.2 armour lines. LNK, RTF, TNEF, OneNote, PDF, PE, ELF, Mach-O, VHD,
+ * VHDX, UDF and FAT are recognised by their unpackers' bids
+ * (engine/unpacker.h), in the order sk_type_precedence keeps with the
+ * checks here. */
 #include "sniff.h"
 
 #include "reader.h"
@@ -19,97 +19,6 @@
 
 #define HEAD_WINDOW (64u * 1024u)
 
-static const char *const type_names[SK_TYPE_COUNT] = {
-    [SK_TYPE_DATA] = "data",
-    [SK_TYPE_EMPTY] = "empty",
-    [SK_TYPE_TEXT] = "text",
-    [SK_TYPE_HTML] = "html",
-    [SK_TYPE_XML] = "xml",
-    [SK_TYPE_EML] = "eml",
-    [SK_TYPE_ZIP] = "zip",
-    [SK_TYPE_7Z] = "7z",
-    [SK_TYPE_RAR] = "rar",
-    [SK_TYPE_RAR5] = "rar5",
-    [SK_TYPE_TAR] = "tar",
-    [SK_TYPE_CPIO] = "cpio",
-    [SK_TYPE_CAB] = "cab",
-    [SK_TYPE_LHA] = "lha",
-    [SK_TYPE_ISO9660] = "iso9660",
-    [SK_TYPE_XAR] = "xar",
-    [SK_TYPE_AR] = "ar",
-    [SK_TYPE_GZIP] = "gzip",
-    [SK_TYPE_BZIP2] = "bzip2",
-    [SK_TYPE_XZ] = "xz",
-    [SK_TYPE_LZMA] = "lzma",
-    [SK_TYPE_ZSTD] = "zstd",
-    [SK_TYPE_LZ4] = "lz4",
-    [SK_TYPE_COMPRESS] = "compress",
-    [SK_TYPE_OLE2] = "ole2",
-    [SK_TYPE_OOXML] = "ooxml",
-    [SK_TYPE_RTF] = "rtf",
-    [SK_TYPE_PDF] = "pdf",
-    [SK_TYPE_TNEF] = "tnef",
-    [SK_TYPE_PE] = "pe",
-    [SK_TYPE_ELF] = "elf",
-    [SK_TYPE_MACHO] = "macho",
-    [SK_TYPE_MSI] = "msi",
-    [SK_TYPE_LNK] = "lnk",
-    [SK_TYPE_SCRIPT] = "script",
-    [SK_TYPE_ONENOTE] = "onenote",
-    [SK_TYPE_UDF] = "udf",
-    [SK_TYPE_VHD] = "vhd",
-    [SK_TYPE_VHDX] = "vhdx",
-    [SK_TYPE_FAT] = "fat",
-    [SK_TYPE_PNG] = "png",
-    [SK_TYPE_JPEG] = "jpeg",
-    [SK_TYPE_GIF] = "gif",
-    [SK_TYPE_BMP] = "bmp",
-    [SK_TYPE_WEBP] = "webp",
-    [SK_TYPE_TIFF] = "tiff",
-    [SK_TYPE_ICO] = "ico",
-    [SK_TYPE_MEDIA] = "media",
-    [SK_TYPE_FONT] = "font",
-    [SK_TYPE_PKCS7] = "pkcs7",
-    [SK_TYPE_X509] = "x509",
-    [SK_TYPE_PGP] = "pgp",
-    [SK_TYPE_ENCRYPTED] = "encrypted",
-    [SK_TYPE_VBA] = "vba",
-    [SK_TYPE_XLM] = "xlm",
-    [SK_TYPE_BIFF] = "biff",
-};
-
-const char *sk_type_name(enum sk_type type)
-{
-    return (unsigned)type < SK_TYPE_COUNT ? type_names[type] : "data";
-}
-
-int sk_type_is_archive(enum sk_type type)
-{
-    return type >= SK_TYPE_ZIP && type <= SK_TYPE_AR;
-}
-
-int sk_type_is_filter(enum sk_type type)
-{
-    return type >= SK_TYPE_GZIP && type <= SK_TYPE_COMPRESS;
-}
-
-int sk_type_is_executable(enum sk_type type)
-{
-    return type == SK_TYPE_PE || type == SK_TYPE_ELF || type == SK_TYPE_MACHO ||
-           type == SK_TYPE_MSI;
-}
-
-int sk_type_is_disk_image(enum sk_type type)
-{
-    return type == SK_TYPE_ISO9660 || type == SK_TYPE_UDF || type == SK_TYPE_VHD ||
-           type == SK_TYPE_VHDX || type == SK_TYPE_FAT;
-}
-
-int sk_type_is_known(enum sk_type type)
-{
-    return type != SK_TYPE_DATA && type != SK_TYPE_ENCRYPTED;
-}
-
 /* Binary signatures are read through a reader over the whole input (`in`,
  * never moved): sk_reader_match for magic at an offset, the *_at reads on a
  * local copy for fields. The text scanners below keep the (p, n, i) index
@@ -117,32 +26,6 @@ int sk_type_is_known(enum sk_type type)
 static int has(const struct sk_reader *in, uint64_t off, const void *magic, size_t len)
 {
     return sk_reader_match(in, off, magic, len);
-}
-
-/* A PE needs MZ and e_lfanew pointing at "PE\0\0" inside the file. */
-static int is_pe(const struct sk_reader *in)
-{
-    struct sk_reader r = *in;
-    uint32_t lfanew = sk_reader_u32le_at(&r, 0x3c);
-    return has(in, 0, "MZ", 2) && !r.err && has(in, lfanew, "PE\0\0", 4);
-}
-
-static int is_macho(const struct sk_reader *in)
-{
-    static const uint8_t magics[][4] = {
-        {0xfe, 0xed, 0xfa, 0xce},
-        {0xce, 0xfa, 0xed, 0xfe},
-        {0xfe, 0xed, 0xfa, 0xcf},
-        {0xcf, 0xfa, 0xed, 0xfe},
-    };
-    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if (has(in, 0, magics[i], 4))
-            return 1;
-    /* A fat binary shares CA FE BA BE with Java classes; a small arch count
-     * tells them apart (class files put a version >= 45 there). */
-    struct sk_reader r = *in;
-    uint32_t narch = sk_reader_u32be_at(&r, 4);
-    return has(in, 0, "\xca\xfe\xba\xbe", 4) && !r.err && narch > 0 && narch < 20;
 }
 
 /* ustar magic, or a v7 header whose checksum field matches its bytes. */
@@ -593,87 +476,12 @@ static int is_msi(const struct sk_reader *in)
     return has(in, root + 0x50, msi_clsid, sizeof msi_clsid);
 }
 
-/* MS-SHLLINK 2.1: HeaderSize 0x4C, then the LinkCLSID. */
-static int is_lnk(const struct sk_reader *in)
-{
-    static const uint8_t lnk_head[20] = {0x4c, 0,    0,    0,    0x01, 0x14, 0x02,
-                                         0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00,
-                                         0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
-    return in->len >= 0x4c && has(in, 0, lnk_head, sizeof lnk_head);
-}
-
 static enum sk_type sniff_document(const struct sk_reader *in)
 {
     if (has(in, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
         return is_msi(in) ? SK_TYPE_MSI : SK_TYPE_OLE2;
-    if (is_lnk(in))
-        return SK_TYPE_LNK;
-    if (has(in, 0, "{\\rt", 4))
-        return SK_TYPE_RTF;
-    if (has(in, 0, "\x78\x9f\x3e\x22", 4)) /* MS-OXTNEF 2.1.3.1 TNEFSignature */
-        return SK_TYPE_TNEF;
-    /* MS-ONESTORE 2.3.1 Header.guidFileType
-     * {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}, as the GUID lies in the file */
-    if (has(in, 0, "\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3", 16))
-        return SK_TYPE_ONENOTE;
-    struct sk_reader r = *in;
-    size_t window = in->len < 1024 ? in->len : 1024;
-    const uint8_t *head = sk_reader_at(&r, 0, window);
-    if (head && memmem(head, window, "%PDF-", 5))
-        return SK_TYPE_PDF;
-    if (is_pe(in))
-        return SK_TYPE_PE;
-    if (has(in, 0,
-            "\x7f"
-            "ELF",
-            4))
-        return SK_TYPE_ELF;
-    if (is_macho(in))
-        return SK_TYPE_MACHO;
-    return SK_TYPE_DATA;
-}
-
-/* A FAT boot sector: a jump, a BIOS parameter block whose fields have the
- * values the FAT specification allows, and the 55 AA signature. */
-static int is_fat(const struct sk_reader *in)
-{
-    struct sk_reader r = *in;
-    uint8_t jump = sk_reader_u8_at(&r, 0), per_cluster = sk_reader_u8_at(&r, 13);
-    uint16_t sector = sk_reader_u16le_at(&r, 11), reserved = sk_reader_u16le_at(&r, 14);
-    uint8_t n_fats = sk_reader_u8_at(&r, 16), media = sk_reader_u8_at(&r, 21);
-    uint16_t total16 = sk_reader_u16le_at(&r, 19);
-    uint32_t total32 = sk_reader_u32le_at(&r, 32);
-    if (!has(in, 510, "\x55\xaa", 2) || r.err || !(jump == 0xeb || jump == 0xe9))
-        return 0;
-    int sector_ok = sector == 512 || sector == 1024 || sector == 2048 || sector == 4096;
-    int cluster_ok = per_cluster != 0 && (per_cluster & (per_cluster - 1)) == 0;
-    return sector_ok && cluster_ok && reserved != 0 && n_fats >= 1 && n_fats <= 2 &&
-           (media == 0xf0 || media >= 0xf8) && (total16 != 0 || total32 != 0) &&
-           !has(in, 3, "NTFS", 4) && !has(in, 3, "EXFAT", 5);
-}
-
-/* ECMA-167 2/9.1: volume structure descriptors in 2 KiB steps from 32 KiB
- * (an ISO 9660 bridge image has CD001 too and is taken as ISO first). */
-static int is_udf(const struct sk_reader *in)
-{
-    for (size_t off = 32768; off < 32768 + 16 * 2048; off += 2048)
-        if (has(in, off + 1, "NSR02", 5) || has(in, off + 1, "NSR03", 5))
-            return 1;
-    return 0;
-}
-
-static enum sk_type sniff_disk(const struct sk_reader *in)
-{
-    if (has(in, 0, "vhdxfile", 8))
-        return SK_TYPE_VHDX;
-    /* A fixed VHD ends with the footer; a dynamic one starts with its copy. */
-    if ((in->len >= 1024 && has(in, in->len - 512, "conectix", 8)) ||
-        has(in, 0, "conectix", 8))
-        return SK_TYPE_VHD;
-    if (is_udf(in))
-        return SK_TYPE_UDF;
-    if (is_fat(in))
-        return SK_TYPE_FAT;
+    /* LNK, RTF, TNEF, OneNote, PDF, PE, ELF and Mach-O are their unpackers'
+     * bids (lnk.c, rtf.c, tnef.c, onenote.c, pdf.c, exe.c). */
     return SK_TYPE_DATA;
 }
 
@@ -744,8 +552,7 @@ enum sk_type sk_sniff(const uint8_t *p, size_t n)
         return SK_TYPE_EMPTY;
     const struct sk_reader in = sk_reader_make(p, n);
     enum sk_type type = sniff_archive(&in);
-    if (type == SK_TYPE_DATA)
-        type = sniff_disk(&in);
+    /* Disk images (VHD, VHDX, UDF, FAT) came here: their unpackers bid. */
     if (type == SK_TYPE_DATA)
         type = sniff_filter(&in);
     if (type == SK_TYPE_DATA)

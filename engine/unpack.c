@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_internal.h"
 #include "error.h"
 #include "job.h"
+#include "unpacker.h"
 
 #define MIN_RESERVE (16u * 1024u)
 
@@ -159,6 +161,12 @@ int sk_unpack_view(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_
     u->produced += n;
     u->job->extracted_bytes += n;
     return 0;
+}
+
+enum sk_type sk_unpack_sniff(const struct sk_unpack *u, const uint8_t *p, size_t n)
+{
+    struct sk_node node = {.name = "", .path = "", .data = sk_buf_view(p, n)};
+    return sk_bid_type(sk_engine_unpackers(u->job->engine), &node, sk_sniff(p, n));
 }
 
 void sk_unpack_set_type(struct sk_unpack *u, enum sk_type type)

@@ -82,6 +82,11 @@ void sk_unpack_dynbuf_init(struct sk_unpack *u, struct sk_dynbuf *b, size_t toob
  * own bytes): no copy, but the same limits as sk_unpack_append. */
 int sk_unpack_view(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n);
 
+/* The type the engine would give bytes p[0..n) as a node: the sniffer's,
+ * or what a bid of the engine's unpackers shows (for an unpacker that
+ * judges decoded bytes before handing them back; html.c's payloads). */
+enum sk_type sk_unpack_sniff(const struct sk_unpack *u, const uint8_t *p, size_t n);
+
 /* Changes the container's type once its unpacker knows better than the
  * sniffer (a tar inside xz: sniffed "xz", unpacked as "tar" with filters). */
 void sk_unpack_set_type(struct sk_unpack *u, enum sk_type type);

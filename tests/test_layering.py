@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """The layering of ARCHITECTURE.md that a compiler does not check:
-daemon/ includes nothing from cli/ (cli -> daemon is fine, not back);
+engine/ includes nothing from unpackers/ (the engine declares the unpacker
+contract, engine/unpacker.h, and is handed the table); cli/ and daemon/
+include only unpackers/registry.h of the unpackers (to hand the engine its
+table); daemon/ includes nothing from cli/ (cli -> daemon is fine, not back);
 common/ is a leaf (libc, and engine/limits.h); inside daemon/, the
 connection code does not include server.h (it reaches the server through
 sched.h), and reply.c and run.c (which another process may run) include
@@ -19,6 +22,15 @@ def includes(path):
 
 def main():
     bad = []
+    for f in sorted((ROOT / "engine").glob("*.[ch]")):
+        for inc in includes(f):
+            if "unpackers/" in inc:
+                bad.append(f"{f.relative_to(ROOT)} includes {inc}: engine/ must not depend on unpackers/")
+    for folder in ("cli", "daemon"):
+        for f in sorted((ROOT / folder).glob("*.[ch]")):
+            for inc in includes(f):
+                if "unpackers/" in inc and inc != "../unpackers/registry.h":
+                    bad.append(f"{f.relative_to(ROOT)} includes {inc}: only unpackers/registry.h")
     for f in sorted((ROOT / "daemon").glob("*.[ch]")):
         for inc in includes(f):
             if "cli/" in inc:

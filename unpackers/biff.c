@@ -685,9 +685,21 @@ static void report_sheets(struct biff_state *st, struct sk_unpack *u)
 
 /* ---- the unpacker -------------------------------------------------------- */
 
-static int probe(const struct sk_node *node)
+/* The bid. A workbook stream is typed biff by the OLE2 unpacker, from its
+ * name: alone that is 40. A first record that is a BOF ([MS-XLS] 2.4.21:
+ * type 0x0809, size >= 4) of version BIFF8 or BIFF5/7 is the format's own
+ * evidence: 70. Without the BOF the stream is still opened (and reported
+ * corrupt or unsupported by read_first_bof). Bytes no one typed biff are
+ * not bid for: a bare BOF is too little to tell BIFF from data. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_BIFF ? 70 : 0;
+    (void)type;
+    if (node->type != SK_TYPE_BIFF)
+        return 0;
+    struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
+    uint16_t rec = sk_reader_u16le(&r), size = sk_reader_u16le(&r), vers = sk_reader_u16le(&r);
+    bool bof = !r.err && rec == REC_BOF && size >= 4 && (vers == 0x0600 || vers == 0x0500);
+    return bof ? 70 : 40;
 }
 
 static void close_biff(void *state)
@@ -813,7 +825,7 @@ static int next_biff(struct sk_unpack *u, void *state, struct sk_child *child)
 
 const struct sk_unpacker sk_unpacker_biff = {
     .name = "biff",
-    .probe = probe,
+    .bid = bid,
     .open = open_biff,
     .next = next_biff,
     .close = close_biff,

@@ -76,9 +76,20 @@ struct disk_state {
 
 static const uint8_t zeros[ZERO_CHUNK];
 
-static int probe(const struct sk_node *node)
+/* The bid: MS-VHDX 2.2's "vhdxfile" file type identifier; the VHD
+ * specification's "conectix" cookie in the footer that ends a fixed VHD, or
+ * in the copy that starts a dynamic one. 64 bits of magic each: 60. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_VHD || node->type == SK_TYPE_VHDX ? 60 : 0;
+    struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
+    if (sk_reader_match(&r, 0, "vhdxfile", 8))
+        *type = SK_TYPE_VHDX;
+    else if ((r.len >= 1024 && sk_reader_match(&r, r.len - 512, "conectix", 8)) ||
+             sk_reader_match(&r, 0, "conectix", 8))
+        *type = SK_TYPE_VHD;
+    else
+        return 0;
+    return 60;
 }
 
 /* A VHDX payload block (MS-VHDX 2.5): its BAT entry sits after the entries
@@ -505,7 +516,7 @@ static void close_disk(void *state)
 
 const struct sk_unpacker sk_unpacker_disk = {
     .name = "disk",
-    .probe = probe,
+    .bid = bid,
     .open = open_disk,
     .next = next_disk,
     .close = close_disk,

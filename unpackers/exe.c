@@ -75,11 +75,40 @@ struct pe_info {
     const char *why; /* what is corrupt, or NULL */
 };
 
-static int probe(const struct sk_node *node)
+/* The bid, from the headers' own magic: a PE is "MZ" and an e_lfanew that
+ * points at "PE\0\0" inside the file (32 bits at a place the first 16 bits
+ * chose); an ELF "\x7fELF"; a Mach-O one of its four magics, or a fat
+ * binary's CA FE BA BE with a small arch count (Java classes put a version
+ * >= 45 there). 60 each; the type is the one the magic shows. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_PE || node->type == SK_TYPE_ELF || node->type == SK_TYPE_MACHO
-               ? 60
-               : 0;
+    static const uint8_t macho[][4] = {
+        {0xfe, 0xed, 0xfa, 0xce},
+        {0xce, 0xfa, 0xed, 0xfe},
+        {0xfe, 0xed, 0xfa, 0xcf},
+        {0xcf, 0xfa, 0xed, 0xfe},
+    };
+    const struct sk_reader in = sk_reader_make(node->data.p, node->data.len);
+    struct sk_reader r = in;
+    uint32_t lfanew = sk_reader_u32le_at(&r, 0x3c);
+    if (sk_reader_match(&in, 0, "MZ", 2) && !r.err && sk_reader_match(&in, lfanew, "PE\0\0", 4)) {
+        *type = SK_TYPE_PE;
+        return 60;
+    }
+    if (sk_reader_match(&in, 0, "\x7f" "ELF", 4)) {
+        *type = SK_TYPE_ELF;
+        return 60;
+    }
+    bool is_macho = false;
+    for (size_t i = 0; i < sizeof macho / sizeof macho[0] && !is_macho; i++)
+        is_macho = sk_reader_match(&in, 0, macho[i], 4);
+    struct sk_reader fat = in;
+    uint32_t narch = sk_reader_u32be_at(&fat, 4);
+    if (!is_macho && !(sk_reader_match(&in, 0, "\xca\xfe\xba\xbe", 4) && !fat.err &&
+                       narch > 0 && narch < 20))
+        return 0;
+    *type = SK_TYPE_MACHO;
+    return 60;
 }
 
 /* Appends "sep" and up to n printable bytes of s to a bounded list. */
@@ -598,7 +627,7 @@ static void close_exe(void *state)
 
 const struct sk_unpacker sk_unpacker_exe = {
     .name = "exe",
-    .probe = probe,
+    .bid = bid,
     .open = open_exe,
     .next = next_exe,
     .close = close_exe,

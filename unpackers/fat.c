@@ -83,9 +83,28 @@ struct dir_reader {
     unsigned entries;
 };
 
-static int probe(const struct sk_node *node)
+/* The bid: a boot sector with a jump, a BIOS parameter block whose fields
+ * have the values the FAT specification allows, and the 55 AA signature;
+ * not an NTFS or exFAT one. 16 bits of signature, a jump byte and six
+ * constrained fields: 60. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_FAT ? 60 : 0;
+    struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
+    uint8_t jump = sk_reader_u8_at(&r, 0), per_cluster = sk_reader_u8_at(&r, 13);
+    uint16_t sector = sk_reader_u16le_at(&r, 11), reserved = sk_reader_u16le_at(&r, 14);
+    uint8_t n_fats = sk_reader_u8_at(&r, 16), media = sk_reader_u8_at(&r, 21);
+    uint16_t total16 = sk_reader_u16le_at(&r, 19);
+    uint32_t total32 = sk_reader_u32le_at(&r, 32);
+    if (!sk_reader_match(&r, 510, "\x55\xaa", 2) || r.err || !(jump == 0xeb || jump == 0xe9))
+        return 0;
+    bool sector_ok = sector == 512 || sector == 1024 || sector == 2048 || sector == 4096;
+    bool cluster_ok = per_cluster != 0 && (per_cluster & (per_cluster - 1)) == 0;
+    if (!sector_ok || !cluster_ok || reserved == 0 || n_fats < 1 || n_fats > 2 ||
+        !(media == 0xf0 || media >= 0xf8) || (total16 == 0 && total32 == 0) ||
+        sk_reader_match(&r, 3, "NTFS", 4) || sk_reader_match(&r, 3, "EXFAT", 5))
+        return 0;
+    *type = SK_TYPE_FAT;
+    return 60;
 }
 
 /* ---- the volume ---------------------------------------------------------- */
@@ -506,7 +525,7 @@ static void close_fat(void *state)
 
 const struct sk_unpacker sk_unpacker_fat = {
     .name = "fat",
-    .probe = probe,
+    .bid = bid,
     .open = open_fat,
     .next = next_fat,
     .close = close_fat,

@@ -277,9 +277,9 @@ static size_t walk_array(struct sk_unpack *u, const uint8_t *p, size_t n, size_t
 
 /* An array of small numbers is ordinary data in a page (a chart's values,
  * a lookup table) unless its bytes make a file of a known type. */
-static bool is_file(const struct sk_child *child)
+static bool is_file(const struct sk_unpack *u, const struct sk_child *child)
 {
-    enum sk_type type = sk_sniff(child->data.p, child->data.len);
+    enum sk_type type = sk_unpack_sniff(u, child->data.p, child->data.len);
     return type != SK_TYPE_DATA && type != SK_TYPE_TEXT && type != SK_TYPE_EMPTY;
 }
 
@@ -333,7 +333,7 @@ int sk_smuggling_next(struct sk_unpack *u, struct sk_smuggling *s, const uint8_t
             s->pos = end;
             if (count >= SMUGGLE_MIN_ARRAY) {
                 walk_array(u, p, n, i, &end, child, &rc);
-                if (rc != 0 || is_file(child))
+                if (rc != 0 || is_file(u, child))
                     return finish_payload(u, s, child, rc, "byte array");
                 /* chart data, lookup tables: numbers that make no file */
                 sk_buf_release(&child->data);

@@ -79,9 +79,18 @@ struct lnk_state {
     char command_name[32];
 };
 
-static int probe(const struct sk_node *node)
+/* The bid: MS-SHLLINK 2.1's HeaderSize 0x4C and the LinkCLSID
+ * {00021401-0000-0000-C000-000000000046}, 160 bits at offset 0: 60. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_LNK ? 60 : 0;
+    static const uint8_t head[20] = {0x4c, 0,    0,    0,    0x01, 0x14, 0x02,
+                                     0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00,
+                                     0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
+    struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
+    if (r.len < 0x4c || !sk_reader_match(&r, 0, head, sizeof head))
+        return 0;
+    *type = SK_TYPE_LNK;
+    return 60;
 }
 
 /* Appends n UTF-16LE code units as UTF-8, stopping at a NUL: converted in
@@ -439,7 +448,7 @@ static void close_lnk(void *state)
 
 const struct sk_unpacker sk_unpacker_lnk = {
     .name = "lnk",
-    .probe = probe,
+    .bid = bid,
     .open = open_lnk,
     .next = next_lnk,
     .close = close_lnk,

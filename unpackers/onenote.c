@@ -162,9 +162,17 @@ struct onenote_state {
     char name[ONE_NAME_BYTES + 48];
 };
 
-static int probe(const struct sk_node *node)
+/* The bid: MS-ONESTORE 2.3.1 Header.guidFileType
+ * {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}, as the GUID lies in the file:
+ * 128 bits at offset 0, 60. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_ONENOTE ? 60 : 0;
+    struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
+    if (!sk_reader_match(
+            &r, 0, "\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3", 16))
+        return 0;
+    *type = SK_TYPE_ONENOTE;
+    return 60;
 }
 
 /* Adds one entry of `size` bytes to an array of them. At the cap the entry
@@ -674,7 +682,7 @@ static int next_file(struct sk_unpack *u, void *state, struct sk_child *child)
 
 const struct sk_unpacker sk_unpacker_onenote = {
     .name = "onenote",
-    .probe = probe,
+    .bid = bid,
     .open = open_onenote,
     .next = next_file,
     .close = close_onenote,

@@ -1,27 +1,40 @@
-/* Every unpacker, in one list (YARA's module_list). Add a format here. */
-#include "unpacker.h"
+/* Every unpacker, in one list (YARA's module_list): the table the main
+ * program hands the engine (registry.h). Adding a format is one line here,
+ * X(name) for the file's `const struct sk_unpacker sk_unpacker_name`. The
+ * order breaks ties between equal bids. */
+#include "registry.h"
 
 #include <stddef.h>
 
-static const struct sk_unpacker *const unpackers[] = {
-    &sk_unpacker_archive, &sk_unpacker_mime, &sk_unpacker_ooxml, &sk_unpacker_rtf,
-    &sk_unpacker_ole2,    &sk_unpacker_biff, &sk_unpacker_sylk,
-    &sk_unpacker_exe,     &sk_unpacker_lnk,  &sk_unpacker_fat,  &sk_unpacker_disk,
-    &sk_unpacker_udf,     &sk_unpacker_cab,
-    &sk_unpacker_script,  &sk_unpacker_html, &sk_unpacker_pdf,  &sk_unpacker_onenote,
-    &sk_unpacker_image,   &sk_unpacker_tnef,  &sk_unpacker_pkcs7, &sk_unpacker_pgp,
-};
+#include "unpacker.h"
 
-const struct sk_unpacker *sk_unpacker_for(const struct sk_node *node)
-{
-    const struct sk_unpacker *best = NULL;
-    int best_score = 0;
-    for (size_t i = 0; i < sizeof unpackers / sizeof unpackers[0]; i++) {
-        int score = unpackers[i]->probe(node);
-        if (score > best_score) {
-            best_score = score;
-            best = unpackers[i];
-        }
-    }
-    return best;
-}
+/* clang-format off: one unpacker a line */
+#define SK_UNPACKERS(X) \
+    X(archive) \
+    X(mime) \
+    X(ooxml) \
+    X(rtf) \
+    X(ole2) \
+    X(biff) \
+    X(sylk) \
+    X(exe) \
+    X(lnk) \
+    X(fat) \
+    X(disk) \
+    X(udf) \
+    X(cab) \
+    X(script) \
+    X(html) \
+    X(pdf) \
+    X(onenote) \
+    X(image) \
+    X(tnef) \
+    X(pkcs7) \
+    X(pgp)
+/* clang-format on */
+
+#define DECLARE(name) extern const struct sk_unpacker sk_unpacker_##name;
+SK_UNPACKERS(DECLARE)
+
+#define ENTRY(name) &sk_unpacker_##name,
+const struct sk_unpacker *const sk_unpackers[] = {SK_UNPACKERS(ENTRY) NULL};

@@ -57,9 +57,15 @@ struct control {
     long param;
 };
 
-static int probe(const struct sk_node *node)
+/* The bid: the bytes {\rt at offset 0 (Word reads {\rtf1 and also a
+ * bare {\rt, which attackers use): 32 bits, 60. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_RTF ? 60 : 0;
+    struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
+    if (!sk_reader_match(&r, 0, "{\\rt", 4))
+        return 0;
+    *type = SK_TYPE_RTF;
+    return 60;
 }
 
 static bool is_alpha(uint8_t c)
@@ -501,7 +507,7 @@ static int next_object(struct sk_unpack *u, void *state, struct sk_child *child)
 
 const struct sk_unpacker sk_unpacker_rtf = {
     .name = "rtf",
-    .probe = probe,
+    .bid = bid,
     .open = open_rtf,
     .next = next_object,
     .close = close_rtf,

@@ -114,9 +114,14 @@ struct tnef_state {
     char name[TNEF_NAME_MAX + 32];
 };
 
-static int probe(const struct sk_node *node)
+/* The bid: MS-OXTNEF 2.1.3.1's TNEFSignature 0x223E9F78, 32 bits: 60. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_TNEF ? 60 : 0;
+    struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
+    if (!sk_reader_match(&r, 0, "\x78\x9f\x3e\x22", 4))
+        return 0;
+    *type = SK_TYPE_TNEF;
+    return 60;
 }
 
 static struct item *item_add(struct tnef_state *st, enum item_kind kind)
@@ -539,7 +544,7 @@ static void close_tnef(void *state)
 
 const struct sk_unpacker sk_unpacker_tnef = {
     .name = "tnef",
-    .probe = probe,
+    .bid = bid,
     .open = open_tnef,
     .next = next_tnef,
     .close = close_tnef,

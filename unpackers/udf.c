@@ -90,9 +90,20 @@ struct udf_state {
 
 static const uint8_t zeros[ZERO_CHUNK];
 
-static int probe(const struct sk_node *node)
+/* The bid: ECMA-167 2/9.1 volume structure descriptors, "NSR02" or
+ * "NSR03" at one of the 16 2-KiB steps from 32 KiB (an ISO 9660 bridge
+ * image has CD001 first and stays with the archive unpacker, by
+ * precedence): 70. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_UDF ? 70 : 0;
+    struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
+    for (uint64_t off = 32768; off < 32768 + 16 * 2048; off += 2048)
+        if (sk_reader_match(&r, off + 1, "NSR02", 5) ||
+            sk_reader_match(&r, off + 1, "NSR03", 5)) {
+            *type = SK_TYPE_UDF;
+            return 70;
+        }
+    return 0;
 }
 
 /* A descriptor at a byte offset if its tag has the identifier and a valid
@@ -555,7 +566,7 @@ static void close_udf(void *state)
 
 const struct sk_unpacker sk_unpacker_udf = {
     .name = "udf",
-    .probe = probe,
+    .bid = bid,
     .open = open_udf,
     .next = next_udf,
     .close = close_udf,

@@ -12,6 +12,7 @@
 
 #include "engine/sekisho.h"
 #include "fuzz_touch.h"
+#include "unpackers/registry.h"
 
 /* A GLib critical is a programming error of ours (a NULL where GLib wants a
  * string): a finding, not a log line. abort(), which libFuzzer catches, and
@@ -37,6 +38,7 @@ static inline struct sk_worker *sk_fuzz_worker(const char *rules, const char *pa
         .rule_paths = &rules,
         .n_rule_paths = rules ? 1 : 0,
         .password_rules_path = password_rules,
+        .unpackers = sk_unpackers,
     };
     sk_limits_default(&config.limits);
     config.limits.timeout_ms = 2000;

@@ -34,6 +34,7 @@
 #endif
 
 #define UNPACKER SK_FUZZ_UNPACKER
+extern const struct sk_unpacker SK_FUZZ_UNPACKER;
 
 /* Names some unpackers key on (OOXML's binary macro sheets and external
  * links). Append here when a new unpacker judges a node by its name. */
@@ -50,7 +51,11 @@ struct fuzz_context {
 static bool fits(struct sk_node *node, enum sk_type type)
 {
     node->type = type;
-    return UNPACKER.probe(node) > 0;
+    enum sk_type shown;
+    if (sk_bid(&UNPACKER, node, &shown) <= 0)
+        return false;
+    node->type = shown; /* the type its bid shows, as the engine would take it */
+    return true;
 }
 
 static bool fits_any_type(struct sk_node *node, enum sk_type sniffed)

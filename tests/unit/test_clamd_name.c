@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "daemon/run.h"
+#include "unpackers/registry.h"
 
 static const char rules_text[] =
     "rule Held_Rule { meta: verdict = \"sandbox\" strings: $a = \"HOLD-ME-7f3a\" condition: $a "
@@ -40,8 +41,10 @@ static struct sk_engine *engine_with(const char *policy)
     snprintf(rules, sizeof rules, "%s/local.yar", dir);
     snprintf(policy_path, sizeof policy_path, "%s/%s", dir, policy ? policy : "");
     const char *paths[] = {rules};
-    struct sk_engine_config config = {
-        .rule_paths = paths, .n_rule_paths = 1, .policy_path = policy ? policy_path : NULL};
+    struct sk_engine_config config = {.rule_paths = paths,
+                                      .n_rule_paths = 1,
+                                      .policy_path = policy ? policy_path : NULL,
+                                      .unpackers = sk_unpackers};
     sk_limits_default(&config.limits);
     struct sk_engine *engine = NULL;
     char err[512];

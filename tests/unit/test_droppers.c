@@ -9,6 +9,8 @@
 #include "engine/job.h"
 #include "engine/names.h"
 #include "engine/sniff.h"
+#include "engine/unpacker.h"
+#include "unpackers/registry.h"
 #include "engine/unpack.h"
 
 static void deceptive_names(void)
@@ -76,9 +78,12 @@ static void deceptive_names(void)
     }
 }
 
+/* The type the engine gives these bytes: the sniffer's, or what an
+ * unpacker's bid shows (PE, ELF, Mach-O, PDF, VHD, VHDX, FAT). */
 static const char *sniff_name(const void *p, size_t n)
 {
-    return sk_type_name(sk_sniff(p, n));
+    struct sk_node node = {.name = "", .path = "", .data = {.p = (uint8_t *)(uintptr_t)p, .len = n}};
+    return sk_type_name(sk_bid_type(sk_unpackers, &node, sk_sniff(p, n)));
 }
 
 static void new_types_are_sniffed(void)

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "engine/error.h"
 #include "engine/sekisho.h"
+#include "unpackers/registry.h"
 
 /* A one-member ustar archive, built here so the test needs no tool. */
 static size_t make_tar(uint8_t *out, size_t cap, const char *name, const char *body)
@@ -36,7 +37,8 @@ static size_t make_tar(uint8_t *out, size_t cap, const char *name, const char *b
 
 static struct sk_engine *engine_with(const char *rules, const struct sk_limits *limits)
 {
-    struct sk_engine_config config = {.rule_paths = &rules, .n_rule_paths = 1};
+    struct sk_engine_config config = {
+        .rule_paths = &rules, .n_rule_paths = 1, .unpackers = sk_unpackers};
     if (limits)
         config.limits = *limits;
     else
@@ -151,7 +153,8 @@ static void engine_bundles(const char *rules)
     struct sk_engine_config config = {.rule_paths = &rules,
                                       .n_rule_paths = 1,
                                       .policy_path = policy,
-                                      .password_rules_path = passwords};
+                                      .password_rules_path = passwords,
+                                      .unpackers = sk_unpackers};
     sk_limits_default(&config.limits);
     char err[512] = "";
     uint8_t *bundle = NULL;
@@ -162,8 +165,9 @@ static void engine_bundles(const char *rules)
     CHECK(bundle && memmem(bundle, len, "Kennwort: \t\\S+", 14) != NULL);
     struct sk_engine *from_files = NULL, *from_bundle = NULL;
     CHECK_EQ_INT(sk_engine_new(&config, &from_files, err, sizeof err), 0);
-    CHECK_EQ_INT(
-        sk_engine_from_bundle(bundle, len, &config.limits, &from_bundle, err, sizeof err), 0);
+    CHECK_EQ_INT(sk_engine_from_bundle(bundle, len, &config.limits, sk_unpackers, &from_bundle,
+                                       err, sizeof err),
+                 0);
     if (from_files && from_bundle) {
         CHECK_EQ_INT(sk_engine_rule_count(from_bundle), sk_engine_rule_count(from_files));
         CHECK(sk_engine_rule_count(from_bundle) > 0);
@@ -181,20 +185,22 @@ static void engine_bundles(const char *rules)
     sk_engine_free(from_bundle);
     /* Damage: cut short, a byte more, another magic; each refused. */
     struct sk_engine *bad = NULL;
-    CHECK_EQ_INT(sk_engine_from_bundle(bundle, len - 1, &config.limits, &bad, err, sizeof err),
+    CHECK_EQ_INT(sk_engine_from_bundle(bundle, len - 1, &config.limits, sk_unpackers, &bad, err,
+                                       sizeof err),
                  SK_ECORRUPT);
     uint8_t *longer = malloc(len + 1);
     if (longer) {
         memcpy(longer, bundle, len);
         longer[len] = 0;
-        CHECK_EQ_INT(
-            sk_engine_from_bundle(longer, len + 1, &config.limits, &bad, err, sizeof err),
-            SK_ECORRUPT);
+        CHECK_EQ_INT(sk_engine_from_bundle(longer, len + 1, &config.limits, sk_unpackers, &bad,
+                                           err, sizeof err),
+                     SK_ECORRUPT);
         free(longer);
     }
     bundle[0] = 'X';
-    CHECK_EQ_INT(sk_engine_from_bundle(bundle, len, &config.limits, &bad, err, sizeof err),
-                 SK_ECORRUPT);
+    CHECK_EQ_INT(
+        sk_engine_from_bundle(bundle, len, &config.limits, sk_unpackers, &bad, err, sizeof err),
+        SK_ECORRUPT);
     CHECK(bad == NULL);
     free(bundle);
     /* Bad files: refused by the builder, in sk_engine_new's words. */

@@ -32,6 +32,7 @@
 #include "engine/limits.h"
 #include "engine/sekisho.h"
 #include "heap_fail.h"
+#include "unpackers/registry.h"
 
 static const char *fixtures;
 static const char *const request_passwords[] = {"S3cret-pw"};
@@ -327,7 +328,8 @@ int main(int argc, char **argv)
     }
     fixtures = argv[2];
     const char *rules = argv[1];
-    struct sk_engine_config config = {.rule_paths = &rules, .n_rule_paths = 1};
+    struct sk_engine_config config = {
+        .rule_paths = &rules, .n_rule_paths = 1, .unpackers = sk_unpackers};
     sk_limits_default(&config.limits);
     struct sk_engine *engine = NULL;
     struct sk_worker *w = NULL;
