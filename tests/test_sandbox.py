@@ -214,11 +214,12 @@ def test_processes(srv, root):
     """The parent's children: one front and a scanner per worker, all
     confined; started as root all but the parent are nobody with no
     capability."""
-    fronts, scanners = srv.kids("sekisho-front"), srv.kids("sekisho-scan")
-    deadline = time.time() + 10
-    while len(scanners) < 2 and time.time() < deadline:
+    # Scanners are forked as the front starts and confine themselves once
+    # their engine is loaded: wait until both say they are ready.
+    deadline = time.time() + 20
+    while srv.log().count(") ready: ") < 2 and time.time() < deadline:
         time.sleep(0.05)
-        scanners = srv.kids("sekisho-scan")
+    fronts, scanners = srv.kids("sekisho-front"), srv.kids("sekisho-scan")
     check("the parent's children: one front and two scanners",
           len(fronts) == 1 and len(scanners) == 2, (fronts, scanners))
     nobody = pwd.getpwnam("nobody")
