@@ -219,8 +219,10 @@ int sk_scanwire_read(int fd, struct sk_scanwire_in *in)
     in->req.u.clamd.fd = -1;
     size_t n_fds = 0;
     int rc = sk_ipc_read(fd, &in->head, sizeof in->head, &in->fd, 1, &n_fds, 0);
-    if (rc != SK_IPC_OK)
+    if (rc != SK_IPC_OK) {
+        in->fd = -1; /* sk_ipc_read closed whatever came */
         return rc;
+    }
     if (!n_fds)
         in->fd = -1;
     const struct sk_scan_head *h = &in->head;
