@@ -60,9 +60,7 @@ bool sk_scanpool_add(struct sk_scanpool *pool, const struct sk_ctl_msg *m, int f
     *s = (struct sk_scanner_ref){.fd = fd,
                                  .pid = (pid_t)m->pid,
                                  .slot = m->slot,
-                                 .generation = m->generation,
-                                 .rules = m->rules,
-                                 .started_ns = sk_ipc_now_ns()};
+                                 .generation = m->generation};
     uv_mutex_lock(&pool->lock);
     struct sk_scanner_ref *old = pool->slots[m->slot];
     if (old) {
@@ -74,7 +72,6 @@ bool sk_scanpool_add(struct sk_scanpool *pool, const struct sk_ctl_msg *m, int f
     }
     pool->slots[m->slot] = s;
     pool->alive++;
-    pool->arrived++;
     if (m->generation > pool->generation)
         pool->generation = m->generation;
     /* A reload is complete once every slot runs its generation; said once. */
@@ -198,7 +195,6 @@ void sk_scanpool_stats(struct sk_scanpool *pool, struct sk_scanpool_stats *out)
     for (size_t i = 0; i < pool->n_slots; i++)
         out->busy += pool->slots[i] && pool->slots[i]->busy;
     out->generation = pool->generation;
-    out->arrived = pool->arrived;
     for (int c = 0; c < SK_CAUSE_COUNT; c++)
         out->restarts += c == SK_CAUSE_RETIRED ? 0 : pool->ended[c];
     memcpy(out->ended, pool->ended, sizeof out->ended);

@@ -21,10 +21,8 @@ struct sk_scanner_ref {
     pid_t pid;
     uint32_t slot;
     uint64_t generation;
-    unsigned rules;
     bool busy;    /* a pool thread holds it */
     bool retired; /* replaced in its slot; closed when its request is done */
-    uint64_t started_ns;
     uint64_t requests;
 };
 
@@ -36,7 +34,6 @@ struct sk_scanpool {
     size_t alive; /* entries in slots */
     uint64_t generation; /* the newest a slot runs */
     uint64_t complete_generation; /* the newest every slot runs */
-    uint64_t arrived;    /* scanners handed over since start */
     uint64_t ended[SK_CAUSE_COUNT];
     char last_end[256]; /* the last scanner that ended: slot, pid, how */
     int ctl_fd;         /* to the parent: SK_CTL_KILL */
@@ -69,7 +66,7 @@ size_t sk_scanpool_alive(struct sk_scanpool *pool);
 /* A snapshot for the stats. */
 struct sk_scanpool_stats {
     size_t configured, alive, busy;
-    uint64_t generation, arrived;
+    uint64_t generation;
     uint64_t restarts; /* ended for any cause but retirement */
     uint64_t ended[SK_CAUSE_COUNT];
     char last_end[256];

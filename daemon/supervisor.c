@@ -38,7 +38,6 @@ struct child {
     bool ready;     /* the front: answered a ping; a scanner: said it is ready */
     bool watchdog;  /* killed because the front asked (stuck past its deadline) */
     bool stale;     /* killed because a newer generation took its slot first */
-    uint64_t started_ns;
 };
 
 /* What keeps one role filled: the front, or one scanner slot. */
@@ -103,7 +102,7 @@ static struct child *child_add(struct parent *p, pid_t pid)
         p->cap_children = cap;
     }
     struct child *c = &p->children[p->n_children++];
-    *c = (struct child){.pid = pid, .fd = -1, .started_ns = sk_ipc_now_ns()};
+    *c = (struct child){.pid = pid, .fd = -1};
     return c;
 }
 
