@@ -14,11 +14,20 @@ enum sk_type sk_bid_type(const struct sk_unpacker *const *table, const struct sk
     struct sk_node view = *node;
     view.type = sniffed;
     enum sk_type best = sniffed;
+    int best_score = 0; /* the sniffer's type is a bid of 0 */
     for (size_t i = 0; table && table[i]; i++) {
         enum sk_type shown;
-        if (sk_bid(table[i], &view, &shown) > 0 && shown != sniffed &&
-            sk_type_precedence(shown) < sk_type_precedence(best))
+        int score = sk_bid(table[i], &view, &shown);
+        if (score <= 0 || shown == best)
+            continue;
+        /* Precedence orders the families (an archive before a disk image
+         * before a document ... before text); within one family, as among
+         * the text types, the stronger evidence wins. */
+        int rank = sk_type_precedence(shown), best_rank = sk_type_precedence(best);
+        if (rank < best_rank || (rank == best_rank && score > best_score)) {
             best = shown;
+            best_score = score;
+        }
     }
     return best;
 }

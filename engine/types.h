@@ -139,7 +139,9 @@ unsigned sk_type_kind(enum sk_type type, const char *name);
  * node: the lower wins. The order is the one sniff.c has always checked in
  * (archives, disk images, filters, documents and executables, media,
  * signatures, text, unknown), so that moving a format's recognition from
- * the sniffer to its unpacker changes no node's type. */
+ * the sniffer to its unpacker changes no node's type. Types of equal
+ * precedence form a family (the archives, the text types): within it the
+ * higher bid wins, and the sniffer's type counts as a bid of 0. */
 int sk_type_precedence(enum sk_type type);
 
 /* The contract name of a type ("zip", "pe", "text", ...). */

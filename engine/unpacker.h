@@ -21,8 +21,9 @@
  * list), as libarchive's caller chooses its formats. A node's type is the
  * sniffer's (engine/sniff.c: leaf types, and the containers not yet moved to
  * their unpackers) unless a bid shows a type that takes precedence
- * (sk_type_precedence, types.c); the highest bid that agrees with the type
- * opens the node (bid.c). */
+ * (sk_type_precedence, types.c: or, within a family of equal precedence, a
+ * higher bid); the highest bid that agrees with the type opens the node
+ * (bid.c). */
 #ifndef SK_ENGINE_UNPACKER_H
 #define SK_ENGINE_UNPACKER_H
 
