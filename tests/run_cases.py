@@ -25,9 +25,11 @@ The .json keys (all optional except "verdict"):
   verdict     pass | sandbox | block
   reasons     [{"code": ..., "path": ..., "verdict": ..., "detail_has": ...}]: each
               must match some reason on every key given
-  no_reasons  reason codes that must not appear
+  no_reasons  reason codes that must not appear anywhere, or objects
+              ({"code": ..., "path": ...}) naming a reason that must not
+              appear at one place (any reason matching every key given fails)
   matches     [{"rule": ..., "path": ...}]: each must match some YARA match
-  no_matches  rule names that must not appear
+  no_matches  rule names that must not appear, or {"rule": ..., "path": ...}
   nodes       [{"path": ..., "type": ..., "size": ..., "sha256": ...,
                "encrypted": ..., "password": ..., "password_source": ...,
                "filters": ..., "truncated": ..., "info_has": {KEY: TEXT}}]:
@@ -110,13 +112,17 @@ def subset_match(want, have):
 
 def require_each(kind, wants, unwanted, haves, key):
     """Each wanted item must match some item on every key it gives; no item
-    may carry an unwanted `key` value."""
+    may carry an unwanted `key` value, or match an unwanted object on every
+    key it gives (a code at one path)."""
     failures = []
     for want in wants:
         if not any(subset_match(want, h) for h in haves):
             failures.append(f"no {kind} like {want}; have {[(h[key], h['path']) for h in haves]}")
-    present = {h[key] for h in haves}
-    failures += [f"unexpected {kind} {name}" for name in unwanted if name in present]
+    for name in unwanted:
+        unwanted_item = name if isinstance(name, dict) else {key: name}
+        hits = [h for h in haves if subset_match(unwanted_item, h)]
+        if hits:
+            failures.append(f"unexpected {kind} {name}: {[(h[key], h['path']) for h in hits]}")
     return failures
 
 
