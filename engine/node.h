@@ -13,6 +13,8 @@
 #include "buf.h"
 #include "sniff.h"
 
+struct sk_unpacker;
+
 /* One fact an unpacker learnt about its node ("machine": "x86-64"), shown
  * under the node's "info" in the JSON tree, in the order it was recorded. */
 struct sk_info {
@@ -52,6 +54,8 @@ struct sk_node {
     bool truncated;    /* a limit cut the bytes short */
     bool type_given;   /* the unpacker said what it is: do not sniff */
     bool format_part;  /* a structural part of its container's format */
+    bool opener_known; /* the bids that typed it chose its opener: */
+    const struct sk_unpacker *opener; /* ... this one, or NULL for none */
     const struct sk_password *password; /* what opened it, or NULL */
     const char *extracted;              /* file name under --extract DIR, or NULL */
     struct sk_info *info;               /* facts from its unpacker, or NULL */

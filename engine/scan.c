@@ -160,8 +160,11 @@ static void visit(struct sk_job *job, struct sk_node *node)
 {
     const uint8_t *p = node->data.p;
     size_t n = node->data.len;
-    if (node->type != SK_TYPE_ENCRYPTED && !node->type_given)
-        node->type = sk_bid_type(sk_engine_unpackers(job->engine), node, sk_sniff(p, n));
+    if (node->type != SK_TYPE_ENCRYPTED && !node->type_given) {
+        node->type =
+            sk_bid_type(sk_engine_unpackers(job->engine), node, sk_sniff(p, n), &node->opener);
+        node->opener_known = true;
+    }
     structural_reasons(job, node);
     sk_node_typed(job, node);
     if (node->type == SK_TYPE_ENCRYPTED)
@@ -189,7 +192,8 @@ static bool push_container(struct sk_job *job, struct stack *stack, struct sk_no
 {
     if (job->halted || node->type == SK_TYPE_ENCRYPTED)
         return false;
-    const struct sk_unpacker *unpacker = sk_bid_best(sk_engine_unpackers(job->engine), node);
+    const struct sk_unpacker *unpacker =
+        node->opener_known ? node->opener : sk_bid_best(sk_engine_unpackers(job->engine), node);
     if (!unpacker)
         return false;
     if (node->depth >= job->limits.max_depth) {

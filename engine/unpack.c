@@ -166,7 +166,7 @@ int sk_unpack_view(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_
 enum sk_type sk_unpack_sniff(const struct sk_unpack *u, const uint8_t *p, size_t n)
 {
     struct sk_node node = {.name = "", .path = "", .data = sk_buf_view(p, n)};
-    return sk_bid_type(sk_engine_unpackers(u->job->engine), &node, sk_sniff(p, n));
+    return sk_bid_type(sk_engine_unpackers(u->job->engine), &node, sk_sniff(p, n), NULL);
 }
 
 void sk_unpack_set_type(struct sk_unpack *u, enum sk_type type)

@@ -40,9 +40,11 @@ struct sk_unpacker {
 
 /* The type of a node whose bytes the sniffer typed `sniffed`: sniffed, or
  * the type a bid of table (NULL-terminated, or NULL) shows, whichever takes
- * precedence. node->type is not read. */
+ * precedence. node->type is not read. With opener non-NULL, also the
+ * unpacker that opens a node of that type (sk_bid_best's answer, from the
+ * same bids when the sniffer's type stands, so they run once). */
 enum sk_type sk_bid_type(const struct sk_unpacker *const *table, const struct sk_node *node,
-                         enum sk_type sniffed);
+                         enum sk_type sniffed, const struct sk_unpacker **opener);
 
 /* An unpacker's bid for node (bid, or probe), with *type as it shows. */
 int sk_bid(const struct sk_unpacker *unpacker, const struct sk_node *node, enum sk_type *type);

@@ -83,7 +83,7 @@ static void deceptive_names(void)
 static const char *sniff_name(const void *p, size_t n)
 {
     struct sk_node node = {.name = "", .path = "", .data = {.p = (uint8_t *)(uintptr_t)p, .len = n}};
-    return sk_type_name(sk_bid_type(sk_unpackers, &node, sk_sniff(p, n)));
+    return sk_type_name(sk_bid_type(sk_unpackers, &node, sk_sniff(p, n), NULL));
 }
 
 static void new_types_are_sniffed(void)
