@@ -32,7 +32,8 @@ struct sk_dreq_native {
     size_t n_passwords;
     char *body;
     size_t body_len;
-    size_t got; /* payload bytes received */
+    char *password_source; /* the passwords' source name; NULL: "request" */
+    size_t got;            /* payload bytes received */
 };
 
 /* What only a clamd request has. */
@@ -81,6 +82,10 @@ struct sk_dreq {
     char sha[17];   /* SHA-256 prefix of the input, "" when none */
     char error[24]; /* the request failed (e.g. an unreadable SCAN path): its code */
     bool out_of_memory; /* the scan ran out of memory: its scanner leaves */
+    /* A native message's facts for PPAP correlation (mailfacts.h): JSON,
+     * NULL when the request was not a message or had none. */
+    char *facts;
+    size_t facts_len;
 };
 
 static inline bool sk_dreq_is_clamd(const struct sk_dreq *req)

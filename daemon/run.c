@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../engine/error.h"
+#include "mailfacts.h"
 #include "reply.h"
 #include "run.h"
 
@@ -145,6 +146,7 @@ static void scan_bytes(struct sk_dreq *req, struct sk_worker *worker,
         .n_passwords = native ? req->u.native.n_passwords : 0,
         .body = native ? req->u.native.body : NULL,
         .body_len = native ? req->u.native.body_len : 0,
+        .password_source = native ? req->u.native.password_source : NULL,
         .no_hash = o->no_hash,
     };
     struct sk_job *job = NULL;
@@ -163,6 +165,8 @@ static void scan_bytes(struct sk_dreq *req, struct sk_worker *worker,
     sk_job_reason_codes(job, req->codes, sizeof req->codes);
     sk_job_sha256_prefix(job, req->sha, sizeof req->sha);
     req->out_of_memory = sk_job_out_of_memory(job);
+    if (native) /* a message's facts travel with it; they are no verdict */
+        req->facts = sk_mailfacts_encode(job, &req->facts_len);
     encode_verdict(req, job);
     sk_job_free(job);
 }
@@ -209,6 +213,7 @@ void sk_dreq_free(struct sk_dreq *req)
             free(req->u.native.passwords[i]);
         free(req->u.native.passwords);
         free(req->u.native.body);
+        free(req->u.native.password_source);
     } else {
         free(req->u.clamd.path);
         if (req->u.clamd.fd >= 0)
@@ -216,5 +221,6 @@ void sk_dreq_free(struct sk_dreq *req)
     }
     sk_shm_free(&req->shm);
     free(req->reply);
+    free(req->facts);
     free(req);
 }

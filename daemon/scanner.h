@@ -9,7 +9,8 @@
  *   from the front, per request: struct sk_scan_head, a descriptor riding on
  *     it when has_fd (the request's bytes in a memfd, or a clamd FILDES
  *     file), then the strings the head counts (each NUL-terminated);
- *   to the front: struct sk_scan_tail, then reply_len bytes of the reply. */
+ *   to the front: struct sk_scan_tail, then reply_len bytes of the reply,
+ *     then facts_len bytes of the message's facts (JSON, mailfacts.h). */
 #ifndef SK_SCANNER_H
 #define SK_SCANNER_H
 
@@ -21,6 +22,7 @@
 
 #define SK_SCAN_MAX_STRINGS (1u << 20)   /* all the strings of one request */
 #define SK_SCAN_MAX_REPLY (1ull << 30)   /* one reply (a JSON report, dirscan lines) */
+#define SK_SCAN_MAX_FACTS (1u << 18)     /* a message's facts (mailfacts.h bounds them) */
 #define SK_SCANNER_GRACE_MS 3000u        /* past the request's deadline: the watchdog */
 #define SK_SCANNER_MEMORY_DEFAULT (4ull << 30) /* RLIMIT_AS, unless the limits need more */
 
@@ -48,18 +50,19 @@ struct sk_scan_head {
     uint64_t conn_no;
     uint64_t start_ns; /* when the front read it (CLOCK_MONOTONIC, for the log) */
     uint32_t seq;
-    uint32_t pad;
+    uint32_t source_len; /* the passwords' source name (SK_SCAN_HAS_SOURCE) */
 };
 
 #define SK_SCAN_HAS_ID 1u
 #define SK_SCAN_HAS_FILENAME 2u
 #define SK_SCAN_HAS_BODY 4u
+#define SK_SCAN_HAS_SOURCE 8u
 
 struct sk_scan_tail {
     uint32_t magic;
     uint32_t verdict;       /* enum sk_verdict */
     uint32_t out_of_memory; /* the scanner leaves after this answer */
-    uint32_t pad;
+    uint32_t facts_len;     /* bytes of the message's facts, after the reply */
     uint64_t bytes;
     uint64_t size;
     uint64_t reply_len;

@@ -35,6 +35,7 @@ static uint8_t *encode_request(const struct sk_dreq *req, size_t *len)
     const char *filename = native ? nat->filename : NULL;
     const char *path = req->kind == SK_DREQ_CLAMD_PATH ? req->u.clamd.path : NULL;
     const char *body = native ? nat->body : NULL;
+    const char *source = native ? nat->password_source : NULL;
     struct sk_scan_head h = {
         .magic = SK_SCAN_HEAD_MAGIC,
         .kind = (uint32_t)req->kind,
@@ -42,8 +43,9 @@ static uint8_t *encode_request(const struct sk_dreq *req, size_t *len)
         .filename_len = (uint32_t)str_len(filename),
         .path_len = (uint32_t)str_len(path),
         .body_len = native && body ? (uint32_t)nat->body_len : 0,
+        .source_len = (uint32_t)str_len(source),
         .flags = (req->id ? SK_SCAN_HAS_ID : 0) | (filename ? SK_SCAN_HAS_FILENAME : 0) |
-                 (body ? SK_SCAN_HAS_BODY : 0),
+                 (body ? SK_SCAN_HAS_BODY : 0) | (source ? SK_SCAN_HAS_SOURCE : 0),
         .size = req->size,
         .conn_no = req->conn_no,
         .seq = req->seq,
@@ -59,7 +61,7 @@ static uint8_t *encode_request(const struct sk_dreq *req, size_t *len)
             h.passwords_len += (uint32_t)strlen(nat->passwords[i]) + 1;
     }
     size_t strings = (size_t)h.id_len + h.filename_len + h.path_len + h.passwords_len +
-                     h.body_len + 4;
+                     h.body_len + h.source_len + 5;
     if (strings > SK_SCAN_MAX_STRINGS)
         return NULL;
     uint8_t *buf = malloc(sizeof h + strings);
@@ -71,7 +73,8 @@ static uint8_t *encode_request(const struct sk_dreq *req, size_t *len)
     p = put_str(p, path, h.path_len);
     for (size_t i = 0; native && i < nat->n_passwords; i++)
         p = put_str(p, nat->passwords[i], strlen(nat->passwords[i]));
-    put_str(p, body, h.body_len);
+    p = put_str(p, body, h.body_len);
+    put_str(p, source, h.source_len);
     memcpy(buf, &h, sizeof h);
     *len = sizeof h + strings;
     return buf;
@@ -95,7 +98,7 @@ static int read_answer(int fd, struct sk_dreq *req, uint64_t deadline_ns)
     if (rc != SK_IPC_OK)
         return rc;
     if (t.magic != SK_SCAN_TAIL_MAGIC || t.verdict > SK_VERDICT_BLOCK ||
-        t.reply_len > SK_SCAN_MAX_REPLY) {
+        t.reply_len > SK_SCAN_MAX_REPLY || t.facts_len > SK_SCAN_MAX_FACTS) {
         errno = EPROTO;
         return SK_IPC_ERROR;
     }
@@ -108,12 +111,24 @@ static int read_answer(int fd, struct sk_dreq *req, uint64_t deadline_ns)
     }
     rc = reply ? sk_ipc_read(fd, reply, (size_t)t.reply_len, NULL, 0, NULL, deadline_ns)
                : SK_IPC_OK;
+    char *facts = NULL;
+    if (rc == SK_IPC_OK && t.facts_len) {
+        facts = malloc((size_t)t.facts_len + 1);
+        rc = facts ? sk_ipc_read(fd, facts, t.facts_len, NULL, 0, NULL, deadline_ns)
+                   : SK_IPC_ERROR; /* out of step, as for the reply */
+    }
     if (rc != SK_IPC_OK) {
         free(reply);
+        free(facts);
         return rc == SK_IPC_EOF ? SK_IPC_ERROR : rc;
     }
     if (reply)
         reply[t.reply_len] = '\0';
+    if (facts)
+        facts[t.facts_len] = '\0';
+    free(req->facts);
+    req->facts = facts;
+    req->facts_len = t.facts_len;
     free(req->reply);
     req->reply = reply;
     req->reply_len = (size_t)t.reply_len;
@@ -149,8 +164,8 @@ int sk_scanwire_call(int fd, struct sk_dreq *req, uint64_t deadline_ns)
 static bool head_fits(const struct sk_scan_head *h)
 {
     uint64_t total = (uint64_t)h->id_len + h->filename_len + h->path_len + h->passwords_len +
-                     h->body_len;
-    return h->magic == SK_SCAN_HEAD_MAGIC && total + 4 <= SK_SCAN_MAX_STRINGS &&
+                     h->body_len + h->source_len;
+    return h->magic == SK_SCAN_HEAD_MAGIC && total + 5 <= SK_SCAN_MAX_STRINGS &&
            h->kind <= SK_DREQ_CLAMD_FD && h->path_len <= SK_DAEMON_MAX_COMMAND &&
            h->n_passwords <= h->passwords_len;
 }
@@ -195,7 +210,10 @@ static int split_strings(struct sk_scanwire_in *in, size_t total)
     if (p != pw_end)
         return -1;
     const char *body = take_str(&p, end, h->body_len, h->flags & SK_SCAN_HAS_BODY);
-    if (body == BAD || p != end)
+    const char *source = body == BAD ? BAD
+                                     : take_str(&p, end, h->source_len,
+                                                h->flags & SK_SCAN_HAS_SOURCE);
+    if (body == BAD || source == BAD || p != end)
         return -1;
     req->id = (char *)id;
     if (req->kind == SK_DREQ_NATIVE) {
@@ -204,6 +222,7 @@ static int split_strings(struct sk_scanwire_in *in, size_t total)
         req->u.native.n_passwords = h->n_passwords;
         req->u.native.body = (char *)body;
         req->u.native.body_len = body ? h->body_len : 0;
+        req->u.native.password_source = (char *)source;
     } else {
         req->u.clamd.path = (char *)path;
         req->u.clamd.frame.session_seq = h->session_seq;
@@ -241,7 +260,7 @@ int sk_scanwire_read(int fd, struct sk_scanwire_in *in)
         (req->size > 0 && !has_fd))
         return SK_IPC_ERROR;
     size_t total = (size_t)h->id_len + h->filename_len + h->path_len + h->passwords_len +
-                   h->body_len + 4;
+                   h->body_len + h->source_len + 5;
     in->strings = malloc(total);
     if (!in->strings || sk_ipc_read(fd, in->strings, total, NULL, 0, NULL, 0) != SK_IPC_OK ||
         split_strings(in, total) != 0)
@@ -263,6 +282,7 @@ void sk_scanwire_in_free(struct sk_scanwire_in *in)
     if (in->fd >= 0)
         close(in->fd);
     free(in->req.reply);
+    free(in->req.facts);
     free(in->passwords);
     free(in->strings);
     memset(in, 0, sizeof *in);
@@ -274,6 +294,9 @@ int sk_scanwire_answer(int fd, struct sk_dreq *req)
     struct sk_scan_tail t = {.magic = SK_SCAN_TAIL_MAGIC,
                              .verdict = (uint32_t)req->verdict,
                              .out_of_memory = req->out_of_memory,
+                             .facts_len = req->facts_len <= SK_SCAN_MAX_FACTS
+                                              ? (uint32_t)req->facts_len
+                                              : 0,
                              .bytes = req->bytes,
                              .size = req->size,
                              .reply_len = req->reply_len};
@@ -283,8 +306,13 @@ int sk_scanwire_answer(int fd, struct sk_dreq *req)
     int rc = sk_ipc_write(fd, &t, sizeof t, NULL, 0, 0);
     if (rc == SK_IPC_OK && req->reply_len)
         rc = sk_ipc_write(fd, req->reply, req->reply_len, NULL, 0, 0);
+    if (rc == SK_IPC_OK && t.facts_len)
+        rc = sk_ipc_write(fd, req->facts, t.facts_len, NULL, 0, 0);
     free(req->reply);
     req->reply = NULL;
     req->reply_len = 0;
+    free(req->facts);
+    req->facts = NULL;
+    req->facts_len = 0;
     return rc == SK_IPC_OK ? 0 : -1;
 }

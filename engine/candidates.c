@@ -72,7 +72,7 @@ int sk_job_start_passwords(struct sk_job *job, const char *const *given, size_t 
     if (!job->passwords)
         return SK_ENOMEM;
     for (size_t i = 0; i < n_given; i++) {
-        int rc = sk_job_add_password(job, given[i], strlen(given[i]), "request", 0);
+        int rc = sk_job_add_password(job, given[i], strlen(given[i]), job->password_source, 0);
         if (rc != 0)
             return rc;
     }

@@ -81,6 +81,14 @@ struct sk_job {
     struct sk_reason nomem_reason; /* used when even the reason cannot be allocated */
     uint64_t stage_ns[SK_STAGE_COUNT];
     uint64_t elapsed_ns;
+
+    /* The root message's header fields (facts.c), for sk_job_mail_facts. */
+    const char *mail_from, *mail_message_id, *mail_in_reply_to, *mail_subject;
+    const char *mail_rcpts[SK_MAIL_MAX_ADDRESSES];
+    size_t n_mail_rcpts;
+    const char *mail_references[SK_MAIL_MAX_REFERENCES];
+    size_t n_mail_references;
+    const char *password_source; /* the request's passwords' source name */
 };
 
 uint64_t sk_now_ns(void);

@@ -340,9 +340,12 @@ int sk_job_start(struct sk_worker *worker, const struct sk_request *req, struct 
     job->sink_ctx = req->sink_ctx;
     sk_worker_arm_failure(worker, job->arena);
     job->id = sk_arena_strdup(job->arena, req->id ? req->id : "");
+    job->password_source = req->password_source
+                               ? sk_arena_strdup(job->arena, req->password_source)
+                               : "request";
     const char *name = root_name(req);
     job->root = node_new(job, NULL, name, strlen(name));
-    if (!job->id || !job->root ||
+    if (!job->id || !job->password_source || !job->root ||
         sk_job_start_passwords(job, req->passwords, req->n_passwords) != 0)
         return SK_ENOMEM;
     if (req->body)

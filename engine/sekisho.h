@@ -86,6 +86,7 @@ struct sk_request {
     size_t n_passwords;
     const char *body; /* mail text to harvest passwords from (a bare attachment's) */
     size_t body_len;
+    const char *password_source; /* the passwords' source in the report; NULL: "request" */
     const struct sk_limits *limits; /* NULL: the engine's */
     bool no_hash;
     sk_node_sink sink;
@@ -126,6 +127,34 @@ bool sk_job_decision(const struct sk_job *job, struct sk_decision *out);
 /* The job's distinct reason codes, comma-separated, into buf (for one-line
  * summaries and logs). */
 void sk_job_reason_codes(const struct sk_job *job, char *buf, size_t len);
+
+/* What a message says about itself, and the passwords it carries: what the
+ * daemon needs to give a password that arrives in a later mail to a
+ * container an earlier one left closed (PPAP, ARCHITECTURE.md). The header
+ * fields are the root message's (a request that is not a message has none:
+ * from is NULL), decoded, addresses lowercased; every list and string is
+ * bounded (SK_MAIL_MAX_*: what is past a bound is left out). Strings live as
+ * long as the job. */
+#define SK_MAIL_MAX_ADDRESSES 64u  /* To and Cc together */
+#define SK_MAIL_MAX_REFERENCES 32u
+#define SK_MAIL_MAX_FIELD 998u     /* RFC 5322 2.1.1: a line's bound */
+#define SK_MAIL_MAX_CANDIDATES 32u
+struct sk_mail_facts {
+    const char *from;
+    const char *const *rcpts; /* To, then Cc */
+    size_t n_rcpts;
+    const char *message_id; /* as the header gives it, angle brackets dropped */
+    const char *in_reply_to;
+    const char *const *references;
+    size_t n_references;
+    const char *subject;
+    const char *candidates[SK_MAIL_MAX_CANDIDATES]; /* the request's and the
+                                                     * mail's own (no built-in
+                                                     * ones), in rank order */
+    size_t n_candidates;
+    bool held; /* a container stayed encrypted and unopened */
+};
+void sk_job_mail_facts(const struct sk_job *job, struct sk_mail_facts *out);
 
 /* Test hook: fail the job's n-th arena allocation (see sk_arena_fail_after). */
 void sk_worker_inject_alloc_failure(struct sk_worker *worker, long n);

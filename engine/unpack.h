@@ -128,6 +128,21 @@ size_t sk_unpack_passwords(const struct sk_unpack *u, const struct sk_password *
  * that may be encrypted. */
 void sk_unpack_harvest(struct sk_unpack *u, const char *text, size_t len, const char *where);
 
+/* One header field of the request's own message (the root; a message
+ * below it is not the one the mail gateway delivers): the engine keeps it,
+ * bounded, for sk_job_mail_facts. value is UTF-8, len bytes; an address is
+ * one mailbox's address alone. Ignored for any other node. */
+enum sk_mail_field {
+    SK_MAIL_FROM,
+    SK_MAIL_RCPT, /* once per To or Cc address */
+    SK_MAIL_MESSAGE_ID,
+    SK_MAIL_IN_REPLY_TO,
+    SK_MAIL_REFERENCE, /* once per message id of References */
+    SK_MAIL_SUBJECT
+};
+void sk_unpack_mail_field(struct sk_unpack *u, enum sk_mail_field field, const char *value,
+                          size_t len);
+
 /* Describes the container: its compression filters ("xz", "gzip,uu"). */
 void sk_unpack_set_filters(struct sk_unpack *u, const char *filters);
 
