@@ -164,13 +164,14 @@ static enum sk_type filter_magic(const struct sk_reader *in)
     return is_lzma_alone(in) ? SK_TYPE_LZMA : SK_TYPE_DATA;
 }
 
-/* The bid. A node already typed as an archive or a filter (another
- * unpacker said so, or this bid showed it): 50, below cab.c's 60 for a CAB.
- * An OOXML package: 20, a ZIP all the same, which this unpacker reads
- * (ooxml.c opens its parts, and shows the type at 60 over the ZIP's 50).
- * Otherwise the bytes: the archives' magic before the filters' (a tar or
- * an ISO image keeps its type when it starts like a filter, as the sniffer
- * always checked), 50 and the type shown. */
+/* The bid. A node already typed as an archive or a filter (by this bid,
+ * or given by another unpacker): 50, the type kept; cab.c bids 60 on a
+ * CAB's own bytes and opens it. An OOXML package: 20, a ZIP all the same,
+ * which this unpacker reads (ooxml.c names it, its 60 over this bid's 50
+ * for the ZIP, and opens its parts). Otherwise the bytes: the archives'
+ * magic before the filters', as the sniffer checked them (a tar or an ISO
+ * image that starts like a gzip stream stays a tar or an image), 50 and
+ * the type shown. */
 static int bid(const struct sk_node *node, enum sk_type *type)
 {
     if (sk_type_is_archive(node->type) || sk_type_is_filter(node->type))

@@ -517,7 +517,7 @@ static int scan_macrosheet_bin(struct sk_unpack *u, struct sk_child *child)
 
 /* --- the unpacker ---------------------------------------------------- */
 
-/* The package test: the parent sniffed as OOXML, or (once the archive
+/* The package test: the parent typed OOXML (is_package), or (once the archive
  * unpacker has renamed it "zip") it holds [Content_Types].xml, which
  * Office writes first. */
 static bool in_package(const struct sk_node *node)
