@@ -1,14 +1,11 @@
 /* The sniffer: the types no unpacker bids for. Magic numbers from the
- * formats' own documents: ZIP APPNOTE 4.3.7/4.3.16, 7z 7zFormat.txt, RAR
- * technote, POSIX ustar, cpio(5), MS-CAB, LHA level 0-2 headers, ECMA-119
- * (ISO 9660 "CD001" at 32769), xar, ar(5), RFC 1952 gzip, bzip2, xz,
- * lzma-alone, RFC 8878 zstd, lz4 frame, compress(1), MS-CFB, and the
- * image/media formats' signatures; MS-CFB 2.6.2 (the root entry's CLSID
- * names a Windows Installer package). Signatures: RFC 5652 3 (a CMS
- * ContentInfo's SEQUENCE and its pkcs7-* or id-ct-* content type OID), RFC
- * 5280 4.1 (a certificate's SEQUENCE of SEQUENCEs), RFC 7468 PEM and RFC 4880
- * 6.2 armour lines. LNK, RTF, TNEF, OneNote, PDF, PE, ELF, Mach-O, VHD,
- * VHDX, UDF and FAT are recognised by their unpackers' bids
+ * formats' own documents: MS-CFB, and the image/media formats' signatures;
+ * MS-CFB 2.6.2 (the root entry's CLSID names a Windows Installer package).
+ * Signatures: RFC 5652 3 (a CMS ContentInfo's SEQUENCE and its pkcs7-* or
+ * id-ct-* content type OID), RFC 5280 4.1 (a certificate's SEQUENCE of
+ * SEQUENCEs), RFC 7468 PEM and RFC 4880 6.2 armour lines. Archives, CAB,
+ * OOXML, compression filters, LNK, RTF, TNEF, OneNote, PDF, PE, ELF,
+ * Mach-O, VHD, VHDX, UDF and FAT are recognised by their unpackers' bids
  * (engine/unpacker.h), in the order sk_type_precedence keeps with the
  * checks here. */
 #include "sniff.h"
@@ -26,48 +23,6 @@
 static int has(const struct sk_reader *in, uint64_t off, const void *magic, size_t len)
 {
     return sk_reader_match(in, off, magic, len);
-}
-
-/* ustar magic, or a v7 header whose checksum field matches its bytes. */
-static int is_tar(const struct sk_reader *in)
-{
-    struct sk_reader r = *in;
-    const uint8_t *h = sk_reader_at(&r, 0, 512);
-    if (!h)
-        return 0;
-    if (has(in, 257, "ustar", 5))
-        return 1;
-    unsigned long stored = 0;
-    int digits = 0;
-    for (size_t i = 148; i < 156; i++) {
-        if (h[i] >= '0' && h[i] <= '7') {
-            stored = stored * 8 + (unsigned long)(h[i] - '0');
-            digits++;
-        } else if (h[i] != ' ' && h[i] != '\0') {
-            return 0;
-        }
-    }
-    if (digits == 0 || sk_reader_u8_at(&r, 0) == '\0')
-        return 0;
-    unsigned long sum = 0;
-    for (size_t i = 0; i < 512; i++)
-        sum += (i >= 148 && i < 156) ? ' ' : h[i];
-    return sum == stored;
-}
-
-static int is_lzma_alone(const struct sk_reader *in)
-{
-    /* properties byte, dictionary size (a power of two or 2^n+2^(n-1)),
-     * then an uncompressed size that is either unknown or plausible. */
-    if (in->len < 13)
-        return 0;
-    struct sk_reader r = *in;
-    if (sk_reader_u8_at(&r, 0) != 0x5d)
-        return 0;
-    uint32_t dict = sk_reader_u32le_at(&r, 1);
-    if (r.err || dict < (1u << 12) || (dict & (dict - 1)) != 0)
-        return 0;
-    return 1;
 }
 
 size_t sk_message_start(const uint8_t *p, size_t n)
@@ -388,76 +343,6 @@ static enum sk_type sniff_text(const uint8_t *p, size_t n)
     return SK_TYPE_TEXT;
 }
 
-/* OOXML is a ZIP whose parts include [Content_Types].xml; its name sits in a
- * local header near the start or in the central directory near the end. */
-static int is_ooxml(const struct sk_reader *in)
-{
-    static const char part[] = "[Content_Types].xml";
-    struct sk_reader r = *in;
-    size_t window = in->len < HEAD_WINDOW ? in->len : HEAD_WINDOW;
-    const uint8_t *head = sk_reader_at(&r, 0, window);
-    const uint8_t *tail = sk_reader_at(&r, in->len - window, window);
-    return head && tail &&
-           (memmem(head, window, part, sizeof part - 1) ||
-            memmem(tail, window, part, sizeof part - 1));
-}
-
-static enum sk_type sniff_archive(const struct sk_reader *in)
-{
-    if (has(in, 0, "PK\x03\x04", 4) || has(in, 0, "PK\x05\x06", 4) ||
-        has(in, 0, "PK\x07\x08", 4))
-        return is_ooxml(in) ? SK_TYPE_OOXML : SK_TYPE_ZIP;
-    if (has(in, 0, "7z\xbc\xaf\x27\x1c", 6))
-        return SK_TYPE_7Z;
-    if (has(in, 0, "Rar!\x1a\x07\x01\x00", 8))
-        return SK_TYPE_RAR5;
-    if (has(in, 0, "Rar!\x1a\x07\x00", 7))
-        return SK_TYPE_RAR;
-    if (has(in, 0, "MSCF\0\0\0\0", 8))
-        return SK_TYPE_CAB;
-    if (has(in, 0, "xar!", 4))
-        return SK_TYPE_XAR;
-    if (has(in, 0, "!<arch>\n", 8))
-        return SK_TYPE_AR;
-    if (has(in, 0, "070701", 6) || has(in, 0, "070702", 6) || has(in, 0, "070707", 6) ||
-        has(in, 0, "\xc7\x71", 2) || has(in, 0, "\x71\xc7", 2))
-        return SK_TYPE_CPIO;
-    struct sk_reader r = *in;
-    uint8_t lha_kind = sk_reader_u8_at(&r, 4);
-    if (in->len > 7 && has(in, 2, "-l", 2) && (lha_kind == 'h' || lha_kind == 'z') &&
-        has(in, 6, "-", 1))
-        return SK_TYPE_LHA;
-    if (has(in, 32769, "CD001", 5))
-        return SK_TYPE_ISO9660;
-    if (is_tar(in))
-        return SK_TYPE_TAR;
-    return SK_TYPE_DATA;
-}
-
-static enum sk_type sniff_filter(const struct sk_reader *in)
-{
-    if (has(in, 0, "\x1f\x8b", 2))
-        return SK_TYPE_GZIP;
-    struct sk_reader r = *in;
-    uint8_t level = sk_reader_u8_at(&r, 3);
-    if (has(in, 0, "BZh", 3) && !r.err && level >= '1' && level <= '9')
-        return SK_TYPE_BZIP2;
-    if (has(in, 0,
-            "\xfd"
-            "7zXZ\0",
-            6))
-        return SK_TYPE_XZ;
-    if (has(in, 0, "\x28\xb5\x2f\xfd", 4))
-        return SK_TYPE_ZSTD;
-    if (has(in, 0, "\x04\x22\x4d\x18", 4))
-        return SK_TYPE_LZ4;
-    if (has(in, 0, "\x1f\x9d", 2))
-        return SK_TYPE_COMPRESS;
-    if (is_lzma_alone(in))
-        return SK_TYPE_LZMA;
-    return SK_TYPE_DATA;
-}
-
 /* An OLE2 file whose root storage carries the Windows Installer CLSID
  * {000C1084-0000-0000-C000-000000000046} (MS-CFB 2.6.2: the root entry is
  * the first entry of the first directory sector). */
@@ -551,10 +436,9 @@ enum sk_type sk_sniff(const uint8_t *p, size_t n)
     if (n == 0)
         return SK_TYPE_EMPTY;
     const struct sk_reader in = sk_reader_make(p, n);
-    enum sk_type type = sniff_archive(&in);
-    /* Disk images (VHD, VHDX, UDF, FAT) came here: their unpackers bid. */
-    if (type == SK_TYPE_DATA)
-        type = sniff_filter(&in);
+    /* Archives, OOXML, disk images (VHD, VHDX, UDF, FAT) and filters came
+     * first: their unpackers bid. */
+    enum sk_type type = SK_TYPE_DATA;
     if (type == SK_TYPE_DATA)
         type = sniff_document(&in);
     if (type == SK_TYPE_DATA)

@@ -26,6 +26,7 @@
 
 #include "../engine/error.h"
 #include "../engine/limits.h"
+#include "../engine/reader.h"
 #include "../engine/text.h"
 #include "rar5.h"
 #include "unpacker.h"
@@ -62,13 +63,129 @@ struct archive_state {
     const char *rar5_bad;   /* the walk found bad headers (libarchive leading) */
 };
 
-static int probe(const struct sk_node *node)
+/* ---- the bid -------------------------------------------------------------- */
+
+/* POSIX ustar: "ustar" at 257; a v7 header has no magic, only a checksum
+ * (the header's bytes summed with its own field as spaces) that adds up. */
+static bool is_tar(const struct sk_reader *in)
+{
+    struct sk_reader r = *in;
+    const uint8_t *h = sk_reader_at(&r, 0, 512);
+    if (!h)
+        return false;
+    if (sk_reader_match(in, 257, "ustar", 5))
+        return true;
+    unsigned long stored = 0;
+    int digits = 0;
+    for (size_t i = 148; i < 156; i++) {
+        if (h[i] >= '0' && h[i] <= '7') {
+            stored = stored * 8 + (unsigned long)(h[i] - '0');
+            digits++;
+        } else if (h[i] != ' ' && h[i] != '\0') {
+            return false;
+        }
+    }
+    if (digits == 0 || sk_reader_u8_at(&r, 0) == '\0')
+        return false;
+    unsigned long sum = 0;
+    for (size_t i = 0; i < 512; i++)
+        sum += (i >= 148 && i < 156) ? ' ' : h[i];
+    return sum == stored;
+}
+
+/* lzma-alone (the LZMA SDK's .lzma) has no magic: the properties byte
+ * 0x5d (lc=3, lp=0, pb=2, what every encoder writes) and a dictionary size
+ * that is a power of two of at least 4 KiB, in a 13-byte header. */
+static bool is_lzma_alone(const struct sk_reader *in)
+{
+    if (in->len < 13)
+        return false;
+    struct sk_reader r = *in;
+    if (sk_reader_u8_at(&r, 0) != 0x5d)
+        return false;
+    uint32_t dict = sk_reader_u32le_at(&r, 1);
+    return !r.err && dict >= (1u << 12) && (dict & (dict - 1)) == 0;
+}
+
+/* The archive formats' magic: ZIP APPNOTE 4.3.7/4.3.16 (a local header, the
+ * end record of an empty archive, a spanned archive's marker), 7z
+ * 7zFormat.txt, the RAR and RAR 5.0 technotes, xar, ar(5), cpio(5) (the
+ * new, CRC and odc ASCII magics and the binary one in either order), LHA
+ * level 0-2 headers ("-lh?-" or "-lz?-" at 2), ECMA-119 ("CD001" at 32769),
+ * POSIX tar; SK_TYPE_DATA when none. CAB is cab.c's bid. */
+static enum sk_type archive_magic(const struct sk_reader *in)
+{
+    if (sk_reader_match(in, 0, "PK\x03\x04", 4) || sk_reader_match(in, 0, "PK\x05\x06", 4) ||
+        sk_reader_match(in, 0, "PK\x07\x08", 4))
+        return SK_TYPE_ZIP;
+    if (sk_reader_match(in, 0, "7z\xbc\xaf\x27\x1c", 6))
+        return SK_TYPE_7Z;
+    if (sk_reader_match(in, 0, "Rar!\x1a\x07\x01\x00", 8))
+        return SK_TYPE_RAR5;
+    if (sk_reader_match(in, 0, "Rar!\x1a\x07\x00", 7))
+        return SK_TYPE_RAR;
+    if (sk_reader_match(in, 0, "xar!", 4))
+        return SK_TYPE_XAR;
+    if (sk_reader_match(in, 0, "!<arch>\n", 8))
+        return SK_TYPE_AR;
+    static const char *const cpio[] = {"070701", "070702", "070707", "\xc7\x71", "\x71\xc7"};
+    for (size_t i = 0; i < sizeof cpio / sizeof cpio[0]; i++)
+        if (sk_reader_match(in, 0, cpio[i], strlen(cpio[i])))
+            return SK_TYPE_CPIO;
+    struct sk_reader r = *in;
+    uint8_t lha_kind = sk_reader_u8_at(&r, 4);
+    if (in->len > 7 && sk_reader_match(in, 2, "-l", 2) && (lha_kind == 'h' || lha_kind == 'z') &&
+        sk_reader_match(in, 6, "-", 1))
+        return SK_TYPE_LHA;
+    if (sk_reader_match(in, 32769, "CD001", 5))
+        return SK_TYPE_ISO9660;
+    return is_tar(in) ? SK_TYPE_TAR : SK_TYPE_DATA;
+}
+
+/* The filters' magic: RFC 1952 gzip, bzip2 ("BZh" and a level digit), xz,
+ * RFC 8878 zstd, the lz4 frame, compress(1), lzma-alone; SK_TYPE_DATA when
+ * none. */
+static enum sk_type filter_magic(const struct sk_reader *in)
+{
+    if (sk_reader_match(in, 0, "\x1f\x8b", 2))
+        return SK_TYPE_GZIP;
+    struct sk_reader r = *in;
+    uint8_t level = sk_reader_u8_at(&r, 3);
+    if (sk_reader_match(in, 0, "BZh", 3) && !r.err && level >= '1' && level <= '9')
+        return SK_TYPE_BZIP2;
+    if (sk_reader_match(in, 0, "\xfd" "7zXZ\0", 6))
+        return SK_TYPE_XZ;
+    if (sk_reader_match(in, 0, "\x28\xb5\x2f\xfd", 4))
+        return SK_TYPE_ZSTD;
+    if (sk_reader_match(in, 0, "\x04\x22\x4d\x18", 4))
+        return SK_TYPE_LZ4;
+    if (sk_reader_match(in, 0, "\x1f\x9d", 2))
+        return SK_TYPE_COMPRESS;
+    return is_lzma_alone(in) ? SK_TYPE_LZMA : SK_TYPE_DATA;
+}
+
+/* The bid. A node already typed as an archive or a filter (by this bid,
+ * or given by another unpacker): 50, the type kept; cab.c bids 60 on a
+ * CAB's own bytes and opens it. An OOXML package: 20, a ZIP all the same,
+ * which this unpacker reads (ooxml.c names it, its 60 over this bid's 50
+ * for the ZIP, and opens its parts). Otherwise the bytes: the archives'
+ * magic before the filters', as the sniffer checked them (a tar or an ISO
+ * image that starts like a gzip stream stays a tar or an image), 50 and
+ * the type shown. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
     if (sk_type_is_archive(node->type) || sk_type_is_filter(node->type))
         return 50;
     if (node->type == SK_TYPE_OOXML)
-        return 20; /* a ZIP all the same, until an OOXML unpacker bids higher */
-    return 0;
+        return 20;
+    const struct sk_reader in = sk_reader_make(node->data.p, node->data.len);
+    enum sk_type shown = archive_magic(&in);
+    if (shown == SK_TYPE_DATA)
+        shown = filter_magic(&in);
+    if (shown == SK_TYPE_DATA)
+        return 0;
+    *type = shown;
+    return 50;
 }
 
 /* Formats we hand to libarchive: the list of DESIGN.md and no more. */
@@ -820,7 +937,7 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
 
 const struct sk_unpacker sk_unpacker_archive = {
     .name = "archive",
-    .probe = probe,
+    .bid = bid,
     .open = open_archive,
     .next = next_entry,
     .close = close_archive,

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "../engine/error.h"
+#include "../engine/reader.h"
 #include "../engine/text.h"
 #include "unpacker.h"
 
@@ -84,10 +85,17 @@ struct cab_state {
     char name[SK_MAX_NAME_BYTES + 1];
 };
 
-static int probe(const struct sk_node *node)
+/* The bid: CFHEADER's signature "MSCF" and its four reserved zero bytes
+ * ([MS-CAB] 2.1): 64 bits, 60, above archive.c's 50 (for the CAB type, or
+ * for what its own checks show in the same bytes), which would read it
+ * with libarchive. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    /* Above archive.c's 50, which would read it with libarchive. */
-    return node->type == SK_TYPE_CAB ? 60 : 0;
+    struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
+    if (!sk_reader_match(&r, 0, "MSCF\0\0\0\0", 8))
+        return 0;
+    *type = SK_TYPE_CAB;
+    return 60;
 }
 
 /* ---- libmspack's file layer, in memory ------------------------------------ */
@@ -433,7 +441,7 @@ static int next_cab(struct sk_unpack *u, void *state, struct sk_child *child)
 
 const struct sk_unpacker sk_unpacker_cab = {
     .name = "cab",
-    .probe = probe,
+    .bid = bid,
     .open = open_cab,
     .next = next_cab,
     .close = close_cab,

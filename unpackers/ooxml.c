@@ -54,6 +54,7 @@
 #define OOXML_DETAIL 400u                /* bytes of one reason's detail */
 #define OOXML_PROBE_WINDOW 4096u         /* bytes read to find the root element */
 #define OOXML_SIBLINGS 64u               /* siblings looked at for [Content_Types].xml */
+#define OOXML_PACKAGE_WINDOW (64u * 1024u) /* bytes at each end searched for it */
 #define OOXML_XLM_LINE (16u * 1024 + 64) /* one xlm.txt line of an .xlsb formula, as biff.c */
 
 enum part_kind {
@@ -516,7 +517,7 @@ static int scan_macrosheet_bin(struct sk_unpack *u, struct sk_child *child)
 
 /* --- the unpacker ---------------------------------------------------- */
 
-/* The package test: the parent sniffed as OOXML, or (once the archive
+/* The package test: the parent typed OOXML (is_package), or (once the archive
  * unpacker has renamed it "zip") it holds [Content_Types].xml, which
  * Office writes first. */
 static bool in_package(const struct sk_node *node)
@@ -592,8 +593,39 @@ static enum part_kind kind_of(const struct sk_node *node)
     return PART_NONE;
 }
 
-static int probe(const struct sk_node *node)
+/* A package (ECMA-376 Part 2, OPC's mapping to ZIP: the package names its
+ * parts' content types in the part [Content_Types].xml): a ZIP whose first or last
+ * OOXML_PACKAGE_WINDOW bytes hold that name, in a local header near the
+ * start (Office writes it first) or in the central directory near the end.
+ * The ZIP magic is checked first, so other bytes are never searched. */
+static bool is_package(const struct sk_node *node)
 {
+    static const char part[] = "[Content_Types].xml";
+    const struct sk_reader in = sk_reader_make(node->data.p, node->data.len);
+    if (!sk_reader_match(&in, 0, "PK\x03\x04", 4) && !sk_reader_match(&in, 0, "PK\x05\x06", 4) &&
+        !sk_reader_match(&in, 0, "PK\x07\x08", 4))
+        return false;
+    struct sk_reader r = in;
+    size_t window = in.len < OOXML_PACKAGE_WINDOW ? in.len : OOXML_PACKAGE_WINDOW;
+    const uint8_t *head = sk_reader_at(&r, 0, window);
+    const uint8_t *tail = sk_reader_at(&r, in.len - window, window);
+    return head && tail &&
+           (memmem(head, window, part, sizeof part - 1) ||
+            memmem(tail, window, part, sizeof part - 1));
+}
+
+/* The bid. A package: SK_TYPE_OOXML at 60, above archive.c's 50 for the
+ * ZIP it also is (one precedence family: the higher bid names it). This
+ * unpacker does not open the package itself: archive.c reads it as the ZIP
+ * it is (its bid of 20 on an OOXML node) and hands back the parts, so a
+ * node already typed OOXML gets no bid for the package. A part of a
+ * package that kind_of recognises: 70, its type kept. */
+static int bid(const struct sk_node *node, enum sk_type *type)
+{
+    if (node->type != SK_TYPE_OOXML && is_package(node)) {
+        *type = SK_TYPE_OOXML;
+        return 60;
+    }
     return kind_of(node) != PART_NONE ? 70 : 0;
 }
 
@@ -647,7 +679,7 @@ static int next_part(struct sk_unpack *u, void *state, struct sk_child *child)
 
 const struct sk_unpacker sk_unpacker_ooxml = {
     .name = "ooxml",
-    .probe = probe,
+    .bid = bid,
     .open = open_part,
     .next = next_part,
     .close = close_part,

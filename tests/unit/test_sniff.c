@@ -293,6 +293,90 @@ static void bids_keep_the_old_order(void)
     CHECK_EQ_STR(sniff_name(buf, sizeof buf), "text");
 }
 
+/* The magics archive.c's bid took over from the sniffer with no case of
+ * their own: xar, LHA, cpio's binary header, lzma-alone and its look-alike. */
+static void more_archive_and_filter_magic(void)
+{
+    CHECK_EQ_STR(sniff_name("xar!\0\x1c\0\x01", 8), "xar");
+    CHECK_EQ_STR(sniff_name("\x20\x00-lh5-\0\0", 11), "lha");
+    CHECK_EQ_STR(sniff_name("\x20\x00-lx5-\0\0", 11), "data"); /* neither h nor z */
+    CHECK_EQ_STR(sniff_name("\xc7\x71\0\0", 4), "cpio");
+    CHECK_EQ_STR(sniff_name("\x71\xc7\0\0", 4), "cpio");
+    CHECK_EQ_STR(sniff_name("PK\x05\x06\0\0\0\0", 8), "zip");
+    static const uint8_t lzma[13] = {0x5d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    CHECK_EQ_STR(sniff_name(lzma, sizeof lzma), "lzma");
+    uint8_t odd[13];
+    memcpy(odd, lzma, sizeof odd);
+    odd[3] = 0x81; /* a dictionary size no encoder writes */
+    CHECK_EQ_STR(sniff_name(odd, sizeof odd), "data");
+    CHECK_EQ_STR(sniff_name(lzma, 12), "data"); /* shorter than its header */
+}
+
+/* One type for bytes that look like two: archives before filters before
+ * documents, as the sniffer checked them, and CAB (cab.c's bid) before
+ * what archive.c's checks find in the same bytes. */
+static void archives_before_filters(void)
+{
+    static uint8_t image[40000];
+    memcpy(image, "\x1f\x8b\x08\0", 4);
+    memcpy(image + 32769, "CD001", 5);
+    CHECK_EQ_STR(sniff_name(image, sizeof image), "iso9660");
+    uint8_t block[1024] = {0};
+    memcpy(block, "\x1f\x8b\x08\0", 4);
+    memcpy(block + 257, "ustar", 5);
+    CHECK_EQ_STR(sniff_name(block, sizeof block), "tar");
+    memcpy(block, "MSCF\0\0\0\0", 8);
+    CHECK_EQ_STR(sniff_name(block, sizeof block), "cab");
+    memset(block, 'a', sizeof block);
+    memcpy(block, "\x1f\x8b\x08\0", 4);
+    memcpy(block + 100, "%PDF-1.4", 8);
+    CHECK_EQ_STR(sniff_name(block, sizeof block), "gzip");
+}
+
+/* OOXML is a ZIP that names [Content_Types].xml in its first or last
+ * 64 KiB (a local header, or the central directory at the end); the name
+ * elsewhere, or without the ZIP magic, is not one. */
+static void ooxml_by_content_types(void)
+{
+    static const char part[] = "[Content_Types].xml";
+    static uint8_t zip[200000];
+    memset(zip, 0, sizeof zip);
+    memcpy(zip, "PK\x03\x04", 4);
+    CHECK_EQ_STR(sniff_name(zip, sizeof zip), "zip");
+    memcpy(zip + 30, part, sizeof part - 1);
+    CHECK_EQ_STR(sniff_name(zip, sizeof zip), "ooxml");
+    memset(zip + 30, 0, sizeof part - 1);
+    memcpy(zip + sizeof zip - 200, part, sizeof part - 1);
+    CHECK_EQ_STR(sniff_name(zip, sizeof zip), "ooxml"); /* central directory */
+    memset(zip + sizeof zip - 200, 0, sizeof part - 1);
+    memcpy(zip + 100000, part, sizeof part - 1);
+    CHECK_EQ_STR(sniff_name(zip, sizeof zip), "zip"); /* in neither window */
+    memset(zip, 0, 4);
+    memcpy(zip + 30, part, sizeof part - 1);
+    CHECK_EQ_STR(sniff_name(zip, sizeof zip), "data"); /* no ZIP magic */
+}
+
+/* The unpacker a typed node goes to: archive.c reads a package as the ZIP
+ * it is, cab.c a CAB, ooxml.c only the parts it knows. */
+static const char *opener(enum sk_type type, const void *p, size_t n)
+{
+    struct sk_node node = {.name = "", .path = "", .type = type,
+                           .data = {.p = (uint8_t *)(uintptr_t)p, .len = n}};
+    const struct sk_unpacker *best = sk_bid_best(sk_unpackers, &node);
+    return best ? best->name : "none";
+}
+
+static void openers_of_archives(void)
+{
+    static const char package[] = "PK\x03\x04[Content_Types].xml";
+    CHECK_EQ_STR(opener(SK_TYPE_OOXML, package, sizeof package - 1), "archive");
+    CHECK_EQ_STR(opener(SK_TYPE_ZIP, package, 4), "archive");
+    CHECK_EQ_STR(opener(SK_TYPE_CAB, "MSCF\0\0\0\0", 8), "cab");
+    CHECK_EQ_STR(opener(SK_TYPE_GZIP, "\x1f\x8b\x08\0", 4), "archive");
+    CHECK_EQ_STR(opener(SK_TYPE_TAR, "not a tar", 9), "archive"); /* the type given */
+    CHECK_EQ_STR(opener(SK_TYPE_TEXT, "BZh91AY", 7), "none");
+}
+
 int main(void)
 {
     bids_keep_the_old_order();
@@ -307,5 +391,9 @@ int main(void)
     scripts_by_strong_markers_only();
     onenote_header_guid();
     signatures_and_certificates();
+    more_archive_and_filter_magic();
+    archives_before_filters();
+    ooxml_by_content_types();
+    openers_of_archives();
     return check_exit("sniff");
 }
