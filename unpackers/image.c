@@ -96,7 +96,63 @@ struct image_state {
     bool handed_back;
 };
 
-static int probe(const struct sk_node *node)
+/* A BMP: "BM" and bfSize equal to the bytes, or a DIB header whose size,
+ * planes and bit count are ones Windows defines (BITMAPCOREHEADER, the OS/2
+ * and INFO headers, V2-V5), so that a bitmap with bytes appended after it
+ * (or a careless bfSize of 0) is still typed bmp and its trailer found. */
+static bool is_bmp(const struct sk_reader *in)
+{
+    struct sk_reader r = *in;
+    uint32_t size = sk_reader_u32le_at(&r, 2);
+    if (!sk_reader_match(in, 0, "BM", 2) || in->len < 14)
+        return false;
+    if (size == in->len)
+        return true;
+    uint32_t dib = sk_reader_u32le_at(&r, 14);
+    uint16_t planes, bits;
+    if (dib == 12) {
+        planes = sk_reader_u16le_at(&r, 22);
+        bits = sk_reader_u16le_at(&r, 24);
+    } else if (dib == 16 || dib == 40 || dib == 52 || dib == 56 || dib == 64 || dib == 108 ||
+               dib == 124) {
+        planes = sk_reader_u16le_at(&r, 26);
+        bits = sk_reader_u16le_at(&r, 28);
+    } else {
+        return false;
+    }
+    if (in->len < 30 || r.err)
+        return false;
+    return planes == 1 && (bits == 0 || bits == 1 || bits == 2 || bits == 4 || bits == 8 ||
+                           bits == 16 || bits == 24 || bits == 32);
+}
+
+/* The type the signature at the start shows, or SK_TYPE_DATA. */
+static enum sk_type image_type(const struct sk_reader *in)
+{
+    if (sk_reader_match(in, 0, "\x89PNG\r\n\x1a\n", 8))
+        return SK_TYPE_PNG;
+    if (sk_reader_match(in, 0, "\xff\xd8\xff", 3))
+        return SK_TYPE_JPEG;
+    if (sk_reader_match(in, 0, "GIF87a", 6) || sk_reader_match(in, 0, "GIF89a", 6))
+        return SK_TYPE_GIF;
+    if (is_bmp(in))
+        return SK_TYPE_BMP;
+    if (sk_reader_match(in, 0, "RIFF", 4) && sk_reader_match(in, 8, "WEBP", 4))
+        return SK_TYPE_WEBP;
+    struct sk_reader r = *in;
+    uint16_t icons = sk_reader_u16le_at(&r, 4);
+    if (sk_reader_match(in, 0, "\0\0\1\0", 4) && !r.err && (icons & 0xff) != 0)
+        return SK_TYPE_ICO;
+    return SK_TYPE_DATA;
+}
+
+/* The bid: each format's signature (PNG's 64 bits, JPEG's SOI and the
+ * 0xFF of a marker, GIF's 48, "RIFF" and "WEBP", an ICONDIR with a count;
+ * a BMP's "BM" only with a bfSize that matches or a DIB header Windows
+ * defines), 60, showing its type. A node already typed one of them (by
+ * this bid, or by another unpacker) is walked as that. The sniffer keeps
+ * TIFF, WMF/EMF, other media and fonts: nothing here walks them. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
     switch (node->type) {
     case SK_TYPE_PNG:
@@ -105,8 +161,14 @@ static int probe(const struct sk_node *node)
     case SK_TYPE_BMP:
     case SK_TYPE_WEBP:
     case SK_TYPE_ICO: return 60;
-    default: return 0;
+    default: break;
     }
+    const struct sk_reader in = sk_reader_make(node->data.p, node->data.len);
+    enum sk_type shown = image_type(&in);
+    if (shown == SK_TYPE_DATA)
+        return 0;
+    *type = shown;
+    return 60;
 }
 
 static void stop(struct image_end *e, const char *fmt, ...)
@@ -568,7 +630,7 @@ static void close_image(void *state)
 
 const struct sk_unpacker sk_unpacker_image = {
     .name = "image",
-    .probe = probe,
+    .bid = bid,
     .open = open_image,
     .next = next_image,
     .close = close_image,
