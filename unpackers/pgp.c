@@ -72,10 +72,10 @@ static bool has_message_line(const struct sk_buf *data)
  * first line ("-----BEGIN PGP ", any label) is what the text is: 95, above
  * what a script, HTML or a message bids on the rest of it. An armoured
  * encrypted message further down (an inline message after a greeting) is
- * weaker evidence: 30, below every other text type, so a mail or a page
- * that quotes one keeps its type; and only in plain text, since the types
- * the sniffer still gives text (XML) would otherwise lose to it. A node
- * already typed pgp is opened as that, 90. */
+ * weaker evidence: 30, below every other text type's bid, so a mail or a
+ * page that quotes one keeps its type. That one only in plain text: a text
+ * type the sniffer gives itself (XML) counts as a bid of 0 and would lose
+ * to it. A node already typed pgp is opened as that, 90. */
 static int bid(const struct sk_node *node, enum sk_type *type)
 {
     if (node->type == SK_TYPE_PGP)

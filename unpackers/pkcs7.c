@@ -187,14 +187,15 @@ static enum sk_type pem_type(const struct sk_node *node)
     return SK_TYPE_DATA;
 }
 
-/* The bid. DER: a ContentInfo's SEQUENCE, a CMS content type's OID (72 or
- * more bits) and its [0], 60; a certificate's nested SEQUENCEs whose
- * lengths agree with each other and with the bytes, and a version or a
- * serial number, 50. PEM, only in what the sniffer found to be text: a
- * BEGIN line of one of those labels, 60. Either shows its type
- * (precedence puts both before the text family, so a PEM certificate is
- * x509 whatever else its text looks like). A node already typed pkcs7 or
- * x509 (by this bid, or by another unpacker) is opened as that, 90. */
+/* The bid, from the first byte (a DER SEQUENCE) or, only in what the
+ * sniffer found to be text, the PEM BEGIN line. A ContentInfo's content
+ * type OID (72 bits or more) and its [0]: 60, pkcs7. A certificate has no
+ * magic, only its shape (nested SEQUENCEs whose lengths fit each other and
+ * the bytes, then a version or a serial number): 50, x509. A PEM label:
+ * 60, its type. Both types come before the text family (types.c), so a
+ * PEM certificate is x509 whatever else its text looks like. A node
+ * already typed pkcs7 or x509 (by this bid, or by another unpacker) is
+ * opened as that, 90. */
 static int bid(const struct sk_node *node, enum sk_type *type)
 {
     if (node->type == SK_TYPE_PKCS7 || node->type == SK_TYPE_X509)
