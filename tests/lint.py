@@ -99,11 +99,6 @@ ALLOW = {
         1, "the end-of-central-directory comment length"),
     ("raw-read", "unpackers/zip_trial.c"): (
         12, "the EOCD signature scan and the member's verifier/payload/auth views"),
-    ("endian", "unpackers/image.c"): (
-        1, "a JPEG segment length (big-endian) decoded in place"),
-    ("raw-read", "unpackers/image.c"): (
-        16, "PNG chunk types, JPEG markers, GIF descriptors read at literal offsets "
-        "of pointers the reader returned"),
     ("endian", "unpackers/textcode.c"): (
         1, "UTF-16LE code units of -EncodedCommand"),
     ("raw-read", "unpackers/textcode.c"): (

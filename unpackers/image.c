@@ -96,7 +96,63 @@ struct image_state {
     bool handed_back;
 };
 
-static int probe(const struct sk_node *node)
+/* A BMP: "BM" and bfSize equal to the bytes, or a DIB header whose size,
+ * planes and bit count are ones Windows defines (BITMAPCOREHEADER, the OS/2
+ * and INFO headers, V2-V5), so that a bitmap with bytes appended after it
+ * (or a careless bfSize of 0) is still typed bmp and its trailer found. */
+static bool is_bmp(const struct sk_reader *in)
+{
+    struct sk_reader r = *in;
+    uint32_t size = sk_reader_u32le_at(&r, 2);
+    if (!sk_reader_match(in, 0, "BM", 2) || in->len < 14)
+        return false;
+    if (size == in->len)
+        return true;
+    uint32_t dib = sk_reader_u32le_at(&r, 14);
+    uint16_t planes, bits;
+    if (dib == 12) {
+        planes = sk_reader_u16le_at(&r, 22);
+        bits = sk_reader_u16le_at(&r, 24);
+    } else if (dib == 16 || dib == 40 || dib == 52 || dib == 56 || dib == 64 || dib == 108 ||
+               dib == 124) {
+        planes = sk_reader_u16le_at(&r, 26);
+        bits = sk_reader_u16le_at(&r, 28);
+    } else {
+        return false;
+    }
+    if (in->len < 30 || r.err)
+        return false;
+    return planes == 1 && (bits == 0 || bits == 1 || bits == 2 || bits == 4 || bits == 8 ||
+                           bits == 16 || bits == 24 || bits == 32);
+}
+
+/* The type the signature at the start shows, or SK_TYPE_DATA. */
+static enum sk_type image_type(const struct sk_reader *in)
+{
+    if (sk_reader_match(in, 0, "\x89PNG\r\n\x1a\n", 8))
+        return SK_TYPE_PNG;
+    if (sk_reader_match(in, 0, "\xff\xd8\xff", 3))
+        return SK_TYPE_JPEG;
+    if (sk_reader_match(in, 0, "GIF87a", 6) || sk_reader_match(in, 0, "GIF89a", 6))
+        return SK_TYPE_GIF;
+    if (is_bmp(in))
+        return SK_TYPE_BMP;
+    if (sk_reader_match(in, 0, "RIFF", 4) && sk_reader_match(in, 8, "WEBP", 4))
+        return SK_TYPE_WEBP;
+    struct sk_reader r = *in;
+    uint16_t icons = sk_reader_u16le_at(&r, 4);
+    if (sk_reader_match(in, 0, "\0\0\1\0", 4) && !r.err && (icons & 0xff) != 0)
+        return SK_TYPE_ICO;
+    return SK_TYPE_DATA;
+}
+
+/* The bid: each format's signature (PNG's 64 bits, JPEG's SOI and the
+ * 0xFF of a marker, GIF's 48, "RIFF" and "WEBP", an ICONDIR with a count;
+ * a BMP's "BM" only with a bfSize that matches or a DIB header Windows
+ * defines), 60, showing its type. A node already typed one of them (by
+ * this bid, or by another unpacker) is walked as that. The sniffer keeps
+ * TIFF, WMF/EMF, other media and fonts: nothing here walks them. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
     switch (node->type) {
     case SK_TYPE_PNG:
@@ -105,8 +161,14 @@ static int probe(const struct sk_node *node)
     case SK_TYPE_BMP:
     case SK_TYPE_WEBP:
     case SK_TYPE_ICO: return 60;
-    default: return 0;
+    default: break;
     }
+    const struct sk_reader in = sk_reader_make(node->data.p, node->data.len);
+    enum sk_type shown = image_type(&in);
+    if (shown == SK_TYPE_DATA)
+        return 0;
+    *type = shown;
+    return 60;
 }
 
 static void stop(struct image_end *e, const char *fmt, ...)
@@ -144,13 +206,15 @@ static void png_end(struct sk_reader *r, struct image_end *e)
     while (sk_reader_left(r) > 0) {
         size_t at = r->pos;
         uint32_t len = sk_reader_u32be(r);
-        const uint8_t *type = sk_reader_bytes(r, 4);
-        if (!type) {
+        struct sk_reader type = sk_reader_sub(r, 4);
+        if (r->err) {
             stop(e, "a chunk header at %zu is cut short", at);
             return;
         }
-        if (len > 0x7fffffffu || !is_letter(type[0]) || !is_letter(type[1]) ||
-            !is_letter(type[2]) || !is_letter(type[3])) {
+        bool letters = true;
+        for (size_t i = 0; i < 4; i++)
+            letters = letters && is_letter(sk_reader_u8_at(&type, i));
+        if (len > 0x7fffffffu || !letters) {
             stop(e, "the chunk at %zu is not a PNG chunk", at);
             return;
         }
@@ -158,7 +222,7 @@ static void png_end(struct sk_reader *r, struct image_end *e)
             stop(e, "the chunk at %zu runs past the end", at);
             return;
         }
-        if (memcmp(type, "IEND", 4) == 0) {
+        if (sk_reader_match(&type, 0, "IEND", 4)) {
             ended(e, r->pos, "IEND");
             return;
         }
@@ -173,9 +237,13 @@ static bool is_rst(uint8_t marker)
 
 /* From pos inside entropy-coded data (T.81 B.1.1.5): the offset of the 0xFF
  * that starts the next marker, skipping 0xFF00 stuffing, RST markers and
- * fill bytes; n when the data ends first. One memchr pass, linear. */
-static size_t next_marker(const uint8_t *p, size_t n, size_t pos)
+ * fill bytes; the view's end when the data ends first. One memchr pass,
+ * linear; every index is checked against n where it is made. */
+static size_t next_marker(const struct sk_reader *in, size_t pos)
 {
+    const uint8_t *p = in->p;
+    size_t n = in->len;
+    struct sk_reader r = *in;
     while (pos < n) {
         /* Stuffing often comes in runs (0xFF00 0xFF00 ...): a few bytes
          * looked at by hand spare memchr's set-up cost there. */
@@ -183,10 +251,11 @@ static size_t next_marker(const uint8_t *p, size_t n, size_t pos)
         while (at < pos + near && p[at] != 0xff)
             at++;
         if (at == pos + near) {
-            const uint8_t *ff = memchr(p + at, 0xff, n - at);
+            const uint8_t *rest = sk_reader_at(&r, at, n - at);
+            const uint8_t *ff = rest ? memchr(rest, 0xff, n - at) : NULL;
             if (!ff)
                 return n;
-            at = (size_t)(ff - p);
+            at += (size_t)(ff - rest);
         }
         size_t k = at + 1;
         while (k < n && p[k] == 0xff) /* fill bytes: the last 0xFF counts */
@@ -208,8 +277,7 @@ static size_t next_marker(const uint8_t *p, size_t n, size_t pos)
  * Every turn moves pos forward, so the loop is linear in n. */
 static void jpeg_end(struct sk_reader *r, struct image_end *e)
 {
-    const uint8_t *soi = sk_reader_bytes(r, 2);
-    if (!soi || soi[0] != 0xff || soi[1] != 0xd8) {
+    if (!sk_reader_match(r, r->pos, "\xff\xd8", 2) || sk_reader_skip(r, 2) != 0) {
         stop(e, "no JPEG SOI (%zu bytes)", r->len);
         return;
     }
@@ -235,12 +303,13 @@ static void jpeg_end(struct sk_reader *r, struct image_end *e)
         /* Stand-alone markers (B.1.1.3): RSTm and TEM have no length. */
         if (is_rst(marker) || marker == 0x01)
             continue;
-        const uint8_t *length = sk_reader_bytes(r, 2);
-        if (!length) {
+        /* B.1.1.4: the length is big-endian, high byte first */
+        size_t len = (size_t)sk_reader_u8(r) << 8;
+        len |= sk_reader_u8(r);
+        if (r->err) {
             stop(e, "the marker segment at %zu is cut short", at);
             return;
         }
-        size_t len = (size_t)length[0] << 8 | length[1];
         if (len < 2) {
             stop(e, "the marker segment at %zu has a length below 2", at);
             return;
@@ -250,7 +319,7 @@ static void jpeg_end(struct sk_reader *r, struct image_end *e)
             return;
         }
         if (marker == 0xda) /* SOS: entropy-coded data up to the next marker */
-            sk_reader_seek(r, next_marker(r->p, r->len, r->pos));
+            sk_reader_seek(r, next_marker(r, r->pos));
     }
     stop(e, "no EOI marker in %zu bytes", r->len);
 }
@@ -279,7 +348,7 @@ static void gif_end(struct sk_reader *r, struct image_end *e)
         stop(e, "no GIF header (%zu bytes)", r->len);
         return;
     }
-    uint8_t packed = head[10];
+    uint8_t packed = sk_reader_u8_at(r, 10);
     if ((packed & 0x80) && sk_reader_skip(r, 3u << ((packed & 7) + 1)) != 0) {
         stop(e, "the global colour table is cut short (%zu bytes)", r->len);
         return;
@@ -291,9 +360,9 @@ static void gif_end(struct sk_reader *r, struct image_end *e)
             ended(e, r->pos, "trailer 0x3B");
             return;
         }
-        if (block == 0x2c) { /* image descriptor, local colour table, LZW code size */
-            const uint8_t *desc = sk_reader_bytes(r, 9);
-            uint8_t local = desc ? desc[8] : 0;
+        if (block == 0x2c) {      /* image descriptor, local colour table, LZW code size */
+            sk_reader_skip(r, 8); /* position and size */
+            uint8_t local = sk_reader_u8(r);
             if (local & 0x80)
                 sk_reader_skip(r, 3u << ((local & 7) + 1));
             uint8_t code_size = sk_reader_u8(r);
@@ -376,7 +445,7 @@ static void bmp_end(struct sk_reader *r, struct image_end *e)
         end = file_size;
         where = "bfSize";
     }
-    struct sk_reader dib = sk_reader_make(r->p + 14, dib_size);
+    struct sk_reader dib = sk_reader_sub_at(r, 14, dib_size);
     uint64_t pixel_bytes = bmp_pixel_bytes(dib, dib_size);
     uint64_t pixel_end = (uint64_t)pixels_at + pixel_bytes;
     if (pixel_bytes > 0 && pixels_at >= headers && pixel_end <= n && pixel_end > end) {
@@ -387,7 +456,7 @@ static void bmp_end(struct sk_reader *r, struct image_end *e)
      * profile's file name ('LINK') at an offset from the header's start
      * (bV5ProfileData), often after the pixels. */
     if (dib_size >= 124) {
-        struct sk_reader v5 = sk_reader_make(r->p + 14, dib_size);
+        struct sk_reader v5 = sk_reader_sub_at(r, 14, dib_size);
         sk_reader_skip(&v5, 56);
         uint32_t cs_type = sk_reader_u32le(&v5);
         sk_reader_skip(&v5, 112 - 60);
@@ -479,11 +548,12 @@ static bool is_padding(const uint8_t *p, size_t n, enum sk_type type)
 {
     if (n > IMAGE_MAX_PADDING)
         return false;
+    uint8_t before = 0;
     for (size_t i = 0; i < n; i++) {
         uint8_t c = p[i];
-        if (c == 0x00 || c == 0xff || c == ' ' || c == '\t' || c == '\r' || c == '\n')
-            continue;
-        if (c == 0xd9 && type == SK_TYPE_JPEG && i > 0 && p[i - 1] == 0xff)
+        bool eoi = c == 0xd9 && type == SK_TYPE_JPEG && before == 0xff;
+        before = c;
+        if (c == 0x00 || c == 0xff || c == ' ' || c == '\t' || c == '\r' || c == '\n' || eoi)
             continue;
         return false;
     }
@@ -494,11 +564,11 @@ static bool is_padding(const uint8_t *p, size_t n, enum sk_type type)
  * length stands before the closing "SEFT". */
 static bool is_samsung_trailer(const uint8_t *p, size_t n)
 {
-    if (n < 16 || memcmp(p + n - 4, "SEFT", 4) != 0)
+    struct sk_reader r = sk_reader_make(p, n);
+    if (n < 16 || !sk_reader_match(&r, n - 4, "SEFT", 4))
         return false;
-    struct sk_reader r = sk_reader_make(p + n - 8, 4);
-    uint32_t dir_len = sk_reader_u32le(&r);
-    return dir_len >= 4 && dir_len <= n - 8 && memcmp(p + n - 8 - dir_len, "SEFH", 4) == 0;
+    uint32_t dir_len = sk_reader_u32le_at(&r, n - 8);
+    return dir_len >= 4 && dir_len <= n - 8 && sk_reader_match(&r, n - 8 - dir_len, "SEFH", 4);
 }
 
 static void find_end(const struct sk_node *node, struct image_end *e)
@@ -524,9 +594,10 @@ static int open_image(struct sk_unpack *u, void **state)
         sk_unpack_info(u, "end", "not found: %s", e.why);
         return 0;
     }
-    const uint8_t *rest = node->data.p + e.end;
+    struct sk_reader whole = sk_reader_make(node->data.p, node->data.len);
     size_t rest_len = node->data.len - e.end;
-    if (rest_len == 0)
+    const uint8_t *rest = sk_reader_at(&whole, e.end, rest_len);
+    if (rest_len == 0 || !rest)
         return 0;
     if (is_padding(rest, rest_len, node->type)) {
         sk_unpack_info(u, "end", "after %s at %zu: %zu byte%s of padding (not opened)", e.where,
@@ -557,8 +628,12 @@ static int next_image(struct sk_unpack *u, void *state, struct sk_child *child)
     child->name_len = strlen(child->name);
     child->format_part = st->quiet;
     const struct sk_buf *data = &u->node->data;
-    return sk_unpack_view(u, &child->data, data->p + st->trailer_off,
-                          data->len - st->trailer_off);
+    struct sk_reader whole = sk_reader_make(data->p, data->len);
+    size_t trailer_len = data->len - st->trailer_off;
+    const uint8_t *trailer = sk_reader_at(&whole, st->trailer_off, trailer_len);
+    if (!trailer)
+        return SK_DONE; /* cannot happen: open found the end within the bytes */
+    return sk_unpack_view(u, &child->data, trailer, trailer_len);
 }
 
 static void close_image(void *state)
@@ -568,7 +643,7 @@ static void close_image(void *state)
 
 const struct sk_unpacker sk_unpacker_image = {
     .name = "image",
-    .probe = probe,
+    .bid = bid,
     .open = open_image,
     .next = next_image,
     .close = close_image,

@@ -107,10 +107,37 @@ static void gsf_start(void)
     gsf_init();
 }
 
-static int probe(const struct sk_node *node)
+/* An OLE2 file whose root storage carries the Windows Installer CLSID
+ * {000C1084-0000-0000-C000-000000000046} (MS-CFB 2.6.2: the root entry is
+ * the first entry of the first directory sector). */
+static bool is_msi(const struct sk_reader *in)
 {
-    /* An MSI is an OLE2 file: its streams (CustomAction scripts) are listed. */
-    return node->type == SK_TYPE_OLE2 || node->type == SK_TYPE_MSI ? 60 : 0;
+    static const uint8_t msi_clsid[16] = {0x84, 0x10, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                          0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
+    struct sk_reader r = *in;
+    uint16_t shift = sk_reader_u16le_at(&r, 0x1e);
+    uint32_t dir_sector = sk_reader_u32le_at(&r, 0x30);
+    if (in->len < 512 || r.err || (shift != 9 && shift != 12) || dir_sector >= 0xfffffffau)
+        return false;
+    uint64_t root = ((uint64_t)dir_sector + 1) << shift;
+    return sk_reader_match(in, root + 0x50, msi_clsid, sizeof msi_clsid);
+}
+
+/* The bid: the MS-CFB header signature (2.2: 64 bits), 60; an MSI when the
+ * root entry carries the Windows Installer CLSID, else ole2. A node already
+ * typed ole2 or msi (by this bid, or by another unpacker) keeps its type and
+ * is opened, 60 too: an MSI is an OLE2 file, its streams (CustomAction
+ * scripts) are listed. The workbook streams inside are typed biff, which
+ * only biff.c bids for. */
+static int bid(const struct sk_node *node, enum sk_type *type)
+{
+    if (node->type == SK_TYPE_OLE2 || node->type == SK_TYPE_MSI)
+        return 60;
+    const struct sk_reader in = sk_reader_make(node->data.p, node->data.len);
+    if (!sk_reader_match(&in, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
+        return 0;
+    *type = is_msi(&in) ? SK_TYPE_MSI : SK_TYPE_OLE2;
+    return 60;
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -1089,7 +1116,7 @@ static void close_ole2(void *state)
 
 const struct sk_unpacker sk_unpacker_ole2 = {
     .name = "ole2",
-    .probe = probe,
+    .bid = bid,
     .open = open_ole2,
     .next = next_ole2,
     .close = close_ole2,

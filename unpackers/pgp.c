@@ -21,14 +21,73 @@
  * tag); no allocation. */
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../engine/error.h"
+#include "../engine/reader.h"
 #include "../engine/sniff.h"
 #include "unpacker.h"
 
-static int probe(const struct sk_node *node)
+/* The window of a text the armour is looked for in. */
+#define PGP_HEAD_WINDOW (64u * 1024u)
+
+/* "-----BEGIN PGP " after a UTF-8 BOM and white space in the first 1024
+ * bytes, case-insensitive: the text is armour from its first line. */
+static bool begins_with_armour(const struct sk_buf *data)
 {
-    return node->type == SK_TYPE_PGP ? 90 : 0;
+    static const char begin[] = "-----BEGIN PGP ";
+    struct sk_reader w = sk_reader_make(data->p, data->len < 1024 ? data->len : 1024);
+    size_t at = sk_reader_match(&w, 0, "\xef\xbb\xbf", 3) ? 3 : 0;
+    for (; at < w.len; at++) {
+        uint8_t c = sk_reader_u8_at(&w, at);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            break;
+    }
+    const uint8_t *line = sk_reader_at(&w, at, sizeof begin - 1);
+    return line && strncasecmp((const char *)line, begin, sizeof begin - 1) == 0;
+}
+
+/* A line of the first PGP_HEAD_WINDOW bytes that starts with the armour of
+ * an encrypted message (RFC 4880 6.2), as an inline message after a
+ * greeting has it. Each turn moves past one line: linear in the window. */
+static bool has_message_line(const struct sk_buf *data)
+{
+    static const char armour[] = "-----BEGIN PGP MESSAGE-----";
+    const size_t len = sizeof armour - 1;
+    size_t limit = data->len < PGP_HEAD_WINDOW ? data->len : PGP_HEAD_WINDOW;
+    struct sk_reader w = sk_reader_make(data->p, limit);
+    for (size_t at = 0; at + len <= limit;) {
+        if (sk_reader_match(&w, at, armour, len))
+            return true;
+        const uint8_t *rest = sk_reader_at(&w, at, limit - at);
+        const uint8_t *eol = rest ? memchr(rest, '\n', limit - at) : NULL;
+        if (!eol)
+            break;
+        at += (size_t)(eol - rest) + 1;
+    }
+    return false;
+}
+
+/* The bid, only on what the sniffer found to be text. Armour from the
+ * first line ("-----BEGIN PGP ", any label) is what the text is: 95, above
+ * what a script, HTML or a message bids on the rest of it. An armoured
+ * encrypted message further down (an inline message after a greeting) is
+ * weaker evidence: 30, below every other text type's bid, so a mail or a
+ * page that quotes one keeps its type. That one only in plain text: a text
+ * type the sniffer gives itself (XML) counts as a bid of 0 and would lose
+ * to it. A node already typed pgp is opened as that, 90. */
+static int bid(const struct sk_node *node, enum sk_type *type)
+{
+    if (node->type == SK_TYPE_PGP)
+        return 90;
+    if (sk_type_precedence(node->type) != sk_type_precedence(SK_TYPE_TEXT))
+        return 0;
+    int score = begins_with_armour(&node->data)                               ? 95
+                : node->type == SK_TYPE_TEXT && has_message_line(&node->data) ? 30
+                                                                              : 0;
+    if (score > 0)
+        *type = SK_TYPE_PGP;
+    return score;
 }
 
 static int b64(unsigned char c)
@@ -168,7 +227,7 @@ static void close_none(void *state)
 
 const struct sk_unpacker sk_unpacker_pgp = {
     .name = "pgp",
-    .probe = probe,
+    .bid = bid,
     .open = open_pgp,
     .next = next_none,
     .close = close_none,

@@ -45,6 +45,7 @@
 #include <strings.h>
 
 #include "../engine/error.h"
+#include "../engine/reader.h"
 #include "../engine/sniff.h"
 #include "unpacker.h"
 
@@ -58,9 +59,165 @@ struct pkcs7_state {
     size_t trailer_len;
 };
 
-static int probe(const struct sk_node *node)
+/* ---- the bid ------------------------------------------------------------ */
+
+/* A DER/BER length at *at: short or long form (up to 4 bytes), or BER's
+ * indefinite form (*indefinite set). false when malformed or cut short. The
+ * reader r is the structure's view (its end bounds the length bytes). */
+static bool ber_length(struct sk_reader *r, size_t *at, size_t *len, bool *indefinite)
 {
-    return node->type == SK_TYPE_PKCS7 || node->type == SK_TYPE_X509 ? 90 : 0;
+    uint8_t b = sk_reader_u8_at(r, *at);
+    if (r->err)
+        return false;
+    (*at)++;
+    *indefinite = false;
+    *len = 0;
+    if (b < 0x80) {
+        *len = b;
+        return true;
+    }
+    if (b == 0x80) {
+        *indefinite = true;
+        return true;
+    }
+    size_t k = b & 0x7fu;
+    if (k > 4)
+        return false;
+    for (size_t i = 0; i < k; i++)
+        *len = *len << 8 | sk_reader_u8_at(r, (*at)++);
+    return !r->err;
+}
+
+/* RFC 5652 3: ContentInfo ::= SEQUENCE { contentType OID, [0] content }
+ * with a pkcs7-* type (1.2.840.113549.1.7.1-6) or an S/MIME id-ct-* one
+ * (1.2.840.113549.1.9.16.1: 2 authData, 9 compressedData, 23
+ * authEnvelopedData). */
+static bool is_cms(const struct sk_reader *in)
+{
+    static const uint8_t pkcs7[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07};
+    static const uint8_t id_ct[] = {0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86,
+                                    0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01};
+    struct sk_reader r = *in;
+    size_t at = 1, len;
+    bool indefinite;
+    /* The OID and the [0] after it are the evidence; the length is not
+     * checked against the bytes, so a cut-off structure is still pkcs7 and
+     * its parse error reported. */
+    if (in->len < 16 || sk_reader_u8_at(&r, 0) != 0x30 ||
+        !ber_length(&r, &at, &len, &indefinite))
+        return false;
+    if (sk_reader_match(in, at, pkcs7, sizeof pkcs7)) {
+        uint8_t k = sk_reader_u8_at(&r, at + sizeof pkcs7);
+        at += sizeof pkcs7 + 1;
+        if (r.err || k < 1 || k > 6)
+            return false;
+    } else if (sk_reader_match(in, at, id_ct, sizeof id_ct)) {
+        uint8_t k = sk_reader_u8_at(&r, at + sizeof id_ct);
+        at += sizeof id_ct + 1;
+        if (r.err || (k != 2 && k != 9 && k != 23))
+            return false;
+    } else {
+        return false;
+    }
+    return sk_reader_u8_at(&r, at) == 0xa0 && !r.err;
+}
+
+/* RFC 5280 4.1: Certificate ::= SEQUENCE { tbsCertificate SEQUENCE {
+ * [0] version or serialNumber INTEGER, ... }, signatureAlgorithm SEQUENCE,
+ * ... }, in DER (definite lengths that fit). */
+static bool is_x509(const struct sk_reader *in)
+{
+    struct sk_reader whole = *in;
+    size_t at = 1, len, tbs;
+    bool indefinite;
+    if (in->len < 32 || sk_reader_u8_at(&whole, 0) != 0x30 ||
+        !ber_length(&whole, &at, &len, &indefinite) || indefinite || len > in->len - at)
+        return false;
+    /* the certificate's own bytes: nothing after its end is read */
+    struct sk_reader r = sk_reader_sub_at(&whole, 0, at + len);
+    if (sk_reader_u8_at(&r, at++) != 0x30 || !ber_length(&r, &at, &tbs, &indefinite) ||
+        indefinite || tbs > r.len - at || at + tbs >= r.len ||
+        sk_reader_u8_at(&r, at + tbs) != 0x30)
+        return false;
+    if (sk_reader_match(&r, at, "\xa0\x03\x02\x01", 4)) {
+        uint8_t version = sk_reader_u8_at(&r, at + 4);
+        return !r.err && version <= 2;
+    }
+    return sk_reader_u8_at(&r, at) == 0x02 && !r.err;
+}
+
+/* The offset in w after a UTF-8 BOM and the white space that follow it. */
+static size_t text_start(const struct sk_reader *w)
+{
+    struct sk_reader r = *w;
+    size_t at = sk_reader_match(w, 0, "\xef\xbb\xbf", 3) ? 3 : 0;
+    for (; at < w->len; at++) {
+        uint8_t c = sk_reader_u8_at(&r, at);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            break;
+    }
+    return at;
+}
+
+/* The type a PEM text shows by its first line (RFC 7468, with the labels
+ * OpenSSL reads for these), after a UTF-8 BOM and white space in the first
+ * 1024 bytes, case-insensitive; SK_TYPE_DATA when it shows none. */
+static enum sk_type pem_type(const struct sk_node *node)
+{
+    static const struct {
+        const char *line;
+        enum sk_type type;
+    } labels[] = {
+        {"-----BEGIN CERTIFICATE-----", SK_TYPE_X509},
+        {"-----BEGIN X509 CERTIFICATE-----", SK_TYPE_X509},
+        {"-----BEGIN TRUSTED CERTIFICATE-----", SK_TYPE_X509},
+        {"-----BEGIN PKCS7-----", SK_TYPE_PKCS7},
+        {"-----BEGIN CMS-----", SK_TYPE_PKCS7},
+    };
+    const struct sk_reader w =
+        sk_reader_make(node->data.p, node->data.len < 1024 ? node->data.len : 1024);
+    size_t at = text_start(&w);
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        struct sk_reader r = w;
+        size_t len = strlen(labels[i].line);
+        const uint8_t *line = sk_reader_at(&r, at, len);
+        if (line && strncasecmp((const char *)line, labels[i].line, len) == 0)
+            return labels[i].type;
+    }
+    return SK_TYPE_DATA;
+}
+
+/* The bid, from the first byte (a DER SEQUENCE) or, only in what the
+ * sniffer found to be text, the PEM BEGIN line. A ContentInfo's content
+ * type OID (72 bits or more) and its [0]: 60, pkcs7. A certificate has no
+ * magic, only its shape (nested SEQUENCEs whose lengths fit each other and
+ * the bytes, then a version or a serial number): 50, x509. A PEM label:
+ * 60, its type. Both types come before the text family (types.c), so a
+ * PEM certificate is x509 whatever else its text looks like. A node
+ * already typed pkcs7 or x509 (by this bid, or by another unpacker) is
+ * opened as that, 90. */
+static int bid(const struct sk_node *node, enum sk_type *type)
+{
+    if (node->type == SK_TYPE_PKCS7 || node->type == SK_TYPE_X509)
+        return 90;
+    const struct sk_reader in = sk_reader_make(node->data.p, node->data.len);
+    if (sk_reader_match(&in, 0, "\x30", 1)) {
+        if (is_cms(&in)) {
+            *type = SK_TYPE_PKCS7;
+            return 60;
+        }
+        if (is_x509(&in)) {
+            *type = SK_TYPE_X509;
+            return 50;
+        }
+    }
+    if (sk_type_precedence(node->type) != sk_type_precedence(SK_TYPE_TEXT))
+        return 0;
+    enum sk_type shown = pem_type(node);
+    if (shown == SK_TYPE_DATA)
+        return 0;
+    *type = shown;
+    return 60;
 }
 
 /* The first OpenSSL error as text, for the report. */
@@ -326,7 +483,7 @@ static void close_pkcs7(void *state)
 
 const struct sk_unpacker sk_unpacker_pkcs7 = {
     .name = "pkcs7",
-    .probe = probe,
+    .bid = bid,
     .open = open_pkcs7,
     .next = next_child,
     .close = close_pkcs7,

@@ -377,6 +377,121 @@ static void openers_of_archives(void)
     CHECK_EQ_STR(opener(SK_TYPE_TEXT, "BZh91AY", 7), "none");
 }
 
+/* The OLE2 unpacker's bid: an MSI by the Windows Installer CLSID on the
+ * root entry (the first entry of the first directory sector), any other
+ * compound file ole2. */
+static void msi_by_root_clsid(void)
+{
+    static const uint8_t msi_clsid[16] = {0x84, 0x10, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                          0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
+    uint8_t cfb[1536] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+    cfb[0x1e] = 9; /* 512-byte sectors */
+    cfb[0x30] = 1; /* the directory starts at sector 1: offset 1024 */
+    memcpy(cfb + 1024 + 0x50, msi_clsid, sizeof msi_clsid);
+    CHECK_EQ_STR(sniff_name(cfb, sizeof cfb), "msi");
+    CHECK_EQ_STR(sniff_name(cfb, 1024 + 0x50 + 15), "ole2"); /* the CLSID cut short */
+    cfb[0x30] = 0; /* the root entry at 512 holds no CLSID */
+    CHECK_EQ_STR(sniff_name(cfb, sizeof cfb), "ole2");
+    cfb[0x30] = 1;
+    cfb[0x1e] = 10; /* no such sector size: no root entry to look at */
+    CHECK_EQ_STR(sniff_name(cfb, sizeof cfb), "ole2");
+}
+
+/* pkcs7.c's PEM bid looks past a UTF-8 BOM and white space, in any case,
+ * and its types come before every text type; pgp.c's armour from the first
+ * line beats a script's markers, and an armoured message further down
+ * loses to every other text type. */
+static void armour_in_text(void)
+{
+    static const struct {
+        const char *text, *type;
+    } cases[] = {
+        {"\xef\xbb\xbf \r\n-----begin certificate-----\nMIIB\n", "x509"},
+        {"\t-----BEGIN TRUSTED CERTIFICATE-----\nMIIB\n", "x509"},
+        {"-----BEGIN CMS-----\nMIIB\n-----END CMS-----\n", "pkcs7"},
+        {"-----BEGIN CERTIFICATE-----\nSet sh = CreateObject(\"WScript.Shell\")\n", "x509"},
+        {"Our certificate:\n-----BEGIN CERTIFICATE-----\nMIIB\n", "text"},
+        {"\xef\xbb\xbf\n-----begin pgp public key block-----\n\nmQEN\n", "pgp"},
+        {"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n"
+         "Set sh = CreateObject(\"WScript.Shell\")\n",
+         "pgp"},
+        {"From: a@example.test\nTo: b@example.test\nX-Mailer: x\n\n"
+         "Hi Bob,\n\n-----BEGIN PGP MESSAGE-----\n\nhQEMA\n",
+         "eml"},
+        {"<html><body><pre>\n-----BEGIN PGP MESSAGE-----\n</pre>", "html"},
+        {"<?xml version=\"1.0\"?>\n<a>\n-----BEGIN PGP MESSAGE-----\n</a>\n", "xml"},
+        {"Hi Bob,\n\n-----BEGIN PGP SIGNATURE-----\n\niQEz\n", "text"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK_EQ_STR(sniff_name(cases[i].text, strlen(cases[i].text)), cases[i].type);
+    const char *binary_armour = "-----BEGIN PGP MESSAGE-----\n\0\0\0\0";
+    CHECK_EQ_STR(sniff_name(binary_armour, 32), "data"); /* not text: no bid */
+}
+
+/* image.c's bid: each walked image by its signature, a WebP apart from the
+ * other RIFF media the sniffer keeps, a BMP with bytes appended. */
+static void images_by_their_signatures(void)
+{
+    static const uint8_t webp[20] = {'R', 'I', 'F', 'F', 12,  0,   0, 0, 'W', 'E',
+                                     'B', 'P', 'V', 'P', '8', 'L', 0, 0, 0,   0};
+    CHECK_EQ_STR(sniff_name(webp, sizeof webp), "webp");
+    static const uint8_t wave[12] = {'R', 'I', 'F', 'F', 4, 0, 0, 0, 'W', 'A', 'V', 'E'};
+    CHECK_EQ_STR(sniff_name(wave, sizeof wave), "media");
+    CHECK_EQ_STR(sniff_name("\xff\xd8\xff\xe0\0\x10JFIF", 10), "jpeg");
+    CHECK_EQ_STR(sniff_name("GIF89a\x01\0\x01\0\0\0\0;", 14), "gif");
+    CHECK_EQ_STR(sniff_name("\0\0\1\0\1\0\x10\x10", 8), "ico");
+    CHECK_EQ_STR(sniff_name("\0\0\1\0\0\0\x10\x10", 8), "data"); /* no icons */
+    CHECK_EQ_STR(sniff_name("II*\0\x08\0\0\0", 8), "tiff");
+    uint8_t bmp[200] = {'B', 'M', 62}; /* bfSize 62: a 1x1 picture, then more */
+    bmp[10] = 54, bmp[14] = 40, bmp[18] = 1, bmp[22] = 1, bmp[26] = 1, bmp[28] = 24;
+    memcpy(bmp + 62, "MZ\x90\0", 4);
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "bmp");
+    bmp[26] = 2; /* two planes: not a DIB header Windows writes */
+    CHECK_EQ_STR(sniff_name(bmp, sizeof bmp), "data");
+}
+
+/* Every prefix of p[0..n) through the bids, each copied to the end of one
+ * heap buffer of n bytes, so the sanitizer build sees a read past it. */
+static void prefixes_through_bids(const void *p, size_t n)
+{
+    uint8_t *tail = malloc(n);
+    CHECK(tail != NULL);
+    for (size_t len = 1; tail && len < n; len++) {
+        memcpy(tail + n - len, p, len);
+        CHECK(sniff_name(tail + n - len, len) != NULL);
+    }
+    free(tail);
+}
+
+/* The moved bids read only inside the bytes, whatever prefix of a header
+ * they are given. */
+static void moved_bids_stay_in_bounds(void)
+{
+    uint8_t msi[1024 + 0x60] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+    msi[0x1e] = 9, msi[0x30] = 1, msi[1024 + 0x50] = 0x84, msi[1024 + 0x51] = 0x10;
+    static const uint8_t cms[] = {0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                  0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80, 0x30, 0x80, 0x02};
+    uint8_t cert[40] = {0x30, 38, 0x30, 20, 0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x01, 0x01};
+    cert[24] = 0x30;
+    uint8_t bmp[30] = {'B', 'M', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 40};
+    bmp[26] = 1, bmp[28] = 24;
+    static const char pem[] = "\xef\xbb\xbf  -----BEGIN X509 CERTIFICATE-----";
+    static const char pgp[] = "x\n-----BEGIN PGP MESSAGE-----";
+    const struct {
+        const void *p;
+        size_t n;
+        const char *whole;
+    } headers[] = {
+        {msi, sizeof msi, "ole2"}, /* a partial CLSID: not an MSI */
+        {cms, sizeof cms, "pkcs7"}, {cert, sizeof cert, "x509"},   {bmp, sizeof bmp, "bmp"},
+        {"\0\0\1\0\1\0", 6, "ico"}, {pem, sizeof pem - 1, "x509"}, {pgp, sizeof pgp - 1, "pgp"},
+    };
+    for (size_t h = 0; h < sizeof headers / sizeof headers[0]; h++) {
+        CHECK_EQ_STR(sniff_name(headers[h].p, headers[h].n), headers[h].whole);
+        prefixes_through_bids(headers[h].p, headers[h].n);
+    }
+}
+
 int main(void)
 {
     bids_keep_the_old_order();
@@ -395,5 +510,9 @@ int main(void)
     archives_before_filters();
     ooxml_by_content_types();
     openers_of_archives();
+    msi_by_root_clsid();
+    armour_in_text();
+    images_by_their_signatures();
+    moved_bids_stay_in_bounds();
     return check_exit("sniff");
 }
