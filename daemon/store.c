@@ -324,7 +324,7 @@ static struct sk_held_msg *held_copy(const struct sk_held_msg *h, const struct s
 
 struct mem_entry {
     atomic_size_t refs;
-    struct sk_held_msg *msg;       /* immutable once put; its verdict unused */
+    struct sk_held_msg *msg;       /* immutable once put; verdict NULL */
     struct sk_store_blob *verdict; /* replaced as a whole, under the lock */
     bool unlocked;
     uint64_t cost;
@@ -462,6 +462,8 @@ static int mem_entry_new(struct sk_held_msg *msg, struct mem_entry **out)
     atomic_init(&e->refs, 1);
     e->unlocked = false;
     e->cost = sk_store_cost(e->msg);
+    free(e->msg->verdict); /* kept once: in e->verdict */
+    e->msg->verdict = NULL;
     *out = e;
     return 0;
 }

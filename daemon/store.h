@@ -11,6 +11,9 @@
  * front) and Redis (several instances behind a load balancer share it).
  * Every call is thread-safe: the front's pool threads call at once.
  *
+ * The process must ignore SIGPIPE (serve does): the Redis client writes
+ * to its socket with write(2).
+ *
  * Every call takes `now` (unix seconds) from the caller: one clock for the
  * request, and the tests drive expiry without waiting. */
 #ifndef SK_STORE_H

@@ -5,10 +5,15 @@
  *   sekisho:m:<token>        hash: meta (the fields, packed below), bytes,
  *                            verdict, unlocked ("0"/"1"); EXPIRE window
  *   sekisho:s:<sha256(from)> sorted set of the sender's tokens scored by
- *                            expiry (unix s): find reads only these;
+ *                            expiry in microseconds (the second from the
+ *                            caller, the fraction from the wall clock, so
+ *                            that puts within one second keep their order):
+ *                            find reads only these;
  *                            EXPIRE window, renewed by each put
  *   sekisho:b:<n>, :c:<n>    bytes and entries put in window number n
  *                            (now / window); EXPIRE 2 windows
+ * A put's writes are one MULTI/EXEC transaction each (counters; message
+ * and index), so that no key is ever left without its expiry.
  * Header values are attacker-controlled: none goes into a key name (the
  * sender is hashed, tokens are checked to be hex), and every value travels
  * as a length-counted argument (redisCommandArgv, as `%b` would), never
@@ -24,7 +29,9 @@
  *
  * When Redis is down: a connection (200 ms to connect, 200 ms per read or
  * write) that fails marks the store down for RETRY_MS, during which every
- * call fails at once; afterwards the next call tries again. Each call that
+ * call fails at once; afterwards the next call tries again. hiredis writes
+ * with write(2): the process ignores SIGPIPE (serve's parent does, and its
+ * children inherit it). Each call that
  * fails counts an error, and returns nothing (find) or a failure (put):
  * correlation is lost, never a wrong answer. One log line per change
  * (down, up). A few connections, each with its own lock, serve the
@@ -120,8 +127,8 @@ static void failed(struct sk_redis_store *r, const char *why)
     count(r, &r->stats.errors, 1);
     if (atomic_exchange(&r->up, false))
         fprintf(stderr,
-                "sekisho: store: %s unreachable (%s): PPAP correlation is lost until it "
-                "answers again; messages are still scanned\n",
+                "sekisho: store: %s unreachable (%s): PPAP correlation is lost while it "
+                "is; messages are still scanned\n",
                 r->where, why);
 }
 
@@ -132,6 +139,13 @@ static void answered(struct sk_redis_store *r)
 }
 
 /* ---- connections ---- */
+
+/* hiredis 0.14 frees NULL too; not every version did. */
+static void reply_free(redisReply *reply)
+{
+    if (reply)
+        freeReplyObject(reply);
+}
 
 static bool reply_ok(const redisReply *reply)
 {
@@ -157,7 +171,7 @@ static redisContext *connect_one(struct sk_redis_store *r, char *why, size_t why
         redisReply *reply = redisCommandArgv(ctx, auth.argc, auth.argv, auth.len);
         bool ok = reply_ok(reply);
         snprintf(why, whylen, "AUTH: %s", reply && reply->str ? reply->str : "no answer");
-        freeReplyObject(reply);
+        reply_free(reply);
         if (!ok)
             goto fail;
     }
@@ -170,7 +184,7 @@ static redisContext *connect_one(struct sk_redis_store *r, char *why, size_t why
         redisReply *reply = redisCommandArgv(ctx, select.argc, select.argv, select.len);
         bool ok = reply_ok(reply);
         snprintf(why, whylen, "SELECT %s: %s", db, reply && reply->str ? reply->str : "no answer");
-        freeReplyObject(reply);
+        reply_free(reply);
         if (!ok)
             goto fail;
     }
@@ -190,10 +204,12 @@ static struct conn *conn_take(struct sk_redis_store *r)
     if (c->ctx)
         return c;
     char why[200] = "down a moment ago";
-    if (monotonic_ms() >= atomic_load(&r->retry_after_ms))
-        c->ctx = connect_one(r, why, sizeof why);
-    if (!c->ctx) {
+    /* Only a failed attempt starts the pause: calls during it must not
+     * prolong it, or a busy front would never try again. */
+    if (monotonic_ms() >= atomic_load(&r->retry_after_ms) &&
+        !(c->ctx = connect_one(r, why, sizeof why)))
         atomic_store(&r->retry_after_ms, monotonic_ms() + RETRY_MS);
+    if (!c->ctx) {
         pthread_mutex_unlock(&c->lock);
         failed(r, why);
         return NULL;
@@ -232,7 +248,7 @@ static int pipeline(struct conn *c, struct cmd *cmds, size_t n, redisReply **rep
         void *reply = NULL;
         if (redisGetReply(c->ctx, &reply) != REDIS_OK) {
             for (size_t j = 0; j < i; j++)
-                freeReplyObject(replies[j]);
+                reply_free(replies[j]);
             memset(replies, 0, n * sizeof *replies);
             return -1;
         }
@@ -246,7 +262,36 @@ static int pipeline(struct conn *c, struct cmd *cmds, size_t n, redisReply **rep
 static void free_replies(redisReply **replies, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        freeReplyObject(replies[i]);
+        reply_free(replies[i]);
+}
+
+#define MAX_TX 6
+
+/* Sends cmds[0..n) (n <= MAX_TX) as one MULTI/EXEC transaction: all of them
+ * happen or none, so a connection lost half-way never leaves a key without
+ * its expiry. 0 and *exec (EXEC's reply: n replies, none an error; the
+ * caller frees it), or -1. */
+static int transaction(struct conn *c, struct cmd *cmds, size_t n, redisReply **exec)
+{
+    struct cmd all[MAX_TX + 2] = {{0}};
+    redisReply *rep[MAX_TX + 2];
+    args(&all[0], "MULTI");
+    memcpy(all + 1, cmds, n * sizeof *cmds);
+    args(&all[n + 1], "EXEC");
+    int rc = pipeline(c, all, n + 2, rep);
+    *exec = rep[n + 1];
+    rep[n + 1] = NULL;
+    free_replies(rep, n + 1);
+    if (rc == 0 && ((*exec)->type != REDIS_REPLY_ARRAY || (*exec)->elements != n))
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (!reply_ok((*exec)->element[i]))
+            rc = -1;
+    if (rc != 0) {
+        reply_free(*exec);
+        *exec = NULL;
+    }
+    return rc;
 }
 
 /* ---- keys and the packed fields ---- */
@@ -460,28 +505,48 @@ static int reserve(struct sk_redis_store *r, struct conn *c, uint64_t cost, uint
     args(&cmds[3], "INCR"), args(&cmds[3], c_now);
     args(&cmds[4], "EXPIRE"), args(&cmds[4], b_now), args(&cmds[4], ttl);
     args(&cmds[5], "EXPIRE"), args(&cmds[5], c_now), args(&cmds[5], ttl);
-    redisReply *rep[6];
-    if (pipeline(c, cmds, 6, rep) != 0) {
-        free_replies(rep, 6);
+    redisReply *exec = NULL;
+    if (transaction(c, cmds, 6, &exec) != 0)
         return -1;
-    }
+    redisReply **rep = exec->element;
     uint64_t bytes = rep[0]->type == REDIS_REPLY_STRING ? strtoull(rep[0]->str, NULL, 10) : 0;
     uint64_t entries = rep[1]->type == REDIS_REPLY_STRING ? strtoull(rep[1]->str, NULL, 10) : 0;
     bytes += rep[2]->type == REDIS_REPLY_INTEGER ? (uint64_t)rep[2]->integer : 0;
     entries += rep[3]->type == REDIS_REPLY_INTEGER ? (uint64_t)rep[3]->integer : 0;
-    free_replies(rep, 6);
+    reply_free(exec);
+    bool fits = bytes <= r->limits.max_bytes && entries <= r->limits.max_entries;
     pthread_mutex_lock(&r->stats_lock);
-    r->stats.bytes = bytes;
-    r->stats.entries = entries;
+    r->stats.bytes = fits ? bytes : bytes - cost;
+    r->stats.entries = fits ? entries : entries - 1;
     pthread_mutex_unlock(&r->stats_lock);
-    if (bytes <= r->limits.max_bytes && entries <= r->limits.max_entries)
+    if (fits)
         return 0;
-    struct cmd back[2] = {0};
+    /* Taken back with the expiry set again: a counter that expired
+     * meanwhile must not come back without one. */
+    struct cmd back[4] = {0};
     args(&back[0], "DECRBY"), args(&back[0], b_now), args(&back[0], cost_s);
     args(&back[1], "DECR"), args(&back[1], c_now);
-    int rc = pipeline(c, back, 2, rep);
-    free_replies(rep, 2);
+    args(&back[2], "EXPIRE"), args(&back[2], b_now), args(&back[2], ttl);
+    args(&back[3], "EXPIRE"), args(&back[3], c_now), args(&back[3], ttl);
+    int rc = transaction(c, back, 4, &exec);
+    reply_free(exec);
     return rc == 0 ? SK_ELIMIT : -1;
+}
+
+/* A sender index score: expires (s) and the wall clock's microseconds, so
+ * that ties within a second keep their order (newest first). Exact in a
+ * double until the year 2255. */
+static uint64_t score_of(uint64_t expires)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return expires * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The lowest score still held at now: expires > now. */
+static uint64_t live_from(uint64_t now)
+{
+    return (now + 1) * 1000000u;
 }
 
 /* Writes the message and its place in the sender's index. 0 or -1. */
@@ -493,8 +558,8 @@ static int write_msg(struct sk_redis_store *r, struct conn *c, const struct sk_h
     if (key_sender(sender, m->from) != 0)
         return -1;
     snprintf(ttl, sizeof ttl, "%llu", (unsigned long long)r->limits.window_s);
-    snprintf(score, sizeof score, "%llu", (unsigned long long)m->expires);
-    snprintf(floor, sizeof floor, "%llu", (unsigned long long)now);
+    snprintf(score, sizeof score, "%llu", (unsigned long long)score_of(m->expires));
+    snprintf(floor, sizeof floor, "(%llu", (unsigned long long)live_from(now));
     struct cmd cmds[5] = {0};
     args(&cmds[0], "HSET"), args(&cmds[0], key);
     args(&cmds[0], "meta"), arg(&cmds[0], meta, meta_len);
@@ -506,9 +571,9 @@ static int write_msg(struct sk_redis_store *r, struct conn *c, const struct sk_h
     args(&cmds[3], "ZREMRANGEBYSCORE"), args(&cmds[3], sender), args(&cmds[3], "-inf");
     args(&cmds[3], floor);
     args(&cmds[4], "EXPIRE"), args(&cmds[4], sender), args(&cmds[4], ttl);
-    redisReply *rep[5];
-    int rc = pipeline(c, cmds, 5, rep);
-    free_replies(rep, 5);
+    redisReply *exec = NULL;
+    int rc = transaction(c, cmds, 5, &exec);
+    reply_free(exec);
     return rc;
 }
 
@@ -554,14 +619,14 @@ static int find_metas(struct conn *c, const struct sk_follow_up *f, uint64_t now
     char sender[80], floor[24], limit[24];
     if (key_sender(sender, f->from) != 0)
         return -1;
-    snprintf(floor, sizeof floor, "(%llu", (unsigned long long)now);
+    snprintf(floor, sizeof floor, "%llu", (unsigned long long)live_from(now));
     snprintf(limit, sizeof limit, "%u", FIND_CANDIDATES);
     struct cmd range = {0};
     args(&range, "ZREVRANGEBYSCORE"), args(&range, sender), args(&range, "+inf");
     args(&range, floor), args(&range, "LIMIT"), args(&range, "0"), args(&range, limit);
     redisReply *tokens = NULL;
     if (pipeline(c, &range, 1, &tokens) != 0 || tokens->type != REDIS_REPLY_ARRAY) {
-        freeReplyObject(tokens);
+        reply_free(tokens);
         return -1;
     }
     size_t n_tokens = tokens->elements < FIND_CANDIDATES ? tokens->elements : FIND_CANDIDATES;
@@ -593,7 +658,7 @@ static int find_metas(struct conn *c, const struct sk_follow_up *f, uint64_t now
     }
     if (n_cmds)
         free_replies(rep, n_cmds);
-    freeReplyObject(tokens);
+    reply_free(tokens);
     return rc;
 }
 
@@ -669,7 +734,7 @@ int sk_redis_get(struct sk_redis_store *r, const char *token, uint64_t now,
     int rc = pipeline(c, &get, 1, &rep);
     conn_give(r, c, rc != 0);
     if (rc != 0 || rep->type != REDIS_REPLY_ARRAY || rep->elements != 4) {
-        freeReplyObject(rep);
+        reply_free(rep);
         return SK_EIO;
     }
     struct sk_held_msg *m = NULL;
@@ -682,7 +747,7 @@ int sk_redis_get(struct sk_redis_store *r, const char *token, uint64_t now,
         rc = SK_STORE_UNKNOWN;
     if (m)
         m->unlocked = is_unlocked(rep->element[3]);
-    freeReplyObject(rep);
+    reply_free(rep);
     if (rc != 0) {
         sk_held_free(m);
         return rc;
@@ -710,7 +775,7 @@ int sk_redis_set_verdict(struct sk_redis_store *r, const char *token, const char
         rc = rep->integer == 1 ? 0 : SK_STORE_UNKNOWN;
     else
         rc = SK_EIO;
-    freeReplyObject(rep);
+    reply_free(rep);
     return rc;
 }
 
@@ -909,6 +974,14 @@ int sk_redis_open(const char *spec, const struct sk_store_limits *limits,
     if (rc != 0) {
         if (!err[0])
             snprintf(err, errlen, "out of memory");
+        sk_redis_close(r);
+        return -1;
+    }
+    /* OpenSSL loads its configuration on first use: here, before the
+     * front's sandbox, rather than in the first find. */
+    char warm[80];
+    if (key_sender(warm, "") != 0) {
+        snprintf(err, errlen, "--store: SHA-256 is not available");
         sk_redis_close(r);
         return -1;
     }
