@@ -71,6 +71,7 @@ static const char set_verdict_script[] =
 struct conn {
     pthread_mutex_t lock;
     redisContext *ctx; /* NULL: not connected */
+    char error[160];   /* the last error reply, for the log */
 };
 
 struct sk_redis_store {
@@ -219,19 +220,21 @@ static struct conn *conn_take(struct sk_redis_store *r)
 }
 
 /* broken: the connection failed (a hiredis context is unusable after an
- * I/O error); it is dropped and the next call connects again. */
+ * I/O error) or Redis refused a command (NOAUTH, OOM, ...): it is dropped
+ * and the next call connects again. */
 static void conn_give(struct sk_redis_store *r, struct conn *c, bool broken)
 {
     char why[200] = "";
     if (broken && c->ctx) {
-        snprintf(why, sizeof why, "%s", c->ctx->errstr[0] ? c->ctx->errstr : "I/O error");
+        snprintf(why, sizeof why, "%s", c->ctx->errstr[0] ? c->ctx->errstr : c->error);
         redisFree(c->ctx);
         c->ctx = NULL;
         atomic_store(&r->retry_after_ms, monotonic_ms() + RETRY_MS);
     }
+    c->error[0] = '\0';
     pthread_mutex_unlock(&c->lock);
     if (broken)
-        failed(r, why[0] ? why : "an error reply");
+        failed(r, why[0] ? why : "I/O error");
 }
 
 /* Sends n commands at once and reads their n replies. 0, or -1 when the
@@ -253,8 +256,11 @@ static int pipeline(struct conn *c, struct cmd *cmds, size_t n, redisReply **rep
             return -1;
         }
         replies[i] = reply;
-        if (!reply_ok(replies[i]))
+        if (!reply_ok(replies[i])) {
+            if (rc == 0)
+                snprintf(c->error, sizeof c->error, "%s", replies[i]->str);
             rc = -1;
+        }
     }
     return rc;
 }

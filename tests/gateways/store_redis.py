@@ -14,7 +14,8 @@ tests/unit/test_store.c, copied into the root, runs against it:
  (c) Redis killed mid-way: calls fail fast, errors counted, backend_up
      false, one log line for the outage; Redis started again: the same
      handle works again, one log line for that;
- (d) no Redis at all (Unix socket and loopback TCP): every call fails fast.
+ (d) no Redis at all (Unix socket and loopback TCP), or no or a wrong
+     password: every call fails fast.
 
 Exit 0 all passed, 1 a check failed, 77 skipped (the reason is printed)."""
 import argparse
@@ -141,6 +142,23 @@ def inside(args):
         # (b) bounds, on an empty database.
         rc, out = test_store(root, SPEC + "?db=2", "bounds")
         check("bounds in Redis: entries, bytes, one entry's cap refuse (database 2)", rc == 0, out)
+
+        # A password: from ?password-file= and from SEKISHO_REDIS_PASSWORD; none
+        # or a wrong one fails every call (and is said in the log).
+        redis.cli("CONFIG", "SET", "requirepass", "pp@p s3cret")
+        root.write("/etc/sekisho/redis-password", "pp@p s3cret\n", 0o600)
+        rc, out = test_store(root, SPEC + "?db=3&password-file=/etc/sekisho/redis-password", "bounds")
+        check("AUTH with the password of ?password-file=", rc == 0, out)
+        r = root.run([BIN, SPEC + "?db=4", "bounds"], env={"SEKISHO_REDIS_PASSWORD": "pp@p s3cret"})
+        check("AUTH with the password of SEKISHO_REDIS_PASSWORD", r.returncode == 0, r.stdout + r.stderr)
+        rc, out = test_store(root, SPEC, "down")
+        check("no password: every call fails fast, nothing found, the log says why (NOAUTH)",
+              rc == 0 and "NOAUTH" in out, out)
+        r = root.run([BIN, SPEC, "down"], env={"SEKISHO_REDIS_PASSWORD": "wrong"})
+        out = (r.stdout + r.stderr).decode(errors="replace")
+        check("a wrong password: every call fails fast, the log says why (AUTH)",
+              r.returncode == 0 and "AUTH" in out, out)
+        redis.cli("-a", "pp@p s3cret", "--no-auth-warning", "CONFIG", "SET", "requirepass", "")
 
         # (c) killed mid-way, then back.
         rc, said, out, err = outage(root, redis)
