@@ -326,6 +326,59 @@ static void test_hostile(struct sk_store *st)
     free(longer);
 }
 
+/* Random header bytes (every value but NUL, protocol characters and
+ * non-UTF-8 included), as a hostile sender chooses them: each message
+ * comes back byte for byte, and is found by its own sender and recipient
+ * only. */
+static void random_text(char *out, size_t max, unsigned *seed)
+{
+    size_t n = 1 + (size_t)rand_r(seed) % (max - 1);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)(1 + rand_r(seed) % 255);
+    out[n] = '\0';
+}
+
+static void lower_in_place(char *s)
+{
+    for (; *s; s++)
+        *s = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+}
+
+static void test_random_headers(struct sk_store *st)
+{
+    unsigned seed = 17;
+    for (int i = 0; i < 100; i++) {
+        char from[300], rcpt[300], msgid[300], subject[300];
+        random_text(from, 200, &seed);
+        snprintf(from + strlen(from), 40, "-%ld-%d", (long)getpid(), i); /* unique */
+        random_text(rcpt, 200, &seed);
+        random_text(msgid, 200, &seed);
+        random_text(subject, 200, &seed);
+        struct sample s;
+        sample(&s, from, rcpt, NULL, msgid);
+        s.msg.subject = subject;
+        if (put(st, &s) != 0) {
+            CHECK(!"put of random headers");
+            continue;
+        }
+        struct sk_held_msg *got = NULL;
+        CHECK_EQ_INT(sk_store_get(st, s.msg.token, now(), &got), 0);
+        lower_in_place(from);
+        lower_in_place(rcpt);
+        if (got) {
+            CHECK(strcmp(got->from, from) == 0 && strcmp(got->message_id, msgid) == 0 &&
+                  strcmp(got->subject, subject) == 0 && got->n_rcpts == 1 &&
+                  strcmp(got->rcpts[0], rcpt) == 0);
+            sk_held_free(got);
+        }
+        const char *r[] = {rcpt};
+        struct sk_follow_up f = {.from = from, .rcpts = r, .n_rcpts = 1};
+        CHECK_EQ_INT(count_found(st, &f), 1);
+        f = (struct sk_follow_up){.from = rcpt, .rcpts = r, .n_rcpts = 1, .in_reply_to = msgid};
+        CHECK_EQ_INT(count_found(st, &f), 0);
+    }
+}
+
 /* Several pool threads at once: each finds its own and nothing else. */
 struct worker {
     struct sk_store *st;
@@ -388,6 +441,7 @@ static void suite(const char *spec)
     test_tokens(st);
     test_matching(st);
     test_hostile(st);
+    test_random_headers(st);
     test_threads(st);
     struct sk_store_stats stats;
     sk_store_stats(st, &stats);
