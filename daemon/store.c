@@ -145,8 +145,8 @@ static int copy_rcpts(struct sk_held_msg *dst, const struct sk_held_msg *src)
 struct sk_held_msg *sk_store_canonical(const struct sk_held_msg *msg, bool *refused)
 {
     *refused = !address_fits(msg->from) ||
-               (msg->verdict && strnlen(msg->verdict, SK_STORE_MAX_VERDICT + 1) >
-                                    SK_STORE_MAX_VERDICT);
+               (msg->verdict &&
+                strnlen(msg->verdict, SK_STORE_MAX_VERDICT + 1) > SK_STORE_MAX_VERDICT);
     if (*refused)
         return NULL;
     struct sk_held_msg *c = calloc(1, sizeof *c);
@@ -163,8 +163,8 @@ struct sk_held_msg *sk_store_canonical(const struct sk_held_msg *msg, bool *refu
     c->name = copy_cut(msg->name, SK_STORE_MAX_FIELD, false);
     c->verdict = copy_cut(msg->verdict, SK_STORE_MAX_VERDICT, false);
     c->blob = sk_store_blob_new(msg->bytes, msg->bytes ? msg->len : 0);
-    if (!c->request_id || !c->message_id || !c->from || !c->subject || !c->name || !c->verdict ||
-        !c->blob || copy_rcpts(c, msg) != 0) {
+    if (!c->request_id || !c->message_id || !c->from || !c->subject || !c->name ||
+        !c->verdict || !c->blob || copy_rcpts(c, msg) != 0) {
         sk_held_free(c);
         return NULL;
     }
@@ -286,8 +286,8 @@ int sk_store_new_token(char out[33])
 
 /* A copy for the caller of a held message: its fields copied, its bytes
  * shared (one more reference), verdict and unlocked as given. */
-static struct sk_held_msg *held_copy(const struct sk_held_msg *h, const struct sk_store_blob *verdict,
-                                     bool unlocked)
+static struct sk_held_msg *held_copy(const struct sk_held_msg *h,
+                                     const struct sk_store_blob *verdict, bool unlocked)
 {
     struct sk_held_msg *c = calloc(1, sizeof *c);
     if (!c)
@@ -303,8 +303,8 @@ static struct sk_held_msg *held_copy(const struct sk_held_msg *h, const struct s
     c->name = strdup(h->name);
     c->verdict = strdup(verdict ? (const char *)verdict->data : "");
     c->rcpts = calloc(h->n_rcpts ? h->n_rcpts : 1, sizeof *c->rcpts);
-    bool ok = c->request_id && c->message_id && c->from && c->subject && c->name && c->verdict &&
-              c->rcpts;
+    bool ok = c->request_id && c->message_id && c->from && c->subject && c->name &&
+              c->verdict && c->rcpts;
     for (size_t i = 0; ok && i < h->n_rcpts; i++) {
         c->rcpts[i] = strdup(h->rcpts[i]);
         ok = c->rcpts[i] != NULL;
@@ -328,7 +328,7 @@ struct mem_entry {
     struct sk_store_blob *verdict; /* replaced as a whole, under the lock */
     bool unlocked;
     uint64_t cost;
-    struct mem_entry *older, *newer;             /* arrival order */
+    struct mem_entry *older, *newer; /* arrival order */
     struct mem_entry *next_by_token, *next_by_sender;
 };
 
@@ -364,7 +364,8 @@ static size_t bucket_of(const struct mem_store *m, const char *s)
 
 static void chain_remove(struct mem_entry **head, struct mem_entry *e, bool by_token)
 {
-    for (struct mem_entry **p = head; *p; p = by_token ? &(*p)->next_by_token : &(*p)->next_by_sender)
+    for (struct mem_entry **p = head; *p;
+         p = by_token ? &(*p)->next_by_token : &(*p)->next_by_sender)
         if (*p == e) {
             *p = by_token ? e->next_by_token : e->next_by_sender;
             return;
@@ -534,7 +535,8 @@ static size_t mem_deliver(struct mem_pick *picks, size_t n, struct sk_held_msg *
 {
     size_t done = 0;
     for (size_t i = 0; i < n; i++) {
-        struct sk_held_msg *c = held_copy(picks[i].entry->msg, picks[i].verdict, picks[i].unlocked);
+        struct sk_held_msg *c =
+            held_copy(picks[i].entry->msg, picks[i].verdict, picks[i].unlocked);
         if (c)
             out[done++] = c;
         sk_store_blob_unref(picks[i].verdict);
@@ -567,7 +569,8 @@ static int mem_find(struct mem_store *m, const struct sk_follow_up *f, uint64_t 
     return *n == n_picks ? 0 : SK_ENOMEM;
 }
 
-static int mem_get(struct mem_store *m, const char *token, uint64_t now, struct sk_held_msg **out)
+static int mem_get(struct mem_store *m, const char *token, uint64_t now,
+                   struct sk_held_msg **out)
 {
     struct mem_pick pick = {0};
     pthread_mutex_lock(&m->lock);
@@ -606,7 +609,7 @@ static int mem_set_verdict(struct mem_store *m, const char *token, const char *v
 /* ---- the dispatch ---- */
 
 struct sk_store {
-    struct mem_store *mem;       /* exactly one of the two */
+    struct mem_store *mem; /* exactly one of the two */
     struct sk_redis_store *redis;
 };
 

@@ -31,20 +31,20 @@ struct sk_store_blob; /* refcounted immutable bytes (store.c) */
  * owns every field (read, not kept); what find and get hand out is owned by
  * the caller and freed with sk_held_free. */
 struct sk_held_msg {
-    char token[33];         /* 128 random bits as hex: the only key that reads it back */
-    char *request_id;       /* the first request's id ("" when none) */
-    char *message_id;       /* its Message-ID ("" when none) */
-    char *from;             /* sender address, lowercased */
-    char **rcpts;           /* To and Cc addresses, lowercased */
+    char token[33];   /* 128 random bits as hex: the only key that reads it back */
+    char *request_id; /* the first request's id ("" when none) */
+    char *message_id; /* its Message-ID ("" when none) */
+    char *from;       /* sender address, lowercased */
+    char **rcpts;     /* To and Cc addresses, lowercased */
     size_t n_rcpts;
     char *subject;
-    char *name;             /* the request's filename ("" when none) */
-    uint64_t created;       /* unix seconds */
-    uint64_t expires;       /* unix seconds: gone from then on */
-    const uint8_t *bytes;   /* the message as it arrived */
+    char *name;           /* the request's filename ("" when none) */
+    uint64_t created;     /* unix seconds */
+    uint64_t expires;     /* unix seconds: gone from then on */
+    const uint8_t *bytes; /* the message as it arrived */
     size_t len;
-    char *verdict;          /* its current verdict object, JSON */
-    bool unlocked;          /* a follow-up has opened it */
+    char *verdict;              /* its current verdict object, JSON */
+    bool unlocked;              /* a follow-up has opened it */
     struct sk_store_blob *blob; /* the store's: holds bytes (NULL in put's input) */
 };
 

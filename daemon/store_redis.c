@@ -37,11 +37,13 @@
  * (down, up). A few connections, each with its own lock, serve the
  * front's pool threads. */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <netdb.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +81,7 @@ struct sk_redis_store {
     char where[300]; /* for the log: the address, never the password */
     char host[INET6_ADDRSTRLEN];
     int port;
-    char *path;      /* a Unix socket, or NULL */
+    char *path; /* a Unix socket, or NULL */
     long db;
     char *user, *password;
     struct conn conns[N_CONNS];
@@ -99,6 +101,7 @@ struct cmd {
 
 static void arg(struct cmd *c, const void *p, size_t len)
 {
+    assert(c->argc < MAX_ARGS); /* our commands' shapes, never the input's */
     c->argv[c->argc] = p;
     c->len[c->argc++] = len;
 }
@@ -106,6 +109,16 @@ static void arg(struct cmd *c, const void *p, size_t len)
 static void args(struct cmd *c, const char *s)
 {
     arg(c, s, strlen(s));
+}
+
+/* Appends the strings up to a NULL, each an argument. */
+__attribute__((sentinel)) static void strs(struct cmd *c, ...)
+{
+    va_list ap;
+    va_start(ap, c);
+    for (const char *s; (s = va_arg(ap, const char *));)
+        args(c, s);
+    va_end(ap);
 }
 
 static uint64_t monotonic_ms(void)
@@ -165,10 +178,10 @@ static redisContext *connect_one(struct sk_redis_store *r, char *why, size_t why
     }
     if (r->password) {
         struct cmd auth = {0};
-        args(&auth, "AUTH");
+        strs(&auth, "AUTH", NULL);
         if (r->user)
-            args(&auth, r->user);
-        args(&auth, r->password);
+            strs(&auth, r->user, NULL);
+        strs(&auth, r->password, NULL);
         redisReply *reply = redisCommandArgv(ctx, auth.argc, auth.argv, auth.len);
         bool ok = reply_ok(reply);
         snprintf(why, whylen, "AUTH: %s", reply && reply->str ? reply->str : "no answer");
@@ -180,11 +193,11 @@ static redisContext *connect_one(struct sk_redis_store *r, char *why, size_t why
         char db[24];
         snprintf(db, sizeof db, "%ld", r->db);
         struct cmd select = {0};
-        args(&select, "SELECT");
-        args(&select, db);
+        strs(&select, "SELECT", db, NULL);
         redisReply *reply = redisCommandArgv(ctx, select.argc, select.argv, select.len);
         bool ok = reply_ok(reply);
-        snprintf(why, whylen, "SELECT %s: %s", db, reply && reply->str ? reply->str : "no answer");
+        snprintf(why, whylen, "SELECT %s: %s", db,
+                 reply && reply->str ? reply->str : "no answer");
         reply_free(reply);
         if (!ok)
             goto fail;
@@ -281,7 +294,7 @@ static int transaction(struct conn *c, struct cmd *cmds, size_t n, redisReply **
 {
     struct cmd all[MAX_TX + 2] = {{0}};
     redisReply *rep[MAX_TX + 2];
-    args(&all[0], "MULTI");
+    strs(&all[0], "MULTI", NULL);
     memcpy(all + 1, cmds, n * sizeof *cmds);
     args(&all[n + 1], "EXEC");
     int rc = pipeline(c, all, n + 2, rep);
@@ -468,7 +481,8 @@ static struct sk_held_msg *meta_unpack(const redisReply *meta, const char *token
 
 /* Bytes and verdict of a message from their replies. 0, or -1 when they
  * are missing (it expired meanwhile) or memory ran out. */
-static int fill_content(struct sk_held_msg *m, const redisReply *bytes, const redisReply *verdict)
+static int fill_content(struct sk_held_msg *m, const redisReply *bytes,
+                        const redisReply *verdict)
 {
     if (!bytes || bytes->type != REDIS_REPLY_STRING || !verdict ||
         verdict->type != REDIS_REPLY_STRING || memchr(verdict->str, 0, verdict->len))
@@ -505,12 +519,12 @@ static int reserve(struct sk_redis_store *r, struct conn *c, uint64_t cost, uint
     snprintf(cost_s, sizeof cost_s, "%llu", (unsigned long long)cost);
     snprintf(ttl, sizeof ttl, "%llu", (unsigned long long)(2 * r->limits.window_s));
     struct cmd cmds[6] = {0};
-    args(&cmds[0], "GET"), args(&cmds[0], b_prev);
-    args(&cmds[1], "GET"), args(&cmds[1], c_prev);
-    args(&cmds[2], "INCRBY"), args(&cmds[2], b_now), args(&cmds[2], cost_s);
-    args(&cmds[3], "INCR"), args(&cmds[3], c_now);
-    args(&cmds[4], "EXPIRE"), args(&cmds[4], b_now), args(&cmds[4], ttl);
-    args(&cmds[5], "EXPIRE"), args(&cmds[5], c_now), args(&cmds[5], ttl);
+    strs(&cmds[0], "GET", b_prev, NULL);
+    strs(&cmds[1], "GET", c_prev, NULL);
+    strs(&cmds[2], "INCRBY", b_now, cost_s, NULL);
+    strs(&cmds[3], "INCR", c_now, NULL);
+    strs(&cmds[4], "EXPIRE", b_now, ttl, NULL);
+    strs(&cmds[5], "EXPIRE", c_now, ttl, NULL);
     redisReply *exec = NULL;
     if (transaction(c, cmds, 6, &exec) != 0)
         return -1;
@@ -530,10 +544,10 @@ static int reserve(struct sk_redis_store *r, struct conn *c, uint64_t cost, uint
     /* Taken back with the expiry set again: a counter that expired
      * meanwhile must not come back without one. */
     struct cmd back[4] = {0};
-    args(&back[0], "DECRBY"), args(&back[0], b_now), args(&back[0], cost_s);
-    args(&back[1], "DECR"), args(&back[1], c_now);
-    args(&back[2], "EXPIRE"), args(&back[2], b_now), args(&back[2], ttl);
-    args(&back[3], "EXPIRE"), args(&back[3], c_now), args(&back[3], ttl);
+    strs(&back[0], "DECRBY", b_now, cost_s, NULL);
+    strs(&back[1], "DECR", c_now, NULL);
+    strs(&back[2], "EXPIRE", b_now, ttl, NULL);
+    strs(&back[3], "EXPIRE", c_now, ttl, NULL);
     int rc = transaction(c, back, 4, &exec);
     reply_free(exec);
     return rc == 0 ? SK_ELIMIT : -1;
@@ -567,16 +581,16 @@ static int write_msg(struct sk_redis_store *r, struct conn *c, const struct sk_h
     snprintf(score, sizeof score, "%llu", (unsigned long long)score_of(m->expires));
     snprintf(floor, sizeof floor, "(%llu", (unsigned long long)live_from(now));
     struct cmd cmds[5] = {0};
-    args(&cmds[0], "HSET"), args(&cmds[0], key);
-    args(&cmds[0], "meta"), arg(&cmds[0], meta, meta_len);
-    args(&cmds[0], "bytes"), arg(&cmds[0], m->bytes, m->len);
-    args(&cmds[0], "verdict"), args(&cmds[0], m->verdict);
-    args(&cmds[0], "unlocked"), args(&cmds[0], "0");
-    args(&cmds[1], "EXPIRE"), args(&cmds[1], key), args(&cmds[1], ttl);
-    args(&cmds[2], "ZADD"), args(&cmds[2], sender), args(&cmds[2], score), args(&cmds[2], m->token);
-    args(&cmds[3], "ZREMRANGEBYSCORE"), args(&cmds[3], sender), args(&cmds[3], "-inf");
-    args(&cmds[3], floor);
-    args(&cmds[4], "EXPIRE"), args(&cmds[4], sender), args(&cmds[4], ttl);
+    strs(&cmds[0], "HSET", key, NULL);
+    args(&cmds[0], "meta");
+    arg(&cmds[0], meta, meta_len);
+    args(&cmds[0], "bytes");
+    arg(&cmds[0], m->bytes, m->len);
+    strs(&cmds[0], "verdict", m->verdict, "unlocked", "0", NULL);
+    strs(&cmds[1], "EXPIRE", key, ttl, NULL);
+    strs(&cmds[2], "ZADD", sender, score, m->token, NULL);
+    strs(&cmds[3], "ZREMRANGEBYSCORE", sender, "-inf", floor, NULL);
+    strs(&cmds[4], "EXPIRE", sender, ttl, NULL);
     redisReply *exec = NULL;
     int rc = transaction(c, cmds, 5, &exec);
     reply_free(exec);
@@ -628,8 +642,7 @@ static int find_metas(struct conn *c, const struct sk_follow_up *f, uint64_t now
     snprintf(floor, sizeof floor, "%llu", (unsigned long long)live_from(now));
     snprintf(limit, sizeof limit, "%u", FIND_CANDIDATES);
     struct cmd range = {0};
-    args(&range, "ZREVRANGEBYSCORE"), args(&range, sender), args(&range, "+inf");
-    args(&range, floor), args(&range, "LIMIT"), args(&range, "0"), args(&range, limit);
+    strs(&range, "ZREVRANGEBYSCORE", sender, "+inf", floor, "LIMIT", "0", limit, NULL);
     redisReply *tokens = NULL;
     if (pipeline(c, &range, 1, &tokens) != 0 || tokens->type != REDIS_REPLY_ARRAY) {
         reply_free(tokens);
@@ -646,8 +659,7 @@ static int find_metas(struct conn *c, const struct sk_follow_up *f, uint64_t now
             continue; /* not one of ours: never made into a key */
         which[n_cmds] = t->str;
         key_msg(keys[n_cmds], t->str);
-        args(&cmds[n_cmds], "HMGET"), args(&cmds[n_cmds], keys[n_cmds]);
-        args(&cmds[n_cmds], "meta"), args(&cmds[n_cmds], "unlocked");
+        strs(&cmds[n_cmds], "HMGET", keys[n_cmds], "meta", "unlocked", NULL);
         n_cmds++;
     }
     redisReply *rep[FIND_CANDIDATES];
@@ -679,8 +691,7 @@ static int find_contents(struct conn *c, struct sk_held_msg **out, size_t *n)
     int rc = cmds && rep && keys ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < *n; i++) {
         key_msg(keys[i], out[i]->token);
-        args(&cmds[i], "HMGET"), args(&cmds[i], keys[i]);
-        args(&cmds[i], "bytes"), args(&cmds[i], "verdict");
+        strs(&cmds[i], "HMGET", keys[i], "bytes", "verdict", NULL);
     }
     if (rc == 0)
         rc = pipeline(c, cmds, *n, rep);
@@ -731,8 +742,7 @@ int sk_redis_get(struct sk_redis_store *r, const char *token, uint64_t now,
     char key[64];
     key_msg(key, token);
     struct cmd get = {0};
-    args(&get, "HMGET"), args(&get, key), args(&get, "meta"), args(&get, "bytes");
-    args(&get, "verdict"), args(&get, "unlocked");
+    strs(&get, "HMGET", key, "meta", "bytes", "verdict", "unlocked", NULL);
     struct conn *c = conn_take(r);
     if (!c)
         return SK_EIO;
@@ -769,8 +779,7 @@ int sk_redis_set_verdict(struct sk_redis_store *r, const char *token, const char
     char key[64];
     key_msg(key, token);
     struct cmd eval = {0};
-    args(&eval, "EVAL"), args(&eval, set_verdict_script), args(&eval, "1"), args(&eval, key);
-    args(&eval, verdict_json), args(&eval, unlocked ? "1" : "0");
+    strs(&eval, "EVAL", set_verdict_script, "1", key, verdict_json, unlocked ? "1" : "0", NULL);
     struct conn *c = conn_take(r);
     if (!c)
         return SK_EIO;
@@ -868,8 +877,9 @@ static int parse_tcp(struct sk_redis_store *r, char *s, char *err, size_t errlen
         }
     }
     if (strchr(s, '@')) {
-        snprintf(err, errlen, "--store: no password in the address (every user can read a "
-                              "command line): ?password-file=PATH or SEKISHO_REDIS_PASSWORD");
+        snprintf(err, errlen,
+                 "--store: no password in the address (every user can read a "
+                 "command line): ?password-file=PATH or SEKISHO_REDIS_PASSWORD");
         return -1;
     }
     char *host = s, *port = NULL;

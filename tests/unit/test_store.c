@@ -147,7 +147,8 @@ static void test_round_trip(struct sk_store *st)
     CHECK_EQ_INT(got->expires, s.msg.expires);
     sk_held_free(got);
 
-    CHECK_EQ_INT(sk_store_set_verdict(st, s.msg.token, "{\"verdict\":\"pass\"}", true, now()), 0);
+    CHECK_EQ_INT(sk_store_set_verdict(st, s.msg.token, "{\"verdict\":\"pass\"}", true, now()),
+                 0);
     got = NULL;
     CHECK_EQ_INT(sk_store_get(st, s.msg.token, now(), &got), 0);
     if (got) {
@@ -170,8 +171,12 @@ static void test_tokens(struct sk_store *st)
     char guess[33];
     CHECK_EQ_INT(sk_store_new_token(guess), 0);
     CHECK_EQ_INT(sk_store_get(st, guess, now(), &got), SK_STORE_UNKNOWN);
-    static const char *const bad[] = {"", "*", "../m", "0123456789ABCDEF0123456789ABCDEF",
-                                      "0123456789abcdef0123456789abcdef0", "sekisho:m:x",
+    static const char *const bad[] = {"",
+                                      "*",
+                                      "../m",
+                                      "0123456789ABCDEF0123456789ABCDEF",
+                                      "0123456789abcdef0123456789abcdef0",
+                                      "sekisho:m:x",
                                       "0123456789abcdef0123456789abcde\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_EQ_INT(sk_store_get(st, bad[i], now(), &got), SK_STORE_UNKNOWN);
@@ -205,7 +210,8 @@ static void test_matching(struct sk_store *st)
     CHECK_EQ_INT(n, 1);
     if (n == 1) {
         CHECK_EQ_STR(out[0]->token, s.msg.token);
-        CHECK(out[0]->len == sizeof s.bytes && memcmp(out[0]->bytes, s.bytes, out[0]->len) == 0);
+        CHECK(out[0]->len == sizeof s.bytes &&
+              memcmp(out[0]->bytes, s.bytes, out[0]->len) == 0);
         sk_held_free(out[0]);
     }
     char upper[100];
@@ -217,8 +223,11 @@ static void test_matching(struct sk_store *st)
     f = (struct sk_follow_up){.from = other, .rcpts = overlap, .n_rcpts = 2};
     CHECK_EQ_INT(count_found(st, &f), 0); /* another sender */
     const char *refs[] = {"<unrelated@x>", " <thread-1@example.jp> "};
-    f = (struct sk_follow_up){.from = other, .rcpts = overlap, .n_rcpts = 2,
-                              .in_reply_to = "<thread-1@example.jp>", .references = refs,
+    f = (struct sk_follow_up){.from = other,
+                              .rcpts = overlap,
+                              .n_rcpts = 2,
+                              .in_reply_to = "<thread-1@example.jp>",
+                              .references = refs,
                               .n_references = 2};
     CHECK_EQ_INT(count_found(st, &f), 0); /* another sender, in the thread */
     f = (struct sk_follow_up){.from = from, .rcpts = disjoint, .n_rcpts = 2};
@@ -231,8 +240,8 @@ static void test_matching(struct sk_store *st)
     f.references = refs;
     f.n_references = 2;
     CHECK_EQ_INT(count_found(st, &f), 1); /* ... by References */
-    f = (struct sk_follow_up){.from = "", .rcpts = overlap, .n_rcpts = 2,
-                              .in_reply_to = "<thread-1@example.jp>"};
+    f = (struct sk_follow_up){
+        .from = "", .rcpts = overlap, .n_rcpts = 2, .in_reply_to = "<thread-1@example.jp>"};
     CHECK_EQ_INT(count_found(st, &f), 0); /* no sender */
     f = (struct sk_follow_up){.from = NULL, .in_reply_to = "<thread-1@example.jp>"};
     CHECK_EQ_INT(count_found(st, &f), 0);
@@ -244,7 +253,8 @@ static void test_matching(struct sk_store *st)
     unique(third, sizeof third, "subject");
     sample(&t, third, "c@example.jp", NULL, "");
     CHECK_EQ_INT(put(st, &t), 0);
-    f = (struct sk_follow_up){.from = third, .rcpts = disjoint, .n_rcpts = 2, .in_reply_to = ""};
+    f = (struct sk_follow_up){
+        .from = third, .rcpts = disjoint, .n_rcpts = 2, .in_reply_to = ""};
     CHECK_EQ_INT(count_found(st, &f), 0); /* an empty Message-ID names nothing */
 
     /* Newest first. */
@@ -291,8 +301,9 @@ static void test_hostile(struct sk_store *st)
         CHECK_EQ_STR(got->message_id, hostile);
         CHECK_EQ_STR(got->verdict, hostile);
         CHECK_EQ_STR(got->from, from);
-        CHECK(got->n_rcpts == 2 && strcmp(got->rcpts[0], "a\r\n*3\r\n$3\r\ndel\r\n$6\r\nvictim\r\n"
-                                                         "*1\r\n$8\r\nflushall\r\n\"'`$(x)%s%n{}[]<>") == 0);
+        CHECK(got->n_rcpts == 2 &&
+              strcmp(got->rcpts[0], "a\r\n*3\r\n$3\r\ndel\r\n$6\r\nvictim\r\n"
+                                    "*1\r\n$8\r\nflushall\r\n\"'`$(x)%s%n{}[]<>") == 0);
         sk_held_free(got);
     }
     const char *r[] = {hostile};
@@ -412,7 +423,8 @@ static void *work(void *arg)
             memcmp(got->bytes, s.bytes, sizeof s.bytes) != 0)
             w->failures++;
         sk_held_free(got);
-        if (sk_store_set_verdict(w->st, s.msg.token, "{\"verdict\":\"pass\"}", true, now()) != 0)
+        if (sk_store_set_verdict(w->st, s.msg.token, "{\"verdict\":\"pass\"}", true, now()) !=
+            0)
             w->failures++;
     }
     return NULL;
@@ -604,7 +616,8 @@ static void test_two_handles(const char *spec)
     const char *r[] = {"r@example.jp"};
     struct sk_follow_up f = {.from = from, .rcpts = r, .n_rcpts = 1};
     CHECK_EQ_INT(count_found(two, &f), 1);
-    CHECK_EQ_INT(sk_store_set_verdict(two, s.msg.token, "{\"verdict\":\"pass\"}", true, now()), 0);
+    CHECK_EQ_INT(sk_store_set_verdict(two, s.msg.token, "{\"verdict\":\"pass\"}", true, now()),
+                 0);
     struct sk_held_msg *got = NULL;
     CHECK_EQ_INT(sk_store_get(one, s.msg.token, now(), &got), 0);
     if (got) {
@@ -683,8 +696,9 @@ static void check_down(struct sk_store *st, uint64_t errors_before)
         CHECK_EQ_INT(n, 0);
         struct sk_held_msg *got = NULL;
         CHECK_EQ_INT(sk_store_get(st, "0123456789abcdef0123456789abcdef", now(), &got), SK_EIO);
-        CHECK_EQ_INT(sk_store_set_verdict(st, "0123456789abcdef0123456789abcdef", "{}", true, now()),
-                     SK_EIO);
+        CHECK_EQ_INT(
+            sk_store_set_verdict(st, "0123456789abcdef0123456789abcdef", "{}", true, now()),
+            SK_EIO);
     }
     uint64_t ms = ms_since(&t0);
     CHECK(ms < 2000); /* 20 calls: each fails at once or within its timeout */
