@@ -1,7 +1,7 @@
 #!/bin/bash
 # mkroot.sh: the throwaway Debian 12 root that holds the real gateway programs (rspamd, Exim,
-# clamav-milter + miltertest, amavisd-new, clamdscan, Haraka, and HAProxy for the pool test
-# haproxy.py), built once and cached.
+# clamav-milter + miltertest, amavisd-new, clamdscan, Haraka, HAProxy for the pool test
+# haproxy.py, and redis-server for the PPAP store's test store_redis.py), built once and cached.
 #
 #   tests/gateways/mkroot.sh           # prints the cached root's directory (builds it if missing)
 #
@@ -17,7 +17,7 @@ PKGS="rspamd exim4-daemon-heavy clamav-milter miltertest amavisd-new clamdscan h
 python3 socat nodejs npm p7zip-full unzip zip xz-utils bzip2 cpio procps ca-certificates
 libarchive-zip-perl libmail-dkim-perl iproute2
 libarchive13 libyara9 libssl3 libgmime-3.0-0 libpcre2-8-0 zlib1g libgsf-1-114 libglib2.0-0
-libjansson4 libuv1 libseccomp2 libmagic1 libasan8 libubsan1"
+libjansson4 libuv1 libseccomp2 libmagic1 libasan8 libubsan1 libhiredis0.14 redis-server"
 # The last two lines: Sekisho's own run-time libraries (and the sanitizer build's), so the
 # daemon runs inside the root too and the paths clamd clients name in SCAN are the same for both.
 # Haraka 3.3 wants node >= 20 (Debian 12 has 18): the node binary comes from npm too.
