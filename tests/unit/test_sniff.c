@@ -8,6 +8,7 @@
 #include "engine/sniff.h"
 #include "engine/unpacker.h"
 #include "unpackers/registry.h"
+#include "unpackers/text_head.h"
 
 /* The type the engine gives these bytes: the sniffer's, or what an
  * unpacker's bid shows (PE, ELF, Mach-O, PDF, VHD, VHDX, FAT). */
@@ -293,6 +294,59 @@ static void bids_keep_the_old_order(void)
     CHECK_EQ_STR(sniff_name(buf, sizeof buf), "text");
 }
 
+/* Scripts, HTML and messages are their unpackers' bids (script.c 85,
+ * html.c 75, mime.c 60; the sniffer's text and XML count as 0): together
+ * they keep the sniffer's old order, script before HTML before XML before a
+ * message. */
+static void text_bids_keep_the_old_order(void)
+{
+    const char *wsf = "<?xml version=\"1.0\"?>\n<job id=\"a\"><script/></job>";
+    CHECK_EQ_STR(sniff_name(wsf, strlen(wsf)), "script");
+    const char *xml = "<?xml version=\"1.0\"?>\nFrom: a@example.com\nTo: b@example.com\n";
+    CHECK_EQ_STR(sniff_name(xml, strlen(xml)), "xml");
+    const char *hta = "<!DOCTYPE html>\n<head><HTA:APPLICATION ID=\"x\" /></head>";
+    CHECK_EQ_STR(sniff_name(hta, strlen(hta)), "script");
+    const char *html_mail = "From: a@example.com\nTo: b@example.com\nContent-Type: text/html\n\n"
+                            "<html><body>hi</body></html>\n";
+    CHECK_EQ_STR(sniff_name(html_mail, strlen(html_mail)), "eml");
+    /* header-like lines after a page's first tag: a page */
+    const char *page = "<head>x: y\nFrom: a@example.com\nTo: b@example.com\n\n";
+    CHECK_EQ_STR(sniff_name(page, strlen(page)), "html");
+    const char *batch = "\r\n  @echo off\r\nset x=1\r\n";
+    CHECK_EQ_STR(sniff_name(batch, strlen(batch)), "script");
+    const char *vbs_mail = "From: a@example.com\nTo: b@example.com\n\n"
+                           "Set sh = CreateObject(\"WScript.Shell\")\n";
+    CHECK_EQ_STR(sniff_name(vbs_mail, strlen(vbs_mail)), "script");
+    const char *sylk = "ID;PWXL;N;E\nC;X1;Y1;K1\nE\n";
+    CHECK_EQ_STR(sniff_name(sylk, strlen(sylk)), "text");
+}
+
+/* Who opens a typed text node: a page named like a script is the script
+ * unpacker's (by name, 70, over html.c's 40), a SYLK text sylk.c's. */
+static void text_openers(void)
+{
+    const char *page = "<html><body>x</body></html>";
+    struct sk_node node = {.name = "invoice.hta",
+                           .path = "",
+                           .type = SK_TYPE_HTML,
+                           .data = {.p = (uint8_t *)(uintptr_t)page, .len = strlen(page)}};
+    const struct sk_unpacker *opener = sk_bid_best(sk_unpackers, &node);
+    CHECK_EQ_STR(opener ? opener->name : "none", "script");
+    node.name = "page.html";
+    opener = sk_bid_best(sk_unpackers, &node);
+    CHECK_EQ_STR(opener ? opener->name : "none", "html");
+    const char *sylk = "ID;PWXL;N;E\nC;X1;Y1;K1\nE\n";
+    node.type = SK_TYPE_TEXT;
+    node.data = (struct sk_buf){.p = (uint8_t *)(uintptr_t)sylk, .len = strlen(sylk)};
+    opener = sk_bid_best(sk_unpackers, &node);
+    CHECK_EQ_STR(opener ? opener->name : "none", "sylk");
+    const char *mail = "From: a@example.com\nTo: b@example.com\n\nhi\n";
+    node.type = SK_TYPE_EML;
+    node.data = (struct sk_buf){.p = (uint8_t *)(uintptr_t)mail, .len = strlen(mail)};
+    opener = sk_bid_best(sk_unpackers, &node);
+    CHECK_EQ_STR(opener ? opener->name : "none", "mime");
+}
+
 int main(void)
 {
     bids_keep_the_old_order();
@@ -307,5 +361,7 @@ int main(void)
     scripts_by_strong_markers_only();
     onenote_header_guid();
     signatures_and_certificates();
+    text_bids_keep_the_old_order();
+    text_openers();
     return check_exit("sniff");
 }
