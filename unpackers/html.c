@@ -355,8 +355,8 @@ int sk_smuggling_next(struct sk_unpack *u, struct sk_smuggling *s, const uint8_t
  * only, so that one named like a script (.hta) goes to script.c (70). */
 static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    static const char *const first_tags[] = {"<!doctype html", "<html", "<head",
-                                              "<body",          "<script", "<hta:"};
+    static const char *const first_tags[] = {"<!doctype html", "<html",   "<head",
+                                             "<body",          "<script", "<hta:"};
     if (node->type == SK_TYPE_HTML)
         return 40;
     int score = sk_text_score(node, 75);

@@ -182,6 +182,17 @@ static bool has_encoded_block(const struct sk_reader *head)
     return vbe && sk_reader_match(head, (size_t)(vbe - p) + 10, "==", 2);
 }
 
+/* The call a line whose first word (at s) is "set " (VBScript) or "var "
+ * (JScript) makes to start a WScript object; NULL for any other line. */
+static const char *wscript_call(const struct sk_reader *line, size_t s)
+{
+    if (sk_text_starts_ci(line, s, "set "))
+        return "CreateObject(\"WScript.";
+    if (sk_text_starts_ci(line, s, "var "))
+        return "new ActiveXObject(\"WScript.";
+    return NULL;
+}
+
 /* A line of the head that starts (after blanks) with "set " and holds
  * CreateObject("WScript., or with "var " and holds new
  * ActiveXObject("WScript. (case-insensitive): one pass over the lines. */
@@ -196,9 +207,7 @@ static bool has_wscript_line(const struct sk_reader *head)
         size_t len = eol ? (size_t)(eol - rest) : head->len - at;
         const struct sk_reader line = sk_reader_make(rest, len);
         size_t s = sk_text_skip_space(&line, 0);
-        const char *then = sk_text_starts_ci(&line, s, "set ")   ? "CreateObject(\"WScript."
-                           : sk_text_starts_ci(&line, s, "var ") ? "new ActiveXObject(\"WScript."
-                                                                 : NULL;
+        const char *then = wscript_call(&line, s);
         for (size_t i = s; then && i + strlen(then) <= len; i++)
             if (sk_text_starts_ci(&line, i, then))
                 return true;
@@ -214,7 +223,8 @@ static bool is_script(const struct sk_node *node)
 {
     size_t n = node->data.len;
     const struct sk_reader w = sk_reader_make(node->data.p, n < PROLOG_HEAD ? n : PROLOG_HEAD);
-    const struct sk_reader head = sk_reader_make(node->data.p, n < SCRIPT_HEAD ? n : SCRIPT_HEAD);
+    const struct sk_reader head =
+        sk_reader_make(node->data.p, n < SCRIPT_HEAD ? n : SCRIPT_HEAD);
     size_t s = after_xml_prolog(&w, sk_text_skip_space(&w, 0));
     if (starts_tag(&w, s, "<job") || starts_tag(&w, s, "<package") ||
         sk_text_starts_ci(&w, s, "@echo off") || sk_text_starts_ci(&w, s, "#requires -") ||

@@ -47,7 +47,7 @@ int sk_text_score(const struct sk_node *node, int score)
     size_t n = node->data.len;
     const struct sk_reader w = sk_reader_make(node->data.p, n < 1024 ? n : 1024);
     return sk_text_starts_ci(&w, sk_text_skip_space(&w, 0), "-----BEGIN PGP ") ? 0
-                                                                              : OVER_PGP_PROBE;
+                                                                               : OVER_PGP_PROBE;
 }
 
 size_t sk_message_start(const uint8_t *p, size_t n)

@@ -9,9 +9,10 @@
  * (SEKISHO_FUZZ_UNPACKERS); nothing here names a format.
  *
  * The node is made to look as the engine would hand it over: the type the
- * engine gives its bytes (the sniffer's, or what a bid shows) first; when the unpacker's probe declines that, every other type; and for
- * unpackers that judge a node by its place (an OOXML part by its package and
- * name), the node under a parent of each type with each name of
+ * engine gives its bytes (the sniffer's, or what a bid shows) first; when
+ * the unpacker's bid declines that, every other type; and for unpackers
+ * that judge a node by its place (an OOXML part by its package and name),
+ * the node under a parent of each type with each name of
  * context_names[]. An input no context fits is not the unpacker's and is
  * skipped, as the engine would skip it.
  *

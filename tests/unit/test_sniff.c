@@ -300,25 +300,35 @@ static void bids_keep_the_old_order(void)
  * message. */
 static void text_bids_keep_the_old_order(void)
 {
-    const char *wsf = "<?xml version=\"1.0\"?>\n<job id=\"a\"><script/></job>";
-    CHECK_EQ_STR(sniff_name(wsf, strlen(wsf)), "script");
-    const char *xml = "<?xml version=\"1.0\"?>\nFrom: a@example.com\nTo: b@example.com\n";
-    CHECK_EQ_STR(sniff_name(xml, strlen(xml)), "xml");
-    const char *hta = "<!DOCTYPE html>\n<head><HTA:APPLICATION ID=\"x\" /></head>";
-    CHECK_EQ_STR(sniff_name(hta, strlen(hta)), "script");
-    const char *html_mail = "From: a@example.com\nTo: b@example.com\nContent-Type: text/html\n\n"
-                            "<html><body>hi</body></html>\n";
-    CHECK_EQ_STR(sniff_name(html_mail, strlen(html_mail)), "eml");
-    /* header-like lines after a page's first tag: a page */
-    const char *page = "<head>x: y\nFrom: a@example.com\nTo: b@example.com\n\n";
-    CHECK_EQ_STR(sniff_name(page, strlen(page)), "html");
-    const char *batch = "\r\n  @echo off\r\nset x=1\r\n";
-    CHECK_EQ_STR(sniff_name(batch, strlen(batch)), "script");
-    const char *vbs_mail = "From: a@example.com\nTo: b@example.com\n\n"
-                           "Set sh = CreateObject(\"WScript.Shell\")\n";
-    CHECK_EQ_STR(sniff_name(vbs_mail, strlen(vbs_mail)), "script");
-    const char *sylk = "ID;PWXL;N;E\nC;X1;Y1;K1\nE\n";
-    CHECK_EQ_STR(sniff_name(sylk, strlen(sylk)), "text");
+    static const struct {
+        const char *text, *type;
+    } cases[] = {
+        {"<?xml version=\"1.0\"?>\n<job id=\"a\"><script/></job>", "script"},
+        {"<?xml version=\"1.0\"?>\nFrom: a@example.com\nTo: b@example.com\n", "xml"},
+        {"<!DOCTYPE html>\n<head><HTA:APPLICATION ID=\"x\" /></head>", "script"},
+        {"From: a@example.com\nTo: b@example.com\nContent-Type: text/html\n\n"
+         "<html><body>hi</body></html>\n",
+         "eml"},
+        /* header-like lines after a page's first tag: a page */
+        {"<head>x: y\nFrom: a@example.com\nTo: b@example.com\n\n", "html"},
+        {"\r\n  @echo off\r\nset x=1\r\n", "script"},
+        {"From: a@example.com\nTo: b@example.com\n\nSet sh = CreateObject(\"WScript.Shell\")\n",
+         "script"},
+        {"ID;PWXL;N;E\nC;X1;Y1;K1\nE\n", "text"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK_EQ_STR(sniff_name(cases[i].text, strlen(cases[i].text)), cases[i].type);
+}
+
+/* The unpacker that opens a node named `name`, typed `type`, of text. */
+static const char *opener_name(const char *name, enum sk_type type, const char *text)
+{
+    struct sk_node node = {.name = name,
+                           .path = "",
+                           .type = type,
+                           .data = {.p = (uint8_t *)(uintptr_t)text, .len = strlen(text)}};
+    const struct sk_unpacker *opener = sk_bid_best(sk_unpackers, &node);
+    return opener ? opener->name : "none";
 }
 
 /* Who opens a typed text node: a page named like a script is the script
@@ -326,25 +336,11 @@ static void text_bids_keep_the_old_order(void)
 static void text_openers(void)
 {
     const char *page = "<html><body>x</body></html>";
-    struct sk_node node = {.name = "invoice.hta",
-                           .path = "",
-                           .type = SK_TYPE_HTML,
-                           .data = {.p = (uint8_t *)(uintptr_t)page, .len = strlen(page)}};
-    const struct sk_unpacker *opener = sk_bid_best(sk_unpackers, &node);
-    CHECK_EQ_STR(opener ? opener->name : "none", "script");
-    node.name = "page.html";
-    opener = sk_bid_best(sk_unpackers, &node);
-    CHECK_EQ_STR(opener ? opener->name : "none", "html");
-    const char *sylk = "ID;PWXL;N;E\nC;X1;Y1;K1\nE\n";
-    node.type = SK_TYPE_TEXT;
-    node.data = (struct sk_buf){.p = (uint8_t *)(uintptr_t)sylk, .len = strlen(sylk)};
-    opener = sk_bid_best(sk_unpackers, &node);
-    CHECK_EQ_STR(opener ? opener->name : "none", "sylk");
+    CHECK_EQ_STR(opener_name("invoice.hta", SK_TYPE_HTML, page), "script");
+    CHECK_EQ_STR(opener_name("page.html", SK_TYPE_HTML, page), "html");
+    CHECK_EQ_STR(opener_name("", SK_TYPE_TEXT, "ID;PWXL;N;E\nC;X1;Y1;K1\nE\n"), "sylk");
     const char *mail = "From: a@example.com\nTo: b@example.com\n\nhi\n";
-    node.type = SK_TYPE_EML;
-    node.data = (struct sk_buf){.p = (uint8_t *)(uintptr_t)mail, .len = strlen(mail)};
-    opener = sk_bid_best(sk_unpackers, &node);
-    CHECK_EQ_STR(opener ? opener->name : "none", "mime");
+    CHECK_EQ_STR(opener_name("", SK_TYPE_EML, mail), "mime");
 }
 
 int main(void)
