@@ -49,6 +49,7 @@
 #include <uv.h>
 
 #include "engine/sniff.h"
+#include "unpackers/text_head.h"
 
 #define CHUNK (64u * 1024u)
 #define MAX_SAMPLES (50u * 1000u * 1000u)
@@ -226,11 +227,11 @@ static char **list_dir(const char *dir, size_t *n)
     return names;
 }
 
-/* A message by the engine's own test (RFC 5322 header lines), so the
- * bench labels requests exactly as `sekisho scan` would treat them. */
+/* A message by the engine's own test (mime.c's bid: RFC 5322 header lines
+ * in a text), so the bench labels requests as `sekisho scan` treats them. */
 static int looks_like_message(const uint8_t *p, size_t n)
 {
-    return sk_sniff(p, n) == SK_TYPE_EML;
+    return sk_sniff(p, n) == SK_TYPE_TEXT && sk_looks_like_message(p, n);
 }
 
 static size_t json_escape(char *out, size_t cap, const char *s)

@@ -13,10 +13,4 @@
 /* The type of p[0..n). Reads at most the first 64 KiB and the last 64 KiB. */
 enum sk_type sk_sniff(const uint8_t *p, size_t n);
 
-/* Where a message's header block starts: after leading blank lines and an
- * mbox separator line ("From " with or without its date, as clamav-milter
- * and mailbox files write it), looked for in the first 4 KiB. 0 when there
- * is nothing to skip. */
-size_t sk_message_start(const uint8_t *p, size_t n);
-
 #endif

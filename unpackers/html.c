@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "../engine/error.h"
+#include "text_head.h"
 #include "textcode.h"
 #include "unpacker.h"
 
@@ -347,9 +348,30 @@ int sk_smuggling_next(struct sk_unpack *u, struct sk_smuggling *s, const uint8_t
 
 /* --- the unpacker ---------------------------------------------------- */
 
-static int probe(const struct sk_node *node)
+/* A page by its first tag, after white space or a UTF-8 BOM (a text that
+ * holds tags only further on stays text), 75: above a message (60), whose
+ * header-like lines a page can open with too, below a script (85), since an
+ * HTA opens like a page. A node typed HTML already is this unpacker's at 40
+ * only, so that one named like a script (.hta) goes to script.c (70). */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_HTML ? 40 : 0;
+    static const char *const first_tags[] = {"<!doctype html", "<html",   "<head",
+                                             "<body",          "<script", "<hta:"};
+    if (node->type == SK_TYPE_HTML)
+        return 40;
+    int score = sk_text_score(node, 75);
+    if (score == 0)
+        return 0;
+    size_t n = node->data.len;
+    const struct sk_reader w = sk_reader_make(node->data.p, n < 1024 ? n : 1024);
+    size_t s = sk_text_skip_space(&w, 0);
+    for (size_t i = 0; i < sizeof first_tags / sizeof first_tags[0]; i++) {
+        if (sk_text_starts_ci(&w, s, first_tags[i])) {
+            *type = SK_TYPE_HTML;
+            return score;
+        }
+    }
+    return 0;
 }
 
 static int open_html(struct sk_unpack *u, void **out)
@@ -376,7 +398,7 @@ static void close_html(void *state)
 
 const struct sk_unpacker sk_unpacker_html = {
     .name = "html",
-    .probe = probe,
+    .bid = bid,
     .open = open_html,
     .next = next_payload,
     .close = close_html,

@@ -22,8 +22,8 @@
 #include <string.h>
 
 #include "../engine/error.h"
-#include "../engine/sniff.h"
 #include "mime_text.h"
+#include "text_head.h"
 #include "unpacker.h"
 
 #define MIME_MAX_NESTING 100u /* multipart levels walked in one message */
@@ -71,9 +71,20 @@ static void gmime_start(void)
     g_mime_init();
 }
 
-static int probe(const struct sk_node *node)
+/* A message by its header lines (text_head.c), 60: below a script (85)
+ * and an HTML page (75), whose first lines can look like header fields too.
+ * A node typed a message already (by this bid, or a child pkcs7.c hands
+ * back typed so) is this unpacker's at 90. XML is never read: a document
+ * whose prolog is followed by field-like lines stays XML, as it always was. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    return node->type == SK_TYPE_EML ? 90 : 0;
+    if (node->type == SK_TYPE_EML)
+        return 90;
+    int score = sk_text_score(node, 60);
+    if (score == 0 || !sk_looks_like_message(node->data.p, node->data.len))
+        return 0;
+    *type = SK_TYPE_EML;
+    return score;
 }
 
 /* Plans a child. Takes bytes and name, and releases them when it fails (a
@@ -438,7 +449,7 @@ static void close_message(void *state)
 
 const struct sk_unpacker sk_unpacker_mime = {
     .name = "mime",
-    .probe = probe,
+    .bid = bid,
     .open = open_message,
     .next = next_part,
     .close = close_message,

@@ -7,7 +7,7 @@
  * checksum, "==^#~@"), whose substitution tables and escapes (@& LF, @# CR,
  * @* >, @! <, @$ @) are public knowledge (Mr Brownstone's scrdec, Didier
  * Stevens' decode-vbe.py); about_PowerShell_exe for -EncodedCommand.
- * Supports: the type by content (engine/sniff.c: conservative markers) or
+ * Supports: the type by content (this file's bid: conservative markers) or
  * by name (one of SCRIPT_EXTENSIONS on a text, HTML or XML node); reason
  * dropper.script with the language and why; every encoded block decoded
  * into a child ("decoded_N.vbs", or .js for JScript.Encode), its length and
@@ -24,6 +24,7 @@
 
 #include "../engine/error.h"
 #include "html.h"
+#include "text_head.h"
 #include "textcode.h"
 #include "unpacker.h"
 
@@ -112,15 +113,6 @@ static const struct language *language_by_name(const char *name)
     return NULL;
 }
 
-static int probe(const struct sk_node *node)
-{
-    if (node->type == SK_TYPE_SCRIPT)
-        return 80;
-    bool textual =
-        node->type == SK_TYPE_TEXT || node->type == SK_TYPE_HTML || node->type == SK_TYPE_XML;
-    return textual && language_by_name(node->name) ? 70 : 0;
-}
-
 static bool contains_ci(const uint8_t *p, size_t n, const char *word)
 {
     size_t len = strlen(word), limit = n < 65536 ? n : 65536;
@@ -131,7 +123,7 @@ static bool contains_ci(const uint8_t *p, size_t n, const char *word)
     return false;
 }
 
-/* The language by content: the markers sniff.c types a script by. */
+/* The language by content: the markers the bid types a script by. */
 static const char *language_by_content(const uint8_t *p, size_t n)
 {
     if (contains_ci(p, n, "#@~^"))
@@ -149,6 +141,118 @@ static const char *language_by_content(const uint8_t *p, size_t n)
     if (contains_ci(p, n, "CreateObject("))
         return "vbscript";
     return NULL;
+}
+
+/* --- the bid: a script by content -------------------------------------- */
+
+#define SCRIPT_HEAD (64u * 1024u) /* where the markers below are looked for */
+#define HTA_HEAD 4096u            /* where <HTA:APPLICATION is */
+#define PROLOG_HEAD 1024u         /* where the first tag is */
+
+/* `<tag` followed by white space, '>' or '/' (so <jobs> is not <job). */
+static bool starts_tag(const struct sk_reader *w, size_t at, const char *tag)
+{
+    size_t len = strlen(tag);
+    struct sk_reader r = *w;
+    uint8_t c = sk_reader_u8_at(&r, (uint64_t)at + len);
+    if (!sk_text_starts_ci(w, at, tag) || r.err)
+        return false;
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/';
+}
+
+/* A WSF may open with an XML declaration before its <job> or <package>:
+ * the offset of what follows it, or s. */
+static size_t after_xml_prolog(const struct sk_reader *w, size_t s)
+{
+    if (!sk_text_starts_ci(w, s, "<?xml"))
+        return s;
+    struct sk_reader r = *w;
+    const uint8_t *rest = sk_reader_at(&r, s, w->len - s);
+    const uint8_t *close = rest ? memmem(rest, w->len - s, "?>", 2) : NULL;
+    return close ? sk_text_skip_space(w, s + (size_t)(close - rest) + 2) : s;
+}
+
+/* screnc's output: "#@~^", six base64 characters of length, then "==". Only
+ * the first "#@~^" of the head is looked at. */
+static bool has_encoded_block(const struct sk_reader *head)
+{
+    struct sk_reader r = *head;
+    const uint8_t *p = sk_reader_at(&r, 0, head->len);
+    const uint8_t *vbe = p ? memmem(p, head->len, "#@~^", 4) : NULL;
+    return vbe && sk_reader_match(head, (size_t)(vbe - p) + 10, "==", 2);
+}
+
+/* The call a line whose first word (at s) is "set " (VBScript) or "var "
+ * (JScript) makes to start a WScript object; NULL for any other line. */
+static const char *wscript_call(const struct sk_reader *line, size_t s)
+{
+    if (sk_text_starts_ci(line, s, "set "))
+        return "CreateObject(\"WScript.";
+    if (sk_text_starts_ci(line, s, "var "))
+        return "new ActiveXObject(\"WScript.";
+    return NULL;
+}
+
+/* A line of the head that starts (after blanks) with "set " and holds
+ * CreateObject("WScript., or with "var " and holds new
+ * ActiveXObject("WScript. (case-insensitive): one pass over the lines. */
+static bool has_wscript_line(const struct sk_reader *head)
+{
+    for (size_t at = 0; at < head->len;) {
+        struct sk_reader r = *head;
+        const uint8_t *rest = sk_reader_at(&r, at, head->len - at);
+        if (!rest)
+            break;
+        const uint8_t *eol = memchr(rest, '\n', head->len - at);
+        size_t len = eol ? (size_t)(eol - rest) : head->len - at;
+        const struct sk_reader line = sk_reader_make(rest, len);
+        size_t s = sk_text_skip_space(&line, 0);
+        const char *then = wscript_call(&line, s);
+        for (size_t i = s; then && i + strlen(then) <= len; i++)
+            if (sk_text_starts_ci(&line, i, then))
+                return true;
+        at += len + 1;
+    }
+    return false;
+}
+
+/* Windows scripts by markers only their languages use; ordinary text, HTML
+ * and XML never qualify (a mail that mentions PowerShell stays text). The
+ * checks at the start come first, the scans of the head last. */
+static bool is_script(const struct sk_node *node)
+{
+    size_t n = node->data.len;
+    const struct sk_reader w = sk_reader_make(node->data.p, n < PROLOG_HEAD ? n : PROLOG_HEAD);
+    const struct sk_reader head =
+        sk_reader_make(node->data.p, n < SCRIPT_HEAD ? n : SCRIPT_HEAD);
+    size_t s = after_xml_prolog(&w, sk_text_skip_space(&w, 0));
+    if (starts_tag(&w, s, "<job") || starts_tag(&w, s, "<package") ||
+        sk_text_starts_ci(&w, s, "@echo off") || sk_text_starts_ci(&w, s, "#requires -") ||
+        has_encoded_block(&head))
+        return true;
+    /* markup: an HTA's application tag, never the WScript lines of a page */
+    if (sk_reader_match(&w, s, "<", 1))
+        return contains_ci(node->data.p, n < HTA_HEAD ? n : HTA_HEAD, "<HTA:APPLICATION");
+    return has_wscript_line(&head);
+}
+
+/* A script by content, 85: above HTML (75), which an HTA opens like, and a
+ * message (60); on the sniffer's text (sk_text_score) or XML (a WSF's
+ * prolog). Else a text, HTML or XML node named like a script is this
+ * unpacker's at 70, on the node's own type (above html.c's 40 for a page
+ * already typed HTML); a node typed a script at 80. */
+static int bid(const struct sk_node *node, enum sk_type *type)
+{
+    enum sk_type t = node->type;
+    if (t == SK_TYPE_SCRIPT)
+        return 80;
+    bool textual = t == SK_TYPE_TEXT || t == SK_TYPE_HTML || t == SK_TYPE_XML;
+    int score = textual ? 85 : sk_text_score(node, 85);
+    if (score > 0 && is_script(node)) {
+        *type = SK_TYPE_SCRIPT;
+        return score;
+    }
+    return textual && language_by_name(node->name) ? 70 : 0;
 }
 
 static bool is_utf16(const uint8_t *p, size_t n)
@@ -334,7 +438,7 @@ static int next_child(struct sk_unpack *u, void *state, struct sk_child *child)
 
 const struct sk_unpacker sk_unpacker_script = {
     .name = "script",
-    .probe = probe,
+    .bid = bid,
     .open = open_script,
     .next = next_child,
     .close = close_script,

@@ -46,11 +46,15 @@ struct sylk_state {
     bool done;
 };
 
-static int probe(const struct sk_node *node)
+/* A SYLK file opens with its ID record ("ID;P" and the writer's name); it
+ * stays a text node, which this unpacker opens. */
+static int bid(const struct sk_node *node, enum sk_type *type)
 {
-    const uint8_t *p = node->data.p;
-    return node->type == SK_TYPE_TEXT && node->data.len >= 4 && memcmp(p, "ID;P", 4) == 0 ? 65
-                                                                                          : 0;
+    const struct sk_reader in = sk_reader_make(node->data.p, node->data.len);
+    if (node->type != SK_TYPE_TEXT || !sk_reader_match(&in, 0, "ID;P", 4))
+        return 0;
+    *type = SK_TYPE_TEXT;
+    return 65;
 }
 
 /* The next line of text (without its end of line); false at the end. */
@@ -279,7 +283,7 @@ static void close_sylk(void *state)
 
 const struct sk_unpacker sk_unpacker_sylk = {
     .name = "sylk",
-    .probe = probe,
+    .bid = bid,
     .open = open_sylk,
     .next = next_sylk,
     .close = close_sylk,

@@ -8,10 +8,11 @@
  * whole pipeline). Each target is listed once in tests/CMakeLists.txt
  * (SEKISHO_FUZZ_UNPACKERS); nothing here names a format.
  *
- * The node is made to look as the engine would hand it over: the sniffed type
- * first; when the unpacker's probe declines that, every other type; and for
- * unpackers that judge a node by its place (an OOXML part by its package and
- * name), the node under a parent of each type with each name of
+ * The node is made to look as the engine would hand it over: the type the
+ * engine gives its bytes (the sniffer's, or what a bid shows) first; when
+ * the unpacker's bid declines that, every other type; and for unpackers
+ * that judge a node by its place (an OOXML part by its package and name),
+ * the node under a parent of each type with each name of
  * context_names[]. An input no context fits is not the unpacker's and is
  * skipped, as the engine would skip it.
  *
@@ -27,6 +28,7 @@
 #include "engine/job.h"
 #include "engine/sniff.h"
 #include "fuzz_engine.h"
+#include "unpackers/registry.h"
 #include "unpackers/unpacker.h"
 
 #ifndef SK_FUZZ_UNPACKER
@@ -72,7 +74,8 @@ static bool fits_any_type(struct sk_node *node, enum sk_type sniffed)
  * unpacker accepts; false when none does. */
 static bool place_node(struct sk_node *node, struct fuzz_context *ctx)
 {
-    enum sk_type sniffed = sk_sniff(node->data.p, node->data.len);
+    enum sk_type sniffed =
+        sk_bid_type(sk_unpackers, node, sk_sniff(node->data.p, node->data.len), NULL);
     if (fits_any_type(node, sniffed))
         return true;
     const char *own_name = node->name, *own_path = node->path;

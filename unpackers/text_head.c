@@ -1,0 +1,114 @@
+/* The head of a text as the text bids read it (see text_head.h).
+ *
+ * Spec: RFC 5322 2.2 (a header field is a name, a colon and a body; a line
+ * that starts with white space continues the field before it) and 3.6 (the
+ * fields a message carries), with the trace and extension fields mailers
+ * add (Received, Return-Path, Delivered-To, X-*, DKIM-Signature,
+ * Authentication-Results). It lives apart from mime_text.c, whose helpers
+ * need GLib, because the script and HTML bids share the word helpers and
+ * the unit tests ask the message check on its own. */
+#include "text_head.h"
+
+#include <string.h>
+#include <strings.h>
+
+#define MESSAGE_WINDOW 4096u
+
+
+size_t sk_text_skip_space(const struct sk_reader *w, size_t at)
+{
+    if (sk_reader_match(w, at, "\xef\xbb\xbf", 3))
+        at += 3;
+    struct sk_reader r = *w;
+    while (at < w->len) {
+        uint8_t c = sk_reader_u8_at(&r, at);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            break;
+        at++;
+    }
+    return at;
+}
+
+bool sk_text_starts_ci(const struct sk_reader *w, size_t at, const char *word)
+{
+    size_t len = strlen(word);
+    struct sk_reader r = *w;
+    const uint8_t *b = sk_reader_at(&r, at, len);
+    return b && strncasecmp((const char *)b, word, len) == 0;
+}
+
+int sk_text_score(const struct sk_node *node, int score)
+{
+    return node->type == SK_TYPE_TEXT ? score : 0;
+}
+
+size_t sk_message_start(const uint8_t *p, size_t n)
+{
+    size_t limit = n < MESSAGE_WINDOW ? n : MESSAGE_WINDOW;
+    size_t pos = 0;
+    struct sk_reader w = sk_reader_make(p, limit);
+    while (pos < limit && (p[pos] == '\n' || p[pos] == '\r'))
+        pos++;
+    if (sk_reader_match(&w, pos, "From ", 5)) {
+        const uint8_t *rest = sk_reader_at(&w, pos, limit - pos);
+        const uint8_t *eol = rest ? memchr(rest, '\n', limit - pos) : NULL;
+        if (!eol)
+            return 0; /* a separator line longer than the window: not a message */
+        pos += (size_t)(eol - rest) + 1;
+    }
+    return pos;
+}
+
+/* A field name a message carries, case-insensitive, at the start of line. */
+static bool known_field(const uint8_t *line, size_t len)
+{
+    static const char *const fields[] = {
+        "Received:",
+        "Return-Path:",
+        "From:",
+        "Date:",
+        "Message-ID:",
+        "MIME-Version:",
+        "Subject:",
+        "To:",
+        "Delivered-To:",
+        "X-",
+        "Content-Type:",
+        "DKIM-Signature:",
+        "Authentication-Results:",
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        size_t fl = strlen(fields[i]);
+        if (len >= fl && strncasecmp((const char *)line, fields[i], fl) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool sk_looks_like_message(const uint8_t *p, size_t n)
+{
+    size_t limit = n < MESSAGE_WINDOW ? n : MESSAGE_WINDOW;
+    int matched = 0;
+    size_t line = sk_message_start(p, n);
+    struct sk_reader w = sk_reader_make(p, limit);
+    /* Two known fields and nothing that is not a header make a message: a
+     * letter that opens "From here on, ..." does not. */
+    while (line < limit && matched < 2) {
+        const uint8_t *rest = sk_reader_at(&w, line, limit - line);
+        if (!rest)
+            break;
+        const uint8_t *eol = memchr(rest, '\n', limit - line);
+        size_t len = eol ? (size_t)(eol - rest) : limit - line;
+        if (len == 0 || (len == 1 && *rest == '\r'))
+            break;
+        bool continuation = *rest == ' ' || *rest == '\t';
+        if (known_field(rest, len))
+            matched++;
+        else if (!continuation && !memchr(rest, ':', len))
+            return false;
+        if (!eol)
+            break;
+        line += len + 1;
+    }
+    return matched >= 2;
+}
