@@ -76,9 +76,6 @@ ALLOW = {
         2, "sk_utf16le_to_utf8 decodes UTF-16LE code units (and surrogate pairs) in "
         "place, index checked against the unit count"),
     # unpackers/ owned by other engineers this round (issue 16, items 2-3)
-    ("raw-read", "unpackers/ole2.c"): (
-        7, "the CFB structure check (sector(), FAT and directory entries) and the "
-        "OVBA/Ole10Native paths; converted with the split"),
     ("raw-read", "unpackers/offcrypto.c"): (
         6, "the XOR obfuscation password bytes (our own buffers, const), an XML span, "
         "and the PPT persist directory view"),
