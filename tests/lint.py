@@ -69,9 +69,6 @@ BANNED = ("sprintf", "strcpy", "strcat", "strncpy", "strtok", "atoi", "alloca")
 # (rule, file): (ceiling, reason). Counts as of the commit that listed them.
 ALLOW = {
     # engine/ (sniff.c, the engine's own parser, is clean)
-    ("endian", "unpackers/office_crypt.c"): (
-        9, "moved out of ole2.c and offcrypto.c with their decoding (issue 16, item 3): "
-        "the Word FIB fields, the RC4 stream header and BIFF record heads"),
     ("endian", "engine/text.c"): (
         2, "sk_utf16le_to_utf8 decodes UTF-16LE code units (and surrogate pairs) in "
         "place, index checked against the unit count"),
@@ -81,9 +78,6 @@ ALLOW = {
         "and the PPT persist directory view"),
     ("endian", "unpackers/onenote.c"): (
         6, "property IDs and CompactIDs decoded from arrays found by the reader"),
-    ("raw-read", "unpackers/office_crypt.c"): (
-        2, "moved out of ole2.c and offcrypto.c with their reads (issue 16, item 3); "
-        "the Word FIB and the stream header are next to go on the reader"),
     ("raw-read", "unpackers/onenote.c"): (
         17, "the same arrays indexed in place, and sub-views made with p + offset"),
     ("endian", "unpackers/lnk.c"): (
