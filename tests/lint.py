@@ -73,9 +73,6 @@ ALLOW = {
         2, "sk_utf16le_to_utf8 decodes UTF-16LE code units (and surrogate pairs) in "
         "place, index checked against the unit count"),
     # unpackers/ owned by other engineers this round (issue 16, items 2-3)
-    ("raw-read", "unpackers/offcrypto.c"): (
-        6, "the XOR obfuscation password bytes (our own buffers, const), an XML span, "
-        "and the PPT persist directory view"),
     ("endian", "unpackers/onenote.c"): (
         6, "property IDs and CompactIDs decoded from arrays found by the reader"),
     ("raw-read", "unpackers/onenote.c"): (
