@@ -77,10 +77,6 @@ ALLOW = {
         6, "property IDs and CompactIDs decoded from arrays found by the reader"),
     ("raw-read", "unpackers/onenote.c"): (
         17, "the same arrays indexed in place, and sub-views made with p + offset"),
-    ("endian", "unpackers/lnk.c"): (
-        3, "one u32 of an ExtraData block decoded in place"),
-    ("raw-read", "unpackers/lnk.c"): (
-        12, "StringData and LinkInfo strings taken at p + off after a hand check"),
     ("raw-read", "unpackers/biff.c"): (
         2, "the same read, SST text slices and the name table views"),
     ("endian", "unpackers/zip_trial.c"): (
