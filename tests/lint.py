@@ -73,10 +73,6 @@ ALLOW = {
         2, "sk_utf16le_to_utf8 decodes UTF-16LE code units (and surrogate pairs) in "
         "place, index checked against the unit count"),
     # unpackers/ owned by other engineers this round (issue 16, items 2-3)
-    ("endian", "unpackers/onenote.c"): (
-        6, "property IDs and CompactIDs decoded from arrays found by the reader"),
-    ("raw-read", "unpackers/onenote.c"): (
-        17, "the same arrays indexed in place, and sub-views made with p + offset"),
     ("raw-read", "unpackers/biff.c"): (
         2, "the same read, SST text slices and the name table views"),
     ("endian", "unpackers/zip_trial.c"): (
