@@ -80,10 +80,10 @@ ALLOW = {
     ("raw-read", "unpackers/image.c"): (
         16, "PNG chunk types, JPEG markers, GIF descriptors read at literal offsets "
         "of pointers the reader returned"),
-    ("endian", "unpackers/textcode.c"): (
-        1, "UTF-16LE code units of -EncodedCommand"),
     ("raw-read", "unpackers/textcode.c"): (
-        12, "a text format: look-ahead in the (p, n, i) scanner (dash and quote forms)"),
+        4, "a text format: the -EncodedCommand (p, n, i) scanner's look-behind "
+        "`p[i - 1]` (after `i > 0`) and its slices `p + w`, `p + arg` of a word and a "
+        "base64 run it measured against n"),
     ("raw-read", "unpackers/archive.c"): (
         10, "the libarchive read callback's bounds and the PK signature test"),
     ("raw-read", "unpackers/cab.c"): (
