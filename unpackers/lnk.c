@@ -107,43 +107,46 @@ static int text_add_utf16(struct sk_dynbuf *t, const uint8_t *p, size_t units)
     return 0;
 }
 
-/* Appends the NUL-terminated 8-bit string at p[off..len) (system code page
- * bytes, kept as they are). */
-static int text_add_cstr(struct sk_dynbuf *t, const uint8_t *p, size_t len, size_t off)
+/* Appends the NUL-terminated 8-bit string from offset off to the end of
+ * the view (system code page bytes, kept as they are). */
+static int text_add_cstr(struct sk_dynbuf *t, struct sk_reader view, size_t off)
 {
-    if (off >= len)
+    if (off >= view.len)
         return SK_ETRUNC;
-    const uint8_t *end = memchr(p + off, 0, len - off);
-    return sk_dynbuf_add(t, p + off, end ? (size_t)(end - (p + off)) : len - off);
+    size_t left = view.len - off;
+    const uint8_t *s = sk_reader_at(&view, off, left);
+    const uint8_t *end = memchr(s, 0, left);
+    return sk_dynbuf_add(t, s, end ? (size_t)(end - s) : left);
 }
 
-/* The NUL-terminated UTF-16LE string at p[off..len). */
-static int text_add_wstr(struct sk_dynbuf *t, const uint8_t *p, size_t len, size_t off)
+/* The NUL-terminated UTF-16LE string from offset off to the end of the view. */
+static int text_add_wstr(struct sk_dynbuf *t, struct sk_reader view, size_t off)
 {
-    if (off >= len)
+    if (off >= view.len)
         return SK_ETRUNC;
-    return text_add_utf16(t, p + off, (len - off) / 2);
+    size_t left = view.len - off;
+    return text_add_utf16(t, sk_reader_at(&view, off, left), left / 2);
 }
 
 /* ---- LinkTargetIDList (2.2) ---------------------------------------------- */
 
 /* One shell item: a volume ("C:\") or a file entry's primary name. */
-static int id_item(struct sk_dynbuf *path, const uint8_t *item, size_t size)
+static int id_item(struct sk_dynbuf *path, struct sk_reader item)
 {
-    uint8_t class_type = size > 2 ? item[2] : 0;
-    if ((class_type & 0x70) == 0x20 && size > 3) {
+    uint8_t class_type = item.len > 2 ? sk_reader_u8_at(&item, 2) : 0;
+    if ((class_type & 0x70) == 0x20 && item.len > 3) {
         sk_dynbuf_reset(path); /* a volume starts the path again */
-        return text_add_cstr(path, item, size, 3);
+        return text_add_cstr(path, item, 3);
     }
-    if ((class_type & 0x70) == 0x30 && size > 14) {
+    if ((class_type & 0x70) == 0x30 && item.len > 14) {
         int rc = 0;
         if (path->len && path->p[path->len - 1] != '\\')
             rc = sk_dynbuf_add(path, "\\", 1);
         if (rc != 0)
             return rc;
         if (class_type & 0x04) /* the primary name is UTF-16 */
-            return text_add_wstr(path, item, size, 14);
-        return text_add_cstr(path, item, size, 14);
+            return text_add_wstr(path, item, 14);
+        return text_add_cstr(path, item, 14);
     }
     return 0;
 }
@@ -155,16 +158,16 @@ static int read_id_list(struct sk_reader *r, struct lnk_state *st)
     if (r->err)
         return SK_ETRUNC;
     for (unsigned n = 0; n < LNK_MAX_ITEMS; n++) {
+        size_t start = list.pos;
         uint16_t size = sk_reader_u16le(&list);
         if (list.err || size == 0)
             return list.err; /* TerminalID, or the list ended without one */
         if (size < 2)
             return SK_ECORRUPT;
-        const uint8_t *item = sk_reader_bytes(&list, size - 2u);
-        if (!item)
+        if (sk_reader_skip(&list, size - 2u))
             return SK_ETRUNC;
         /* The item's bytes as the spec counts them include its size field. */
-        int rc = id_item(&st->field[F_ID_LIST_PATH], item - 2, size);
+        int rc = id_item(&st->field[F_ID_LIST_PATH], sk_reader_sub_at(&list, start, size));
         if (rc == SK_ENOMEM || rc == SK_ELIMIT)
             return rc;
         if (st->field[F_ID_LIST_PATH].len > LNK_PATH_MAX)
@@ -175,9 +178,10 @@ static int read_id_list(struct sk_reader *r, struct lnk_state *st)
 
 /* ---- LinkInfo (2.3) ------------------------------------------------------ */
 
-static int read_network(const uint8_t *p, size_t len, uint32_t off, struct sk_dynbuf *out)
+/* The CommonNetworkRelativeLink at offset off of the LinkInfo. */
+static int read_network(struct sk_reader info, uint32_t off, struct sk_dynbuf *out)
 {
-    struct sk_reader r = sk_reader_make(p, len);
+    struct sk_reader r = info;
     sk_reader_seek(&r, off);
     sk_reader_skip(&r, 8); /* CommonNetworkRelativeLinkSize, Flags */
     uint32_t net_name = sk_reader_u32le(&r);
@@ -185,9 +189,10 @@ static int read_network(const uint8_t *p, size_t len, uint32_t off, struct sk_dy
     uint32_t net_name_unicode = net_name > 0x14 ? sk_reader_u32le(&r) : 0;
     if (r.err)
         return SK_ETRUNC;
+    struct sk_reader link = sk_reader_sub_at(&info, off, info.len - off);
     if (net_name_unicode)
-        return text_add_wstr(out, p + off, len - off, net_name_unicode);
-    return text_add_cstr(out, p + off, len - off, net_name);
+        return text_add_wstr(out, link, net_name_unicode);
+    return text_add_cstr(out, link, net_name);
 }
 
 static int read_link_info(struct sk_reader *r, struct lnk_state *st)
@@ -199,7 +204,7 @@ static int read_link_info(struct sk_reader *r, struct lnk_state *st)
     struct sk_reader info = sk_reader_sub(r, size);
     if (r->err)
         return SK_ETRUNC;
-    const uint8_t *p = info.p;
+    const struct sk_reader whole = info; /* offsets below count from its start */
     sk_reader_skip(&info, 4);
     uint32_t header_size = sk_reader_u32le(&info);
     uint32_t flags = sk_reader_u32le(&info);
@@ -214,16 +219,16 @@ static int read_link_info(struct sk_reader *r, struct lnk_state *st)
     struct sk_dynbuf *target = &st->field[F_TARGET];
     int rc = 0;
     if (flags & 1) /* VolumeIDAndLocalBasePath */
-        rc = base_unicode ? text_add_wstr(target, p, size, base_unicode)
-                          : text_add_cstr(target, p, size, base);
+        rc = base_unicode ? text_add_wstr(target, whole, base_unicode)
+                          : text_add_cstr(target, whole, base);
     if (rc == 0 && (flags & 2)) /* CommonNetworkRelativeLinkAndPathSuffix */
-        rc = read_network(p, size, network, &st->field[F_NETWORK]);
+        rc = read_network(whole, network, &st->field[F_NETWORK]);
     if (rc == 0 && (flags & 3)) {
         struct sk_dynbuf *to = (flags & 1) ? target : &st->field[F_NETWORK];
         struct sk_dynbuf tail;
         sk_dynbuf_init_alloc(&tail, LNK_TEXT_MAX, to->allocator);
-        rc = suffix_unicode ? text_add_wstr(&tail, p, size, suffix_unicode)
-                            : text_add_cstr(&tail, p, size, suffix);
+        rc = suffix_unicode ? text_add_wstr(&tail, whole, suffix_unicode)
+                            : text_add_cstr(&tail, whole, suffix);
         if (rc == 0 && tail.len) {
             if (to->len && to->p[to->len - 1] != '\\')
                 rc = sk_dynbuf_add(to, "\\", 1);
@@ -274,18 +279,18 @@ static int read_strings(struct sk_reader *r, uint32_t flags, struct lnk_state *s
 
 /* ---- ExtraData (2.5) ----------------------------------------------------- */
 
-static int read_block(const uint8_t *b, uint32_t size, uint32_t signature, struct lnk_state *st)
+static int read_block(struct sk_reader block, uint32_t signature, struct lnk_state *st)
 {
-    if (signature == 0xa0000001u && size >= 0x314) { /* EnvironmentVariableDataBlock */
+    if (signature == 0xa0000001u && block.len >= 0x314) { /* EnvironmentVariableDataBlock */
         struct sk_dynbuf *env = &st->field[F_ENV_TARGET];
         sk_dynbuf_reset(env);
-        int rc = text_add_utf16(env, b + 268, 260);
+        int rc = text_add_utf16(env, sk_reader_at(&block, 268, 520), 260);
         if (rc == 0 && env->len == 0)
-            rc = text_add_cstr(env, b, 268, 8);
+            rc = text_add_cstr(env, sk_reader_sub_at(&block, 0, 268), 8);
         return rc;
     }
-    if (signature == 0xa0000003u && size >= 0x60) /* TrackerDataBlock: MachineID */
-        return text_add_cstr(&st->field[F_MACHINE_ID], b, 32, 16);
+    if (signature == 0xa0000003u && block.len >= 0x60) /* TrackerDataBlock: MachineID */
+        return text_add_cstr(&st->field[F_MACHINE_ID], sk_reader_sub_at(&block, 0, 32), 16);
     return 0;
 }
 
@@ -300,12 +305,10 @@ static int read_extra(struct sk_reader *r, struct lnk_state *st)
             return 0; /* TerminalBlock */
         if (size < 8)
             return SK_ECORRUPT;
-        const uint8_t *b = sk_reader_bytes(r, size);
-        if (!b)
+        struct sk_reader block = sk_reader_sub(r, size);
+        if (block.err)
             return SK_ETRUNC;
-        uint32_t signature =
-            (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
-        int rc = read_block(b, size, signature, st);
+        int rc = read_block(block, sk_reader_u32le_at(&block, 4), st);
         if (rc == SK_ENOMEM || rc == SK_ELIMIT)
             return rc;
     }

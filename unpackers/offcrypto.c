@@ -419,7 +419,7 @@ int sk_offcrypto_parse(struct sk_offcrypto *oc, const uint8_t *p, size_t n, cons
             *why = "the agile descriptor is missing or too large";
             return SK_ECORRUPT;
         }
-        struct span xml = {(const char *)p + r.pos, left};
+        struct span xml = {(const char *)sk_reader_bytes(&r, left), left};
         return parse_agile(oc, xml, why);
     }
     if ((major == 3 || major == 4) && minor == 3) {
@@ -651,14 +651,18 @@ static uint8_t xor_ror(uint8_t a, uint8_t b)
     return (uint8_t)(v >> 1 | v << 7);
 }
 
+static uint16_t xor_verifier_step(uint16_t v, uint8_t byte)
+{
+    uint16_t rotated = (uint16_t)(((v & 0x4000) ? 1 : 0) | ((v << 1) & 0x7FFF));
+    return rotated ^ byte;
+}
+
 static uint16_t xor_verifier(const uint8_t *pw, size_t n)
 {
     uint16_t v = 0;
-    for (size_t k = n + 1; k-- > 0;) { /* the password backwards, then its length */
-        uint8_t byte = k == 0 ? (uint8_t)n : pw[k - 1];
-        uint16_t rotated = (uint16_t)(((v & 0x4000) ? 1 : 0) | ((v << 1) & 0x7FFF));
-        v = rotated ^ byte;
-    }
+    for (size_t k = n; k-- > 0;) /* the password backwards, then its length */
+        v = xor_verifier_step(v, pw[k]);
+    v = xor_verifier_step(v, (uint8_t)n);
     return v ^ 0xCE4B;
 }
 
@@ -684,8 +688,8 @@ static void xor_array(uint16_t key, const uint8_t *pw, size_t n, uint8_t *out)
     memset(out, 0, 16);
     if (index % 2 == 1) {
         out[index] = xor_ror(xor_pad[0], hi);
-        index--;
-        out[index] = xor_ror(pw[n - 1], lo);
+        index--; /* now n - 1, the last character */
+        out[index] = xor_ror(pw[index], lo);
     }
     while (index > 0) {
         index--;
@@ -708,8 +712,11 @@ static int try_xor(struct sk_offcrypto *oc, const uint8_t *pw16, size_t pw_len)
     size_t n = pw_len / 2;
     if (n == 0 || n > 15)
         return 0;
-    for (size_t k = 0; k < n; k++)
-        pw[k] = pw16[2 * k] ? pw16[2 * k] : pw16[2 * k + 1];
+    struct sk_reader units = sk_reader_make(pw16, pw_len);
+    for (size_t k = 0; k < n; k++) {
+        uint16_t unit = sk_reader_u16le(&units);
+        pw[k] = (uint8_t)(unit & 0xFF ? unit : unit >> 8);
+    }
     if (xor_verifier(pw, n) != oc->xor_verifier)
         return 0;
     uint16_t key = xor_key_of(pw, n);

@@ -72,10 +72,11 @@ static int workbook_decrypt(const struct sk_offcrypto *oc, uint8_t *p, size_t n)
     if (oc->scheme != SK_OC_XOR)
         sk_offcrypto_rc4_stream(oc, p, n, 1024);
     bool after = false;
+    struct sk_reader records = sk_reader_make(clear, n);
     size_t pos = 0;
     while (n - pos >= 4) {
-        uint16_t type = (uint16_t)(clear[pos] | clear[pos + 1] << 8);
-        size_t size = (size_t)(clear[pos + 2] | clear[pos + 3] << 8);
+        uint16_t type = sk_reader_u16le_at(&records, pos);
+        size_t size = sk_reader_u16le_at(&records, pos + 2);
         size_t body = pos + 4, have = n - body < size ? n - body : size;
         memcpy(p + pos, clear + pos, 4);
         if (!after || workbook_clear(type))
@@ -105,7 +106,8 @@ static int workbook_decrypt(const struct sk_offcrypto *oc, uint8_t *p, size_t n)
 #define PPT_CRYPT_SESSION 0x2F14u
 
 struct ppt_edit {
-    size_t edit, dir, dir_body, dir_len;
+    size_t edit, dir;
+    struct sk_reader directory; /* the PersistDirectoryAtom's body */
     uint32_t crypt_ref;
 };
 
@@ -135,8 +137,7 @@ static int ppt_edit_read(const uint8_t *doc, size_t n, uint32_t edit_offset, str
     *why = "PowerPoint Document: no readable PersistDirectoryAtom";
     if (r.err || type != PPT_PERSIST_DIR || len > sk_reader_left(&r))
         return SK_ECORRUPT;
-    e->dir_body = r.pos;
-    e->dir_len = len;
+    e->directory = sk_reader_sub(&r, len);
     return 0;
 }
 
@@ -144,9 +145,9 @@ static int ppt_edit_read(const uint8_t *doc, size_t n, uint32_t edit_offset, str
  * the callback returns non-zero, and returns that. */
 typedef int (*ppt_visit)(void *ctx, uint32_t id, uint32_t offset);
 
-static int ppt_each(const uint8_t *doc, const struct ppt_edit *e, ppt_visit visit, void *ctx)
+static int ppt_each(const struct ppt_edit *e, ppt_visit visit, void *ctx)
 {
-    struct sk_reader r = sk_reader_make(doc + e->dir_body, e->dir_len);
+    struct sk_reader r = e->directory;
     while (sk_reader_left(&r) >= 4) {
         uint32_t head = sk_reader_u32le(&r);
         uint32_t id = head & 0xFFFFFu, count = head >> 20;
@@ -188,7 +189,7 @@ static int ppt_crypt_header(const uint8_t *doc, size_t n, uint32_t edit_offset,
     if (rc)
         return rc;
     struct ppt_find f = {.id = e.crypt_ref};
-    rc = ppt_each(doc, &e, find_persist, &f);
+    rc = ppt_each(&e, find_persist, &f);
     struct sk_reader r = sk_reader_make(doc, n);
     sk_reader_seek(&r, f.offset);
     sk_reader_skip(&r, 2);
@@ -217,8 +218,8 @@ static int decrypt_persist(void *ctx, uint32_t id, uint32_t offset)
     uint8_t head[8];
     memcpy(head, d->doc + offset, 8);
     sk_offcrypto_rc4_block(d->oc, id, head, 8);
-    uint32_t len = (uint32_t)head[4] | (uint32_t)head[5] << 8 | (uint32_t)head[6] << 16 |
-                   (uint32_t)head[7] << 24;
+    struct sk_reader clear = sk_reader_make(head, sizeof head);
+    uint32_t len = sk_reader_u32le_at(&clear, 4);
     size_t total = 8 + (len < d->n - offset - 8 ? len : d->n - offset - 8);
     if (total > d->budget)
         return SK_ECORRUPT;
@@ -240,7 +241,7 @@ static int ppt_decrypt(const struct sk_offcrypto *oc, uint8_t *doc, size_t n,
     if (rc)
         return rc;
     struct ppt_decrypt d = {oc, doc, n, &e, n};
-    return ppt_each(doc, &e, decrypt_persist, &d);
+    return ppt_each(&e, decrypt_persist, &d);
 }
 
 #define CRYPT_INFO_CAP (1024u * 1024u) /* an EncryptionInfo stream or header */
@@ -293,12 +294,12 @@ void sk_office_crypt_free(struct sk_office_crypt *c)
 
 int sk_office_append(struct sk_unpack *u, struct sk_buf *buf, const uint8_t *p, size_t n)
 {
-    for (size_t at = 0; at < n;) {
-        size_t k = n - at < READ_BLOCK ? n - at : READ_BLOCK;
-        int rc = sk_unpack_append(u, buf, p + at, k);
+    struct sk_reader r = sk_reader_make(p, n);
+    while (sk_reader_left(&r)) {
+        size_t k = sk_reader_left(&r) < READ_BLOCK ? sk_reader_left(&r) : READ_BLOCK;
+        int rc = sk_unpack_append(u, buf, sk_reader_bytes(&r, k), k);
         if (rc != 0)
             return rc;
-        at += k;
     }
     return 0;
 }
@@ -339,11 +340,12 @@ static int word_header(const struct sk_office_file *fl, struct sk_office_crypt *
                        struct crypt_found *f)
 {
     const void *word = fl->stream(fl->ctx, "WordDocument");
-    uint8_t fib[18];
-    if (!word || fl->prefix(fl->ctx, word, fib, sizeof fib) < sizeof fib || fib[0] != 0xEC ||
-        fib[1] != 0xA5)
+    uint8_t head[18];
+    struct sk_reader fib = sk_reader_make(head, sizeof head);
+    if (!word || fl->prefix(fl->ctx, word, head, sizeof head) < sizeof head ||
+        !sk_reader_match(&fib, 0, "\xEC\xA5", 2))
         return SK_DONE;
-    uint16_t flags = (uint16_t)(fib[10] | fib[11] << 8);
+    uint16_t flags = sk_reader_u16le_at(&fib, 10);
     if (!(flags & FIB_ENCRYPTED))
         return SK_DONE;
     f->where = "WordDocument";
@@ -352,8 +354,7 @@ static int word_header(const struct sk_office_file *fl, struct sk_office_crypt *
         return SK_EUNSUPPORTED;
     }
     c->kind = CRYPT_WORD;
-    c->table_clear = (uint32_t)fib[14] | (uint32_t)fib[15] << 8 | (uint32_t)fib[16] << 16 |
-                     (uint32_t)fib[17] << 24;
+    c->table_clear = sk_reader_u32le_at(&fib, 14);
     const void *table = fl->stream(fl->ctx, flags & FIB_WHICH_TABLE ? "1Table" : "0Table");
     size_t want = c->table_clear < CRYPT_INFO_CAP ? c->table_clear : CRYPT_INFO_CAP;
     uint8_t *header = malloc(want ? want : 1);

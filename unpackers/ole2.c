@@ -822,37 +822,44 @@ static int take_native(struct sk_unpack *u, struct ole2_state *st, const struct 
     return 0;
 }
 
-/* ASCII or UTF-16LE, case-insensitive: does `word` start at p[0..n)? */
-static bool match_at(const uint8_t *p, size_t n, const char *word, unsigned step)
+/* ASCII or UTF-16LE, case-insensitive: does `word` start at offset at of
+ * the field? The field is the caller's copy, so a short read stays here. */
+static bool match_at(struct sk_reader field, size_t at, const char *word, unsigned step)
 {
     size_t k = strlen(word);
-    if (n / step < k)
+    if ((field.len - at) / step < k)
         return false;
-    for (size_t i = 0; i < k; i++)
-        if (g_ascii_tolower((gchar)p[i * step]) != word[i] || (step == 2 && p[i * 2 + 1]))
+    for (size_t i = 0; i < k; i++) {
+        size_t c = at + i * step;
+        if (g_ascii_tolower((gchar)sk_reader_u8_at(&field, c)) != word[i] ||
+            (step == 2 && sk_reader_u8_at(&field, c + 1)))
             return false;
+    }
     return true;
 }
 
 /* A field that starts with DDE or DDEAUTO: the field-begin mark (0x13),
  * spaces, then the word. Prose that merely says "DDE" does not count. */
-static bool dde_at(const uint8_t *p, size_t n, unsigned step)
+static bool dde_at(struct sk_reader field, unsigned step)
 {
-    if (p[0] != 0x13 || (step == 2 && (n < 2 || p[1] != 0)))
+    uint8_t mark = sk_reader_u8_at(&field, 0);
+    uint8_t high = step == 2 ? sk_reader_u8_at(&field, 1) : 0;
+    if (field.err || mark != 0x13 || high != 0)
         return false;
     size_t i = step;
-    while (i + step <= n && p[i] == ' ' && (step == 1 || p[i + 1] == 0))
+    while (i + step <= field.len && sk_reader_u8_at(&field, i) == ' ' &&
+           (step == 1 || sk_reader_u8_at(&field, i + 1) == 0))
         i += step;
-    return match_at(p + i, n - i, "ddeauto", step) || match_at(p + i, n - i, "dde ", step);
+    return match_at(field, i, "ddeauto", step) || match_at(field, i, "dde ", step);
 }
 
-static void report_dde(struct sk_unpack *u, const uint8_t *p, size_t n, unsigned step)
+static void report_dde(struct sk_unpack *u, struct sk_reader field, unsigned step)
 {
     char detail[DDE_DETAIL + 1];
     size_t k = 0;
-    for (size_t i = 0; i + step <= n && k < DDE_DETAIL; i += step) {
-        uint8_t c = p[i];
-        if ((c == 0x14 || c == 0x15 || (step == 2 && p[i + 1])) && i > 0)
+    for (size_t i = 0; i + step <= field.len && k < DDE_DETAIL; i += step) {
+        uint8_t c = sk_reader_u8_at(&field, i);
+        if ((c == 0x14 || c == 0x15 || (step == 2 && sk_reader_u8_at(&field, i + 1))) && i > 0)
             break;
         detail[k++] = (char)(c >= 0x20 && c < 0x7f ? c : (c == 0x13 ? ' ' : '.'));
     }
@@ -862,10 +869,12 @@ static void report_dde(struct sk_unpack *u, const uint8_t *p, size_t n, unsigned
 
 static void scan_dde(struct sk_unpack *u, struct ole2_state *st, const struct sk_buf *bytes)
 {
+    struct sk_reader all = sk_reader_make(bytes->p, bytes->len);
     for (size_t i = 0; i < bytes->len && !st->dde_reported; i++) {
+        struct sk_reader field = sk_reader_sub_at(&all, i, bytes->len - i);
         for (unsigned step = 1; step <= 2; step++) {
-            if (dde_at(bytes->p + i, bytes->len - i, step)) {
-                report_dde(u, bytes->p + i, bytes->len - i, step);
+            if (dde_at(field, step)) {
+                report_dde(u, field, step);
                 st->dde_reported = true;
                 break;
             }

@@ -209,6 +209,14 @@ static bool ref_inside(const struct walk *w, struct chunk_ref ref)
     return ref.cb > 0 && ref.stp <= w->n && ref.cb <= w->n - ref.stp;
 }
 
+/* The bytes ref names, as a reader (callers have checked ref_inside; one
+ * that is not inside reads nothing). */
+static struct sk_reader chunk_at(const struct walk *w, struct chunk_ref ref)
+{
+    struct sk_reader section = sk_reader_make(w->p, w->n);
+    return sk_reader_sub_at(&section, ref.stp, (size_t)ref.cb);
+}
+
 /* Queues a file node list once; a list seen before (a cycle or a shared
  * reference) or past the cap is dropped. */
 static void queue_list(struct walk *w, struct chunk_ref ref)
@@ -248,10 +256,12 @@ static bool parse_ifndf(const uint8_t *s, size_t units, uint8_t guid[GUID_BYTES]
     char text[8 + 36 + 1];
     if (units < sizeof text)
         return false;
+    struct sk_reader r = sk_reader_make(s, 2 * sizeof text);
     for (size_t i = 0; i < sizeof text; i++) {
-        if (s[2 * i + 1] != 0)
+        uint16_t unit = sk_reader_u16le(&r);
+        if (unit > 0xff)
             return false;
-        text[i] = (char)s[2 * i];
+        text[i] = (char)unit;
     }
     if (memcmp(text, prefix, 8) != 0 || text[44] != '}')
         return false;
@@ -310,14 +320,14 @@ static void read_file_data(struct walk *w, struct sk_reader *r, bool large)
 /* One PropertySet being read: its rgPrids and how many sibling sets (of an
  * ArrayOfPropertyValues) follow it in rgData. */
 struct prop_frame {
-    const uint8_t *prids;
+    struct sk_reader prids;
     uint32_t count, index, sets_left;
 };
 
 static bool open_prop_set(struct sk_reader *data, struct prop_frame *f, uint32_t sets_left)
 {
     f->count = sk_reader_u16le(data);
-    f->prids = sk_reader_bytes(data, (size_t)f->count * 4u);
+    f->prids = sk_reader_sub(data, (size_t)f->count * 4u);
     f->index = 0;
     f->sets_left = sets_left;
     return !data->err;
@@ -329,10 +339,10 @@ static bool open_prop_set(struct sk_reader *data, struct prop_frame *f, uint32_t
  * and OIDs positions right. */
 static void read_embedded_node(struct walk *w, struct chunk_ref ref)
 {
-    struct sk_reader r = sk_reader_make(w->p + ref.stp, (size_t)ref.cb);
+    struct sk_reader r = chunk_at(w, ref);
     uint32_t oids_header = sk_reader_u32le(&r);
     uint32_t oid_count = oids_header & 0xffffffu;
-    const uint8_t *oids = sk_reader_bytes(&r, (size_t)oid_count * 4u);
+    struct sk_reader oids = sk_reader_sub(&r, (size_t)oid_count * 4u);
     if (!(oids_header & 0x80000000u)) { /* OSIDs present */
         uint32_t osids_header = sk_reader_u32le(&r);
         sk_reader_skip(&r, (size_t)(osids_header & 0xffffffu) * 4u);
@@ -360,9 +370,7 @@ static void read_embedded_node(struct walk *w, struct chunk_ref ref)
             }
             continue;
         }
-        const uint8_t *at = f->prids + (size_t)f->index * 4u;
-        uint32_t prid = (uint32_t)at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 |
-                        (uint32_t)at[3] << 24;
+        uint32_t prid = sk_reader_u32le_at(&f->prids, (size_t)f->index * 4u);
         f->index++;
         bool top = depth == 1;
         switch ((prid >> 26) & 0x1fu) {
@@ -386,9 +394,7 @@ static void read_embedded_node(struct walk *w, struct chunk_ref ref)
         case 0x8:
             if (top && (prid & 0x7fffffffu) == (PROP_EMBEDDED_FILE_CONTAINER & 0x7fffffffu) &&
                 oid_at < oid_count) {
-                const uint8_t *c = oids + oid_at * 4u;
-                uint32_t compact = (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 |
-                                   (uint32_t)c[3] << 24;
+                uint32_t compact = sk_reader_u32le_at(&oids, oid_at * 4u);
                 have_container = resolve(w, compact, &found.container);
             }
             oid_at++;
@@ -479,7 +485,7 @@ static void walk_list(struct sk_unpack *u, struct walk *w, struct chunk_ref ref)
         w->fragments++;
         if (ref.cb < 16u + FRAGMENT_TAIL)
             return;
-        struct sk_reader r = sk_reader_make(w->p + ref.stp, (size_t)ref.cb);
+        struct sk_reader r = chunk_at(w, ref);
         uint64_t magic = sk_reader_u64le(&r);
         uint32_t id = sk_reader_u32le(&r), seq = sk_reader_u32le(&r);
         if (magic != FRAGMENT_MAGIC || (sequence > 0 && id != list_id) || seq != sequence)
@@ -608,11 +614,10 @@ static void close_onenote(void *state)
 /* The footer of a block whose data ends at `end`: the spec pads FileData so
  * the footer is 8-byte aligned; writers differ on what the alignment is
  * relative to, so any position in the next 8 bytes counts. */
-static bool footer_after(const uint8_t *p, size_t n, size_t end)
+static bool footer_after(const struct sk_reader *file, size_t end)
 {
     for (size_t pad = 0; pad < 8; pad++)
-        if (end + pad <= n && GUID_BYTES <= n - end - pad &&
-            memcmp(p + end + pad, FILE_DATA_FOOTER, GUID_BYTES) == 0)
+        if (sk_reader_match(file, end + pad, FILE_DATA_FOOTER, GUID_BYTES))
             return true;
     return false;
 }
@@ -641,13 +646,14 @@ static int next_file(struct sk_unpack *u, void *state, struct sk_child *child)
     size_t n = u->node->data.len;
     if (sk_unpack_expired(u) || st->pos >= n)
         return SK_DONE;
-    const uint8_t *hit = memmem(p + st->pos, n - st->pos, FILE_DATA_HEADER, GUID_BYTES);
+    struct sk_reader r = sk_reader_make(p, n);
+    const uint8_t *from = sk_reader_at(&r, st->pos, n - st->pos);
+    const uint8_t *hit = memmem(from, n - st->pos, FILE_DATA_HEADER, GUID_BYTES);
     if (!hit) {
         st->pos = n;
         return SK_DONE;
     }
     size_t at = (size_t)(hit - p);
-    struct sk_reader r = sk_reader_make(p, n);
     sk_reader_seek(&r, at + GUID_BYTES);
     uint64_t declared = sk_reader_u64le(&r);
     sk_reader_skip(&r, 12); /* unused, reserved */
@@ -663,8 +669,8 @@ static int next_file(struct sk_unpack *u, void *state, struct sk_child *child)
     name_blob(st, at);
     child->name = st->name;
     child->name_len = strlen(st->name);
-    int rc = sk_unpack_view(u, &child->data, p + data, len);
-    if (!whole || !footer_after(p, n, data + len)) {
+    int rc = sk_unpack_view(u, &child->data, sk_reader_at(&r, data, len), len);
+    if (!whole || !footer_after(&r, data + len)) {
         child->truncated = !whole;
         if (!st->corrupt_said) {
             st->corrupt_said = true;

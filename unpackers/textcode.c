@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "../engine/error.h"
+#include "../engine/reader.h"
 #include "../engine/text.h"
 
 #define MIN_ENCODED_CHARS 8u /* shorter runs are flags' values, not commands */
@@ -79,15 +80,17 @@ int sk_base64_finish(struct sk_unpack *u, struct sk_base64 *d, struct sk_buf *bu
 
 /* --- PowerShell -EncodedCommand -------------------------------------- */
 
-/* The length of a dash PowerShell accepts before a parameter at p, or 0:
+/* The length of a dash PowerShell accepts before a parameter at p[i], or 0:
  * '-', '/', or the en dash, em dash and horizontal bar (U+2013..U+2015). */
-static size_t dash_at(const uint8_t *p, size_t left)
+static size_t dash_at(const uint8_t *p, size_t n, size_t i)
 {
-    if (left >= 1 && (p[0] == '-' || p[0] == '/'))
+    struct sk_reader text = sk_reader_make(p, n);
+    if (sk_reader_match(&text, i, "-", 1) || sk_reader_match(&text, i, "/", 1))
         return 1;
-    if (left >= 3 && p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0x93 && p[2] <= 0x95)
-        return 3;
-    return 0;
+    if (!sk_reader_match(&text, i, "\xe2\x80", 2))
+        return 0;
+    uint8_t last = sk_reader_u8_at(&text, i + 2);
+    return !text.err && last >= 0x93 && last <= 0x95 ? 3 : 0;
 }
 
 static bool is_letter(uint8_t c)
@@ -123,8 +126,9 @@ static bool looks_utf16le(const uint8_t *b, size_t len)
     if (len < 2)
         return false;
     size_t units = len / 2, plain = 0;
-    for (size_t i = 0; i + 1 < len; i += 2) {
-        uint16_t cu = (uint16_t)(b[i] | b[i + 1] << 8);
+    struct sk_reader r = sk_reader_make(b, len);
+    while (sk_reader_left(&r) >= 2) {
+        uint16_t cu = sk_reader_u16le(&r);
         if ((cu >= 0x20 && cu < 0x7f) || cu == '\t' || cu == '\r' || cu == '\n')
             plain++;
     }
@@ -176,7 +180,7 @@ static uint8_t *decode_run(const uint8_t *p, size_t len, size_t *out_len)
 /* The encoded argument of a flag found at i, if any: its start and length. */
 static bool encoded_argument(const uint8_t *p, size_t n, size_t i, size_t *arg, size_t *arg_len)
 {
-    size_t dash = dash_at(p + i, n - i);
+    size_t dash = dash_at(p, n, i);
     if (dash == 0 || (i > 0 && (is_letter(p[i - 1]) || p[i - 1] == '-')))
         return false;
     size_t w = i + dash, end = w;

@@ -122,12 +122,13 @@ static int find_eocd(const uint8_t *zip, size_t len, size_t *at)
 {
     if (len < EOCD_BYTES)
         return SK_ECORRUPT;
+    struct sk_reader r = sk_reader_make(zip, len);
     size_t last = len - EOCD_BYTES;
     size_t lowest = last > MAX_COMMENT ? last - MAX_COMMENT : 0;
     for (size_t pos = last + 1; pos-- > lowest;) {
-        if (zip[pos] != 'P' || zip[pos + 1] != 'K' || zip[pos + 2] != 5 || zip[pos + 3] != 6)
+        if (!sk_reader_match(&r, pos, "PK\5\6", 4))
             continue;
-        size_t comment = (size_t)zip[pos + 20] | (size_t)zip[pos + 21] << 8;
+        size_t comment = sk_reader_u16le_at(&r, pos + 20);
         if (comment <= last - pos) {
             *at = pos;
             return 0;
@@ -333,7 +334,7 @@ struct local {
     size_t name_len;
     const uint8_t *extra;
     size_t extra_len;
-    const uint8_t *data; /* compressed size bytes, checked to fit */
+    struct sk_reader data; /* the compressed size's bytes, checked to fit */
     uint16_t flags;
     uint16_t dos_time;
 };
@@ -360,7 +361,7 @@ static int read_local(const struct sk_zip_index *index, const struct sk_zip_entr
     l->extra_len = extra_len;
     if (r.err || sig != SIG_LOCAL || e->compressed > sk_reader_left(&r))
         return SK_ECORRUPT;
-    l->data = r.p + r.pos;
+    l->data = sk_reader_sub(&r, (size_t)e->compressed);
     return 0;
 }
 
@@ -522,11 +523,12 @@ static int prepare_aes(const struct sk_zip_entry *e, const struct local *l, stru
     size_t overhead = m->header_len + AES_VERIFIER + AES_AUTH;
     if (e->compressed < overhead)
         return SK_ECORRUPT;
-    m->header = l->data;
-    m->verifier = l->data + m->header_len;
-    m->payload = m->verifier + AES_VERIFIER;
+    struct sk_reader data = l->data; /* fits: compressed >= overhead */
     m->payload_len = (size_t)e->compressed - overhead;
-    m->auth = m->payload + m->payload_len;
+    m->header = sk_reader_bytes(&data, m->header_len);
+    m->verifier = sk_reader_bytes(&data, AES_VERIFIER);
+    m->payload = sk_reader_bytes(&data, m->payload_len);
+    m->auth = sk_reader_bytes(&data, AES_AUTH);
     return 0;
 }
 
@@ -541,10 +543,11 @@ static int prepare_zipcrypto(const struct sk_zip_entry *e, const struct local *l
     m->scheme = ZIPCRYPTO;
     m->method = e->method;
     m->check_crc = true;
-    m->header = l->data;
+    struct sk_reader data = l->data; /* fits: compressed >= the header */
     m->header_len = ZIPCRYPTO_HEADER;
-    m->payload = l->data + ZIPCRYPTO_HEADER;
     m->payload_len = (size_t)e->compressed - ZIPCRYPTO_HEADER;
+    m->header = sk_reader_bytes(&data, m->header_len);
+    m->payload = sk_reader_bytes(&data, m->payload_len);
     m->check[0] = (uint8_t)(e->crc >> 24);
     m->check[1] = (l->flags & FLAG_DESCRIPTOR) ? (uint8_t)(l->dos_time >> 8) : m->check[0];
     return 0;
@@ -696,12 +699,12 @@ static int verify_payload(struct trial *t, bool *partial)
         return SK_EINTERNAL;
     struct tally s = {0, (uint32_t)crc32(0, Z_NULL, 0)};
     enum flow f = FLOW_MORE;
-    for (size_t pos = 0; pos < m->payload_len && f == FLOW_MORE;) {
-        size_t n = m->payload_len - pos < CHUNK ? m->payload_len - pos : CHUNK;
-        int rc = decrypt(t, m->payload + pos, t->plain, n);
+    struct sk_reader payload = sk_reader_make(m->payload, m->payload_len);
+    while (sk_reader_left(&payload) && f == FLOW_MORE) {
+        size_t n = sk_reader_left(&payload) < CHUNK ? sk_reader_left(&payload) : CHUNK;
+        int rc = decrypt(t, sk_reader_bytes(&payload, n), t->plain, n);
         if (rc != 0)
             return rc;
-        pos += n;
         f = deflated ? inflate_some(t, &s, t->plain, n) : store(t, &s, t->plain, n);
     }
     if (f == FLOW_FULL) {
@@ -769,7 +772,8 @@ static int aes_verifier_matches(struct trial *t, const char *password, size_t le
         return rc;
     uint8_t v0 = first[at % SHA1_BYTES];
     uint8_t v1 = (at + 1) % SHA1_BYTES ? first[(at + 1) % SHA1_BYTES] : second[0];
-    return v0 == t->m->verifier[0] && v1 == t->m->verifier[1] ? 0 : 1;
+    uint8_t derived[AES_VERIFIER] = {v0, v1};
+    return memcmp(derived, t->m->verifier, AES_VERIFIER) == 0 ? 0 : 1;
 }
 
 /* The authentication code: HMAC-SHA1 over the encrypted data, 10 bytes. */
