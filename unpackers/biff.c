@@ -38,7 +38,9 @@
  * names, one formula rendered to at most SK_XLM_MAX_FORMULA bytes with a stack
  * of SK_XLM_MAX_STACK operands; SST text decoded only for a macro sheet that
  * uses it, up to BIFF_MAX_SST_TEXT bytes. No recursion: nested substreams
- * are tracked with a depth counter. Child bytes go through sk_unpack_append. */
+ * are tracked with a depth counter. Child bytes go through sk_unpack_append;
+ * every other buffer (names, SupBooks, shared strings, the XLM text and the
+ * renderer's state) comes from the job's entry point (engine/unpack.h). */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
