@@ -20,6 +20,7 @@ export EICAR="$work/no-eicar" # none of these cases reads it
 # case GROUP/NAME FILE: runs a fixture case's script with OUT=FILE
 case_input() {
     mkdir -p "$work/$1"
+    rm -f "$out/$2" # a writer such as mkfs.fat refuses to overwrite (a second run)
     (cd "$work/$1" && OUT="$out/$2" bash -eu "$tests/cases/$1.sh")
 }
 
