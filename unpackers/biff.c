@@ -464,7 +464,7 @@ static void emit_text_cell(struct biff_state *st, struct sheet_out *so,
             build_sst(st, so->u);
         uint32_t index = sk_reader_u32le(&body);
         if (index < st->n_sst)
-            sk_xlm_put(&line, st->sst_text.p + st->sst_off[index],
+            sk_xlm_put(&line, &st->sst_text.p[st->sst_off[index]], /* our own text */
                        st->sst_off[index + 1] - st->sst_off[index]);
         else
             sk_xlm_fmt(&line, "SST#%u", (unsigned)index);
@@ -559,11 +559,12 @@ static void collect_autos(struct biff_state *st)
 {
     st->autos.max = 4096;
     st->autos.allocator = st->alloc;
+    struct sk_reader stream = sk_reader_make(st->p, st->len);
     const struct name *names = (const struct name *)st->names.p;
     for (size_t i = 0; i < st->n_names; i++) {
         if (!is_auto_name(names[i].text))
             continue;
-        struct sk_reader body = sk_reader_make(st->p + names[i].pos, names[i].len);
+        struct sk_reader body = sk_reader_sub_at(&stream, names[i].pos, names[i].len);
         uint16_t flags = sk_reader_u16le(&body);
         sk_reader_skip(&body, 1);
         size_t cch = sk_reader_u8(&body);
