@@ -26,7 +26,7 @@
  * Start from {.max = ...}, and `.allocator` to take its memory (the text
  * and the renderer's working state) from an unpacker's entry point
  * (sk_unpack_dynbuf_init's allocator: a failure is then the job's); NULL
- * is libc. Both are read at the first put. The bytes are a dynbuf capped
+ * is libc. Both are read at their first use. The bytes are a dynbuf capped
  * at `max` (engine/dynbuf.h); `p` and `len` are its view, for reading.
  * free(p) or take it with sk_xlm_take. */
 struct sk_xlm_buf {
