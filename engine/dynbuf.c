@@ -54,6 +54,11 @@ static int reserve(struct sk_dynbuf *b, size_t n)
     return 0;
 }
 
+int sk_dynbuf_reserve(struct sk_dynbuf *b, size_t n)
+{
+    return reserve(b, n);
+}
+
 int sk_dynbuf_add(struct sk_dynbuf *b, const void *p, size_t n)
 {
     /* p may lie inside the buffer itself, which reserve may move */

@@ -71,6 +71,11 @@ int sk_dynbuf_vprintf(struct sk_dynbuf *b, const char *fmt, va_list ap)
  * array, filled in place): 0, SK_ELIMIT or SK_ENOMEM (*out then NULL). */
 int sk_dynbuf_extend(struct sk_dynbuf *b, size_t n, void **out);
 
+/* Makes room for n more bytes (and the NUL) without adding any: 0,
+ * SK_ELIMIT or SK_ENOMEM, the buffer untouched on failure. For a writer
+ * that fills b->p[b->len..] itself and then moves len (inside the cap). */
+int sk_dynbuf_reserve(struct sk_dynbuf *b, size_t n);
+
 /* Cuts the buffer to its first len bytes (len <= b->len); memory is kept. */
 void sk_dynbuf_truncate(struct sk_dynbuf *b, size_t len);
 

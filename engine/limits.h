@@ -24,6 +24,13 @@
 #define SK_CAP_PASSWORDS 4096u
 #define SK_CAP_PASSWORD_BYTES 256u /* one candidate; longer ones are dropped */
 
+/* Loading the rules (engine/yara_scan.c), before any request: dynbufs
+ * capped so that a stray directory or a runaway compile is an error, not
+ * an unbounded allocation. The daemon refuses a bundle over SK_MAX_BUNDLE
+ * (daemon/supervisor.h, the same 1 GiB). */
+#define SK_CAP_RULE_FILES 65536u              /* rule files in one directory */
+#define SK_CAP_COMPILED_RULES (1ull << 30)   /* bytes of the compiled rules */
+
 /* Names from the input are truncated to this many bytes before use. */
 #define SK_MAX_NAME_BYTES 512u
 
@@ -54,6 +61,18 @@
  * - A message's children planned before the first is handed back
  *   (unpackers/mime.c): at most SK_CAP_NODES + 1 plans (32 bytes each).
  * - An LNK's text fields (unpackers/lnk.c): LNK_TEXT_MAX (1 MiB) each.
+ * - A disk image's file list and directory work list (unpackers/fat.c,
+ *   unpackers/udf.c): max_nodes + 1 entries each (16 bytes), which
+ *   the walk's own count of max_nodes keeps out of reach; one UDF
+ *   directory's bytes, UDF_MAX_DIR_BYTES (16 MiB).
+ * - A TNEF stream's items (unpackers/tnef.c): TNEF_MAX_ITEMS (4,096).
+ * - A BIFF workbook (unpackers/biff.c): BIFF_MAX_NAMES (65,536) names,
+ *   BIFF_MAX_XTI SupBook flags, BIFF_MAX_SST_TEXT (8 MiB) of shared
+ *   strings; one XLM line at most 1 MiB (unpackers/xlm_render.h's buffer
+ *   has its cap set by each caller).
+ * - VBA source (unpackers/ovba.c): the decompressor's max, which ole2.c
+ *   derives from the node limits (from libc until ole2.c passes its
+ *   allocator to sk_ovba_decompress_alloc).
  * - Password harvesting (engine/passwords.c): a line's buffers, bounded
  *   by LINE_MAX_BYTES (64 KiB of text) to under 4 MiB. */
 

@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <yara.h>
 
+#include "dynbuf.h"
 #include "error.h"
 #include "job.h"
+#include "limits.h"
 #include "node.h"
 #include "policy.h"
 
@@ -97,7 +99,8 @@ static int compare_names(const void *a, const void *b)
 static int add_directory(YR_COMPILER *compiler, const char *dir, struct compile_log *log)
 {
     int rc = 0;
-    char **names = NULL;
+    struct sk_dynbuf list; /* char * each: the rule files' paths, owned */
+    sk_dynbuf_init(&list, SK_CAP_RULE_FILES * sizeof(char *));
     size_t n = 0;
     DIR *d = opendir(dir);
     if (!d) {
@@ -108,26 +111,30 @@ static int add_directory(YR_COMPILER *compiler, const char *dir, struct compile_
     while ((entry = readdir(d)) != NULL) {
         if (entry->d_name[0] == '.' || !has_rule_suffix(entry->d_name))
             continue;
-        char **grown = realloc(names, (n + 1) * sizeof *names);
-        if (!grown) {
+        char *path;
+        if (asprintf(&path, "%s/%s", dir, entry->d_name) < 0) {
             rc = SK_ENOMEM;
             goto out;
         }
-        names = grown;
-        if (asprintf(&names[n], "%s/%s", dir, entry->d_name) < 0) {
-            rc = SK_ENOMEM;
+        rc = sk_dynbuf_add(&list, &path, sizeof path);
+        if (rc != 0) {
+            free(path);
+            if (rc == SK_ELIMIT)
+                snprintf(log->err, log->errlen, "%s: more than %u rule files", dir,
+                         SK_CAP_RULE_FILES);
             goto out;
         }
         n++;
     }
+    char **names = (char **)(void *)list.p;
     if (n > 1) /* an empty folder leaves names NULL, which qsort must not get */
         qsort(names, n, sizeof *names, compare_names);
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = add_file(compiler, names[i], log);
 out:
     for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+        free(((char **)(void *)list.p)[i]);
+    sk_dynbuf_free(&list);
     closedir(d);
     return rc;
 }
@@ -196,54 +203,39 @@ out:
     return rc;
 }
 
-/* A growing buffer behind libyara's write stream. */
+/* libyara's write stream into a dynbuf capped at SK_CAP_COMPILED_RULES;
+ * the first refusal is kept (a short write makes libyara give up). */
 struct save_buf {
-    uint8_t *p;
-    size_t len, cap;
-    int failed;
+    struct sk_dynbuf bytes;
+    int failed; /* SK_ENOMEM or SK_ELIMIT */
 };
 
 static size_t save_write(const void *ptr, size_t size, size_t count, void *user_data)
 {
     struct save_buf *b = user_data;
-    if (b->failed || (size && count > SIZE_MAX / size))
+    if (b->failed)
         return 0;
-    size_t n = size * count;
-    if (n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 64 * 1024;
-        while (cap - b->len < n) {
-            if (cap > SIZE_MAX / 2) {
-                b->failed = 1;
-                return 0;
-            }
-            cap *= 2;
-        }
-        uint8_t *grown = realloc(b->p, cap);
-        if (!grown) {
-            b->failed = 1;
-            return 0;
-        }
-        b->p = grown;
-        b->cap = cap;
+    if (size && count > SIZE_MAX / size) {
+        b->failed = SK_ELIMIT;
+        return 0;
     }
-    memcpy(b->p + b->len, ptr, n);
-    b->len += n;
-    return count;
+    b->failed = sk_dynbuf_add(&b->bytes, ptr, size * count);
+    return b->failed ? 0 : count;
 }
 
 int sk_rules_save(const struct sk_rules *rules, uint8_t **out, size_t *out_len)
 {
-    struct save_buf b = {0};
+    struct save_buf b = {.failed = 0};
+    sk_dynbuf_init(&b.bytes, SK_CAP_COMPILED_RULES);
     YR_STREAM stream = {.user_data = &b, .write = save_write};
     *out = NULL;
     *out_len = 0;
     /* libyara takes a non-const pointer but only reads the rules to save. */
     if (yr_rules_save_stream((YR_RULES *)rules->rules, &stream) != ERROR_SUCCESS || b.failed) {
-        free(b.p);
-        return b.failed ? SK_ENOMEM : SK_EINTERNAL;
+        sk_dynbuf_free(&b.bytes);
+        return b.failed ? b.failed : SK_EINTERNAL;
     }
-    *out = b.p;
-    *out_len = b.len;
+    *out = (uint8_t *)sk_dynbuf_take(&b.bytes, out_len);
     return 0;
 }
 

@@ -38,7 +38,9 @@
  * names, one formula rendered to at most SK_XLM_MAX_FORMULA bytes with a stack
  * of SK_XLM_MAX_STACK operands; SST text decoded only for a macro sheet that
  * uses it, up to BIFF_MAX_SST_TEXT bytes. No recursion: nested substreams
- * are tracked with a depth counter. Child bytes go through sk_unpack_append. */
+ * are tracked with a depth counter. Child bytes go through sk_unpack_append;
+ * every other buffer (names, SupBooks, shared strings, the XLM text and the
+ * renderer's state) comes from the job's entry point (engine/unpack.h). */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -85,6 +87,13 @@ struct sheet {
     bool macro;
 };
 
+/* An Lbl record: its name, and where its body lies for collect_autos. */
+struct name {
+    char *text;   /* UTF-8, owned */
+    uint32_t pos; /* offset of the record's body */
+    uint16_t len;
+};
+
 struct xti {
     uint16_t supbook;
     uint16_t first; /* itabFirst */
@@ -97,14 +106,14 @@ struct biff_state {
     uint32_t records;
     struct sheet *sheets;
     size_t n_sheets;
-    char **names; /* Lbl names in record order (PtgName is 1-based) */
-    size_t n_names, cap_names;
-    uint32_t *name_pos; /* offset of each Lbl record's body */
-    uint16_t *name_len;
+    /* Lbl names in record order (PtgName is 1-based): struct name, at most
+     * BIFF_MAX_NAMES */
+    struct sk_dynbuf names;
+    size_t n_names;
     struct xti *xti;
     size_t n_xti;
-    uint8_t *supbook_self; /* per SupBook: 1 if it is this workbook */
-    size_t n_supbooks, cap_supbooks;
+    struct sk_dynbuf supbook_self; /* per SupBook a byte: 1 if it is this workbook */
+    const struct sk_alloc *alloc;  /* the job's entry point, for every other buffer */
     size_t sst_pos; /* offset of the SST record header, 0 if none */
     bool sst_built;
     struct sk_xlm_buf sst_text;
@@ -176,10 +185,12 @@ static int add_sheet(struct biff_state *st, struct sk_reader *body)
     sh.pos = sk_reader_u32le(body);
     sh.state = sk_reader_u8(body);
     sh.dt = sk_reader_u8(body);
-    struct sk_xlm_buf name = {.max = 1024};
+    struct sk_xlm_buf name = {.max = 1024, .allocator = st->alloc};
     sk_xlm_short_string(&name, body, st->biff8, false);
-    if (name.nomem)
+    if (name.nomem) {
+        free(name.p);
         return SK_ENOMEM;
+    }
     sh.name = sk_xlm_take(&name);
     if (!sh.name)
         return SK_ENOMEM;
@@ -188,38 +199,18 @@ static int add_sheet(struct biff_state *st, struct sk_reader *body)
     return 0;
 }
 
-static int grow_names(struct biff_state *st)
-{
-    size_t cap = st->cap_names ? st->cap_names * 2 : 16;
-    char **names = realloc(st->names, cap * sizeof *names);
-    if (names)
-        st->names = names;
-    uint32_t *pos = realloc(st->name_pos, cap * sizeof *pos);
-    if (pos)
-        st->name_pos = pos;
-    uint16_t *len = realloc(st->name_len, cap * sizeof *len);
-    if (len)
-        st->name_len = len;
-    if (!names || !pos || !len)
-        return SK_ENOMEM;
-    st->cap_names = cap;
-    return 0;
-}
-
 /* Lbl (2.4.150): the name, kept for PtgName and the Auto_Open report. */
 static int add_name(struct biff_state *st, const struct record *rec)
 {
     if (st->n_names >= BIFF_MAX_NAMES)
         return 0;
-    if (st->n_names == st->cap_names && grow_names(st) != 0)
-        return SK_ENOMEM;
     struct sk_reader body = rec->body;
     uint16_t flags = sk_reader_u16le(&body);
     sk_reader_skip(&body, 1); /* chKey */
     size_t cch = sk_reader_u8(&body);
     sk_reader_skip(&body, 10); /* cce, itab and reserved (BIFF8); ixals.. (BIFF5) */
     bool wide = st->biff8 ? (sk_reader_u8(&body) & 1) : false;
-    struct sk_xlm_buf name = {.max = 1024};
+    struct sk_xlm_buf name = {.max = 1024, .allocator = st->alloc};
     const char *builtin = NULL;
     if (flags & 0x0020) { /* fBuiltin: one character, the built-in code */
         unsigned code = wide ? sk_reader_u16le(&body) : sk_reader_u8(&body);
@@ -231,33 +222,25 @@ static int add_name(struct biff_state *st, const struct record *rec)
     } else {
         sk_xlm_chars(&name, &body, cch, wide, false);
     }
-    if (name.nomem)
+    char *text = name.nomem ? NULL : sk_xlm_take(&name);
+    struct name *slot = NULL;
+    if (!text || sk_dynbuf_extend(&st->names, sizeof *slot, (void **)&slot) != 0) {
+        free(text); /* the cap holds BIFF_MAX_NAMES: only memory fails here */
+        free(name.p);
         return SK_ENOMEM;
-    st->name_pos[st->n_names] = (uint32_t)rec->at;
-    st->name_len[st->n_names] = (uint16_t)rec->body.len;
-    st->names[st->n_names] = sk_xlm_take(&name);
-    if (!st->names[st->n_names])
-        return SK_ENOMEM;
+    }
+    *slot = (struct name){text, (uint32_t)rec->at, (uint16_t)rec->body.len};
     st->n_names++;
     return 0;
 }
 
 static int add_supbook(struct biff_state *st, struct sk_reader *body)
 {
-    if (st->n_supbooks == st->cap_supbooks) {
-        if (st->cap_supbooks >= BIFF_MAX_XTI)
-            return 0;
-        size_t cap = st->cap_supbooks ? st->cap_supbooks * 2 : 8;
-        uint8_t *grown = realloc(st->supbook_self, cap);
-        if (!grown)
-            return SK_ENOMEM;
-        st->supbook_self = grown;
-        st->cap_supbooks = cap;
-    }
     sk_reader_skip(body, 2); /* ctab */
     /* This workbook's own SupBook has cch 0x0401 (2.4.271). */
-    st->supbook_self[st->n_supbooks++] = sk_reader_u16le(body) == 0x0401;
-    return 0;
+    uint8_t self = sk_reader_u16le(body) == 0x0401;
+    int rc = sk_dynbuf_add(&st->supbook_self, &self, 1);
+    return rc == SK_ELIMIT ? 0 : rc; /* past BIFF_MAX_XTI they are not kept */
 }
 
 /* A SupBook whose virtual path is "application\x03topic" is a DDE link
@@ -283,14 +266,14 @@ static void check_dde_link(struct sk_unpack *u, struct sk_reader body, bool biff
         sk_unpack_reason(u, "office.dde", "DDE link (SupBook): %s", link);
 }
 
-static int read_externsheet(struct biff_state *st, struct sk_reader *body)
+static int read_externsheet(struct biff_state *st, struct sk_unpack *u, struct sk_reader *body)
 {
     if (!st->biff8 || st->xti)
         return 0; /* BIFF5 PtgRef3d carries the sheet index itself */
     size_t n = sk_reader_u16le(body);
     if (n > sk_reader_left(body) / 6)
         n = sk_reader_left(body) / 6;
-    st->xti = calloc(n ? n : 1, sizeof *st->xti);
+    st->xti = sk_unpack_calloc(u, n ? n : 1, sizeof *st->xti);
     if (!st->xti)
         return SK_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -374,7 +357,7 @@ static bool sst_string(struct sst_reader *sr, struct sk_xlm_buf *out)
 }
 
 /* Decodes the SST on first use (only a macro sheet's LabelSst needs it). */
-static void build_sst(struct biff_state *st)
+static void build_sst(struct biff_state *st, struct sk_unpack *u)
 {
     st->sst_built = true;
     if (!st->sst_pos)
@@ -389,10 +372,11 @@ static void build_sst(struct biff_state *st)
     size_t n = sk_reader_u32le(&sr.cur);
     if (n > BIFF_MAX_SST_COUNT)
         n = BIFF_MAX_SST_COUNT;
-    st->sst_off = calloc(n + 1, sizeof *st->sst_off);
+    st->sst_off = sk_unpack_calloc(u, n + 1, sizeof *st->sst_off);
     if (!st->sst_off)
-        return;
+        return; /* recorded by the entry point: the job is not pass */
     st->sst_text.max = BIFF_MAX_SST_TEXT;
+    st->sst_text.allocator = st->alloc;
     for (size_t i = 0; i < n; i++) {
         size_t start = st->sst_text.len;
         if (!sst_string(&sr, &st->sst_text) || st->sst_text.full || st->sst_text.nomem)
@@ -439,7 +423,7 @@ static void emit_formula(struct biff_state *st, struct sheet_out *so, const stru
     size_t cce = sk_reader_u16le(&body);
     struct sk_reader rgce =
         sk_reader_sub(&body, cce < sk_reader_left(&body) ? cce : sk_reader_left(&body));
-    struct sk_xlm_buf line = {.max = SK_XLM_MAX_FORMULA + 64};
+    struct sk_xlm_buf line = {.max = SK_XLM_MAX_FORMULA + 64, .allocator = st->alloc};
     cell_prefix(&line, row, col);
     if (rgce.err)
         sk_xlm_str(&line, "=?");
@@ -459,7 +443,7 @@ static void emit_shared(struct biff_state *st, struct sheet_out *so, const struc
     size_t cce = sk_reader_u16le(&body);
     struct sk_reader rgce =
         sk_reader_sub(&body, cce < sk_reader_left(&body) ? cce : sk_reader_left(&body));
-    struct sk_xlm_buf line = {.max = SK_XLM_MAX_FORMULA + 64};
+    struct sk_xlm_buf line = {.max = SK_XLM_MAX_FORMULA + 64, .allocator = st->alloc};
     sk_xlm_fmt(&line, "SHRFMLA R%uC%u:R%uC%u: ", r1 + 1u, c1 + 1u, r2 + 1u, c2 + 1u);
     sk_xlm_render(&st->book, &rgce, &line);
     emit(so, &line);
@@ -472,15 +456,15 @@ static void emit_text_cell(struct biff_state *st, struct sheet_out *so,
     struct sk_reader body = rec->body;
     uint16_t row = sk_reader_u16le(&body), col = sk_reader_u16le(&body);
     sk_reader_skip(&body, 2);
-    struct sk_xlm_buf line = {.max = 1u << 20};
+    struct sk_xlm_buf line = {.max = 1u << 20, .allocator = st->alloc};
     cell_prefix(&line, row, col);
     sk_xlm_put(&line, "\"", 1);
     if (rec->type == REC_LABELSST) {
         if (!st->sst_built)
-            build_sst(st);
+            build_sst(st, so->u);
         uint32_t index = sk_reader_u32le(&body);
         if (index < st->n_sst)
-            sk_xlm_put(&line, st->sst_text.p + st->sst_off[index],
+            sk_xlm_put(&line, &st->sst_text.p[st->sst_off[index]], /* our own text */
                        st->sst_off[index + 1] - st->sst_off[index]);
         else
             sk_xlm_fmt(&line, "SST#%u", (unsigned)index);
@@ -497,7 +481,7 @@ static void emit_string_result(struct biff_state *st, struct sheet_out *so,
                                const struct record *rec, uint16_t row, uint16_t col)
 {
     struct sk_reader body = rec->body;
-    struct sk_xlm_buf line = {.max = 1u << 20};
+    struct sk_xlm_buf line = {.max = 1u << 20, .allocator = st->alloc};
     cell_prefix(&line, row, col);
     sk_xlm_str(&line, "-> \"");
     sk_xlm_long_string(&line, &body, st->biff8, true);
@@ -510,7 +494,7 @@ static void emit_autos(struct biff_state *st, struct sheet_out *so)
 {
     if (!st->autos.len)
         return;
-    struct sk_xlm_buf line = {.max = st->autos.len + 16};
+    struct sk_xlm_buf line = {.max = st->autos.len + 16, .allocator = st->alloc};
     sk_xlm_str(&line, "NAMES: ");
     sk_xlm_put(&line, st->autos.p, st->autos.len);
     emit(so, &line);
@@ -574,10 +558,13 @@ static bool is_auto_name(const char *name)
 static void collect_autos(struct biff_state *st)
 {
     st->autos.max = 4096;
+    st->autos.allocator = st->alloc;
+    struct sk_reader stream = sk_reader_make(st->p, st->len);
+    const struct name *names = (const struct name *)st->names.p;
     for (size_t i = 0; i < st->n_names; i++) {
-        if (!is_auto_name(st->names[i]))
+        if (!is_auto_name(names[i].text))
             continue;
-        struct sk_reader body = sk_reader_make(st->p + st->name_pos[i], st->name_len[i]);
+        struct sk_reader body = sk_reader_sub_at(&stream, names[i].pos, names[i].len);
         uint16_t flags = sk_reader_u16le(&body);
         sk_reader_skip(&body, 1);
         size_t cch = sk_reader_u8(&body);
@@ -589,7 +576,7 @@ static void collect_autos(struct biff_state *st)
             sk_reader_sub(&body, cce < sk_reader_left(&body) ? cce : sk_reader_left(&body));
         if (st->autos.len)
             sk_xlm_str(&st->autos, "; ");
-        sk_xlm_str(&st->autos, st->names[i]);
+        sk_xlm_str(&st->autos, names[i].text);
         if (!rgce.err && cce)
             sk_xlm_render(&st->book, &rgce, &st->autos);
     }
@@ -606,7 +593,7 @@ static int globals_record(struct biff_state *st, struct sk_unpack *u, const stru
     case REC_BOUNDSHEET: return add_sheet(st, &body);
     case REC_NAME: return add_name(st, rec);
     case REC_SUPBOOK: check_dde_link(u, rec->body, st->biff8); return add_supbook(st, &body);
-    case REC_EXTERNSHEET: return read_externsheet(st, &body);
+    case REC_EXTERNSHEET: return read_externsheet(st, u, &body);
     case REC_SST:
         if (!st->sst_pos)
             st->sst_pos = rec->at - 4;
@@ -709,14 +696,13 @@ static void close_biff(void *state)
         return;
     for (size_t i = 0; i < st->n_sheets; i++)
         free(st->sheets[i].name);
+    const struct name *names = (const struct name *)st->names.p;
     for (size_t i = 0; i < st->n_names; i++)
-        free(st->names[i]);
+        free(names[i].text);
     free(st->sheets);
-    free(st->names);
-    free(st->name_pos);
-    free(st->name_len);
+    sk_dynbuf_free(&st->names);
     free(st->xti);
-    free(st->supbook_self);
+    sk_dynbuf_free(&st->supbook_self);
     free(st->sst_text.p);
     free(st->sst_off);
     free(st->autos.p);
@@ -741,7 +727,7 @@ static const char *sheet_of_xti(void *ctx, uint16_t ixti)
     if (ixti >= st->n_xti)
         return NULL;
     const struct xti *x = &st->xti[ixti];
-    if (x->supbook < st->n_supbooks && !st->supbook_self[x->supbook])
+    if (x->supbook < st->supbook_self.len && !st->supbook_self.p[x->supbook])
         return "[external]";
     return sheet_of(ctx, x->first);
 }
@@ -749,23 +735,29 @@ static const char *sheet_of_xti(void *ctx, uint16_t ixti)
 static const char *name_of(void *ctx, uint32_t index)
 {
     const struct biff_state *st = ctx;
-    return index >= 1 && index <= st->n_names ? st->names[index - 1] : NULL;
+    const struct name *names = (const struct name *)st->names.p;
+    return index >= 1 && index <= st->n_names ? names[index - 1].text : NULL;
 }
 
-static struct biff_state *state_new(const struct sk_node *node)
+/* Every buffer of the state comes from the job's entry point: a refusal is
+ * recorded there (error.internal) before open reports it. */
+static struct biff_state *state_new(struct sk_unpack *u)
 {
-    struct biff_state *st = calloc(1, sizeof *st);
+    struct biff_state *st = sk_unpack_calloc(u, 1, sizeof *st);
     if (!st)
         return NULL;
-    st->p = node->data.p;
-    st->len = node->data.len;
-    st->sheets = calloc(BIFF_MAX_SHEETS, sizeof *st->sheets);
+    st->p = u->node->data.p;
+    st->len = u->node->data.len;
+    sk_unpack_dynbuf_init(u, &st->names, BIFF_MAX_NAMES * sizeof(struct name));
+    sk_unpack_dynbuf_init(u, &st->supbook_self, BIFF_MAX_XTI);
+    st->alloc = st->names.allocator;
+    st->sheets = sk_unpack_calloc(u, BIFF_MAX_SHEETS, sizeof *st->sheets);
     st->book = (struct sk_xlm_book){.biff = SK_XLM_BIFF8,
                                     .ctx = st,
                                     .sheet = sheet_of,
                                     .sheet_xti = sheet_of_xti,
                                     .name = name_of,
-                                    .scratch = malloc(SK_XLM_MAX_FORMULA)};
+                                    .scratch = sk_unpack_alloc(u, SK_XLM_MAX_FORMULA)};
     if (!st->sheets || !st->book.scratch) {
         close_biff(st);
         return NULL;
@@ -775,7 +767,7 @@ static struct biff_state *state_new(const struct sk_node *node)
 
 static int open_biff(struct sk_unpack *u, void **out)
 {
-    struct biff_state *st = state_new(u->node);
+    struct biff_state *st = state_new(u);
     if (!st)
         return SK_ENOMEM;
     int rc = walk_globals(st, u);

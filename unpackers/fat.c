@@ -70,8 +70,11 @@ struct fat_volume {
 
 struct fat_state {
     struct fat_volume vol;
-    struct fat_file *files;
-    size_t n_files, cap_files, next_file;
+    /* struct fat_file each, capped at max_nodes + 1 like the work list:
+     * add_entry stops at max_nodes files and directories, so the caps are
+     * not met */
+    struct sk_dynbuf files;
+    size_t n_files, next_file;
 };
 
 /* A directory being read, with the long name gathered so far. */
@@ -109,7 +112,7 @@ static int bid(const struct sk_node *node, enum sk_type *type)
 
 /* ---- the volume ---------------------------------------------------------- */
 
-static int parse_bpb(struct fat_volume *v, const char **why)
+static int parse_bpb(struct sk_unpack *u, struct fat_volume *v, const char **why)
 {
     /* The sniffer checked the boot sector, but an unpacker never relies on
      * another module's checks for its own bounds: the BPB is read through a
@@ -164,7 +167,7 @@ static int parse_bpb(struct fat_volume *v, const char **why)
     }
     uint64_t readable = (v->len - v->data_off) / v->cluster_bytes;
     v->readable = readable < v->clusters ? (uint32_t)readable : v->clusters;
-    v->visited = calloc((size_t)v->readable / 8 + 1, 1);
+    v->visited = sk_unpack_calloc(u, (size_t)v->readable / 8 + 1, 1);
     return v->visited ? 0 : SK_ENOMEM;
 }
 
@@ -291,23 +294,31 @@ static void entry_name(struct dir_reader *d, struct sk_reader *e, char *out, siz
 struct walk {
     struct sk_unpack *u;
     struct fat_state *st;
-    struct fat_dir *dirs;
-    size_t n_dirs, cap_dirs;
+    struct sk_dynbuf dirs; /* struct fat_dir each: the work list */
+    size_t n_dirs;
     const char *why; /* the first corruption met */
     bool too_many, too_deep;
 };
 
-static int grow(void **array, size_t *cap, size_t n, size_t size)
+static struct fat_file *file_list(const struct fat_state *st)
 {
-    if (n < *cap)
-        return 0;
-    size_t next = *cap ? *cap * 2 : 16;
-    void *p = realloc(*array, next * size);
-    if (!p)
-        return SK_ENOMEM;
-    *array = p;
-    *cap = next;
-    return 0;
+    return (struct fat_file *)(void *)st->files.p;
+}
+
+static struct fat_dir *dir_list(const struct walk *w)
+{
+    return (struct fat_dir *)(void *)w->dirs.p;
+}
+
+/* Appends one element to a list and counts it: 0, SK_ENOMEM (recorded by
+ * the entry point) or SK_ELIMIT (the cap, which the node limit keeps out
+ * of reach). */
+static int push(struct sk_dynbuf *list, size_t *n, const void *item, size_t size)
+{
+    int rc = sk_dynbuf_add(list, item, size);
+    if (rc == 0)
+        (*n)++;
+    return rc;
 }
 
 /* One short entry: a file for the list, or a directory for the work list. */
@@ -334,19 +345,17 @@ static int add_entry(struct walk *w, const struct fat_dir *dir, struct sk_reader
             free(path);
             return 0;
         }
-        if (grow((void **)&w->dirs, &w->cap_dirs, w->n_dirs, sizeof *w->dirs) != 0) {
+        struct fat_dir sub = {path, cluster, dir->depth + 1};
+        int rc = push(&w->dirs, &w->n_dirs, &sub, sizeof sub);
+        if (rc != 0)
             free(path);
-            return SK_ENOMEM;
-        }
-        w->dirs[w->n_dirs++] = (struct fat_dir){path, cluster, dir->depth + 1};
-        return 0;
+        return rc;
     }
-    if (grow((void **)&st->files, &st->cap_files, st->n_files, sizeof *st->files) != 0) {
+    struct fat_file file = {path, cluster, size};
+    int rc = push(&st->files, &st->n_files, &file, sizeof file);
+    if (rc != 0)
         free(path);
-        return SK_ENOMEM;
-    }
-    st->files[st->n_files++] = (struct fat_file){path, cluster, size};
-    return 0;
+    return rc;
 }
 
 /* Reads the 32-byte entries of one run of directory bytes; *end is set at
@@ -413,22 +422,21 @@ static int read_dir(struct walk *w, const struct fat_dir *dir)
 static int walk_dirs(struct sk_unpack *u, struct fat_state *st)
 {
     struct walk w = {.u = u, .st = st};
-    int rc = grow((void **)&w.dirs, &w.cap_dirs, 0, sizeof *w.dirs);
-    char *root = rc == 0 ? malloc(1) : NULL;
-    if (!root) {
-        free(w.dirs);
-        return SK_ENOMEM;
-    }
-    root[0] = '\0';
-    w.dirs[w.n_dirs++] = (struct fat_dir){root, st->vol.root_cluster, 0};
+    sk_unpack_dynbuf_init(u, &w.dirs, st->files.toobig);
+    char *root = sk_unpack_calloc(u, 1, 1);
+    struct fat_dir top = {root, st->vol.root_cluster, 0};
+    int rc = root ? push(&w.dirs, &w.n_dirs, &top, sizeof top) : SK_ENOMEM;
+    if (rc != 0)
+        free(root);
     while (w.n_dirs > 0 && rc == 0) {
-        struct fat_dir dir = w.dirs[--w.n_dirs];
+        struct fat_dir dir = dir_list(&w)[--w.n_dirs];
+        sk_dynbuf_truncate(&w.dirs, w.n_dirs * sizeof dir);
         rc = read_dir(&w, &dir);
         free(dir.path);
     }
     while (w.n_dirs > 0)
-        free(w.dirs[--w.n_dirs].path);
-    free(w.dirs);
+        free(dir_list(&w)[--w.n_dirs].path);
+    sk_dynbuf_free(&w.dirs);
     if (w.too_many)
         sk_unpack_reason(u, "limit.nodes", "more than %u files and directories",
                          sk_unpack_limits(u)->max_nodes);
@@ -444,21 +452,23 @@ static int walk_dirs(struct sk_unpack *u, struct fat_state *st)
 static void free_state(struct fat_state *st)
 {
     for (size_t i = 0; i < st->n_files; i++)
-        free(st->files[i].path);
-    free(st->files);
+        free(file_list(st)[i].path);
+    sk_dynbuf_free(&st->files);
     free(st->vol.visited);
     free(st);
 }
 
 static int open_fat(struct sk_unpack *u, void **state)
 {
-    struct fat_state *st = calloc(1, sizeof *st);
+    struct fat_state *st = sk_unpack_calloc(u, 1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
+    sk_unpack_dynbuf_init(u, &st->files,
+                          ((size_t)sk_unpack_limits(u)->max_nodes + 1) * sizeof(struct fat_file));
     st->vol.img = sk_reader_make(u->node->data.p, u->node->data.len);
     st->vol.len = u->node->data.len;
     const char *why = NULL;
-    int rc = parse_bpb(&st->vol, &why);
+    int rc = parse_bpb(u, &st->vol, &why);
     if (rc == 0)
         rc = walk_dirs(u, st);
     if (rc != 0) {
@@ -512,7 +522,7 @@ static int next_fat(struct sk_unpack *u, void *state, struct sk_child *child)
     struct fat_state *st = state;
     if (st->next_file >= st->n_files || sk_unpack_expired(u))
         return SK_DONE;
-    const struct fat_file *f = &st->files[st->next_file++];
+    const struct fat_file *f = &file_list(st)[st->next_file++];
     child->name = f->path;
     child->name_len = strlen(f->path);
     return read_file(u, st, f, child);

@@ -23,21 +23,24 @@
 
 #include "../engine/error.h"
 
-/* Room for `more` bytes after out->len, never beyond max. */
-static int reserve(struct sk_ovba_out *out, size_t more, size_t max)
+/* Room for `more` bytes after out->len, never beyond max (out->len <=
+ * max): the buffer is lent to a dynbuf capped at max for the growth, so
+ * every size is checked there and the memory comes from the allocator. */
+static int reserve(struct sk_ovba_out *out, size_t more, size_t max,
+                   const struct sk_alloc *allocator)
 {
-    size_t want = max - out->len < more ? max : out->len + more;
-    if (want <= out->cap)
+    size_t room = max - out->len < more ? max - out->len : more;
+    if (room <= out->cap - out->len) /* cap >= len always */
         return 0;
-    size_t cap = out->cap ? out->cap : SK_OVBA_CHUNK;
-    while (cap < want)
-        cap = cap > max / 2 ? max : cap * 2;
-    uint8_t *grown = realloc(out->data, cap ? cap : 1);
-    if (!grown)
-        return SK_ENOMEM;
-    out->data = grown;
-    out->cap = cap;
-    return 0;
+    struct sk_dynbuf grow;
+    sk_dynbuf_init_alloc(&grow, max, allocator);
+    grow.p = (char *)out->data;
+    grow.len = out->len;
+    grow.alloc = out->cap;
+    int rc = sk_dynbuf_reserve(&grow, room);
+    out->data = (uint8_t *)grow.p;
+    out->cap = grow.alloc;
+    return rc;
 }
 
 /* One CompressedChunk's tokens (p, n: after its header) onto out; the room
@@ -85,6 +88,13 @@ static int chunk(const uint8_t *p, size_t n, struct sk_ovba_out *out, size_t max
 int sk_ovba_decompress(const uint8_t *p, size_t n, size_t max, struct sk_ovba_out *out,
                        const char **why, bool (*expired)(void *ctx), void *ctx)
 {
+    return sk_ovba_decompress_alloc(p, n, max, out, why, expired, ctx, NULL);
+}
+
+int sk_ovba_decompress_alloc(const uint8_t *p, size_t n, size_t max, struct sk_ovba_out *out,
+                             const char **why, bool (*expired)(void *ctx), void *ctx,
+                             const struct sk_alloc *allocator)
+{
     struct sk_reader r = sk_reader_make(p, n);
     if (n == 0 || sk_reader_u8_at(&r, 0) != 0x01)
         return *why = "a compressed container without its signature byte", SK_ECORRUPT;
@@ -102,7 +112,7 @@ int sk_ovba_decompress(const uint8_t *p, size_t n, size_t max, struct sk_ovba_ou
             return *why = "a chunk without its signature", SK_ECORRUPT;
         bool short_chunk = size > sk_reader_left(&r);
         struct sk_reader data = sk_reader_sub(&r, short_chunk ? sk_reader_left(&r) : size);
-        int rc = reserve(out, SK_OVBA_CHUNK, max);
+        int rc = reserve(out, SK_OVBA_CHUNK, max, allocator);
         if (rc != 0)
             return rc;
         if (header & 0x8000) {
@@ -158,9 +168,12 @@ int sk_ovba_parse_dir(const uint8_t *p, size_t n, struct sk_ovba_dir *d, const c
     struct sk_ovba_module *cur = NULL;
     d->codepage = 1252;
     d->n_modules = 0;
-    d->modules = calloc(SK_OVBA_MAX_MODULES, sizeof *d->modules);
+    size_t bytes = SK_OVBA_MAX_MODULES * sizeof *d->modules;
+    const struct sk_alloc *a = d->allocator;
+    d->modules = a ? a->realloc(a->ctx, NULL, bytes) : malloc(bytes);
     if (!d->modules)
         return SK_ENOMEM;
+    memset(d->modules, 0, bytes);
     while (sk_reader_left(&r) > 0) {
         uint16_t id = sk_reader_u16le(&r);
         uint32_t size = sk_reader_u32le(&r);

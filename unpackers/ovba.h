@@ -8,13 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../engine/dynbuf.h"
 #include "../engine/reader.h"
 
 #define SK_OVBA_CHUNK 4096u        /* a chunk's decompressed size at the most */
 #define SK_OVBA_MAX_MODULES 10000u /* modules in one dir stream */
 
-/* Decompressed bytes: data[0..len), malloc'd (free(data)); cap is the
- * allocation's size. Start from {0}. */
+/* Decompressed bytes: data[0..len), from realloc (free(data)); cap is the
+ * allocation's size. Start from {0}. It grows as a dynbuf capped at the
+ * decompressor's max (engine/dynbuf.h). */
 struct sk_ovba_out {
     uint8_t *data;
     size_t len, cap;
@@ -28,6 +30,13 @@ struct sk_ovba_out {
 int sk_ovba_decompress(const uint8_t *p, size_t n, size_t max, struct sk_ovba_out *out,
                        const char **why, bool (*expired)(void *ctx), void *ctx);
 
+/* The same, out's memory from allocator: an unpacker's entry point
+ * (sk_unpack_dynbuf_init's allocator, so that a refusal is the job's), or
+ * NULL for libc. */
+int sk_ovba_decompress_alloc(const uint8_t *p, size_t n, size_t max, struct sk_ovba_out *out,
+                             const char **why, bool (*expired)(void *ctx), void *ctx,
+                             const struct sk_alloc *allocator);
+
 /* One MODULE record's fields, as views into the dir stream. */
 struct sk_ovba_module {
     struct sk_reader name, name_unicode, stream, stream_unicode;
@@ -37,8 +46,10 @@ struct sk_ovba_module {
 
 struct sk_ovba_dir {
     unsigned codepage;              /* PROJECTCODEPAGE; 1252 when absent */
-    struct sk_ovba_module *modules; /* malloc'd: sk_ovba_dir_free */
+    struct sk_ovba_module *modules; /* from realloc: sk_ovba_dir_free */
     size_t n_modules;               /* at most SK_OVBA_MAX_MODULES */
+    const struct sk_alloc *allocator; /* set before parsing: where modules comes
+                                       * from (as for sk_ovba_decompress_alloc) */
 };
 
 /* Reads the decompressed dir stream p[0..n) up to its terminator; the

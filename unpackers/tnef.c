@@ -107,8 +107,8 @@ struct item {
 };
 
 struct tnef_state {
-    struct item *items;
-    size_t count, cap;
+    struct sk_dynbuf items; /* struct item each, at most TNEF_MAX_ITEMS */
+    size_t count;
     size_t next;   /* the item handed back next */
     unsigned part; /* 0: an item's data, 1: its object */
     char name[TNEF_NAME_MAX + 32];
@@ -124,20 +124,17 @@ static int bid(const struct sk_node *node, enum sk_type *type)
     return 60;
 }
 
+static struct item *items(const struct tnef_state *st)
+{
+    return (struct item *)(void *)st->items.p;
+}
+
 static struct item *item_add(struct tnef_state *st, enum item_kind kind)
 {
-    if (st->count >= TNEF_MAX_ITEMS)
-        return NULL;
-    if (st->count == st->cap) {
-        size_t cap = st->cap ? st->cap * 2 : 8;
-        struct item *p = realloc(st->items, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        st->items = p;
-        st->cap = cap;
-    }
-    struct item *it = &st->items[st->count++];
-    memset(it, 0, sizeof *it);
+    struct item *it = NULL;
+    if (st->count >= TNEF_MAX_ITEMS || sk_dynbuf_extend(&st->items, sizeof *it, (void **)&it))
+        return NULL; /* the cap is TNEF_MAX_ITEMS: past the check, only memory fails */
+    st->count++;
     it->kind = kind;
     return it;
 }
@@ -145,8 +142,8 @@ static struct item *item_add(struct tnef_state *st, enum item_kind kind)
 static struct item *find_kind(struct tnef_state *st, enum item_kind kind)
 {
     for (size_t i = 0; i < st->count; i++)
-        if (st->items[i].kind == kind)
-            return &st->items[i];
+        if (items(st)[i].kind == kind)
+            return &items(st)[i];
     return NULL;
 }
 
@@ -391,12 +388,13 @@ static int parse(struct sk_unpack *u, struct tnef_state *st)
 
 static int open_tnef(struct sk_unpack *u, void **state)
 {
-    struct tnef_state *st = calloc(1, sizeof *st);
+    struct tnef_state *st = sk_unpack_calloc(u, 1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
+    sk_unpack_dynbuf_init(u, &st->items, TNEF_MAX_ITEMS * sizeof(struct item));
     int rc = parse(u, st);
     if (rc) {
-        free(st->items);
+        sk_dynbuf_free(&st->items);
         free(st);
         return rc;
     }
@@ -467,7 +465,7 @@ static int next_tnef(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct tnef_state *st = state;
     for (; st->next < st->count; st->next++, st->part = 0) {
-        struct item *it = &st->items[st->next];
+        struct item *it = &items(st)[st->next];
         if (it->kind == ITEM_ATTACHMENT) {
             if (st->part == 0) {
                 st->part = 1;
@@ -538,7 +536,7 @@ static int next_tnef(struct sk_unpack *u, void *state, struct sk_child *child)
 static void close_tnef(void *state)
 {
     struct tnef_state *st = state;
-    free(st->items);
+    sk_dynbuf_free(&st->items);
     free(st);
 }
 

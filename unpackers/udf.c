@@ -79,8 +79,10 @@ struct udf_item {
 
 struct udf_state {
     struct udf_volume vol;
-    struct udf_item *files, *dirs;
-    size_t n_files, cap_files, n_dirs, cap_dirs, next_file;
+    /* struct udf_item each, capped at max_nodes + 1 (the root): add_fid
+     * stops at max_nodes files and directories, so the caps are not met */
+    struct sk_dynbuf files, dirs;
+    size_t n_files, n_dirs, next_file;
     size_t n_listed;  /* directories taken off the work list */
     uint8_t *visited; /* one bit per logical block: a directory's (E)FE pushed */
     uint32_t n_visit; /* blocks the bits cover */
@@ -276,27 +278,10 @@ static int read_data(const struct udf_volume *v, const struct udf_entry *e, uint
 
 /* ---- directories --------------------------------------------------------- */
 
-struct dir_bytes {
-    uint8_t *p;
-    size_t len, cap;
-};
-
+/* A directory's bytes, into a dynbuf capped at UDF_MAX_DIR_BYTES. */
 static int dir_append(void *ctx, const uint8_t *p, size_t n)
 {
-    struct dir_bytes *d = ctx;
-    if (n > d->cap - d->len) {
-        size_t cap = d->cap ? d->cap : 4096;
-        while (cap - d->len < n)
-            cap *= 2;
-        uint8_t *q = realloc(d->p, cap);
-        if (!q)
-            return SK_ENOMEM;
-        d->p = q;
-        d->cap = cap;
-    }
-    memcpy(d->p + d->len, p, n);
-    d->len += n;
-    return 0;
+    return sk_dynbuf_add(ctx, p, n);
 }
 
 /* An OSTA CS0 name (compression ID 8: 8-bit, 16: UTF-16BE) as UTF-8. */
@@ -323,18 +308,17 @@ static void cs0_name(struct sk_reader *id, char *out, size_t cap)
     sk_utf16le_to_utf8(units, count, out, cap - 1);
 }
 
-static int push_item(struct udf_item **list, size_t *n, size_t *cap, struct udf_item item)
+static int push_item(struct sk_dynbuf *list, size_t *n, struct udf_item item)
 {
-    if (*n == *cap) {
-        size_t next = *cap ? *cap * 2 : 16;
-        struct udf_item *p = realloc(*list, next * sizeof *p);
-        if (!p)
-            return SK_ENOMEM;
-        *list = p;
-        *cap = next;
-    }
-    (*list)[(*n)++] = item;
-    return 0;
+    int rc = sk_dynbuf_add(list, &item, sizeof item);
+    if (rc == 0)
+        (*n)++;
+    return rc;
+}
+
+static struct udf_item *items(const struct sk_dynbuf *list)
+{
+    return (struct udf_item *)(void *)list->p;
 }
 
 /* Marks the directory whose (E)FE is at logical block lbn as pushed; false
@@ -386,9 +370,9 @@ static int add_fid(struct sk_unpack *u, struct udf_state *st, const struct udf_i
             free(item.path);
             return 0;
         }
-        rc = push_item(&st->dirs, &st->n_dirs, &st->cap_dirs, item);
+        rc = push_item(&st->dirs, &st->n_dirs, item);
     } else {
-        rc = push_item(&st->files, &st->n_files, &st->cap_files, item);
+        rc = push_item(&st->files, &st->n_files, item);
     }
     if (rc != 0)
         free(item.path);
@@ -404,16 +388,17 @@ static int read_dir(struct sk_unpack *u, struct udf_state *st, const struct udf_
         corrupt(st, rc, "a directory's file entry is missing or invalid");
         return 0;
     }
-    struct dir_bytes bytes = {0};
+    struct sk_dynbuf bytes;
+    sk_unpack_dynbuf_init(u, &bytes, UDF_MAX_DIR_BYTES);
     rc = read_data(&st->vol, &e, UDF_MAX_DIR_BYTES, dir_append, &bytes);
     if (rc == SK_ENOMEM) {
-        free(bytes.p);
+        sk_dynbuf_free(&bytes);
         return rc;
     }
     if (rc != 0)
         corrupt(st, rc, "a directory's extents run outside the partition");
     rc = 0;
-    struct sk_reader fids = sk_reader_make(bytes.p, bytes.len);
+    struct sk_reader fids = sk_reader_make((const uint8_t *)bytes.p, bytes.len);
     while (rc == 0 && sk_reader_left(&fids) >= 38) {
         size_t at = fids.pos;
         size_t name_len = sk_reader_u8_at(&fids, at + 19);
@@ -427,7 +412,7 @@ static int read_dir(struct sk_unpack *u, struct udf_state *st, const struct udf_
         }
         rc = add_fid(u, st, dir, &fid, too_many, too_deep);
     }
-    free(bytes.p);
+    sk_dynbuf_free(&bytes);
     return rc;
 }
 
@@ -443,22 +428,23 @@ static int walk(struct sk_unpack *u, struct udf_state *st)
     uint64_t in_image =
         v->len / v->block > v->part_start ? v->len / v->block - v->part_start : 0;
     st->n_visit = (uint32_t)(in_image < v->part_len ? in_image : v->part_len);
-    st->visited = calloc((size_t)st->n_visit / 8 + 1, 1);
-    char *root = calloc(1, 1);
+    st->visited = sk_unpack_calloc(u, (size_t)st->n_visit / 8 + 1, 1);
+    char *root = sk_unpack_calloc(u, 1, 1);
     if (!root || !st->visited) {
         free(root);
         return SK_ENOMEM;
     }
     first_visit(st, root_icb);
     int rc =
-        push_item(&st->dirs, &st->n_dirs, &st->cap_dirs, (struct udf_item){root, root_icb, 0});
+        push_item(&st->dirs, &st->n_dirs, (struct udf_item){root, root_icb, 0});
     if (rc != 0) {
         free(root);
         return rc;
     }
     bool too_many = false, too_deep = false;
     while (st->n_dirs > 0 && rc == 0 && !sk_unpack_expired(u)) {
-        struct udf_item dir = st->dirs[--st->n_dirs];
+        struct udf_item dir = items(&st->dirs)[--st->n_dirs];
+        sk_dynbuf_truncate(&st->dirs, st->n_dirs * sizeof dir);
         st->n_listed++;
         rc = read_dir(u, st, &dir, &too_many, &too_deep);
         free(dir.path);
@@ -476,11 +462,11 @@ static int walk(struct sk_unpack *u, struct udf_state *st)
 static void free_state(struct udf_state *st)
 {
     for (size_t i = 0; i < st->n_files; i++)
-        free(st->files[i].path);
+        free(items(&st->files)[i].path);
     for (size_t i = 0; i < st->n_dirs; i++)
-        free(st->dirs[i].path);
-    free(st->files);
-    free(st->dirs);
+        free(items(&st->dirs)[i].path);
+    sk_dynbuf_free(&st->files);
+    sk_dynbuf_free(&st->dirs);
     free(st->visited);
     free(st);
 }
@@ -495,9 +481,12 @@ static void refuse(struct sk_unpack *u, int rc, const char *what)
 
 static int open_udf(struct sk_unpack *u, void **state)
 {
-    struct udf_state *st = calloc(1, sizeof *st);
+    struct udf_state *st = sk_unpack_calloc(u, 1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
+    size_t cap = ((size_t)sk_unpack_limits(u)->max_nodes + 1) * sizeof(struct udf_item);
+    sk_unpack_dynbuf_init(u, &st->files, cap);
+    sk_unpack_dynbuf_init(u, &st->dirs, cap);
     st->vol.img = sk_reader_make(u->node->data.p, u->node->data.len);
     st->vol.len = u->node->data.len;
     int rc = read_vds(st);
@@ -540,7 +529,7 @@ static int next_udf(struct sk_unpack *u, void *state, struct sk_child *child)
     struct udf_state *st = state;
     if (st->next_file >= st->n_files || sk_unpack_expired(u))
         return SK_DONE;
-    const struct udf_item *f = &st->files[st->next_file++];
+    const struct udf_item *f = &items(&st->files)[st->next_file++];
     child->name = f->path;
     child->name_len = strlen(f->path);
     struct udf_entry e;

@@ -34,26 +34,31 @@ bool sk_xlm_put(struct sk_xlm_buf *b, const void *p, size_t n)
 {
     if (b->full || b->nomem)
         return false;
-    if (n > b->max - b->len) {
+    if (!b->started) {
+        sk_dynbuf_init_alloc(&b->text, b->max, b->allocator);
+        b->started = true;
+    }
+    int rc = sk_dynbuf_add(&b->text, p, n);
+    if (rc == SK_ELIMIT)
         b->full = true;
-        return false;
-    }
-    if (n + 1 > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(b->p, cap);
-        if (!grown) {
-            b->nomem = true;
-            return false;
-        }
-        b->p = grown;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return true;
+    else if (rc != 0)
+        b->nomem = true;
+    b->p = b->text.p;
+    b->len = b->text.len;
+    return rc == 0;
+}
+
+/* size bytes of working memory from b's allocator (libc when it has
+ * none), zeroed; NULL (and b->nomem) when it refuses. */
+static void *buf_calloc(struct sk_xlm_buf *b, size_t size)
+{
+    const struct sk_alloc *a = b->allocator;
+    void *p = a ? a->realloc(a->ctx, NULL, size) : malloc(size);
+    if (p)
+        memset(p, 0, size);
+    else
+        b->nomem = true;
+    return p;
 }
 
 bool sk_xlm_str(struct sk_xlm_buf *b, const char *s)
@@ -123,9 +128,11 @@ void sk_xlm_long_string(struct sk_xlm_buf *b, struct sk_reader *r, bool biff8, b
 
 char *sk_xlm_take(struct sk_xlm_buf *b)
 {
-    char *p = b->p;
-    if (!p && !b->nomem)
-        p = calloc(1, 1);
+    if (!b->text.p && !b->nomem) {
+        b->full = false; /* "" when nothing was put: allocated like the text */
+        sk_xlm_put(b, "", 0);
+    }
+    char *p = sk_dynbuf_take(&b->text, NULL);
     memset(b, 0, sizeof *b);
     return p;
 }
@@ -143,6 +150,8 @@ struct render {
     size_t depth;
     size_t used;  /* bytes of scratch in use */
     bool failed;  /* an unknown token or a cap: the text ends with "?" */
+    bool nomem;   /* a string operand's memory was refused: the caller hears of it */
+    const struct sk_alloc *allocator; /* the output's */
     int row, col; /* the formula's cell, for shared-formula offsets */
 };
 
@@ -429,7 +438,7 @@ static bool push_sheet_ref(struct render *rs, const char *sheet, const char *ref
 
 static bool ptg_string(struct render *rs, struct sk_reader *r)
 {
-    struct sk_xlm_buf text = {.max = SK_XLM_MAX_FORMULA};
+    struct sk_xlm_buf text = {.max = SK_XLM_MAX_FORMULA, .allocator = rs->allocator};
     sk_xlm_put(&text, "\"", 1);
     if (rs->book->biff == SK_XLM_BIFF12) /* [MS-XLSB] 2.5.97.56 PtgStr: cch u16, UTF-16LE */
         sk_xlm_chars(&text, r, sk_reader_u16le(r), true, true);
@@ -438,6 +447,7 @@ static bool ptg_string(struct render *rs, struct sk_reader *r)
     sk_xlm_put(&text, "\"", 1);
     bool ok = !text.nomem && !text.full && !r->err && rs_push_text(rs, text.p, text.len);
     free(text.p);
+    rs->nomem |= text.nomem;
     if (!ok)
         rs->failed = true;
     return ok;
@@ -650,12 +660,11 @@ static bool render_ptg(struct render *rs, struct sk_reader *r)
 
 void sk_xlm_render(const struct sk_xlm_book *book, struct sk_reader *r, struct sk_xlm_buf *out)
 {
-    struct render *rs = calloc(1, sizeof *rs);
-    if (!rs) {
-        out->nomem = true;
+    struct render *rs = buf_calloc(out, sizeof *rs);
+    if (!rs)
         return;
-    }
     rs->book = book;
+    rs->allocator = out->allocator;
     while (sk_reader_left(r) > 0 && !r->err && !rs->failed)
         if (!render_ptg(rs, r) || r->err)
             rs->failed = true;
@@ -667,6 +676,7 @@ void sk_xlm_render(const struct sk_xlm_book *book, struct sk_reader *r, struct s
     }
     if (rs->failed)
         sk_xlm_str(out, rs->depth ? " ?" : "?");
+    out->nomem |= rs->nomem;
     free(rs);
 }
 

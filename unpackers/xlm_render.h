@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../engine/dynbuf.h"
 #include "../engine/reader.h"
 
 #define SK_XLM_MAX_FORMULA (16u * 1024) /* rendering scratch of one formula */
@@ -22,11 +23,19 @@
 
 /* A growing byte string that refuses to pass `max` (sets `full` instead);
  * `nomem` when an allocation failed. NUL-terminated once it holds a byte.
- * Start from {.max = ...}; free(p) or take it with sk_xlm_take. */
+ * Start from {.max = ...}, and `.allocator` to take its memory (the text
+ * and the renderer's working state) from an unpacker's entry point
+ * (sk_unpack_dynbuf_init's allocator: a failure is then the job's); NULL
+ * is libc. Both are read at their first use. The bytes are a dynbuf capped
+ * at `max` (engine/dynbuf.h); `p` and `len` are its view, for reading.
+ * free(p) or take it with sk_xlm_take. */
 struct sk_xlm_buf {
     char *p;
-    size_t len, cap, max;
+    size_t len, max;
     bool full, nomem;
+    const struct sk_alloc *allocator;
+    struct sk_dynbuf text; /* set up at the first put */
+    bool started;
 };
 
 bool sk_xlm_put(struct sk_xlm_buf *b, const void *p, size_t n);

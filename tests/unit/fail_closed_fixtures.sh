@@ -4,7 +4,8 @@
 # whose ZIP opens with a password from its body, a Word file with VBA, an
 # RTF with a Package object, a DOCX, an XLS, a tar.gz, a PDF whose
 # JavaScript is in an object stream, a OneNote section with named files, a
-# PowerShell shortcut, and a zip of 3,000 members (for the time limit).
+# PowerShell shortcut, a FAT and a UDF image, a message with a TNEF part,
+# an XLS with an XLM macro sheet, and a zip of 3,000 members (for the time limit).
 set -eu
 out=${1:?usage: fail_closed_fixtures.sh FOLDER}
 tests=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +20,7 @@ export EICAR="$work/no-eicar" # none of these cases reads it
 # case GROUP/NAME FILE: runs a fixture case's script with OUT=FILE
 case_input() {
     mkdir -p "$work/$1"
+    rm -f "$out/$2" # a writer such as mkfs.fat refuses to overwrite (a second run)
     (cd "$work/$1" && OUT="$out/$2" bash -eu "$tests/cases/$1.sh")
 }
 
@@ -36,6 +38,10 @@ case_input bad/timeout slow.zip
 case_input pdf/javascript_in_object_stream objstm.pdf
 case_input onenote/names_tied names.one
 case_input droppers/lnk_powershell shortcut.lnk
+case_input droppers/fat_img_exe_long_name fat.img
+case_input droppers/udf_exe_in_subdir subdir.udf
+case_input tnef/clean_winmail_passes winmail.eml
+case_input biff/xls_macro_sheet macro.xls
 
 # Corrupt inputs, one or more per unpacker that can find its input corrupt.
 head -c 20000 "$out/numbers.tar.gz" >"$out/truncated.tar.gz"

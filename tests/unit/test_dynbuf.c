@@ -180,6 +180,25 @@ static void out_of_memory(void)
     sk_dynbuf_free(&b);
 }
 
+/* sk_dynbuf_reserve: room without content, the cap and memory as add's. */
+static void reserve_only(void)
+{
+    struct sk_dynbuf b;
+    sk_dynbuf_init(&b, 16);
+    CHECK_EQ_INT(sk_dynbuf_reserve(&b, 16), 0);
+    CHECK(b.p != NULL && b.alloc >= 17 && b.len == 0);
+    CHECK_EQ_INT(sk_dynbuf_reserve(&b, 17), SK_ELIMIT);
+    CHECK_EQ_INT(sk_dynbuf_add(&b, "abc", 3), 0);
+    CHECK_EQ_INT(sk_dynbuf_reserve(&b, 14), SK_ELIMIT);
+    CHECK_EQ_STR(b.p, "abc");
+    sk_dynbuf_free(&b);
+
+    const struct sk_alloc no = {refuse, NULL};
+    sk_dynbuf_init_alloc(&b, 16, &no);
+    CHECK_EQ_INT(sk_dynbuf_reserve(&b, 4), SK_ENOMEM);
+    CHECK(b.p == NULL && b.alloc == 0);
+}
+
 int main(void)
 {
     cap_exact();
@@ -188,5 +207,6 @@ int main(void)
     fixed();
     in_place();
     out_of_memory();
+    reserve_only();
     return check_exit("dynbuf");
 }

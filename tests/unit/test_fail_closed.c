@@ -53,6 +53,10 @@ static const struct input inputs[] = {
     {"objstm.pdf", SK_VERDICT_SANDBOX},  /* PDF: object index, object stream */
     {"names.one", SK_VERDICT_SANDBOX},   /* OneNote: stores, file data, names */
     {"shortcut.lnk", SK_VERDICT_SANDBOX}, /* LNK: text fields */
+    {"fat.img", SK_VERDICT_SANDBOX},      /* FAT: file and directory lists */
+    {"subdir.udf", SK_VERDICT_SANDBOX},   /* UDF: lists, directory bytes */
+    {"winmail.eml", SK_VERDICT_PASS},     /* TNEF: items */
+    {"macro.xls", SK_VERDICT_SANDBOX},    /* BIFF: names, SupBooks, XLM text */
 };
 
 struct limit_case {

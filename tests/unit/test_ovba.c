@@ -52,6 +52,46 @@ static void put_record(uint8_t *p, size_t *at, uint16_t id, const void *data, ui
     *at += n;
 }
 
+/* An allocator that refuses after `left` calls, and counts them. */
+struct refusing {
+    unsigned calls, left;
+};
+
+static void *refuse_after(void *ctx, void *p, size_t size)
+{
+    struct refusing *r = ctx;
+    r->calls++;
+    if (r->left == 0)
+        return NULL;
+    r->left--;
+    return realloc(p, size);
+}
+
+/* The output and the module table come from the caller's allocator: a
+ * refusal is SK_ENOMEM, what was decompressed before it is kept. */
+static void allocator(const uint8_t *big, size_t n)
+{
+    const char *why = NULL;
+    struct refusing none = {0, 0};
+    const struct sk_alloc no = {refuse_after, &none};
+    struct sk_ovba_out out = {0};
+    CHECK_EQ_INT(sk_ovba_decompress_alloc(normal, sizeof normal, 1 << 20, &out, &why, NULL,
+                                          NULL, &no),
+                 SK_ENOMEM);
+    CHECK(out.data == NULL && out.len == 0);
+
+    struct refusing some = {0, 2};
+    const struct sk_alloc two = {refuse_after, &some};
+    CHECK_EQ_INT(sk_ovba_decompress_alloc(big, n, 1 << 24, &out, &why, NULL, NULL, &two),
+                 SK_ENOMEM);
+    CHECK(some.calls == 3 && out.len > 0 && out.len <= out.cap);
+    free(out.data);
+
+    struct sk_ovba_dir d = {.allocator = &no};
+    CHECK_EQ_INT(sk_ovba_parse_dir(normal, sizeof normal, &d, &why), SK_ENOMEM);
+    sk_ovba_dir_free(&d);
+}
+
 int main(void)
 {
     int rc;
@@ -151,5 +191,6 @@ int main(void)
     CHECK_EQ_INT(sk_ovba_parse_dir(dir, 24, &d, &why), SK_ECORRUPT);
     CHECK_EQ_STR(why, "a dir record runs past the end of the stream");
     sk_ovba_dir_free(&d);
+    allocator(big, at);
     return check_exit("ovba");
 }

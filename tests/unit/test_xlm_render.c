@@ -45,6 +45,46 @@ static const char *render(enum sk_xlm_biff biff, const uint8_t *p, size_t n)
     return text;
 }
 
+/* An allocator that refuses its call number `fail_at` (0-based) and every
+ * one after; counts the calls it was asked. */
+struct refusing {
+    unsigned calls, fail_at;
+};
+
+static void *refuse_from(void *ctx, void *p, size_t size)
+{
+    struct refusing *r = ctx;
+    return r->calls++ >= r->fail_at ? NULL : realloc(p, size);
+}
+
+/* The text and the renderer's state come from the buffer's allocator: a
+ * refusal at each of its calls says nomem (and leaks nothing: the
+ * sanitizer build runs this); past the last the text is the baseline. */
+static void allocator_refusals(void)
+{
+    static const uint8_t exec[] = {0x17, 8, 0, 'c', 'a', 'l', 'c', '.', 'e', 'x', 'e',
+                                   0x42, 1,    0x6E, 0x00}; /* =EXEC("calc.exe") */
+    struct sk_xlm_book book = {SK_XLM_BIFF8, NULL, sheet, sheet_xti, name, scratch};
+    unsigned points = 0;
+    for (unsigned k = 0; k < 64; k++) {
+        struct refusing ctx = {0, k};
+        const struct sk_alloc a = {refuse_from, &ctx};
+        struct sk_xlm_buf out = {.max = 1024, .allocator = &a};
+        struct sk_reader r = sk_reader_make(exec, sizeof exec);
+        sk_xlm_render(&book, &r, &out);
+        char *text = sk_xlm_take(&out);
+        if (ctx.calls <= k) { /* nothing refused: the baseline */
+            CHECK_EQ_STR(text, "=EXEC(\"calc.exe\")");
+            points = k;
+            free(text);
+            break;
+        }
+        CHECK(text == NULL || strcmp(text, "=EXEC(\"calc.exe\")") != 0);
+        free(text);
+    }
+    CHECK(points >= 3); /* the state, the string operand, the text */
+}
+
 #define RENDER(biff, ...)                                                                      \
     render(biff, (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}))
 
@@ -150,5 +190,20 @@ int main(void)
     CHECK(whole.p && whole.len > SK_XLM_MAX_FORMULA / 2 && whole.len < SK_XLM_MAX_FORMULA + 8);
     CHECK(whole.p && strcmp(whole.p + whole.len - 2, " ?") == 0);
     free(whole.p);
+
+    /* The cap is the caller's max: a text that passes it is cut, "full". */
+    struct sk_xlm_buf small = {.max = 4};
+    CHECK(sk_xlm_str(&small, "=EXE"));
+    CHECK(!sk_xlm_str(&small, "C"));
+    CHECK(small.full && !small.nomem && small.len == 4);
+    char *cut = sk_xlm_take(&small);
+    CHECK_EQ_STR(cut, "=EXE");
+    free(cut);
+    struct sk_xlm_buf none = {.max = 0};
+    char *empty = sk_xlm_take(&none);
+    CHECK_EQ_STR(empty, "");
+    free(empty);
+
+    allocator_refusals();
     return check_exit("xlm_render");
 }
