@@ -73,8 +73,6 @@ ALLOW = {
         2, "sk_utf16le_to_utf8 decodes UTF-16LE code units (and surrogate pairs) in "
         "place, index checked against the unit count"),
     # unpackers/ owned by other engineers this round (issue 16, items 2-3)
-    ("raw-read", "unpackers/biff.c"): (
-        2, "the same read, SST text slices and the name table views"),
     ("raw-read", "unpackers/textcode.c"): (
         4, "a text format: the -EncodedCommand (p, n, i) scanner's look-behind "
         "`p[i - 1]` (after `i > 0`) and its slices `p + w`, `p + arg` of a word and a "
