@@ -49,13 +49,16 @@ static bool native_request(struct sk_conn *c, const struct sk_native_header *h)
     req->u.native.filename = dup_or_null(h->filename);
     req->u.native.body = dup_or_null(h->body);
     req->u.native.body_len = h->body_len;
-    /* Straight into shared memory: the scanner maps these very pages. */
-    bool have_bytes = sk_shm_create(&req->shm, (size_t)h->size) == 0;
+    req->u.native.token = dup_or_null(h->token);
+    /* Straight into shared memory: the scanner maps these very pages (a
+     * verdict request has none and meets no scanner). */
+    bool have_bytes = h->token || sk_shm_create(&req->shm, (size_t)h->size) == 0;
     req->data = req->shm.data;
     size_t np = h->n_passwords;
     req->u.native.passwords = np ? calloc(np, sizeof *req->u.native.passwords) : NULL;
     bool ok = (!h->id || req->id) && (!h->filename || req->u.native.filename) &&
-              (!h->body || req->u.native.body) && have_bytes &&
+              (!h->body || req->u.native.body) && (!h->token || req->u.native.token) &&
+              have_bytes &&
               (!np || req->u.native.passwords);
     for (size_t i = 0; ok && i < np; i++) {
         req->u.native.passwords[i] = strdup(sk_native_password(h, i));
@@ -79,6 +82,22 @@ static void native_stats(struct sk_conn *c, const char *id)
         sk_conn_write_take(c, line, n);
 }
 
+/* Over TCP with --secret-file every native request carries the secret
+ * (compared without an early exit on the bytes); Unix sockets are guarded
+ * by their mode and owner. */
+static bool secret_ok(const struct sk_conn *c, const struct sk_native_header *h)
+{
+    const struct sk_serve_options *o = c->set->opts;
+    if (c->is_unix || !o->secret)
+        return true;
+    if (!h->secret || h->secret_len != o->secret_len)
+        return false;
+    unsigned char diff = 0;
+    for (size_t i = 0; i < o->secret_len; i++)
+        diff |= (unsigned char)(h->secret[i] ^ o->secret[i]);
+    return diff == 0;
+}
+
 static void native_header(struct sk_conn *c, const char *text, size_t len)
 {
     struct sk_native_header h;
@@ -87,6 +106,14 @@ static void native_header(struct sk_conn *c, const char *text, size_t len)
     if (sk_native_header_parse(text, len, c->set->opts->common.limits.max_request_bytes, &h,
                                &err) != 0) {
         native_error(c, h.id, err.code, err.message, true);
+    } else if (!secret_ok(c, &h)) {
+        sk_conn_drop_slot(c);
+        native_error(c, h.id, "unauthorized", "requests over TCP must carry the server's secret",
+                     true);
+    } else if (h.type == SK_NATIVE_VERDICT && !c->is_unix && !c->set->opts->secret) {
+        sk_conn_drop_slot(c);
+        native_error(c, h.id, "unauthorized",
+                     "verdict requests over TCP need the server's --secret-file", false);
     } else if (h.type == SK_NATIVE_STATS) {
         sk_conn_drop_slot(c); /* a stats request is no request in flight */
         native_stats(c, h.id);

@@ -33,6 +33,7 @@ struct sk_dreq_native {
     char *body;
     size_t body_len;
     char *password_source; /* the passwords' source name; NULL: "request" */
+    char *token;           /* a verdict request: the held message's token */
     size_t got;            /* payload bytes received */
 };
 

@@ -164,14 +164,16 @@ static int open_tcp(const char *spec, struct sk_listeners *l)
 {
     const char *colon = strrchr(spec, ':');
     unsigned long port;
-    char host[256];
-    if (!colon || (size_t)(colon - spec) >= sizeof host ||
-        !parse_number(colon + 1, 65535, &port)) {
-        fprintf(stderr, "sekisho: --tcp wants HOST:PORT, not '%s'\n", spec);
+    char host[256] = "127.0.0.1"; /* a port alone: loopback, never every address */
+    if (colon ? (size_t)(colon - spec) >= sizeof host || !parse_number(colon + 1, 65535, &port)
+              : !parse_number(spec, 65535, &port)) {
+        fprintf(stderr, "sekisho: --tcp wants [HOST:]PORT, not '%s'\n", spec);
         return -1;
     }
-    memcpy(host, spec, (size_t)(colon - spec));
-    host[colon - spec] = '\0';
+    if (colon) {
+        memcpy(host, spec, (size_t)(colon - spec));
+        host[colon - spec] = '\0';
+    }
     struct sockaddr_storage addr;
     socklen_t len;
     memset(&addr, 0, sizeof addr);

@@ -3,8 +3,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "../common/files.h"
 #include "../common/options.h"
 #include "options.h"
 #include "sandbox.h"
@@ -16,7 +18,7 @@ static void usage(FILE *out)
     fputs("usage: sekisho serve [options]\n"
           "  --socket PATH           Unix socket (default " SK_DEFAULT_SOCKET
           ", or systemd's LISTEN_FDS)\n"
-          "  --tcp HOST:PORT         also listen on TCP\n"
+          "  --tcp [HOST:]PORT       also listen on TCP (a port alone: 127.0.0.1)\n"
           "  --workers N             scanning threads (default: cores)\n"
           "  --queue N               requests in flight (received, queued or scanned);\n"
           "                          more wait unread in the socket (default 100, at least\n"
@@ -45,7 +47,18 @@ static void usage(FILE *out)
           "  --no-sandbox            no seccomp filter (the root drop still happens)\n"
           "  --scanner-memory N      address-space cap of each scanner process (RLIMIT_AS;\n"
           "                          default 4G, more when 2 x --max-bytes +\n"
-          "                          --max-total-bytes + 1G needs it; 0: none)\n",
+          "                          --max-total-bytes + 1G needs it; 0: none)\n"
+          "  --store SPEC            where messages awaiting a password in a later mail\n"
+          "                          are held: memory (default), redis://HOST:PORT[/DB]\n"
+          "                          or unix:/PATH (Redis; shared by a pool of instances)\n"
+          "  --store-window SECONDS  how long a message is held (default 3600)\n"
+          "  --store-max-entries N   messages held at once (default 10000)\n"
+          "  --store-max-bytes N     their bytes (default 256M)\n"
+          "  --unlock-budget SECONDS a follow-up's extra time for trying held messages\n"
+          "                          (default 5)\n"
+          "  --no-correlate          hold nothing, try nothing (PPAP correlation off)\n"
+          "  --secret-file PATH      native requests over TCP must carry this secret;\n"
+          "                          without it, `verdict` requests over TCP are refused\n",
           out);
 }
 
@@ -65,6 +78,13 @@ enum {
     OPT_SOCKET_MODE,
     OPT_NO_SANDBOX,
     OPT_SCANNER_MEMORY,
+    OPT_STORE,
+    OPT_STORE_WINDOW,
+    OPT_STORE_MAX_ENTRIES,
+    OPT_STORE_MAX_BYTES,
+    OPT_UNLOCK_BUDGET,
+    OPT_NO_CORRELATE,
+    OPT_SECRET_FILE,
     OPT_HELP
 };
 
@@ -85,9 +105,41 @@ static const struct option long_options[] = {
     {"socket-mode", required_argument, NULL, OPT_SOCKET_MODE},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"scanner-memory", required_argument, NULL, OPT_SCANNER_MEMORY},
+    {"store", required_argument, NULL, OPT_STORE},
+    {"store-window", required_argument, NULL, OPT_STORE_WINDOW},
+    {"store-max-entries", required_argument, NULL, OPT_STORE_MAX_ENTRIES},
+    {"store-max-bytes", required_argument, NULL, OPT_STORE_MAX_BYTES},
+    {"unlock-budget", required_argument, NULL, OPT_UNLOCK_BUDGET},
+    {"no-correlate", no_argument, NULL, OPT_NO_CORRELATE},
+    {"secret-file", required_argument, NULL, OPT_SECRET_FILE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
+
+/* --secret-file: the file's first line (no CR/LF), at least
+ * SK_DAEMON_MIN_SECRET bytes: a short secret over TCP is a guessable one. */
+static int read_secret(struct sk_serve_options *o, const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (sk_read_file(path, SK_DAEMON_MAX_SECRET, &text, &len) != 0) {
+        fprintf(stderr, "sekisho serve: --secret-file %s: cannot read it (at most %u bytes)\n",
+                path, SK_DAEMON_MAX_SECRET);
+        return -1;
+    }
+    len = strcspn(text, "\r\n");
+    text[len] = '\0';
+    if (len < SK_DAEMON_MIN_SECRET) {
+        fprintf(stderr, "sekisho serve: --secret-file %s: its first line must hold at least %u "
+                        "bytes\n", path, SK_DAEMON_MIN_SECRET);
+        free(text);
+        return -1;
+    }
+    free(o->secret);
+    o->secret = text;
+    o->secret_len = len;
+    return 0;
+}
 
 /* A duration option in seconds, kept in milliseconds. */
 static int parse_ms(const char *option, const char *arg, unsigned *out_ms)
@@ -151,6 +203,31 @@ static int parse_option(void *ctx, int opt, const char *arg)
         o->scanner_memory_set = true;
         return 0;
     }
+    case OPT_STORE: o->store = arg; return 0;
+    case OPT_STORE_WINDOW: {
+        unsigned ms = 0;
+        if (parse_ms("store-window", arg, &ms) || ms < 1000)
+            return sk_bad_value("serve", "store-window", arg);
+        o->store_window_s = ms / 1000u;
+        return 0;
+    }
+    case OPT_STORE_MAX_ENTRIES:
+        if (sk_parse_uint(arg, 1u << 24, &n) || n == 0)
+            return sk_bad_value("serve", "store-max-entries", arg);
+        o->store_max_entries = n;
+        return 0;
+    case OPT_STORE_MAX_BYTES: {
+        unsigned long long bytes;
+        if (sk_parse_bytes(arg, &bytes) || bytes == 0)
+            return sk_bad_value("serve", "store-max-bytes", arg);
+        o->store_max_bytes = (uint64_t)bytes;
+        return 0;
+    }
+    case OPT_UNLOCK_BUDGET:
+        o->unlock_budget_set = true;
+        return parse_ms("unlock-budget", arg, &o->unlock_budget_ms);
+    case OPT_NO_CORRELATE: o->no_correlate = true; return 0;
+    case OPT_SECRET_FILE: return read_secret(o, arg);
     default: return sk_common_option(&o->common, "serve", opt, arg, SK_DAEMON_MAX_REQUEST);
     }
 }
@@ -184,5 +261,7 @@ int sk_serve_parse_options(int argc, char **argv, struct sk_serve_options *o)
         o->read_timeout_ms = 30000;
     if (o->idle_timeout_ms == 0)
         o->idle_timeout_ms = 120000;
+    if (!o->unlock_budget_set)
+        o->unlock_budget_ms = SK_DAEMON_UNLOCK_BUDGET_MS;
     return 0;
 }

@@ -11,6 +11,9 @@
 #define SK_DAEMON_MIN_QUEUE 100u           /* clamd's MaxQueue: the default's floor */
 #define SK_DAEMON_QUEUE_BYTES (1ull << 30) /* --queue-bytes default */
 #define SK_DAEMON_QUEUE_TIMEOUT_MS 10000u  /* --queue-timeout default */
+#define SK_DAEMON_UNLOCK_BUDGET_MS 5000u   /* --unlock-budget default */
+#define SK_DAEMON_MIN_SECRET 16u           /* bytes of a --secret-file at the least */
+#define SK_DAEMON_MAX_SECRET 1024u
 
 struct sk_serve_options {
     const char *socket_path;
@@ -34,6 +37,20 @@ struct sk_serve_options {
      * none; unset: SK_SCANNER_MEMORY_DEFAULT or what the limits need. */
     uint64_t scanner_memory;
     bool scanner_memory_set;
+    /* PPAP correlation (correlate.h): --store (NULL: in-process), or off
+     * with --no-correlate; the store's bounds (0: store.h's defaults), and
+     * a follow-up's extra time for trying held messages. */
+    const char *store;
+    bool no_correlate;
+    uint64_t store_window_s;
+    uint64_t store_max_entries;
+    uint64_t store_max_bytes;
+    unsigned unlock_budget_ms;
+    bool unlock_budget_set;
+    /* --secret-file: what every native request over TCP must carry as
+     * "secret" (read by the parent, before anything drops), or NULL. */
+    char *secret;
+    size_t secret_len;
 };
 
 /* Parses serve's command line into o (zeroed by the caller) and fills in

@@ -202,6 +202,8 @@ static int parse_type(const char *type, enum sk_native_type *out)
         *out = SK_NATIVE_FILE;
     else if (strcmp(type, "stats") == 0)
         *out = SK_NATIVE_STATS;
+    else if (strcmp(type, "verdict") == 0)
+        *out = SK_NATIVE_VERDICT;
     else
         return -1;
     return 0;
@@ -220,9 +222,21 @@ int sk_native_header_parse(const char *text, size_t len, uint64_t max_bytes,
         return refuse(err, "bad_request", "\"id\" must be a string");
     h->id = jid ? json_string_value(jid) : NULL;
     if (parse_type(json_string_value(json_object_get(h->json, "type")), &h->type) != 0)
-        return refuse(err, "bad_request", "\"type\" must be message, file or stats");
+        return refuse(err, "bad_request", "\"type\" must be message, file, stats or verdict");
+    json_t *jsecret = json_object_get(h->json, "secret");
+    if (jsecret && (!json_is_string(jsecret) || json_string_length(jsecret) > SK_NATIVE_MAX_SECRET))
+        return refuse(err, "bad_request", "\"secret\" must be a string");
+    h->secret = jsecret ? json_string_value(jsecret) : NULL;
+    h->secret_len = jsecret ? json_string_length(jsecret) : 0;
     if (h->type == SK_NATIVE_STATS)
         return 0;
+    if (h->type == SK_NATIVE_VERDICT) {
+        json_t *jtoken = json_object_get(h->json, "token");
+        if (!json_is_string(jtoken) || json_string_length(jtoken) > SK_NATIVE_MAX_TOKEN)
+            return refuse(err, "bad_request", "a verdict request needs its \"token\"");
+        h->token = json_string_value(jtoken);
+        return 0;
+    }
     json_t *jsize = json_object_get(h->json, "size");
     if (!json_is_integer(jsize) || json_integer_value(jsize) < 0)
         return refuse(err, "bad_request", "\"size\" must be a non-negative integer");

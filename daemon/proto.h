@@ -86,7 +86,10 @@ void sk_proto_free(struct sk_proto *p);
 
 /* ---- the native header ---- */
 
-enum sk_native_type { SK_NATIVE_MESSAGE, SK_NATIVE_FILE, SK_NATIVE_STATS };
+enum sk_native_type { SK_NATIVE_MESSAGE, SK_NATIVE_FILE, SK_NATIVE_STATS, SK_NATIVE_VERDICT };
+
+#define SK_NATIVE_MAX_TOKEN 64u   /* a verdict request's "token" (ours are 32) */
+#define SK_NATIVE_MAX_SECRET 1024u
 
 struct sk_native_header {
     json_t *json; /* owns every string below; sk_native_header_free */
@@ -97,6 +100,9 @@ struct sk_native_header {
     const char *body;
     size_t body_len;
     size_t n_passwords;
+    const char *token;  /* a verdict request's */
+    const char *secret; /* any request's "secret" (over TCP with --secret-file) */
+    size_t secret_len;
 };
 
 struct sk_native_error {
@@ -105,7 +111,8 @@ struct sk_native_error {
 };
 
 /* Parses and checks one header line against max_bytes. 0 and *h filled (a
- * stats request carries only its id), or -1 and *err; h->id is set whenever
+ * stats request carries only its id and secret, a verdict request its
+ * token too), or -1 and *err; h->id is set whenever
  * the header had a string id, also on error. Free h either way. */
 int sk_native_header_parse(const char *text, size_t len, uint64_t max_bytes,
                            struct sk_native_header *h, struct sk_native_error *err);

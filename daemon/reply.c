@@ -99,6 +99,17 @@ int sk_reply_native_stats(const char *id, const struct sk_reply_stats *s, char *
                   (json_int_t)s->connections_total, "workers", (json_int_t)s->workers,
                   "rules_generation", (json_int_t)s->rules_generation, "uptime_s", s->uptime_s);
     json_t *stats = o ? json_object_get(o, "stats") : NULL;
+    json_t *corr = json_pack("{s:b,s:I,s:I,s:I,s:I,s:{s:b,s:I,s:I,s:I}}", "on", s->correlation,
+                             "held", (json_int_t)s->held, "unlocked", (json_int_t)s->unlocked,
+                             "tried", (json_int_t)s->tried, "lost",
+                             (json_int_t)s->correlation_lost, "store", "up", s->store_up,
+                             "entries", (json_int_t)s->store_entries, "bytes",
+                             (json_int_t)s->store_bytes, "errors", (json_int_t)s->store_errors);
+    if (stats && json_object_set_new(stats, "correlation", corr) != 0) {
+        json_decref(o);
+        o = NULL;
+        stats = NULL;
+    }
     if (stats && json_object_set_new(stats, "scanners", scanners_object(s)) != 0) {
         json_decref(o);
         o = NULL;

@@ -60,6 +60,12 @@ struct sk_reply_stats {
     const char *scanners_last_end;
     const struct sk_reply_scanner *scanner_list;
     size_t n_scanner_list;
+    /* PPAP correlation: on, messages held and unlocked so far, held
+     * messages tried by follow-ups, correlations lost (store failures), the
+     * store's entries, bytes, errors and whether its back end answers. */
+    bool correlation, store_up;
+    uint64_t held, unlocked, tried, correlation_lost;
+    uint64_t store_entries, store_bytes, store_errors;
 };
 
 /* ---- native protocol (JSON Lines) ---- */

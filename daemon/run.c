@@ -214,6 +214,7 @@ void sk_dreq_free(struct sk_dreq *req)
         free(req->u.native.passwords);
         free(req->u.native.body);
         free(req->u.native.password_source);
+        free(req->u.native.token);
     } else {
         free(req->u.clamd.path);
         if (req->u.clamd.fd >= 0)

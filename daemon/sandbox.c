@@ -36,6 +36,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,8 +153,26 @@ static int add_restricted_rules(scmp_filter_ctx ctx, size_t *count)
     return rc;
 }
 
+/* A client of a stream server (the front's Redis store): socket for a
+ * Unix, IPv4 or IPv6 stream only (type's low bits; SOCK_CLOEXEC and
+ * SOCK_NONBLOCK may ride on it), and connect. Never bind or listen: the
+ * listeners come from the parent. */
+static int add_stream_client_rules(scmp_filter_ctx ctx, size_t *count)
+{
+    static const scmp_datum_t domains[] = {AF_UNIX, AF_INET, AF_INET6};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof domains / sizeof domains[0]; i++) {
+        struct scmp_arg_cmp cmp[2] = {SCMP_A0(SCMP_CMP_EQ, domains[i], 0),
+                                      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM)};
+        rc = allow(ctx, i == 0 ? count : NULL, "socket", 2, cmp);
+    }
+    if (rc == 0)
+        rc = allow(ctx, count, "connect", 0, NULL);
+    return rc;
+}
+
 /* Builds the filter into ctx and counts the calls it allows. */
-static int build_filter(scmp_filter_ctx ctx, size_t *count)
+static int build_filter(scmp_filter_ctx ctx, bool stream_client, size_t *count)
 {
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof allowed_plain / sizeof allowed_plain[0]; i++)
@@ -164,20 +183,22 @@ static int build_filter(scmp_filter_ctx ctx, size_t *count)
         rc = add_memory_rules(ctx, count);
     if (rc == 0)
         rc = add_restricted_rules(ctx, count);
+    if (rc == 0 && stream_client)
+        rc = add_stream_client_rules(ctx, count);
     return rc;
 }
 
-size_t sk_sandbox_allowed_count(void)
+size_t sk_sandbox_allowed_count(bool stream_client)
 {
     size_t count = 0;
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-    if (ctx && build_filter(ctx, &count) != 0)
+    if (ctx && build_filter(ctx, stream_client, &count) != 0)
         count = 0;
     seccomp_release(ctx);
     return count;
 }
 
-int sk_sandbox_install(char *err, size_t errlen)
+int sk_sandbox_install(bool stream_client, char *err, size_t errlen)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
     if (!ctx) {
@@ -187,7 +208,7 @@ int sk_sandbox_install(char *err, size_t errlen)
     /* TSYNC: the pool threads already running get the filter too. */
     int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc == 0)
-        rc = build_filter(ctx, NULL);
+        rc = build_filter(ctx, stream_client, NULL);
     if (rc == 0)
         rc = seccomp_load(ctx);
     seccomp_release(ctx);

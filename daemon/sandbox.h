@@ -5,6 +5,7 @@
 #ifndef SK_SANDBOX_H
 #define SK_SANDBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -47,11 +48,13 @@ int sk_sandbox_enter_child(const struct sk_sandbox_user *user, pid_t parent, cha
 
 /* Installs the seccomp filter on every thread of the process (TSYNC); from
  * then on a system call outside the allowlist fails with EPERM. Sets
- * no_new_privs. 0, or -1 with a message in err. */
-int sk_sandbox_install(char *err, size_t errlen);
+ * no_new_privs. stream_client also allows a Unix, IPv4 or IPv6 stream
+ * socket and connect (the front, when its store is Redis). 0, or -1 with a
+ * message in err. */
+int sk_sandbox_install(bool stream_client, char *err, size_t errlen);
 
 /* How many system calls the filter allows (some only with restricted
  * arguments), on this architecture. */
-size_t sk_sandbox_allowed_count(void);
+size_t sk_sandbox_allowed_count(bool stream_client);
 
 #endif

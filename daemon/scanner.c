@@ -93,7 +93,7 @@ static int start(struct scanner *sc)
         goto fail;
     }
     uint64_t load_ns = sk_ipc_now_ns() - t0;
-    if (!o->no_sandbox && sk_sandbox_install(err, sizeof err) != 0)
+    if (!o->no_sandbox && sk_sandbox_install(false, err, sizeof err) != 0)
         goto fail;
     struct sk_scanner_ready ready = {.magic = SK_SCANNER_READY_MAGIC,
                                      .rules = sk_engine_rule_count(sc->engine),

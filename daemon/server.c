@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "correlate.h"
 #include "ipc.h"
 #include "log.h"
 #include "run.h"
@@ -33,18 +34,17 @@ static uint64_t watchdog_ns(const struct sk_serve_options *o, const struct sk_dr
     return (ms + SK_SCANNER_GRACE_MS) * 1000000u;
 }
 
-/* On a pool thread: a free scanner scans the request. One that dies or
- * sticks while it holds it costs this request alone (answered fail-closed)
- * and is replaced by the parent. */
-static void scan_work(uv_work_t *work)
+/* On a pool thread: a free scanner, waited for until queue_deadline,
+ * scans the request. One that dies or sticks while it holds it costs this
+ * request alone (answered fail-closed) and is replaced by the parent. 0
+ * when the scanner answered (its reply is the request's), -1 when the
+ * request was answered here, fail-closed or busy. */
+static int run_on_scanner(struct sk_server *server, struct sk_dreq *req, uint64_t queue_deadline)
 {
-    struct sk_dreq *req = work->data;
-    struct sk_server *server = req->sched;
     const struct sk_serve_options *o = server->opts;
-    uint64_t queue_deadline = req->queued_ns + (uint64_t)o->queue_timeout_ms * 1000000u;
     if (uv_hrtime() > queue_deadline) {
         sk_dreq_queue_expired(req);
-        return;
+        return -1;
     }
     struct sk_scanner_ref *sc = sk_scanpool_acquire(&server->pool, queue_deadline);
     if (!sc) {
@@ -52,7 +52,7 @@ static void scan_work(uv_work_t *work)
             sk_dreq_fail_closed(req, "no scanner process is alive (the log says why)");
         else
             sk_dreq_queue_expired(req);
-        return;
+        return -1;
     }
     int rc = sk_scanwire_call(sc->fd, req, uv_hrtime() + watchdog_ns(o, req));
     if (rc == SK_IPC_OK || rc == SK_SCANWIRE_NOMEM) {
@@ -62,7 +62,7 @@ static void scan_work(uv_work_t *work)
         sk_scanpool_release(&server->pool, sc, leaving, false);
         if (rc == SK_SCANWIRE_NOMEM)
             sk_dreq_fail_closed(req, "out of memory before the scan");
-        return;
+        return rc == SK_IPC_OK ? 0 : -1;
     }
     bool stuck = rc == SK_IPC_TIMEOUT;
     char detail[200];
@@ -76,6 +76,35 @@ static void scan_work(uv_work_t *work)
             req->seq);
     sk_scanpool_release(&server->pool, sc, true, stuck);
     sk_dreq_fail_closed(req, detail);
+    return -1;
+}
+
+/* The correlator's re-scan of a held message (correlate.h): a scanner
+ * from the same pool, waited for no longer than a request may queue. */
+static int rescan(void *ctx, struct sk_dreq *req, uint64_t deadline_ns)
+{
+    struct sk_server *server = ctx;
+    uint64_t queue = uv_hrtime() + (uint64_t)server->opts->queue_timeout_ms * 1000000u;
+    return run_on_scanner(server, req, queue < deadline_ns ? queue : deadline_ns);
+}
+
+/* On a pool thread: a request's work. A verdict request reads the store;
+ * a scan runs on a scanner, and a native message's answer then meets the
+ * correlator (held, or unlocking what its sender left closed). */
+static void scan_work(uv_work_t *work)
+{
+    struct sk_dreq *req = work->data;
+    struct sk_server *server = req->sched;
+    if (req->kind == SK_DREQ_NATIVE && req->u.native.token) {
+        if (sk_correlate_verdict(&server->corr, req->id, req->u.native.token, &req->reply,
+                                 &req->reply_len) != 0)
+            sk_dreq_fail_closed(req, "out of memory answering a verdict request");
+        return;
+    }
+    uint64_t queue_deadline =
+        req->queued_ns + (uint64_t)server->opts->queue_timeout_ms * 1000000u;
+    if (run_on_scanner(server, req, queue_deadline) == 0)
+        sk_correlate(&server->corr, req);
 }
 
 static void scan_after(uv_work_t *work, int status)
@@ -86,7 +115,11 @@ static void scan_after(uv_work_t *work, int status)
     server->stats.requests++;
     server->stats.bytes += req->bytes ? req->bytes : req->size;
     const char *path = req->kind == SK_DREQ_CLAMD_PATH ? req->u.clamd.path : NULL;
-    if (req->error[0]) {
+    if (req->kind == SK_DREQ_NATIVE && req->u.native.token) {
+        /* A verdict request: no scan, no verdict of its own to count. */
+        server->stats.requests--;
+        sk_dreq_log(req, "verdict-query", "-", 0, NULL, NULL);
+    } else if (req->error[0]) {
         char verdict[40];
         snprintf(verdict, sizeof verdict, "error:%s", req->error);
         server->stats.errors++;
@@ -226,7 +259,20 @@ static void server_stats(struct sk_server *server, struct sk_reply_stats *out)
         .scanners_restarts = scanners.restarts,
         .scanners_last_end = server->last_end,
         .scanner_list = server->scanner_list,
+        .correlation = server->corr.store != NULL,
+        .held = atomic_load(&server->corr.held),
+        .unlocked = atomic_load(&server->corr.unlocked),
+        .tried = atomic_load(&server->corr.tried),
+        .correlation_lost = atomic_load(&server->corr.lost),
     };
+    if (server->corr.store) {
+        struct sk_store_stats st;
+        sk_store_stats(server->corr.store, &st);
+        out->store_entries = st.entries;
+        out->store_bytes = st.bytes;
+        out->store_errors = st.errors;
+        out->store_up = st.backend_up;
+    }
     memcpy(out->scanners_ended, scanners.ended, sizeof out->scanners_ended);
     memcpy(server->last_end, scanners.last_end, sizeof server->last_end);
     if (server->scanner_list)
@@ -393,8 +439,10 @@ static int enter_sandbox(struct sk_server *server, const struct sk_child_setup *
         fprintf(stderr, "sekisho: seccomp filter off (--no-sandbox)\n");
         return 0;
     }
-    size_t allowed = sk_sandbox_allowed_count();
-    if (sk_sandbox_install(err, sizeof err) != 0)
+    /* A Redis store is a server the front connects to (reconnects too). */
+    bool redis = server->corr.store && o->store && strcmp(o->store, "memory") != 0;
+    size_t allowed = sk_sandbox_allowed_count(redis);
+    if (sk_sandbox_install(redis, err, sizeof err) != 0)
         goto fail;
     fprintf(stderr, "sekisho: seccomp filter on: %zu system calls allowed, others EPERM\n",
             allowed);
@@ -402,6 +450,34 @@ static int enter_sandbox(struct sk_server *server, const struct sk_child_setup *
 fail:
     fprintf(stderr, "sekisho: front: %s\n", err);
     return -1;
+}
+
+/* Opens the correlator's store (before the sandbox: a Redis host name is
+ * resolved here, once). 0, or -1 after printing why: a store that was asked
+ * for and cannot be had is a start-up error, not a silent loss. */
+static int open_correlator(struct sk_server *server)
+{
+    const struct sk_serve_options *o = server->opts;
+    struct sk_correlator *c = &server->corr;
+    c->budget_ns = (uint64_t)o->unlock_budget_ms * 1000000u;
+    c->scan_ns = ((uint64_t)o->common.limits.timeout_ms + SK_SCANNER_GRACE_MS) * 1000000u;
+    c->rescan = rescan;
+    c->rescan_ctx = server;
+    if (o->no_correlate) {
+        fprintf(stderr, "sekisho: correlation off (--no-correlate)\n");
+        return 0;
+    }
+    struct sk_store_limits limits = {.window_s = o->store_window_s,
+                                     .max_entries = o->store_max_entries,
+                                     .max_bytes = o->store_max_bytes,
+                                     .max_entry_bytes = o->common.limits.max_request_bytes};
+    char err[256];
+    if (sk_store_open(o->store, &limits, &c->store, err, sizeof err) != 0) {
+        fprintf(stderr, "sekisho: front: --store %s: %s\n", o->store ? o->store : "memory", err);
+        return -1;
+    }
+    fprintf(stderr, "sekisho: correlation on: store %s\n", o->store ? o->store : "memory");
+    return 0;
 }
 
 static void walk_close(uv_handle_t *handle, void *arg)
@@ -455,7 +531,7 @@ int sk_front_main(const struct sk_child_setup *setup)
     uv_idle_init(server.loop, &server.wake_idle);
     server.wake_idle.data = &server;
     uv_work_t warm_pool_work;
-    if (enter_sandbox(&server, setup, &warm_pool_work) != 0)
+    if (open_correlator(&server) != 0 || enter_sandbox(&server, setup, &warm_pool_work) != 0)
         goto out;
     fprintf(stderr,
             "sekisho: serving with %u workers (scanner processes), queue %u (%llu bytes, %u "
@@ -473,6 +549,7 @@ out:
     uv_loop_close(server.loop);
     sk_scanpool_destroy(&server.pool); /* the scanners see EOF and leave */
     sk_front_ctl_close(&server.ctl);
+    sk_store_close(server.corr.store);
     free(server.scanner_list);
     return code;
 }

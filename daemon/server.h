@@ -21,6 +21,7 @@
 
 #include "../engine/sekisho.h"
 #include "conn.h"
+#include "correlate.h"
 #include "dreq.h"
 #include "front_ctl.h"
 #include "options.h"
@@ -59,6 +60,7 @@ struct sk_server {
     bool signals_closed;
     uint64_t start_ns;
     struct sk_server_stats stats;
+    struct sk_correlator corr; /* PPAP: its store is NULL when off */
 };
 
 #endif

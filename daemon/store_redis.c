@@ -73,6 +73,7 @@ static const char set_verdict_script[] =
 struct conn {
     pthread_mutex_t lock;
     redisContext *ctx; /* NULL: not connected */
+    unsigned epoch;    /* the store's epoch when it connected */
     char error[160];   /* the last error reply, for the log */
 };
 
@@ -88,6 +89,10 @@ struct sk_redis_store {
     atomic_uint next;
     atomic_bool up;
     _Atomic uint64_t retry_after_ms;
+    /* Counts broken connections: one that broke means Redis went away, so
+     * the pool's other connections (to the same, maybe restarted, server)
+     * are dropped before their next use instead of each failing once. */
+    atomic_uint epoch;
     pthread_mutex_t stats_lock;
     struct sk_store_stats stats;
 };
@@ -215,6 +220,10 @@ static struct conn *conn_take(struct sk_redis_store *r)
 {
     struct conn *c = &r->conns[atomic_fetch_add(&r->next, 1) % N_CONNS];
     pthread_mutex_lock(&c->lock);
+    if (c->ctx && c->epoch != atomic_load(&r->epoch)) {
+        redisFree(c->ctx);
+        c->ctx = NULL;
+    }
     if (c->ctx)
         return c;
     char why[200] = "down a moment ago";
@@ -228,6 +237,7 @@ static struct conn *conn_take(struct sk_redis_store *r)
         failed(r, why);
         return NULL;
     }
+    c->epoch = atomic_load(&r->epoch);
     answered(r);
     return c;
 }
@@ -242,6 +252,7 @@ static void conn_give(struct sk_redis_store *r, struct conn *c, bool broken)
         snprintf(why, sizeof why, "%s", c->ctx->errstr[0] ? c->ctx->errstr : c->error);
         redisFree(c->ctx);
         c->ctx = NULL;
+        atomic_fetch_add(&r->epoch, 1);
         atomic_store(&r->retry_after_ms, monotonic_ms() + RETRY_MS);
     }
     c->error[0] = '\0';

@@ -89,6 +89,13 @@ struct sk_limits {
 };
 
 /* Which limit stopped something; also indexes the limit.* reason codes. */
+/* A message's facts kept for the daemon's PPAP correlation (sekisho.h,
+ * sk_job_mail_facts): fixed bounds, charged to no byte limit. */
+#define SK_MAIL_MAX_ADDRESSES 64u  /* To and Cc together */
+#define SK_MAIL_MAX_REFERENCES 32u
+#define SK_MAIL_MAX_FIELD 998u     /* RFC 5322 2.1.1: a line's bound */
+#define SK_MAIL_MAX_CANDIDATES 32u
+
 enum sk_limit_kind {
     SK_LIMIT_SIZE,
     SK_LIMIT_DEPTH,

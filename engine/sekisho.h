@@ -133,12 +133,8 @@ void sk_job_reason_codes(const struct sk_job *job, char *buf, size_t len);
  * container an earlier one left closed (PPAP, ARCHITECTURE.md). The header
  * fields are the root message's (a request that is not a message has none:
  * from is NULL), decoded, addresses lowercased; every list and string is
- * bounded (SK_MAIL_MAX_*: what is past a bound is left out). Strings live as
+ * bounded (SK_MAIL_MAX_* in limits.h: what is past a bound is left out). Strings live as
  * long as the job. */
-#define SK_MAIL_MAX_ADDRESSES 64u  /* To and Cc together */
-#define SK_MAIL_MAX_REFERENCES 32u
-#define SK_MAIL_MAX_FIELD 998u     /* RFC 5322 2.1.1: a line's bound */
-#define SK_MAIL_MAX_CANDIDATES 32u
 struct sk_mail_facts {
     const char *from;
     const char *const *rcpts; /* To, then Cc */

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "../engine/error.h"
+#include "../engine/limits.h"
 #include "mime_text.h"
 #include "text_head.h"
 #include "unpacker.h"
@@ -354,6 +355,79 @@ static size_t header_block_bytes(const uint8_t *p, size_t len)
     return pos;
 }
 
+/* One mailbox's address as field; false for anything else (a group, an
+ * empty address). */
+static bool record_mailbox(struct sk_unpack *u, InternetAddress *a, enum sk_mail_field field)
+{
+    if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+        return false;
+    const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+    if (!addr || !*addr)
+        return false;
+    sk_unpack_mail_field(u, field, addr, strlen(addr));
+    return true;
+}
+
+/* The addresses of one header (To or Cc), groups opened one level (RFC
+ * 5322 3.4: a group holds mailboxes only), at most *left of them. */
+static void record_addresses(struct sk_unpack *u, InternetAddressList *list, size_t *left)
+{
+    int n = list ? internet_address_list_length(list) : 0;
+    for (int i = 0; i < n && *left > 0; i++) {
+        InternetAddress *a = internet_address_list_get_address(list, i);
+        InternetAddressList *members =
+            INTERNET_ADDRESS_IS_GROUP(a)
+                ? internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a))
+                : NULL;
+        int m = members ? internet_address_list_length(members) : 0;
+        for (int k = 0; k < m && *left > 0; k++)
+            *left -= record_mailbox(u, internet_address_list_get_address(members, k),
+                                    SK_MAIL_RCPT);
+        if (!members && *left > 0)
+            *left -= record_mailbox(u, a, SK_MAIL_RCPT);
+    }
+}
+
+/* The message ids of a header (In-Reply-To, References), at most max. */
+static void record_ids(struct sk_unpack *u, GMimeMessage *m, const char *header,
+                       enum sk_mail_field field, size_t max)
+{
+    const char *value = g_mime_object_get_header(GMIME_OBJECT(m), header);
+    GMimeReferences *refs = value ? g_mime_references_parse(NULL, value) : NULL;
+    int n = refs ? g_mime_references_length(refs) : 0;
+    for (int i = 0; i < n && (size_t)i < max; i++) {
+        const char *id = g_mime_references_get_message_id(refs, i);
+        if (id && *id)
+            sk_unpack_mail_field(u, field, id, strlen(id));
+    }
+    if (refs)
+        g_mime_references_free(refs);
+}
+
+/* The request's own message's header fields, for the daemon's PPAP
+ * correlation (sk_unpack_mail_field; the engine keeps them for the root
+ * node only, so a forwarded message inside is not mistaken for it). */
+static void record_mail_fields(struct sk_unpack *u, GMimeMessage *m)
+{
+    InternetAddressList *from = g_mime_message_get_from(m);
+    int n_from = from ? internet_address_list_length(from) : 0;
+    /* The first mailbox is the author that matters. */
+    for (int i = 0; i < n_from; i++)
+        if (record_mailbox(u, internet_address_list_get_address(from, i), SK_MAIL_FROM))
+            break;
+    size_t left = SK_MAIL_MAX_ADDRESSES;
+    record_addresses(u, g_mime_message_get_addresses(m, GMIME_ADDRESS_TYPE_TO), &left);
+    record_addresses(u, g_mime_message_get_addresses(m, GMIME_ADDRESS_TYPE_CC), &left);
+    const char *id = g_mime_message_get_message_id(m);
+    if (id)
+        sk_unpack_mail_field(u, SK_MAIL_MESSAGE_ID, id, strlen(id));
+    record_ids(u, m, "In-Reply-To", SK_MAIL_IN_REPLY_TO, 1);
+    record_ids(u, m, "References", SK_MAIL_REFERENCE, SK_MAIL_MAX_REFERENCES);
+    const char *subject = g_mime_message_get_subject(m);
+    if (subject)
+        sk_unpack_mail_field(u, SK_MAIL_SUBJECT, subject, strlen(subject));
+}
+
 static int open_message(struct sk_unpack *u, void **out)
 {
     pthread_once(&gmime_once, gmime_start);
@@ -385,6 +459,7 @@ static int open_message(struct sk_unpack *u, void **out)
         return SK_ECORRUPT;
     }
     check_headers(u, st, GMIME_OBJECT(st->message));
+    record_mail_fields(u, st->message);
     const char *subject = g_mime_message_get_subject(st->message);
     if (subject)
         sk_unpack_harvest(u, subject, strlen(subject), "subject");

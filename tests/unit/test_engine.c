@@ -220,6 +220,59 @@ static void engine_bundles(const char *rules)
     unlink(broken);
 }
 
+/* A message's facts for PPAP correlation: the root message's own fields,
+ * addresses lowercased (a group's members too), ids without brackets, the
+ * mail's candidates and not the built-in list; a forwarded message inside
+ * is not the root; a bare file has no facts. */
+static void mail_facts(struct sk_worker *w)
+{
+    static const char mail[] =
+        "From: \"Alice\" <Alice@Example.JP>\r\n"
+        "To: Bob <BOB@example.com>, team: Carol <carol@example.org>, dan@example.net;\r\n"
+        "Cc: eve@example.com\r\n"
+        "Subject: =?UTF-8?B?44OR44K544Ov44O844OJ?=\r\n"
+        "Message-ID: <abc-2@example.jp>\r\n"
+        "In-Reply-To: <abc-1@example.jp>\r\n"
+        "References: <root@example.jp> <abc-1@example.jp>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPW: Zq7-ppap-9\r\n"
+        "--b\r\nContent-Type: message/rfc822\r\n\r\n"
+        "From: inner@evil.example\r\nTo: x@evil.example\r\nMessage-ID: <inner@evil>\r\n\r\nhi\r\n"
+        "--b--\r\n";
+    struct sk_job *job = scan(w, mail, sizeof mail - 1, "m");
+    struct sk_mail_facts f;
+    sk_job_mail_facts(job, &f);
+    CHECK(f.from && strcmp(f.from, "alice@example.jp") == 0);
+    CHECK_EQ_INT((long)f.n_rcpts, 4);
+    static const char *const rcpts[] = {"bob@example.com", "carol@example.org",
+                                        "dan@example.net", "eve@example.com"};
+    for (size_t i = 0; i < 4; i++) {
+        bool found = false;
+        for (size_t k = 0; k < f.n_rcpts; k++)
+            found |= strcmp(f.rcpts[k], rcpts[i]) == 0;
+        CHECK(found);
+    }
+    CHECK(f.message_id && strcmp(f.message_id, "abc-2@example.jp") == 0);
+    CHECK(f.in_reply_to && strcmp(f.in_reply_to, "abc-1@example.jp") == 0);
+    CHECK_EQ_INT((long)f.n_references, 2);
+    CHECK(f.n_references == 2 && strcmp(f.references[0], "root@example.jp") == 0);
+    CHECK(f.subject && strcmp(f.subject, "パスワード") == 0);
+    bool has_pw = false;
+    for (size_t i = 0; i < f.n_candidates; i++) {
+        has_pw |= strcmp(f.candidates[i], "Zq7-ppap-9") == 0;
+        CHECK(strcmp(f.candidates[i], "infected") != 0); /* built-in: not the mail's */
+    }
+    CHECK(has_pw);
+    CHECK(!f.held);
+    sk_job_free(job);
+    static const char text[] = "just some text\n";
+    job = scan(w, text, sizeof text - 1, "t.txt");
+    sk_job_mail_facts(job, &f);
+    CHECK(f.from == NULL && f.n_rcpts == 0 && f.message_id == NULL);
+    sk_job_free(job);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -236,6 +289,7 @@ int main(int argc, char **argv)
     bad_rules_are_refused(argv[1]);
     request_limit_refuses_without_reading(argv[1]);
     engine_bundles(argv[1]);
+    mail_facts(w);
     sk_worker_free(w);
     sk_engine_free(engine);
     return check_exit("engine");

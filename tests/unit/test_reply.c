@@ -148,7 +148,16 @@ static void test_native(void)
                                       .scanners_ended = {1, 0, 2, 0, 0, 4},
                                       .scanners_last_end = "scanner 1 (pid 9): killed",
                                       .scanner_list = list,
-                                      .n_scanner_list = 2};
+                                      .n_scanner_list = 2,
+                                      .correlation = true,
+                                      .store_up = true,
+                                      .held = 17,
+                                      .unlocked = 18,
+                                      .tried = 19,
+                                      .correlation_lost = 20,
+                                      .store_entries = 21,
+                                      .store_bytes = 22,
+                                      .store_errors = 23};
     rc = sk_reply_native_stats("s", &st, &out, &len);
     CHECK_BYTES(
         rc, out, len,
@@ -156,7 +165,9 @@ static void test_native(void)
         "\"sandbox\":4,\"block\":5},\"errors\":6,\"busy\":7,\"in_flight\":8,\"queue\":9,"
         "\"waiting\":10,\"held_bytes\":11,\"queue_bytes\":12,\"connections\":13,"
         "\"connections_total\":14,\"workers\":15,\"rules_generation\":16,\"uptime_s\":"
-        "1.5,\"scanners\":{\"configured\":15,\"alive\":2,\"busy\":1,\"generation\":16,"
+        "1.5,\"correlation\":{\"on\":true,\"held\":17,\"unlocked\":18,\"tried\":19,"
+        "\"lost\":20,\"store\":{\"up\":true,\"entries\":21,\"bytes\":22,\"errors\":23}},"
+        "\"scanners\":{\"configured\":15,\"alive\":2,\"busy\":1,\"generation\":16,"
         "\"restarts\":3,\"ended\":{\"signal\":1,\"memory\":0,\"watchdog\":2,\"exit\":0,"
         "\"start\":0,\"retired\":4},\"last_end\":\"scanner 1 (pid 9): killed\",\"list\":["
         "{\"slot\":0,\"pid\":41,\"busy\":true,\"generation\":16,\"requests\":5},"

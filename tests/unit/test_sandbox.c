@@ -192,13 +192,13 @@ int main(void)
 {
     test_drop();
     test_enter_child();
-    size_t allowed = sk_sandbox_allowed_count();
+    size_t allowed = sk_sandbox_allowed_count(false);
     printf("the filter allows %zu system calls\n", allowed);
     CHECK(allowed > 40 && allowed < 120);
     int pipe_fds[2];
     CHECK_EQ_INT(pipe(pipe_fds), 0);
     char err[256] = "";
-    int rc = sk_sandbox_install(err, sizeof err);
+    int rc = sk_sandbox_install(false, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "install: %s\n", err);
     CHECK_EQ_INT(rc, 0);
