@@ -726,12 +726,21 @@ out:
     return code;
 }
 
+/* What parsing allocated; the secret is wiped first. */
+static void free_options(struct sk_serve_options *o)
+{
+    if (o->secret)
+        explicit_bzero(o->secret, o->secret_len);
+    free(o->secret);
+    free(o->common.rule_paths);
+}
+
 int sk_cmd_serve(int argc, char **argv)
 {
     struct sk_serve_options o = {0};
     int parsed = sk_serve_parse_options(argc, argv, &o);
     if (parsed != 0) {
-        free(o.common.rule_paths);
+        free_options(&o);
         return parsed > 0 ? 0 : 2;
     }
     /* The bundled folder is found now, as whoever started us. */
@@ -745,6 +754,6 @@ int sk_cmd_serve(int argc, char **argv)
                                      .limits = o.common.limits};
     int code = sk_supervise(&o, &rules);
     free(rule_paths);
-    free(o.common.rule_paths);
+    free_options(&o);
     return code;
 }

@@ -299,8 +299,8 @@ static void bids_keep_the_old_order(void)
 static void more_archive_and_filter_magic(void)
 {
     CHECK_EQ_STR(sniff_name("xar!\0\x1c\0\x01", 8), "xar");
-    CHECK_EQ_STR(sniff_name("\x20\x00-lh5-\0\0", 11), "lha");
-    CHECK_EQ_STR(sniff_name("\x20\x00-lx5-\0\0", 11), "data"); /* neither h nor z */
+    CHECK_EQ_STR(sniff_name("\x20\x00-lh5-\0\0", 9), "lha");
+    CHECK_EQ_STR(sniff_name("\x20\x00-lx5-\0\0", 9), "data"); /* neither h nor z */
     CHECK_EQ_STR(sniff_name("\xc7\x71\0\0", 4), "cpio");
     CHECK_EQ_STR(sniff_name("\x71\xc7\0\0", 4), "cpio");
     CHECK_EQ_STR(sniff_name("PK\x05\x06\0\0\0\0", 8), "zip");
