@@ -5,7 +5,7 @@
 int sk_bid(const struct sk_unpacker *unpacker, const struct sk_node *node, enum sk_type *type)
 {
     *type = node->type;
-    return unpacker->bid ? unpacker->bid(node, type) : unpacker->probe(node);
+    return unpacker->bid(node, type);
 }
 
 enum sk_type sk_bid_type(const struct sk_unpacker *const *table, const struct sk_node *node,

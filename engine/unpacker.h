@@ -7,9 +7,6 @@
  *         arrives as the node's type; a format the sniffer leaves to its
  *         unpacker sets it to the type its evidence shows (fat.c:
  *         SK_TYPE_FAT from the boot sector).
- * probe   the older form, for unpackers not yet converted to bid: 0..100
- *         from the type the sniffer chose (and a name where only the name
- *         can tell: script.c). An unpacker sets one of bid and probe.
  * open    prepares to iterate the node's children: 0 or a negative SK_E*.
  * next    hands back one child: 0, SK_DONE when there are no more, or a
  *         negative SK_E* (the engine records it and closes the container).
@@ -19,8 +16,8 @@
  * implement it. Which unpackers an engine has is its caller's choice
  * (sk_engine_config.unpackers: the main program passes unpackers/registry.c's
  * list), as libarchive's caller chooses its formats. A node's type is the
- * sniffer's (engine/sniff.c: leaf types, and the containers not yet moved to
- * their unpackers) unless a bid shows a type that takes precedence
+ * sniffer's (engine/sniff.c: the leaf types no unpacker opens, plain text
+ * and XML) unless a bid shows a type that takes precedence
  * (sk_type_precedence, types.c: or, within a family of equal precedence, a
  * higher bid); the highest bid that agrees with the type opens the node
  * (bid.c). */
@@ -32,7 +29,6 @@
 struct sk_unpacker {
     const char *name;
     int (*bid)(const struct sk_node *node, enum sk_type *type);
-    int (*probe)(const struct sk_node *node);
     int (*open)(struct sk_unpack *u, void **state);
     int (*next)(struct sk_unpack *u, void *state, struct sk_child *child);
     void (*close)(void *state);
@@ -46,7 +42,7 @@ struct sk_unpacker {
 enum sk_type sk_bid_type(const struct sk_unpacker *const *table, const struct sk_node *node,
                          enum sk_type sniffed, const struct sk_unpacker **opener);
 
-/* An unpacker's bid for node (bid, or probe), with *type as it shows. */
+/* An unpacker's bid for node, with *type as it shows. */
 int sk_bid(const struct sk_unpacker *unpacker, const struct sk_node *node, enum sk_type *type);
 
 /* The unpacker of table whose bid for node is highest among those that agree
