@@ -388,10 +388,14 @@ static const char *raw_child_name(struct archive_state *st, const char *containe
     return "data";
 }
 
+/* Whether libarchive's block (p, n) lies within the archive we handed it.
+ * Compared as addresses: the block may point into a buffer of libarchive's
+ * own, and relational operators between pointers to different objects are
+ * undefined. */
 static bool inside(const struct archive_state *st, const void *p, size_t n)
 {
-    const uint8_t *b = p;
-    return b >= st->data && b <= st->data + st->size && n <= (size_t)(st->data + st->size - b);
+    uintptr_t at = (uintptr_t)p, lo = (uintptr_t)st->data;
+    return at >= lo && at - lo <= st->size && n <= st->size - (at - lo);
 }
 
 /* Appends zeros for a sparse hole, through the same limits. */
@@ -735,14 +739,16 @@ static bool seeking_format(const uint8_t *b, size_t n)
     static const uint8_t sevenzip[] = {'7', 'z', 0xBC, 0xAF, 0x27, 0x1C};
     static const uint8_t rar5[] = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00};
     static const uint8_t cab[] = {'M', 'S', 'C', 'F', 0, 0, 0, 0};
-    if (n >= sizeof sevenzip && memcmp(b, sevenzip, sizeof sevenzip) == 0)
+    /* local file header, end of central directory, spanned-archive marker */
+    static const uint8_t pk[][4] = {{'P', 'K', 3, 4}, {'P', 'K', 5, 6}, {'P', 'K', 7, 8}};
+    struct sk_reader r = sk_reader_make(b, n);
+    if (sk_reader_match(&r, 0, sevenzip, sizeof sevenzip) ||
+        sk_reader_match(&r, 0, cab, sizeof cab) || sk_reader_match(&r, 0, rar5, sizeof rar5))
         return true;
-    if (n >= sizeof cab && memcmp(b, cab, sizeof cab) == 0)
-        return true;
-    if (n >= sizeof rar5 && memcmp(b, rar5, sizeof rar5) == 0)
-        return true;
-    return n >= 4 && b[0] == 'P' && b[1] == 'K' &&
-           ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6) || (b[2] == 7 && b[3] == 8));
+    for (size_t i = 0; i < sizeof pk / sizeof pk[0]; i++)
+        if (sk_reader_match(&r, 0, pk[i], sizeof pk[i]))
+            return true;
+    return false;
 }
 
 /* Decompresses the first bytes of a compressed stream on a raw handle of
