@@ -94,6 +94,14 @@ static inline uint16_t sk_reader_u16le(struct sk_reader *r)
     return (uint16_t)(b[0] | b[1] << 8);
 }
 
+static inline uint16_t sk_reader_u16be(struct sk_reader *r)
+{
+    const uint8_t *b = sk_reader_bytes(r, 2);
+    if (!b)
+        return 0;
+    return (uint16_t)(b[0] << 8 | b[1]);
+}
+
 static inline uint32_t sk_reader_u32le(struct sk_reader *r)
 {
     const uint8_t *b = sk_reader_bytes(r, 4);
@@ -152,6 +160,14 @@ static inline uint16_t sk_reader_u16le_at(struct sk_reader *r, uint64_t off)
     if (!b)
         return 0;
     return (uint16_t)(b[0] | b[1] << 8);
+}
+
+static inline uint16_t sk_reader_u16be_at(struct sk_reader *r, uint64_t off)
+{
+    const uint8_t *b = sk_reader_at(r, off, 2);
+    if (!b)
+        return 0;
+    return (uint16_t)(b[0] << 8 | b[1]);
 }
 
 static inline uint32_t sk_reader_u32le_at(struct sk_reader *r, uint64_t off)

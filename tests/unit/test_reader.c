@@ -17,6 +17,20 @@ static void reads_little_and_big_endian(void)
     CHECK_EQ_INT(r.err, 0);
 }
 
+static void reads_u16_big_endian(void)
+{
+    const uint8_t bytes[] = {0x12, 0x34, 0x56};
+    struct sk_reader r = sk_reader_make(bytes, sizeof bytes);
+    CHECK_EQ_INT(sk_reader_u16be(&r), 0x1234);
+    CHECK_EQ_INT(sk_reader_u16be_at(&r, 1), 0x3456);
+    CHECK_EQ_INT(r.pos, 2); /* the absolute read did not move */
+    CHECK_EQ_INT(sk_reader_u16be(&r), 0); /* one byte left */
+    CHECK_EQ_INT(r.err, SK_ETRUNC);
+    struct sk_reader r2 = sk_reader_make(bytes, sizeof bytes);
+    CHECK_EQ_INT(sk_reader_u16be_at(&r2, 2), 0);
+    CHECK_EQ_INT(r2.err, SK_ETRUNC);
+}
+
 static void past_the_end_is_sticky(void)
 {
     const uint8_t bytes[] = {0xff, 0xee, 0xdd};
@@ -134,6 +148,7 @@ int main(void)
     match_never_reads_past_or_fails();
     offset_arithmetic_refuses_to_wrap();
     reads_little_and_big_endian();
+    reads_u16_big_endian();
     past_the_end_is_sticky();
     huge_lengths_do_not_wrap();
     sub_reader_is_bounded();
