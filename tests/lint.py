@@ -79,8 +79,6 @@ ALLOW = {
         "base64 run it measured against n"),
     ("raw-read", "unpackers/cab.c"): (
         1, "libmspack's read callback copies from the in-memory cabinet"),
-    ("raw-read", "unpackers/exe.c"): (
-        2, "a width-generic integer reader and the overlay view"),
     ("raw-read", "unpackers/html.c"): (
         7, "a text format: keyword look-ahead at p + i"),
     ("raw-read", "unpackers/iso2022jp.c"): (

@@ -437,14 +437,19 @@ static const char *elf_kind(uint16_t t)
     }
 }
 
-/* Reads an ELF field of 2, 4 or 8 bytes in the file's byte order. */
+/* Reads an ELF field of 2, 4 or 8 bytes in the file's byte order. An
+ * 8-byte one is taken whole through a sub-reader, so that a truncated one
+ * reads as 0 (not as its low half) like the narrower ones. */
 static uint64_t elf_field(struct sk_reader *r, size_t size, bool big)
 {
-    const uint8_t *b = sk_reader_bytes(r, size);
-    uint64_t v = 0;
-    for (size_t i = 0; b && i < size; i++)
-        v |= (uint64_t)b[big ? size - 1 - i : i] << (8 * i);
-    return v;
+    switch (size) {
+    case 2: return big ? sk_reader_u16be(r) : sk_reader_u16le(r);
+    case 4: return big ? sk_reader_u32be(r) : sk_reader_u32le(r);
+    default: {
+        struct sk_reader eight = sk_reader_sub(r, 8);
+        return big ? sk_reader_u64be(&eight) : sk_reader_u64le(&eight);
+    }
+    }
 }
 
 static int open_elf(struct sk_unpack *u)
@@ -616,8 +621,13 @@ static int next_exe(struct sk_unpack *u, void *state, struct sk_child *child)
     unsigned k = st->next_child++;
     child->name = st->child_name[k];
     child->name_len = strlen(st->child_name[k]);
-    return sk_unpack_view(u, &child->data, u->node->data.p + st->child_off[k],
-                          (size_t)st->child_len[k]);
+    /* open_pe and open_macho kept only slices inside the input; the reader
+     * checks again rather than trust that from afar */
+    struct sk_reader in = sk_reader_make(u->node->data.p, u->node->data.len);
+    const uint8_t *at = sk_reader_at(&in, st->child_off[k], (size_t)st->child_len[k]);
+    if (!at)
+        return SK_ECORRUPT;
+    return sk_unpack_view(u, &child->data, at, (size_t)st->child_len[k]);
 }
 
 static void close_exe(void *state)
