@@ -101,8 +101,6 @@ ALLOW = {
         4, "a text format: the control-word scanner's cursor"),
     ("raw-read", "unpackers/script.c"): (
         11, "a text format: BOM and keyword look-ahead"),
-    ("raw-read", "unpackers/tnef.c"): (
-        4, "attribute object view and UTF-16 property strings"),
 }
 
 

@@ -194,7 +194,8 @@ static int take_property(struct tnef_state *st, struct item *att, unsigned id, u
         else if (id == PID_ATTACH_DATA && type == PT_OBJECT && len >= 16) {
             /* The IID says what follows: a message's TNEF or a compound file;
              * the sniffer tells them apart, so only the IID is skipped. */
-            att->object.p = p + 16;
+            struct sk_reader r = sk_reader_make(p, len);
+            att->object.p = sk_reader_at(&r, 16, len - 16);
             att->object.len = len - 16;
         }
         return 0;
@@ -447,13 +448,15 @@ static int rtf_put(void *ctx, const uint8_t *p, size_t n)
 static int fill_utf16(struct sk_unpack *u, struct sk_child *child, const struct text_ref *t)
 {
     char chunk[3 * 1024 + 1];
+    struct sk_reader r = sk_reader_make(t->p, t->len);
     size_t units = 0; /* up to the first NUL unit */
-    while (units < t->len / 2 && (t->p[2 * units] || t->p[2 * units + 1]))
+    while (units < t->len / 2 && sk_reader_u16le_at(&r, 2 * (uint64_t)units) != 0)
         units++;
     for (size_t at = 0; at < units; at += 1024) {
         size_t n = units - at < 1024 ? units - at : 1024;
         /* a pair cut between chunks becomes two U+FFFD: harmless for a body */
-        size_t len = sk_utf16le_to_utf8(t->p + 2 * at, n, chunk, sizeof chunk - 1);
+        const uint8_t *from = sk_reader_at(&r, 2 * (uint64_t)at, 2 * n);
+        size_t len = sk_utf16le_to_utf8(from, n, chunk, sizeof chunk - 1);
         int rc = sk_unpack_append(u, &child->data, chunk, len);
         if (rc)
             return rc;
