@@ -77,8 +77,6 @@ ALLOW = {
         4, "a text format: the -EncodedCommand (p, n, i) scanner's look-behind "
         "`p[i - 1]` (after `i > 0`) and its slices `p + w`, `p + arg` of a word and a "
         "base64 run it measured against n"),
-    ("raw-read", "unpackers/cab.c"): (
-        1, "libmspack's read callback copies from the in-memory cabinet"),
     ("raw-read", "unpackers/html.c"): (
         7, "a text format: keyword look-ahead at p + i"),
     ("raw-read", "unpackers/iso2022jp.c"): (

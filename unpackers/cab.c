@@ -134,9 +134,18 @@ static int io_read(struct mspack_file *file, void *buffer, int bytes)
         st->expired = true;
         return -1;
     }
-    size_t n = st->size - io->pos < (size_t)bytes ? st->size - io->pos : (size_t)bytes;
-    memcpy(buffer, st->data + io->pos, n);
-    io->pos += n;
+    /* io_seek keeps pos within the cabinet; the reader refuses it if not */
+    struct sk_reader r = sk_reader_make(st->data, st->size);
+    if (sk_reader_seek(&r, io->pos) != 0)
+        return -1;
+    size_t n = sk_reader_left(&r) < (size_t)bytes ? sk_reader_left(&r) : (size_t)bytes;
+    if (n == 0)
+        return 0; /* the end of the cabinet */
+    const uint8_t *from = sk_reader_bytes(&r, n);
+    if (!from)
+        return -1;
+    memcpy(buffer, from, n);
+    io->pos = r.pos;
     return (int)n;
 }
 
