@@ -81,8 +81,6 @@ ALLOW = {
         7, "a text format: keyword look-ahead at p + i"),
     ("raw-read", "unpackers/iso2022jp.c"): (
         12, "a text format: escape sequences by position, each after a `left >= k`"),
-    ("raw-read", "unpackers/mime.c"): (
-        3, "header/body split of a part's bytes"),
     ("raw-read", "unpackers/mime_text.c"): (
         2, "a text format: ISO-2022 escape detection"),
     ("raw-read", "unpackers/mraptor.c"): (

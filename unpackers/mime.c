@@ -23,6 +23,7 @@
 
 #include "../engine/error.h"
 #include "../engine/limits.h"
+#include "../engine/reader.h"
 #include "mime_text.h"
 #include "text_head.h"
 #include "unpacker.h"
@@ -341,18 +342,18 @@ static void free_state(struct mime_state *st)
  * Stops counting past MIME_MAX_HEADER_BYTES. */
 static size_t header_block_bytes(const uint8_t *p, size_t len)
 {
-    size_t pos = 0;
-    while (pos < len && pos <= MIME_MAX_HEADER_BYTES) {
-        const uint8_t *nl = memchr(p + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - p) : len;
-        size_t line = end - pos;
-        if (line > 0 && p[end - 1] == '\r')
-            line--;
-        if (line == 0)
+    struct sk_reader r = sk_reader_make(p, len);
+    while (sk_reader_left(&r) > 0 && r.pos <= MIME_MAX_HEADER_BYTES) {
+        size_t pos = r.pos, left = sk_reader_left(&r);
+        const uint8_t *rest = sk_reader_at(&r, pos, left);
+        const uint8_t *nl = memchr(rest, '\n', left);
+        size_t line = nl ? (size_t)(nl - rest) : left;
+        bool cr = line > 0 && sk_reader_u8_at(&r, pos + line - 1) == '\r';
+        if ((cr ? line - 1 : line) == 0)
             return pos; /* the empty line that ends the header block */
-        pos = nl ? end + 1 : len;
+        sk_reader_skip(&r, nl ? line + 1 : line);
     }
-    return pos;
+    return r.pos;
 }
 
 /* One mailbox's address as field; false for anything else (a group, an
@@ -434,9 +435,10 @@ static int open_message(struct sk_unpack *u, void **out)
     /* Leading blank lines and an mbox "From " line (clamav-milter writes
      * one before every message) are not part of the message: GMime would
      * end the header block there and read the headers as body text. */
+    struct sk_reader in = sk_reader_make(u->node->data.p, u->node->data.len);
     size_t start = sk_message_start(u->node->data.p, u->node->data.len);
-    const uint8_t *msg = u->node->data.p + start;
     size_t msg_len = u->node->data.len - start;
+    const uint8_t *msg = sk_reader_at(&in, start, msg_len);
     if (header_block_bytes(msg, msg_len) > MIME_MAX_HEADER_BYTES) {
         sk_unpack_fail(u, "mime", SK_ECORRUPT,
                        "header block over %u bytes (RFC 5322 lines hold 998); not parsed",
