@@ -91,8 +91,6 @@ ALLOW = {
         "(`p[i + 1]`), each checked against n by hand"),
     ("raw-read", "unpackers/pgp.c"): (
         5, "a text format: armour lines and base64 quads"),
-    ("raw-read", "unpackers/pkcs7.c"): (
-        6, "PEM lines before the bytes go to OpenSSL"),
     ("raw-read", "unpackers/rtf.c"): (
         4, "a text format: the control-word scanner's cursor"),
     ("raw-read", "unpackers/script.c"): (

@@ -235,31 +235,33 @@ static const char *ssl_error(char *buf, size_t len)
  * Content-Type among them, up to an empty line, in the first 4 KiB. */
 static bool is_mime_entity(const unsigned char *p, size_t n)
 {
-    size_t limit = n < 4096 ? n : 4096, at = 0;
+    struct sk_reader r = sk_reader_make(p, n < 4096 ? n : 4096);
     bool content_type = false;
-    while (at < limit) {
-        const unsigned char *eol = memchr(p + at, '\n', limit - at);
+    while (sk_reader_left(&r) > 0) {
+        size_t at = r.pos, left = sk_reader_left(&r);
+        const uint8_t *line = sk_reader_at(&r, at, left);
+        const uint8_t *eol = memchr(line, '\n', left);
         if (!eol)
             return false;
-        size_t len = (size_t)(eol - (p + at));
-        if (len > 0 && p[at + len - 1] == '\r')
+        size_t span = (size_t)(eol - line), len = span;
+        if (len > 0 && sk_reader_u8_at(&r, at + len - 1) == '\r')
             len--;
         if (len == 0)
             return content_type;
-        if (p[at] == ' ' || p[at] == '\t') {
+        uint8_t first = sk_reader_u8_at(&r, at);
+        if (first == ' ' || first == '\t') {
             if (at == 0)
                 return false;
         } else {
             size_t name = 0;
-            while (name < len && p[at + name] > ' ' && p[at + name] < 0x7f &&
-                   p[at + name] != ':')
+            while (name < len && line[name] > ' ' && line[name] < 0x7f && line[name] != ':')
                 name++;
-            if (name == 0 || name == len || p[at + name] != ':')
+            if (name == 0 || name == len || line[name] != ':')
                 return false;
-            if (name == 12 && strncasecmp((const char *)p + at, "Content-Type", 12) == 0)
+            if (name == 12 && strncasecmp((const char *)line, "Content-Type", 12) == 0)
                 content_type = true;
         }
-        at = (size_t)(eol - p) + 1;
+        sk_reader_skip(&r, span + 1);
     }
     return false;
 }
@@ -366,6 +368,7 @@ static int open_pkcs7(struct sk_unpack *u, void **out)
 {
     const unsigned char *p = u->node->data.p;
     size_t n = u->node->data.len;
+    struct sk_reader in = sk_reader_make(p, n);
     if (n > INT_MAX) {
         sk_unpack_fail(u, "pkcs7", SK_EUNSUPPORTED, "over 2 GiB");
         return SK_EUNSUPPORTED;
@@ -380,7 +383,7 @@ static int open_pkcs7(struct sk_unpack *u, void **out)
     while (lead < n &&
            (p[lead] == ' ' || p[lead] == '\t' || p[lead] == '\r' || p[lead] == '\n'))
         lead++;
-    if (n - lead >= 11 && memcmp(p + lead, "-----BEGIN ", 11) == 0) {
+    if (sk_reader_match(&in, lead, "-----BEGIN ", 11)) {
         BIO *bio = BIO_new_mem_buf(p, (int)n);
         char *name = NULL, *header = NULL;
         if (!bio || !PEM_read_bio(bio, &name, &header, &pem, &der_len)) {
@@ -420,7 +423,7 @@ static int open_pkcs7(struct sk_unpack *u, void **out)
         while (rest > 0 && (p[n - rest] == 0 || p[n - rest] == '\r' || p[n - rest] == '\n'))
             rest--;
         if (rest > 0) {
-            st->trailer = p + used;
+            st->trailer = sk_reader_at(&in, used, n - used);
             st->trailer_len = n - used;
         }
     }
