@@ -45,7 +45,7 @@ struct input {
 static const struct input inputs[] = {
     {"password.zip", SK_VERDICT_PASS},   /* opened with the request's password */
     {"mail.eml", SK_VERDICT_PASS},       /* a ZIP opened with the body's password */
-    {"vba.doc", SK_VERDICT_SANDBOX},     /* OLE2, VBA decompressed (macro.vba) */
+    {"vba.doc", SK_VERDICT_SANDBOX},     /* OLE2: VBA dir table, decompressed source */
     {"package.rtf", SK_VERDICT_PASS},    /* RTF with a Package object */
     {"clean.docx", SK_VERDICT_PASS},     /* OOXML parts */
     {"plain.xls", SK_VERDICT_PASS},      /* OLE2 + BIFF */
