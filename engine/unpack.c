@@ -145,10 +145,15 @@ static void *unpack_realloc(void *ctx, void *p, size_t size)
     return sk_unpack_realloc(ctx, p, size);
 }
 
-void sk_unpack_dynbuf_init(struct sk_unpack *u, struct sk_dynbuf *b, size_t toobig)
+const struct sk_alloc *sk_unpack_allocator(struct sk_unpack *u)
 {
     u->alloc = (struct sk_alloc){.realloc = unpack_realloc, .ctx = u};
-    sk_dynbuf_init_alloc(b, toobig, &u->alloc);
+    return &u->alloc;
+}
+
+void sk_unpack_dynbuf_init(struct sk_unpack *u, struct sk_dynbuf *b, size_t toobig)
+{
+    sk_dynbuf_init_alloc(b, toobig, sk_unpack_allocator(u));
 }
 
 int sk_unpack_view(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n)

@@ -78,6 +78,10 @@ char *sk_unpack_strndup(struct sk_unpack *u, const char *s, size_t n);
  * may live as long as the container is open (u stays put until close). */
 void sk_unpack_dynbuf_init(struct sk_unpack *u, struct sk_dynbuf *b, size_t toobig);
 
+/* The same allocation entry point as an allocator, for a pure module that
+ * takes one (ovba.h, xlm_render.h); valid while the container is open. */
+const struct sk_alloc *sk_unpack_allocator(struct sk_unpack *u);
+
 /* Makes buf a view of n bytes that outlive the child (inside the container's
  * own bytes): no copy, but the same limits as sk_unpack_append. */
 int sk_unpack_view(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n);

@@ -249,18 +249,6 @@ static bool unpack_expired(void *u)
     return sk_unpack_expired(u);
 }
 
-/* The container's allocation entry point, for ovba.c's buffers (the
- * decompressed streams, the dir's module table): a refusal there, injected
- * by the fail-closed audit or real, is then the job's error.internal and
- * not an SK_ENOMEM this unpacker could absorb. sk_unpack_dynbuf_init is
- * what sets u->alloc up; its dynbuf allocates nothing until used, and this
- * one never is. */
-static const struct sk_alloc *job_allocator(struct sk_unpack *u)
-{
-    struct sk_dynbuf unused;
-    sk_unpack_dynbuf_init(u, &unused, 0);
-    return &u->alloc;
-}
 
 static char *module_name(const struct sk_ovba_module *m, unsigned codepage, size_t index)
 {
@@ -309,7 +297,7 @@ static int plan_project(struct sk_unpack *u, struct ole2_state *st, GsfInfile *v
     GByteArray *raw = NULL;
     struct sk_ovba_out dir = {0};
     const char *why = "the dir stream cannot be read";
-    struct sk_ovba_dir d = {.allocator = job_allocator(u)};
+    struct sk_ovba_dir d = {.allocator = sk_unpack_allocator(u)};
     int rc = in ? read_stream(in, sk_unpack_limits(u)->max_node_bytes, &raw) : SK_ECORRUPT;
     if (rc == 0)
         rc = sk_ovba_decompress_alloc(raw->data, raw->len, output_cap(u), &dir, &why,
@@ -378,7 +366,7 @@ static int module_text(struct sk_unpack *u, const struct plan *plan, struct sk_o
     if (rc == 0)
         rc = sk_ovba_decompress_alloc(raw->len ? raw->data + plan->offset : raw->data,
                                       raw->len - plan->offset, output_cap(u), &source, why,
-                                      unpack_expired, u, job_allocator(u));
+                                      unpack_expired, u, sk_unpack_allocator(u));
     gsize len = 0;
     char *utf8 = source.len ? to_utf8(source.data, source.len, plan->codepage, &len) : NULL;
     if (utf8) {
