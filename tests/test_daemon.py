@@ -103,6 +103,23 @@ class Server:
         return self.proc.returncode
 
 
+def kill_servers_and_remove(tmp):
+    """The end of a daemon test, whatever happened: every server still
+    running is killed, the temporary folder removed."""
+    for s in servers:
+        if s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.wait()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def summary():
+    """Prints `N passed, M failed` and returns the exit code for it."""
+    failed = sum(1 for _, ok, _ in results if not ok)
+    print("%d passed, %d failed" % (len(results) - failed, failed))
+    return 1 if failed else 0
+
+
 def header(id_, size, type_="file", **extra):
     h = {"id": id_, "type": type_, "size": size}
     h.update(extra)

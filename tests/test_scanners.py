@@ -30,7 +30,6 @@ import json
 import os
 import pwd
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -380,14 +379,8 @@ def main():
         traceback.print_exc()
         check("no exception in the test itself", False, repr(e))
     finally:
-        for s in td.servers:
-            if s.proc.poll() is None:
-                s.proc.kill()
-                s.proc.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
-    failed = sum(1 for _, ok, _ in td.results if not ok)
-    print("%d passed, %d failed" % (len(td.results) - failed, failed))
-    return 1 if failed else 0
+        td.kill_servers_and_remove(tmp)
+    return td.summary()
 
 
 if __name__ == "__main__":

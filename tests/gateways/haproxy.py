@@ -21,7 +21,6 @@ addresses (the shape of deploy/haproxy/pool.cfg). Then:
      connections again.
 
 Exit 0 all passed, 1 a check failed, 77 skipped (the reason is printed)."""
-import argparse
 import os
 import re
 import socket
@@ -389,14 +388,7 @@ def haproxy_log(log):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sekisho", required=True)
-    ap.add_argument("--keep", action="store_true", help="keep the run's directory and logs")
-    ap.add_argument("--inside", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.inside:
-        return inside(args)
-    return run.enter(__file__, args.sekisho, ["--keep"] if args.keep else [])
+    return run.test_main(__file__, inside)
 
 
 if __name__ == "__main__":

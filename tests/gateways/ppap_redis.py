@@ -18,7 +18,6 @@ group redis for the socket), under their seccomp filter.
  (d) Both instances exit 0 on SIGTERM.
 
 Exit 0 all passed, 1 a check failed, 77 skipped (the reason is printed)."""
-import argparse
 import json
 import os
 import socket
@@ -199,14 +198,7 @@ def inside(args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sekisho", required=True)
-    ap.add_argument("--keep", action="store_true", help="keep the run's directory and logs")
-    ap.add_argument("--inside", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.inside:
-        return inside(args)
-    return run.enter(__file__, args.sekisho, ["--keep"] if args.keep else [])
+    return run.test_main(__file__, inside)
 
 
 if __name__ == "__main__":

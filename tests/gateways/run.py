@@ -928,6 +928,22 @@ def main():
     return enter(__file__, args.sekisho, extra)
 
 
+def test_main(script, inside, program="--sekisho", dest="sekisho", help=None):
+    """The command line of a test that runs in the root: PROGRAM (the file
+    to copy in), --keep, and the hidden --inside ROOT that enter() passes
+    when it runs the script again in the namespaces; inside(args) then runs
+    the test there."""
+    ap = argparse.ArgumentParser()
+    names = [program] if program == "--sekisho" else [program, "--sekisho"]
+    ap.add_argument(*names, dest=dest, required=True, help=help)
+    ap.add_argument("--keep", action="store_true", help="keep the run's directory and logs")
+    ap.add_argument("--inside", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.inside:
+        return inside(args)
+    return enter(script, getattr(args, dest), ["--keep"] if args.keep else [])
+
+
 def enter(script, sekisho, extra):
     """From the host: checks what the test needs, gets the cached root
     (mkroot.sh) and runs `script --sekisho BIN --inside ROOT extra...` in new

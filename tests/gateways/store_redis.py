@@ -18,7 +18,6 @@ tests/unit/test_store.c, copied into the root, runs against it:
      password: every call fails fast.
 
 Exit 0 all passed, 1 a check failed, 77 skipped (the reason is printed)."""
-import argparse
 import os
 import re
 import subprocess
@@ -193,16 +192,9 @@ def inside(args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
     # run.enter() passes the program to copy into the root as --sekisho.
-    ap.add_argument("--test-store", "--sekisho", dest="test_store", required=True,
-                    help="the test_store program (tests/unit/test_store.c)")
-    ap.add_argument("--keep", action="store_true", help="keep the run's directory and logs")
-    ap.add_argument("--inside", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.inside:
-        return inside(args)
-    return run.enter(__file__, args.test_store, ["--keep"] if args.keep else [])
+    return run.test_main(__file__, inside, program="--test-store", dest="test_store",
+                         help="the test_store program (tests/unit/test_store.c)")
 
 
 if __name__ == "__main__":
