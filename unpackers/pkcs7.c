@@ -379,12 +379,13 @@ static int open_pkcs7(struct sk_unpack *u, void **out)
     bool aux = false;
     long der_len = (long)n;
     const unsigned char *der = p;
-    size_t lead = 0;
-    while (lead < n &&
-           (p[lead] == ' ' || p[lead] == '\t' || p[lead] == '\r' || p[lead] == '\n'))
-        lead++;
+    /* The same start the bid looked at: past a UTF-8 BOM and white space,
+     * which OpenSSL's PEM reader would not skip on the BEGIN line. */
+    size_t lead = text_start(&in);
     if (sk_reader_match(&in, lead, "-----BEGIN ", 11)) {
-        BIO *bio = BIO_new_mem_buf(p, (int)n);
+        struct sk_reader r = in;
+        const uint8_t *text = sk_reader_at(&r, lead, n - lead);
+        BIO *bio = text ? BIO_new_mem_buf(text, (int)(n - lead)) : NULL;
         char *name = NULL, *header = NULL;
         if (!bio || !PEM_read_bio(bio, &name, &header, &pem, &der_len)) {
             BIO_free(bio);
