@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include "dynbuf.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
@@ -218,12 +220,12 @@ size_t sk_utf16le_to_utf8(const unsigned char *p, size_t units, char *out, size_
     return o;
 }
 
-char *sk_path_join(const char *dir, const char *name, size_t max)
+char *sk_path_join(const char *dir, const char *name, size_t max, const struct sk_alloc *alloc)
 {
     size_t a = strlen(dir), b = strlen(name);
     if (a + b + 2 > max)
         b = a + 2 < max ? max - a - 2 : 0;
-    char *path = malloc(a + b + 2);
+    char *path = alloc ? alloc->realloc(alloc->ctx, NULL, a + b + 2) : malloc(a + b + 2);
     if (!path)
         return NULL;
     if (a) {

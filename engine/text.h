@@ -46,9 +46,12 @@ uint32_t sk_utf16le_decode(const unsigned char *p, size_t units, size_t *i);
  * length written. */
 size_t sk_utf16le_to_utf8(const unsigned char *p, size_t units, char *out, size_t max);
 
-/* "dir/name" (or "name" when dir is empty), malloc'd (the caller frees),
- * with name cut so that the path stays under max bytes; NULL when out of
- * memory. For unpackers that list a file system's directories. */
-char *sk_path_join(const char *dir, const char *name, size_t max);
+/* "dir/name" (or "name" when dir is empty), with name cut so that the path
+ * stays under max bytes; NULL when out of memory. Allocated through alloc
+ * (an unpacker passes sk_unpack_allocator, so the fail-closed audit reaches
+ * it: a libc-backed allocator), or malloc when NULL; the caller frees it
+ * with free. For unpackers that list a file system's directories. */
+struct sk_alloc;
+char *sk_path_join(const char *dir, const char *name, size_t max, const struct sk_alloc *alloc);
 
 #endif

@@ -336,7 +336,7 @@ static int add_entry(struct walk *w, const struct fat_dir *dir, struct sk_reader
         w->too_many = true;
         return 0;
     }
-    char *path = sk_path_join(dir->path, name, FAT_PATH_MAX);
+    char *path = sk_path_join(dir->path, name, FAT_PATH_MAX, sk_unpack_allocator(w->u));
     if (!path)
         return SK_ENOMEM;
     if (attr & ATTR_DIRECTORY) {

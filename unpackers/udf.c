@@ -353,8 +353,9 @@ static int add_fid(struct sk_unpack *u, struct udf_state *st, const struct udf_i
     char name[UDF_NAME_MAX * 3 + 1];
     struct sk_reader id = sk_reader_sub_at(fid, 38u + impl, name_len);
     cs0_name(&id, name, sizeof name);
-    struct udf_item item = {sk_path_join(dir->path, name[0] ? name : "_", UDF_PATH_MAX), icb,
-                            dir->depth + 1};
+    struct udf_item item = {
+        sk_path_join(dir->path, name[0] ? name : "_", UDF_PATH_MAX, sk_unpack_allocator(u)), icb,
+        dir->depth + 1};
     if (!item.path)
         return SK_ENOMEM;
     int rc;
