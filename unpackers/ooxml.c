@@ -478,7 +478,7 @@ static int formula_line(struct sk_unpack *u, struct sk_child *child, struct sk_r
         text_len = 2;
     } else {
         int rc = sk_xlm_render_biff12(rgce.p, rgce.len, line + len, OOXML_XLM_LINE - len - 1,
-                                      &text_len);
+                                      &text_len, sk_unpack_allocator(u));
         if (rc != 0)
             return rc;
     }

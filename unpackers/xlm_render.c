@@ -690,14 +690,18 @@ size_t sk_xlm_cell(char *out, size_t cap, uint64_t row, uint64_t col)
 /* ---- BIFF12 formulas for ooxml.c ----------------------------------------------- */
 
 int sk_xlm_render_biff12(const uint8_t *rgce, size_t len, char *out, size_t cap,
-                         size_t *out_len)
+                         size_t *out_len, const struct sk_alloc *allocator)
 {
     int rc = 0;
     *out_len = 0;
-    struct sk_xlm_buf text = {.max = cap > 0 ? cap - 1 : 0};
+    struct sk_xlm_buf text = {.max = cap > 0 ? cap - 1 : 0, .allocator = allocator};
     /* a workbook without sheets, names or SupBooks: references to them are
      * shown as "?!R1C1" and NAME_<n>, which is all an .xlsb part tells */
-    struct sk_xlm_book book = {.biff = SK_XLM_BIFF12, .scratch = malloc(SK_XLM_MAX_FORMULA)};
+    struct sk_xlm_book book = {.biff = SK_XLM_BIFF12,
+                               .scratch = allocator
+                                              ? allocator->realloc(allocator->ctx, NULL,
+                                                                   SK_XLM_MAX_FORMULA)
+                                              : malloc(SK_XLM_MAX_FORMULA)};
     if (!book.scratch) {
         rc = SK_ENOMEM;
         goto out;

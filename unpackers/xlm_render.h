@@ -86,8 +86,9 @@ size_t sk_xlm_cell(char *out, size_t cap, uint64_t row, uint64_t col);
 
 /* Renders one BIFF12 Rgce of len bytes as "=..." into out: at most cap - 1
  * bytes and a NUL (a longer text is cut); *out_len says how many. Returns
- * 0, or SK_ENOMEM. Allocates nothing that outlives the call. */
+ * 0, or SK_ENOMEM. Its working memory comes from allocator (libc when
+ * NULL) and does not outlive the call. */
 int sk_xlm_render_biff12(const uint8_t *rgce, size_t len, char *out, size_t cap,
-                         size_t *out_len);
+                         size_t *out_len, const struct sk_alloc *allocator);
 
 #endif

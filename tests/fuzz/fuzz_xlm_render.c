@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char small[40];
     memset(small, 0x5A, sizeof small);
     size_t len = 0;
-    if (sk_xlm_render_biff12(data + 1, size - 1, small, 32, &len) == 0 &&
+    if (sk_xlm_render_biff12(data + 1, size - 1, small, 32, &len, NULL) == 0 &&
         (len > 31 || small[len] != '\0' || strlen(small) != len || small[32] != 0x5A))
         abort();
     return 0;

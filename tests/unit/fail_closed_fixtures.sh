@@ -42,6 +42,7 @@ case_input droppers/fat_img_exe_long_name fat.img
 case_input droppers/udf_exe_in_subdir subdir.udf
 case_input tnef/clean_winmail_passes winmail.eml
 case_input biff/xls_macro_sheet macro.xls
+case_input ooxml/xlsb_macrosheet_xlm macro.xlsb
 
 # Corrupt inputs, one or more per unpacker that can find its input corrupt.
 head -c 20000 "$out/numbers.tar.gz" >"$out/truncated.tar.gz"

@@ -57,6 +57,7 @@ static const struct input inputs[] = {
     {"subdir.udf", SK_VERDICT_SANDBOX},   /* UDF: lists, directory bytes */
     {"winmail.eml", SK_VERDICT_PASS},     /* TNEF: items */
     {"macro.xls", SK_VERDICT_SANDBOX},    /* BIFF: names, SupBooks, XLM text */
+    {"macro.xlsb", SK_VERDICT_SANDBOX},   /* XLSB: the BIFF12 formula renderer */
 };
 
 struct limit_case {

@@ -154,11 +154,11 @@ int main(void)
     const uint8_t exec12[] = {0x17, 3, 0, 'c', 0, 'm', 0, 'd', 0, 0x42, 1, 0x6E, 0x00};
     char out[64];
     size_t len = 99;
-    CHECK_EQ_INT(sk_xlm_render_biff12(exec12, sizeof exec12, out, sizeof out, &len), 0);
+    CHECK_EQ_INT(sk_xlm_render_biff12(exec12, sizeof exec12, out, sizeof out, &len, NULL), 0);
     CHECK_EQ_STR(out, "=EXEC(\"cmd\")");
     CHECK_EQ_INT(len, 12);
     /* What does not fit whole is left out (the text is cut between pieces). */
-    CHECK_EQ_INT(sk_xlm_render_biff12(exec12, sizeof exec12, out, 6, &len), 0);
+    CHECK_EQ_INT(sk_xlm_render_biff12(exec12, sizeof exec12, out, 6, &len, NULL), 0);
     CHECK_EQ_STR(out, "=");
     CHECK_EQ_INT(len, 1);
 
