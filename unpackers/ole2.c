@@ -358,14 +358,19 @@ static int module_text(struct sk_unpack *u, const struct plan *plan, struct sk_o
     struct sk_ovba_out source = {0};
     *why = "the module stream cannot be read";
     int rc = in ? read_stream(in, sk_unpack_limits(u)->max_node_bytes, &raw) : SK_ECORRUPT;
-    if (rc == 0 && plan->offset > raw->len) {
+    /* The compressed source from MODULEOFFSET on, through a reader over
+     * the stream (an empty stream's buffer may be NULL: a view of 0 bytes). */
+    struct sk_reader stream = sk_reader_make(raw ? raw->data : NULL, raw ? raw->len : 0);
+    const uint8_t *compressed = NULL;
+    if (rc == 0 && plan->offset > stream.len) {
         *why = "MODULEOFFSET points past the end of the module stream";
         rc = SK_ECORRUPT;
+    } else if (rc == 0 && stream.len > 0) {
+        compressed = sk_reader_at(&stream, plan->offset, stream.len - plan->offset);
     }
-    /* An empty stream's buffer may be NULL: no offset is added to it. */
     if (rc == 0)
-        rc = sk_ovba_decompress_alloc(raw->len ? raw->data + plan->offset : raw->data,
-                                      raw->len - plan->offset, output_cap(u), &source, why,
+        rc = sk_ovba_decompress_alloc(compressed, stream.len - plan->offset, output_cap(u),
+                                      &source, why,
                                       unpack_expired, u, sk_unpack_allocator(u));
     gsize len = 0;
     char *utf8 = source.len ? to_utf8(source.data, source.len, plan->codepage, &len) : NULL;
