@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "engine/names.h"
 #include "engine/sniff.h"
 #include "engine/unpacker.h"
 #include "unpackers/registry.h"
@@ -570,6 +571,27 @@ static void audio_without_tags(void)
     mp3[2] = 0xf0; /* bit rate index 15: not a valid header */
     CHECK_EQ_STR(sniff_name(mp3, sizeof mp3), "data");
 }
+/* A path in a name: an archive member's is an escape for the extraction
+ * tools that honour it, a message part's only a name a mail client cuts to
+ * its last component. Relative folders are neither. (Not sniffing, but the
+ * same question of a name's meaning by where it comes from.) */
+static void path_names_by_container(void)
+{
+    const char *paths[] = {"C:\\win95\\TEMP\\x.tiff", "C:win95TEMPx.tiff",
+                           "\\\\server\\share\\x", "../../x", "a/../../x",
+                           "/etc/passwd", "..\\x.doc"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        CHECK_EQ_STR(sk_name_path_code(paths[i], SK_TYPE_ZIP), "name.unsafe_path");
+        CHECK_EQ_STR(sk_name_path_code(paths[i], SK_TYPE_TAR), "name.unsafe_path");
+        CHECK_EQ_STR(sk_name_path_code(paths[i], SK_TYPE_EML), "name.attachment_path");
+        CHECK_EQ_STR(sk_name_path_code(paths[i], SK_TYPE_TNEF), "name.attachment_path");
+    }
+    const char *plain[] = {"x.tiff", "dir/x.txt", "a..b.txt", "..x", "dir\\x"};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        CHECK(sk_name_path_code(plain[i], SK_TYPE_ZIP) == NULL);
+        CHECK(sk_name_path_code(plain[i], SK_TYPE_EML) == NULL);
+    }
+}
 
 int main(void)
 {
@@ -596,5 +618,6 @@ int main(void)
     text_bids_keep_the_old_order();
     text_openers();
     audio_without_tags();
+    path_names_by_container();
     return check_exit("sniff");
 }
