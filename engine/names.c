@@ -1,4 +1,6 @@
-/* Names that hide what a file really is (reason name.deceptive).
+/* Names that hide what a file really is (reason name.deceptive), and the
+ * reason a path in a name earns where it is (name.unsafe_path for an
+ * archive's member, name.attachment_path for a message's part).
  *
  * Windows shows a name with its last extension hidden by default and lays
  * bidirectional text out visually, so a mail's attachment can pose as a
@@ -9,6 +11,8 @@
  * component only and look at a bounded number of bytes (names are cut to
  * SK_MAX_NAME_BYTES before they get here). */
 #include "names.h"
+
+#include "text.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -125,4 +129,16 @@ const char *sk_name_deception(const char *name)
         ext_in(prev, prev_len, document_exts, sizeof document_exts / sizeof document_exts[0]))
         return "a document extension before an executable one";
     return NULL;
+}
+
+/* A message hands its parts' names to a mail client, which keeps only the
+ * last component: a path there is odd, never an escape. Archives and disk
+ * images are opened by extraction tools, some of which honour the path. */
+const char *sk_name_path_code(const char *name, enum sk_type container)
+{
+    if (!sk_name_is_unsafe(name))
+        return NULL;
+    if (container == SK_TYPE_EML || container == SK_TYPE_TNEF)
+        return "name.attachment_path";
+    return "name.unsafe_path";
 }

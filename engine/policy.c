@@ -70,6 +70,9 @@ static const struct sk_reason_info reasons[] = {
      "a container uses a variant the unpacker cannot read"},
     {"error.internal", SK_VERDICT_SANDBOX, 1,
      "Sekisho itself failed (out of memory, I/O); fail closed"},
+    {"name.attachment_path", SK_VERDICT_PASS, 0,
+     "a message part's name carries a drive, UNC, absolute or `..` path; mail clients save it "
+     "under its last component (reported)"},
 };
 
 #define N_REASONS (sizeof reasons / sizeof reasons[0])

@@ -83,6 +83,69 @@ static enum sk_type sniff_text(const uint8_t *p, size_t n)
     return SK_TYPE_TEXT;
 }
 
+/* Sun/NeXT audio (the AU header: ".snd", then big-endian data offset,
+ * data size, encoding, sample rate, channels). Four letters alone are weak,
+ * so the header must also make sense: the data starts after the 24 bytes of
+ * header, the encoding is one of the 27 Sun defined, a channel at least. */
+static int is_sun_audio(const struct sk_reader *in)
+{
+    if (!has(in, 0, ".snd", 4))
+        return 0;
+    struct sk_reader r = *in;
+    uint32_t data_offset = sk_reader_u32be_at(&r, 4);
+    uint32_t encoding = sk_reader_u32be_at(&r, 12);
+    uint32_t channels = sk_reader_u32be_at(&r, 20);
+    return !r.err && data_offset >= 24 && encoding >= 1 && encoding <= 27 && channels >= 1;
+}
+
+/* The length in bytes of the MPEG audio frame whose 4-byte header is at
+ * off (ISO/IEC 11172-3 2.4.2.3 and 13818-3 2.4.2.3: 11 sync bits, version,
+ * layer, bit rate and sample rate indices, padding), or 0 when no valid
+ * header is there. A free-format frame (bit rate index 0) has no length in
+ * its header and counts as none. *shape keeps the bits every frame of a
+ * stream shares (sync, version, layer, sample rate). */
+static uint32_t mpeg_frame_length(const struct sk_reader *in, uint64_t off, uint32_t *shape)
+{
+    static const uint16_t kbps[5][15] = {
+        {0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448}, /* 1, I */
+        {0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384},    /* 1, II */
+        {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320},     /* 1, III */
+        {0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256},    /* 2, I */
+        {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160},         /* 2, II/III */
+    };
+    static const uint32_t mpeg1_rates[3] = {44100, 48000, 32000};
+    struct sk_reader r = *in;
+    uint32_t h = sk_reader_u32be_at(&r, off);
+    uint32_t version = h >> 19 & 3; /* 0: 2.5, 1: reserved, 2: 2, 3: 1 */
+    uint32_t layer = h >> 17 & 3;   /* 1: III, 2: II, 3: I, 0: reserved */
+    uint32_t rate_index = h >> 12 & 15, sample_index = h >> 10 & 3, emphasis = h & 3;
+    if (r.err || (h & 0xffe00000u) != 0xffe00000u || version == 1 || layer == 0 ||
+        rate_index == 0 || rate_index == 15 || sample_index == 3 || emphasis == 2)
+        return 0;
+    uint32_t divisor = version == 3 ? 1 : version == 2 ? 2 : 4;
+    uint32_t sample_rate = mpeg1_rates[sample_index] / divisor;
+    size_t table = version == 3 ? 3 - layer : layer == 3 ? 3 : 4;
+    uint32_t bit_rate = kbps[table][rate_index] * 1000u;
+    uint32_t padding = h >> 9 & 1;
+    *shape = h & 0xfffe0c00u;
+    if (layer == 3)
+        return (12 * bit_rate / sample_rate + padding) * 4;
+    /* Layer III of MPEG-2 and 2.5 holds 576 samples a frame, not 1152. */
+    uint32_t per_frame = layer == 1 && version != 3 ? 72 : 144;
+    return per_frame * bit_rate / sample_rate + padding;
+}
+
+/* MPEG audio (MP3 and its layers I and II) with no ID3 tag: a frame header
+ * at the start and another of the same shape where the first frame's length
+ * says the next begins. One sync word alone is 11 bits, too weak to call. */
+static int is_mpeg_audio(const struct sk_reader *in)
+{
+    uint32_t first_shape = 0, next_shape = 0;
+    uint32_t length = mpeg_frame_length(in, 0, &first_shape);
+    return length > 0 && mpeg_frame_length(in, length, &next_shape) > 0 &&
+           next_shape == first_shape;
+}
+
 static enum sk_type sniff_media(const struct sk_reader *in)
 {
     if (has(in, 0, "II*\0", 4) || has(in, 0, "MM\0*", 4))
@@ -93,6 +156,8 @@ static enum sk_type sniff_media(const struct sk_reader *in)
     if (has(in, 0, "RIFF", 4) || has(in, 4, "ftyp", 4) || has(in, 0, "OggS", 4) ||
         has(in, 0, "fLaC", 4) || has(in, 0, "ID3", 3) ||
         has(in, 0, "\x1a\x45\xdf\xa3", 4))
+        return SK_TYPE_MEDIA;
+    if (is_sun_audio(in) || is_mpeg_audio(in))
         return SK_TYPE_MEDIA;
     if (has(in, 0, "wOFF", 4) || has(in, 0, "wOF2", 4) || has(in, 0, "OTTO", 4) ||
         has(in, 0, "\0\1\0\0\0", 5))

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "engine/names.h"
 #include "engine/sniff.h"
 #include "engine/unpacker.h"
 #include "unpackers/registry.h"
@@ -542,6 +543,55 @@ static void text_openers(void)
     CHECK_EQ_STR(opener_name("", SK_TYPE_EML, mail), "mime");
 }
 
+/* Sun audio by its header, not ".snd" alone; MPEG audio with no ID3 tag by
+ * two frame headers of one shape, the second where the first frame ends
+ * (MPEG-1 layer III, 128 kbit/s, 44.1 kHz, no padding: 144 * 128000 / 44100
+ * = 417 bytes). One header alone, or a second of another shape, is data. */
+static void audio_without_tags(void)
+{
+    uint8_t au[32] = ".snd\0\0\0\x20\xff\xff\xff\xff\0\0\0\x03\0\0\x1f\x40\0\0\0\x01";
+    CHECK_EQ_STR(sniff_name(au, sizeof au), "media");
+    au[15] = 99; /* no such encoding */
+    CHECK_EQ_STR(sniff_name(au, sizeof au), "data");
+    au[15] = 3;
+    au[7] = 8; /* the data would start inside the header */
+    CHECK_EQ_STR(sniff_name(au, sizeof au), "data");
+    CHECK_EQ_STR(sniff_name(".snd\0\0", 6), "data");
+
+    static uint8_t mp3[417 + 4 + 16];
+    const uint8_t frame[4] = {0xff, 0xfb, 0x90, 0x00};
+    memcpy(mp3, frame, 4);
+    CHECK_EQ_STR(sniff_name(mp3, sizeof mp3), "data");
+    memcpy(mp3 + 417, frame, 4);
+    CHECK_EQ_STR(sniff_name(mp3, sizeof mp3), "media");
+    CHECK_EQ_STR(sniff_name(mp3, 417 + 3), "data"); /* the second header cut */
+    mp3[417 + 2] = 0x94; /* 48 kHz: another stream's shape */
+    CHECK_EQ_STR(sniff_name(mp3, sizeof mp3), "data");
+    mp3[417 + 2] = 0x90;
+    mp3[2] = 0xf0; /* bit rate index 15: not a valid header */
+    CHECK_EQ_STR(sniff_name(mp3, sizeof mp3), "data");
+}
+/* A path in a name: an archive member's is an escape for the extraction
+ * tools that honour it, a message part's only a name a mail client cuts to
+ * its last component. Relative folders are neither. (Not sniffing, but the
+ * same question of a name's meaning by where it comes from.) */
+static void path_names_by_container(void)
+{
+    const char *paths[] = {"C:\\win95\\TEMP\\x.tiff", "C:win95TEMPx.tiff",
+                           "\\\\server\\share\\x", "../../x", "a/../../x",
+                           "/etc/passwd", "..\\x.doc"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        CHECK_EQ_STR(sk_name_path_code(paths[i], SK_TYPE_ZIP), "name.unsafe_path");
+        CHECK_EQ_STR(sk_name_path_code(paths[i], SK_TYPE_TAR), "name.unsafe_path");
+        CHECK_EQ_STR(sk_name_path_code(paths[i], SK_TYPE_EML), "name.attachment_path");
+        CHECK_EQ_STR(sk_name_path_code(paths[i], SK_TYPE_TNEF), "name.attachment_path");
+    }
+    const char *plain[] = {"x.tiff", "dir/x.txt", "a..b.txt", "..x", "dir\\x"};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        CHECK(sk_name_path_code(plain[i], SK_TYPE_ZIP) == NULL);
+        CHECK(sk_name_path_code(plain[i], SK_TYPE_EML) == NULL);
+    }
+}
 
 int main(void)
 {
@@ -567,5 +617,7 @@ int main(void)
     moved_bids_stay_in_bounds();
     text_bids_keep_the_old_order();
     text_openers();
+    audio_without_tags();
+    path_names_by_container();
     return check_exit("sniff");
 }
