@@ -100,8 +100,12 @@ static void structural_reasons(struct sk_job *job, struct sk_node *node)
     if (node->type == SK_TYPE_DATA && node->data.len > 0 && !part)
         sk_job_reason(job, "content.unknown", -1, node, "%zu bytes of no recognised type",
                       node->data.len);
-    if (node->depth > 0 && sk_name_is_unsafe(node->name))
-        sk_job_reason(job, "name.unsafe_path", -1, node, "member name '%s'", node->name);
+    /* A path-like name: unsafe in an archive (extraction honours it), only
+     * worth a note on a mail attachment (clients save the last part). */
+    const char *path_code =
+        node->parent ? sk_name_path_code(node->name, node->parent->type) : NULL;
+    if (path_code)
+        sk_job_reason(job, path_code, -1, node, "member name '%s'", node->name);
     /* The root's name counts too: it is the attachment's name in a request. */
     const char *deception = sk_name_deception(node->name);
     if (deception)
