@@ -110,6 +110,10 @@ static const struct sk_type_traits traits[SK_TYPE_COUNT] = {
     [SK_TYPE_VBA] = {.name = "vba", .stage = SK_STAGE_UNPACK},
     [SK_TYPE_XLM] = {.name = "xlm", .stage = SK_STAGE_UNPACK},
     [SK_TYPE_BIFF] = {.name = "biff", .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_GPT] = {.name = "gpt",
+                     .disk_image = true,
+                     DISK_IMAGE_HOLDS,
+                     .stage = SK_STAGE_UNPACK},
 };
 
 const struct sk_type_traits *sk_type_traits(enum sk_type type)
@@ -136,6 +140,7 @@ int sk_type_precedence(enum sk_type type)
     case SK_TYPE_VHD: return 22;
     case SK_TYPE_UDF: return 23;
     case SK_TYPE_FAT: return 24;
+    case SK_TYPE_GPT: return 25; /* below a VHD, whose disk it may be */
     case SK_TYPE_OLE2:
     case SK_TYPE_MSI: return 40;
     case SK_TYPE_LNK: return 41;

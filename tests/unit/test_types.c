@@ -68,6 +68,7 @@ static const struct {
     {SK_TYPE_VBA, "vba"},
     {SK_TYPE_XLM, "xlm"},
     {SK_TYPE_BIFF, "biff"},
+    {SK_TYPE_GPT, "gpt"},
 };
 
 static void every_name_pinned(void)
