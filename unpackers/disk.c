@@ -1,5 +1,6 @@
-/* Virtual disks that are not a file system themselves: VHD and VHDX, and
- * the MBR partitions inside them. (UDF is udf.c's, FAT volumes fat.c's.)
+/* Virtual disks that are not a file system themselves: VHD and VHDX, raw
+ * disk images with a GPT, and the MBR or GPT partitions inside them. (UDF
+ * is udf.c's, FAT volumes fat.c's, the GPT's structures gpt.c's.)
  *
  * Specs: Microsoft "Virtual Hard Disk Image Format Specification" 1.0: the
  * 512-byte hard disk footer (big-endian: Cookie "conectix", Data Offset,
@@ -13,21 +14,25 @@
  * FileOffsetMB in bits 20-63, one sector bitmap entry after each chunk),
  * 2.6 (metadata: File Parameters, Virtual Disk Size, Logical Sector Size).
  * The classic MBR partition table (four 16-byte entries at 446: type byte
- * at 4, first LBA at 8, sector count at 12; 55 AA at 510).
+ * at 4, first LBA at 8, sector count at 12; 55 AA at 510); a protective
+ * 0xEE entry there (UEFI 2.10, 5.2.3) hands the disk to gpt.c.
  *
- * Children: each MBR partition ("partition1".."partition4"), or the whole
+ * Children: each MBR partition ("partition1".."partition4"), each used GPT
+ * entry ("partitionN", N its index in the array, opened whatever its type
+ * GUID: the child is sniffed), or the whole
  * disk ("volume") when it starts with a FAT boot sector instead of an MBR;
  * a FAT partition is then opened by fat.c. A fixed VHD's partitions are
  * views; a dynamic VHD's and a VHDX's are assembled block by block through
  * sk_unpack_append (blocks that hold no data read as zeros; sector bitmaps
  * are not consulted, as only differencing disks need them).
  * Refuses, never silently: differencing VHDs, VHDX files with a parent or a
- * log to replay, GPT and partition types other than FAT are
+ * log to replay and MBR partition types other than FAT are
  * error.unsupported with container.disk_image (what they hold cannot be
  * listed); the raw bytes of a non-FAT partition are still handed back and
  * scanned. A bad footer checksum, a missing VHDX header, region table or
- * metadata item, a block or partition outside the image is error.corrupt.
- * Limits: four partitions; BAT entries are read only for the blocks a
+ * metadata item, a block or partition outside the image, a GPT whose two
+ * headers both fail is error.corrupt (the protective partition's bytes
+ * still scanned). Limits: four MBR partitions, SK_GPT_MAX_PARTITIONS GPT ones; BAT entries are read only for the blocks a
  * partition covers, each checked against the BAT and the image; VHDX
  * tables are read with fixed caps (VHDX_MAX_*); assembled bytes go through
  * sk_unpack_append (node, total, ratio, time). */

@@ -69,6 +69,7 @@ static const struct {
     {SK_TYPE_XLM, "xlm"},
     {SK_TYPE_BIFF, "biff"},
     {SK_TYPE_GPT, "gpt"},
+    {SK_TYPE_DMG, "dmg"},
 };
 
 static void every_name_pinned(void)
