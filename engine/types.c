@@ -118,6 +118,10 @@ static const struct sk_type_traits traits[SK_TYPE_COUNT] = {
                      .disk_image = true,
                      DISK_IMAGE_HOLDS,
                      .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_NTFS] = {.name = "ntfs",
+                      .disk_image = true,
+                      DISK_IMAGE_HOLDS,
+                      .stage = SK_STAGE_UNPACK},
 };
 
 const struct sk_type_traits *sk_type_traits(enum sk_type type)
@@ -148,6 +152,7 @@ int sk_type_precedence(enum sk_type type)
     /* Above the volumes a raw first chunk shows (a FAT boot sector): the
      * trailer says the whole is a DMG. */
     case SK_TYPE_DMG: return 20;
+    case SK_TYPE_NTFS: return 26; /* a volume, as FAT */
     case SK_TYPE_OLE2:
     case SK_TYPE_MSI: return 40;
     case SK_TYPE_LNK: return 41;

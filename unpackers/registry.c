@@ -31,7 +31,8 @@
     X(tnef) \
     X(pkcs7) \
     X(pgp) \
-    X(dmg)
+    X(dmg) \
+    X(ntfs)
 /* clang-format on */
 
 #define DECLARE(name) extern const struct sk_unpacker sk_unpacker_##name;
