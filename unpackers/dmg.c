@@ -144,6 +144,14 @@ static size_t decode_mish(struct sk_unpack *u, struct sk_reader *xml, size_t at,
     return n;
 }
 
+/* A plist Name as a child's name: no path separator, no control byte. */
+static void plain_name(char *name)
+{
+    for (char *c = name; *c; c++)
+        if (*c == '/' || *c == '\\' || (unsigned char)*c < 0x20)
+            *c = '_';
+}
+
 /* The blkx array's dicts into st->parts. */
 static int read_plist(struct sk_unpack *u, struct dmg_state *st, struct sk_reader *xml)
 {
@@ -151,8 +159,12 @@ static int read_plist(struct sk_unpack *u, struct dmg_state *st, struct sk_reade
     if (!find(xml, 0, end, "<key>blkx</key>", &at) || !find(xml, at, end, "</array>", &array_end))
         return SK_ECORRUPT;
     size_t dict, dict_end;
-    while (st->n_parts < DMG_MAX_PARTITIONS && find(xml, at, array_end, "<dict>", &dict) &&
-           find(xml, dict, array_end, "</dict>", &dict_end)) {
+    /* a bad entry is reported and skipped: the turns, not only the
+     * entries kept, are bounded, so junk cannot fill the error list */
+    for (unsigned turn = 0; turn < 2 * DMG_MAX_PARTITIONS && st->n_parts < DMG_MAX_PARTITIONS &&
+                            find(xml, at, array_end, "<dict>", &dict) &&
+                            find(xml, dict, array_end, "</dict>", &dict_end);
+         turn++) {
         at = dict_end;
         struct blkx *b = &st->parts[st->n_parts];
         size_t v, n;
@@ -173,6 +185,7 @@ static int read_plist(struct sk_unpack *u, struct dmg_state *st, struct sk_reade
             snprintf(b->name, sizeof b->name, "%.*s", (int)n, (const char *)name);
         else
             snprintf(b->name, sizeof b->name, "partition%u", st->n_parts);
+        plain_name(b->name);
     }
     if (find(xml, at, array_end, "<dict>", &dict))
         sk_unpack_fail(u, "dmg", SK_EUNSUPPORTED, "blkx entries past the first %u not read",
@@ -352,7 +365,9 @@ static int assemble(struct sk_unpack *u, struct dmg_state *st, const struct blkx
             rc = SK_EUNSUPPORTED;
             break;
         }
-        struct sk_reader fork = sk_reader_sub_at(&st->img, st->data_fork, (size_t)st->data_len);
+        /* a copy: a fork outside the image must not poison st->img */
+        struct sk_reader img = st->img;
+        struct sk_reader fork = sk_reader_sub_at(&img, st->data_fork, (size_t)st->data_len);
         const uint8_t *p = NULL;
         if (sk_add_u64(data_offset, comp_off, &at) == 0 && comp_len <= SIZE_MAX)
             p = sk_reader_at(&fork, at, (size_t)comp_len);
