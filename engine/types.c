@@ -110,6 +110,18 @@ static const struct sk_type_traits traits[SK_TYPE_COUNT] = {
     [SK_TYPE_VBA] = {.name = "vba", .stage = SK_STAGE_UNPACK},
     [SK_TYPE_XLM] = {.name = "xlm", .stage = SK_STAGE_UNPACK},
     [SK_TYPE_BIFF] = {.name = "biff", .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_GPT] = {.name = "gpt",
+                     .disk_image = true,
+                     DISK_IMAGE_HOLDS,
+                     .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_DMG] = {.name = "dmg",
+                     .disk_image = true,
+                     DISK_IMAGE_HOLDS,
+                     .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_NTFS] = {.name = "ntfs",
+                      .disk_image = true,
+                      DISK_IMAGE_HOLDS,
+                      .stage = SK_STAGE_UNPACK},
 };
 
 const struct sk_type_traits *sk_type_traits(enum sk_type type)
@@ -136,6 +148,11 @@ int sk_type_precedence(enum sk_type type)
     case SK_TYPE_VHD: return 22;
     case SK_TYPE_UDF: return 23;
     case SK_TYPE_FAT: return 24;
+    case SK_TYPE_GPT: return 25; /* below a VHD, whose disk it may be */
+    /* Above the volumes a raw first chunk shows (a FAT boot sector): the
+     * trailer says the whole is a DMG. */
+    case SK_TYPE_DMG: return 20;
+    case SK_TYPE_NTFS: return 26; /* a volume, as FAT */
     case SK_TYPE_OLE2:
     case SK_TYPE_MSI: return 40;
     case SK_TYPE_LNK: return 41;

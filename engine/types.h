@@ -78,6 +78,9 @@ enum sk_type {
     SK_TYPE_VBA,  /* decompressed VBA module source */
     SK_TYPE_XLM,  /* Excel 4.0 macro formulas as text */
     SK_TYPE_BIFF, /* an Excel BIFF5/BIFF8 workbook stream */
+    SK_TYPE_GPT,  /* a raw disk image partitioned by a GUID Partition Table */
+    SK_TYPE_DMG,  /* an Apple disk image (UDIF: the "koly" trailer) */
+    SK_TYPE_NTFS, /* an NTFS volume (recognised, not walked) */
     SK_TYPE_COUNT
 };
 

@@ -1,5 +1,6 @@
-/* Virtual disks that are not a file system themselves: VHD and VHDX, and
- * the MBR partitions inside them. (UDF is udf.c's, FAT volumes fat.c's.)
+/* Virtual disks that are not a file system themselves: VHD and VHDX, raw
+ * disk images with a GPT, and the MBR or GPT partitions inside them. (UDF
+ * is udf.c's, FAT volumes fat.c's, the GPT's structures gpt.c's.)
  *
  * Specs: Microsoft "Virtual Hard Disk Image Format Specification" 1.0: the
  * 512-byte hard disk footer (big-endian: Cookie "conectix", Data Offset,
@@ -13,21 +14,25 @@
  * FileOffsetMB in bits 20-63, one sector bitmap entry after each chunk),
  * 2.6 (metadata: File Parameters, Virtual Disk Size, Logical Sector Size).
  * The classic MBR partition table (four 16-byte entries at 446: type byte
- * at 4, first LBA at 8, sector count at 12; 55 AA at 510).
+ * at 4, first LBA at 8, sector count at 12; 55 AA at 510); a protective
+ * 0xEE entry there (UEFI 2.10, 5.2.3) hands the disk to gpt.c.
  *
- * Children: each MBR partition ("partition1".."partition4"), or the whole
+ * Children: each MBR partition ("partition1".."partition4"), each used GPT
+ * entry ("partitionN", N its index in the array, opened whatever its type
+ * GUID: the child is sniffed), or the whole
  * disk ("volume") when it starts with a FAT boot sector instead of an MBR;
  * a FAT partition is then opened by fat.c. A fixed VHD's partitions are
  * views; a dynamic VHD's and a VHDX's are assembled block by block through
  * sk_unpack_append (blocks that hold no data read as zeros; sector bitmaps
  * are not consulted, as only differencing disks need them).
  * Refuses, never silently: differencing VHDs, VHDX files with a parent or a
- * log to replay, GPT and partition types other than FAT are
+ * log to replay and MBR partition types other than FAT are
  * error.unsupported with container.disk_image (what they hold cannot be
  * listed); the raw bytes of a non-FAT partition are still handed back and
  * scanned. A bad footer checksum, a missing VHDX header, region table or
- * metadata item, a block or partition outside the image is error.corrupt.
- * Limits: four partitions; BAT entries are read only for the blocks a
+ * metadata item, a block or partition outside the image, a GPT whose two
+ * headers both fail is error.corrupt (the protective partition's bytes
+ * still scanned). Limits: four MBR partitions, SK_GPT_MAX_PARTITIONS GPT ones; BAT entries are read only for the blocks a
  * partition covers, each checked against the BAT and the image; VHDX
  * tables are read with fixed caps (VHDX_MAX_*); assembled bytes go through
  * sk_unpack_append (node, total, ratio, time). */
@@ -37,6 +42,7 @@
 
 #include "../engine/error.h"
 #include "../engine/reader.h"
+#include "gpt.h"
 #include "unpacker.h"
 
 #define MBR_PARTITIONS 4u
@@ -70,15 +76,29 @@ struct part {
 
 struct disk_state {
     struct vdisk disk;
-    struct part parts[MBR_PARTITIONS];
+    struct part parts[SK_GPT_MAX_PARTITIONS]; /* MBR_PARTITIONS for an MBR */
     unsigned n_parts, next_part;
 };
 
 static const uint8_t zeros[ZERO_CHUNK];
 
+/* An MBR whose table holds a protective (0xEE) entry: UEFI 5.2.3. */
+static bool has_protective_entry(struct sk_reader *mbr)
+{
+    if (!sk_reader_match(mbr, 510, "\x55\xaa", 2))
+        return false;
+    for (unsigned i = 0; i < MBR_PARTITIONS; i++)
+        if (sk_reader_u8_at(mbr, 446 + 16 * i + 4) == 0xee)
+            return true;
+    return false;
+}
+
 /* The bid: MS-VHDX 2.2's "vhdxfile" file type identifier; the VHD
  * specification's "conectix" cookie in the footer that ends a fixed VHD, or
- * in the copy that starts a dynamic one. 64 bits of magic each: 60. */
+ * in the copy that starts a dynamic one. 64 bits of magic each: 60. A raw
+ * disk with a GPT (UEFI 5.2.3 and 5.3.2: a protective MBR entry, 55 AA,
+ * then "EFI PART" at LBA 1 of 512 bytes): 80 bits, also 60, and the VHD
+ * whose disk it is outranks it by its type's precedence. */
 static int bid(const struct sk_node *node, enum sk_type *type)
 {
     struct sk_reader r = sk_reader_make(node->data.p, node->data.len);
@@ -87,6 +107,8 @@ static int bid(const struct sk_node *node, enum sk_type *type)
     else if ((r.len >= 1024 && sk_reader_match(&r, r.len - 512, "conectix", 8)) ||
              sk_reader_match(&r, 0, "conectix", 8))
         *type = SK_TYPE_VHD;
+    else if (sk_reader_match(&r, 512, "EFI PART", 8) && has_protective_entry(&r))
+        *type = SK_TYPE_GPT;
     else
         return 0;
     return 60;
@@ -385,6 +407,75 @@ static bool is_boot_sector(struct sk_reader *s)
            per_cluster != 0 && (per_cluster & (per_cluster - 1)) == 0;
 }
 
+/* Copies n bytes of the virtual disk at off into buf (unallocated spans as
+ * zeros): gpt.c's view of the disk. */
+static int vdisk_read(void *ctx, uint64_t off, uint8_t *buf, size_t n)
+{
+    const struct vdisk *d = ctx;
+    /* each turn copies avail > 0 bytes, so n bounds the turns */
+    for (size_t done = 0; done < n;) {
+        uint64_t avail, at;
+        if (sk_add_u64(off, done, &at) != 0)
+            return SK_ECORRUPT;
+        const uint8_t *src = vdisk_span(d, at, &avail);
+        if (avail == 0)
+            return SK_ETRUNC;
+        size_t k = avail < n - done ? (size_t)avail : n - done;
+        if (src)
+            memcpy(buf + done, src, k);
+        else
+            memset(buf + done, 0, k);
+        done += k;
+    }
+    return 0;
+}
+
+/* The GPT's partitions (gpt.c), each in the disk, into st; false when
+ * neither header holds, the caller then scans the protective partition's
+ * raw bytes as before. */
+static bool read_gpt(struct sk_unpack *u, struct disk_state *st)
+{
+    struct sk_gpt *gpt = malloc(sizeof *gpt); /* 5 KiB: not on a worker's stack */
+    if (!gpt)
+        return false;
+    struct sk_gpt_disk view = {vdisk_read, &st->disk, st->disk.size, st->disk.sector};
+    int rc = sk_gpt_read(&view, gpt);
+    if (rc != 0) {
+        sk_unpack_fail(u, "disk", SK_ECORRUPT, "GPT: neither header holds (the primary: %s)",
+                       gpt->problem);
+        free(gpt);
+        return false;
+    }
+    sk_unpack_info(u, "partition_table", "GPT%s", gpt->backup_used ? " (backup header)" : "");
+    if (gpt->primary_bad)
+        sk_unpack_fail(u, "disk", SK_ECORRUPT, "GPT primary header: %s; the backup is read",
+                       gpt->problem);
+    if (gpt->dropped) {
+        /* no tool writes more than 128 entries: the rest go unlisted, loudly */
+        sk_unpack_reason(u, "container.disk_image", "GPT partitions past the first %u not listed",
+                         SK_GPT_MAX_PARTITIONS);
+        sk_unpack_fail(u, "disk", SK_EUNSUPPORTED, "GPT: %u partitions past the first %u not read",
+                       gpt->dropped, SK_GPT_MAX_PARTITIONS);
+    }
+    for (unsigned i = 0; i < gpt->n_parts; i++) {
+        const struct sk_gpt_partition *g = &gpt->parts[i];
+        uint64_t off, end;
+        if (g->last_lba < g->first_lba || sk_mul_u64(g->first_lba, st->disk.sector, &off) != 0 ||
+            sk_mul_u64(g->last_lba - g->first_lba + 1, st->disk.sector, &end) != 0 ||
+            off >= st->disk.size || end > st->disk.size - off) {
+            sk_unpack_fail(u, "disk", SK_ECORRUPT, "GPT partition %u lies outside the disk",
+                           g->index);
+            continue;
+        }
+        struct part *p = &st->parts[st->n_parts++];
+        p->off = off;
+        p->size = end;
+        snprintf(p->name, sizeof p->name, "partition%u", g->index);
+    }
+    free(gpt);
+    return true;
+}
+
 static void refuse_partition(struct sk_unpack *u, unsigned i, uint8_t type)
 {
     sk_unpack_reason(u, "container.disk_image",
@@ -414,13 +505,21 @@ static int read_partitions(struct sk_unpack *u, struct disk_state *st)
         st->n_parts = 1;
         return 0;
     }
+    /* a GPT that holds is the disk's table (a hybrid MBR's other entries
+     * repeat some of its partitions); one that does not leaves the
+     * protective partition's raw bytes to be scanned, already failed */
+    bool gpt = has_protective_entry(&mbr);
+    if (gpt && read_gpt(u, st)) {
+        sk_unpack_info(u, "partitions", "%u", st->n_parts);
+        return 0;
+    }
     for (unsigned i = 0; i < MBR_PARTITIONS; i++) {
         struct sk_reader e = sk_reader_sub_at(&mbr, 446 + 16 * i, 16);
         uint8_t type = sk_reader_u8_at(&e, 4);
         uint64_t lba = sk_reader_u32le_at(&e, 8), count = sk_reader_u32le_at(&e, 12);
         if (type == 0 || count == 0)
             continue;
-        if (!is_fat_type(type))
+        if (!is_fat_type(type) && !(gpt && type == 0xee))
             refuse_partition(u, i + 1, type);
         uint64_t off = lba * st->disk.sector, size = count * st->disk.sector;
         if (off >= st->disk.size || size > st->disk.size - off) {
@@ -436,6 +535,15 @@ static int read_partitions(struct sk_unpack *u, struct disk_state *st)
     return 0;
 }
 
+/* A raw disk image: the disk is the image. */
+static int read_raw(struct sk_unpack *u, struct vdisk *d)
+{
+    d->size = d->len;
+    sk_unpack_info(u, "format", "raw disk image");
+    sk_unpack_info(u, "disk_size", "%llu bytes", (unsigned long long)d->size);
+    return 0;
+}
+
 static int open_disk(struct sk_unpack *u, void **state)
 {
     struct disk_state *st = calloc(1, sizeof *st);
@@ -446,7 +554,9 @@ static int open_disk(struct sk_unpack *u, void **state)
     st->disk.sector = 512;
     const char *why = NULL;
     bool vhdx = u->node->type == SK_TYPE_VHDX;
-    int rc = vhdx ? read_vhdx(u, &st->disk, &why) : read_vhd(u, &st->disk, &why);
+    int rc = u->node->type == SK_TYPE_GPT ? read_raw(u, &st->disk)
+             : vhdx                       ? read_vhdx(u, &st->disk, &why)
+                                          : read_vhd(u, &st->disk, &why);
     if (rc == SK_EUNSUPPORTED)
         sk_unpack_reason(u, "container.disk_image", "%s not opened: %s", vhdx ? "VHDX" : "VHD",
                          why);

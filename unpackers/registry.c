@@ -30,7 +30,9 @@
     X(image) \
     X(tnef) \
     X(pkcs7) \
-    X(pgp)
+    X(pgp) \
+    X(dmg) \
+    X(ntfs)
 /* clang-format on */
 
 #define DECLARE(name) extern const struct sk_unpacker sk_unpacker_##name;

@@ -68,6 +68,9 @@ static const struct {
     {SK_TYPE_VBA, "vba"},
     {SK_TYPE_XLM, "xlm"},
     {SK_TYPE_BIFF, "biff"},
+    {SK_TYPE_GPT, "gpt"},
+    {SK_TYPE_DMG, "dmg"},
+    {SK_TYPE_NTFS, "ntfs"},
 };
 
 static void every_name_pinned(void)
