@@ -106,13 +106,38 @@ static bool add_plan(struct mime_state *st, enum plan_kind kind, GMimeObject *ob
     return false;
 }
 
-/* The decoded content of a leaf part (transfer encoding undone). */
-static GByteArray *part_bytes(GMimePart *part)
+/* The raw (still encoded) content of a leaf part. */
+static GByteArray *part_raw_bytes(GMimeDataWrapper *content)
+{
+    GByteArray *bytes = g_byte_array_new();
+    GMimeStream *raw = g_mime_data_wrapper_get_stream(content);
+    if (!raw)
+        return bytes;
+    GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(bytes);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+    g_mime_stream_reset(raw);
+    g_mime_stream_write_to_stream(raw, mem);
+    g_object_unref(mem);
+    return bytes;
+}
+
+/* The decoded content of a leaf part (transfer encoding undone), at most
+ * max_bytes of it where our own decoder runs. x-uuencode is decoded by
+ * mime_text.c: GMime's filter loses its place on CRLF lines and on lines
+ * whose trailing spaces were stripped, and hands back a shorter, wrong
+ * file. */
+static GByteArray *part_bytes(GMimePart *part, size_t max_bytes)
 {
     GMimeDataWrapper *content = g_mime_part_get_content(part);
     GByteArray *bytes = g_byte_array_new();
     if (!content)
         return bytes;
+    if (g_mime_data_wrapper_get_encoding(content) == GMIME_CONTENT_ENCODING_UUENCODE) {
+        GByteArray *raw = part_raw_bytes(content);
+        sk_uu_decode_part((const char *)raw->data, raw->len, max_bytes, bytes);
+        g_byte_array_unref(raw);
+        return bytes;
+    }
     GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(bytes);
     g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
     g_mime_data_wrapper_write_to_stream(content, mem);
@@ -130,9 +155,9 @@ static bool is_body_text(GMimeObject *object)
 }
 
 /* A text part as UTF-8: charset decoded, HTML reduced. */
-static GString *part_text(GMimeObject *object)
+static GString *part_text(GMimeObject *object, size_t max_bytes)
 {
-    GByteArray *raw = part_bytes(GMIME_PART(object));
+    GByteArray *raw = part_bytes(GMIME_PART(object), max_bytes);
     GString *utf8 = g_string_new(NULL);
     const char *charset = g_mime_object_get_content_type_parameter(object, "charset");
     sk_text_append_utf8(utf8, raw->data, raw->len, charset);
@@ -159,14 +184,18 @@ static char *child_name(struct sk_unpack *u, const char *given, const char *stem
     return sk_unpack_strndup(u, made, strlen(made));
 }
 
+static size_t node_bytes(struct sk_unpack *u)
+{
+    return (size_t)sk_unpack_limits(u)->max_node_bytes;
+}
+
 /* uuencoded attachments inside a body text part. */
 static bool plan_uu_blocks(struct sk_unpack *u, struct mime_state *st, const GString *text)
 {
     struct sk_uu_block block;
     size_t from = 0;
     while (from < text->len &&
-           sk_uu_next(text->str, text->len, from, (size_t)sk_unpack_limits(u)->max_node_bytes,
-                      &block)) {
+           sk_uu_next(text->str, text->len, from, node_bytes(u), &block)) {
         if (!add_plan(st, PLAN_BYTES, NULL, block.bytes,
                       sk_unpack_strndup(u, block.name, strlen(block.name))))
             return false;
@@ -177,7 +206,7 @@ static bool plan_uu_blocks(struct sk_unpack *u, struct mime_state *st, const GSt
 
 static bool visit_text(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it)
 {
-    GString *text = part_text(it->object);
+    GString *text = part_text(it->object, node_bytes(u));
     sk_unpack_harvest(u, text->str, text->len, "body");
     bool ok = true;
     if (!it->nested) {
@@ -504,7 +533,7 @@ static int next_part(struct sk_unpack *u, void *state, struct sk_child *child)
     struct plan *plan = &st->plans[st->next++];
     GByteArray *bytes = plan->bytes;
     if (plan->kind == PLAN_PART)
-        bytes = part_bytes(GMIME_PART(plan->object));
+        bytes = part_bytes(GMIME_PART(plan->object), node_bytes(u));
     else if (plan->kind == PLAN_MESSAGE)
         bytes = message_bytes(plan->object);
     child->name = plan->name;

@@ -214,6 +214,24 @@ static bool decode_uu_line(const char *line, size_t len, GByteArray *bytes, size
     return true;
 }
 
+/* Decodes the uuencoded lines of text from at on into bytes, up to the
+ * closing line (or the text's end); returns where the closing line ends. */
+static size_t decode_uu_lines(const char *text, size_t n, size_t at, size_t max_bytes,
+                              GByteArray *bytes)
+{
+    size_t eol = at;
+    while (at < n) {
+        eol = line_end(text, n, at);
+        size_t len = eol - at;
+        while (len > 0 && text[at + len - 1] == '\r')
+            len--;
+        if (!decode_uu_line(text + at, len, bytes, max_bytes))
+            break;
+        at = eol + 1;
+    }
+    return eol < n ? eol + 1 : n;
+}
+
 bool sk_uu_next(const char *text, size_t n, size_t from, size_t max_bytes,
                 struct sk_uu_block *block)
 {
@@ -222,20 +240,21 @@ bool sk_uu_next(const char *text, size_t n, size_t from, size_t max_bytes,
         size_t eol = line_end(text, n, at);
         if (parse_begin(text + at, eol - at, block->name, sizeof block->name)) {
             block->bytes = g_byte_array_new();
-            at = eol + 1;
-            while (at < n) {
-                eol = line_end(text, n, at);
-                size_t len = eol - at;
-                while (len > 0 && text[at + len - 1] == '\r')
-                    len--;
-                if (!decode_uu_line(text + at, len, block->bytes, max_bytes))
-                    break;
-                at = eol + 1;
-            }
-            block->next = eol < n ? eol + 1 : n;
+            block->next = decode_uu_lines(text, n, eol + 1, max_bytes, block->bytes);
             return true;
         }
         at = eol + 1;
     }
     return false;
+}
+
+void sk_uu_decode_part(const char *text, size_t n, size_t max_bytes, GByteArray *bytes)
+{
+    struct sk_uu_block block;
+    if (!sk_uu_next(text, n, 0, max_bytes, &block)) {
+        decode_uu_lines(text, n, 0, max_bytes, bytes);
+        return;
+    }
+    g_byte_array_append(bytes, block.bytes->data, block.bytes->len);
+    g_byte_array_unref(block.bytes);
 }

@@ -30,4 +30,11 @@ struct sk_uu_block {
 bool sk_uu_next(const char *text, size_t n, size_t from, size_t max_bytes,
                 struct sk_uu_block *block);
 
+/* Appends the content of a part whose Content-Transfer-Encoding is
+ * x-uuencode to bytes: the block after its `begin` line, or, without one,
+ * the uuencoded lines from the start. Lines end in LF or CRLF, and a line
+ * whose trailing spaces a mailer stripped still decodes (GMime's own filter
+ * loses its place on both). At most max_bytes are decoded. */
+void sk_uu_decode_part(const char *text, size_t n, size_t max_bytes, GByteArray *bytes);
+
 #endif
