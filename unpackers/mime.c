@@ -24,6 +24,7 @@
 #include "../engine/error.h"
 #include "../engine/limits.h"
 #include "../engine/reader.h"
+#include "../engine/sniff.h"
 #include "mime_text.h"
 #include "text_head.h"
 #include "unpacker.h"
@@ -151,7 +152,8 @@ static bool is_body_text(GMimeObject *object)
     return type && g_mime_content_type_is_type(type, "text", "*") &&
            !g_mime_part_is_attachment(GMIME_PART(object)) &&
            (g_mime_content_type_is_type(type, "text", "plain") ||
-            g_mime_content_type_is_type(type, "text", "html"));
+            g_mime_content_type_is_type(type, "text", "html") ||
+            g_mime_content_type_is_type(type, "text", "rfc822-headers"));
 }
 
 /* A text part as UTF-8: charset decoded, HTML reduced. */
@@ -204,17 +206,24 @@ static bool plan_uu_blocks(struct sk_unpack *u, struct mime_state *st, const GSt
     return true;
 }
 
+/* Harvests a text and, outside a forwarded message, adds it to the body
+ * and plans its uuencoded blocks. */
+static bool take_text(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it,
+                      const GString *text)
+{
+    sk_unpack_harvest(u, text->str, text->len, "body");
+    if (it->nested)
+        return true;
+    if (st->body->len)
+        g_string_append_c(st->body, '\n');
+    g_string_append_len(st->body, text->str, (gssize)text->len);
+    return plan_uu_blocks(u, st, text);
+}
+
 static bool visit_text(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it)
 {
     GString *text = part_text(it->object, node_bytes(u));
-    sk_unpack_harvest(u, text->str, text->len, "body");
-    bool ok = true;
-    if (!it->nested) {
-        if (st->body->len)
-            g_string_append_c(st->body, '\n');
-        g_string_append_len(st->body, text->str, (gssize)text->len);
-        ok = plan_uu_blocks(u, st, text);
-    }
+    bool ok = take_text(u, st, it, text);
     g_string_free(text, TRUE);
     return ok;
 }
@@ -244,27 +253,88 @@ static bool visit_message_part(struct sk_unpack *u, struct mime_state *st,
                     child_name(u, filename, "message", ++st->n_messages, ".eml"));
 }
 
+/* True when text (a multipart's content, found nowhere else) holds
+ * nothing but white space. */
+static bool is_blank(const char *text)
+{
+    size_t len = text ? strlen(text) : 0;
+    struct sk_reader r = sk_reader_make(text, len);
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = sk_reader_u8_at(&r, i);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            return false;
+    }
+    return true;
+}
+
+/* A part header field at the start of a line: content that declares parts
+ * of its own was meant to be split, and without its boundary we cannot
+ * know how. */
+static bool is_part_field(const struct sk_reader *r, size_t at)
+{
+    static const char *const fields[] = {"Content-Type:", "Content-Transfer-Encoding:",
+                                         "Content-Disposition:"};
+    for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+        if (sk_text_starts_ci(r, at, fields[i]))
+            return true;
+    return false;
+}
+
+/* True when a multipart's content is harmless text: it sniffs as plain
+ * text and no line of it is a part's header field. */
+static bool is_plain_content(const char *text)
+{
+    size_t len = strlen(text);
+    if (sk_sniff((const uint8_t *)text, len) != SK_TYPE_TEXT)
+        return false;
+    struct sk_reader r = sk_reader_make(text, len);
+    for (size_t at = 0; at < len;) {
+        if (is_part_field(&r, at))
+            return false;
+        const uint8_t *rest = sk_reader_at(&r, at, len - at);
+        const uint8_t *nl = rest ? memchr(rest, '\n', len - at) : NULL;
+        at = nl ? at + (size_t)(nl - rest) + 1 : len;
+    }
+    return true;
+}
+
+/* A multipart whose parts could not be found (no boundary, or a boundary
+ * that never occurs: its content is in the prologue). Nothing at all is an
+ * empty multipart, which bounces and forwards cut to their headers carry;
+ * harmless text is the body text it plainly is; anything else is
+ * error.corrupt and scanned as one part. */
+static bool visit_partless(struct sk_unpack *u, struct mime_state *st,
+                           const struct walk_item *it, bool has_boundary)
+{
+    const char *prologue = g_mime_multipart_get_prologue(GMIME_MULTIPART(it->object));
+    if (is_blank(prologue))
+        return true;
+    if (is_plain_content(prologue)) {
+        GString *text = g_string_new(NULL);
+        sk_text_append_utf8(text, (const uint8_t *)prologue, strlen(prologue), NULL);
+        bool ok = take_text(u, st, it, text);
+        g_string_free(text, TRUE);
+        return ok;
+    }
+    sk_unpack_fail(u, "mime", SK_ECORRUPT, "a multipart %s; its content is scanned as one part",
+                   has_boundary ? "holds no parts" : "has no boundary");
+    if (it->nested)
+        return true;
+    GByteArray *bytes = g_byte_array_new();
+    g_byte_array_append(bytes, (const guint8 *)prologue, (guint)strlen(prologue));
+    return add_plan(st, PLAN_BYTES, NULL, bytes,
+                    sk_unpack_strndup(u, "multipart-content.txt", 21));
+}
+
 static bool visit_multipart(struct sk_unpack *u, struct mime_state *st,
                             const struct walk_item *it, GQueue *stack)
 {
     GMimeMultipart *mp = GMIME_MULTIPART(it->object);
     /* g_mime_multipart_get_boundary() invents a boundary when there is none:
-     * ask the header itself. A multipart whose parts could not be found has
-     * its content in the prologue. */
+     * ask the header itself. */
     const char *boundary = g_mime_object_get_content_type_parameter(it->object, "boundary");
-    if (!boundary || g_mime_multipart_get_count(mp) == 0) {
-        sk_unpack_fail(u, "mime", SK_ECORRUPT,
-                       "a multipart %s; its content is scanned as one part",
-                       boundary ? "holds no parts" : "has no boundary");
-        const char *prologue = g_mime_multipart_get_prologue(mp);
-        if (prologue && !it->nested) {
-            GByteArray *bytes = g_byte_array_new();
-            g_byte_array_append(bytes, (const guint8 *)prologue, (guint)strlen(prologue));
-            return add_plan(st, PLAN_BYTES, NULL, bytes,
-                            sk_unpack_strndup(u, "multipart-content.txt", 21));
-        }
-        return true;
-    }
+    if (!boundary || g_mime_multipart_get_count(mp) == 0)
+        return visit_partless(u, st, it, boundary != NULL);
     for (int i = g_mime_multipart_get_count(mp); i-- > 0;) {
         struct walk_item *next = sk_unpack_alloc(u, sizeof *next);
         if (!next)
