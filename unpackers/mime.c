@@ -78,16 +78,24 @@ static void gmime_start(void)
  * and an HTML page (75), whose first lines can look like header fields too.
  * A node typed a message already (by this bid, or a child pkcs7.c hands
  * back typed so) is this unpacker's at 90. XML is never read: a document
- * whose prolog is followed by field-like lines stays XML, as it always was. */
+ * whose prolog is followed by field-like lines stays XML, as it always was.
+ * Bytes the sniffer left as data (a NUL or control bytes in the first
+ * 64 KiB: a body in binary transfer encoding, a yEnc article) are a
+ * message, also at 60, only when their whole header block is fields
+ * (sk_looks_like_message_head): a binary format that happens to open with
+ * "X-" or "From:" does not hold a clean header block and its empty line. */
 static int bid(const struct sk_node *node, enum sk_type *type)
 {
     if (node->type == SK_TYPE_EML)
         return 90;
-    int score = sk_text_score(node, 60);
-    if (score == 0 || !sk_looks_like_message(node->data.p, node->data.len))
+    bool found = node->type == SK_TYPE_DATA
+                     ? sk_looks_like_message_head(node->data.p, node->data.len)
+                     : sk_text_score(node, 60) > 0 &&
+                           sk_looks_like_message(node->data.p, node->data.len);
+    if (!found)
         return 0;
     *type = SK_TYPE_EML;
-    return score;
+    return 60;
 }
 
 /* Plans a child. Takes bytes and name, and releases them when it fails (a
@@ -220,9 +228,20 @@ static bool take_text(struct sk_unpack *u, struct mime_state *st, const struct w
     return plan_uu_blocks(u, st, text);
 }
 
+/* A NUL in a text part (binary transfer encoding, a careless mailer)
+ * would make body.txt data of no known type: the text a reader sees has
+ * none, so it becomes a space. */
+static void replace_nuls(GString *text)
+{
+    for (char *nul = memchr(text->str, 0, text->len); nul;
+         nul = memchr(nul, 0, text->len - (size_t)(nul - text->str)))
+        *nul = ' ';
+}
+
 static bool visit_text(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it)
 {
     GString *text = part_text(it->object, node_bytes(u));
+    replace_nuls(text);
     bool ok = take_text(u, st, it, text);
     g_string_free(text, TRUE);
     return ok;
