@@ -164,14 +164,12 @@ static bool is_body_text(GMimeObject *object)
             g_mime_content_type_is_type(type, "text", "rfc822-headers"));
 }
 
-/* A text part as UTF-8: charset decoded, HTML reduced. */
-static GString *part_text(GMimeObject *object, size_t max_bytes)
+/* A text part's decoded bytes as UTF-8: charset decoded, HTML reduced. */
+static GString *part_text(GMimeObject *object, const GByteArray *raw)
 {
-    GByteArray *raw = part_bytes(GMIME_PART(object), max_bytes);
     GString *utf8 = g_string_new(NULL);
     const char *charset = g_mime_object_get_content_type_parameter(object, "charset");
     sk_text_append_utf8(utf8, raw->data, raw->len, charset);
-    g_byte_array_unref(raw);
     GMimeContentType *type = g_mime_object_get_content_type(object);
     if (g_mime_content_type_is_type(type, "text", "html")) {
         GString *text = g_string_new(NULL);
@@ -238,11 +236,48 @@ static void replace_nuls(GString *text)
         *nul = ' ';
 }
 
+/* One yEnc block of raw as a child under its name=: bytes whose size or
+ * CRC32 disagrees with its trailer (or that were cut at the node limit) are
+ * error.corrupt and still scanned. */
+static bool plan_yenc_block(struct sk_unpack *u, struct mime_state *st, const GByteArray *raw,
+                            const struct sk_yenc_block *block)
+{
+    size_t cap = MIN(block->data_end - block->data, node_bytes(u));
+    GByteArray *bytes = g_byte_array_sized_new((guint)cap);
+    g_byte_array_set_size(bytes, (guint)cap);
+    size_t len = sk_yenc_decode(raw->data, raw->len, block, bytes->data, cap);
+    g_byte_array_set_size(bytes, (guint)len);
+    const char *name = block->name[0] ? block->name : "yenc.bin";
+    if (!sk_yenc_check(block, bytes->data, len))
+        sk_unpack_fail(u, "mime", SK_ECORRUPT,
+                       "yEnc block %.64s: its size or CRC32 is not its trailer's", name);
+    return add_plan(st, PLAN_BYTES, NULL, bytes, sk_unpack_strndup(u, name, strlen(name)));
+}
+
+/* yEnc blocks in a text part's decoded bytes (before its charset is, which
+ * would mangle them). Each block, a part of a multi-part file too, is a
+ * child of its own: one article carries one part, and a part alone is
+ * typed by its bytes (data of no known type when it is not the first). */
+static bool plan_yenc_blocks(struct sk_unpack *u, struct mime_state *st, const GByteArray *raw)
+{
+    struct sk_yenc_block block;
+    size_t from = 0;
+    while (from < raw->len && sk_yenc_find(raw->data, raw->len, from, &block)) {
+        if (!plan_yenc_block(u, st, raw, &block))
+            return false;
+        from = block.next;
+    }
+    return true;
+}
+
 static bool visit_text(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it)
 {
-    GString *text = part_text(it->object, node_bytes(u));
+    GByteArray *raw = part_bytes(GMIME_PART(it->object), node_bytes(u));
+    bool ok = it->nested || plan_yenc_blocks(u, st, raw);
+    GString *text = part_text(it->object, raw);
+    g_byte_array_unref(raw);
     replace_nuls(text);
-    bool ok = take_text(u, st, it, text);
+    ok = ok && take_text(u, st, it, text);
     g_string_free(text, TRUE);
     return ok;
 }
