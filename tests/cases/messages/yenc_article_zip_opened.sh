@@ -4,6 +4,7 @@
 # encoded here from the draft. The article is not text (its yEnc lines hold
 # control bytes), but its header block is a message's: the block is decoded
 # under its name=, its CRC32 checked, and the zip opened: EICAR -> block.
+# (yenc_crc_mismatch_corrupt runs this script with YENC_CRC_FLIP=1.)
 export TZ=UTC
 cp "$EICAR" eicar.com
 touch -d '2024-01-15 13:05:00' eicar.com
@@ -11,6 +12,8 @@ zip -q -X notes.zip eicar.com
 $PY - <<'PYEOF'
 import os
 import zlib
+
+CRC_FLIP = int(os.environ.get("YENC_CRC_FLIP", "0"))
 
 with open("notes.zip", "rb") as f:
     data = f.read()
@@ -41,7 +44,7 @@ article = (
     b"\r\n"
     b"=ybegin line=128 size=%d name=notes.zip\r\n" % len(data)
     + yencode(data)
-    + b"=yend size=%d crc32=%08x\r\n" % (len(data), zlib.crc32(data))
+    + b"=yend size=%d crc32=%08x\r\n" % (len(data), zlib.crc32(data) ^ CRC_FLIP)
 )
 with open(os.environ["OUT"], "wb") as f:
     f.write(article)
