@@ -3,18 +3,22 @@
  * Spec: RFC 2045-2049 (MIME), RFC 2047 (encoded words), RFC 2231 (parameter
  * values), as GMime implements them. Children of a message, in order:
  * `body.txt` (type text: every text part that is not an attachment, decoded
- * from its charset to UTF-8, HTML reduced to text), then every other leaf
- * under its file name (or `part-N`), every uuencoded block of the body under
- * its `begin` name, and every nested message/rfc822 as a message of its own
- * (`message-N.eml` unless it has a file name), which the engine opens in
- * turn. Before any child is handed back, password candidates are harvested
- * from the subject and every text part of the whole message, forwarded ones
- * included, so that an attachment is tried with everything the mail says.
- * Refuses: nothing silently; a multipart without a boundary is reported
- * error.corrupt and its content scanned as one part. Limits: MIME nesting
- * and part count (walked with an explicit stack); child bytes through
- * sk_unpack_append; the engine's node, depth and time limits. GMime holds
- * one copy of the message while it is open. */
+ * from its charset to UTF-8, HTML reduced to text; text/rfc822-headers
+ * too), then every other leaf under its file name (or `part-N`; x-uuencode
+ * decoded by mime_text.c), every uuencoded block of the body under its
+ * `begin` name and every yEnc block (yEnc 1.3) under its `name=`, and every
+ * nested message/rfc822 as a message of its own (`message-N.eml` unless it
+ * has a file name), which the engine opens in turn. Before any child is
+ * handed back, password candidates are harvested from the subject and every
+ * text part of the whole message, forwarded ones included, so that an
+ * attachment is tried with everything the mail says. An empty multipart is
+ * no error, and one whose parts cannot be found but whose content is plain
+ * text is that text. Refuses: nothing silently; any other multipart whose
+ * parts cannot be found is reported error.corrupt and its content scanned
+ * as one part, as is a yEnc block whose size or CRC32 does not hold.
+ * Limits: MIME nesting and part count (walked with an explicit stack);
+ * child bytes through sk_unpack_append; the engine's node, depth and time
+ * limits. GMime holds one copy of the message while it is open. */
 #include <gmime/gmime.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -202,8 +206,7 @@ static bool plan_uu_blocks(struct sk_unpack *u, struct mime_state *st, const GSt
 {
     struct sk_uu_block block;
     size_t from = 0;
-    while (from < text->len &&
-           sk_uu_next(text->str, text->len, from, node_bytes(u), &block)) {
+    while (from < text->len && sk_uu_next(text->str, text->len, from, node_bytes(u), &block)) {
         if (!add_plan(st, PLAN_BYTES, NULL, block.bytes,
                       sk_unpack_strndup(u, block.name, strlen(block.name))))
             return false;
@@ -326,8 +329,8 @@ static bool is_blank(const char *text)
  * know how. */
 static bool is_part_field(const struct sk_reader *r, size_t at)
 {
-    static const char *const fields[] = {"Content-Type:", "Content-Transfer-Encoding:",
-                                         "Content-Disposition:"};
+    static const char *const fields[] = {
+        "Content-Type:", "Content-Transfer-Encoding:", "Content-Disposition:"};
     for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
         if (sk_text_starts_ci(r, at, fields[i]))
             return true;

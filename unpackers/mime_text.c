@@ -349,9 +349,9 @@ static void read_trailer(const struct sk_reader *line, struct sk_yenc_block *blo
     uint64_t crc = 0;
     block->has_end = true;
     number(line, "size", 10, &block->end_size);
-    block->has_crc = block->part ? number(line, "pcrc32", 16, &crc)
-                                 : number(line, "crc32", 16, &crc) ||
-                                       number(line, "pcrc32", 16, &crc);
+    block->has_crc = block->part
+                         ? number(line, "pcrc32", 16, &crc)
+                         : number(line, "crc32", 16, &crc) || number(line, "pcrc32", 16, &crc);
     block->crc = (uint32_t)crc;
 }
 

@@ -43,17 +43,17 @@ void sk_uu_decode_part(const char *text, size_t n, size_t max_bytes, GByteArray 
 /* One block: `=ybegin ...`, for a part of a multi-part file `=ypart ...`,
  * the encoded lines, `=yend ...`. Offsets are into the text searched. */
 struct sk_yenc_block {
-    char name[256];     /* =ybegin name= (the rest of its line), cut to fit */
-    uint64_t size;      /* =ybegin size=: the whole file's */
-    uint64_t part;      /* =ybegin part=, 0 for a single-part file */
-    uint64_t total;     /* =ybegin total=, 0 when absent */
-    size_t data;        /* the first encoded line */
-    size_t data_end;    /* where the =yend line (or the text) starts */
-    bool has_end;       /* an =yend line closes the block */
-    uint64_t end_size;  /* =yend size=: the bytes of this part */
-    bool has_crc;       /* a CRC to check: pcrc32= of a part, else crc32= */
+    char name[256];    /* =ybegin name= (the rest of its line), cut to fit */
+    uint64_t size;     /* =ybegin size=: the whole file's */
+    uint64_t part;     /* =ybegin part=, 0 for a single-part file */
+    uint64_t total;    /* =ybegin total=, 0 when absent */
+    size_t data;       /* the first encoded line */
+    size_t data_end;   /* where the =yend line (or the text) starts */
+    bool has_end;      /* an =yend line closes the block */
+    uint64_t end_size; /* =yend size=: the bytes of this part */
+    bool has_crc;      /* a CRC to check: pcrc32= of a part, else crc32= */
     uint32_t crc;
-    size_t next;        /* where to look for the next block */
+    size_t next; /* where to look for the next block */
 };
 
 /* Finds the next block whose =ybegin line starts a line at or after `from`

@@ -43,7 +43,8 @@ static void single_part(void)
 
 static void flipped_crc(void)
 {
-    const char *text = "=ybegin line=128 size=9 name=x\n" ENCODED "\n=yend size=9 crc32=bd60df48\n";
+    const char *text =
+        "=ybegin line=128 size=9 name=x\n" ENCODED "\n=yend size=9 crc32=bd60df48\n";
     struct sk_yenc_block b;
     uint8_t out[64];
     size_t len = find_and_decode(text, &b, out, sizeof out);
