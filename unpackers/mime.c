@@ -3,18 +3,22 @@
  * Spec: RFC 2045-2049 (MIME), RFC 2047 (encoded words), RFC 2231 (parameter
  * values), as GMime implements them. Children of a message, in order:
  * `body.txt` (type text: every text part that is not an attachment, decoded
- * from its charset to UTF-8, HTML reduced to text), then every other leaf
- * under its file name (or `part-N`), every uuencoded block of the body under
- * its `begin` name, and every nested message/rfc822 as a message of its own
- * (`message-N.eml` unless it has a file name), which the engine opens in
- * turn. Before any child is handed back, password candidates are harvested
- * from the subject and every text part of the whole message, forwarded ones
- * included, so that an attachment is tried with everything the mail says.
- * Refuses: nothing silently; a multipart without a boundary is reported
- * error.corrupt and its content scanned as one part. Limits: MIME nesting
- * and part count (walked with an explicit stack); child bytes through
- * sk_unpack_append; the engine's node, depth and time limits. GMime holds
- * one copy of the message while it is open. */
+ * from its charset to UTF-8, HTML reduced to text; text/rfc822-headers
+ * too), then every other leaf under its file name (or `part-N`; x-uuencode
+ * decoded by mime_text.c), every uuencoded block of the body under its
+ * `begin` name and every yEnc block (yEnc 1.3) under its `name=`, and every
+ * nested message/rfc822 as a message of its own (`message-N.eml` unless it
+ * has a file name), which the engine opens in turn. Before any child is
+ * handed back, password candidates are harvested from the subject and every
+ * text part of the whole message, forwarded ones included, so that an
+ * attachment is tried with everything the mail says. An empty multipart is
+ * no error, and one whose parts cannot be found but whose content is plain
+ * text is that text. Refuses: nothing silently; any other multipart whose
+ * parts cannot be found is reported error.corrupt and its content scanned
+ * as one part, as is a yEnc block whose size or CRC32 does not hold.
+ * Limits: MIME nesting and part count (walked with an explicit stack);
+ * child bytes through sk_unpack_append; the engine's node, depth and time
+ * limits. GMime holds one copy of the message while it is open. */
 #include <gmime/gmime.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -24,6 +28,7 @@
 #include "../engine/error.h"
 #include "../engine/limits.h"
 #include "../engine/reader.h"
+#include "../engine/sniff.h"
 #include "mime_text.h"
 #include "text_head.h"
 #include "unpacker.h"
@@ -77,16 +82,24 @@ static void gmime_start(void)
  * and an HTML page (75), whose first lines can look like header fields too.
  * A node typed a message already (by this bid, or a child pkcs7.c hands
  * back typed so) is this unpacker's at 90. XML is never read: a document
- * whose prolog is followed by field-like lines stays XML, as it always was. */
+ * whose prolog is followed by field-like lines stays XML, as it always was.
+ * Bytes the sniffer left as data (a NUL or control bytes in the first
+ * 64 KiB: a body in binary transfer encoding, a yEnc article) are a
+ * message, also at 60, only when their whole header block is fields
+ * (sk_looks_like_message_head): a binary format that happens to open with
+ * "X-" or "From:" does not hold a clean header block and its empty line. */
 static int bid(const struct sk_node *node, enum sk_type *type)
 {
     if (node->type == SK_TYPE_EML)
         return 90;
-    int score = sk_text_score(node, 60);
-    if (score == 0 || !sk_looks_like_message(node->data.p, node->data.len))
+    bool found = node->type == SK_TYPE_DATA
+                     ? sk_looks_like_message_head(node->data.p, node->data.len)
+                     : sk_text_score(node, 60) > 0 &&
+                           sk_looks_like_message(node->data.p, node->data.len);
+    if (!found)
         return 0;
     *type = SK_TYPE_EML;
-    return score;
+    return 60;
 }
 
 /* Plans a child. Takes bytes and name, and releases them when it fails (a
@@ -106,13 +119,38 @@ static bool add_plan(struct mime_state *st, enum plan_kind kind, GMimeObject *ob
     return false;
 }
 
-/* The decoded content of a leaf part (transfer encoding undone). */
-static GByteArray *part_bytes(GMimePart *part)
+/* The raw (still encoded) content of a leaf part. */
+static GByteArray *part_raw_bytes(GMimeDataWrapper *content)
+{
+    GByteArray *bytes = g_byte_array_new();
+    GMimeStream *raw = g_mime_data_wrapper_get_stream(content);
+    if (!raw)
+        return bytes;
+    GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(bytes);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+    g_mime_stream_reset(raw);
+    g_mime_stream_write_to_stream(raw, mem);
+    g_object_unref(mem);
+    return bytes;
+}
+
+/* The decoded content of a leaf part (transfer encoding undone), at most
+ * max_bytes of it where our own decoder runs. x-uuencode is decoded by
+ * mime_text.c: GMime's filter loses its place on CRLF lines and on lines
+ * whose trailing spaces were stripped, and hands back a shorter, wrong
+ * file. */
+static GByteArray *part_bytes(GMimePart *part, size_t max_bytes)
 {
     GMimeDataWrapper *content = g_mime_part_get_content(part);
     GByteArray *bytes = g_byte_array_new();
     if (!content)
         return bytes;
+    if (g_mime_data_wrapper_get_encoding(content) == GMIME_CONTENT_ENCODING_UUENCODE) {
+        GByteArray *raw = part_raw_bytes(content);
+        sk_uu_decode_part((const char *)raw->data, raw->len, max_bytes, bytes);
+        g_byte_array_unref(raw);
+        return bytes;
+    }
     GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(bytes);
     g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
     g_mime_data_wrapper_write_to_stream(content, mem);
@@ -126,17 +164,16 @@ static bool is_body_text(GMimeObject *object)
     return type && g_mime_content_type_is_type(type, "text", "*") &&
            !g_mime_part_is_attachment(GMIME_PART(object)) &&
            (g_mime_content_type_is_type(type, "text", "plain") ||
-            g_mime_content_type_is_type(type, "text", "html"));
+            g_mime_content_type_is_type(type, "text", "html") ||
+            g_mime_content_type_is_type(type, "text", "rfc822-headers"));
 }
 
-/* A text part as UTF-8: charset decoded, HTML reduced. */
-static GString *part_text(GMimeObject *object)
+/* A text part's decoded bytes as UTF-8: charset decoded, HTML reduced. */
+static GString *part_text(GMimeObject *object, const GByteArray *raw)
 {
-    GByteArray *raw = part_bytes(GMIME_PART(object));
     GString *utf8 = g_string_new(NULL);
     const char *charset = g_mime_object_get_content_type_parameter(object, "charset");
     sk_text_append_utf8(utf8, raw->data, raw->len, charset);
-    g_byte_array_unref(raw);
     GMimeContentType *type = g_mime_object_get_content_type(object);
     if (g_mime_content_type_is_type(type, "text", "html")) {
         GString *text = g_string_new(NULL);
@@ -159,14 +196,17 @@ static char *child_name(struct sk_unpack *u, const char *given, const char *stem
     return sk_unpack_strndup(u, made, strlen(made));
 }
 
+static size_t node_bytes(struct sk_unpack *u)
+{
+    return (size_t)sk_unpack_limits(u)->max_node_bytes;
+}
+
 /* uuencoded attachments inside a body text part. */
 static bool plan_uu_blocks(struct sk_unpack *u, struct mime_state *st, const GString *text)
 {
     struct sk_uu_block block;
     size_t from = 0;
-    while (from < text->len &&
-           sk_uu_next(text->str, text->len, from, (size_t)sk_unpack_limits(u)->max_node_bytes,
-                      &block)) {
+    while (from < text->len && sk_uu_next(text->str, text->len, from, node_bytes(u), &block)) {
         if (!add_plan(st, PLAN_BYTES, NULL, block.bytes,
                       sk_unpack_strndup(u, block.name, strlen(block.name))))
             return false;
@@ -175,17 +215,72 @@ static bool plan_uu_blocks(struct sk_unpack *u, struct mime_state *st, const GSt
     return true;
 }
 
+/* Harvests a text and, outside a forwarded message, adds it to the body
+ * and plans its uuencoded blocks. */
+static bool take_text(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it,
+                      const GString *text)
+{
+    sk_unpack_harvest(u, text->str, text->len, "body");
+    if (it->nested)
+        return true;
+    if (st->body->len)
+        g_string_append_c(st->body, '\n');
+    g_string_append_len(st->body, text->str, (gssize)text->len);
+    return plan_uu_blocks(u, st, text);
+}
+
+/* A NUL in a text part (binary transfer encoding, a careless mailer)
+ * would make body.txt data of no known type: the text a reader sees has
+ * none, so it becomes a space. */
+static void replace_nuls(GString *text)
+{
+    for (char *nul = memchr(text->str, 0, text->len); nul;
+         nul = memchr(nul, 0, text->len - (size_t)(nul - text->str)))
+        *nul = ' ';
+}
+
+/* One yEnc block of raw as a child under its name=: bytes whose size or
+ * CRC32 disagrees with its trailer (or that were cut at the node limit) are
+ * error.corrupt and still scanned. */
+static bool plan_yenc_block(struct sk_unpack *u, struct mime_state *st, const GByteArray *raw,
+                            const struct sk_yenc_block *block)
+{
+    size_t cap = MIN(block->data_end - block->data, node_bytes(u));
+    GByteArray *bytes = g_byte_array_sized_new((guint)cap);
+    g_byte_array_set_size(bytes, (guint)cap);
+    size_t len = sk_yenc_decode(raw->data, raw->len, block, bytes->data, cap);
+    g_byte_array_set_size(bytes, (guint)len);
+    const char *name = block->name[0] ? block->name : "yenc.bin";
+    if (!sk_yenc_check(block, bytes->data, len))
+        sk_unpack_fail(u, "mime", SK_ECORRUPT,
+                       "yEnc block %.64s: its size or CRC32 is not its trailer's", name);
+    return add_plan(st, PLAN_BYTES, NULL, bytes, sk_unpack_strndup(u, name, strlen(name)));
+}
+
+/* yEnc blocks in a text part's decoded bytes (before its charset is, which
+ * would mangle them). Each block, a part of a multi-part file too, is a
+ * child of its own: one article carries one part, and a part alone is
+ * typed by its bytes (data of no known type when it is not the first). */
+static bool plan_yenc_blocks(struct sk_unpack *u, struct mime_state *st, const GByteArray *raw)
+{
+    struct sk_yenc_block block;
+    size_t from = 0;
+    while (from < raw->len && sk_yenc_find(raw->data, raw->len, from, &block)) {
+        if (!plan_yenc_block(u, st, raw, &block))
+            return false;
+        from = block.next;
+    }
+    return true;
+}
+
 static bool visit_text(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it)
 {
-    GString *text = part_text(it->object);
-    sk_unpack_harvest(u, text->str, text->len, "body");
-    bool ok = true;
-    if (!it->nested) {
-        if (st->body->len)
-            g_string_append_c(st->body, '\n');
-        g_string_append_len(st->body, text->str, (gssize)text->len);
-        ok = plan_uu_blocks(u, st, text);
-    }
+    GByteArray *raw = part_bytes(GMIME_PART(it->object), node_bytes(u));
+    bool ok = it->nested || plan_yenc_blocks(u, st, raw);
+    GString *text = part_text(it->object, raw);
+    g_byte_array_unref(raw);
+    replace_nuls(text);
+    ok = ok && take_text(u, st, it, text);
     g_string_free(text, TRUE);
     return ok;
 }
@@ -215,27 +310,88 @@ static bool visit_message_part(struct sk_unpack *u, struct mime_state *st,
                     child_name(u, filename, "message", ++st->n_messages, ".eml"));
 }
 
+/* True when text (a multipart's content, found nowhere else) holds
+ * nothing but white space. */
+static bool is_blank(const char *text)
+{
+    size_t len = text ? strlen(text) : 0;
+    struct sk_reader r = sk_reader_make(text, len);
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = sk_reader_u8_at(&r, i);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            return false;
+    }
+    return true;
+}
+
+/* A part header field at the start of a line: content that declares parts
+ * of its own was meant to be split, and without its boundary we cannot
+ * know how. */
+static bool is_part_field(const struct sk_reader *r, size_t at)
+{
+    static const char *const fields[] = {
+        "Content-Type:", "Content-Transfer-Encoding:", "Content-Disposition:"};
+    for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+        if (sk_text_starts_ci(r, at, fields[i]))
+            return true;
+    return false;
+}
+
+/* True when a multipart's content is harmless text: it sniffs as plain
+ * text and no line of it is a part's header field. */
+static bool is_plain_content(const char *text)
+{
+    size_t len = strlen(text);
+    if (sk_sniff((const uint8_t *)text, len) != SK_TYPE_TEXT)
+        return false;
+    struct sk_reader r = sk_reader_make(text, len);
+    for (size_t at = 0; at < len;) {
+        if (is_part_field(&r, at))
+            return false;
+        const uint8_t *rest = sk_reader_at(&r, at, len - at);
+        const uint8_t *nl = rest ? memchr(rest, '\n', len - at) : NULL;
+        at = nl ? at + (size_t)(nl - rest) + 1 : len;
+    }
+    return true;
+}
+
+/* A multipart whose parts could not be found (no boundary, or a boundary
+ * that never occurs: its content is in the prologue). Nothing at all is an
+ * empty multipart, which bounces and forwards cut to their headers carry;
+ * harmless text is the body text it plainly is; anything else is
+ * error.corrupt and scanned as one part. */
+static bool visit_partless(struct sk_unpack *u, struct mime_state *st,
+                           const struct walk_item *it, bool has_boundary)
+{
+    const char *prologue = g_mime_multipart_get_prologue(GMIME_MULTIPART(it->object));
+    if (is_blank(prologue))
+        return true;
+    if (is_plain_content(prologue)) {
+        GString *text = g_string_new(NULL);
+        sk_text_append_utf8(text, (const uint8_t *)prologue, strlen(prologue), NULL);
+        bool ok = take_text(u, st, it, text);
+        g_string_free(text, TRUE);
+        return ok;
+    }
+    sk_unpack_fail(u, "mime", SK_ECORRUPT, "a multipart %s; its content is scanned as one part",
+                   has_boundary ? "holds no parts" : "has no boundary");
+    if (it->nested)
+        return true;
+    GByteArray *bytes = g_byte_array_new();
+    g_byte_array_append(bytes, (const guint8 *)prologue, (guint)strlen(prologue));
+    return add_plan(st, PLAN_BYTES, NULL, bytes,
+                    sk_unpack_strndup(u, "multipart-content.txt", 21));
+}
+
 static bool visit_multipart(struct sk_unpack *u, struct mime_state *st,
                             const struct walk_item *it, GQueue *stack)
 {
     GMimeMultipart *mp = GMIME_MULTIPART(it->object);
     /* g_mime_multipart_get_boundary() invents a boundary when there is none:
-     * ask the header itself. A multipart whose parts could not be found has
-     * its content in the prologue. */
+     * ask the header itself. */
     const char *boundary = g_mime_object_get_content_type_parameter(it->object, "boundary");
-    if (!boundary || g_mime_multipart_get_count(mp) == 0) {
-        sk_unpack_fail(u, "mime", SK_ECORRUPT,
-                       "a multipart %s; its content is scanned as one part",
-                       boundary ? "holds no parts" : "has no boundary");
-        const char *prologue = g_mime_multipart_get_prologue(mp);
-        if (prologue && !it->nested) {
-            GByteArray *bytes = g_byte_array_new();
-            g_byte_array_append(bytes, (const guint8 *)prologue, (guint)strlen(prologue));
-            return add_plan(st, PLAN_BYTES, NULL, bytes,
-                            sk_unpack_strndup(u, "multipart-content.txt", 21));
-        }
-        return true;
-    }
+    if (!boundary || g_mime_multipart_get_count(mp) == 0)
+        return visit_partless(u, st, it, boundary != NULL);
     for (int i = g_mime_multipart_get_count(mp); i-- > 0;) {
         struct walk_item *next = sk_unpack_alloc(u, sizeof *next);
         if (!next)
@@ -504,7 +660,7 @@ static int next_part(struct sk_unpack *u, void *state, struct sk_child *child)
     struct plan *plan = &st->plans[st->next++];
     GByteArray *bytes = plan->bytes;
     if (plan->kind == PLAN_PART)
-        bytes = part_bytes(GMIME_PART(plan->object));
+        bytes = part_bytes(GMIME_PART(plan->object), node_bytes(u));
     else if (plan->kind == PLAN_MESSAGE)
         bytes = message_bytes(plan->object);
     child->name = plan->name;

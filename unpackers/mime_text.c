@@ -2,13 +2,26 @@
  * them, so decoding tries the label and then the usual suspects. HTML is
  * reduced to the text a reader sees, so that a password in <b>...</b> or a
  * table cell is harvested like one in plain text. uuencoding (POSIX uudecode
- * format) still carries attachments inside text bodies. */
+ * format) still carries attachments inside text bodies.
+ *
+ * yEnc follows yEnc 1.3 (Juergen Helbing, yenc.org/yenc-draft.1.3.txt): a
+ * block is a `=ybegin` line (line=, size=, for multi-part files part= and
+ * total=, and name=, the rest of the line), for a part a `=ypart begin=
+ * end=` line, the encoded lines, and `=yend size=` with pcrc32= (the
+ * part's CRC32) and crc32= (the whole file's; a single-part file's own).
+ * Each byte is written (byte + 42) mod 256; NUL, LF, CR and '=' (and
+ * optionally others) are escaped as '=' then (byte + 42 + 64) mod 256; line
+ * breaks are not data. Each block, a part of a multi-part file too, is
+ * decoded on its own; a size or CRC that does not hold is the caller's to
+ * report. Reads only the bytes given; the caller bounds the output. */
 #include "mime_text.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/reader.h"
 #include "iso2022jp.h"
+#include "lzfu.h"
 
 static bool convert_append(GString *out, const uint8_t *p, size_t n, const char *from)
 {
@@ -214,6 +227,24 @@ static bool decode_uu_line(const char *line, size_t len, GByteArray *bytes, size
     return true;
 }
 
+/* Decodes the uuencoded lines of text from at on into bytes, up to the
+ * closing line (or the text's end); returns where the closing line ends. */
+static size_t decode_uu_lines(const char *text, size_t n, size_t at, size_t max_bytes,
+                              GByteArray *bytes)
+{
+    size_t eol = at;
+    while (at < n) {
+        eol = line_end(text, n, at);
+        size_t len = eol - at;
+        while (len > 0 && text[at + len - 1] == '\r')
+            len--;
+        if (!decode_uu_line(text + at, len, bytes, max_bytes))
+            break;
+        at = eol + 1;
+    }
+    return eol < n ? eol + 1 : n;
+}
+
 bool sk_uu_next(const char *text, size_t n, size_t from, size_t max_bytes,
                 struct sk_uu_block *block)
 {
@@ -222,20 +253,165 @@ bool sk_uu_next(const char *text, size_t n, size_t from, size_t max_bytes,
         size_t eol = line_end(text, n, at);
         if (parse_begin(text + at, eol - at, block->name, sizeof block->name)) {
             block->bytes = g_byte_array_new();
-            at = eol + 1;
-            while (at < n) {
-                eol = line_end(text, n, at);
-                size_t len = eol - at;
-                while (len > 0 && text[at + len - 1] == '\r')
-                    len--;
-                if (!decode_uu_line(text + at, len, block->bytes, max_bytes))
-                    break;
-                at = eol + 1;
-            }
-            block->next = eol < n ? eol + 1 : n;
+            block->next = decode_uu_lines(text, n, eol + 1, max_bytes, block->bytes);
             return true;
         }
         at = eol + 1;
     }
     return false;
+}
+
+void sk_uu_decode_part(const char *text, size_t n, size_t max_bytes, GByteArray *bytes)
+{
+    struct sk_uu_block block;
+    if (!sk_uu_next(text, n, 0, max_bytes, &block)) {
+        decode_uu_lines(text, n, 0, max_bytes, bytes);
+        return;
+    }
+    g_byte_array_append(bytes, block.bytes->data, block.bytes->len);
+    g_byte_array_unref(block.bytes);
+}
+
+/* The end of the line at `at` (its LF, or n). */
+static size_t yenc_line_end(const struct sk_reader *r, size_t at)
+{
+    struct sk_reader w = *r;
+    const uint8_t *rest = sk_reader_at(&w, at, r->len - at);
+    const uint8_t *nl = rest ? memchr(rest, '\n', r->len - at) : NULL;
+    return nl ? at + (size_t)(nl - rest) : r->len;
+}
+
+/* The line r[at..eol) without its CR. */
+static struct sk_reader line_at(const struct sk_reader *r, size_t at, size_t eol)
+{
+    struct sk_reader w = *r;
+    size_t len = eol - at;
+    const uint8_t *b = sk_reader_at(&w, at, len);
+    struct sk_reader line = sk_reader_make(b, b ? len : 0);
+    if (line.len > 0 && sk_reader_u8_at(&line, line.len - 1) == '\r')
+        line.len--;
+    return line;
+}
+
+/* The offset of ` key=` in line (its value's first byte), or 0. */
+static size_t find_key(const struct sk_reader *line, const char *key)
+{
+    size_t kl = strlen(key);
+    for (size_t at = 0; at + kl + 2 <= line->len; at++)
+        if (sk_reader_match(line, at, " ", 1) && sk_reader_match(line, at + 1, key, kl) &&
+            sk_reader_match(line, at + 1 + kl, "=", 1))
+            return at + kl + 2;
+    return 0;
+}
+
+/* The number after ` key=` in base 10 or 16; false when absent. */
+static bool number(const struct sk_reader *line, const char *key, unsigned base, uint64_t *out)
+{
+    size_t at = find_key(line, key);
+    if (at == 0)
+        return false;
+    struct sk_reader r = *line;
+    uint64_t v = 0;
+    size_t digits = 0;
+    for (; at < line->len && digits < 20; at++, digits++) {
+        uint8_t c = sk_reader_u8_at(&r, at);
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 99u;
+        if (d >= base)
+            break;
+        v = v * base + d;
+    }
+    *out = v;
+    return digits > 0;
+}
+
+/* name=: the rest of the line, trailing blanks dropped, cut to fit. */
+static void read_name(const struct sk_reader *line, char *name, size_t size)
+{
+    size_t at = find_key(line, "name");
+    size_t end = line->len;
+    struct sk_reader r = *line;
+    while (at > 0 && end > at && sk_reader_u8_at(&r, end - 1) == ' ')
+        end--;
+    size_t len = at > 0 && end > at ? end - at : 0;
+    if (len >= size)
+        len = size - 1;
+    const uint8_t *b = len ? sk_reader_at(&r, at, len) : NULL;
+    if (b)
+        memcpy(name, b, len);
+    name[b ? len : 0] = '\0';
+}
+
+static void read_trailer(const struct sk_reader *line, struct sk_yenc_block *block)
+{
+    uint64_t crc = 0;
+    block->has_end = true;
+    number(line, "size", 10, &block->end_size);
+    block->has_crc = block->part
+                         ? number(line, "pcrc32", 16, &crc)
+                         : number(line, "crc32", 16, &crc) || number(line, "pcrc32", 16, &crc);
+    block->crc = (uint32_t)crc;
+}
+
+bool sk_yenc_find(const uint8_t *p, size_t n, size_t from, struct sk_yenc_block *block)
+{
+    const struct sk_reader r = sk_reader_make(p, n);
+    size_t at = from;
+    while (at < n && !sk_reader_match(&r, at, "=ybegin ", 8))
+        at = yenc_line_end(&r, at) + 1;
+    if (at >= n)
+        return false;
+    memset(block, 0, sizeof *block);
+    size_t eol = yenc_line_end(&r, at);
+    struct sk_reader line = line_at(&r, at, eol);
+    number(&line, "size", 10, &block->size);
+    number(&line, "part", 10, &block->part);
+    number(&line, "total", 10, &block->total);
+    read_name(&line, block->name, sizeof block->name);
+    at = eol < n ? eol + 1 : n;
+    if (sk_reader_match(&r, at, "=ypart ", 7))
+        at = yenc_line_end(&r, at) < n ? yenc_line_end(&r, at) + 1 : n;
+    block->data = at;
+    while (at < n && !sk_reader_match(&r, at, "=yend", 5))
+        at = yenc_line_end(&r, at) + 1;
+    block->data_end = at < n ? at : n;
+    block->next = n;
+    if (at < n) {
+        eol = yenc_line_end(&r, at);
+        struct sk_reader trailer = line_at(&r, at, eol);
+        read_trailer(&trailer, block);
+        block->next = eol < n ? eol + 1 : n;
+    }
+    return true;
+}
+
+size_t sk_yenc_decode(const uint8_t *p, size_t n, const struct sk_yenc_block *block,
+                      uint8_t *out, size_t cap)
+{
+    struct sk_reader r = sk_reader_make(p, n);
+    size_t end = block->data_end < n ? block->data_end : n;
+    size_t len = 0;
+    bool escaped = false;
+    for (size_t at = block->data; at < end && len < cap; at++) {
+        uint8_t c = sk_reader_u8_at(&r, at);
+        if (c == '\r' || c == '\n')
+            continue;
+        if (!escaped && c == '=') {
+            escaped = true;
+            continue;
+        }
+        out[len++] = (uint8_t)(c - 42 - (escaped ? 64 : 0));
+        escaped = false;
+    }
+    return len;
+}
+
+bool sk_yenc_check(const struct sk_yenc_block *block, const uint8_t *out, size_t out_len)
+{
+    if (block->has_end && block->end_size != out_len)
+        return false;
+    /* CRC-32 (ISO-HDLC) is the [MS-OXRTFCP] CRC with the usual inversions. */
+    return !block->has_crc || ~sk_lzfu_crc(~0u, out, out_len) == block->crc;
 }

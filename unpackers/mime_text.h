@@ -1,5 +1,6 @@
 /* Text helpers for the MIME unpacker: charset conversion with fallbacks for
- * mislabelled parts, HTML reduced to text, and uuencoded blocks in bodies. */
+ * mislabelled parts, HTML reduced to text, and uuencoded and yEnc blocks in
+ * bodies. The yEnc functions (sk_yenc_*) allocate nothing and use no GLib. */
 #ifndef SK_MIME_TEXT_H
 #define SK_MIME_TEXT_H
 
@@ -29,5 +30,44 @@ struct sk_uu_block {
  * there is none. At most max_bytes are decoded (the rest is dropped). */
 bool sk_uu_next(const char *text, size_t n, size_t from, size_t max_bytes,
                 struct sk_uu_block *block);
+
+/* Appends the content of a part whose Content-Transfer-Encoding is
+ * x-uuencode to bytes: the block after its `begin` line, or, without one,
+ * the uuencoded lines from the start. Lines end in LF or CRLF, and a line
+ * whose trailing spaces a mailer stripped still decodes (GMime's own filter
+ * loses its place on both). At most max_bytes are decoded. */
+void sk_uu_decode_part(const char *text, size_t n, size_t max_bytes, GByteArray *bytes);
+
+/* yEnc (yEnc 1.3, yenc.org): binaries in Usenet articles and mail bodies. */
+
+/* One block: `=ybegin ...`, for a part of a multi-part file `=ypart ...`,
+ * the encoded lines, `=yend ...`. Offsets are into the text searched. */
+struct sk_yenc_block {
+    char name[256];    /* =ybegin name= (the rest of its line), cut to fit */
+    uint64_t size;     /* =ybegin size=: the whole file's */
+    uint64_t part;     /* =ybegin part=, 0 for a single-part file */
+    uint64_t total;    /* =ybegin total=, 0 when absent */
+    size_t data;       /* the first encoded line */
+    size_t data_end;   /* where the =yend line (or the text) starts */
+    bool has_end;      /* an =yend line closes the block */
+    uint64_t end_size; /* =yend size=: the bytes of this part */
+    bool has_crc;      /* a CRC to check: pcrc32= of a part, else crc32= */
+    uint32_t crc;
+    size_t next; /* where to look for the next block */
+};
+
+/* Finds the next block whose =ybegin line starts a line at or after `from`
+ * in p[0..n). False when there is none. */
+bool sk_yenc_find(const uint8_t *p, size_t n, size_t from, struct sk_yenc_block *block);
+
+/* Decodes block's lines into out[0..cap): returns the bytes written (at most
+ * cap; the rest is dropped). Decoded bytes never outnumber encoded ones, so
+ * cap = data_end - data holds all of them. */
+size_t sk_yenc_decode(const uint8_t *p, size_t n, const struct sk_yenc_block *block,
+                      uint8_t *out, size_t cap);
+
+/* True when block's trailer holds: its size= is out_len and its CRC32 (when
+ * given) is that of out[0..out_len). */
+bool sk_yenc_check(const struct sk_yenc_block *block, const uint8_t *out, size_t out_len);
 
 #endif

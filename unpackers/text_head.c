@@ -112,3 +112,68 @@ bool sk_looks_like_message(const uint8_t *p, size_t n)
     }
     return matched >= 2;
 }
+
+/* A field name and its colon (RFC 5322 2.2: printable US-ASCII but the
+ * colon itself) open the line. */
+static bool is_field_line(const uint8_t *line, size_t len)
+{
+    struct sk_reader r = sk_reader_make(line, len);
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = sk_reader_u8_at(&r, i);
+        if (c == ':')
+            return i > 0;
+        if (c < 33 || c > 126)
+            return false;
+    }
+    return false;
+}
+
+/* A control byte a header line never holds: NUL and the rest below space
+ * but tab and CR. 8-bit bytes are let be (raw UTF-8 and Shift_JIS
+ * subjects are common). */
+static bool has_control_byte(const uint8_t *line, size_t len)
+{
+    struct sk_reader r = sk_reader_make(line, len);
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = sk_reader_u8_at(&r, i);
+        if (c < 0x20 && c != '\t' && c != '\r')
+            return true;
+    }
+    return false;
+}
+
+/* Two known fields, one of them a message's own (From, Date, Received...):
+ * any binary format may open with two "X-" lines. */
+static bool enough_fields(int known, int named)
+{
+    return known >= 2 && named >= 1;
+}
+
+bool sk_looks_like_message_head(const uint8_t *p, size_t n)
+{
+    size_t limit = n < MESSAGE_WINDOW ? n : MESSAGE_WINDOW;
+    int known = 0, named = 0; /* known fields, and those of them not X- */
+    size_t line = sk_message_start(p, n);
+    struct sk_reader w = sk_reader_make(p, limit);
+    while (line < limit) {
+        const uint8_t *rest = sk_reader_at(&w, line, limit - line);
+        const uint8_t *eol = rest ? memchr(rest, '\n', limit - line) : NULL;
+        if (!eol) /* the window ends inside a line: a long header block */
+            return enough_fields(known, named) && n > limit &&
+                   !has_control_byte(rest, limit - line);
+        size_t len = (size_t)(eol - rest);
+        if (len == 0 || (len == 1 && *rest == '\r'))
+            return enough_fields(known, named); /* the empty line ending the block */
+        if (has_control_byte(rest, len))
+            return false;
+        bool continuation = *rest == ' ' || *rest == '\t';
+        if (!continuation && !is_field_line(rest, len))
+            return false;
+        if (!continuation && known_field(rest, len)) {
+            known++;
+            named += !sk_text_starts_ci(&w, line, "X-");
+        }
+        line += len + 1;
+    }
+    return enough_fields(known, named) && n > limit;
+}

@@ -34,4 +34,12 @@ size_t sk_message_start(const uint8_t *p, size_t n);
  * that is not a field or a field's continuation. Reads the first 4 KiB. */
 bool sk_looks_like_message(const uint8_t *p, size_t n);
 
+/* The stricter check for bytes that are not text (a body in binary
+ * transfer encoding, NULs, yEnc): true when the whole header block, from
+ * sk_message_start to its empty line, within the first 4 KiB (or all of
+ * them, when the block runs on past them), is header fields and their
+ * continuations (a name of printable US-ASCII and a colon), two of them
+ * known ones, with no control byte but tab and CR (a NUL disqualifies). */
+bool sk_looks_like_message_head(const uint8_t *p, size_t n);
+
 #endif
