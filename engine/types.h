@@ -78,6 +78,17 @@ enum sk_type {
     SK_TYPE_VBA,  /* decompressed VBA module source */
     SK_TYPE_XLM,  /* Excel 4.0 macro formulas as text */
     SK_TYPE_BIFF, /* an Excel BIFF5/BIFF8 workbook stream */
+    /* text formats that run or fetch code (weblink.c, manifest.c) and
+     * BinHex 4.0 (binhex.c): typed by their markers, in the text family */
+    SK_TYPE_BINHEX,            /* BinHex 4.0 (.hqx, RFC 1741) */
+    SK_TYPE_WEB_QUERY,         /* an Excel web query (.iqy) */
+    SK_TYPE_INTERNET_SHORTCUT, /* an Internet shortcut (.url) */
+    SK_TYPE_JNLP,              /* a Java Web Start file (.jnlp) */
+    SK_TYPE_VSTO,              /* a VSTO add-in or ClickOnce deployment manifest */
+    SK_TYPE_SETTING_CONTENT,   /* a .SettingContent-ms */
+    SK_TYPE_LIBRARY_MS,        /* a Windows library (.library-ms) */
+    SK_TYPE_SEARCH_CONNECTOR,  /* a search connector (.searchConnector-ms) */
+    SK_TYPE_WSC,               /* a Windows Script Component (.wsc, .sct) */
     SK_TYPE_COUNT
 };
 
