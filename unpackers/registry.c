@@ -30,7 +30,10 @@
     X(image) \
     X(tnef) \
     X(pkcs7) \
-    X(pgp)
+    X(pgp) \
+    X(binhex) \
+    X(weblink) \
+    X(manifest)
 /* clang-format on */
 
 #define DECLARE(name) extern const struct sk_unpacker sk_unpacker_##name;
