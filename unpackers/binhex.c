@@ -126,15 +126,19 @@ static bool next_byte(struct hqx *h, uint8_t *out)
     }
 }
 
-/* CRC-16/CCITT as BinHex uses it (XMODEM: polynomial 0x1021, zero start). */
+/* CRC-16/CCITT as BinHex uses it (XMODEM: polynomial 0x1021, zero start),
+ * four bits a step: NIBBLE_CRC[i] is the CRC of i << 12. */
+static const uint16_t NIBBLE_CRC[16] = {0x0000, 0x1021, 0x2042, 0x3063, 0x4084, 0x50a5,
+                                        0x60c6, 0x70e7, 0x8108, 0x9129, 0xa14a, 0xb16b,
+                                        0xc18c, 0xd1ad, 0xe1ce, 0xf1ef};
+
 static uint16_t crc16_add(uint16_t crc, const uint8_t *p, size_t n)
 {
     struct sk_reader r = sk_reader_make(p, n);
     while (sk_reader_left(&r) > 0) {
-        uint8_t byte = sk_reader_u8(&r);
-        crc = (uint16_t)(crc ^ (uint16_t)(byte << 8));
-        for (int b = 0; b < 8; b++)
-            crc = (uint16_t)(crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1);
+        unsigned byte = sk_reader_u8(&r);
+        crc = (uint16_t)(crc << 4 ^ NIBBLE_CRC[(crc >> 12 ^ byte >> 4) & 0xf]);
+        crc = (uint16_t)(crc << 4 ^ NIBBLE_CRC[(crc >> 12 ^ byte) & 0xf]);
     }
     return crc;
 }
@@ -301,7 +305,8 @@ static uint16_t decode_fork(struct sk_unpack *u, struct binhex_state *st, uint32
 static int next_binhex(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct binhex_state *st = state;
-    while (st->next_fork < 2 && !u->stop) {
+    /* data that ended inside a fork has nothing for the next one */
+    while (st->next_fork < 2 && !u->stop && !(st->corrupt && st->h.ended)) {
         const struct fork *f = &st->forks[st->next_fork++];
         if (f->declared == 0) {
             uint16_t ignored;
