@@ -73,6 +73,22 @@ static const struct sk_reason_info reasons[] = {
     {"name.attachment_path", SK_VERDICT_PASS, 0,
      "a message part's name carries a drive, UNC, absolute or `..` path; mail clients save it "
      "under its last component (reported)"},
+    {"dropper.web_query", SK_VERDICT_SANDBOX, 0,
+     "an Excel web query (.iqy) that fetches a URL into a sheet; detail: the URL"},
+    {"link.remote_target", SK_VERDICT_SANDBOX, 0,
+     "an Internet shortcut (.url), library (.library-ms) or search connector "
+     "(.searchConnector-ms) pointing at a file:// path or a remote share (SMB, WebDAV); detail: "
+     "the target"},
+    {"dropper.jnlp", SK_VERDICT_SANDBOX, 0,
+     "a Java Web Start file (.jnlp) asking for all-permissions or fetching a remote jar; "
+     "detail: the jar"},
+    {"dropper.vsto", SK_VERDICT_SANDBOX, 0,
+     "an Office VSTO add-in or ClickOnce deployment manifest that installs code; detail: its "
+     "codebase"},
+    {"dropper.setting_content", SK_VERDICT_SANDBOX, 0,
+     "a .SettingContent-ms whose DeepLink runs a command; detail: the command"},
+    {"dropper.scriptlet", SK_VERDICT_SANDBOX, 0,
+     "a Windows Script Component (.wsc, .sct scriptlet) holding script; detail: the languages"},
 };
 
 #define N_REASONS (sizeof reasons / sizeof reasons[0])

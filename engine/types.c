@@ -122,6 +122,27 @@ static const struct sk_type_traits traits[SK_TYPE_COUNT] = {
                       .disk_image = true,
                       DISK_IMAGE_HOLDS,
                       .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_BINHEX] = {.name = "binhex", .stage = SK_STAGE_UNPACK},
+    /* Each of these runs or fetches code when opened, as a shortcut does:
+     * a disk image or a OneNote page holding one is its reason too. */
+    [SK_TYPE_WEB_QUERY] = {.name = "web_query",
+                           .kind = SK_KIND_DROPPER,
+                           .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_INTERNET_SHORTCUT] = {.name = "internet_shortcut",
+                                   .kind = SK_KIND_DROPPER,
+                                   .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_JNLP] = {.name = "jnlp", .kind = SK_KIND_DROPPER, .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_VSTO] = {.name = "vsto", .kind = SK_KIND_DROPPER, .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_SETTING_CONTENT] = {.name = "setting_content",
+                                 .kind = SK_KIND_DROPPER,
+                                 .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_LIBRARY_MS] = {.name = "library_ms",
+                            .kind = SK_KIND_DROPPER,
+                            .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_SEARCH_CONNECTOR] = {.name = "search_connector",
+                                  .kind = SK_KIND_DROPPER,
+                                  .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_WSC] = {.name = "wsc", .kind = SK_KIND_DROPPER, .stage = SK_STAGE_UNPACK},
 };
 
 const struct sk_type_traits *sk_type_traits(enum sk_type type)
@@ -170,7 +191,18 @@ int sk_type_precedence(enum sk_type type)
     case SK_TYPE_XML:
     case SK_TYPE_EML:
     case SK_TYPE_SCRIPT:
-    case SK_TYPE_PGP: return 70;
+    case SK_TYPE_PGP:
+    /* text formats: within the family the stronger bid wins, so a message
+     * or a script that merely quotes one keeps its type */
+    case SK_TYPE_BINHEX:
+    case SK_TYPE_WEB_QUERY:
+    case SK_TYPE_INTERNET_SHORTCUT:
+    case SK_TYPE_JNLP:
+    case SK_TYPE_VSTO:
+    case SK_TYPE_SETTING_CONTENT:
+    case SK_TYPE_LIBRARY_MS:
+    case SK_TYPE_SEARCH_CONNECTOR:
+    case SK_TYPE_WSC: return 70;
     case SK_TYPE_DATA: return 80;
     case SK_TYPE_ENCRYPTED:
     case SK_TYPE_VBA:

@@ -81,6 +81,17 @@ enum sk_type {
     SK_TYPE_GPT,  /* a raw disk image partitioned by a GUID Partition Table */
     SK_TYPE_DMG,  /* an Apple disk image (UDIF: the "koly" trailer) */
     SK_TYPE_NTFS, /* an NTFS volume (recognised, not walked) */
+    /* text formats that run or fetch code (weblink.c, manifest.c) and
+     * BinHex 4.0 (binhex.c): typed by their markers, in the text family */
+    SK_TYPE_BINHEX,            /* BinHex 4.0 (.hqx, RFC 1741) */
+    SK_TYPE_WEB_QUERY,         /* an Excel web query (.iqy) */
+    SK_TYPE_INTERNET_SHORTCUT, /* an Internet shortcut (.url) */
+    SK_TYPE_JNLP,              /* a Java Web Start file (.jnlp) */
+    SK_TYPE_VSTO,              /* a VSTO add-in or ClickOnce deployment manifest */
+    SK_TYPE_SETTING_CONTENT,   /* a .SettingContent-ms */
+    SK_TYPE_LIBRARY_MS,        /* a Windows library (.library-ms) */
+    SK_TYPE_SEARCH_CONNECTOR,  /* a search connector (.searchConnector-ms) */
+    SK_TYPE_WSC,               /* a Windows Script Component (.wsc, .sct) */
     SK_TYPE_COUNT
 };
 

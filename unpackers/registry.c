@@ -32,7 +32,10 @@
     X(pkcs7) \
     X(pgp) \
     X(dmg) \
-    X(ntfs)
+    X(ntfs) \
+    X(binhex) \
+    X(weblink) \
+    X(manifest)
 /* clang-format on */
 
 #define DECLARE(name) extern const struct sk_unpacker sk_unpacker_##name;

@@ -71,6 +71,15 @@ static const struct {
     {SK_TYPE_GPT, "gpt"},
     {SK_TYPE_DMG, "dmg"},
     {SK_TYPE_NTFS, "ntfs"},
+    {SK_TYPE_BINHEX, "binhex"},
+    {SK_TYPE_WEB_QUERY, "web_query"},
+    {SK_TYPE_INTERNET_SHORTCUT, "internet_shortcut"},
+    {SK_TYPE_JNLP, "jnlp"},
+    {SK_TYPE_VSTO, "vsto"},
+    {SK_TYPE_SETTING_CONTENT, "setting_content"},
+    {SK_TYPE_LIBRARY_MS, "library_ms"},
+    {SK_TYPE_SEARCH_CONNECTOR, "search_connector"},
+    {SK_TYPE_WSC, "wsc"},
 };
 
 static void every_name_pinned(void)
