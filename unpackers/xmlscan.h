@@ -1,6 +1,6 @@
 /* A bounded, linear XML scanner (xmlscan.c): tokens over a byte range,
- * attributes by local name, entity decoding. Shared by ooxml.c and
- * offcrypto.c. No allocation: tokens point into the scanned bytes. */
+ * attributes by local name, entity decoding. Shared by ooxml.c,
+ * offcrypto.c and manifest.c. No allocation: tokens point into the scanned bytes. */
 #ifndef SK_XMLSCAN_H
 #define SK_XMLSCAN_H
 
