@@ -14,9 +14,9 @@
  *
  * Children: each blkx partition, named by its plist Name (falling back to
  * "partitionN"), assembled chunk by chunk (zero-fill and ignore read as
- * zeros, raw copied, zlib and bzip2 decompressed) and sniffed and opened in
- * turn (a FAT or ISO volume inside is listed). Refuses, never silently: ADC,
- * LZFSE and LZMA chunks are error.unsupported naming the method (the
+ * zeros, raw copied, ADC, zlib and bzip2 decompressed) and sniffed and
+ * opened in turn (a FAT or ISO volume inside is listed). Refuses, never
+ * silently: LZFSE and LZMA chunks are error.unsupported naming the method (the
  * partition is handed back cut there, truncated); an HFS+/HFSX volume
  * ("H+"/"HX" at 1024) is not walked: error.unsupported with
  * container.disk_image; the raw bytes are still scanned. A missing trailer,
@@ -302,10 +302,52 @@ static int bunzip_chunk(struct sk_unpack *u, struct dmg_state *st, const uint8_t
     return rc;
 }
 
+/* One ADC chunk (Apple Data Compression, an LZ77: a byte with its top bit
+ * set starts (b & 0x7f) + 1 literal bytes; 01xxxxxx, then two bytes of
+ * offset - 1 (big-endian), copies (b & 0x3f) + 4 bytes; 00llllxx, then a
+ * byte, copies ((b >> 2) & 15) + 3 bytes from ((b & 3) << 8 | byte) + 1
+ * back), its output capped at upto. A copy reaches back into this chunk's
+ * own output only, and is built in a small buffer first: the node's buffer
+ * may move when it grows. */
+static int adc_chunk(struct sk_unpack *u, const uint8_t *p, size_t n, struct sk_buf *out,
+                     uint64_t upto)
+{
+    struct sk_reader in = sk_reader_make(p, n);
+    size_t chunk_start = out->len;
+    int rc = 0;
+    while (rc == 0 && in.pos < in.len && out->len < upto) {
+        uint8_t b = sk_reader_u8(&in);
+        if (b & 0x80) {
+            size_t run = (size_t)(b & 0x7f) + 1;
+            const uint8_t *lit = sk_reader_bytes(&in, run);
+            if (!lit)
+                return SK_ECORRUPT;
+            rc = take(u, out, lit, run, upto);
+            continue;
+        }
+        size_t len, offset;
+        if (b & 0x40) {
+            len = (size_t)(b & 0x3f) + 4;
+            offset = (size_t)sk_reader_u16be(&in) + 1;
+        } else {
+            len = (size_t)((b >> 2) & 0x0f) + 3;
+            offset = ((size_t)(b & 3) << 8 | sk_reader_u8(&in)) + 1;
+        }
+        if (in.err || offset > out->len - chunk_start)
+            return SK_ECORRUPT;
+        uint8_t copy[67]; /* the longest copy: 0x3f + 4 */
+        struct sk_reader done = sk_reader_make(out->p, out->len);
+        for (size_t k = 0; k < len; k++)
+            copy[k] = k < offset ? sk_reader_u8_at(&done, out->len - offset + k)
+                                 : copy[k - offset];
+        rc = take(u, out, copy, len, upto);
+    }
+    return rc;
+}
+
 static const char *method_name(uint32_t type)
 {
     switch (type) {
-    case (uint32_t)CHUNK_ADC: return "ADC";
     case (uint32_t)CHUNK_LZFSE: return "LZFSE";
     case (uint32_t)CHUNK_LZMA: return "LZMA";
     default: return NULL;
@@ -357,7 +399,7 @@ static int assemble(struct sk_unpack *u, struct dmg_state *st, const struct blkx
         }
         const char *method = method_name(type);
         if (method || (type != CHUNK_RAW && type != (uint32_t)CHUNK_ZLIB &&
-                       type != (uint32_t)CHUNK_BZIP2)) {
+                       type != (uint32_t)CHUNK_BZIP2 && type != (uint32_t)CHUNK_ADC)) {
             sk_unpack_fail(u, "dmg", SK_EUNSUPPORTED,
                            "%s: chunk %u is compressed with %s, which is not read; the "
                            "partition is cut there",
@@ -381,6 +423,8 @@ static int assemble(struct sk_unpack *u, struct dmg_state *st, const struct blkx
             rc = take(u, &child->data, p, (size_t)comp_len, upto);
         else if (type == (uint32_t)CHUNK_ZLIB)
             rc = inflate_chunk(u, st, p, (size_t)comp_len, &child->data, upto);
+        else if (type == (uint32_t)CHUNK_ADC)
+            rc = adc_chunk(u, p, (size_t)comp_len, &child->data, upto);
         else
             rc = bunzip_chunk(u, st, p, (size_t)comp_len, &child->data, upto);
         if (rc == SK_ECORRUPT)

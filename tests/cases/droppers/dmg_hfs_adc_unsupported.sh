@@ -1,7 +1,7 @@
 # A UDIF with three blkx partitions that cannot be listed: an HFS+ volume
-# (raw chunk; "H+" at 1024, Apple TN1150) is not walked, an ADC chunk is a
-# method not read, and a raw chunk that points past the data fork is
-# corrupt. Each is still handed back as a child and scanned.
+# (raw chunk; "H+" at 1024, Apple TN1150) is not walked, an ADC chunk whose
+# first copy reaches before the chunk does not decompress (corrupt), and a
+# raw chunk that points past the data fork is corrupt. Each is still handed back as a child and scanned.
 cat > mkdmg.py <<'PY'
 import base64, struct, sys
 S = 512
