@@ -4,9 +4,12 @@
 #include <jansson.h>
 #include <string.h>
 
+/* A header value that is not valid UTF-8 (8-bit bytes a header carried
+ * raw) cannot be JSON: it is left out, the rest of the facts still go. */
 static int set_str(json_t *obj, const char *key, const char *value)
 {
-    return value ? json_object_set_new(obj, key, json_string(value)) : 0;
+    json_t *v = value ? json_string(value) : NULL;
+    return v ? json_object_set_new(obj, key, v) : 0;
 }
 
 static int set_list(json_t *obj, const char *key, const char *const *values, size_t n)
@@ -14,11 +17,13 @@ static int set_list(json_t *obj, const char *key, const char *const *values, siz
     json_t *list = json_array();
     if (!list)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        if (json_array_append_new(list, json_string(values[i])) != 0) {
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_string(values[i]);
+        if (v && json_array_append_new(list, v) != 0) {
             json_decref(list);
             return -1;
         }
+    }
     return json_object_set_new(obj, key, list);
 }
 
@@ -27,8 +32,10 @@ char *sk_mailfacts_encode(const struct sk_job *job, size_t *len)
     struct sk_mail_facts f;
     sk_job_mail_facts(job, &f);
     *len = 0;
-    if (!f.from)
-        return NULL;
+    json_t *from = f.from ? json_string(f.from) : NULL;
+    if (!from)
+        return NULL; /* no sender to correlate by (none, or not UTF-8) */
+    json_decref(from);
     json_t *obj = json_object();
     if (!obj)
         return NULL;
