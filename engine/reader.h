@@ -220,6 +220,21 @@ static inline bool sk_reader_match(const struct sk_reader *r, uint64_t off, cons
            memcmp(r->p + off, magic, n) == 0;
 }
 
+/* Where a text's first word starts: the offset of the first byte at or
+ * after `at` that is not a UTF-8 BOM (at `at` only) or white space (space,
+ * tab, CR, LF); r->len when there is none. Reads nothing past the view. */
+static inline size_t sk_reader_skip_space(const struct sk_reader *r, size_t at)
+{
+    if (sk_reader_match(r, at, "\xef\xbb\xbf", 3))
+        at += 3;
+    for (; !r->err && at < r->len; at++) {
+        uint8_t c = r->p[at];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            break;
+    }
+    return at;
+}
+
 /* ---- offset arithmetic that refuses to wrap --------------------------- */
 
 /* *out = a * b; SK_ECORRUPT (and *out = UINT64_MAX, which no view holds)

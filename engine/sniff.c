@@ -49,22 +49,6 @@ static int is_text(const uint8_t *p, size_t n)
 /* The text sniffers below work on a window `w` (a reader over the first
  * bytes) and offsets into it. */
 
-/* The offset of the first byte at or after `at` that is not a UTF-8 BOM
- * (at `at` only) or white space. */
-static size_t skip_space(const struct sk_reader *w, size_t at)
-{
-    if (sk_reader_match(w, at, "\xef\xbb\xbf", 3))
-        at += 3;
-    struct sk_reader r = *w;
-    while (at < w->len) {
-        uint8_t c = sk_reader_u8_at(&r, at);
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
-            break;
-        at++;
-    }
-    return at;
-}
-
 /* `word` at offset at, case-insensitive. */
 static int starts_ci(const struct sk_reader *w, size_t at, const char *word)
 {
@@ -77,7 +61,7 @@ static int starts_ci(const struct sk_reader *w, size_t at, const char *word)
 static enum sk_type sniff_text(const uint8_t *p, size_t n)
 {
     const struct sk_reader w = sk_reader_make(p, n < 1024 ? n : 1024);
-    size_t s = skip_space(&w, 0);
+    size_t s = sk_reader_skip_space(&w, 0);
     if (starts_ci(&w, s, "<?xml") || starts_ci(&w, s, "<svg"))
         return SK_TYPE_XML;
     return SK_TYPE_TEXT;

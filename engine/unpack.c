@@ -151,6 +151,19 @@ const struct sk_alloc *sk_unpack_allocator(struct sk_unpack *u)
     return &u->alloc;
 }
 
+int sk_unpack_next_none(struct sk_unpack *u, void *state, struct sk_child *child)
+{
+    (void)u;
+    (void)state;
+    (void)child;
+    return SK_DONE;
+}
+
+void sk_unpack_close_none(void *state)
+{
+    (void)state;
+}
+
 void sk_unpack_dynbuf_init(struct sk_unpack *u, struct sk_dynbuf *b, size_t toobig)
 {
     sk_dynbuf_init_alloc(b, toobig, sk_unpack_allocator(u));

@@ -82,6 +82,12 @@ void sk_unpack_dynbuf_init(struct sk_unpack *u, struct sk_dynbuf *b, size_t toob
  * takes one (ovba.h, xlm_render.h); valid while the container is open. */
 const struct sk_alloc *sk_unpack_allocator(struct sk_unpack *u);
 
+/* For an unpacker that reports on its node and hands back no child (pgp.c,
+ * weblink.c): a `next` that says SK_DONE at once, a `close` with nothing to
+ * release. */
+int sk_unpack_next_none(struct sk_unpack *u, void *state, struct sk_child *child);
+void sk_unpack_close_none(void *state);
+
 /* Makes buf a view of n bytes that outlive the child (inside the container's
  * own bytes): no copy, but the same limits as sk_unpack_append. */
 int sk_unpack_view(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n);

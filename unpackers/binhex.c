@@ -169,7 +169,7 @@ static bool read_crc(struct hqx *h, uint16_t *crc)
 static size_t data_start(const struct sk_buf *data)
 {
     struct sk_reader w = sk_reader_make(data->p, data->len < HQX_HEAD ? data->len : HQX_HEAD);
-    size_t at = sk_text_skip_space(&w, 0);
+    size_t at = sk_reader_skip_space(&w, 0);
     if (!sk_reader_match(&w, at, MARKER, sizeof MARKER - 1))
         return 0;
     const uint8_t *rest = sk_reader_at(&w, at, w.len - at);

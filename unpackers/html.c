@@ -364,7 +364,7 @@ static int bid(const struct sk_node *node, enum sk_type *type)
         return 0;
     size_t n = node->data.len;
     const struct sk_reader w = sk_reader_make(node->data.p, n < 1024 ? n : 1024);
-    size_t s = sk_text_skip_space(&w, 0);
+    size_t s = sk_reader_skip_space(&w, 0);
     for (size_t i = 0; i < sizeof first_tags / sizeof first_tags[0]; i++) {
         if (sk_text_starts_ci(&w, s, first_tags[i])) {
             *type = SK_TYPE_HTML;

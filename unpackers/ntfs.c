@@ -42,4 +42,6 @@ const struct sk_unpacker sk_unpacker_ntfs = {
     .name = "ntfs",
     .bid = bid,
     .open = open_ntfs,
+    .next = sk_unpack_next_none, /* open always refuses: kept for the contract */
+    .close = sk_unpack_close_none,
 };

@@ -37,12 +37,7 @@ static bool begins_with_armour(const struct sk_buf *data)
 {
     static const char begin[] = "-----BEGIN PGP ";
     struct sk_reader w = sk_reader_make(data->p, data->len < 1024 ? data->len : 1024);
-    size_t at = sk_reader_match(&w, 0, "\xef\xbb\xbf", 3) ? 3 : 0;
-    for (; at < w.len; at++) {
-        uint8_t c = sk_reader_u8_at(&w, at);
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
-            break;
-    }
+    size_t at = sk_reader_skip_space(&w, 0);
     const uint8_t *line = sk_reader_at(&w, at, sizeof begin - 1);
     return line && strncasecmp((const char *)line, begin, sizeof begin - 1) == 0;
 }
@@ -212,23 +207,10 @@ static int open_pgp(struct sk_unpack *u, void **out)
     return 0;
 }
 
-static int next_none(struct sk_unpack *u, void *state, struct sk_child *child)
-{
-    (void)u;
-    (void)state;
-    (void)child;
-    return SK_DONE;
-}
-
-static void close_none(void *state)
-{
-    (void)state;
-}
-
 const struct sk_unpacker sk_unpacker_pgp = {
     .name = "pgp",
     .bid = bid,
     .open = open_pgp,
-    .next = next_none,
-    .close = close_none,
+    .next = sk_unpack_next_none,
+    .close = sk_unpack_close_none,
 };

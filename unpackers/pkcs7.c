@@ -146,19 +146,6 @@ static bool is_x509(const struct sk_reader *in)
     return sk_reader_u8_at(&r, at) == 0x02 && !r.err;
 }
 
-/* The offset in w after a UTF-8 BOM and the white space that follow it. */
-static size_t text_start(const struct sk_reader *w)
-{
-    struct sk_reader r = *w;
-    size_t at = sk_reader_match(w, 0, "\xef\xbb\xbf", 3) ? 3 : 0;
-    for (; at < w->len; at++) {
-        uint8_t c = sk_reader_u8_at(&r, at);
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
-            break;
-    }
-    return at;
-}
-
 /* The type a PEM text shows by its first line (RFC 7468, with the labels
  * OpenSSL reads for these), after a UTF-8 BOM and white space in the first
  * 1024 bytes, case-insensitive; SK_TYPE_DATA when it shows none. */
@@ -176,7 +163,7 @@ static enum sk_type pem_type(const struct sk_node *node)
     };
     const struct sk_reader w =
         sk_reader_make(node->data.p, node->data.len < 1024 ? node->data.len : 1024);
-    size_t at = text_start(&w);
+    size_t at = sk_reader_skip_space(&w, 0);
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
         struct sk_reader r = w;
         size_t len = strlen(labels[i].line);
@@ -381,7 +368,7 @@ static int open_pkcs7(struct sk_unpack *u, void **out)
     const unsigned char *der = p;
     /* The same start the bid looked at: past a UTF-8 BOM and white space,
      * which OpenSSL's PEM reader would not skip on the BEGIN line. */
-    size_t lead = text_start(&in);
+    size_t lead = sk_reader_skip_space(&in, 0);
     if (sk_reader_match(&in, lead, "-----BEGIN ", 11)) {
         struct sk_reader r = in;
         const uint8_t *text = sk_reader_at(&r, lead, n - lead);

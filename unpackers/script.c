@@ -169,7 +169,7 @@ static size_t after_xml_prolog(const struct sk_reader *w, size_t s)
     struct sk_reader r = *w;
     const uint8_t *rest = sk_reader_at(&r, s, w->len - s);
     const uint8_t *close = rest ? memmem(rest, w->len - s, "?>", 2) : NULL;
-    return close ? sk_text_skip_space(w, s + (size_t)(close - rest) + 2) : s;
+    return close ? sk_reader_skip_space(w, s + (size_t)(close - rest) + 2) : s;
 }
 
 /* screnc's output: "#@~^", six base64 characters of length, then "==". Only
@@ -206,7 +206,7 @@ static bool has_wscript_line(const struct sk_reader *head)
         const uint8_t *eol = memchr(rest, '\n', head->len - at);
         size_t len = eol ? (size_t)(eol - rest) : head->len - at;
         const struct sk_reader line = sk_reader_make(rest, len);
-        size_t s = sk_text_skip_space(&line, 0);
+        size_t s = sk_reader_skip_space(&line, 0);
         const char *then = wscript_call(&line, s);
         for (size_t i = s; then && i + strlen(then) <= len; i++)
             if (sk_text_starts_ci(&line, i, then))
@@ -225,7 +225,7 @@ static bool is_script(const struct sk_node *node)
     const struct sk_reader w = sk_reader_make(node->data.p, n < PROLOG_HEAD ? n : PROLOG_HEAD);
     const struct sk_reader head =
         sk_reader_make(node->data.p, n < SCRIPT_HEAD ? n : SCRIPT_HEAD);
-    size_t s = after_xml_prolog(&w, sk_text_skip_space(&w, 0));
+    size_t s = after_xml_prolog(&w, sk_reader_skip_space(&w, 0));
     if (starts_tag(&w, s, "<job") || starts_tag(&w, s, "<package") ||
         sk_text_starts_ci(&w, s, "@echo off") || sk_text_starts_ci(&w, s, "#requires -") ||
         has_encoded_block(&head))

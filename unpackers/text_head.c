@@ -15,20 +15,6 @@
 #define MESSAGE_WINDOW 4096u
 
 
-size_t sk_text_skip_space(const struct sk_reader *w, size_t at)
-{
-    if (sk_reader_match(w, at, "\xef\xbb\xbf", 3))
-        at += 3;
-    struct sk_reader r = *w;
-    while (at < w->len) {
-        uint8_t c = sk_reader_u8_at(&r, at);
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
-            break;
-        at++;
-    }
-    return at;
-}
-
 bool sk_text_starts_ci(const struct sk_reader *w, size_t at, const char *word)
 {
     size_t len = strlen(word);

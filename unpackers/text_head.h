@@ -16,9 +16,6 @@
  * any other type (XML and the types other bids showed keep theirs). */
 int sk_text_score(const struct sk_node *node, int score);
 
-/* The offset of the first byte of w at or after `at` that is not a UTF-8
- * BOM (at `at` only) or white space. */
-size_t sk_text_skip_space(const struct sk_reader *w, size_t at);
 
 /* `word` at offset at of w, case-insensitive. */
 bool sk_text_starts_ci(const struct sk_reader *w, size_t at, const char *word);

@@ -59,7 +59,7 @@ static bool line_at(const struct sk_reader *head, size_t at, struct line *out)
 static bool line_is(const struct line *l, const char *word)
 {
     struct sk_reader r = l->r;
-    size_t s = sk_text_skip_space(&r, 0), n = strlen(word);
+    size_t s = sk_reader_skip_space(&r, 0), n = strlen(word);
     if (!sk_text_starts_ci(&r, s, word))
         return false;
     for (size_t i = s + n; i < r.len; i++) {
@@ -74,7 +74,7 @@ static bool line_is(const struct line *l, const char *word)
 static bool first_filled(const struct sk_reader *head, size_t at, struct line *out)
 {
     while (line_at(head, at, out)) {
-        if (sk_text_skip_space(&out->r, 0) < out->r.len)
+        if (sk_reader_skip_space(&out->r, 0) < out->r.len)
             return true;
         at = out->next;
     }
@@ -86,7 +86,7 @@ static bool is_internet_shortcut(const struct sk_reader *head)
 {
     struct line l;
     if (!first_filled(head, 0, &l) ||
-        !sk_reader_match(&l.r, sk_text_skip_space(&l.r, 0), "[", 1))
+        !sk_reader_match(&l.r, sk_reader_skip_space(&l.r, 0), "[", 1))
         return false;
     for (size_t at = 0; line_at(head, at, &l); at = l.next)
         if (line_is(&l, "[InternetShortcut]"))
@@ -97,7 +97,7 @@ static bool is_internet_shortcut(const struct sk_reader *head)
 /* A line that holds "://" or starts with \\ (what Excel would fetch). */
 static bool is_url_line(const struct line *l)
 {
-    size_t s = sk_text_skip_space(&l->r, 0);
+    size_t s = sk_reader_skip_space(&l->r, 0);
     if (sk_reader_match(&l->r, s, "\\\\", 2))
         return true;
     for (size_t i = s; i + 3 <= l->r.len; i++)
@@ -110,7 +110,7 @@ static bool is_url_line(const struct line *l)
 static bool is_version_line(const struct line *l)
 {
     struct sk_reader r = l->r;
-    size_t s = sk_text_skip_space(&r, 0), digits = 0;
+    size_t s = sk_reader_skip_space(&r, 0), digits = 0;
     for (size_t i = s; i < r.len; i++) {
         uint8_t c = sk_reader_u8_at(&r, i);
         if (c >= '0' && c <= '9')
@@ -170,7 +170,7 @@ static bool shortcut_value(const struct sk_reader *head, const char *key,
     bool inside = false;
     size_t n = strlen(key);
     for (size_t at = 0; line_at(head, at, &l); at = l.next) {
-        size_t s = sk_text_skip_space(&l.r, 0);
+        size_t s = sk_reader_skip_space(&l.r, 0);
         if (sk_reader_match(&l.r, s, "[", 1)) {
             inside = line_is(&l, "[InternetShortcut]");
             continue;
@@ -187,7 +187,7 @@ static bool shortcut_value(const struct sk_reader *head, const char *key,
  * //host, as Explorer reads both). */
 static const char *remote_kind(const struct sk_reader *target)
 {
-    size_t s = sk_text_skip_space(target, 0);
+    size_t s = sk_reader_skip_space(target, 0);
     if (sk_text_starts_ci(target, s, "file:"))
         return "file:// URL";
     if (sk_reader_match(target, s, "\\\\", 2) || sk_reader_match(target, s, "//", 2))
@@ -222,7 +222,7 @@ static int open_weblink(struct sk_unpack *u, void **out)
         sk_unpack_fail(u, "weblink", SK_ECORRUPT, "web query without a URL line");
         return SK_ECORRUPT;
     }
-    size_t s = sk_text_skip_space(&url.r, 0);
+    size_t s = sk_reader_skip_space(&url.r, 0);
     int len = (int)(url.r.len - s < 400 ? url.r.len - s : 400);
     const char *at = (const char *)sk_reader_at(&url.r, s, (size_t)len);
     sk_unpack_info(u, "target", "%.*s", at ? len : 0, at ? at : "");
@@ -231,23 +231,10 @@ static int open_weblink(struct sk_unpack *u, void **out)
     return 0;
 }
 
-static int next_none(struct sk_unpack *u, void *state, struct sk_child *child)
-{
-    (void)u;
-    (void)state;
-    (void)child;
-    return SK_DONE;
-}
-
-static void close_none(void *state)
-{
-    (void)state;
-}
-
 const struct sk_unpacker sk_unpacker_weblink = {
     .name = "weblink",
     .bid = bid,
     .open = open_weblink,
-    .next = next_none,
-    .close = close_none,
+    .next = sk_unpack_next_none,
+    .close = sk_unpack_close_none,
 };

@@ -354,14 +354,7 @@ def inside(args):
             if s.proc is not None:
                 s.proc.kill()
                 s.proc.wait()
-        if args.keep:
-            say("kept: %s (logs there)" % tmp)
-        root.close()
-        if not args.keep:
-            run.remove_tree(tmp)
-    failed = sum(1 for c in checks if not c[1])
-    print("%d passed, %d failed (%.0fs)" % (len(checks) - failed, failed, time.time() - t_start), flush=True)
-    return 1 if failed else 0
+    return run.finish(root, tmp, args.keep, checks, t_start)
 
 
 def verdict_and_codes(stdout):

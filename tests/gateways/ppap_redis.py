@@ -186,15 +186,7 @@ def inside(args):
         check("(d) both instances exit 0 on SIGTERM",
               all(r[4] for r in run.results if r[0] == "sekisho serve"),
               [r for r in run.results if r[0] == "sekisho serve" and not r[4]])
-        if args.keep:
-            say("kept: %s (logs there)" % tmp)
-        root.close()
-        if not args.keep:
-            run.remove_tree(tmp)
-    failed = sum(1 for c in checks if not c[1])
-    print("%d passed, %d failed (%.0fs)" % (len(checks) - failed, failed, time.time() - t_start),
-          flush=True)
-    return 1 if failed else 0
+    return run.finish(root, tmp, args.keep, checks, t_start)
 
 
 def main():

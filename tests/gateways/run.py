@@ -928,6 +928,21 @@ def main():
     return enter(__file__, args.sekisho, extra)
 
 
+def finish(root, tmp, keep, checks, t_start):
+    """The end of a test in the root, whatever happened: the root's mounts
+    undone, the run's directory kept (--keep) or removed, and `N passed, M
+    failed` over checks (name, ok, detail). Returns the exit code."""
+    if keep:
+        say("kept: %s (logs there)" % tmp)
+    root.close()
+    if not keep:
+        remove_tree(tmp)
+    failed = sum(1 for c in checks if not c[1])
+    print("%d passed, %d failed (%.0fs)" % (len(checks) - failed, failed, time.time() - t_start),
+          flush=True)
+    return 1 if failed else 0
+
+
 def test_main(script, inside, program="--sekisho", dest="sekisho", help=None):
     """The command line of a test that runs in the root: PROGRAM (the file
     to copy in), --keep, and the hidden --inside ROOT that enter() passes
