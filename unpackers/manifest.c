@@ -130,19 +130,6 @@ static size_t leading_space(const char *p, size_t n)
     return i;
 }
 
-/* An attribute's value decoded into out (cap bytes): its length, 0 when
- * absent. */
-static size_t attr_text(const struct sk_xml_tok *t, const char *name, char *out, size_t cap)
-{
-    const char *v;
-    size_t n, used;
-    if (!sk_xml_attr(t, name, &v, &n))
-        return 0;
-    size_t len = sk_xml_decode(v, n, false, &used, out, cap - 1);
-    out[len] = '\0';
-    return len;
-}
-
 /* The text of the element just opened (its first text token that is not
  * white space) decoded into out: its length, 0 when there is none. */
 static size_t element_text(struct sk_xml_scan *s, char *out, size_t cap)
@@ -183,12 +170,12 @@ static int open_jnlp(struct sk_unpack *u)
         if (t.kind != SK_XML_OPEN)
             continue;
         if (sk_xml_is(&t, "jnlp"))
-            attr_text(&t, "codebase", codebase, sizeof codebase);
+            sk_xml_attr_text(&t, "codebase", codebase, sizeof codebase);
         else if (sk_xml_is(&t, "all-permissions") ||
                  sk_xml_is(&t, "j2ee-application-client-permissions"))
             all_permissions = true;
         else if ((sk_xml_is(&t, "jar") || sk_xml_is(&t, "nativelib")) && !remote_jar) {
-            attr_text(&t, "href", jar, sizeof jar);
+            sk_xml_attr_text(&t, "href", jar, sizeof jar);
             remote_jar = is_remote_url(jar) || (jar[0] && is_remote_url(codebase));
         }
     }
@@ -214,7 +201,7 @@ static int open_vsto(struct sk_unpack *u)
          * assembly's codebase what is installed: the first one wins */
         if (!target[0] &&
             (sk_xml_is(&t, "deploymentProvider") || sk_xml_is(&t, "dependentAssembly")))
-            attr_text(&t, "codebase", target, sizeof target);
+            sk_xml_attr_text(&t, "codebase", target, sizeof target);
     }
     sk_unpack_info(u, "target", "%s", target[0] ? target : "(none)");
     sk_unpack_reason(u, "dropper.vsto", "%s manifest: codebase %s",
@@ -314,10 +301,10 @@ static int open_wsc(struct sk_unpack *u, struct wsc_state *st)
         if (t.kind != SK_XML_OPEN)
             continue;
         if (sk_xml_is(&t, "registration") && !progid[0])
-            attr_text(&t, "progid", progid, sizeof progid);
+            sk_xml_attr_text(&t, "progid", progid, sizeof progid);
         if (!sk_xml_is(&t, "script"))
             continue;
-        if (attr_text(&t, "language", language, sizeof language) == 0)
+        if (sk_xml_attr_text(&t, "language", language, sizeof language) == 0)
             snprintf(language, sizeof language, "%s", "JScript"); /* scrobj's default */
         struct script_ref *ref = &st->scripts[st->count];
         ref->ext = script_ext(language);

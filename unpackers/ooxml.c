@@ -99,18 +99,6 @@ static void report_dropped(struct sk_unpack *u, struct ooxml_state *st, const ch
         sk_unpack_reason(u, code, "%u more in this part not listed", st->dropped);
 }
 
-/* Decodes an attribute value into out (NUL-terminated): its length. */
-static size_t attr_text(const struct sk_xml_tok *t, const char *name, char *out, size_t cap)
-{
-    const char *v;
-    size_t vlen, used;
-    if (!sk_xml_attr(t, name, &v, &vlen))
-        return 0;
-    size_t n = sk_xml_decode(v, vlen, false, &used, out, cap - 1);
-    out[n] = 0;
-    return n;
-}
-
 /* --- relationships (ECMA-376 Part 2 §9.3) ---------------------------- */
 
 static void scan_rels(struct sk_unpack *u, struct ooxml_state *st, struct sk_xml_scan *s)
@@ -119,17 +107,17 @@ static void scan_rels(struct sk_unpack *u, struct ooxml_state *st, struct sk_xml
         if (t.kind != SK_XML_OPEN || !sk_xml_is(&t, "Relationship"))
             continue;
         char mode[32], type[256], target[OOXML_DETAIL];
-        size_t mode_len = attr_text(&t, "TargetMode", mode, sizeof mode);
+        size_t mode_len = sk_xml_attr_text(&t, "TargetMode", mode, sizeof mode);
         if (mode_len != 8 || strcasecmp(mode, "External") != 0)
             continue;
-        size_t type_len = attr_text(&t, "Type", type, sizeof type);
+        size_t type_len = sk_xml_attr_text(&t, "Type", type, sizeof type);
         const char *slash = memrchr(type, '/', type_len);
         const char *kind = slash ? slash + 1 : type;
         /* Hyperlinks to the web are in every other document and run
          * nothing by themselves; templates, frames and OLE links load. */
         if (strcmp(kind, "hyperlink") == 0)
             continue;
-        attr_text(&t, "Target", target, sizeof target);
+        sk_xml_attr_text(&t, "Target", target, sizeof target);
         char detail[OOXML_DETAIL + 300];
         int n = snprintf(detail, sizeof detail, "%s: %s", *kind ? kind : "?", target);
         report(u, st, "ooxml.external_ref", detail, n > 0 ? (size_t)n : 0);
@@ -184,7 +172,7 @@ static void field_char(struct sk_unpack *u, struct ooxml_state *st, struct field
                        const struct sk_xml_tok *t)
 {
     char what[16];
-    attr_text(t, "fldCharType", what, sizeof what);
+    sk_xml_attr_text(t, "fldCharType", what, sizeof what);
     if (strcmp(what, "begin") == 0) {
         fs->depth++;
         struct field *f = current_field(fs);
@@ -230,7 +218,7 @@ static void scan_word(struct sk_unpack *u, struct ooxml_state *st, struct sk_xml
             field_char(u, st, fs, &t);
         } else if (t.kind == SK_XML_OPEN && sk_xml_is(&t, "fldSimple")) {
             struct field simple = {0};
-            simple.len = attr_text(&t, "instr", simple.code, sizeof simple.code);
+            simple.len = sk_xml_attr_text(&t, "instr", simple.code, sizeof simple.code);
             check_field(u, st, &simple);
         }
     }
@@ -250,8 +238,8 @@ static void scan_external_link(struct sk_unpack *u, struct ooxml_state *st,
         if (t.kind != SK_XML_OPEN || !sk_xml_is(&t, "ddeLink"))
             continue;
         char service[200], topic[200], detail[OOXML_DETAIL + 8];
-        attr_text(&t, "ddeService", service, sizeof service);
-        attr_text(&t, "ddeTopic", topic, sizeof topic);
+        sk_xml_attr_text(&t, "ddeService", service, sizeof service);
+        sk_xml_attr_text(&t, "ddeTopic", topic, sizeof topic);
         int n = snprintf(detail, sizeof detail, "%s|%s", service, topic);
         report(u, st, "office.dde", detail, n > 0 ? (size_t)n : 0);
     }
@@ -318,7 +306,7 @@ static void scan_macrosheet(struct sk_unpack *u, struct sk_xml_scan *s, struct s
     bool in_formula = false, started = false;
     for (struct sk_xml_tok t = sk_xml_next(s); t.kind != SK_XML_END; t = sk_xml_next(s)) {
         if (t.kind == SK_XML_OPEN && sk_xml_is(&t, "c")) {
-            if (!attr_text(&t, "r", cell, sizeof cell))
+            if (!sk_xml_attr_text(&t, "r", cell, sizeof cell))
                 memcpy(cell, "?", 2);
         } else if (t.kind == SK_XML_OPEN && sk_xml_is(&t, "f")) {
             in_formula = !t.empty;

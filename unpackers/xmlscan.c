@@ -171,6 +171,17 @@ bool sk_xml_attr(const struct sk_xml_tok *t, const char *name, const char **valu
     return false;
 }
 
+size_t sk_xml_attr_text(const struct sk_xml_tok *t, const char *name, char *out, size_t cap)
+{
+    const char *v;
+    size_t n, used;
+    if (!sk_xml_attr(t, name, &v, &n))
+        return 0;
+    size_t len = sk_xml_decode(v, n, false, &used, out, cap - 1);
+    out[len] = '\0';
+    return len;
+}
+
 /* ---- entity decoding ---------------------------------------------------------- */
 
 static size_t put_utf8(uint32_t cp, char *out)

@@ -39,6 +39,10 @@ bool sk_xml_is(const struct sk_xml_tok *t, const char *name);
  * (undecoded) value, or false. */
 bool sk_xml_attr(const struct sk_xml_tok *t, const char *name, const char **value, size_t *len);
 
+/* An attribute of an OPEN token by local name, decoded into out (cap
+ * bytes, cap >= 8, NUL-terminated, cut to fit): its length, 0 when absent. */
+size_t sk_xml_attr_text(const struct sk_xml_tok *t, const char *name, char *out, size_t cap);
+
 /* Scans on to the next start tag whose local name is `local`: true with
  * it in *out (s->pos is then just past it), false at the end. */
 bool sk_xml_find(struct sk_xml_scan *s, const char *local, struct sk_xml_tok *out);
