@@ -110,6 +110,7 @@ struct ntfs_state {
     size_t len;
     uint32_t cluster, record;
     uint64_t clusters; /* readable: the volume's, cut to the image */
+    bool cut;          /* the image ends before the volume does */
     struct sk_dynbuf mft_runs;
     size_t n_mft_runs;
     uint8_t *rec; /* one record's scratch */
@@ -477,6 +478,7 @@ static const char *parse_boot(struct ntfs_state *st, uint64_t *mft_lcn)
     st->record = (uint32_t)record;
     uint64_t declared = total / sectors, held = st->len / st->cluster;
     st->clusters = declared < held ? declared : held;
+    st->cut = declared > held;
     return NULL;
 }
 
@@ -919,6 +921,10 @@ static int open_volume(struct sk_unpack *u, struct ntfs_state *st)
         sk_unpack_fail(u, "ntfs", SK_ECORRUPT, "%s", why);
         return SK_ECORRUPT;
     }
+    if (st->cut)
+        sk_unpack_fail(u, "ntfs", SK_ECORRUPT,
+                       "the image ends before the volume does: %llu clusters of it are read",
+                       (unsigned long long)st->clusters);
     st->entries = sk_unpack_calloc(u, (size_t)st->n_entries + 1, sizeof *st->entries);
     if (!st->entries)
         return SK_ENOMEM;
