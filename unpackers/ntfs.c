@@ -402,6 +402,8 @@ static uint32_t count_records(struct sk_unpack *u, struct ntfs_state *st, uint64
     for (size_t i = 0; i < st->n_mft_runs; i++)
         held = runs[i].vcn + runs[i].len; /* sorted: the last end */
     uint64_t bytes = held * st->cluster < mft_size ? held * st->cluster : mft_size;
+    if (bytes < mft_size)
+        corrupt(st, 0, "the MFT claims more bytes than its runs hold: the runs are read");
     uint64_t n = bytes / st->record;
     if (n > NTFS_MAX_RECORDS) {
         sk_unpack_reason(u, "limit.nodes", "an MFT of %llu records: the first %u are read",
@@ -942,7 +944,6 @@ static int open_ntfs(struct sk_unpack *u, void **state)
     sk_unpack_dynbuf_init(u, &st->names, (size_t)NTFS_MAX_RECORDS * 64);
     sk_unpack_dynbuf_init(u, &st->files, (size_t)NTFS_MAX_RECORDS * sizeof(uint32_t));
     sk_unpack_info(u, "format", "NTFS");
-    sk_unpack_reason(u, "container.disk_image", "an NTFS volume");
     int rc = open_volume(u, st);
     report(u, st);
     if (rc != 0) {
