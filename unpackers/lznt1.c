@@ -12,35 +12,37 @@
 #include "lznt1.h"
 
 #include "../engine/error.h"
+#include "../engine/reader.h"
 
 #define LZNT1_CHUNK 4096u
 
-/* One compressed chunk: in[0..n) to out[0..cap), at most 4096 bytes.
- * Returns the bytes produced, or (size_t)-1 for a reference before the
- * chunk's start. */
-static size_t chunk_compressed(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+/* One compressed chunk (r over its data) into out[0..cap), at most 4096
+ * bytes. Returns the bytes produced, or (size_t)-1 for a reference before
+ * the chunk's start or a token cut short. */
+static size_t chunk_compressed(struct sk_reader *r, uint8_t *out, size_t cap)
 {
-    size_t i = 0, o = 0;
+    size_t o = 0;
     if (cap > LZNT1_CHUNK)
         cap = LZNT1_CHUNK;
-    while (i < n && o < cap) {
-        uint8_t flags = in[i++];
-        for (int bit = 0; bit < 8 && i < n && o < cap; bit++, flags >>= 1) {
+    while (sk_reader_left(r) > 0 && o < cap) {
+        uint8_t flags = sk_reader_u8(r);
+        for (int bit = 0; bit < 8 && sk_reader_left(r) > 0 && o < cap; bit++, flags >>= 1) {
             if (!(flags & 1)) {
-                out[o++] = in[i++];
+                out[o++] = sk_reader_u8(r);
                 continue;
             }
-            if (n - i < 2)
+            unsigned token = sk_reader_u16le(r);
+            if (r->err || o == 0)
                 return (size_t)-1;
-            unsigned token = (unsigned)in[i] | (unsigned)in[i + 1] << 8;
-            i += 2;
+            /* the split moves one bit from length to displacement each time
+             * the position passes a power of two from 16 upwards */
             unsigned len_mask = 0xfff, disp_shift = 12;
-            for (size_t p = o - 1; o > 0 && p >= 0x10; p >>= 1) {
+            for (size_t p = o - 1; p >= 0x10; p >>= 1) {
                 len_mask >>= 1;
                 disp_shift--;
             }
             size_t len = (token & len_mask) + 3, disp = (token >> disp_shift) + 1;
-            if (o == 0 || disp > o)
+            if (disp > o)
                 return (size_t)-1;
             for (size_t k = 0; k < len && o < cap; k++, o++)
                 out[o] = out[o - disp]; /* overlapping copies repeat bytes */
@@ -51,38 +53,37 @@ static size_t chunk_compressed(const uint8_t *in, size_t n, uint8_t *out, size_t
 
 int sk_lznt1_decompress(const uint8_t *in, size_t n, uint8_t *out, size_t cap, size_t *written)
 {
-    size_t i = 0, o = 0;
+    struct sk_reader r = sk_reader_make(in, n);
+    size_t o = 0;
     *written = 0;
-    while (n - i >= 2 && o < cap) {
-        unsigned header = (unsigned)in[i] | (unsigned)in[i + 1] << 8;
+    while (sk_reader_left(&r) >= 2 && o < cap) {
+        unsigned header = sk_reader_u16le(&r);
         if (header == 0)
             break;
-        size_t size = (header & 0xfffu) + 1;
-        i += 2;
-        if (size > n - i) {
+        size_t size = (header & 0xfffu) + 1, room = cap - o, got;
+        struct sk_reader chunk = sk_reader_sub(&r, size);
+        if (chunk.err) {
             *written = o;
             return SK_ECORRUPT;
         }
-        size_t room = cap - o, got;
         if (header & 0x8000u) {
-            got = chunk_compressed(in + i, size, out + o, room);
+            got = chunk_compressed(&chunk, out + o, room);
             if (got == (size_t)-1) {
                 *written = o;
                 return SK_ECORRUPT;
             }
         } else {
             got = size < room ? size : room;
-            for (size_t k = 0; k < got; k++)
-                out[o + k] = in[i + k];
+            memcpy(out + o, sk_reader_bytes(&chunk, got), got);
         }
-        i += size;
         o += got;
-        /* a chunk that decoded short of 4096 bytes ends the data unless it
-         * is the last: the next chunk's output starts on a 4096 boundary */
-        if (got < LZNT1_CHUNK && n - i >= 2 && (in[i] | in[i + 1]) != 0 && o < cap) {
+        /* a chunk that decoded short of 4096 bytes is padded with zeros
+         * unless it is the last: the next chunk's output starts on a 4096
+         * boundary */
+        bool more = sk_reader_left(&r) >= 2 && sk_reader_u16le_at(&r, r.pos) != 0;
+        if (got < LZNT1_CHUNK && more && o < cap) {
             size_t pad = LZNT1_CHUNK - got < cap - o ? LZNT1_CHUNK - got : cap - o;
-            for (size_t k = 0; k < pad; k++)
-                out[o + k] = 0;
+            memset(out + o, 0, pad);
             o += pad;
         }
     }

@@ -243,12 +243,15 @@ static int read_runs(struct ntfs_state *st, const struct ntfs_run *runs, size_t 
         if (r->lcn == NTFS_SPARSE) {
             memset(out, 0, take);
         } else {
-            const uint8_t *p = clusters_at(st, r->lcn + (vcn - r->vcn), 1);
-            uint64_t more = (take + in + st->cluster - 1) / st->cluster;
-            p = p ? clusters_at(st, r->lcn + (vcn - r->vcn), more) : NULL;
+            uint64_t lcn = r->lcn + (vcn - r->vcn);
+            uint64_t count = (take + in + st->cluster - 1) / st->cluster;
+            struct sk_reader img = st->img;
+            const uint8_t *p = clusters_at(st, lcn, count)
+                                   ? sk_reader_at(&img, lcn * st->cluster + in, take)
+                                   : NULL;
             if (!p)
                 return SK_ECORRUPT;
-            memcpy(out, p + in, take);
+            memcpy(out, p, take);
         }
         out += take;
         off += take;
