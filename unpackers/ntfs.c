@@ -433,11 +433,22 @@ static int walk_records(struct sk_unpack *u, struct ntfs_state *st)
         }
         struct sk_reader r = sk_reader_make(st->rec, st->record);
         uint16_t flags = sk_reader_u16le_at(&r, 22);
-        if (!(flags & 0x01u) || sk_reader_u64le_at(&r, 32) != 0)
-            continue; /* free, or an extension record */
+        uint64_t base = sk_reader_u64le_at(&r, 32) & 0xffffffffffffull;
+        if (!(flags & 0x01u))
+            continue; /* free */
+        if (base != 0) {
+            /* an extension record: its $FILE_NAME names its base record
+             * when the base's own attributes spilled over */
+            int rc = base < st->n_entries && !(st->entries[base].flags & REC_NAMED)
+                         ? read_names(st, &st->entries[base])
+                         : 0;
+            if (rc != 0)
+                return rc;
+            continue;
+        }
         struct ntfs_entry *e = &st->entries[i];
-        e->flags = (uint8_t)(REC_USED | ((flags & 0x02u) ? REC_DIR : 0));
-        int rc = read_names(st, e);
+        e->flags |= (uint8_t)(REC_USED | ((flags & 0x02u) ? REC_DIR : 0));
+        int rc = (e->flags & REC_NAMED) ? 0 : read_names(st, e);
         if (rc != 0)
             return rc;
         if (i < NTFS_FIRST_USER || (e->flags & REC_DIR))
@@ -532,6 +543,13 @@ static char *build_path(struct sk_unpack *u, struct ntfs_state *st, uint32_t n, 
     unsigned depth = 0;
     uint32_t at = n;
     *skip = false;
+    if (!(st->entries[n].flags & REC_NAMED)) {
+        /* no $FILE_NAME anywhere: listed under its record number */
+        corrupt(st, n, "a file without a name: listed as record-N");
+        char name[32];
+        snprintf(name, sizeof name, "record-%u", n);
+        return sk_unpack_strndup(u, name, strlen(name));
+    }
     while (depth < NTFS_MAX_DEPTH) {
         chain[depth++] = at;
         uint32_t parent = st->entries[at].parent;
