@@ -68,6 +68,9 @@
 #define NTFS_ROOT 5u
 #define NTFS_FIRST_USER 24u
 #define NTFS_SPARSE UINT64_MAX
+/* The end of any stream in clusters: 2^40 clusters of at most 2 MiB keep
+ * every byte offset below 2^61, so offset arithmetic cannot wrap */
+#define NTFS_MAX_VCN (1ull << 40)
 #define NTFS_STRIDE 512u /* the update sequence's stride, whatever the sector */
 
 #define AT_ATTRIBUTE_LIST 0x20u
@@ -123,6 +126,7 @@ struct ntfs_state {
     char *path, *stream_path; /* its path; the current stream's "path:name" */
     struct ntfs_stream streams[NTFS_MAX_STREAMS];
     unsigned n_streams, next_stream;
+    uint32_t file_record;
     uint8_t *unit_in, *unit_out; /* compression unit scratch */
     const char *why; /* the first corruption met in the walk */
     uint64_t why_record;
@@ -181,7 +185,7 @@ static int decode_runs(struct sk_reader *r, uint64_t vcn, struct sk_dynbuf *runs
             delta |= (uint64_t)p[len_bytes + i] << (8 * i);
         if (off_bytes > 0 && off_bytes < 8 && (delta >> (8 * off_bytes - 1)) & 1)
             delta |= ~(uint64_t)0 << (8 * off_bytes); /* sign-extend */
-        if (len == 0 || len > (UINT64_MAX >> 16) || vcn > (UINT64_MAX >> 16) - len)
+        if (len == 0 || len > NTFS_MAX_VCN || vcn > NTFS_MAX_VCN - len)
             return SK_ECORRUPT;
         struct ntfs_run run = {vcn, NTFS_SPARSE, len};
         if (off_bytes > 0) {
@@ -620,7 +624,7 @@ static int add_data(struct sk_unpack *u, struct ntfs_state *st, struct sk_reader
 {
     char name[NTFS_NAME_MAX * 3 + 1];
     if (!attr_name(attr, name, sizeof name - 1)) {
-        corrupt(st, 0, "a data attribute's name lies outside it");
+        corrupt(st, st->file_record, "a data attribute's name lies outside it");
         return 0;
     }
     struct ntfs_stream *s = stream_named(u, st, name);
@@ -636,7 +640,7 @@ static int add_data(struct sk_unpack *u, struct ntfs_state *st, struct sk_reader
         s->flags = flags;
         s->size = s->initialized = v.len;
         sk_dynbuf_truncate(&s->value, 0);
-        return v.err ? (corrupt(st, 0, "a resident value lies outside its attribute"), 0)
+        return v.err ? (corrupt(st, st->file_record, "a resident value lies outside its attribute"), 0)
                      : sk_dynbuf_add(&s->value, v.p, v.len);
     }
     uint64_t low = sk_reader_u64le_at(attr, 16), end = 0;
@@ -674,7 +678,7 @@ static int add_record_data(struct sk_unpack *u, struct ntfs_state *st)
             return rc;
     }
     if (bad)
-        corrupt(st, 0, "an attribute runs past its record");
+        corrupt(st, st->file_record, "an attribute runs past its record");
     return 0;
 }
 
@@ -699,7 +703,7 @@ static unsigned list_data_records(struct sk_unpack *u, struct ntfs_state *st,
             read_runs(st, run_list(&runs), n_runs, 0, copy, (size_t)size) != 0) {
             sk_dynbuf_free(&runs);
             free(copy);
-            corrupt(st, 0, "an attribute list that cannot be read");
+            corrupt(st, st->file_record, "an attribute list that cannot be read");
             return 0;
         }
         sk_dynbuf_free(&runs);
@@ -726,6 +730,7 @@ static unsigned list_data_records(struct sk_unpack *u, struct ntfs_state *st,
  * has one. */
 static int load_streams(struct sk_unpack *u, struct ntfs_state *st, uint32_t n)
 {
+    st->file_record = n;
     const char *why = load_record(st, n);
     if (why) {
         corrupt(st, n, why);
@@ -740,8 +745,8 @@ static int load_streams(struct sk_unpack *u, struct ntfs_state *st, uint32_t n)
             listed = true;
             n_ext = list_data_records(u, st, &attr, extents);
         }
-    if (!listed)
-        return add_record_data(u, st);
+    if (!listed || n_ext == 0)
+        return add_record_data(u, st); /* a list that cannot be read: the base's own */
     for (unsigned i = 0; i < n_ext; i++) {
         why = load_record(st, extents[i]);
         struct sk_reader r = sk_reader_make(st->rec, st->record);
