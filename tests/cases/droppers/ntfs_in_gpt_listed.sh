@@ -1,7 +1,7 @@
 # A GPT disk (sgdisk) whose one partition is an NTFS volume made by mkntfs
-# holding a file (ntfscp): the volume is typed ntfs and refused
-# (error.unsupported: not walked yet, container.disk_image), never pass;
-# the partition node keeps the volume's raw bytes for YARA.
+# holding a text file (ntfscp, no mount): the volume is typed ntfs and
+# walked, the file a child of the partition by its name, size and bytes;
+# nothing in it is risky, so it passes like a clean FAT or GPT image.
 truncate -s 8M "$OUT"
 sgdisk -n 1:2048:+4M -t 1:0700 "$OUT" >/dev/null
 truncate -s 4M vol.img
