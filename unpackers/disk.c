@@ -392,9 +392,13 @@ static int read_vhdx(struct sk_unpack *u, struct vdisk *d, const char **why)
     return 0;
 }
 
-static bool is_fat_type(uint8_t t)
+/* Partition types whose file systems are walked: FAT (fat.c) and 0x07,
+ * NTFS (ntfs.c) or exFAT, which nothing reads: an exFAT volume is then an
+ * unknown child and fails closed there. */
+static bool is_listed_type(uint8_t t)
 {
-    return t == 0x01 || t == 0x04 || t == 0x06 || t == 0x0b || t == 0x0c || t == 0x0e;
+    return t == 0x01 || t == 0x04 || t == 0x06 || t == 0x07 || t == 0x0b || t == 0x0c ||
+           t == 0x0e;
 }
 
 /* A boot sector with a BPB (the disk is one volume, no partition table). */
@@ -484,9 +488,7 @@ static void refuse_partition(struct sk_unpack *u, unsigned i, uint8_t type)
     sk_unpack_fail(u, "disk", SK_EUNSUPPORTED,
                    "partition %u: type 0x%02x (%s) is not read; its raw bytes are scanned", i,
                    type,
-                   type == 0xee   ? "GPT"
-                   : type == 0x07 ? "NTFS or exFAT"
-                                  : "not FAT");
+                   type == 0xee ? "GPT" : "not FAT or NTFS");
 }
 
 /* The MBR's partitions (or the whole disk as one volume). */
@@ -519,7 +521,7 @@ static int read_partitions(struct sk_unpack *u, struct disk_state *st)
         uint64_t lba = sk_reader_u32le_at(&e, 8), count = sk_reader_u32le_at(&e, 12);
         if (type == 0 || count == 0)
             continue;
-        if (!is_fat_type(type) && !(gpt && type == 0xee))
+        if (!is_listed_type(type) && !(gpt && type == 0xee))
             refuse_partition(u, i + 1, type);
         uint64_t off = lba * st->disk.sector, size = count * st->disk.sector;
         if (off >= st->disk.size || size > st->disk.size - off) {
