@@ -61,9 +61,9 @@
 
 #define MSG_MAX_ATTACHMENTS 4096u
 #define MSG_MAX_RECIPIENTS 4096u
-#define MSG_NAME_MAX 1024u       /* bytes of an attachment name kept */
-#define MSG_BID_DIR_SECTORS 64u  /* directory sectors the bid looks through */
-#define MSG_BID_STEPS 1024u      /* root children the bid visits */
+#define MSG_NAME_MAX 1024u      /* bytes of an attachment name kept */
+#define MSG_BID_DIR_SECTORS 64u /* directory sectors the bid looks through */
+#define MSG_BID_STEPS 1024u     /* root children the bid visits */
 #define MSG_READ_BLOCK (64u * 1024u)
 #define MSG_PROPS_NAME "__properties_version1.0"
 #define MSG_ATTACH_PREFIX "__attach_version1.0_#"
@@ -76,10 +76,10 @@ enum item_kind { ITEM_BODY, ITEM_HTML, ITEM_RTF, ITEM_HEADERS, ITEM_BYTES, ITEM_
 
 struct item {
     enum item_kind kind;
-    GString *text;      /* BODY, HTML, RTF, HEADERS: owned */
-    GsfInput *input;    /* BYTES: the stream; STORAGE: the storage (references) */
-    char *name;         /* owned (sk_unpack_strndup) */
-    bool message;       /* STORAGE: an embedded message (CLSID_MailMessage) */
+    GString *text;   /* BODY, HTML, RTF, HEADERS: owned */
+    GsfInput *input; /* BYTES: the stream; STORAGE: the storage (references) */
+    char *name;      /* owned (sk_unpack_strndup) */
+    bool message;    /* STORAGE: an embedded message (CLSID_MailMessage) */
 };
 
 struct msg_state {
@@ -380,8 +380,8 @@ struct rtf_text {
     GString *out;
     GString *pending; /* 8-bit bytes (\'hh and plain) not yet decoded */
     unsigned codepage;
-    unsigned uc;      /* characters after \uN to skip (\ucN) */
-    unsigned skip;    /* of those, still to skip */
+    unsigned uc;   /* characters after \uN to skip (\ucN) */
+    unsigned skip; /* of those, still to skip */
 };
 
 static void rtf_flush(struct rtf_text *t)
@@ -402,9 +402,9 @@ static void rtf_char(struct rtf_text *t, uint8_t c)
 
 static bool destination_skipped(const char *word)
 {
-    static const char *const skipped[] = {"fonttbl", "colortbl", "stylesheet", "info",
-                                          "pict",    "object",   "header",     "footer",
-                                          "listtable", "listoverridetable"};
+    static const char *const skipped[] = {
+        "fonttbl", "colortbl", "stylesheet", "info",      "pict",
+        "object",  "header",   "footer",     "listtable", "listoverridetable"};
     for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++)
         if (strcmp(word, skipped[i]) == 0)
             return true;
@@ -583,8 +583,8 @@ static int record_fields(struct sk_unpack *u, struct msg_state *st, const char *
         rc = read_short(u, st->root, PID_IN_REPLY_TO, st->codepage, buf, sizeof buf);
     if (rc == 0)
         sk_unpack_mail_field(u, SK_MAIL_IN_REPLY_TO, buf, strlen(buf));
-    if (rc == 0 && read_short(u, st->root, PID_MESSAGE_CLASS, st->codepage, buf, sizeof buf) == 0 &&
-        *buf)
+    if (rc == 0 &&
+        read_short(u, st->root, PID_MESSAGE_CLASS, st->codepage, buf, sizeof buf) == 0 && *buf)
         sk_unpack_info(u, "message_class", "%s", buf);
     return rc;
 }
@@ -649,7 +649,8 @@ static bool is_storage(GsfInput *in)
  * at most max: each handed to fn. */
 static int each_storage(struct sk_unpack *u, struct msg_state *st, const char *prefix,
                         unsigned max, const char *what,
-                        int (*fn)(struct sk_unpack *, struct msg_state *, GsfInfile *, unsigned))
+                        int (*fn)(struct sk_unpack *, struct msg_state *, GsfInfile *,
+                                  unsigned))
 {
     int n = gsf_infile_num_children(st->root);
     unsigned seen = 0;
@@ -810,7 +811,8 @@ static int open_file(struct sk_unpack *u, struct msg_state *st)
     size_t pad;
     int rc = sk_cfb_check(u->node->data.p, u->node->data.len, &why, &pad);
     if (rc == SK_ELIMIT)
-        sk_unpack_reason(u, "limit.nodes", "more than %u directory entries", SK_CFB_MAX_ENTRIES);
+        sk_unpack_reason(u, "limit.nodes", "more than %u directory entries",
+                         SK_CFB_MAX_ENTRIES);
     else if (rc == SK_ECORRUPT)
         sk_unpack_fail(u, "msg", SK_ECORRUPT, "%s", why);
     if (rc)
@@ -842,8 +844,7 @@ static int open_msg(struct sk_unpack *u, void **out)
     struct msg_state *st = sk_unpack_calloc(u, 1, sizeof *st);
     if (!st)
         return SK_ENOMEM;
-    sk_unpack_dynbuf_init(u, &st->items,
-                          (MSG_MAX_ATTACHMENTS + 8) * sizeof(struct item));
+    sk_unpack_dynbuf_init(u, &st->items, (MSG_MAX_ATTACHMENTS + 8) * sizeof(struct item));
     int rc = open_file(u, st);
     struct props pr = {0};
     if (rc == 0) {
