@@ -61,9 +61,9 @@
 
 #define MSG_MAX_ATTACHMENTS 4096u
 #define MSG_MAX_RECIPIENTS 4096u
-#define MSG_NAME_MAX 1024u      /* bytes of an attachment name kept */
-#define MSG_BID_DIR_SECTORS 64u /* directory sectors the bid looks through */
-#define MSG_BID_STEPS 1024u     /* root children the bid visits */
+#define MSG_NAME_MAX 1024u       /* bytes of an attachment name kept */
+#define MSG_BID_DIR_SECTORS 256u /* directory sectors the bid looks through */
+#define MSG_BID_STEPS 1024u      /* root children the bid visits */
 #define MSG_READ_BLOCK (64u * 1024u)
 #define MSG_PROPS_NAME "__properties_version1.0"
 #define MSG_ATTACH_PREFIX "__attach_version1.0_#"
@@ -156,16 +156,19 @@ static bool entry_named(struct sk_reader e, const char *name)
 }
 
 /* True when the root storage's children (a sibling tree, walked with a
- * bounded explicit stack) hold the property stream. */
+ * bounded explicit stack, each entry at most once: a tree with a cycle ends
+ * as soon as it has been seen) hold the property stream. */
 static bool root_holds_properties(const struct dir_view *d, struct sk_reader root)
 {
+    uint8_t seen[MSG_BID_DIR_SECTORS * (4096 / 128) / 8] = {0};
     uint32_t stack[64];
     size_t top = 0;
     stack[top++] = sk_reader_u32le_at(&root, 0x4c);
     for (unsigned steps = 0; top > 0 && steps < MSG_BID_STEPS; steps++) {
         uint32_t id = stack[--top];
-        if (id >= 0xfffffffau)
+        if (id >= sizeof seen * 8 || (seen[id / 8] & (1u << (id % 8))))
             continue;
+        seen[id / 8] |= (uint8_t)(1u << (id % 8));
         struct sk_reader e = dir_entry(d, id);
         if (e.err)
             continue;
@@ -212,6 +215,14 @@ static uint64_t node_cap(const struct sk_unpack *u)
     return cap > G_MAXUINT / 2 ? G_MAXUINT / 2 : cap;
 }
 
+/* A stream or copy cut at max-node-bytes by this unpacker itself (not by
+ * sk_unpack_append, which records its own): the limit is said, so the cut
+ * never passes silently. */
+static void note_cut(struct sk_unpack *u, const char *what)
+{
+    sk_unpack_reason(u, "limit.node_bytes", "%s is larger than max-node-bytes", what);
+}
+
 /* Appends a whole stream (at most cap bytes) to out. */
 static int read_into(struct sk_unpack *u, GsfInput *in, GString *out, bool *cut)
 {
@@ -220,8 +231,10 @@ static int read_into(struct sk_unpack *u, GsfInput *in, GString *out, bool *cut)
         return SK_ECORRUPT;
     uint64_t want = (uint64_t)size;
     *cut = want > node_cap(u);
-    if (*cut)
+    if (*cut) {
         want = node_cap(u);
+        note_cut(u, "a property stream");
+    }
     for (uint64_t at = 0; at < want;) {
         size_t n = want - at < MSG_READ_BLOCK ? (size_t)(want - at) : MSG_READ_BLOCK;
         const guint8 *p = gsf_input_read(in, n, NULL);
@@ -558,6 +571,8 @@ static int read_rtf(struct sk_unpack *u, struct msg_state *st, GString **rtf)
     if (rc == 0)
         rc = sk_lzfu_decompress((const uint8_t *)raw->str, raw->len, sink_put, &sink);
     g_string_free(raw, TRUE);
+    if (rc == SK_ELIMIT && !sk_unpack_expired(u))
+        note_cut(u, "the decompressed RTF body");
     if (rc == SK_ECORRUPT || rc == SK_ETRUNC || rc == SK_EUNSUPPORTED)
         sk_unpack_fail(u, "msg", rc, "compressed RTF body (MS-OXRTFCP): %s",
                        rc == SK_EUNSUPPORTED ? "unknown COMPTYPE" : sk_strerror(rc));
@@ -658,6 +673,8 @@ static int each_storage(struct sk_unpack *u, struct msg_state *st, const char *p
         const char *name = gsf_infile_name_by_index(st->root, i);
         if (!name || strncmp(name, prefix, strlen(prefix)) != 0)
             continue;
+        if (sk_unpack_expired(u))
+            return 0; /* the engine reports the deadline */
         if (seen == max) {
             sk_unpack_fail(u, "msg", SK_EUNSUPPORTED, "more than %u %s", max, what);
             return 0;
@@ -902,8 +919,10 @@ static int copy_stream(struct sk_unpack *u, GsfInput *in, GsfOutput *out, uint64
     gsf_off_t size = gsf_input_size(in);
     if (size < 0)
         return SK_ECORRUPT;
-    if ((uint64_t)size > *budget)
+    if ((uint64_t)size > *budget) {
+        note_cut(u, "an embedded message or object");
         return SK_ELIMIT;
+    }
     *budget -= (uint64_t)size;
     for (gsf_off_t at = 0; at < size;) {
         size_t n = size - at < MSG_READ_BLOCK ? (size_t)(size - at) : MSG_READ_BLOCK;
