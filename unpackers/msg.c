@@ -410,7 +410,8 @@ static void rtf_char(struct rtf_text *t, uint8_t c)
         t->skip--;
         return;
     }
-    g_string_append_c(t->pending, (char)c);
+    /* a NUL (\'00) would end the 8-bit run when it is decoded */
+    g_string_append_c(t->pending, c ? (char)c : ' ');
 }
 
 static bool destination_skipped(const char *word)
