@@ -138,7 +138,7 @@ const char *sk_name_path_code(const char *name, enum sk_type container)
 {
     if (!sk_name_is_unsafe(name))
         return NULL;
-    if (container == SK_TYPE_EML || container == SK_TYPE_TNEF)
+    if (sk_type_traits(container)->message || container == SK_TYPE_TNEF)
         return "name.attachment_path";
     return "name.unsafe_path";
 }

@@ -63,7 +63,8 @@ static struct sk_node *node_new(struct sk_job *job, struct sk_node *parent, cons
     node->name = sk_arena_strndup(job->arena, clean, len);
     /* A message is the root and is not named: its parts' paths start with
      * their own names (DESIGN.md, "path"). */
-    if (parent && parent->path[0] && !(parent->depth == 0 && parent->type == SK_TYPE_EML))
+    if (parent && parent->path[0] &&
+        !(parent->depth == 0 && sk_type_traits(parent->type)->message))
         node->path = sk_arena_printf(job->arena, "%s/%s", parent->path, clean);
     else
         node->path = node->name;

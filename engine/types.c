@@ -24,7 +24,7 @@ static const struct sk_type_traits traits[SK_TYPE_COUNT] = {
                       .by_name = {".hta", SK_KIND_HTML_APP},
                       .stage = SK_STAGE_UNPACK},
     [SK_TYPE_XML] = {.name = "xml", .stage = SK_STAGE_UNPACK},
-    [SK_TYPE_EML] = {.name = "eml", .stage = SK_STAGE_MIME},
+    [SK_TYPE_EML] = {.name = "eml", .message = true, .stage = SK_STAGE_MIME},
     [SK_TYPE_ZIP] = {.name = "zip", .archive = true, .stage = SK_STAGE_UNPACK},
     [SK_TYPE_7Z] = {.name = "7z", .archive = true, .stage = SK_STAGE_UNPACK},
     [SK_TYPE_RAR] = {.name = "rar", .archive = true, .stage = SK_STAGE_UNPACK},
@@ -143,6 +143,7 @@ static const struct sk_type_traits traits[SK_TYPE_COUNT] = {
                                   .kind = SK_KIND_DROPPER,
                                   .stage = SK_STAGE_UNPACK},
     [SK_TYPE_WSC] = {.name = "wsc", .kind = SK_KIND_DROPPER, .stage = SK_STAGE_UNPACK},
+    [SK_TYPE_MSG] = {.name = "msg", .message = true, .stage = SK_STAGE_MIME},
 };
 
 const struct sk_type_traits *sk_type_traits(enum sk_type type)
@@ -174,6 +175,7 @@ int sk_type_precedence(enum sk_type type)
      * trailer says the whole is a DMG. */
     case SK_TYPE_DMG: return 20;
     case SK_TYPE_NTFS: return 26; /* a volume, as FAT */
+    case SK_TYPE_MSG: return 39; /* an OLE2 file its bid shows to be a message */
     case SK_TYPE_OLE2:
     case SK_TYPE_MSI: return 40;
     case SK_TYPE_LNK: return 41;

@@ -92,6 +92,7 @@ enum sk_type {
     SK_TYPE_LIBRARY_MS,        /* a Windows library (.library-ms) */
     SK_TYPE_SEARCH_CONNECTOR,  /* a search connector (.searchConnector-ms) */
     SK_TYPE_WSC,               /* a Windows Script Component (.wsc, .sct) */
+    SK_TYPE_MSG,               /* an Outlook message (.msg, [MS-OXMSG]): a compound file */
     SK_TYPE_COUNT
 };
 
@@ -127,6 +128,9 @@ struct sk_type_traits {
     bool disk_image; /* ISO 9660, UDF, VHD, VHDX, FAT */
     bool archive;    /* a libarchive archive format */
     bool filter;     /* a libarchive compression filter */
+    /* A mail message (.eml, .msg): at the root it is not named in paths
+     * (DESIGN.md, "path"), and its parts' names go to a mail client. */
+    bool message;
     /* Its children are structural parts of the format (binary by design:
      * they do not raise content.unknown), as OOXML's parts are. */
     bool structural_parts;

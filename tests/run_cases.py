@@ -68,7 +68,7 @@ def walk_tree(node, prefix, out):
     stack = [(node, prefix)]
     while stack:
         current, parent_path = stack.pop()
-        if current is node and node.get("type") == "eml":
+        if current is node and node.get("type") in ("eml", "msg"):
             path = ""
         else:
             path = current["name"] if not parent_path else parent_path + "/" + current["name"]

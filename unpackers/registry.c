@@ -29,6 +29,7 @@
     X(onenote) \
     X(image) \
     X(tnef) \
+    X(msg) \
     X(pkcs7) \
     X(pgp) \
     X(dmg) \

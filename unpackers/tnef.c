@@ -43,6 +43,7 @@
 #include "../engine/reader.h"
 #include "../engine/text.h"
 #include "lzfu.h"
+#include "mapi.h"
 #include "unpacker.h"
 
 #define TNEF_SIGNATURE 0x223E9F78u
@@ -59,34 +60,6 @@ enum {
     ATT_MSG_PROPS = 0x00069003u,
     ATT_BODY = 0x0002800Cu,
     ATT_MESSAGE_CLASS = 0x00078008u,
-};
-
-enum {
-    PT_SHORT = 0x0002,
-    PT_LONG = 0x0003,
-    PT_FLOAT = 0x0004,
-    PT_DOUBLE = 0x0005,
-    PT_CURRENCY = 0x0006,
-    PT_APPTIME = 0x0007,
-    PT_ERROR = 0x000A,
-    PT_BOOLEAN = 0x000B,
-    PT_OBJECT = 0x000D,
-    PT_I8 = 0x0014,
-    PT_STRING8 = 0x001E,
-    PT_UNICODE = 0x001F,
-    PT_SYSTIME = 0x0040,
-    PT_CLSID = 0x0048,
-    PT_BINARY = 0x0102,
-    MV_FLAG = 0x1000,
-};
-
-enum {
-    PID_BODY = 0x1000,
-    PID_RTF_COMPRESSED = 0x1009,
-    PID_BODY_HTML = 0x1013,
-    PID_ATTACH_DATA = 0x3701,
-    PID_ATTACH_FILENAME = 0x3704,
-    PID_ATTACH_LONG_FILENAME = 0x3707,
 };
 
 enum item_kind { ITEM_ATTACHMENT, ITEM_RTF, ITEM_BODY, ITEM_HTML };

@@ -80,6 +80,7 @@ static const struct {
     {SK_TYPE_LIBRARY_MS, "library_ms"},
     {SK_TYPE_SEARCH_CONNECTOR, "search_connector"},
     {SK_TYPE_WSC, "wsc"},
+    {SK_TYPE_MSG, "msg"},
 };
 
 static void every_name_pinned(void)
@@ -106,6 +107,11 @@ static void traits(void)
     CHECK(sk_type_is_filter(SK_TYPE_COMPRESS) && !sk_type_is_archive(SK_TYPE_GZIP));
     CHECK(!sk_type_is_known(SK_TYPE_DATA) && !sk_type_is_known(SK_TYPE_ENCRYPTED));
     CHECK_EQ_INT((int)sk_type_traits(SK_TYPE_EML)->stage, (int)SK_STAGE_MIME);
+    CHECK_EQ_INT((int)sk_type_traits(SK_TYPE_MSG)->stage, (int)SK_STAGE_MIME);
+    CHECK(sk_type_traits(SK_TYPE_MSG)->message && sk_type_traits(SK_TYPE_EML)->message);
+    CHECK(!sk_type_traits(SK_TYPE_TNEF)->message && !sk_type_traits(SK_TYPE_OLE2)->message);
+    /* An Outlook message is an OLE2 file: msg.c's bid must win over it. */
+    CHECK(sk_type_precedence(SK_TYPE_MSG) < sk_type_precedence(SK_TYPE_OLE2));
     CHECK_EQ_INT((int)sk_type_traits(SK_TYPE_ZIP)->stage, (int)SK_STAGE_UNPACK);
     CHECK(sk_type_traits(SK_TYPE_OOXML)->structural_parts);
     CHECK(!sk_type_traits(SK_TYPE_OLE2)->structural_parts);
@@ -135,9 +141,9 @@ static void traits(void)
     CHECK(sk_type_precedence(SK_TYPE_MACHO) < sk_type_precedence(SK_TYPE_PNG));
     CHECK(sk_type_precedence(SK_TYPE_OOXML) < sk_type_precedence(SK_TYPE_PDF));
     /* Every stage is a real one (MIME is 0, so a forgotten stage would read
-     * as MIME: only a message is charged there). */
+     * as MIME: only a message, .eml or .msg, is charged there). */
     for (unsigned t = 0; t < SK_TYPE_COUNT; t++)
-        if (t != SK_TYPE_EML)
+        if (t != SK_TYPE_EML && t != SK_TYPE_MSG)
             CHECK_EQ_INT((int)sk_type_traits((enum sk_type)t)->stage, (int)SK_STAGE_UNPACK);
 }
 
