@@ -63,7 +63,7 @@ bool sk_rar5_signature(const uint8_t *p, size_t len)
 /* 7 bits a byte, low first, the high bit saying "more". The spec allows
  * padding with 0x80 bytes (libarchive's fixtures do), so up to 10 bytes;
  * bits past 64 are an error. */
-static uint64_t vint(struct sk_reader *r)
+uint64_t sk_rar5_vint(struct sk_reader *r)
 {
     uint64_t value = 0;
     for (unsigned i = 0; i < 10; i++) {
@@ -111,7 +111,7 @@ static int read_header(struct sk_rar5_walk *w, struct header *h)
         return fail(w, SK_ELIMIT, "too many RAR5 headers");
     uint32_t crc = sk_reader_u32le(r);
     size_t size_at = r->pos;
-    uint64_t size = vint(r);
+    uint64_t size = sk_rar5_vint(r);
     if (r->err)
         return fail(w, SK_ECORRUPT, "RAR5 header cut short");
     if (size == 0 || size > MAX_HEADER || size > sk_reader_left(r))
@@ -121,10 +121,10 @@ static int read_header(struct sk_rar5_walk *w, struct header *h)
     uLong actual = crc32(0L, r->p + size_at, (uInt)(r->pos - size_at));
     if ((uint32_t)actual != crc)
         return fail(w, SK_ECORRUPT, "RAR5 header CRC mismatch");
-    h->type = vint(&body);
-    h->flags = vint(&body);
-    uint64_t extra_size = (h->flags & HFL_EXTRA) ? vint(&body) : 0;
-    h->data_size = (h->flags & HFL_DATA) ? vint(&body) : 0;
+    h->type = sk_rar5_vint(&body);
+    h->flags = sk_rar5_vint(&body);
+    uint64_t extra_size = (h->flags & HFL_EXTRA) ? sk_rar5_vint(&body) : 0;
+    h->data_size = (h->flags & HFL_DATA) ? sk_rar5_vint(&body) : 0;
     if (body.err)
         return fail(w, SK_ECORRUPT, "RAR5 header fields cut short");
     if (extra_size > sk_reader_left(&body))
@@ -154,8 +154,8 @@ int sk_rar5_open(struct sk_rar5_walk *w, const uint8_t *p, size_t len)
         /* Archive encryption header: every header after it is encrypted,
          * names included. Kept for a later password trial. */
         struct sk_rar5_crypt *c = &w->header_crypt;
-        c->version = (unsigned)vint(&h.body);
-        uint64_t flags = vint(&h.body);
+        c->version = (unsigned)sk_rar5_vint(&h.body);
+        uint64_t flags = sk_rar5_vint(&h.body);
         c->kdf_log2 = sk_reader_u8(&h.body);
         const uint8_t *salt = sk_reader_bytes(&h.body, SK_RAR5_SALT);
         if (salt)
@@ -170,9 +170,9 @@ int sk_rar5_open(struct sk_rar5_walk *w, const uint8_t *p, size_t len)
     }
     if (h.type != HEAD_MAIN)
         return fail(w, SK_ECORRUPT, "RAR5 archive does not start with a main header");
-    uint64_t flags = vint(&h.body);
+    uint64_t flags = sk_rar5_vint(&h.body);
     if (flags & MHFL_VOLNUMBER)
-        (void)vint(&h.body);
+        (void)sk_rar5_vint(&h.body);
     if (h.body.err)
         return fail(w, SK_ECORRUPT, "RAR5 main header cut short");
     if (flags & MHFL_VOLUME)
@@ -184,8 +184,8 @@ int sk_rar5_open(struct sk_rar5_walk *w, const uint8_t *p, size_t len)
 /* The file encryption record's fields (the record's type already read). */
 static int read_crypt(struct sk_reader *rec, struct sk_rar5_crypt *c)
 {
-    c->version = (unsigned)vint(rec);
-    uint64_t flags = vint(rec);
+    c->version = (unsigned)sk_rar5_vint(rec);
+    uint64_t flags = sk_rar5_vint(rec);
     c->kdf_log2 = sk_reader_u8(rec);
     const uint8_t *salt = sk_reader_bytes(rec, SK_RAR5_SALT);
     const uint8_t *iv = sk_reader_bytes(rec, SK_RAR5_IV);
@@ -207,11 +207,11 @@ static int read_crypt(struct sk_reader *rec, struct sk_rar5_crypt *c)
 static int read_extra(struct sk_reader *extra, struct sk_rar5_file *f)
 {
     while (sk_reader_left(extra) > 0) {
-        uint64_t size = vint(extra);
+        uint64_t size = sk_rar5_vint(extra);
         if (extra->err || size == 0 || size > sk_reader_left(extra))
             return SK_ECORRUPT;
         struct sk_reader rec = sk_reader_sub(extra, (size_t)size);
-        uint64_t type = vint(&rec);
+        uint64_t type = sk_rar5_vint(&rec);
         if (rec.err)
             return SK_ECORRUPT;
         if (type == FHEXTRA_CRYPT) {
@@ -231,17 +231,17 @@ static int read_file(struct sk_rar5_walk *w, struct header *h, struct sk_rar5_fi
 {
     struct sk_reader *b = &h->body;
     memset(f, 0, sizeof *f);
-    uint64_t flags = vint(b);
-    f->unpacked_size = vint(b);
-    (void)vint(b); /* attributes */
+    uint64_t flags = sk_rar5_vint(b);
+    f->unpacked_size = sk_rar5_vint(b);
+    (void)sk_rar5_vint(b); /* attributes */
     if (flags & FHFL_UTIME)
         (void)sk_reader_u32le(b);
     f->has_crc = (flags & FHFL_CRC32) != 0;
     if (f->has_crc)
         f->crc = sk_reader_u32le(b);
-    uint64_t compression = vint(b);
-    (void)vint(b); /* host OS */
-    uint64_t name_len = vint(b);
+    uint64_t compression = sk_rar5_vint(b);
+    (void)sk_rar5_vint(b); /* host OS */
+    uint64_t name_len = sk_rar5_vint(b);
     if (b->err)
         return fail(w, SK_ECORRUPT, "RAR5 file header cut short");
     if (name_len == 0 || name_len > sk_reader_left(b))

@@ -64,6 +64,10 @@ struct sk_rar5_walk {
  * the input's length bounds it too). */
 #define SK_RAR5_MAX_HEADERS 1000000u
 
+/* A RAR5 variable-length integer (7 bits a byte, low first, at most 10
+ * bytes): the value, or 0 with r->err set. */
+uint64_t sk_rar5_vint(struct sk_reader *r);
+
 /* True when the bytes start with the RAR 5.0 signature. */
 bool sk_rar5_signature(const uint8_t *p, size_t len);
 
