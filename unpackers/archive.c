@@ -635,8 +635,23 @@ static int open_zip_member(struct sk_unpack *u, struct archive_state *st, unsign
         rc = sk_zip_find_password(st->zip_index, raw_name, index, values, lengths, forms,
                                   sk_unpack_limits(u)->max_node_bytes, sk_unpack_deadline(u),
                                   &found, &partial);
-    if (rc == 0 && read_with(u, st, index, candidates[owner[found]], values[found], child) != 0)
+    /* The trial proved the candidate (its CRC-32 or AES code verified) but
+     * libarchive could not read the member with it: handed back unopened,
+     * the password shown as verified for the sandbox. A trial cut by its
+     * inflate budget (partial) proved less: the old fallback runs. */
+    int read = rc == 0 ? read_with(u, st, index, candidates[owner[found]], values[found], child)
+                       : 0;
+    if (read == SK_ENOMEM) {
+        rc = SK_ENOMEM;
+    } else if (read != 0) {
         rc = SK_EUNSUPPORTED;
+        if (!partial) {
+            sk_child_verified_unopened(child, candidates[owner[found]],
+                                       "the password verifies but libarchive cannot read it");
+            sk_unpack_mark_encrypted(u, NULL);
+            rc = 0;
+        }
+    }
     for (size_t i = 0; cp932 && i < n; i++)
         free(cp932[i]);
     free(cp932);
