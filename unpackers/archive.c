@@ -969,12 +969,7 @@ static void rar5_opened_member(struct sk_unpack *u, struct archive_state *st,
     }
     if (!o->tweaked || !o->has_crc || child->truncated)
         return;
-    uint32_t crc = (uint32_t)crc32(0L, child->data.p, (uInt)0);
-    for (size_t at = 0; at < child->data.len;) {
-        size_t step = child->data.len - at < (1u << 30) ? child->data.len - at : (1u << 30);
-        crc = (uint32_t)crc32(crc, child->data.p + at, (uInt)step);
-        at += step;
-    }
+    uint32_t crc = (uint32_t)crc32_z(0L, child->data.p, child->data.len);
     if (sk_rar5_crc_mac(o->hash_key, crc) != o->crc) {
         child->truncated = true;
         sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s: RAR5 checksum mismatch after decryption",

@@ -230,7 +230,9 @@ static int parse_header(struct sk_rar5_rewrite *rw, struct header *h, size_t ava
         return fail(rw, SK_ECORRUPT, "RAR5 header size out of bounds");
     struct sk_reader body = sk_reader_sub(&r, (size_t)size);
     h->len = r.pos;
-    if ((uint32_t)crc32(0L, h->bytes + 4, (uInt)(h->len - 4)) != crc)
+    /* The CRC covers the size field and the header after it. */
+    const uint8_t *covered = sk_reader_at(&r, 4, h->len - 4);
+    if (!covered || (uint32_t)crc32(0L, covered, (uInt)(h->len - 4)) != crc)
         return fail(rw, SK_ECORRUPT, "RAR5 header CRC mismatch (a wrong password or damage)");
     h->type = sk_rar5_vint(&body);
     h->flags = sk_rar5_vint(&body);
@@ -266,17 +268,26 @@ static int parse_file_fields(struct sk_reader r, struct file_fields *f)
     (void)sk_rar5_vint(&r); /* attributes */
     if (f->flags & FHFL_UTIME)
         (void)sk_reader_u32le(&r);
-    f->before_crc = r.p + start;
+    struct sk_reader whole = r;
     f->before_len = r.pos - start;
+    f->before_crc = sk_reader_at(&whole, start, f->before_len);
     f->has_crc = (f->flags & FHFL_CRC32) != 0;
     if (f->has_crc)
         f->crc = sk_reader_u32le(&r);
-    f->after_crc = r.p + r.pos;
     f->after_len = sk_reader_left(&r);
+    f->after_crc = sk_reader_at(&whole, r.pos, f->after_len);
     f->method = (unsigned)((sk_rar5_vint(&r) >> 7) & 7u);
     if (f->flags & FHFL_UNPUNKNOWN)
         f->unpacked_size = UINT64_MAX;
-    return r.err ? SK_ECORRUPT : 0;
+    return r.err || whole.err ? SK_ECORRUPT : 0;
+}
+
+/* Copies the record that ends at extra->pos and began at `at`. */
+static int keep_record(struct sk_reader *extra, size_t at, struct sk_dynbuf *kept)
+{
+    struct sk_reader whole = *extra;
+    const uint8_t *rec = sk_reader_at(&whole, at, extra->pos - at);
+    return rec ? sk_dynbuf_add(kept, rec, extra->pos - at) : SK_ECORRUPT;
 }
 
 /* The extra area without the encryption record and, when `tweaked`, the
@@ -315,7 +326,7 @@ static int filter_extra(struct sk_reader extra, bool *found, struct sk_rar5_cryp
         }
         if (type == EXTRA_HASH)
             continue; /* decided by the caller below: kept only when untweaked */
-        int rc = sk_dynbuf_add(kept, extra.p + at, extra.pos - at);
+        int rc = keep_record(&extra, at, kept);
         if (rc != 0)
             return rc;
     }
@@ -332,7 +343,7 @@ static int keep_hash_records(struct sk_reader extra, struct sk_dynbuf *kept)
             return SK_ECORRUPT;
         struct sk_reader rec = sk_reader_sub(&extra, (size_t)size);
         if (sk_rar5_vint(&rec) == EXTRA_HASH && !rec.err) {
-            int rc = sk_dynbuf_add(kept, extra.p + at, extra.pos - at);
+            int rc = keep_record(&extra, at, kept);
             if (rc != 0)
                 return rc;
         }
@@ -398,9 +409,7 @@ static int plain_header(const struct header *h, const struct file_fields *ff,
 }
 
 struct rewrite_pos {
-    const uint8_t *p;
-    size_t len;
-    size_t pos;
+    struct sk_reader in; /* the archive; pos: the next header */
     bool headers_encrypted;
     struct sk_rar5_keys header_keys;
     struct sk_dynbuf scratch_buf; /* one decrypted header, from the output's */
@@ -419,23 +428,21 @@ struct rewrite_pos {
  * pass moves at least 3 bytes forward. */
 static size_t block_chain_length(const uint8_t *p, size_t n)
 {
-    size_t pos = 0;
-    while (n - pos >= 3) {
-        uint8_t flags = p[pos], sum = p[pos + 1];
+    struct sk_reader r = sk_reader_make(p, n);
+    while (sk_reader_left(&r) >= 3) {
+        uint8_t flags = sk_reader_u8(&r), sum = sk_reader_u8(&r);
         size_t width = ((flags >> 3) & 3u) + 1u;
-        if (width > 3 || n - pos < 2 + width)
-            return n;
         uint8_t check = 0x5A ^ flags;
         size_t size = 0;
         for (size_t i = 0; i < width; i++) {
-            check ^= p[pos + 2 + i];
-            size |= (size_t)p[pos + 2 + i] << (8 * i);
+            uint8_t b = sk_reader_u8(&r);
+            check ^= b;
+            size |= (size_t)b << (8 * i);
         }
-        if (check != sum || size > n - pos - 2 - width)
+        if (r.err || check != sum || sk_reader_skip(&r, size) != 0)
             return n;
-        pos += 2 + width + size;
         if (flags & 0x40u)
-            return pos;
+            return r.pos;
     }
     return n;
 }
@@ -530,18 +537,21 @@ static int rewrite_member(struct sk_rar5_rewrite *rw, struct rewrite_pos *at,
  * into at->scratch (IV, then the header padded to AES blocks). */
 static int next_header(struct sk_rar5_rewrite *rw, struct rewrite_pos *at, struct header *h)
 {
-    size_t left = at->len - at->pos;
+    size_t left = sk_reader_left(&at->in);
     if (!at->headers_encrypted) {
-        h->bytes = at->p + at->pos;
-        int rc = parse_header(rw, h, left);
+        h->bytes = sk_reader_at(&at->in, at->in.pos, left);
+        int rc = h->bytes ? parse_header(rw, h, left) : SK_ECORRUPT;
         if (rc == 0)
-            at->pos += h->len;
+            sk_reader_skip(&at->in, h->len);
         return rc;
     }
     if (left < SK_RAR5_IV + AES_BLOCK)
         return fail(rw, SK_ECORRUPT, "RAR5 encrypted header cut short");
-    const uint8_t *iv = at->p + at->pos;
-    const uint8_t *enc = iv + SK_RAR5_IV;
+    struct sk_reader look = at->in;
+    const uint8_t *iv = sk_reader_bytes(&look, SK_RAR5_IV);
+    const uint8_t *enc = sk_reader_at(&look, look.pos, sk_reader_left(&look));
+    if (!iv || !enc)
+        return fail(rw, SK_ECORRUPT, "RAR5 encrypted header cut short");
     int rc = sk_rar5_decrypt(at->header_keys.key, iv, enc, AES_BLOCK, at->scratch);
     if (rc != 0)
         return rc;
@@ -559,7 +569,7 @@ static int next_header(struct sk_rar5_rewrite *rw, struct rewrite_pos *at, struc
     h->bytes = at->scratch;
     rc = parse_header(rw, h, padded);
     if (rc == 0)
-        at->pos += SK_RAR5_IV + padded;
+        sk_reader_skip(&at->in, SK_RAR5_IV + padded);
     return rc;
 }
 
@@ -596,22 +606,22 @@ static int open_headers(struct sk_rar5_rewrite *rw, struct rewrite_pos *at, cons
 
 static int rewrite_headers(struct sk_rar5_rewrite *rw, struct rewrite_pos *at)
 {
-    int rc = sk_dynbuf_add(rw->out, at->p, 8);
+    const uint8_t *signature = sk_reader_bytes(&at->in, 8);
+    int rc = signature ? sk_dynbuf_add(rw->out, signature, 8) : SK_ECORRUPT;
     for (unsigned n = 0; rc == 0; n++) {
         if (n >= SK_RAR5_MAX_HEADERS)
             return fail(rw, SK_ECORRUPT, "too many RAR5 headers");
-        if (at->pos >= at->len)
+        if (sk_reader_left(&at->in) == 0)
             return fail(rw, SK_ECORRUPT, "RAR5 archive ends without its end header");
         struct header h;
         rc = next_header(rw, at, &h);
         if (rc != 0)
             return rc;
-        if (h.data_size > at->len - at->pos)
+        if (h.data_size > sk_reader_left(&at->in))
             return fail(rw, SK_ECORRUPT, "RAR5 data area past the end of the archive");
         if (h.flags & HFL_SPLIT)
             return fail(rw, SK_EUNSUPPORTED, "RAR5 member split across volumes");
-        const uint8_t *data = at->p + at->pos;
-        at->pos += (size_t)h.data_size;
+        const uint8_t *data = sk_reader_bytes(&at->in, (size_t)h.data_size);
         if (h.type == HEAD_CRYPT) {
             if (n != 0 || at->headers_encrypted)
                 return fail(rw, SK_ECORRUPT, "RAR5 archive encryption header repeated");
@@ -636,7 +646,7 @@ int sk_rar5_rewrite(const uint8_t *p, size_t len, struct sk_rar5_rewrite *rw)
 {
     if (!sk_rar5_signature(p, len))
         return fail(rw, SK_EUNSUPPORTED, "no RAR5 signature at the start");
-    struct rewrite_pos at = {.p = p, .len = len, .pos = 8};
+    struct rewrite_pos at = {.in = sk_reader_make(p, len)};
     sk_dynbuf_init_alloc(&at.scratch_buf, MAX_HEADER + 2 * AES_BLOCK, rw->out->allocator);
     int rc = rewrite_headers(rw, &at);
     OPENSSL_cleanse(&at.header_keys, sizeof at.header_keys);
