@@ -32,25 +32,11 @@
 #include "../engine/error.h"
 #include "../engine/job.h"
 
-#define HEAD_MAIN 1u
-#define HEAD_FILE 2u
-#define HEAD_SERVICE 3u
-#define HEAD_CRYPT 4u
-#define HEAD_END 5u
-
-#define HFL_EXTRA 0x0001u
-#define HFL_DATA 0x0002u
-#define HFL_SPLIT 0x0018u /* data continues from or in another volume */
-
-#define FHFL_UTIME 0x0002u
-#define FHFL_CRC32 0x0004u
-#define FHFL_UNPUNKNOWN 0x0008u
-
-#define EXTRA_CRYPT 0x01u
-#define EXTRA_HASH 0x02u
+/* Volume flags: data continues from or in another volume. */
+#define HFL_SPLIT (SK_RAR5_HFL_SPLIT_BEFORE | SK_RAR5_HFL_SPLIT_AFTER)
 
 #define CHECK_VALUE 8u
-#define MAX_HEADER (2u * 1024u * 1024u)
+#define MAX_HEADER SK_RAR5_MAX_HEADER
 #define AES_BLOCK 16u
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -127,7 +113,8 @@ static void cache_store(struct sk_rar5_trial *t, const struct sk_rar5_crypt *c, 
 int sk_rar5_find_password(struct sk_rar5_trial *t, const struct sk_rar5_crypt *c, size_t *index,
                           struct sk_rar5_keys *keys)
 {
-    if (c->version != 0 || c->kdf_log2 > SK_RAR5_MAX_KDF_LOG2 || !c->has_check ||
+    unsigned cap = t->max_kdf_log2 ? t->max_kdf_log2 : SK_RAR5_MAX_KDF_LOG2;
+    if (c->version != 0 || c->kdf_log2 > cap || cap > SK_RAR5_MAX_KDF_LOG2 || !c->has_check ||
         !check_value_sound(c))
         return SK_EUNSUPPORTED;
     size_t slot;
@@ -236,8 +223,8 @@ static int parse_header(struct sk_rar5_rewrite *rw, struct header *h, size_t ava
         return fail(rw, SK_ECORRUPT, "RAR5 header CRC mismatch (a wrong password or damage)");
     h->type = sk_rar5_vint(&body);
     h->flags = sk_rar5_vint(&body);
-    uint64_t extra_size = (h->flags & HFL_EXTRA) ? sk_rar5_vint(&body) : 0;
-    h->data_size = (h->flags & HFL_DATA) ? sk_rar5_vint(&body) : 0;
+    uint64_t extra_size = (h->flags & SK_RAR5_HFL_EXTRA) ? sk_rar5_vint(&body) : 0;
+    h->data_size = (h->flags & SK_RAR5_HFL_DATA) ? sk_rar5_vint(&body) : 0;
     if (body.err || extra_size > sk_reader_left(&body))
         return fail(rw, SK_ECORRUPT, "RAR5 header fields cut short");
     h->fields = sk_reader_sub(&body, sk_reader_left(&body) - (size_t)extra_size);
@@ -266,18 +253,18 @@ static int parse_file_fields(struct sk_reader r, struct file_fields *f)
     size_t start = r.pos;
     f->unpacked_size = sk_rar5_vint(&r);
     (void)sk_rar5_vint(&r); /* attributes */
-    if (f->flags & FHFL_UTIME)
+    if (f->flags & SK_RAR5_FHFL_UTIME)
         (void)sk_reader_u32le(&r);
     struct sk_reader whole = r;
     f->before_len = r.pos - start;
     f->before_crc = sk_reader_at(&whole, start, f->before_len);
-    f->has_crc = (f->flags & FHFL_CRC32) != 0;
+    f->has_crc = (f->flags & SK_RAR5_FHFL_CRC32) != 0;
     if (f->has_crc)
         f->crc = sk_reader_u32le(&r);
     f->after_len = sk_reader_left(&r);
     f->after_crc = sk_reader_at(&whole, r.pos, f->after_len);
     f->method = (unsigned)((sk_rar5_vint(&r) >> 7) & 7u);
-    if (f->flags & FHFL_UNPUNKNOWN)
+    if (f->flags & SK_RAR5_FHFL_UNPUNKNOWN)
         f->unpacked_size = UINT64_MAX;
     return r.err || whole.err ? SK_ECORRUPT : 0;
 }
@@ -290,11 +277,13 @@ static int keep_record(struct sk_reader *extra, size_t at, struct sk_dynbuf *kep
     return rec ? sk_dynbuf_add(kept, rec, extra->pos - at) : SK_ECORRUPT;
 }
 
-/* The extra area without the encryption record and, when `tweaked`, the
- * hash record (its BLAKE2 is a MAC libarchive cannot check). The file
- * encryption record is returned in *crypt. */
-static int filter_extra(struct sk_reader extra, bool *found, struct sk_rar5_crypt *crypt,
-                        struct sk_dynbuf *kept)
+/* Copies the extra area into kept without the encryption record (read
+ * into *crypt, *found set) and, unless keep_hash, without the hash record
+ * (a BLAKE2 the key turned into a MAC, which libarchive cannot check).
+ * Records may come in any order, so the caller decides keep_hash after a
+ * first pass. */
+static int filter_extra(struct sk_reader extra, bool keep_hash, bool *found,
+                        struct sk_rar5_crypt *crypt, struct sk_dynbuf *kept)
 {
     *found = false;
     while (sk_reader_left(&extra) > 0) {
@@ -306,47 +295,17 @@ static int filter_extra(struct sk_reader extra, bool *found, struct sk_rar5_cryp
         uint64_t type = sk_rar5_vint(&rec);
         if (rec.err)
             return SK_ECORRUPT;
-        if (type == EXTRA_CRYPT) {
+        if (type == SK_RAR5_EXTRA_CRYPT) {
             *found = true;
-            crypt->version = (unsigned)sk_rar5_vint(&rec);
-            uint64_t flags = sk_rar5_vint(&rec);
-            crypt->kdf_log2 = sk_reader_u8(&rec);
-            const uint8_t *salt = sk_reader_bytes(&rec, SK_RAR5_SALT);
-            const uint8_t *iv = sk_reader_bytes(&rec, SK_RAR5_IV);
-            crypt->has_check = (flags & 1u) != 0;
-            crypt->tweaked = (flags & 2u) != 0;
-            const uint8_t *check = crypt->has_check ? sk_reader_bytes(&rec, SK_RAR5_CHECK) : NULL;
-            if (rec.err)
+            if (sk_rar5_read_crypt(&rec, crypt) != 0)
                 return SK_ECORRUPT;
-            memcpy(crypt->salt, salt, SK_RAR5_SALT);
-            memcpy(crypt->iv, iv, SK_RAR5_IV);
-            if (check)
-                memcpy(crypt->check, check, SK_RAR5_CHECK);
             continue;
         }
-        if (type == EXTRA_HASH)
-            continue; /* decided by the caller below: kept only when untweaked */
+        if (type == SK_RAR5_EXTRA_HASH && !keep_hash)
+            continue;
         int rc = keep_record(&extra, at, kept);
         if (rc != 0)
             return rc;
-    }
-    return 0;
-}
-
-/* The hash records again, for a member whose checksums are plain. */
-static int keep_hash_records(struct sk_reader extra, struct sk_dynbuf *kept)
-{
-    while (sk_reader_left(&extra) > 0) {
-        size_t at = extra.pos;
-        uint64_t size = sk_rar5_vint(&extra);
-        if (extra.err || size == 0 || size > sk_reader_left(&extra))
-            return SK_ECORRUPT;
-        struct sk_reader rec = sk_reader_sub(&extra, (size_t)size);
-        if (sk_rar5_vint(&rec) == EXTRA_HASH && !rec.err) {
-            int rc = keep_record(&extra, at, kept);
-            if (rc != 0)
-                return rc;
-        }
     }
     return 0;
 }
@@ -380,17 +339,17 @@ static int plain_header(const struct header *h, const struct file_fields *ff,
 {
     struct sk_dynbuf body;
     sk_dynbuf_init_alloc(&body, MAX_HEADER, out->allocator);
-    uint64_t flags = (h->flags & ~(uint64_t)HFL_EXTRA) | (extra->len ? HFL_EXTRA : 0);
+    uint64_t flags = (h->flags & ~(uint64_t)SK_RAR5_HFL_EXTRA) | (extra->len ? SK_RAR5_HFL_EXTRA : 0);
     bool keep_crc = ff->has_crc && !crypt->tweaked;
     int rc = put_vint(&body, h->type);
     if (rc == 0)
         rc = put_vint(&body, flags);
     if (rc == 0 && extra->len)
         rc = put_vint(&body, extra->len);
-    if (rc == 0 && (flags & HFL_DATA))
+    if (rc == 0 && (flags & SK_RAR5_HFL_DATA))
         rc = put_vint(&body, data_size);
     if (rc == 0)
-        rc = put_vint(&body, keep_crc ? ff->flags : ff->flags & ~(uint64_t)FHFL_CRC32);
+        rc = put_vint(&body, keep_crc ? ff->flags : ff->flags & ~(uint64_t)SK_RAR5_FHFL_CRC32);
     if (rc == 0)
         rc = sk_dynbuf_add(&body, ff->before_crc, ff->before_len);
     if (rc == 0 && keep_crc) {
@@ -492,9 +451,11 @@ static int rewrite_member(struct sk_rar5_rewrite *rw, struct rewrite_pos *at,
     sk_dynbuf_init_alloc(&extra, MAX_HEADER, rw->out->allocator);
     int rc = parse_file_fields(h->fields, &ff);
     if (rc == 0)
-        rc = filter_extra(h->extra, &found, &crypt, &extra);
-    if (rc == 0 && found && !crypt.tweaked)
-        rc = keep_hash_records(h->extra, &extra);
+        rc = filter_extra(h->extra, false, &found, &crypt, &extra);
+    if (rc == 0 && found && !crypt.tweaked) {
+        sk_dynbuf_truncate(&extra, 0);
+        rc = filter_extra(h->extra, true, &found, &crypt, &extra);
+    }
     if (rc == SK_ECORRUPT)
         rw->why = "RAR5 file header malformed";
     bool copy = rc == 0 && (!found || rw->expired);
@@ -508,7 +469,7 @@ static int rewrite_member(struct sk_rar5_rewrite *rw, struct rewrite_pos *at,
             rc = 0;
     }
     if (rc == 0 && copy) {
-        rw->undecided += found && h->type == HEAD_FILE;
+        rw->undecided += found && h->type == SK_RAR5_HEAD_FILE;
         rc = sk_dynbuf_add(rw->out, h->bytes, h->len);
         if (rc == 0)
             rc = sk_dynbuf_add(rw->out, data, (size_t)h->data_size);
@@ -519,7 +480,7 @@ static int rewrite_member(struct sk_rar5_rewrite *rw, struct rewrite_pos *at,
         } else {
             rc = decrypt_member(rw, h, &ff, &crypt, &extra, &keys, data);
         }
-        if (rc == 0 && h->type == HEAD_FILE) {
+        if (rc == 0 && h->type == SK_RAR5_HEAD_FILE) {
             struct sk_rar5_opened o = {.file_index = at->file_index,
                                        .candidate = index,
                                        .has_crc = ff.has_crc,
@@ -576,18 +537,10 @@ static int next_header(struct sk_rar5_rewrite *rw, struct rewrite_pos *at, struc
 /* The archive encryption header: the candidate that opens the headers. */
 static int open_headers(struct sk_rar5_rewrite *rw, struct rewrite_pos *at, const struct header *h)
 {
-    struct sk_rar5_crypt c = {0};
+    struct sk_rar5_crypt c;
     struct sk_reader b = h->fields;
-    c.version = (unsigned)sk_rar5_vint(&b);
-    c.has_check = (sk_rar5_vint(&b) & 1u) != 0;
-    c.kdf_log2 = sk_reader_u8(&b);
-    const uint8_t *salt = sk_reader_bytes(&b, SK_RAR5_SALT);
-    const uint8_t *check = c.has_check ? sk_reader_bytes(&b, SK_RAR5_CHECK) : NULL;
-    if (b.err)
+    if (sk_rar5_read_archive_crypt(&b, &c) != 0)
         return fail(rw, SK_ECORRUPT, "RAR5 archive encryption header cut short");
-    memcpy(c.salt, salt, SK_RAR5_SALT);
-    if (check)
-        memcpy(c.check, check, SK_RAR5_CHECK);
     int rc = sk_rar5_find_password(rw->trial, &c, &rw->header_candidate, &at->header_keys);
     if (rc == SK_EUNSUPPORTED)
         return fail(rw, rc, "RAR5 archive encryption header without a usable check value");
@@ -622,21 +575,21 @@ static int rewrite_headers(struct sk_rar5_rewrite *rw, struct rewrite_pos *at)
         if (h.flags & HFL_SPLIT)
             return fail(rw, SK_EUNSUPPORTED, "RAR5 member split across volumes");
         const uint8_t *data = sk_reader_bytes(&at->in, (size_t)h.data_size);
-        if (h.type == HEAD_CRYPT) {
+        if (h.type == SK_RAR5_HEAD_CRYPT) {
             if (n != 0 || at->headers_encrypted)
                 return fail(rw, SK_ECORRUPT, "RAR5 archive encryption header repeated");
             rc = open_headers(rw, at, &h);
             continue;
         }
-        if (h.type == HEAD_FILE || h.type == HEAD_SERVICE) {
+        if (h.type == SK_RAR5_HEAD_FILE || h.type == SK_RAR5_HEAD_SERVICE) {
             rc = rewrite_member(rw, at, &h, data);
-            at->file_index += h.type == HEAD_FILE;
+            at->file_index += h.type == SK_RAR5_HEAD_FILE;
             continue;
         }
         rc = sk_dynbuf_add(rw->out, h.bytes, h.len);
         if (rc == 0)
             rc = sk_dynbuf_add(rw->out, data, (size_t)h.data_size);
-        if (rc == 0 && h.type == HEAD_END)
+        if (rc == 0 && h.type == SK_RAR5_HEAD_END)
             return 0;
     }
     return rc;

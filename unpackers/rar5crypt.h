@@ -40,6 +40,7 @@ struct sk_rar5_trial {
     const size_t *lengths;
     size_t n;
     uint64_t deadline_ns; /* CLOCK_MONOTONIC, 0 = none; checked before each candidate */
+    unsigned max_kdf_log2; /* 0: SK_RAR5_MAX_KDF_LOG2; lower for the fuzzer */
     struct {
         uint8_t salt[SK_RAR5_SALT];
         uint8_t check[SK_RAR5_CHECK];
@@ -55,7 +56,7 @@ struct sk_rar5_trial {
  * *index and *keys; SK_DONE when none is; SK_ELIMIT when the deadline
  * passed first; SK_EUNSUPPORTED for a record without a (valid) check value,
  * of an unknown version, or asking for more than 2^SK_RAR5_MAX_KDF_LOG2
- * rounds; SK_EINTERNAL when OpenSSL fails. */
+ * (or 2^max_kdf_log2) rounds; SK_EINTERNAL when OpenSSL fails. */
 int sk_rar5_find_password(struct sk_rar5_trial *t, const struct sk_rar5_crypt *c, size_t *index,
                           struct sk_rar5_keys *keys);
 
