@@ -64,6 +64,7 @@ struct archive_state {
     unsigned rar5_files;    /* file headers walked: libarchive's entry index */
     bool rar5_chain_broken; /* solid, and an encrypted member came before */
     const char *rar5_bad;   /* the walk found bad headers (libarchive leading) */
+    const char *rar5_unopened_why; /* why members stayed encrypted (static text) */
     /* An encrypted RAR5 rewritten plain (unpackers/rar5crypt.h): data and
      * size then point at rar5_plain, and rar5_opened says which members
      * were decrypted, with which candidate. */
@@ -346,6 +347,11 @@ static int rar5_decrypt(struct sk_unpack *u, struct archive_state *st)
     free(lengths);
     if (rc == SK_ENOMEM || rc == SK_EINTERNAL)
         return rc;
+    st->rar5_unopened_why =
+        rw.unsupported ? "RAR5 encryption record without a check value, of an unknown version "
+                         "or over 2^20 KDF rounds: not tried"
+        : rw.expired   ? "RAR5 encryption: the deadline passed during the password trial"
+                       : "RAR5 encryption: no password candidate's check value matches";
     if (rc == SK_ECORRUPT || rc == SK_EUNSUPPORTED || rc == SK_ELIMIT)
         sk_unpack_fail(u, "archive", rc == SK_ELIMIT ? SK_ECORRUPT : rc, "RAR5 decryption: %s",
                        rc == SK_ELIMIT ? "the decrypted copy outgrew the archive" : rw.why);
@@ -1009,9 +1015,9 @@ static int rar5_next(struct sk_unpack *u, struct archive_state *st, struct sk_ch
         child->declared_size = f.size_unknown ? 0 : f.unpacked_size;
         if (f.encrypted || st->rar5_chain_broken) {
             child->encrypted = true;
-            child->unopened_why = f.encrypted
-                                      ? "RAR5 encryption: no password candidate's check value matches"
-                                      : "its solid stream runs through an encrypted member";
+            child->unopened_why = !f.encrypted ? "its solid stream runs through an encrypted member"
+                                  : st->rar5_unopened_why ? st->rar5_unopened_why
+                                                          : "RAR5 encryption: not tried";
             if (st->rar5.solid)
                 st->rar5_chain_broken = true;
             sk_unpack_mark_encrypted(u, NULL);

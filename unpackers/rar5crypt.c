@@ -464,6 +464,7 @@ static int rewrite_member(struct sk_rar5_rewrite *rw, struct rewrite_pos *at,
     if (rc == 0 && !copy) {
         rc = sk_rar5_find_password(rw->trial, &crypt, &index, &keys);
         rw->expired = rc == SK_ELIMIT;
+        rw->unsupported += rc == SK_EUNSUPPORTED;
         copy = rc == SK_DONE || rc == SK_ELIMIT || rc == SK_EUNSUPPORTED;
         if (copy)
             rc = 0;

@@ -21,9 +21,12 @@
 #include "../engine/dynbuf.h"
 #include "rar5.h"
 
-/* 2^24 PBKDF2-HMAC-SHA256 rounds take seconds; RAR writes 2^15. A record
- * asking for more is refused (SK_EUNSUPPORTED), never run. */
-#define SK_RAR5_MAX_KDF_LOG2 24u
+/* RAR writes 2^15 PBKDF2-HMAC-SHA256 rounds (about 25 ms here); unrar
+ * accepts up to 2^24 (about 12 s, past the request's deadline in one
+ * derivation that cannot be interrupted). 2^20 (under a second) bounds
+ * what one candidate costs; a record asking for more is refused
+ * (SK_EUNSUPPORTED), never run. */
+#define SK_RAR5_MAX_KDF_LOG2 20u
 
 struct sk_rar5_keys {
     uint8_t key[32];      /* AES-256 key: PBKDF2 with 2^kdf rounds */
@@ -89,6 +92,8 @@ struct sk_rar5_rewrite {
     size_t header_candidate;  /* what opened the headers, when they were encrypted */
     bool headers_opened;
     unsigned undecided; /* encrypted members left as they were (no key, or the deadline) */
+    unsigned unsupported; /* ... of which the record could not be tried (see
+                           * sk_rar5_find_password's SK_EUNSUPPORTED) */
     bool expired;       /* the deadline passed during the trial */
     const char *why;    /* what was wrong, on SK_ECORRUPT / SK_EUNSUPPORTED */
 };
