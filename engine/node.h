@@ -57,6 +57,7 @@ struct sk_node {
     bool opener_known; /* the bids that typed it chose its opener: */
     const struct sk_unpacker *opener; /* ... this one, or NULL for none */
     const struct sk_password *password; /* what opened it, or NULL */
+    bool password_unopened;             /* password is proven right but did not open it */
     const char *extracted;              /* file name under --extract DIR, or NULL */
     struct sk_info *info;               /* facts from its unpacker, or NULL */
     struct sk_info *info_tail;

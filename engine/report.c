@@ -28,12 +28,17 @@ static json_t *jstr(const char *s)
     return j;
 }
 
-static json_t *password_json(const struct sk_password *pw)
+static json_t *password_json(const struct sk_node *node)
 {
+    const struct sk_password *pw = node->password;
     if (!pw)
         return json_null();
-    return json_pack("{s:o,s:s,s:I}", "value", jstr(pw->value), "source", pw->source, "rank",
-                     (json_int_t)pw->rank);
+    json_t *o = json_pack("{s:o,s:s,s:I}", "value", jstr(pw->value), "source", pw->source,
+                          "rank", (json_int_t)pw->rank);
+    /* Proven right (a check value, a checksum) but not opened here. */
+    if (o && node->password_unopened)
+        json_object_set_new(o, "verified", json_true());
+    return o;
 }
 
 /* "gzip,uu" -> ["gzip","uu"], outermost first as libarchive lists them. */
@@ -61,7 +66,7 @@ static json_t *node_json(const struct sk_node *node)
         json_object_set_new(o, "filters", filters_json(node->filters));
     if (node->encrypted) {
         json_object_set_new(o, "encrypted", json_true());
-        json_object_set_new(o, "password", password_json(node->password));
+        json_object_set_new(o, "password", password_json(node));
     }
     if (node->truncated)
         json_object_set_new(o, "truncated", json_true());
@@ -114,6 +119,24 @@ static json_t *tree_json(const struct sk_job *job)
     }
     free(made);
     return root ? root : json_null();
+}
+
+/* Every password known to be right, with the path of what it belongs to:
+ * what the downstream sandbox needs to open an object Sekisho could not
+ * (opened false) or to open it again (opened true). In tree order; one
+ * entry per node. */
+static json_t *passwords_json(const struct sk_job *job)
+{
+    json_t *a = json_array();
+    for (const struct sk_node *n = job->root; n && a; n = walk_next(n)) {
+        if (!n->password)
+            continue;
+        json_array_append_new(a, json_pack("{s:o,s:o,s:s,s:b}", "path", jstr(n->path), "value",
+                                           jstr(n->password->value), "source",
+                                           n->password->source, "opened",
+                                           !n->password_unopened));
+    }
+    return a;
 }
 
 static json_t *reasons_json(const struct sk_job *job)
@@ -181,10 +204,11 @@ static json_t *stats_json(const struct sk_job *job)
 
 char *sk_job_json(const struct sk_job *job)
 {
-    json_t *o = json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "id", jstr(job->id), "verdict",
+    json_t *o = json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", jstr(job->id), "verdict",
                           sk_verdict_name(job->verdict), "reasons", reasons_json(job),
-                          "matches", matches_json(job), "tree", tree_json(job), "stats",
-                          stats_json(job), "errors", errors_json(job));
+                          "matches", matches_json(job), "passwords", passwords_json(job),
+                          "tree", tree_json(job), "stats", stats_json(job), "errors",
+                          errors_json(job));
     if (!o)
         return NULL;
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

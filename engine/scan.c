@@ -266,6 +266,8 @@ static struct sk_node *adopt_child(struct sk_job *job, struct frame *f, struct s
                                               : "no password candidates";
         sk_job_reason(job, "encrypted.unopened", -1, node, "encrypted member not opened: %s",
                       why);
+        node->password = child->verified;
+        node->password_unopened = child->verified != NULL;
     }
     return node;
 }

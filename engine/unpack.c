@@ -305,3 +305,14 @@ void sk_unpack_mark_encrypted(struct sk_unpack *u, const struct sk_password *pas
     if (password && !u->node->password)
         u->node->password = password;
 }
+
+void sk_child_verified_unopened(struct sk_child *child, const struct sk_password *password,
+                                const char *why)
+{
+    sk_buf_release(&child->data);
+    child->encrypted = true;
+    child->truncated = false;
+    child->password = NULL;
+    child->verified = password;
+    child->unopened_why = why;
+}

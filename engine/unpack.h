@@ -47,11 +47,23 @@ struct sk_child {
     const struct sk_password *password; /* the candidate that opened it */
     bool truncated;                     /* a limit cut it short */
     const char *unopened_why;           /* encrypted and not opened: why (static text) */
+    const struct sk_password *verified; /* encrypted and not opened, but this candidate is
+                                         * proven right (a check value, a checksum that
+                                         * verified): reported so that a sandbox can open
+                                         * it. Set with password NULL; see
+                                         * sk_child_verified_unopened */
     bool format_part;                   /* a structural part of its container's own format
                                          * (an OLE2 stream): unknown bytes are expected */
     enum sk_type type;                  /* SK_TYPE_DATA: sniff the bytes; else what the
                                          * unpacker knows it made (vba, xlm, biff, ...) */
 };
+
+/* Hands the child back encrypted and unopened although `password` is
+ * proven to be its password (it could not be decrypted or unpacked here):
+ * its bytes are dropped, the node says encrypted.unopened with `why`, and
+ * the report shows the password as verified, for the sandbox. */
+void sk_child_verified_unopened(struct sk_child *child, const struct sk_password *password,
+                                const char *why);
 
 /* Appends n bytes to a child's buffer, checking every limit first: 0, or
  * SK_ELIMIT (the limit is recorded) or SK_ENOMEM. `size_hint` in

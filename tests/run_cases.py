@@ -35,6 +35,9 @@ The .json keys (all optional except "verdict"):
                "filters": ..., "truncated": ..., "info_has": {KEY: TEXT}}]:
               each must name an existing node and agree on every key given
               (info_has: each fact under the node's "info" holds TEXT)
+              (password_verified: the password is proven right but did not open it)
+  passwords   [{"path": ..., "value": ..., "opened": ...}]: each must match some entry
+              of the top-level "passwords"
   node_count  the exact number of nodes in the tree
   min_nodes   at least this many nodes
   errors      error codes (in "errors") that must appear
@@ -95,6 +98,9 @@ def subset_match(want, have):
         elif key == "info_has":
             info = have.get("info") or {}
             if any(text not in info.get(fact, "") for fact, text in value.items()):
+                return False
+        elif key == "password_verified":
+            if (have.get("password") or {}).get("verified", False) != value:
                 return False
         elif key == "password_source":
             if (have.get("password") or {}).get("source") != value:
@@ -158,6 +164,9 @@ def check(expect, result, exit_code):
         failures.append(f"{count_nodes(tree)} nodes, want {expect['node_count']}")
     if "min_nodes" in expect and (not tree or count_nodes(tree) < expect["min_nodes"]):
         failures.append(f"{count_nodes(tree) if tree else 0} nodes, want >= {expect['min_nodes']}")
+    for want in expect.get("passwords", []):
+        if not any(subset_match(want, have) for have in result.get("passwords", [])):
+            failures.append(f"no password {want}; have {result.get('passwords')}")
     error_codes = {e["code"] for e in result.get("errors", [])}
     for code in expect.get("errors", []):
         if code not in error_codes:

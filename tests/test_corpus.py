@@ -6,10 +6,12 @@ it holds, and which encryptions libarchive cannot open.
 Exits 77 (ctest: SKIPPED) when the corpus is absent, as in a user's fresh
 clone. Prints one line per sample and `N passed, M failed`."""
 import argparse
+import hashlib
 import json
 import os
 import subprocess
 import sys
+import tempfile
 
 # file -> (members that must open, members that must stay unopened, password)
 LIBARCHIVE = {
@@ -25,14 +27,11 @@ LIBARCHIVE = {
     "test_read_format_7zip_encryption_partially.7z": (["bar_unencrypted.txt"], ["bar_encrypted.txt"], None),
     "test_read_format_7zip_encryption_header.7z": ([], [], None),
     "test_read_format_zip_encryption_header.zip": ([], [], None),
-    # RAR: libarchive 3.6 decrypts neither. Names in clear: every member is
-    # listed, the plain ones read (RAR5 through unpackers/rar5.c's header
-    # walk); names encrypted: the archive is unopened as a whole.
+    # RAR4: libarchive 3.6 cannot decrypt it. Names in clear: every member
+    # is listed, the plain ones read; names encrypted: the archive is
+    # unopened as a whole. RAR5 is decrypted here: check_rar5.
     "test_read_format_rar4_encrypted.rar": (["a.txt", "c.txt"], ["b.txt", "d.txt"], None),
-    "test_read_format_rar5_encrypted.rar": (["a.txt", "c.txt"], ["b.txt", "d.txt"], None),
-    "test_read_format_rar5_solid_encrypted.rar": ([], ["a.txt", "b.txt", "c.txt", "d.txt"], None),
     "test_read_format_rar4_encrypted_filenames.rar": ([], [], None),
-    "test_read_format_rar5_encrypted_filenames.rar": ([], [], None),
     # libarchive 3.6 refuses solid RAR4 after its first member ("RAR solid
     # archive support unavailable", reported encrypted.unopened): b-d.txt
     # are not listed. A known gap (README, Formats).
@@ -79,6 +78,96 @@ def check_libarchive(sekisho, corpus):
     return failures
 
 
+# RAR5 archives WinRAR made (libarchive 3.8's tests): member -> the password
+# that must have opened it (None: stored plain). Every member holds the
+# 18 bytes "This is from <name>", which the scan's sha256 must match: the
+# members' own checksums (HMAC'd CRC32s) are checked too, so a wrong key or
+# a wrong rewrite cannot pass.
+RAR5 = {
+    "test_read_format_rar5_encrypted.rar":
+        {"a.txt": None, "b.txt": "password", "c.txt": None, "d.txt": "password2"},
+    "test_read_format_rar5_encrypted_filenames.rar":
+        {m: "password" for m in ("a.txt", "b.txt", "c.txt", "d.txt")},
+    "test_read_format_rar5_solid_encrypted.rar":
+        {m: "password" for m in ("a.txt", "b.txt", "c.txt", "d.txt")},
+}
+
+
+def scan_with(sekisho, path, candidates):
+    out = subprocess.run([sekisho, "scan", *sum((["--password", p] for p in candidates), []), path],
+                         capture_output=True, timeout=120)
+    return json.loads(out.stdout.decode().splitlines()[0])
+
+
+def check_rar5(sekisho, corpus):
+    """Each member opened with its own password among decoys, its bytes
+    right; with only wrong candidates (the builtin list still has
+    `password`) `password2`'s member stays encrypted.unopened."""
+    failures = []
+    for name, members in sorted(RAR5.items()):
+        path = os.path.join(corpus, "libarchive", name)
+        result = scan_with(sekisho, path, ["wrong", "password2", "infected", "password"])
+        kids = children(result["tree"])
+        problems = []
+        if result["verdict"] != "pass" or result["reasons"]:
+            problems.append(f"want pass; have {result['verdict']} {result['reasons']}")
+        for member, password in members.items():
+            node = kids.get(member, {})
+            want = hashlib.sha256(f"This is from {member}".encode()).hexdigest()
+            if node.get("sha256") != want:
+                problems.append(f"{member}: bytes {node.get('sha256')}, want {want}")
+            if (node.get("password") or {}).get("value") != password:
+                problems.append(f"{member}: opened by {node.get('password')}, want {password}")
+        listed = {(p["path"], p["value"]) for p in result.get("passwords", [])}
+        for member, password in members.items():
+            if password and (f"{name}/{member}", password) not in listed:
+                problems.append(f"{member}: not in the top-level passwords {listed}")
+        failures.append((f"libarchive/{name} (rar5 passwords)", problems))
+    path = os.path.join(corpus, "libarchive", "test_read_format_rar5_encrypted.rar")
+    result = scan_with(sekisho, path, ["wrong", "Password2"])
+    node = children(result["tree"]).get("d.txt", {})
+    codes = {(r["code"], r["path"]) for r in result["reasons"]}
+    problems = []
+    if node.get("type") != "encrypted" or node.get("password") is not None:
+        problems.append(f"d.txt opened with wrong candidates: {node}")
+    if ("encrypted.unopened", "test_read_format_rar5_encrypted.rar/d.txt") not in codes:
+        problems.append(f"want encrypted.unopened on d.txt; have {codes}")
+    if result["verdict"] != "sandbox":
+        problems.append(f"want sandbox; have {result['verdict']}")
+    failures.append(("libarchive/test_read_format_rar5_encrypted.rar (wrong candidates)", problems))
+    failures.append(("libarchive/test_read_format_rar5_encrypted.rar (flipped byte)",
+                     check_rar5_verified(sekisho, path)))
+    return failures
+
+
+def check_rar5_verified(sekisho, path):
+    """One ciphertext byte of b.txt (compressed) flipped, in a copy: the
+    check value still proves `password`, but the decrypted data does not
+    decompress. b.txt is encrypted.unopened, its password shown verified
+    (node and top level, opened false) for the sandbox; never pass."""
+    data = bytearray(open(path, "rb").read())
+    # b.txt's data follows its name and its 60-byte extra area (the
+    # encryption and time records) and starts with the first AES block.
+    at = data.index(b"b.txt") + len("b.txt") + 60
+    data[at + 1] ^= 0x01
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(tmp, "flipped.rar")
+        with open(copy, "wb") as f:
+            f.write(data)
+        result = scan_with(sekisho, copy, ["wrong", "password"])
+    node = children(result["tree"]).get("b.txt", {})
+    problems = []
+    pw = node.get("password") or {}
+    if node.get("type") != "encrypted" or pw.get("value") != "password" or not pw.get("verified"):
+        problems.append(f"b.txt should be unopened with a verified password: {node}")
+    want = {"path": "flipped.rar/b.txt", "value": "password", "source": "request", "opened": False}
+    if want not in result.get("passwords", []):
+        problems.append(f"no {want} in {result.get('passwords')}")
+    if result["verdict"] == "pass":
+        problems.append("flipped ciphertext passed")
+    return problems
+
+
 def check_oletools_zips(sekisho, corpus):
     """oletools zipped its DDE samples with ZipCrypto and `infected-test`:
     each must open to the one member the README names (the zip's own name
@@ -106,7 +195,8 @@ def main():
     if not os.path.isdir(os.path.join(args.corpus, "libarchive")):
         print(f"SKIPPED: no corpus at {args.corpus}")
         return 77
-    results = check_libarchive(args.sekisho, args.corpus) + check_oletools_zips(args.sekisho, args.corpus)
+    results = (check_libarchive(args.sekisho, args.corpus) + check_rar5(args.sekisho, args.corpus)
+               + check_oletools_zips(args.sekisho, args.corpus))
     failed = 0
     for name, problems in results:
         print(("FAIL " if problems else "ok   ") + name)

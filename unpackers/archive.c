@@ -21,14 +21,17 @@
  * lets about one wrong password in 256 through. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "../engine/error.h"
 #include "../engine/limits.h"
 #include "../engine/reader.h"
 #include "../engine/text.h"
 #include "rar5.h"
+#include "rar5crypt.h"
 #include "unpacker.h"
 #include "zip_trial.h"
 
@@ -61,6 +64,12 @@ struct archive_state {
     unsigned rar5_files;    /* file headers walked: libarchive's entry index */
     bool rar5_chain_broken; /* solid, and an encrypted member came before */
     const char *rar5_bad;   /* the walk found bad headers (libarchive leading) */
+    const char *rar5_unopened_why; /* why members stayed encrypted (static text) */
+    /* An encrypted RAR5 rewritten plain (unpackers/rar5crypt.h): data and
+     * size then point at rar5_plain, and rar5_opened says which members
+     * were decrypted, with which candidate. */
+    struct sk_dynbuf rar5_plain;
+    struct sk_dynbuf rar5_opened; /* struct sk_rar5_opened */
 };
 
 /* ---- the bid -------------------------------------------------------------- */
@@ -274,17 +283,24 @@ static int library_failure(struct sk_unpack *u, struct archive *a, const char *w
  * walk lead (rar5_next), so plain archives are read exactly as before, and
  * so are those the walk refuses (self-extractors, volumes, bad headers:
  * libarchive meets the same bytes and reports them). */
-static void rar5_prepare(struct archive_state *st)
+static int rar5_decrypt(struct sk_unpack *u, struct archive_state *st);
+
+static int rar5_prepare(struct sk_unpack *u, struct archive_state *st)
 {
     struct sk_rar5_walk w;
     int rc = sk_rar5_open(&w, st->data, st->size);
-    if (rc == SK_EENCRYPTED)
+    if (rc == SK_EENCRYPTED) {
         st->rar5_headers_encrypted = true;
+        return rar5_decrypt(u, st);
+    }
     struct sk_rar5_file f;
     while (rc == 0 && (rc = sk_rar5_next(&w, &f)) == 0) {
         if (f.encrypted) {
+            rc = rar5_decrypt(u, st);
+            if (rc != 0)
+                return rc;
             st->rar5_leads = sk_rar5_open(&st->rar5, st->data, st->size) == 0;
-            return;
+            return 0;
         }
     }
     /* libarchive 3.6 takes some bad headers (a size past the end) for the
@@ -292,7 +308,82 @@ static void rar5_prepare(struct archive_state *st)
      * walk found is reported when libarchive ends (next_entry). */
     if (rc == SK_ECORRUPT || rc == SK_ELIMIT)
         st->rar5_bad = w.why;
+    return 0;
 }
+
+/* An encrypted RAR5 (members, or headers and members): the candidates'
+ * check values pick each record's password (unpackers/rar5crypt.c) and the
+ * archive is rewritten plain in memory, at most its own size, for
+ * libarchive and the header walk to read as any other. What no candidate
+ * opens stays encrypted in the copy and is handed back unopened. When the
+ * rewrite fails, the archive is read as it came (its encrypted members
+ * unopened) and the failure is reported. */
+static int rar5_decrypt(struct sk_unpack *u, struct archive_state *st)
+{
+    const struct sk_password *const *candidates;
+    size_t n = sk_unpack_passwords(u, &candidates);
+    const char **values = calloc(n ? n : 1, sizeof *values);
+    size_t *lengths = calloc(n ? n : 1, sizeof *lengths);
+    struct sk_rar5_trial *trial = calloc(1, sizeof *trial);
+    if (!values || !lengths || !trial) {
+        free(values);
+        free(lengths);
+        free(trial);
+        return SK_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        values[i] = candidates[i]->value;
+        lengths[i] = candidates[i]->len;
+    }
+    *trial = (struct sk_rar5_trial){.values = values, .lengths = lengths, .n = n,
+                                    .deadline_ns = sk_unpack_deadline(u)};
+    sk_unpack_dynbuf_init(u, &st->rar5_plain, st->size + 64);
+    sk_unpack_dynbuf_init(u, &st->rar5_opened, (size_t)SK_CAP_NODES * sizeof(struct sk_rar5_opened));
+    struct sk_rar5_rewrite rw = {.trial = trial, .out = &st->rar5_plain, .opened = &st->rar5_opened};
+    int rc = n ? sk_rar5_rewrite(st->data, st->size, &rw) : SK_DONE;
+    OPENSSL_cleanse(trial, sizeof *trial);
+    free(trial);
+    free(values);
+    free(lengths);
+    if (rc == SK_ENOMEM || rc == SK_EINTERNAL)
+        return rc;
+    st->rar5_unopened_why =
+        rw.unsupported ? "RAR5 encryption record without a check value, of an unknown version "
+                         "or over 2^20 KDF rounds: not tried"
+        : rw.expired   ? "RAR5 encryption: the deadline passed during the password trial"
+                       : "RAR5 encryption: no password candidate's check value matches";
+    if (rc == SK_ECORRUPT || rc == SK_EUNSUPPORTED || rc == SK_ELIMIT)
+        sk_unpack_fail(u, "archive", rc == SK_ELIMIT ? SK_ECORRUPT : rc, "RAR5 decryption: %s",
+                       rc == SK_ELIMIT ? "the decrypted copy outgrew the archive" : rw.why);
+    /* Damage part-way (a cut archive): the members before it were
+     * decrypted and are read from the copy; its walk meets the end. */
+    bool partial = rc == SK_ECORRUPT && st->rar5_plain.len > 8 &&
+                   (rw.headers_opened || !st->rar5_headers_encrypted);
+    if (rc != 0 && !partial) {
+        sk_dynbuf_free(&st->rar5_plain);
+        sk_dynbuf_reset(&st->rar5_opened);
+        return 0;
+    }
+    if (rw.headers_opened) {
+        st->rar5_headers_encrypted = false;
+        st->header_password = candidates[rw.header_candidate];
+        sk_unpack_mark_encrypted(u, st->header_password);
+    }
+    struct archive *a = reader_new((const uint8_t *)st->rar5_plain.p, st->rar5_plain.len,
+                                   st->formats, NULL);
+    if (!a)
+        return SK_ENOMEM;
+    archive_read_free(st->a);
+    st->a = a;
+    st->data = (const uint8_t *)st->rar5_plain.p;
+    st->size = st->rar5_plain.len;
+    if (st->rar5_headers_encrypted)
+        return 0;
+    st->rar5_leads = sk_rar5_open(&st->rar5, st->data, st->size) == 0;
+    return 0;
+}
+
+static void close_archive(void *state);
 
 static int open_archive(struct sk_unpack *u, void **out)
 {
@@ -308,8 +399,11 @@ static int open_archive(struct sk_unpack *u, void **out)
         free(st);
         return SK_ENOMEM;
     }
-    if (!st->raw && sk_rar5_signature(st->data, st->size))
-        rar5_prepare(st);
+    int rc = !st->raw && sk_rar5_signature(st->data, st->size) ? rar5_prepare(u, st) : 0;
+    if (rc != 0) {
+        close_archive(st);
+        return rc;
+    }
     *out = st;
     return 0;
 }
@@ -319,6 +413,9 @@ static void close_archive(void *state)
     struct archive_state *st = state;
     sk_zip_index_free(st->zip_index);
     archive_read_free(st->a);
+    OPENSSL_cleanse(st->rar5_opened.p, st->rar5_opened.len);
+    sk_dynbuf_free(&st->rar5_opened);
+    sk_dynbuf_free(&st->rar5_plain);
     free(st);
 }
 
@@ -544,8 +641,23 @@ static int open_zip_member(struct sk_unpack *u, struct archive_state *st, unsign
         rc = sk_zip_find_password(st->zip_index, raw_name, index, values, lengths, forms,
                                   sk_unpack_limits(u)->max_node_bytes, sk_unpack_deadline(u),
                                   &found, &partial);
-    if (rc == 0 && read_with(u, st, index, candidates[owner[found]], values[found], child) != 0)
+    /* The trial proved the candidate (its CRC-32 or AES code verified) but
+     * libarchive could not read the member with it: handed back unopened,
+     * the password shown as verified for the sandbox. A trial cut by its
+     * inflate budget (partial) proved less: the old fallback runs. */
+    int read = rc == 0 ? read_with(u, st, index, candidates[owner[found]], values[found], child)
+                       : 0;
+    if (read == SK_ENOMEM) {
+        rc = SK_ENOMEM;
+    } else if (read != 0) {
         rc = SK_EUNSUPPORTED;
+        if (!partial) {
+            sk_child_verified_unopened(child, candidates[owner[found]],
+                                       "the password verifies but libarchive cannot read it");
+            sk_unpack_mark_encrypted(u, NULL);
+            rc = 0;
+        }
+    }
     for (size_t i = 0; cp932 && i < n; i++)
         free(cp932[i]);
     free(cp932);
@@ -829,6 +941,48 @@ static int rar5_seek(struct sk_unpack *u, struct archive_state *st, unsigned ind
     return 0;
 }
 
+/* The decrypted member at file index `index`, or NULL when it came plain. */
+static const struct sk_rar5_opened *rar5_opened(const struct archive_state *st, unsigned index)
+{
+    const struct sk_rar5_opened *o = (const struct sk_rar5_opened *)st->rar5_opened.p;
+    size_t n = st->rar5_opened.len / sizeof *o;
+    for (size_t i = 0; i < n; i++)
+        if (o[i].file_index == index)
+            return &o[i];
+    return NULL;
+}
+
+/* A member the rewrite decrypted: the candidate that opened it, and the
+ * checksum the key turned into a MAC (dropped from the copy, so libarchive
+ * did not check it) checked here. A mismatch keeps the bytes, which are
+ * scanned, and says the member is corrupt. A member libarchive could not
+ * decompress at all is handed back unopened with its proven password, for
+ * the sandbox. */
+static void rar5_opened_member(struct sk_unpack *u, struct archive_state *st,
+                               const struct sk_rar5_opened *o, struct sk_child *child)
+{
+    const struct sk_password *const *candidates;
+    size_t n = sk_unpack_passwords(u, &candidates);
+    const struct sk_password *pw = st->header_password;
+    if (o->candidate < n)
+        pw = candidates[o->candidate];
+    child->encrypted = true;
+    child->password = pw;
+    sk_unpack_mark_encrypted(u, pw);
+    if (child->data.len == 0 && child->truncated && child->declared_size > 0) {
+        sk_child_verified_unopened(child, pw, "decrypted, but its data could not be unpacked");
+        return;
+    }
+    if (!o->tweaked || !o->has_crc || child->truncated)
+        return;
+    uint32_t crc = (uint32_t)crc32_z(0L, child->data.p, child->data.len);
+    if (sk_rar5_crc_mac(o->hash_key, crc) != o->crc) {
+        child->truncated = true;
+        sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s: RAR5 checksum mismatch after decryption",
+                       child->name);
+    }
+}
+
 /* A RAR5 with encrypted members, the header walk leading: every member is
  * listed; encrypted ones are handed back unopened (libarchive 3.6 cannot
  * decrypt RAR5), plain ones are read through libarchive, which must agree
@@ -852,14 +1006,18 @@ static int rar5_next(struct sk_unpack *u, struct archive_state *st, struct sk_ch
         unsigned index = st->rar5_files++;
         if (f.directory || f.link)
             continue;
-        child->name = (const char *)f.name;
-        child->name_len = f.name_len;
+        /* A NUL-terminated copy: messages print the name with %s. */
+        size_t name_len = f.name_len < SK_MAX_NAME_BYTES ? f.name_len : SK_MAX_NAME_BYTES;
+        memcpy(st->name, f.name, name_len);
+        st->name[name_len] = '\0';
+        child->name = st->name;
+        child->name_len = name_len;
         child->declared_size = f.size_unknown ? 0 : f.unpacked_size;
         if (f.encrypted || st->rar5_chain_broken) {
             child->encrypted = true;
-            child->unopened_why = f.encrypted
-                                      ? "RAR5 encryption cannot be decrypted here"
-                                      : "its solid stream runs through an encrypted member";
+            child->unopened_why = !f.encrypted ? "its solid stream runs through an encrypted member"
+                                  : st->rar5_unopened_why ? st->rar5_unopened_why
+                                                          : "RAR5 encryption: not tried";
             if (st->rar5.solid)
                 st->rar5_chain_broken = true;
             sk_unpack_mark_encrypted(u, NULL);
@@ -877,7 +1035,11 @@ static int rar5_next(struct sk_unpack *u, struct archive_state *st, struct sk_ch
                            "libarchive and the RAR5 header walk disagree on member %u", index);
             return SK_ECORRUPT;
         }
-        return read_member(u, st, e, child);
+        const struct sk_rar5_opened *opened = rar5_opened(st, index);
+        rc = read_member(u, st, e, child);
+        if (rc == 0 && opened)
+            rar5_opened_member(u, st, opened, child);
+        return rc;
     }
 }
 

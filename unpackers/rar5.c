@@ -24,34 +24,19 @@
 #include <string.h>
 #include <zlib.h>
 
-#define HEAD_MAIN 1u
-#define HEAD_FILE 2u
-#define HEAD_SERVICE 3u
-#define HEAD_CRYPT 4u
-#define HEAD_END 5u
-
-#define HFL_EXTRA 0x0001u
-#define HFL_DATA 0x0002u
-#define HFL_SPLIT_BEFORE 0x0008u
-#define HFL_SPLIT_AFTER 0x0010u
-
 #define MHFL_VOLUME 0x0001u
 #define MHFL_VOLNUMBER 0x0002u
 #define MHFL_SOLID 0x0004u
 
 #define FHFL_DIRECTORY 0x0001u
-#define FHFL_UTIME 0x0002u
-#define FHFL_CRC32 0x0004u
-#define FHFL_UNPUNKNOWN 0x0008u
 
-#define FHEXTRA_CRYPT 0x01u
 #define FHEXTRA_REDIR 0x05u
 
 #define CHFL_CRYPT_PSWCHECK 0x0001u
 #define FHEXTRA_CRYPT_PSWCHECK 0x0001u
 #define FHEXTRA_CRYPT_HASHMAC 0x0002u
 
-#define MAX_HEADER (2u * 1024u * 1024u)
+#define MAX_HEADER SK_RAR5_MAX_HEADER
 
 static const uint8_t signature[8] = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00};
 
@@ -63,7 +48,7 @@ bool sk_rar5_signature(const uint8_t *p, size_t len)
 /* 7 bits a byte, low first, the high bit saying "more". The spec allows
  * padding with 0x80 bytes (libarchive's fixtures do), so up to 10 bytes;
  * bits past 64 are an error. */
-static uint64_t vint(struct sk_reader *r)
+uint64_t sk_rar5_vint(struct sk_reader *r)
 {
     uint64_t value = 0;
     for (unsigned i = 0; i < 10; i++) {
@@ -111,7 +96,7 @@ static int read_header(struct sk_rar5_walk *w, struct header *h)
         return fail(w, SK_ELIMIT, "too many RAR5 headers");
     uint32_t crc = sk_reader_u32le(r);
     size_t size_at = r->pos;
-    uint64_t size = vint(r);
+    uint64_t size = sk_rar5_vint(r);
     if (r->err)
         return fail(w, SK_ECORRUPT, "RAR5 header cut short");
     if (size == 0 || size > MAX_HEADER || size > sk_reader_left(r))
@@ -121,10 +106,10 @@ static int read_header(struct sk_rar5_walk *w, struct header *h)
     uLong actual = crc32(0L, r->p + size_at, (uInt)(r->pos - size_at));
     if ((uint32_t)actual != crc)
         return fail(w, SK_ECORRUPT, "RAR5 header CRC mismatch");
-    h->type = vint(&body);
-    h->flags = vint(&body);
-    uint64_t extra_size = (h->flags & HFL_EXTRA) ? vint(&body) : 0;
-    h->data_size = (h->flags & HFL_DATA) ? vint(&body) : 0;
+    h->type = sk_rar5_vint(&body);
+    h->flags = sk_rar5_vint(&body);
+    uint64_t extra_size = (h->flags & SK_RAR5_HFL_EXTRA) ? sk_rar5_vint(&body) : 0;
+    h->data_size = (h->flags & SK_RAR5_HFL_DATA) ? sk_rar5_vint(&body) : 0;
     if (body.err)
         return fail(w, SK_ECORRUPT, "RAR5 header fields cut short");
     if (extra_size > sk_reader_left(&body))
@@ -150,29 +135,18 @@ int sk_rar5_open(struct sk_rar5_walk *w, const uint8_t *p, size_t len)
     int rc = read_header(w, &h);
     if (rc != 0)
         return rc;
-    if (h.type == HEAD_CRYPT) {
+    if (h.type == SK_RAR5_HEAD_CRYPT) {
         /* Archive encryption header: every header after it is encrypted,
          * names included. Kept for a later password trial. */
-        struct sk_rar5_crypt *c = &w->header_crypt;
-        c->version = (unsigned)vint(&h.body);
-        uint64_t flags = vint(&h.body);
-        c->kdf_log2 = sk_reader_u8(&h.body);
-        const uint8_t *salt = sk_reader_bytes(&h.body, SK_RAR5_SALT);
-        if (salt)
-            memcpy(c->salt, salt, SK_RAR5_SALT);
-        c->has_check = (flags & CHFL_CRYPT_PSWCHECK) != 0;
-        const uint8_t *check = c->has_check ? sk_reader_bytes(&h.body, SK_RAR5_CHECK) : NULL;
-        if (check)
-            memcpy(c->check, check, SK_RAR5_CHECK);
-        if (h.body.err)
+        if (sk_rar5_read_archive_crypt(&h.body, &w->header_crypt) != 0)
             return fail(w, SK_ECORRUPT, "RAR5 archive encryption header cut short");
         return fail(w, SK_EENCRYPTED, "RAR5 headers are encrypted");
     }
-    if (h.type != HEAD_MAIN)
+    if (h.type != SK_RAR5_HEAD_MAIN)
         return fail(w, SK_ECORRUPT, "RAR5 archive does not start with a main header");
-    uint64_t flags = vint(&h.body);
+    uint64_t flags = sk_rar5_vint(&h.body);
     if (flags & MHFL_VOLNUMBER)
-        (void)vint(&h.body);
+        (void)sk_rar5_vint(&h.body);
     if (h.body.err)
         return fail(w, SK_ECORRUPT, "RAR5 main header cut short");
     if (flags & MHFL_VOLUME)
@@ -181,11 +155,27 @@ int sk_rar5_open(struct sk_rar5_walk *w, const uint8_t *p, size_t len)
     return 0;
 }
 
-/* The file encryption record's fields (the record's type already read). */
-static int read_crypt(struct sk_reader *rec, struct sk_rar5_crypt *c)
+int sk_rar5_read_archive_crypt(struct sk_reader *body, struct sk_rar5_crypt *c)
 {
-    c->version = (unsigned)vint(rec);
-    uint64_t flags = vint(rec);
+    memset(c, 0, sizeof *c);
+    c->version = (unsigned)sk_rar5_vint(body);
+    uint64_t flags = sk_rar5_vint(body);
+    c->kdf_log2 = sk_reader_u8(body);
+    const uint8_t *salt = sk_reader_bytes(body, SK_RAR5_SALT);
+    c->has_check = (flags & CHFL_CRYPT_PSWCHECK) != 0;
+    const uint8_t *check = c->has_check ? sk_reader_bytes(body, SK_RAR5_CHECK) : NULL;
+    if (body->err)
+        return SK_ECORRUPT;
+    memcpy(c->salt, salt, SK_RAR5_SALT);
+    if (check)
+        memcpy(c->check, check, SK_RAR5_CHECK);
+    return 0;
+}
+
+int sk_rar5_read_crypt(struct sk_reader *rec, struct sk_rar5_crypt *c)
+{
+    c->version = (unsigned)sk_rar5_vint(rec);
+    uint64_t flags = sk_rar5_vint(rec);
     c->kdf_log2 = sk_reader_u8(rec);
     const uint8_t *salt = sk_reader_bytes(rec, SK_RAR5_SALT);
     const uint8_t *iv = sk_reader_bytes(rec, SK_RAR5_IV);
@@ -207,18 +197,18 @@ static int read_crypt(struct sk_reader *rec, struct sk_rar5_crypt *c)
 static int read_extra(struct sk_reader *extra, struct sk_rar5_file *f)
 {
     while (sk_reader_left(extra) > 0) {
-        uint64_t size = vint(extra);
+        uint64_t size = sk_rar5_vint(extra);
         if (extra->err || size == 0 || size > sk_reader_left(extra))
             return SK_ECORRUPT;
         struct sk_reader rec = sk_reader_sub(extra, (size_t)size);
-        uint64_t type = vint(&rec);
+        uint64_t type = sk_rar5_vint(&rec);
         if (rec.err)
             return SK_ECORRUPT;
-        if (type == FHEXTRA_CRYPT) {
+        if (type == SK_RAR5_EXTRA_CRYPT) {
             /* Encrypted whatever the record's version says: a version we do
              * not know is still not plain data. */
             f->encrypted = true;
-            if (read_crypt(&rec, &f->crypt) != 0)
+            if (sk_rar5_read_crypt(&rec, &f->crypt) != 0)
                 return SK_ECORRUPT;
         } else if (type == FHEXTRA_REDIR) {
             f->link = true;
@@ -231,17 +221,17 @@ static int read_file(struct sk_rar5_walk *w, struct header *h, struct sk_rar5_fi
 {
     struct sk_reader *b = &h->body;
     memset(f, 0, sizeof *f);
-    uint64_t flags = vint(b);
-    f->unpacked_size = vint(b);
-    (void)vint(b); /* attributes */
-    if (flags & FHFL_UTIME)
+    uint64_t flags = sk_rar5_vint(b);
+    f->unpacked_size = sk_rar5_vint(b);
+    (void)sk_rar5_vint(b); /* attributes */
+    if (flags & SK_RAR5_FHFL_UTIME)
         (void)sk_reader_u32le(b);
-    f->has_crc = (flags & FHFL_CRC32) != 0;
+    f->has_crc = (flags & SK_RAR5_FHFL_CRC32) != 0;
     if (f->has_crc)
         f->crc = sk_reader_u32le(b);
-    uint64_t compression = vint(b);
-    (void)vint(b); /* host OS */
-    uint64_t name_len = vint(b);
+    uint64_t compression = sk_rar5_vint(b);
+    (void)sk_rar5_vint(b); /* host OS */
+    uint64_t name_len = sk_rar5_vint(b);
     if (b->err)
         return fail(w, SK_ECORRUPT, "RAR5 file header cut short");
     if (name_len == 0 || name_len > sk_reader_left(b))
@@ -249,7 +239,7 @@ static int read_file(struct sk_rar5_walk *w, struct header *h, struct sk_rar5_fi
     f->name = sk_reader_bytes(b, (size_t)name_len);
     f->name_len = (size_t)name_len;
     f->directory = (flags & FHFL_DIRECTORY) != 0;
-    f->size_unknown = (flags & FHFL_UNPUNKNOWN) != 0;
+    f->size_unknown = (flags & SK_RAR5_FHFL_UNPUNKNOWN) != 0;
     /* Compression information: bits 0-5 version, bit 6 solid, 7-9 method. */
     f->solid = (compression & 0x40u) != 0;
     f->method = (unsigned)((compression >> 7) & 7u);
@@ -275,13 +265,13 @@ int sk_rar5_next(struct sk_rar5_walk *w, struct sk_rar5_file *f)
             return rc;
         /* Volumes were refused at open: a split member here is a header
          * that contradicts its own archive. */
-        if (h.flags & (HFL_SPLIT_BEFORE | HFL_SPLIT_AFTER))
+        if (h.flags & (SK_RAR5_HFL_SPLIT_BEFORE | SK_RAR5_HFL_SPLIT_AFTER))
             return fail(w, SK_ECORRUPT, "RAR5 member split across volumes of a single archive");
         switch (h.type) {
-        case HEAD_FILE: return read_file(w, &h, f);
-        case HEAD_END: w->done = true; break;
-        case HEAD_MAIN:
-        case HEAD_CRYPT: return fail(w, SK_ECORRUPT, "RAR5 archive header repeated");
+        case SK_RAR5_HEAD_FILE: return read_file(w, &h, f);
+        case SK_RAR5_HEAD_END: w->done = true; break;
+        case SK_RAR5_HEAD_MAIN:
+        case SK_RAR5_HEAD_CRYPT: return fail(w, SK_ECORRUPT, "RAR5 archive header repeated");
         default:
             break; /* service headers (comment, quick open, ...) and
                     * types the spec may add: nothing to list */

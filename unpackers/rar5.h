@@ -20,6 +20,25 @@
 #define SK_RAR5_IV 16
 #define SK_RAR5_CHECK 12 /* 8 bytes of check value, then 4 of its checksum */
 
+/* Header types (the technote's "Header type"), and the common header
+ * flags, shared with unpackers/rar5crypt.c. */
+#define SK_RAR5_HEAD_MAIN 1u
+#define SK_RAR5_HEAD_FILE 2u
+#define SK_RAR5_HEAD_SERVICE 3u
+#define SK_RAR5_HEAD_CRYPT 4u
+#define SK_RAR5_HEAD_END 5u
+#define SK_RAR5_HFL_EXTRA 0x0001u
+#define SK_RAR5_HFL_DATA 0x0002u
+#define SK_RAR5_HFL_SPLIT_BEFORE 0x0008u
+#define SK_RAR5_HFL_SPLIT_AFTER 0x0010u
+#define SK_RAR5_FHFL_UTIME 0x0002u
+#define SK_RAR5_FHFL_CRC32 0x0004u
+#define SK_RAR5_FHFL_UNPUNKNOWN 0x0008u
+#define SK_RAR5_EXTRA_CRYPT 0x01u
+#define SK_RAR5_EXTRA_HASH 0x02u
+/* A header's size at most (the technote's own bound). */
+#define SK_RAR5_MAX_HEADER (2u * 1024u * 1024u)
+
 /* An encryption record: the file encryption record of a file header, or
  * the archive encryption header when the headers themselves are encrypted. */
 struct sk_rar5_crypt {
@@ -63,6 +82,15 @@ struct sk_rar5_walk {
 /* Bounds the walk whatever the input (each header is at least 7 bytes, so
  * the input's length bounds it too). */
 #define SK_RAR5_MAX_HEADERS 1000000u
+
+/* A RAR5 variable-length integer (7 bits a byte, low first, at most 10
+ * bytes): the value, or 0 with r->err set. */
+uint64_t sk_rar5_vint(struct sk_reader *r);
+
+/* The fields of a file encryption record (its type already read) or of
+ * an archive encryption header's body into c: 0 or SK_ECORRUPT. */
+int sk_rar5_read_crypt(struct sk_reader *rec, struct sk_rar5_crypt *c);
+int sk_rar5_read_archive_crypt(struct sk_reader *body, struct sk_rar5_crypt *c);
 
 /* True when the bytes start with the RAR 5.0 signature. */
 bool sk_rar5_signature(const uint8_t *p, size_t len);
