@@ -51,7 +51,7 @@ static const char STYLE[] =
     "ul.tree{list-style:none;padding-left:1.2em;margin:.2em 0}ul.tree li{margin:.1em 0}"
     ".meta{color:#666}.finding{margin-left:1.2em}.pw{color:#0969da}"
     "#filters{margin:1em 0}#filters label{margin-right:1em}"
-    ".sum td,.sum th{border:none;padding:.1em 1em .1em 0}";
+    "table.sum{width:auto}.sum td,.sum th{border:none;padding:.1em 1em .1em 0}";
 
 static const char SCRIPT[] =
     "(function(){"
