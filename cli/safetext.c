@@ -37,7 +37,8 @@ char *sk_safe_text(const char *s, size_t n)
 {
     /* The worst case: every byte becomes \xNN (4 bytes); a 2-byte C1 or a
      * 3-byte bidi control becomes 6. */
-    char *out = malloc(n * 4 + 1);
+    size_t cap = n * 4 + 1;
+    char *out = malloc(cap);
     if (!out)
         return NULL;
     const uint8_t *p = (const uint8_t *)s;
@@ -46,17 +47,17 @@ char *sk_safe_text(const char *s, size_t n)
         uint32_t c = 0;
         size_t len = utf8_decode(p + i, n - i, &c);
         if (len == 0) {
-            o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", p[i]);
             i++;
         } else if (c < 0x20 || c == 0x7f) {
-            o += (size_t)sprintf(out + o, "\\x%02x", (unsigned)c);
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", (unsigned)c);
             i++;
         } else if (c == '\\') {
             memcpy(out + o, "\\\\", 2);
             o += 2;
             i++;
         } else if ((c >= 0x80 && c <= 0x9f) || is_bidi_control(c)) {
-            o += (size_t)sprintf(out + o, "\\u%04x", (unsigned)c);
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", (unsigned)c);
             i += len;
         } else {
             memcpy(out + o, p + i, len);

@@ -442,11 +442,17 @@ static void mailbox_release(struct mailbox *mb)
     free(mb);
 }
 
-static void scan_done(uv_work_t *work, int status)
+/* Prints an input's line (or tree); an input that could not be scanned has
+ * an error object, not a verdict, and in a tree it is a headline too. */
+static void print_item(const struct scan_run *run, struct scan_item *item)
 {
-    struct scan_item *item = work->data;
-    struct scan_run *run = item->run;
-    (void)status;
+    if (run->opts->format == FORMAT_TREE && item->line && item->line[0] == '{') {
+        char *tree = sk_tree_render(item->line, run->opts->colour);
+        if (tree) {
+            free(item->line);
+            item->line = tree;
+        }
+    }
     if (item->line) {
         fputs(item->line, stdout);
         fputc('\n', stdout);
@@ -455,6 +461,13 @@ static void scan_done(uv_work_t *work, int status)
         item->failed = true;
         item->verdict = SK_VERDICT_SANDBOX;
     }
+}
+
+static void scan_done(uv_work_t *work, int status)
+{
+    struct scan_item *item = work->data;
+    struct scan_run *run = item->run;
+    (void)status;
     if (item->failed && run->opts->format == FORMAT_JSON)
         fprintf(stderr, "sekisho: %s: not scanned whole (see its JSON line)\n", item->path);
     if (run->report)
@@ -463,6 +476,7 @@ static void scan_done(uv_work_t *work, int status)
                            : item->line && item->line[0] == '{' ? item->line
                                                                  : NULL,
                            item->verdict, item->bytes);
+    print_item(run, item);
     if (item->mailbox) {
         run->totals.messages++;
         mailbox_release(item->mailbox);
@@ -586,8 +600,13 @@ static void report_walk_error(void *ctx, const char *path, int err)
     struct scan_run *run = ctx;
     fprintf(stderr, "sekisho: %s: %s\n", path, strerror(err));
     char *line = error_line(path, "io", strerror(err));
-    if (line)
-        puts(line);
+    if (run->report)
+        sk_html_report_add(run->report, path, line, SK_VERDICT_SANDBOX, 0);
+    char *tree = line && run->opts->format == FORMAT_TREE ? sk_tree_render(line, run->opts->colour)
+                                                          : NULL;
+    if (tree || line)
+        puts(tree ? tree : line);
+    free(tree);
     free(line);
     run->totals.errors++;
 }
