@@ -89,7 +89,15 @@ struct mailbox {
     size_t n;  /* messages handed out */
     size_t refs; /* the splitter's (until exhausted) and one per message in flight */
     const char *path;
+    size_t *starts; /* where the messages in flight begin (at most max_in_flight) */
+    size_t n_starts;
+    size_t dropped_to; /* pages below this were dropped */
 };
+
+/* The kernel maps pages already in the page cache around a faulting one
+ * (fault-around, 64 KiB), so a dropped page next to one being read can come
+ * back: each drop also covers this much below the previous one. */
+#define MAILBOX_REDROP (256u * 1024u)
 
 struct scan_item {
     uv_work_t work;
@@ -439,7 +447,33 @@ static void mailbox_release(struct mailbox *mb)
         return;
     if (mb->map)
         munmap((void *)(uintptr_t)mb->map, mb->size);
+    free(mb->starts);
     free(mb);
+}
+
+/* A message is done: its pages, and every page below the first message
+ * still in flight, are dropped (they are read again from the file if ever
+ * touched), so a mailbox's resident pages stay those of the messages in
+ * flight, whatever its size. */
+static void mailbox_message_done(struct mailbox *mb, size_t start)
+{
+    size_t low = mb->at;
+    for (size_t i = 0; i < mb->n_starts; i++) {
+        if (mb->starts[i] == start) {
+            mb->starts[i--] = mb->starts[--mb->n_starts];
+            continue;
+        }
+        if (mb->starts[i] < low)
+            low = mb->starts[i];
+    }
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    low &= ~(page - 1);
+    size_t from = mb->dropped_to > MAILBOX_REDROP ? mb->dropped_to - MAILBOX_REDROP : 0;
+    from &= ~(page - 1);
+    if (low > from)
+        madvise((void *)(uintptr_t)(mb->map + from), low - from, MADV_DONTNEED);
+    if (low > mb->dropped_to)
+        mb->dropped_to = low;
 }
 
 /* Prints an input's line (or tree); an input that could not be scanned has
@@ -479,6 +513,7 @@ static void scan_done(uv_work_t *work, int status)
     print_item(run, item);
     if (item->mailbox) {
         run->totals.messages++;
+        mailbox_message_done(item->mailbox, item->msg.start);
         mailbox_release(item->mailbox);
         free((char *)item->path);
     } else {
@@ -511,12 +546,16 @@ static int open_mailbox(struct scan_run *run, const char *path)
         return 0;
     }
     struct mailbox *mb = calloc(1, sizeof *mb);
-    void *map = mb ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    size_t *starts = calloc(run->max_in_flight, sizeof *starts);
+    void *map = mb && starts ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
+                             : MAP_FAILED;
     close(fd);
     if (map == MAP_FAILED) {
+        free(starts);
         free(mb);
         return 0;
     }
+    mb->starts = starts;
     madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
     mb->map = map;
     mb->size = (size_t)st.st_size;
@@ -545,6 +584,7 @@ static struct scan_item *next_item(struct scan_run *run)
                 free(item);
                 return NULL;
             }
+            mb->starts[mb->n_starts++] = msg.start;
             mb->n++;
             mb->refs++;
             run->messages_out++;
@@ -584,6 +624,7 @@ static void submit_more(struct scan_run *run)
         item->work.data = item;
         if (uv_queue_work(run->loop, &item->work, scan_work, scan_done) != 0) {
             if (item->mailbox) {
+                mailbox_message_done(item->mailbox, item->msg.start);
                 mailbox_release(item->mailbox);
                 free((char *)item->path);
             }
