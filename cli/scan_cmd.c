@@ -2,7 +2,8 @@
  * summary on stderr, a progress bar when stderr is a terminal, exit codes
  * like clamscan. Files are scanned in parallel on the libuv worker pool, each
  * pool thread with its own engine worker (one YARA scanner per thread), and
- * at most 2 x jobs files are open at once. */
+ * at most 2 x jobs files are open at once. A mailbox is split into its
+ * messages (mbox.h), each an input of its own with id "path#N". */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -578,9 +579,16 @@ static struct scan_item *next_item(struct scan_run *run)
                 mailbox_release(mb);
                 continue;
             }
+            /* A file of one message (an .eml saved with its envelope line)
+             * keeps the file's own id, as a file always had. */
+            bool single = mb->n == 0 && mb->at >= mb->size;
             struct scan_item *item = calloc(1, sizeof *item);
             char *id = NULL;
-            if (!item || asprintf(&id, "%s#%zu", mb->path, mb->n + 1) < 0) {
+            if (item && single)
+                id = strdup(mb->path);
+            else if (item && asprintf(&id, "%s#%zu", mb->path, mb->n + 1) < 0)
+                id = NULL;
+            if (!id) {
                 free(item);
                 return NULL;
             }

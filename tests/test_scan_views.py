@@ -86,8 +86,11 @@ def test_single_and_not_a_mailbox(sekisho, tmp):
     one = os.path.join(tmp, "one.mbox")
     write_mailbox(one, ["only one\n"])
     _, lines, _, err = run(sekisho, "scan", one)
-    check("mbox of one message: one line, id path#1",
-          [l["id"] for l in lines] == [one + "#1"] and "1 messages from 1 mailbox" in err, lines)
+    check("mbox of one message: one line with the file's own id (an .eml with its envelope line)",
+          [l["id"] for l in lines] == [one] and "1 messages from 1 mailbox" in err, lines)
+    check("mbox of one message: the envelope line is not part of the message",
+          lines and lines[0]["tree"]["type"] == "eml"
+          and lines[0]["tree"]["size"] == os.path.getsize(one) - len(ENVELOPE) - 1, lines)
     desk = os.path.join(tmp, "letter.txt")
     with open(desk, "w") as f:
         f.write("From the desk of the director\n\nFrom now on, all invoices go to accounts.\n\n"
