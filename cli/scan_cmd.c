@@ -2,7 +2,8 @@
  * summary on stderr, a progress bar when stderr is a terminal, exit codes
  * like clamscan. Files are scanned in parallel on the libuv worker pool, each
  * pool thread with its own engine worker (one YARA scanner per thread), and
- * at most 2 x jobs files are open at once. */
+ * at most 2 x jobs files are open at once. A mailbox is split into its
+ * messages (mbox.h), each an input of its own with id "path#N". */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,6 +23,9 @@
 #include "../unpackers/registry.h" /* the unpackers this program scans with */
 #include "cli.h"
 #include "extract.h"
+#include "mbox.h"
+#include "report_html.h"
+#include "tree.h"
 #include "walk.h"
 
 struct scan_options {
@@ -32,7 +36,10 @@ struct scan_options {
     size_t body_len;
     unsigned jobs;
     const char *extract_dir;
-    bool text_format;
+    enum { FORMAT_JSON, FORMAT_TEXT, FORMAT_TREE } format;
+    bool colour;             /* --format tree on a terminal, NO_COLOR unset */
+    bool no_mbox;            /* --no-mbox: scan a mailbox whole */
+    const char *report_path; /* --report FILE.html */
 };
 
 /* Engine workers made by pool threads, freed at the end of the run. */
@@ -44,7 +51,9 @@ struct worker_registry {
 };
 
 struct scan_totals {
-    size_t files;
+    size_t files;     /* inputs that are not mailboxes */
+    size_t messages;  /* messages split out of mailboxes */
+    size_t mailboxes; /* mailboxes opened */
     unsigned long long bytes;
     size_t count[3]; /* per verdict */
     size_t errors;
@@ -57,6 +66,8 @@ struct scan_run {
     struct worker_registry workers;
     struct sk_file_list files;
     size_t next_file;
+    size_t sequence;     /* items handed out (--extract numbers them) */
+    size_t messages_out; /* of them, messages of mailboxes */
     size_t in_flight;
     size_t max_in_flight;
     int extract_fd;
@@ -64,7 +75,30 @@ struct scan_run {
     uint64_t start_ns;
     uint64_t last_progress_ns;
     bool progress;
+    struct mailbox *mailbox; /* the one being split, if any */
+    struct sk_html_report *report;
 };
+
+/* A mailbox given on the command line, mapped once (not populated) and split
+ * on the loop thread a message at a time as the pool has room: its messages
+ * are scanned in parallel as views into the mapping, and each message's
+ * pages are dropped once it is done, so a large mailbox is streamed. */
+struct mailbox {
+    const uint8_t *map;
+    size_t size;
+    size_t at; /* the next envelope line */
+    size_t n;  /* messages handed out */
+    size_t refs; /* the splitter's (until exhausted) and one per message in flight */
+    const char *path;
+    size_t *starts; /* where the messages in flight begin (at most max_in_flight) */
+    size_t n_starts;
+    size_t dropped_to; /* pages below this were dropped */
+};
+
+/* The kernel maps pages already in the page cache around a faulting one
+ * (fault-around, 64 KiB), so a dropped page next to one being read can come
+ * back: each drop also covers this much below the previous one. */
+#define MAILBOX_REDROP (256u * 1024u)
 
 struct scan_item {
     uv_work_t work;
@@ -72,6 +106,9 @@ struct scan_item {
     size_t sequence;
     const char *path;
     char *line; /* what to print: a verdict object, or an error object */
+    char *json; /* the verdict object for --report (NULL without it) */
+    struct mailbox *mailbox; /* a message of it (path is then malloc'd: "path#N") */
+    struct sk_mbox_msg msg;
     enum sk_verdict verdict;
     bool failed; /* an error kept this input from being scanned */
     unsigned long long bytes;
@@ -97,7 +134,10 @@ static void usage(FILE *out)
           "  --timeout SECONDS       time per input (default 10)\n"
           "  --extract DIR           write every extracted node under DIR\n"
           "  --no-hash               skip the SHA-256 of each node\n"
-          "  --format json|text      JSON Lines (default) or one aligned line per file\n",
+          "  --format json|text|tree JSON Lines (default), one aligned line per file, or\n"
+          "                          each input as an indented tree (coloured on a terminal)\n"
+          "  --report FILE.html      also write one self-contained HTML report of the scan\n"
+          "  --no-mbox               scan a mailbox file whole instead of message by message\n",
           out);
 }
 
@@ -108,6 +148,8 @@ enum {
     OPT_BODY_FILE,
     OPT_EXTRACT,
     OPT_FORMAT,
+    OPT_REPORT,
+    OPT_NO_MBOX,
     OPT_HELP
 };
 
@@ -119,6 +161,8 @@ static const struct option long_options[] = {
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"extract", required_argument, NULL, OPT_EXTRACT},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"no-mbox", no_argument, NULL, OPT_NO_MBOX},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -149,10 +193,17 @@ static int parse_option(void *ctx, int opt, const char *arg)
         return 0;
     case OPT_EXTRACT: o->extract_dir = arg; return 0;
     case OPT_FORMAT:
-        if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0)
+        if (strcmp(arg, "json") == 0)
+            o->format = FORMAT_JSON;
+        else if (strcmp(arg, "text") == 0)
+            o->format = FORMAT_TEXT;
+        else if (strcmp(arg, "tree") == 0)
+            o->format = FORMAT_TREE;
+        else
             return sk_bad_value("scan", "format", arg);
-        o->text_format = strcmp(arg, "text") == 0;
         return 0;
+    case OPT_REPORT: o->report_path = arg; return 0;
+    case OPT_NO_MBOX: o->no_mbox = true; return 0;
     default: return sk_common_option(&o->common, "scan", opt, arg, ULLONG_MAX);
     }
 }
@@ -228,6 +279,27 @@ static char *text_line(const struct sk_job *job, const char *path)
     return line;
 }
 
+/* The line (or lines, for a tree) to print, and the verdict object kept for
+ * --report. */
+static char *display_line(struct scan_item *item, const struct sk_job *job)
+{
+    const struct scan_options *o = item->run->opts;
+    char *json = NULL;
+    if (o->format != FORMAT_TEXT || o->report_path)
+        json = sk_job_json(job);
+    if (o->report_path)
+        item->json = json ? strdup(json) : NULL;
+    switch (o->format) {
+    case FORMAT_TEXT: free(json); return text_line(job, item->path);
+    case FORMAT_TREE: {
+        char *tree = json ? sk_tree_render(json, o->colour) : NULL;
+        free(json);
+        return tree;
+    }
+    default: return json;
+    }
+}
+
 static void scan_mapped(struct scan_item *item, struct sk_worker *worker, const uint8_t *p,
                         size_t size)
 {
@@ -257,7 +329,7 @@ static void scan_mapped(struct scan_item *item, struct sk_worker *worker, const 
     } else {
         item->verdict = sk_job_verdict(job);
         item->failed = sk_job_has_error(job);
-        item->line = o->text_format ? text_line(job, item->path) : sk_job_json(job);
+        item->line = display_line(item, job);
         if (!item->line) {
             item->verdict = SK_VERDICT_SANDBOX;
             item->line = internal_failure_line(item->path);
@@ -266,6 +338,39 @@ static void scan_mapped(struct scan_item *item, struct sk_worker *worker, const 
     sk_job_free(job);
     if (item->run->extract_fd >= 0)
         sk_extract_finish(&extract);
+}
+
+static void fail_input(struct scan_item *item, const char *code, int err);
+
+/* One message of a mailbox: a view into the mapping, or a copy when it has
+ * mboxrd-escaped lines; over --max-bytes no bytes are handed in (the engine
+ * gives the message its own limit verdict). Its pages are dropped after. */
+static void scan_message(struct scan_item *item, struct sk_worker *worker)
+{
+    const struct mailbox *mb = item->mailbox;
+    const uint8_t *p = mb->map + item->msg.start;
+    size_t size = item->msg.len;
+    uint8_t *copy = NULL;
+    item->bytes = size;
+    if ((uint64_t)size > item->run->opts->common.limits.max_request_bytes) {
+        p = NULL;
+    } else if (item->msg.escaped) {
+        copy = malloc(size ? size : 1);
+        if (!copy) {
+            fail_input(item, "internal", ENOMEM);
+            return;
+        }
+        size = sk_mbox_unescape(p, size, copy);
+        p = copy;
+    }
+    scan_mapped(item, worker, size ? p : NULL, size);
+    free(copy);
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t from = (uintptr_t)(mb->map + item->msg.start) & ~(uintptr_t)(page - 1);
+    uintptr_t to = (uintptr_t)(mb->map + item->msg.start + item->msg.len);
+    /* A neighbour still reading a shared page only faults it back in. */
+    if (to > from)
+        madvise((void *)from, to - from, MADV_DONTNEED);
 }
 
 static void fail_input(struct scan_item *item, const char *code, int err)
@@ -281,6 +386,10 @@ static void scan_work(uv_work_t *work)
     struct sk_worker *worker = thread_worker(item->run);
     if (!worker) {
         fail_input(item, "internal", ENOMEM);
+        return;
+    }
+    if (item->mailbox) {
+        scan_message(item, worker);
         return;
     }
     int fd = open(item->path, O_RDONLY | O_CLOEXEC);
@@ -323,8 +432,9 @@ static void show_progress(struct scan_run *run, bool final)
     run->last_progress_ns = now;
     double secs = (double)(now - run->start_ns) / 1e9;
     double mbps = secs > 0 ? (double)run->totals.bytes / 1e6 / secs : 0;
-    size_t done = run->totals.files;
-    size_t total = run->files.n;
+    /* A mailbox counts as its messages, as far as they are known. */
+    size_t done = run->totals.files + run->totals.messages;
+    size_t total = run->files.n - run->totals.mailboxes + run->messages_out;
     double eta = done ? secs / (double)done * (double)(total - done) : 0;
     fprintf(stderr, "\r\033[K[%zu/%zu] %.1f MB/s ETA %.0fs", done, total, mbps, eta);
     if (final)
@@ -332,11 +442,52 @@ static void show_progress(struct scan_run *run, bool final)
     fflush(stderr);
 }
 
-static void scan_done(uv_work_t *work, int status)
+static void mailbox_release(struct mailbox *mb)
 {
-    struct scan_item *item = work->data;
-    struct scan_run *run = item->run;
-    (void)status;
+    if (--mb->refs > 0)
+        return;
+    if (mb->map)
+        munmap((void *)(uintptr_t)mb->map, mb->size);
+    free(mb->starts);
+    free(mb);
+}
+
+/* A message is done: its pages, and every page below the first message
+ * still in flight, are dropped (they are read again from the file if ever
+ * touched), so a mailbox's resident pages stay those of the messages in
+ * flight, whatever its size. */
+static void mailbox_message_done(struct mailbox *mb, size_t start)
+{
+    size_t low = mb->at;
+    for (size_t i = 0; i < mb->n_starts; i++) {
+        if (mb->starts[i] == start) {
+            mb->starts[i--] = mb->starts[--mb->n_starts];
+            continue;
+        }
+        if (mb->starts[i] < low)
+            low = mb->starts[i];
+    }
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    low &= ~(page - 1);
+    size_t from = mb->dropped_to > MAILBOX_REDROP ? mb->dropped_to - MAILBOX_REDROP : 0;
+    from &= ~(page - 1);
+    if (low > from)
+        madvise((void *)(uintptr_t)(mb->map + from), low - from, MADV_DONTNEED);
+    if (low > mb->dropped_to)
+        mb->dropped_to = low;
+}
+
+/* Prints an input's line (or tree); an input that could not be scanned has
+ * an error object, not a verdict, and in a tree it is a headline too. */
+static void print_item(const struct scan_run *run, struct scan_item *item)
+{
+    if (run->opts->format == FORMAT_TREE && item->line && item->line[0] == '{') {
+        char *tree = sk_tree_render(item->line, run->opts->colour);
+        if (tree) {
+            free(item->line);
+            item->line = tree;
+        }
+    }
     if (item->line) {
         fputs(item->line, stdout);
         fputc('\n', stdout);
@@ -345,33 +496,146 @@ static void scan_done(uv_work_t *work, int status)
         item->failed = true;
         item->verdict = SK_VERDICT_SANDBOX;
     }
-    if (item->failed && !run->opts->text_format)
+}
+
+static void scan_done(uv_work_t *work, int status)
+{
+    struct scan_item *item = work->data;
+    struct scan_run *run = item->run;
+    (void)status;
+    if (item->failed && run->opts->format == FORMAT_JSON)
         fprintf(stderr, "sekisho: %s: not scanned whole (see its JSON line)\n", item->path);
-    run->totals.files++;
+    if (run->report)
+        sk_html_report_add(run->report, item->path,
+                           item->json ? item->json
+                           : item->line && item->line[0] == '{' ? item->line
+                                                                 : NULL,
+                           item->verdict, item->bytes);
+    print_item(run, item);
+    if (item->mailbox) {
+        run->totals.messages++;
+        mailbox_message_done(item->mailbox, item->msg.start);
+        mailbox_release(item->mailbox);
+        free((char *)item->path);
+    } else {
+        run->totals.files++;
+    }
     run->totals.bytes += item->bytes;
     run->totals.count[item->verdict]++;
     run->totals.errors += item->failed;
     free(item->line);
+    free(item->json);
     free(item);
     run->in_flight--;
     show_progress(run, false);
     submit_more(run);
 }
 
+/* Maps `path` as a mailbox when it begins with an envelope line: 1 when it
+ * is one (run->mailbox set), 0 when it is not (or cannot be read: the plain
+ * scan then reports why). */
+static int open_mailbox(struct scan_run *run, const char *path)
+{
+    uint8_t head[512];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return 0;
+    ssize_t got = pread(fd, head, sizeof head, 0);
+    if (got <= 0 || !sk_mbox_detect(head, (size_t)got) || fstat(fd, &st) != 0) {
+        close(fd);
+        return 0;
+    }
+    struct mailbox *mb = calloc(1, sizeof *mb);
+    size_t *starts = calloc(run->max_in_flight, sizeof *starts);
+    void *map = mb && starts ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
+                             : MAP_FAILED;
+    close(fd);
+    if (map == MAP_FAILED) {
+        free(starts);
+        free(mb);
+        return 0;
+    }
+    mb->starts = starts;
+    madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+    mb->map = map;
+    mb->size = (size_t)st.st_size;
+    mb->refs = 1;
+    mb->path = path;
+    run->mailbox = mb;
+    run->totals.mailboxes++;
+    return 1;
+}
+
+/* The next item: a message of the mailbox being split, or the next file. */
+static struct scan_item *next_item(struct scan_run *run)
+{
+    for (;;) {
+        struct mailbox *mb = run->mailbox;
+        if (mb) {
+            struct sk_mbox_msg msg;
+            if (!sk_mbox_next(mb->map, mb->size, &mb->at, &msg)) {
+                run->mailbox = NULL;
+                mailbox_release(mb);
+                continue;
+            }
+            /* A file of one message (an .eml saved with its envelope line)
+             * keeps the file's own id, as a file always had. */
+            bool single = mb->n == 0 && mb->at >= mb->size;
+            struct scan_item *item = calloc(1, sizeof *item);
+            char *id = NULL;
+            if (item && single)
+                id = strdup(mb->path);
+            else if (item && asprintf(&id, "%s#%zu", mb->path, mb->n + 1) < 0)
+                id = NULL;
+            if (!id) {
+                free(item);
+                return NULL;
+            }
+            mb->starts[mb->n_starts++] = msg.start;
+            mb->n++;
+            mb->refs++;
+            run->messages_out++;
+            item->mailbox = mb;
+            item->msg = msg;
+            item->path = id;
+            return item;
+        }
+        if (run->next_file >= run->files.n)
+            return NULL;
+        const char *path = run->files.paths[run->next_file++];
+        if (!run->opts->no_mbox && open_mailbox(run, path))
+            continue;
+        struct scan_item *item = calloc(1, sizeof *item);
+        if (item)
+            item->path = path;
+        return item;
+    }
+}
+
 static void submit_more(struct scan_run *run)
 {
-    while (run->in_flight < run->max_in_flight && run->next_file < run->files.n) {
-        struct scan_item *item = calloc(1, sizeof *item);
+    while (run->in_flight < run->max_in_flight) {
+        bool more = run->mailbox || run->next_file < run->files.n;
+        if (!more)
+            return;
+        struct scan_item *item = next_item(run);
         if (!item) {
-            fprintf(stderr, "sekisho: out of memory\n");
-            run->totals.errors++;
+            if (run->mailbox || run->next_file < run->files.n) {
+                fprintf(stderr, "sekisho: out of memory\n");
+                run->totals.errors++;
+            }
             return;
         }
         item->run = run;
-        item->sequence = run->next_file + 1;
-        item->path = run->files.paths[run->next_file++];
+        item->sequence = ++run->sequence;
         item->work.data = item;
         if (uv_queue_work(run->loop, &item->work, scan_work, scan_done) != 0) {
+            if (item->mailbox) {
+                mailbox_message_done(item->mailbox, item->msg.start);
+                mailbox_release(item->mailbox);
+                free((char *)item->path);
+            }
             free(item);
             run->totals.errors++;
             return;
@@ -385,8 +649,13 @@ static void report_walk_error(void *ctx, const char *path, int err)
     struct scan_run *run = ctx;
     fprintf(stderr, "sekisho: %s: %s\n", path, strerror(err));
     char *line = error_line(path, "io", strerror(err));
-    if (line)
-        puts(line);
+    if (run->report)
+        sk_html_report_add(run->report, path, line, SK_VERDICT_SANDBOX, 0);
+    char *tree = line && run->opts->format == FORMAT_TREE ? sk_tree_render(line, run->opts->colour)
+                                                          : NULL;
+    if (tree || line)
+        puts(tree ? tree : line);
+    free(tree);
     free(line);
     run->totals.errors++;
 }
@@ -395,10 +664,18 @@ static void print_summary(const struct scan_run *run)
 {
     double secs = (double)(sk_now_ns() - run->start_ns) / 1e9;
     const struct scan_totals *t = &run->totals;
+    /* Inputs: files, and messages with the mailboxes they came from. */
+    char inputs[128];
+    int len = 0;
+    if (t->files || !t->mailboxes)
+        len = snprintf(inputs, sizeof inputs, "%zu files", t->files);
+    if (t->mailboxes)
+        snprintf(inputs + len, sizeof inputs - (size_t)len, "%s%zu messages from %zu mailbox%s",
+                 len ? ", " : "", t->messages, t->mailboxes, t->mailboxes == 1 ? "" : "es");
     fprintf(stderr,
-            "sekisho: %zu files, %.1f MB, pass %zu, sandbox %zu, block %zu, errors %zu, "
+            "sekisho: %s, %.1f MB, pass %zu, sandbox %zu, block %zu, errors %zu, "
             "%.1f MB/s, %.3f s\n",
-            t->files, (double)t->bytes / 1e6, t->count[SK_VERDICT_PASS],
+            inputs, (double)t->bytes / 1e6, t->count[SK_VERDICT_PASS],
             t->count[SK_VERDICT_SANDBOX], t->count[SK_VERDICT_BLOCK], t->errors,
             secs > 0 ? (double)t->bytes / 1e6 / secs : 0.0, secs);
 }
@@ -462,6 +739,8 @@ int sk_cmd_scan(int argc, char **argv)
     run.loop = uv_default_loop();
     run.max_in_flight = 2u * o.jobs;
     run.progress = isatty(STDERR_FILENO);
+    const char *no_color = getenv("NO_COLOR");
+    o.colour = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
     uv_key_create(&run.workers.key);
     pthread_mutex_init(&run.workers.lock, NULL);
     if (make_engine(&run, &o) != 0) {
@@ -470,6 +749,11 @@ int sk_cmd_scan(int argc, char **argv)
     }
     if (o.extract_dir && (run.extract_fd = sk_extract_open_root(o.extract_dir)) < 0) {
         fprintf(stderr, "sekisho: --extract %s: %s\n", o.extract_dir, strerror(errno));
+        free_run(&run, &o);
+        return 2;
+    }
+    if (o.report_path && !(run.report = sk_html_report_open(o.report_path))) {
+        fprintf(stderr, "sekisho: --report %s: %s\n", o.report_path, strerror(errno));
         free_run(&run, &o);
         return 2;
     }
@@ -483,6 +767,14 @@ int sk_cmd_scan(int argc, char **argv)
     show_progress(&run, true);
     fflush(stdout);
     print_summary(&run);
+    if (run.report) {
+        double secs = (double)(sk_now_ns() - run.start_ns) / 1e9;
+        if (sk_html_report_finish(run.report, secs) != 0) {
+            fprintf(stderr, "sekisho: --report %s: %s\n", o.report_path, strerror(errno));
+            run.totals.errors++;
+        }
+        run.report = NULL;
+    }
     int code = exit_code(&run.totals);
     free_run(&run, &o);
     uv_loop_close(run.loop);
