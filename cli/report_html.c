@@ -350,7 +350,7 @@ static void put_tree(FILE *f, const json_t *v)
     size_t depth = 0;
     const char *root_name = json_string_value(json_object_get(root, "name"));
     const char *root_type = json_string_value(json_object_get(root, "type"));
-    bool root_message = root_type && strcmp(root_type, "eml") == 0;
+    bool root_message = sk_tree_root_is_message(root_type);
     stack[0] = (struct tree_frame){root, strdup(root_name ? root_name : ""), 0};
     if (!stack[0].path)
         return;

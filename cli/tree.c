@@ -163,10 +163,14 @@ char *sk_tree_child_path(const char *parent_path, bool root_message, const char 
     return path;
 }
 
+bool sk_tree_root_is_message(const char *type)
+{
+    return type && (strcmp(type, "eml") == 0 || strcmp(type, "msg") == 0);
+}
+
 static bool is_message(const json_t *node)
 {
-    const char *type = json_string_value(json_object_get(node, "type"));
-    return type && strcmp(type, "eml") == 0;
+    return sk_tree_root_is_message(json_string_value(json_object_get(node, "type")));
 }
 
 static char *child_path(const struct frame *stack, size_t depth, const json_t *child)

@@ -16,9 +16,13 @@ char *sk_tree_render(const char *json, bool colour);
 /* The path (DESIGN.md's "path") of a node named `name` below a parent with
  * parent_path: the names of its ancestors joined with '/', the root's own
  * name first unless the root is a message (root_message: the parent is the
- * root and its type is "eml"). Reasons, matches and errors name their node
+ * root and sk_tree_root_is_message says so). Reasons, matches and errors name their node
  * by it. malloc'd, NULL when out of memory. */
 char *sk_tree_child_path(const char *parent_path, bool root_message, const char *name);
+
+/* Is a root of this type a message, whose own name paths leave out (the
+ * engine's message trait: "eml" and Outlook's "msg")? */
+bool sk_tree_root_is_message(const char *type);
 
 /* A size as people read it ("68 B", "1.2 KiB") into buf. */
 void sk_human_size(unsigned long long n, char *buf, unsigned long len);
