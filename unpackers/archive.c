@@ -6,7 +6,8 @@
  * when a RAR5 member is encrypted (libarchive 3.6 reads its ciphertext as
  * data). A 7z, ZIP, RAR5 or CAB under a filter is handed back as one child, so
  * that it is read again from memory.
- * Supports: zip (plain, ZipCrypto, WinZip AES), 7z (with 7zAES), rar, rar5,
+ * Supports: zip (plain, ZipCrypto, WinZip AES), 7z (plain here; with 7zAES
+ * through unpackers/sevenz.c), rar, rar5,
  * tar (ustar, gnu, pax, v7), cpio, cab, lha, iso9660, xar, ar, and the
  * filters gzip, bzip2, xz, lzma, zstd, lz4, compress, uu, alone or around
  * any of those formats. Refuses: libarchive filters that run an external
@@ -29,6 +30,7 @@
 #include "../engine/reader.h"
 #include "../engine/text.h"
 #include "rar5.h"
+#include "sevenz.h"
 #include "unpacker.h"
 #include "zip_trial.h"
 
@@ -61,6 +63,7 @@ struct archive_state {
     unsigned rar5_files;    /* file headers walked: libarchive's entry index */
     bool rar5_chain_broken; /* solid, and an encrypted member came before */
     const char *rar5_bad;   /* the walk found bad headers (libarchive leading) */
+    struct sk_7z_reader *sevenz; /* an encrypted 7z: unpackers/sevenz.c reads it */
 };
 
 /* ---- the bid -------------------------------------------------------------- */
@@ -294,6 +297,8 @@ static void rar5_prepare(struct archive_state *st)
         st->rar5_bad = w.why;
 }
 
+static void close_archive(void *state);
+
 static int open_archive(struct sk_unpack *u, void **out)
 {
     struct archive_state *st = calloc(1, sizeof *st);
@@ -310,6 +315,12 @@ static int open_archive(struct sk_unpack *u, void **out)
     }
     if (!st->raw && sk_rar5_signature(st->data, st->size))
         rar5_prepare(st);
+    /* libarchive 3.6 cannot decrypt 7zAES: an encrypted 7z is sevenz.c's. */
+    int rc = st->raw ? 0 : sk_7z_open(u, st->data, st->size, &st->sevenz);
+    if (rc != 0) {
+        close_archive(st);
+        return rc;
+    }
     *out = st;
     return 0;
 }
@@ -317,6 +328,7 @@ static int open_archive(struct sk_unpack *u, void **out)
 static void close_archive(void *state)
 {
     struct archive_state *st = state;
+    sk_7z_close(st->sevenz);
     sk_zip_index_free(st->zip_index);
     archive_read_free(st->a);
     free(st);
@@ -893,6 +905,8 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
     }
     if (st->rar5_leads)
         return rar5_next(u, st, child);
+    if (st->sevenz)
+        return sk_7z_next(u, st->sevenz, child);
     for (;;) {
         if (st->broken || sk_unpack_expired(u))
             return SK_DONE;
