@@ -205,8 +205,36 @@ static bool trial_keys(struct sk_unpack *u, struct sk_7z_reader *r, const struct
     if (p->len > SK_CAP_PASSWORD_BYTES ||
         sk_7z_password_utf16(p->value, p->len, t->password16, sizeof t->password16, &len) != 0)
         return false;
-    t->keys = (struct sk_7z_keys){&r->cache, t->password16, len, true, sk_unpack_deadline(u)};
+    t->keys =
+        (struct sk_7z_keys){&r->cache, t->password16, len, true, sk_unpack_deadline(u), 0};
     return true;
+}
+
+/* 0 when every 7zAES coder of f has properties we accept; SK_ELIMIT
+ * (NumCyclesPower above SK_7Z_MAX_CYCLES, *cycles says which) or
+ * SK_ECORRUPT otherwise. Checked before any candidate is tried. */
+static int aes_acceptable(const struct sk_7z_folder *f, unsigned *cycles)
+{
+    for (unsigned i = 0; i < f->n_coders; i++) {
+        if (f->coders[i].method != SK_7Z_AES)
+            continue;
+        struct sk_7z_aes_props props;
+        int rc = sk_7z_aes_props(f->coders[i].props, f->coders[i].props_len, &props);
+        *cycles = f->coders[i].props_len ? f->coders[i].props[0] & 0x3Fu : 0;
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void report_cycles(struct sk_unpack *u, int rc, unsigned cycles, const char *what)
+{
+    if (rc == SK_ELIMIT)
+        sk_unpack_fail(u, "archive", SK_EUNSUPPORTED,
+                       "%s: 7zAES NumCyclesPower %u is above %u: not tried", what, cycles,
+                       SK_7Z_MAX_CYCLES);
+    else
+        sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s: bad 7zAES properties", what);
 }
 
 /* The encrypted header: the first candidate whose decoded header has a
@@ -427,6 +455,15 @@ static int load_folder(struct sk_unpack *u, struct sk_7z_reader *r, size_t index
         folder_failed(u, r, index, rc);
         return 0;
     }
+    unsigned cycles = 0;
+    if (r->folder_encrypted && (rc = aes_acceptable(&s->folders[index], &cycles)) != 0) {
+        sk_unpack_mark_encrypted(u, NULL);
+        report_cycles(u, rc, cycles, "7z folder");
+        r->state = FOLDER_FAILED;
+        r->folder_why = rc == SK_ELIMIT ? "its 7zAES key derivation is too costly to try"
+                                        : "its 7zAES properties are bad";
+        return 0;
+    }
     if (r->folder_encrypted)
         return load_encrypted(u, r, index, max);
     rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, index, NULL, max, &r->folder_data,
@@ -479,7 +516,14 @@ static int fill_file(struct sk_unpack *u, struct sk_7z_reader *r, const struct s
 
 static int next_header_locked(struct sk_unpack *u, struct sk_7z_reader *r)
 {
-    int rc = unlock_header(u, r);
+    unsigned cycles = 0;
+    int rc = aes_acceptable(&r->header_streams.folders[0], &cycles);
+    if (rc != 0) {
+        sk_unpack_mark_encrypted(u, NULL);
+        report_cycles(u, rc, cycles, "7z header");
+        return SK_EUNSUPPORTED;
+    }
+    rc = unlock_header(u, r);
     if (rc == 0) {
         r->header_locked = false;
         sk_unpack_mark_encrypted(u, r->header_password);

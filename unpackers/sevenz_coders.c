@@ -274,7 +274,11 @@ static int key_for(const struct sk_7z_coder *c, const struct sk_7z_keys *keys,
         return rc;
     if (!keys || !keys->have_password)
         return SK_EENCRYPTED;
-    return sk_7z_key(keys->cache, props, keys->password16, keys->password16_len,
+    struct sk_7z_aes_props used = *props;
+    if (keys->fuzz_cycles_cap && used.cycles != SK_7Z_NO_HASH &&
+        used.cycles > keys->fuzz_cycles_cap)
+        used.cycles = keys->fuzz_cycles_cap;
+    return sk_7z_key(keys->cache, &used, keys->password16, keys->password16_len,
                      keys->deadline_ns, key);
 }
 

@@ -17,6 +17,8 @@ struct sk_7z_keys {
     size_t password16_len;
     bool have_password;
     uint64_t deadline_ns;
+    unsigned fuzz_cycles_cap; /* 0; the fuzz target's cap on NumCyclesPower, so that
+                               * its runs stay fast (its keys are then wrong) */
 };
 
 /* Decodes folder `index` of s (packed streams in data[0..data_len)) into a new buffer
