@@ -396,6 +396,11 @@ static void folder_failed(struct sk_unpack *u, struct sk_7z_reader *r, size_t in
                        r->folder_why ? r->folder_why : "unknown");
         r->folder_why = "its 7z compression method is not supported";
     } else if (rc == SK_ELIMIT) {
+        /* the deadline records limit.time itself; a stream too large does not */
+        if (!sk_unpack_expired(u))
+            sk_unpack_reason(u, "limit.bytes",
+                             "7z folder %zu: a coder's stream is larger than max-total-bytes",
+                             index);
         r->folder_why = "a limit stopped its folder's decoding";
     } else {
         sk_unpack_fail(u, "archive", rc, "7z folder %zu could not be decoded", index);
