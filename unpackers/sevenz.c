@@ -220,7 +220,7 @@ static int aes_acceptable(const struct sk_7z_folder *f, unsigned *cycles)
             continue;
         struct sk_7z_aes_props props;
         int rc = sk_7z_aes_props(f->coders[i].props, f->coders[i].props_len, &props);
-        *cycles = f->coders[i].props_len ? f->coders[i].props[0] & 0x3Fu : 0;
+        *cycles = props.cycles; /* set even when refused */
         if (rc != 0)
             return rc;
     }
