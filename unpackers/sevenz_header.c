@@ -470,7 +470,9 @@ static int read_names(struct sk_reader *r, struct sk_7z_archive *ar)
     if (sk_reader_u8(r) != 0)
         return SK_EUNSUPPORTED; /* names in an additional stream */
     for (size_t i = 0; i < ar->n_files; i++) {
-        const uint8_t *start = r->p + r->pos;
+        const uint8_t *start = sk_reader_at(r, r->pos, 2); /* NULL: too short */
+        if (!start)
+            return SK_ETRUNC;
         size_t units = 0;
         while (sk_reader_u16le(r) != 0 && !r->err)
             units++;
