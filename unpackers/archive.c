@@ -6,7 +6,8 @@
  * when a RAR5 member is encrypted (libarchive 3.6 reads its ciphertext as
  * data). A 7z, ZIP, RAR5 or CAB under a filter is handed back as one child, so
  * that it is read again from memory.
- * Supports: zip (plain, ZipCrypto, WinZip AES), 7z (with 7zAES), rar, rar5,
+ * Supports: zip (plain, ZipCrypto, WinZip AES), 7z (plain here; with 7zAES
+ * through unpackers/sevenz.c), rar, rar5,
  * tar (ustar, gnu, pax, v7), cpio, cab, lha, iso9660, xar, ar, and the
  * filters gzip, bzip2, xz, lzma, zstd, lz4, compress, uu, alone or around
  * any of those formats. Refuses: libarchive filters that run an external
@@ -32,6 +33,7 @@
 #include "../engine/text.h"
 #include "rar5.h"
 #include "rar5crypt.h"
+#include "sevenz.h"
 #include "unpacker.h"
 #include "zip_trial.h"
 
@@ -70,6 +72,7 @@ struct archive_state {
      * were decrypted, with which candidate. */
     struct sk_dynbuf rar5_plain;
     struct sk_dynbuf rar5_opened; /* struct sk_rar5_opened */
+    struct sk_7z_reader *sevenz; /* an encrypted 7z: unpackers/sevenz.c reads it */
 };
 
 /* ---- the bid -------------------------------------------------------------- */
@@ -400,6 +403,9 @@ static int open_archive(struct sk_unpack *u, void **out)
         return SK_ENOMEM;
     }
     int rc = !st->raw && sk_rar5_signature(st->data, st->size) ? rar5_prepare(u, st) : 0;
+    /* libarchive 3.6 cannot decrypt 7zAES: an encrypted 7z is sevenz.c's. */
+    if (rc == 0 && !st->raw)
+        rc = sk_7z_open(u, st->data, st->size, &st->sevenz);
     if (rc != 0) {
         close_archive(st);
         return rc;
@@ -411,6 +417,7 @@ static int open_archive(struct sk_unpack *u, void **out)
 static void close_archive(void *state)
 {
     struct archive_state *st = state;
+    sk_7z_close(st->sevenz);
     sk_zip_index_free(st->zip_index);
     archive_read_free(st->a);
     OPENSSL_cleanse(st->rar5_opened.p, st->rar5_opened.len);
@@ -1055,6 +1062,8 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
     }
     if (st->rar5_leads)
         return rar5_next(u, st, child);
+    if (st->sevenz)
+        return sk_7z_next(u, st->sevenz, child);
     for (;;) {
         if (st->broken || sk_unpack_expired(u))
             return SK_DONE;

@@ -22,7 +22,7 @@ find "$saved" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -na
 # An unpacker target's harness skips inputs its unpacker does not take, yet
 # they reach new coverage in the sniffer: only inputs that fit are offered.
 case $target in
-scan | passwords | native | clamd | rar5) ;;
+scan | passwords | native | clamd | rar5 | sevenz) ;;
 *)
     mkdir "$tmp/fits"
     SK_REPLAY_NAMES=1 "$(dirname "$fuzzer")/../tests/fuzz_${target}_replay" "$@" 2>&1 >/dev/null |
