@@ -329,6 +329,8 @@ static void put_node(FILE *f, const json_t *v, const json_t *node, const char *p
         fputs(" <span class=\"pw\">password: ", f);
         put_json(f, json_object_get(pw, "value"));
         fputs("</span>", f);
+        if (json_is_true(json_object_get(pw, "verified")))
+            fputs(" <span class=\"meta\">verified, not opened</span>", f);
     }
     put_node_reasons(f, v, path);
 }
@@ -441,7 +443,10 @@ static void put_passwords(FILE *f, const json_t *v)
             fputs(shown++ ? "" : "<h4>Passwords used</h4><ul class=\"passwords\">", f);
             fputs("<li><span class=\"pw\">", f);
             put_json(f, json_object_get(pw, "value"));
-            fputs("</span> opened <span class=\"name\">", f);
+            bool verified = json_is_true(json_object_get(pw, "verified"));
+            fputs(verified ? "</span> is right for (not opened here) <span class=\"name\">"
+                           : "</span> opened <span class=\"name\">",
+                  f);
             put_json(f, json_object_get(node, "name"));
             fputs("</span> <span class=\"meta\">source: ", f);
             put_json(f, json_object_get(pw, "source"));

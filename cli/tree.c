@@ -101,6 +101,9 @@ static void node_line(const struct out *o, const json_t *node)
             put_safe(o, json_object_get(pw, "source"));
             fputs(")", o->f);
         }
+        /* proven right but not opened here: the sandbox can open it */
+        if (json_is_true(json_object_get(pw, "verified")))
+            fputs(" verified, not opened", o->f);
     }
     fputc('\n', o->f);
 }
