@@ -12,6 +12,10 @@ Sources (a source whose folder is absent is left out):
            test_email/data/msg_*.txt (Debian: libpython3.11-testsuite). Some
            are malformed on purpose (the parser's defect tests).
   gmime    GMime's example message (Debian: gir1.2-gmime-3.0's examples).
+  enmime   Go's enmime library's test messages, testdata/mail/*.raw
+           (Debian: golang-github-jhillyerd-enmime-dev, which ships the
+           source tree), and enmime-lowq, its testdata/low-quality/*.raw:
+           malformed on purpose (enmime's own tests expect parse errors).
 
 With --check, the non-pass messages are compared with an explained list
 (tests/benign_mail_expected.json: "source/file" -> {"codes": [...],
@@ -32,10 +36,13 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CPYTHON = "/usr/lib/python3.11/test/test_email/data"
+ENMIME = "/usr/share/gocode/src/github.com/jhillyerd/enmime/testdata"
 # source label -> (folder, file pattern); the first is the one required
 SOURCES = {
     "cpython": (CPYTHON, "msg_*.txt"),
     "gmime": ("/usr/share/doc/gir1.2-gmime-3.0/examples", "*.eml"),
+    "enmime": (ENMIME, "mail/*.raw"),
+    "enmime-lowq": (ENMIME, "low-quality/*.raw"),
 }
 SKIPPED = 77
 
@@ -78,7 +85,7 @@ def report(verdicts):
         mine = [k for k in verdicts if k.startswith(label + "/")]
         if mine:
             bad = [k for k in mine if k in held]
-            print("  %-8s %3d messages, %3d not pass" % (label, len(mine), len(bad)))
+            print("  %-11s %3d messages, %3d not pass" % (label, len(mine), len(bad)))
     if held:
         width = max(len(k) for k in held)
         print("%-*s  %-8s  %s" % (width, "message", "verdict", "reasons"))
