@@ -18,6 +18,16 @@ def check(name, cond, detail=""):
     results.append((name, bool(cond), detail))
 
 
+def finish():
+    """Prints every check (a failure with its detail, cut to 2,000
+    characters) and the count: the exit status, 1 when any failed."""
+    failed = [r for r in results if not r[1]]
+    for name, ok, detail in results:
+        print(("ok   " if ok else "FAIL ") + name + ("" if ok else f"\n     {str(detail)[:2000]}"))
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
 def run(sekisho, *args, cwd=None):
     p = subprocess.run([sekisho, *args], capture_output=True, cwd=cwd, timeout=120)
     lines = [json.loads(l) for l in p.stdout.decode().splitlines() if l.startswith("{")]
@@ -202,11 +212,7 @@ def main():
         test_extract(sekisho, tmp)
         test_options(sekisho, tmp, root)
         test_body_file_and_password_rules(sekisho, tmp)
-    failed = [r for r in results if not r[1]]
-    for name, ok, detail in results:
-        print(("ok   " if ok else "FAIL ") + name + ("" if ok else f"\n     {detail}"))
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

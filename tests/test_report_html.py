@@ -276,12 +276,7 @@ def main():
                   (ran, b.problems()))
         finally:
             b.close()
-    results = test_cli.results
-    failed = [r for r in results if not r[1]]
-    for name, ok, detail in results:
-        print(("ok   " if ok else "FAIL ") + name + ("" if ok else f"\n     {str(detail)[:2000]}"))
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return test_cli.finish()
 
 
 if __name__ == "__main__":

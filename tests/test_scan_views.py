@@ -248,12 +248,7 @@ def main():
         test_tree(sekisho, tmp)
         test_hostile_names(sekisho, tmp)
         test_large_mailbox_streamed(sekisho, tmp)
-    results = test_cli.results
-    failed = [r for r in results if not r[1]]
-    for name, ok, detail in results:
-        print(("ok   " if ok else "FAIL ") + name + ("" if ok else f"\n     {detail}"))
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return test_cli.finish()
 
 
 if __name__ == "__main__":
