@@ -400,12 +400,13 @@ size_t sk_milter_feed(struct sk_milter *m, const uint8_t *buf, size_t len,
     if (m->lenbuf_n < 4)
         return used;
     if (m->frame.len == 0 && m->frame_len == 0) {
-        m->frame_len = get_u32(m->lenbuf);
-        if (m->frame_len == 0 || m->frame_len > SK_MILTER_MAX_FRAME) {
-            m->error = m->frame_len ? "a frame over the maximum" : "an empty frame";
+        uint32_t frame_len = get_u32(m->lenbuf);
+        if (frame_len == 0 || frame_len > SK_MILTER_MAX_FRAME) {
+            m->error = frame_len ? "a frame over the maximum" : "an empty frame";
             *ev = SK_MEV_ERROR;
             return used;
         }
+        m->frame_len = frame_len;
     }
     size_t want = m->frame_len - m->frame.len;
     size_t take = len - used < want ? len - used : want;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# mkroot.sh: the throwaway Debian 12 root that holds the real gateway programs (rspamd, Exim,
+# mkroot.sh: the throwaway Debian 12 root that holds the real gateway programs (rspamd, Exim, Postfix,
 # clamav-milter + miltertest, amavisd-new, clamdscan, Haraka, HAProxy for the pool test
 # haproxy.py, and redis-server for the PPAP store's test store_redis.py), built once and cached.
 #
@@ -13,7 +13,7 @@
 # Exit 77 with the reason on stderr where the root cannot be made (not root, no debootstrap,
 # no network to Debian's or npm's registry); 1 on any other failure.
 set -u
-PKGS="rspamd exim4-daemon-heavy clamav-milter miltertest amavisd-new clamdscan haproxy
+PKGS="rspamd exim4-daemon-heavy clamav-milter miltertest amavisd-new clamdscan haproxy postfix
 python3 socat nodejs npm p7zip-full unzip zip xz-utils bzip2 cpio procps ca-certificates
 libarchive-zip-perl libmail-dkim-perl iproute2
 libarchive13 libyara9 libssl3 libgmime-3.0-0 libpcre2-8-0 zlib1g libgsf-1-114 libglib2.0-0
