@@ -9,6 +9,7 @@ frames that break the protocol, the envelope and queue id in the log, and
 Sekisho stopped (nothing listens: the MTA's milter_default_action is left
 to act). Prints `N passed, M failed`; SKIPPED (77) without miltertest."""
 import argparse
+import json
 import os
 import re
 import shutil
@@ -304,6 +305,40 @@ def oversize_cases(sekisho, tmp, raw):
           bad.returncode != 0 and "--milter wants" in bad.stderr, bad.stderr)
 
 
+def correlation(srv):
+    """The server's stats.correlation (native stats request)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(60)
+    s.connect(srv.sock)
+    s.sendall(b'{"id":"st","type":"stats"}\n')
+    line = s.makefile("rb").readline()
+    s.close()
+    return json.loads(line)["stats"]["correlation"]
+
+
+def ppap_envelope_case(srv, tmp, raw):
+    """A PPAP pair linked only by the envelope: the password mail's To names
+    someone else, its RCPT TO the held mail's recipient (a Bcc)."""
+    held = raw["zip-no-password"]
+    # The follow-up: the password in the body, no attachment, another To.
+    follow_up = messages._message("Re: 請求書の件", "解凍パスワード：%s\n" % messages.PASSWORD, [])
+    follow_up = follow_up.replace(b"Suzuki Hanako <root@localhost>", b"Tanaka <tanaka@example.org>")
+    rc, out = run_script(tmp, "ppap-held", script(srv.milter, held, [QUARANTINE]))
+    before = correlation(srv)
+    check("PPAP: the encrypted ZIP is quarantined and held",
+          rc == 0 and "all checks passed" in out and before.get("held", 0) >= 1, (out, before))
+    rc, out = run_script(tmp, "ppap-other", script(srv.milter, follow_up, [CONTINUE],
+                                                   rcpts=("<tanaka@example.org>",)))
+    mid = correlation(srv)
+    check("PPAP: a password mail sharing no recipient opens nothing",
+          rc == 0 and mid.get("unlocked") == before.get("unlocked"), (out, before, mid))
+    rc, out = run_script(tmp, "ppap-bcc", script(srv.milter, follow_up, [CONTINUE],
+                                                 rcpts=("<tanaka@example.org>", "<Root@Localhost>")))
+    after = correlation(srv)
+    check("PPAP: the same mail with the held recipient in RCPT TO only opens the held ZIP",
+          rc == 0 and after.get("unlocked") == mid.get("unlocked", 0) + 1, (out, mid, after))
+
+
 def stopped_case(srv, tmp, raw):
     srv.stop()
     rc, out = run_script(tmp, "stopped", script(srv.milter, raw["clean"], []).replace(
@@ -326,6 +361,7 @@ def main():
         raw = verdict_cases(srv, tmp, msgs)
         forged_cases(srv, tmp, raw)
         protocol_cases(srv, tmp, raw)
+        ppap_envelope_case(srv, tmp, raw)
         stopped_case(srv, tmp, raw)
         oversize_cases(args.sekisho, tmp, raw)
     finally:
