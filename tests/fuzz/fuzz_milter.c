@@ -1,7 +1,6 @@
 /* Fuzz target for the milter framing and session (daemon/milter.c): an
- * MTA's byte stream cut into reads where the fuzzer says (byte 0: how many
- * read sizes follow (0..7), each next byte one read size (1..256, used in
- * turn), the rest the stream), with conn_milter.c's part played: each
+ * MTA's byte stream cut into reads where the fuzzer says (fuzz_reads.h),
+ * with conn_milter.c's part played: each
  * reply taken, each end of body answered with an action picked by the
  * message's length (so every reply shape is built), the session closed on
  * QUIT or an error.
@@ -16,6 +15,7 @@
 #include <string.h>
 
 #include "daemon/milter.h"
+#include "fuzz_reads.h"
 #include "fuzz_touch.h"
 
 #define FUZZ_MAX_BYTES 4096u /* the daemon's max-bytes here */
@@ -65,8 +65,9 @@ static void end_of_body(struct sk_milter *m)
 }
 
 /* One read; false when the session is over. */
-static bool read_once(struct sk_milter *m, const uint8_t *buf, size_t len)
+static bool read_once(void *ctx, const uint8_t *buf, size_t len)
 {
+    struct sk_milter *m = ctx;
     size_t off = 0;
     while (off < len) {
         enum sk_milter_event ev;
@@ -93,24 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
-    size_t n_sizes = data[0] % 8;
-    if (size < 1 + n_sizes)
-        return 0;
-    const uint8_t *sizes = data + 1;
-    const uint8_t *stream = data + 1 + n_sizes;
-    size_t len = size - 1 - n_sizes;
     struct sk_milter m;
     sk_milter_init(&m, FUZZ_MAX_BYTES);
-    bool open = true;
-    for (size_t pos = 0, i = 0; pos < len && open; i++) {
-        size_t piece = n_sizes ? (size_t)sizes[i % n_sizes] + 1 : len - pos;
-        if (piece > len - pos)
-            piece = len - pos;
-        open = read_once(&m, stream + pos, piece);
-        pos += piece;
-    }
+    sk_fuzz_reads(data, size, read_once, &m);
     sk_milter_free(&m);
     return 0;
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
-# mkroot.sh: the throwaway Debian 12 root that holds the real gateway programs (rspamd, Exim, Postfix,
+# mkroot.sh: the throwaway Debian 12 root that holds the real gateway programs (rspamd, Exim,
 # clamav-milter + miltertest, amavisd-new, clamdscan, Haraka, HAProxy for the pool test
-# haproxy.py, and redis-server for the PPAP store's test store_redis.py), built once and cached.
+# haproxy.py, and redis-server for the PPAP store's test store_redis.py), built once and cached;
+# Postfix's packages only downloaded (it conflicts with Exim: run.py installs it in an overlay).
 #
 #   tests/gateways/mkroot.sh           # prints the cached root's directory (builds it if missing)
 #
@@ -13,7 +14,7 @@
 # Exit 77 with the reason on stderr where the root cannot be made (not root, no debootstrap,
 # no network to Debian's or npm's registry); 1 on any other failure.
 set -u
-PKGS="rspamd exim4-daemon-heavy clamav-milter miltertest amavisd-new clamdscan haproxy postfix
+PKGS="rspamd exim4-daemon-heavy clamav-milter miltertest amavisd-new clamdscan haproxy
 python3 socat nodejs npm p7zip-full unzip zip xz-utils bzip2 cpio procps ca-certificates
 libarchive-zip-perl libmail-dkim-perl iproute2
 libarchive13 libyara9 libssl3 libgmime-3.0-0 libpcre2-8-0 zlib1g libgsf-1-114 libglib2.0-0
@@ -81,6 +82,12 @@ in_root apt-get update >>"$log" 2>&1 || skip "apt-get update failed (no network 
 # shellcheck disable=SC2086
 in_root apt-get install -y --no-install-recommends $PKGS >>"$log" 2>&1 \
   || { echo "gateways root: apt-get install failed: $(tail -3 "$log")" >&2; exit 1; }
+# Postfix and Exim conflict (one mail-transport-agent per system): Postfix's packages are only
+# downloaded here, into /opt/postfix-debs; run.py installs them offline, with dpkg, in an
+# overlay of its own with Exim taken out (the Postfix milter test).
+in_root apt-get install -y --download-only --no-install-recommends postfix >>"$log" 2>&1 \
+  || { echo "gateways root: downloading postfix failed: $(tail -3 "$log")" >&2; exit 1; }
+mkdir -p "$b/opt/postfix-debs"; mv "$b"/var/cache/apt/archives/*.deb "$b/opt/postfix-debs/"
 mkdir -p "$b/opt/haraka"
 # npm checks TLS against this machine's CA bundle (which may hold a site proxy's CA).
 cp /etc/ssl/certs/ca-certificates.crt "$b/tmp/host-ca.crt" 2>/dev/null || cp "$b/etc/ssl/certs/ca-certificates.crt" "$b/tmp/host-ca.crt"

@@ -576,9 +576,9 @@ class ClamavMilter(Client):
 
 
 class PostfixMilter(Client):
-    """Postfix 3.7 with deploy/postfix/main.cf appended to Debian's main.cf
-    (smtpd chrooted, as Debian ships master.cf), talking to `sekisho serve
-    --milter` directly; fed over SMTP on 127.0.0.1:25, relaying to a sink on
+    """Postfix 3.7 (in an overlay of its own: it conflicts with Exim) with
+    deploy/postfix/main.cf appended to Debian's main.cf (smtpd chrooted, as
+    Debian ships master.cf), talking to `sekisho serve --milter` directly; fed over SMTP on 127.0.0.1:25, relaying to a sink on
     127.0.0.1:10029. 5xx -> reject, 4xx -> tempfail, 250 and in the hold
     queue (`postqueue -j`) -> hold, 250 and the sink got it with Sekisho's
     X-Sekisho-Verdict header -> accept."""
@@ -586,10 +586,11 @@ class PostfixMilter(Client):
     sink_port = 10029
 
     def start(self):
-        if not os.path.exists(self.root.p("/usr/sbin/postfix")):
-            raise Skip("no Postfix in this gateways root (tests/gateways/mkroot.sh adds it)")
+        if not os.path.isdir(self.root.p("/opt/postfix-debs")):
+            raise Skip("no Postfix packages in this gateways root (tests/gateways/mkroot.sh adds them)")
         if not os.path.exists(self.root.p(SEKISHO_MILTER)):
             raise Skip("this sekisho has no --milter (issue 21)")
+        self.install_postfix()
         with open(os.path.join(DEPLOY, "postfix", "main.cf")) as f:
             deploy = f.read()
         # Site settings: names, loopback only, relay everything to the sink, a log file.
@@ -619,6 +620,29 @@ smtpd_tls_security_level = none
         self.log = os.path.join(self.tmp, self.name + ".log")
         self.proc = self.root.spawn(self.name, ["postfix", "start-fg"])
         wait_for("postfix", tcp_open(25), 60, self.proc, self.root.p("/var/log/postfix.log"))
+
+    def install_postfix(self):
+        """Postfix in a second overlay of the cached root (it conflicts with
+        Exim, which the first keeps): Exim out, the downloaded packages in
+        with dpkg (offline), postfix in group sekisho, and Sekisho's milter
+        directory of the first root bound into its queue directory."""
+        first = self.root
+        d = os.path.join(self.tmp, "root-postfix")
+        os.makedirs(d)
+        self.root = Root(first.cached, d)
+        self.second = True
+        prepare_users(self.root)
+        self.root.run(["dpkg", "--purge", "--force-depends", "exim4-daemon-heavy"], timeout=300,
+                      check=True)
+        self.root.run(["sh", "-c", "dpkg -i /opt/postfix-debs/*.deb"], timeout=600,
+                      env={"DEBIAN_FRONTEND": "noninteractive"}, check=True)
+        if not os.path.exists(self.root.p("/etc/postfix/main.cf")):  # debconf said "No configuration"
+            shutil.copyfile(self.root.p("/usr/share/postfix/main.cf.debian"),
+                            self.root.p("/etc/postfix/main.cf"))
+        self.root.run(["usermod", "-a", "-G", "sekisho", "postfix"], check=True)
+        os.makedirs(self.root.p(SEKISHO_MILTER_DIR), exist_ok=True)
+        subprocess.run(["mount", "--bind", first.p(SEKISHO_MILTER_DIR), self.root.p(SEKISHO_MILTER_DIR)],
+                       check=True)
 
     def held(self):
         r = self.root.run(["postqueue", "-j"])
@@ -654,12 +678,15 @@ smtpd_tls_security_level = none
             code, text, tail(self.root.p("/var/log/postfix.log"), 600))
 
     def stop(self):
-        self.root.run(["postfix", "stop"])
         if getattr(self, "proc", None):
+            self.root.run(["postfix", "stop"])
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
+        if getattr(self, "second", False):
+            subprocess.run(["umount", "-l", self.root.p(SEKISHO_MILTER_DIR)], capture_output=True)
+            self.root.close()
 
 
 class SmtpSink:
