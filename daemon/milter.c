@@ -57,11 +57,6 @@ bool sk_milter_at_frame_boundary(const struct sk_milter *m)
     return m->lenbuf_n == 0;
 }
 
-bool sk_milter_in_message(const struct sk_milter *m)
-{
-    return m->from != NULL || m->msg_bytes > 0;
-}
-
 /* ---- replies ---- */
 
 static int put_frame(struct sk_dynbuf *out, char cmd, const void *data, size_t len)

@@ -137,8 +137,6 @@ size_t sk_milter_feed(struct sk_milter *m, const uint8_t *buf, size_t len,
 
 /* True between commands (no frame half-read). */
 bool sk_milter_at_frame_boundary(const struct sk_milter *m);
-/* True while a message is being received (MAIL seen, end of body not). */
-bool sk_milter_in_message(const struct sk_milter *m);
 
 /* Takes the message the last SK_MEV_MESSAGE completed (malloc'd, *len
  * bytes; NULL after an overflow or when it is empty) and the envelope:

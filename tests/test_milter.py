@@ -260,6 +260,27 @@ def protocol_cases(srv, tmp, raw):
     cmd, _ = read_frame(s)
     check("a command before negotiation closes the connection", cmd is None)
     s.close()
+    # A slow MTA holds no scanner (there is one): its message half-sent, the
+    # next connection's is answered at once; the slow one's then too.
+    headers, body = split_message(raw["clean"])
+    slow = connect(srv.milter)
+    slow.sendall(frame(b"M", b"<slow@example.org>\0"))
+    read_frame(slow)
+    slow.sendall(frame(b"N"))
+    read_frame(slow)
+    slow.sendall(frame(b"B", body[:50]))
+    read_frame(slow)
+    slow.sendall(struct.pack(">I", 20) + b"B" + b"half")  # a frame half-sent
+    t0 = time.time()
+    frames = raw_session(srv.milter, raw["eicar-zip-zip"])
+    took = time.time() - t0
+    slow.sendall(b"x" * 15 + frame(b"E"))
+    cmd, _ = read_frame(slow)
+    while cmd not in (b"c", b"y", b"t", None):
+        cmd, _ = read_frame(slow)
+    slow.close()
+    check("a slow MTA holds no scanner (--workers 1): the next message is answered meanwhile",
+          frames[-1][0] == b"y" and took < 10 and cmd == b"c", (frames[-1], took, cmd))
     # A client that disconnects mid-body, then the next message is served.
     rc, out = run_script(tmp, "disconnect", script(srv.milter, raw["clean"] * 3, [],
                                                    disconnect_after_chunk=True))
