@@ -26,6 +26,7 @@ user sekisho in the groups deploy/README.md names, started as root with
 Exit 0 all passed, 1 a check failed, 77 skipped (the reason is printed)."""
 import argparse
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -645,9 +646,18 @@ smtpd_tls_security_level = none
                        check=True)
 
     def held(self):
+        """The hold queue's entries, as `postqueue -j` lists them (one JSON
+        object a line; `postqueue -p` marks the same with `!`)."""
         r = self.root.run(["postqueue", "-j"])
-        return [line for line in r.stdout.decode(errors="replace").splitlines()
-                if '"queue_name": "hold"' in line]
+        entries = []
+        for line in r.stdout.decode(errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("queue_name") == "hold":
+                entries.append(line)
+        return entries
 
     def send(self, msg_name, path):
         with open(path, "rb") as f:
