@@ -59,13 +59,18 @@ class Server:
             return f.read().decode(errors="replace")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        """SIGTERM; the server must exit 0 (a sanitizer report or a crash
+        fails a check)."""
+        if self.proc.returncode is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        check("server %s exits 0 after SIGTERM" % os.path.basename(self.sock),
+              self.proc.returncode == 0, (self.proc.returncode, self.read_log()[-1500:]))
 
 
 def lua_string(data):
