@@ -35,20 +35,20 @@ def check(name, cond, detail=""):
 
 
 class Server:
-    def __init__(self, sekisho, tmp, name, *args):
+    def __init__(self, sekisho, tmp, name, *args, milter=None):
         self.sock = os.path.join(tmp, name + ".sock")
         self.milter = os.path.join(tmp, name + ".milter")
         self.log_path = os.path.join(tmp, name + ".log")
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [sekisho, "serve", "--socket", self.sock, "--milter", "unix:" + self.milter,
+            [sekisho, "serve", "--socket", self.sock, "--milter", milter or "unix:" + self.milter,
              "--workers", "1", *args], stdout=subprocess.DEVNULL, stderr=self.log)
         servers.append(self)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("server exited: " + self.read_log())
-            if "ready:" in self.read_log() and os.path.exists(self.milter):
+            if "ready:" in self.read_log() and (milter or os.path.exists(self.milter)):
                 return
             time.sleep(0.05)
         raise RuntimeError("server did not start: " + self.read_log())
@@ -217,7 +217,9 @@ def read_frame(s):
 
 
 def connect(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    """A negotiated milter session on a Unix path or a (host, port)."""
+    s = socket.socket(socket.AF_INET if isinstance(path, tuple) else socket.AF_UNIX,
+                      socket.SOCK_STREAM)
     s.settimeout(60)
     s.connect(path)
     s.sendall(frame(b"O", struct.pack(">III", 6, 0x1FF, 0)))
@@ -365,6 +367,16 @@ def ppap_envelope_case(srv, tmp, raw):
           rc == 0 and after.get("unlocked") == mid.get("unlocked", 0) + 1, (out, mid, after))
 
 
+def inet_case(sekisho, tmp, raw):
+    """--milter inet:PORT@127.0.0.1 (Postfix's notation): the same answers over TCP."""
+    port = 20000 + os.getpid() % 20000
+    srv = Server(sekisho, tmp, "inet", milter="inet:%d@127.0.0.1" % port)
+    frames = raw_session(("127.0.0.1", port), raw["eicar-zip-zip"])
+    check("--milter inet:PORT@127.0.0.1 answers EICAR with 550 5.7.1",
+          frames[-1][0] == b"y" and frames[-1][1].startswith(b"550 5.7.1 "), frames)
+    srv.stop()
+
+
 def stopped_case(srv, tmp, raw):
     srv.stop()
     rc, out = run_script(tmp, "stopped", script(srv.milter, raw["clean"], []).replace(
@@ -390,6 +402,7 @@ def main():
         ppap_envelope_case(srv, tmp, raw)
         stopped_case(srv, tmp, raw)
         oversize_cases(args.sekisho, tmp, raw)
+        inet_case(args.sekisho, tmp, raw)
     finally:
         for s in servers:
             s.stop()

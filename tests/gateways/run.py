@@ -633,10 +633,18 @@ smtpd_tls_security_level = none
         self.root = Root(first.cached, d)
         self.second = True
         prepare_users(self.root)
+        # The packages not installed yet (postfix and what it adds), chosen
+        # before Exim goes so that Exim is not among them.
+        r = self.root.run(["sh", "-c", 'for d in /opt/postfix-debs/*.deb; do '
+                           'dpkg -s "$(dpkg-deb -f "$d" Package)" >/dev/null 2>&1 || echo "$d"; done'],
+                          check=True)
+        debs = r.stdout.decode().split()
+        if not any("/postfix_" in d for d in debs):
+            raise RuntimeError("no postfix package among %s" % debs)
         self.root.run(["dpkg", "--purge", "--force-depends", "exim4-daemon-heavy"], timeout=300,
                       check=True)
-        self.root.run(["sh", "-c", "dpkg -i /opt/postfix-debs/*.deb"], timeout=600,
-                      env={"DEBIAN_FRONTEND": "noninteractive"}, check=True)
+        self.root.run(["dpkg", "-i"] + debs, timeout=600, env={"DEBIAN_FRONTEND": "noninteractive"},
+                      check=True)
         if not os.path.exists(self.root.p("/etc/postfix/main.cf")):  # debconf said "No configuration"
             shutil.copyfile(self.root.p("/usr/share/postfix/main.cf.debian"),
                             self.root.p("/etc/postfix/main.cf"))
