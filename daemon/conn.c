@@ -53,6 +53,8 @@ static void maybe_free(struct sk_conn *c)
         return;
     const struct sk_sched *sched = conn_sched(c);
     sk_proto_free(&c->proto);
+    if (c->ops && c->ops->on_free)
+        c->ops->on_free(c);
     free(c);
     sched->conn_gone(sched->ctx);
 }
@@ -120,11 +122,17 @@ void sk_conn_close(struct sk_conn *c)
     uv_close(&c->h.handle, on_close);
 }
 
+static bool at_boundary(const struct sk_conn *c)
+{
+    if (c->ops && c->ops->at_boundary)
+        return c->cur == NULL && c->ops->at_boundary(c);
+    return c->cur == NULL && sk_proto_at_boundary(&c->proto);
+}
+
 /* At a request boundary with nothing owed to the client. */
 static bool idle(const struct sk_conn *c)
 {
-    bool boundary = c->cur == NULL && sk_proto_at_boundary(&c->proto);
-    return boundary && c->pending_scans == 0 && c->writes_pending == 0;
+    return at_boundary(c) && c->pending_scans == 0 && c->writes_pending == 0;
 }
 
 static void close_if_done(struct sk_conn *c)
@@ -219,11 +227,6 @@ void sk_conn_submit_current(struct sk_conn *c)
     c->ops->on_submitted(c);
 }
 
-static bool at_boundary(const struct sk_conn *c)
-{
-    return c->cur == NULL && sk_proto_at_boundary(&c->proto);
-}
-
 /* Hands one event of the parser to the connection's protocol, chosen by
  * the parser from the first byte; false when reading must stop here. */
 static bool handle_event(struct sk_conn *c, const struct sk_proto_ev *ev)
@@ -266,6 +269,11 @@ void sk_conn_process_input(struct sk_conn *c)
     while (c->rpos < c->rlen && !c->closing && !c->stop_input && !c->waiting_reply) {
         if (c->set->draining && at_boundary(c))
             break;
+        if (c->ops && c->ops->feed) {
+            if (!c->ops->feed(c))
+                return;
+            continue;
+        }
         if (at_boundary(c) && !reserve_for_next(c))
             return;
         int before = c->ops && c->ops->before_feed ? c->ops->before_feed(c) : 0;
@@ -384,7 +392,7 @@ void sk_conn_scan_done(struct sk_dreq *req)
     c->pending_scans--;
     if (!c->closing) {
         bool written = req->reply != NULL;
-        if (written) {
+        if (written && !c->ops->feed) {
             sk_conn_write_take(c, req->reply, req->reply_len);
             req->reply = NULL;
         }
@@ -396,7 +404,7 @@ void sk_conn_scan_done(struct sk_dreq *req)
         maybe_free(c);
 }
 
-void sk_conn_accept(struct sk_conn_set *set, uv_stream_t *listener, bool is_unix)
+void sk_conn_accept(struct sk_conn_set *set, uv_stream_t *listener, bool is_unix, bool milter)
 {
     struct sk_conn *c = calloc(1, sizeof *c);
     if (!c) {
@@ -426,6 +434,14 @@ void sk_conn_accept(struct sk_conn_set *set, uv_stream_t *listener, bool is_unix
         return;
     }
     c->last_read_ns = c->last_active_ns = uv_hrtime();
+    if (milter) {
+        c->ops = &sk_conn_milter_ops;
+        if (!c->ops->on_accept(c)) {
+            c->ops = NULL;
+            sk_conn_close(c);
+            return;
+        }
+    }
     update_reading(c);
 }
 
@@ -481,7 +497,8 @@ void sk_conn_sweep(struct sk_conn_set *set, uint64_t now_ns)
     struct sk_conn *c = set->head;
     while (c) {
         struct sk_conn *next = c->next;
-        bool half_sent = c->cur != NULL || c->proto.line_len > 0;
+        bool half_sent = c->cur != NULL || c->proto.line_len > 0 ||
+                         (c->ops && c->ops->at_boundary && !c->ops->at_boundary(c));
         if (c->closing) {
             /* already on its way out */
         } else if (half_sent && now_ns - c->last_read_ns > read_ns) {

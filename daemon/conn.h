@@ -1,5 +1,5 @@
-/* The daemon's connections (conn.c and its two protocols, conn_native.c
- * and conn_clamd.c): what the server sees of them. They reach the server
+/* The daemon's connections (conn.c and its protocols, conn_native.c,
+ * conn_clamd.c and conn_milter.c): what the server sees of them. They reach the server
  * only through struct sk_sched (sched.h). Loop thread only. */
 #ifndef SK_DAEMON_CONN_H
 #define SK_DAEMON_CONN_H
@@ -34,8 +34,9 @@ struct sk_conn_set {
     bool draining;
 };
 
-/* Accepts one connection from a listener (Unix when is_unix). */
-void sk_conn_accept(struct sk_conn_set *set, uv_stream_t *listener, bool is_unix);
+/* Accepts one connection from a listener (Unix when is_unix; the milter
+ * protocol when milter, else native or clamd by the first byte). */
+void sk_conn_accept(struct sk_conn_set *set, uv_stream_t *listener, bool is_unix, bool milter);
 /* Resumes connections that wait for a slot, while slots are free. */
 void sk_conn_wake(struct sk_conn_set *set);
 /* Stops reading new requests; closes each connection once it is idle. */

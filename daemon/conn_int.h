@@ -38,10 +38,25 @@ struct sk_proto_ops {
      * none (out of memory: the protocol writes its fixed fail-closed line);
      * then go on reading. */
     void (*on_scan_done)(struct sk_conn *c, const struct sk_dreq *req, bool written);
+    /* A protocol whose listener chose it (the milter) rather than the first
+     * byte: NULL for the others. on_accept sets it up (false: close);
+     * feed consumes buffered bytes in place of proto.c (false: stop
+     * reading here); at_boundary says no command is half-read (between
+     * commands an MTA may pause as long as its SMTP client does: that is
+     * --idle-timeout's, not --read-timeout's); on_free releases what on_accept made. Its
+     * replies are its own: conn.c does not write a scan's reply for it,
+     * and it takes its slot at the end of a message, not at each read. */
+    bool (*on_accept)(struct sk_conn *c);
+    bool (*feed)(struct sk_conn *c);
+    bool (*at_boundary)(const struct sk_conn *c);
+    void (*on_free)(struct sk_conn *c);
 };
 
 extern const struct sk_proto_ops sk_conn_native_ops;
 extern const struct sk_proto_ops sk_conn_clamd_ops;
+extern const struct sk_proto_ops sk_conn_milter_ops;
+
+struct sk_milter;
 
 struct sk_conn {
     union {
@@ -78,6 +93,7 @@ struct sk_conn {
     uint64_t last_active_ns; /* when a byte arrived or a reply was written */
     struct sk_proto proto;   /* framing state; proto.delim: the clamd reply delimiter */
     struct sk_dreq *cur;     /* the request being read */
+    struct sk_milter *milter; /* the milter's session (conn_milter.c), or NULL */
     unsigned session_seq;
     size_t rpos, rlen;
     char rbuf[SK_DAEMON_READ_BUF];

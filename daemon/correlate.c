@@ -263,6 +263,22 @@ static bool remember(struct sk_correlator *c, const struct sk_dreq *req,
     return true;
 }
 
+/* A milter message's envelope recipients join its To and Cc (those not
+ * there already, within the bound): a Bcc'd pair still shares one. The
+ * sender stays the header's From, which a message carries whichever
+ * protocol brought it, so that each half of a pair may come either way. */
+static void add_envelope(struct sk_mailfacts *f, const struct sk_dreq *req)
+{
+    const struct sk_dreq_native *n = &req->u.native;
+    for (size_t i = 0; i < n->n_envelope_rcpts && f->n_rcpts < SK_MAIL_MAX_ADDRESSES; i++) {
+        bool known = false;
+        for (size_t j = 0; j < f->n_rcpts && !known; j++)
+            known = strcmp(f->rcpts[j], n->envelope_rcpts[i]) == 0;
+        if (!known && n->envelope_rcpts[i][0])
+            f->rcpts[f->n_rcpts++] = n->envelope_rcpts[i];
+    }
+}
+
 void sk_correlate(struct sk_correlator *c, struct sk_dreq *req)
 {
     if (!c->store || req->kind != SK_DREQ_NATIVE || !req->facts || !req->reply || req->error[0])
@@ -274,6 +290,7 @@ void sk_correlate(struct sk_correlator *c, struct sk_dreq *req)
         atomic_fetch_add(&c->lost, 1);
         return;
     }
+    add_envelope(&f, req);
     json_t *verdict = parse_verdict(req->reply, req->reply_len);
     bool changed = false;
     /* Follow-up first: a message that both carries candidates and leaves a

@@ -35,6 +35,11 @@ struct sk_dreq_native {
     char *password_source; /* the passwords' source name; NULL: "request" */
     char *token;           /* a verdict request: the held message's token */
     size_t got;            /* payload bytes received */
+    /* A milter message's envelope (lowercase, no <>), for correlation and
+     * the log; NULL and 0 for native requests. */
+    char *envelope_from;
+    char **envelope_rcpts;
+    size_t n_envelope_rcpts;
 };
 
 /* What only a clamd request has. */
@@ -83,6 +88,7 @@ struct sk_dreq {
     char sha[17];   /* SHA-256 prefix of the input, "" when none */
     char error[24]; /* the request failed (e.g. an unreadable SCAN path): its code */
     bool out_of_memory; /* the scan ran out of memory: its scanner leaves */
+    bool failed_closed; /* answered by sk_dreq_fail_closed: no scan result */
     /* A native message's facts for PPAP correlation (mailfacts.h): JSON,
      * NULL when the request was not a message or had none. */
     char *facts;

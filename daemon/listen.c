@@ -101,9 +101,10 @@ static int socket_access(const struct sk_serve_options *o, const char *path)
     return 0;
 }
 
-static int bind_unix(const struct sk_serve_options *o, struct sk_listeners *l)
+/* Binds a Unix socket at path (removing a stale one) with the socket
+ * options' mode and owner: the descriptor, or -1 after printing why. */
+static int bind_unix_path(const struct sk_serve_options *o, const char *path)
 {
-    const char *path = o->socket_path ? o->socket_path : SK_DEFAULT_SOCKET;
     struct sockaddr_un addr;
     struct stat st;
     if (unix_address(path, &addr) != 0) {
@@ -130,10 +131,23 @@ static int bind_unix(const struct sk_serve_options *o, struct sk_listeners *l)
             close(fd);
         return -1;
     }
-    l->unix_fd = fd;
+    if (socket_access(o, path) != 0) {
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    return fd;
+}
+
+static int bind_unix(const struct sk_serve_options *o, struct sk_listeners *l)
+{
+    const char *path = o->socket_path ? o->socket_path : SK_DEFAULT_SOCKET;
+    l->unix_fd = bind_unix_path(o, path);
+    if (l->unix_fd < 0)
+        return -1;
     l->bound_socket = path; /* ours to remove at exit */
     l->unix_name = path;
-    return socket_access(o, path);
+    return 0;
 }
 
 static int open_unix(const struct sk_serve_options *o, struct sk_listeners *l)
@@ -160,20 +174,10 @@ static int open_unix(const struct sk_serve_options *o, struct sk_listeners *l)
     return 0;
 }
 
-static int open_tcp(const char *spec, struct sk_listeners *l)
+/* A listening TCP socket on host (numeric) and port: the descriptor, or
+ * -1 after printing why (spec names it). */
+static int listen_tcp(const char *spec, const char *host, unsigned long port)
 {
-    const char *colon = strrchr(spec, ':');
-    unsigned long port;
-    char host[256] = "127.0.0.1"; /* a port alone: loopback, never every address */
-    if (colon ? (size_t)(colon - spec) >= sizeof host || !parse_number(colon + 1, 65535, &port)
-              : !parse_number(spec, 65535, &port)) {
-        fprintf(stderr, "sekisho: --tcp wants [HOST:]PORT, not '%s'\n", spec);
-        return -1;
-    }
-    if (colon) {
-        memcpy(host, spec, (size_t)(colon - spec));
-        host[colon - spec] = '\0';
-    }
     struct sockaddr_storage addr;
     socklen_t len;
     memset(&addr, 0, sizeof addr);
@@ -188,7 +192,7 @@ static int open_tcp(const char *spec, struct sk_listeners *l)
         v6->sin6_port = htons((uint16_t)port);
         len = sizeof *v6;
     } else {
-        fprintf(stderr, "sekisho: --tcp wants a numeric address, not '%s'\n", host);
+        fprintf(stderr, "sekisho: %s wants a numeric address, not '%s'\n", spec, host);
         return -1;
     }
     int one = 1;
@@ -200,15 +204,73 @@ static int open_tcp(const char *spec, struct sk_listeners *l)
             close(fd);
         return -1;
     }
-    l->tcp_fd = fd;
     fprintf(stderr, "sekisho: listening on tcp %s\n", spec);
-    return 0;
+    return fd;
+}
+
+static int open_tcp(const char *spec, struct sk_listeners *l)
+{
+    const char *colon = strrchr(spec, ':');
+    unsigned long port;
+    char host[256] = "127.0.0.1"; /* a port alone: loopback, never every address */
+    if (colon ? (size_t)(colon - spec) >= sizeof host || !parse_number(colon + 1, 65535, &port)
+              : !parse_number(spec, 65535, &port)) {
+        fprintf(stderr, "sekisho: --tcp wants [HOST:]PORT, not '%s'\n", spec);
+        return -1;
+    }
+    if (colon) {
+        memcpy(host, spec, (size_t)(colon - spec));
+        host[colon - spec] = '\0';
+    }
+    l->tcp_fd = listen_tcp(spec, host, port);
+    return l->tcp_fd < 0 ? -1 : 0;
+}
+
+/* --milter in Postfix's notation: unix:PATH (or local:PATH), or
+ * inet:PORT[@HOST] with a numeric HOST (default 127.0.0.1). */
+static int open_milter(const struct sk_serve_options *o, struct sk_listeners *l)
+{
+    const char *spec = o->milter;
+    if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0) {
+        const char *path = strchr(spec, ':') + 1;
+        l->milter_fd = *path ? bind_unix_path(o, path) : -1;
+        if (l->milter_fd < 0 || listen(l->milter_fd, SK_LISTEN_BACKLOG) != 0) {
+            fprintf(stderr, "sekisho: --milter %s: cannot listen there\n", spec);
+            return -1;
+        }
+        l->bound_milter = path;
+        l->milter_unix = true;
+        fprintf(stderr, "sekisho: milter listening on %s\n", path);
+        return 0;
+    }
+    const char *port_text = strncmp(spec, "inet:", 5) == 0 ? spec + 5 : NULL;
+    const char *at = port_text ? strchr(port_text, '@') : NULL;
+    char port_buf[8], host[256] = "127.0.0.1";
+    size_t port_len = port_text ? (at ? (size_t)(at - port_text) : strlen(port_text)) : 0;
+    unsigned long port;
+    if (!port_text || port_len == 0 || port_len >= sizeof port_buf ||
+        (at && strlen(at + 1) >= sizeof host)) {
+        fprintf(stderr, "sekisho: --milter wants unix:PATH or inet:PORT[@HOST], not '%s'\n",
+                spec);
+        return -1;
+    }
+    memcpy(port_buf, port_text, port_len);
+    port_buf[port_len] = '\0';
+    if (at)
+        memcpy(host, at + 1, strlen(at + 1) + 1);
+    if (!parse_number(port_buf, 65535, &port)) {
+        fprintf(stderr, "sekisho: --milter %s: not a port\n", spec);
+        return -1;
+    }
+    l->milter_fd = listen_tcp(spec, host, port);
+    return l->milter_fd < 0 ? -1 : 0;
 }
 
 int sk_listen_all(const struct sk_serve_options *o, struct sk_listeners *out)
 {
-    *out = (struct sk_listeners){.unix_fd = -1, .tcp_fd = -1};
-    if (open_unix(o, out) != 0 || (o->tcp && open_tcp(o->tcp, out) != 0)) {
+    *out = (struct sk_listeners){.unix_fd = -1, .tcp_fd = -1, .milter_fd = -1};
+    if (open_unix(o, out) != 0 || (o->tcp && open_tcp(o->tcp, out) != 0) ||
+        (o->milter && open_milter(o, out) != 0)) {
         sk_listen_close(out, 1);
         return -1;
     }
@@ -218,12 +280,13 @@ int sk_listen_all(const struct sk_serve_options *o, struct sk_listeners *out)
 int sk_listen_hand_over(const struct sk_serve_options *o, const struct sk_listeners *l,
                         uid_t uid, gid_t gid)
 {
-    if (!l->bound_socket)
-        return 0;
-    if (chown(l->bound_socket, o->socket_owner ? (uid_t)-1 : uid,
-              o->socket_group ? (gid_t)-1 : gid) != 0) {
-        fprintf(stderr, "sekisho: chown %s: %s\n", l->bound_socket, strerror(errno));
-        return -1;
+    const char *paths[2] = {l->bound_socket, l->bound_milter};
+    for (size_t i = 0; i < 2; i++) {
+        if (paths[i] && chown(paths[i], o->socket_owner ? (uid_t)-1 : uid,
+                              o->socket_group ? (gid_t)-1 : gid) != 0) {
+            fprintf(stderr, "sekisho: chown %s: %s\n", paths[i], strerror(errno));
+            return -1;
+        }
     }
     return 0;
 }
@@ -234,8 +297,12 @@ void sk_listen_close(struct sk_listeners *l, int unlink_it)
         close(l->unix_fd);
     if (l->tcp_fd >= 0)
         close(l->tcp_fd);
+    if (l->milter_fd >= 0)
+        close(l->milter_fd);
     if (unlink_it && l->bound_socket)
         unlink(l->bound_socket);
-    l->unix_fd = l->tcp_fd = -1;
-    l->bound_socket = NULL;
+    if (unlink_it && l->bound_milter)
+        unlink(l->bound_milter);
+    l->unix_fd = l->tcp_fd = l->milter_fd = -1;
+    l->bound_socket = l->bound_milter = NULL;
 }

@@ -5,6 +5,7 @@
 #ifndef SK_LISTEN_H
 #define SK_LISTEN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct sk_serve_options;
@@ -17,12 +18,15 @@ struct sk_listeners {
     int tcp_fd;               /* -1: none */
     const char *unix_name;    /* for the log: the path, or "(systemd socket)" */
     const char *bound_socket; /* the path we bound (removed at exit), or NULL */
+    int milter_fd;            /* --milter, -1: none */
+    bool milter_unix;         /* ... a Unix socket (else TCP) */
+    const char *bound_milter; /* its path (removed at exit), or NULL */
 };
 
 /* Binds and listens: the Unix socket (--socket, else systemd's LISTEN_FDS,
  * else the default path; a stale socket left by an earlier run is removed,
  * any other file there is not), with --socket-mode/-owner/-group, and
- * --tcp when given. 0, or -1 after printing why. */
+ * --tcp and --milter when given. 0, or -1 after printing why. */
 int sk_listen_all(const struct sk_serve_options *o, struct sk_listeners *out);
 
 /* Started as root and dropping to uid/gid: hands the bound socket to them

@@ -58,7 +58,15 @@ static void usage(FILE *out)
           "                          (default 5)\n"
           "  --no-correlate          hold nothing, try nothing (PPAP correlation off)\n"
           "  --secret-file PATH      native requests over TCP must carry this secret;\n"
-          "                          without it, `verdict` requests over TCP are refused\n",
+          "                          without it, `verdict` requests over TCP are refused\n"
+          "  --milter SOCKET         also serve the milter protocol (Postfix, Sendmail) on\n"
+          "                          unix:PATH or inet:PORT[@HOST] (HOST: 127.0.0.1)\n"
+          "  --milter-action VERDICT=ACTION   what the milter does (repeatable): VERDICT\n"
+          "                          pass, sandbox, block or error (a failed scan, busy,\n"
+          "                          over --max-bytes); ACTION accept, reject (550 5.7.1),\n"
+          "                          tempfail (451 4.7.1) or quarantine (the MTA's hold\n"
+          "                          queue); default pass=accept sandbox=quarantine\n"
+          "                          block=reject error=tempfail\n",
           out);
 }
 
@@ -85,6 +93,8 @@ enum {
     OPT_UNLOCK_BUDGET,
     OPT_NO_CORRELATE,
     OPT_SECRET_FILE,
+    OPT_MILTER,
+    OPT_MILTER_ACTION,
     OPT_HELP
 };
 
@@ -112,6 +122,8 @@ static const struct option long_options[] = {
     {"unlock-budget", required_argument, NULL, OPT_UNLOCK_BUDGET},
     {"no-correlate", no_argument, NULL, OPT_NO_CORRELATE},
     {"secret-file", required_argument, NULL, OPT_SECRET_FILE},
+    {"milter", required_argument, NULL, OPT_MILTER},
+    {"milter-action", required_argument, NULL, OPT_MILTER_ACTION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -228,6 +240,11 @@ static int parse_option(void *ctx, int opt, const char *arg)
         return parse_ms("unlock-budget", arg, &o->unlock_budget_ms);
     case OPT_NO_CORRELATE: o->no_correlate = true; return 0;
     case OPT_SECRET_FILE: return read_secret(o, arg);
+    case OPT_MILTER: o->milter = arg; return 0;
+    case OPT_MILTER_ACTION:
+        if (sk_milter_action_option(arg, o->milter_action) != 0)
+            return sk_bad_value("serve", "milter-action", arg);
+        return 0;
     default: return sk_common_option(&o->common, "serve", opt, arg, SK_DAEMON_MAX_REQUEST);
     }
 }
@@ -236,6 +253,7 @@ int sk_serve_parse_options(int argc, char **argv, struct sk_serve_options *o)
 {
     o->workers = sk_online_cores();
     sk_common_options_init(&o->common);
+    sk_milter_actions_default(o->milter_action);
     int rc = sk_getopt_each(argc, argv, long_options, OPT_HELP, usage, parse_option, o);
     if (rc != 0)
         return rc;

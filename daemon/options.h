@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "../common/options.h"
+#include "milter.h"
 
 #define SK_DEFAULT_SOCKET "/run/sekisho/sekisho.sock"
 #define SK_DAEMON_MIN_QUEUE 100u           /* clamd's MaxQueue: the default's floor */
@@ -51,6 +52,10 @@ struct sk_serve_options {
      * "secret" (read by the parent, before anything drops), or NULL. */
     char *secret;
     size_t secret_len;
+    /* --milter unix:PATH or inet:PORT[@HOST] (NULL: none), and what the
+     * milter does per outcome (--milter-action VERDICT=ACTION). */
+    const char *milter;
+    enum sk_milter_action milter_action[SK_MILTER_OUTCOMES];
 };
 
 /* Parses serve's command line into o (zeroed by the caller) and fills in

@@ -25,6 +25,7 @@ void sk_dreq_fail_closed(struct sk_dreq *req, const char *detail)
     char *reply = NULL;
     size_t len = 0;
     req->verdict = SK_VERDICT_SANDBOX;
+    req->failed_closed = true;
     snprintf(req->codes, sizeof req->codes, "error.internal");
     /* Out of memory even for this: the connection writes a fixed line. */
     if (sk_dreq_is_clamd(req))
@@ -215,6 +216,10 @@ void sk_dreq_free(struct sk_dreq *req)
         free(req->u.native.body);
         free(req->u.native.password_source);
         free(req->u.native.token);
+        free(req->u.native.envelope_from);
+        for (size_t i = 0; i < req->u.native.n_envelope_rcpts; i++)
+            free(req->u.native.envelope_rcpts[i]);
+        free(req->u.native.envelope_rcpts);
     } else {
         free(req->u.clamd.path);
         if (req->u.clamd.fd >= 0)

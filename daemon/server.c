@@ -322,7 +322,10 @@ static void on_connection(uv_stream_t *listener, int status)
         fprintf(stderr, "sekisho: accept: %s\n", uv_strerror(status));
         return;
     }
-    sk_conn_accept(&server->conns, listener, listener == (uv_stream_t *)&server->unix_listener);
+    bool milter = listener == (uv_stream_t *)&server->milter_listener;
+    bool is_unix = listener == (uv_stream_t *)&server->unix_listener ||
+                   (milter && server->milter_unix);
+    sk_conn_accept(&server->conns, listener, is_unix, milter);
 }
 
 /* SIGTERM (the parent passes on its SIGTERM or SIGINT), or the parent
@@ -338,6 +341,8 @@ static void drain(struct sk_server *server, const char *why)
         uv_close((uv_handle_t *)&server->unix_listener, NULL);
     if (server->have_tcp)
         uv_close((uv_handle_t *)&server->tcp_listener, NULL);
+    if (server->have_milter)
+        uv_close((uv_handle_t *)&server->milter_listener, NULL);
     uv_timer_start(&server->drain_timer, on_drain_timeout, SK_DAEMON_DRAIN_MS, 0);
     sk_conn_drain_all(&server->conns);
     server_conn_gone(server);
@@ -352,6 +357,23 @@ static void on_signal(uv_signal_t *handle, int signum)
 static void on_parent_gone(struct sk_front_ctl *ctl)
 {
     drain(ctl->data, "the parent is gone");
+}
+
+/* --milter's listener: a Unix socket or TCP, as the parent bound it. */
+static int open_milter_listener(struct sk_server *server, const struct sk_listeners *l)
+{
+    server->milter_unix = l->milter_unix;
+    int rc = l->milter_unix ? uv_pipe_init(server->loop, &server->milter_listener.pipe, 0)
+                            : uv_tcp_init(server->loop, &server->milter_listener.tcp);
+    if (rc != 0)
+        return rc;
+    server->have_milter = true;
+    server->milter_listener.pipe.data = server;
+    rc = l->milter_unix ? uv_pipe_open(&server->milter_listener.pipe, l->milter_fd)
+                        : uv_tcp_open(&server->milter_listener.tcp, l->milter_fd);
+    return rc ? rc
+              : uv_listen((uv_stream_t *)&server->milter_listener, SK_LISTEN_BACKLOG,
+                          on_connection);
 }
 
 /* The listeners the parent bound and passed on. 0 or a negative libuv
@@ -381,6 +403,8 @@ static int open_listeners(struct sk_server *server, const struct sk_listeners *l
             rc = uv_listen((uv_stream_t *)&server->tcp_listener, SK_LISTEN_BACKLOG,
                            on_connection);
     }
+    if (rc == 0 && l->milter_fd >= 0)
+        rc = open_milter_listener(server, l);
     if (rc != 0)
         fprintf(stderr, "sekisho: front: the listeners: %s\n", uv_strerror(rc));
     return rc;

@@ -44,6 +44,11 @@ struct sk_server {
     uv_pipe_t unix_listener;
     uv_tcp_t tcp_listener;
     bool have_unix, have_tcp;
+    union {
+        uv_pipe_t pipe;
+        uv_tcp_t tcp;
+    } milter_listener; /* --milter: a pipe when milter_unix */
+    bool have_milter, milter_unix;
     uv_signal_t sig_term;
     uv_timer_t drain_timer; /* closes stragglers (slow clients) when draining */
     uv_timer_t sweep_timer; /* drops half-sent requests that stalled */

@@ -212,11 +212,13 @@ static int start_front(struct parent *p)
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
-        int keep[3] = {sv[1], p->listeners.unix_fd, p->listeners.tcp_fd};
-        child_prepare("sekisho-front", keep, 3);
+        int keep[4] = {sv[1], p->listeners.unix_fd, p->listeners.tcp_fd,
+                       p->listeners.milter_fd};
+        child_prepare("sekisho-front", keep, 4);
         struct sk_listeners inherited = p->listeners;
         inherited.unix_fd = p->listeners.unix_fd >= 0 ? 4 : -1;
         inherited.tcp_fd = p->listeners.tcp_fd >= 0 ? 5 : -1;
+        inherited.milter_fd = p->listeners.milter_fd >= 0 ? 6 : -1;
         struct sk_child_setup setup = p->base;
         setup.listeners = &inherited;
         setup.fd = 3;
@@ -673,7 +675,7 @@ int sk_supervise(const struct sk_serve_options *opts, const struct sk_engine_con
     struct parent p = {.opts = opts, .rules = rules, .ctl = -1, .sigfd = -1};
     struct sk_sandbox_user user;
     int code = 2;
-    p.listeners = (struct sk_listeners){.unix_fd = -1, .tcp_fd = -1};
+    p.listeners = (struct sk_listeners){.unix_fd = -1, .tcp_fd = -1, .milter_fd = -1};
     p.base.opts = opts;
     p.base.parent = getpid();
     p.base.fault_report = getenv("SEKISHO_FAULT_REPORT");

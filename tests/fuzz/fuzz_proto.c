@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "daemon/proto.h"
+#include "fuzz_reads.h"
 #include "fuzz_touch.h"
 
 #ifndef SK_FUZZ_PROTO_START
@@ -133,8 +134,9 @@ static size_t take_direct(struct client *c, size_t avail)
     return n;
 }
 
-static void read_once(struct client *c, const uint8_t *buf, size_t len)
+static bool read_once(void *ctx, const uint8_t *buf, size_t len)
 {
+    struct client *c = ctx;
     size_t off = take_direct(c, len);
     while (off < len && !c->stop) {
         if (c->proto.state == SK_PROTO_CWAITFD) {
@@ -149,28 +151,15 @@ static void read_once(struct client *c, const uint8_t *buf, size_t len)
         off += n;
         on_event(c, &ev);
     }
+    return !c->stop;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
-    size_t n_sizes = data[0] % 8;
-    if (size < 1 + n_sizes)
-        return 0;
-    const uint8_t *sizes = data + 1;
-    const uint8_t *stream = data + 1 + n_sizes;
-    size_t len = size - 1 - n_sizes;
     struct client c = {.proto = {.state = SK_FUZZ_PROTO_START, .delim = '\n'}};
-    for (size_t pos = 0, i = 0; pos < len && !c.stop; i++) {
-        size_t piece = n_sizes ? (size_t)sizes[i % n_sizes] + 1 : len - pos;
-        if (piece > len - pos)
-            piece = len - pos;
-        read_once(&c, stream + pos, piece);
-        pos += piece;
-    }
+    sk_fuzz_reads(data, size, read_once, &c);
     sk_proto_free(&c.proto);
     return 0;
 }

@@ -10,7 +10,8 @@ writes
                         `sekisho scan --extract` pulls out of them (so the OLE2
                         target gets vbaProject.bin, the BIFF target the
                         Workbook stream, the OOXML target the package's parts)
-  OUT/own/native/, OUT/own/clamd/   hand-made protocol request streams
+  OUT/own/native/, OUT/own/clamd/, OUT/own/milter/   hand-made protocol
+                        streams
   OUT/third/content/    the same from ../shared/corpus/ when it exists (read
                         at fuzz time only: never commit these, nor inputs the
                         fuzzer derived from them without checking)
@@ -109,6 +110,25 @@ def clamd_streams():
     yield b"zINSTREAM\0\xff\xff\xff\xff"
 
 
+def milter_streams():
+    """MTA streams of the milter protocol: negotiation, a message command
+    by command, abort, a second session (QUIT_NC), quit."""
+    def frame(cmd, data=b""):
+        return struct.pack(">I", len(data) + 1) + cmd + data
+    neg = frame(b"O", struct.pack(">III", 6, 0x1FF, 0x1FFFFF))
+    msg = (frame(b"C", b"mx.example\x004\x00\x19127.0.0.1\x00") + frame(b"H", b"mx\x00") +
+           frame(b"D", b"Mi\x00Q1\x00") + frame(b"M", b"<a@b.jp>\x00SIZE=9\x00") +
+           frame(b"R", b"<c@d.jp>\x00") + frame(b"T") +
+           frame(b"L", b"Subject\x00hi\n\tthere\x00") +
+           frame(b"L", b"X-Sekisho-Verdict\x00pass\x00") + frame(b"N") +
+           frame(b"B", b"body\r\n" * 20) + frame(b"E", b"end\r\n"))
+    yield neg + msg + frame(b"Q")
+    yield neg + msg + frame(b"A") + frame(b"K") + neg + msg
+    yield neg + frame(b"B", b"x" * 5000) + frame(b"E")
+    yield neg + frame(b"L", b"no-value")
+    yield struct.pack(">I", 1 << 30) + b"B"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sekisho", required=True)
@@ -125,7 +145,8 @@ def main():
             for path in paths:
                 for data in with_extracted(args.sekisho, path, work, args.max_size):
                     save(os.path.join(args.out, origin, "content"), data, args.max_size)
-        for target, streams in (("native", native_streams()), ("clamd", clamd_streams())):
+        for target, streams in (("native", native_streams()), ("clamd", clamd_streams()),
+                                ("milter", milter_streams())):
             for data in streams:
                 # fuzz_proto.c's framing: how many read sizes, the sizes, the
                 # stream: once in one read, once in reads of 1, 3 and 16 bytes.

@@ -1,7 +1,8 @@
 #!/bin/bash
 # mkroot.sh: the throwaway Debian 12 root that holds the real gateway programs (rspamd, Exim,
 # clamav-milter + miltertest, amavisd-new, clamdscan, Haraka, HAProxy for the pool test
-# haproxy.py, and redis-server for the PPAP store's test store_redis.py), built once and cached.
+# haproxy.py, and redis-server for the PPAP store's test store_redis.py), built once and cached;
+# Postfix's packages only downloaded (it conflicts with Exim: run.py installs it in an overlay).
 #
 #   tests/gateways/mkroot.sh           # prints the cached root's directory (builds it if missing)
 #
@@ -81,6 +82,12 @@ in_root apt-get update >>"$log" 2>&1 || skip "apt-get update failed (no network 
 # shellcheck disable=SC2086
 in_root apt-get install -y --no-install-recommends $PKGS >>"$log" 2>&1 \
   || { echo "gateways root: apt-get install failed: $(tail -3 "$log")" >&2; exit 1; }
+# Postfix and Exim conflict (one mail-transport-agent per system): Postfix's packages are only
+# downloaded here, into /opt/postfix-debs; run.py installs them offline, with dpkg, in an
+# overlay of its own with Exim taken out (the Postfix milter test).
+in_root apt-get install -y --download-only --no-install-recommends postfix >>"$log" 2>&1 \
+  || { echo "gateways root: downloading postfix failed: $(tail -3 "$log")" >&2; exit 1; }
+mkdir -p "$b/opt/postfix-debs"; mv "$b"/var/cache/apt/archives/*.deb "$b/opt/postfix-debs/"
 mkdir -p "$b/opt/haraka"
 # npm checks TLS against this machine's CA bundle (which may hold a site proxy's CA).
 cp /etc/ssl/certs/ca-certificates.crt "$b/tmp/host-ca.crt" 2>/dev/null || cp "$b/etc/ssl/certs/ca-certificates.crt" "$b/tmp/host-ca.crt"

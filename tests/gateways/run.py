@@ -4,7 +4,7 @@
 Each (client x message) is one check that asserts what the MTA does with the
 message: reject / hold (quarantine, freeze) / accept / tempfail. Clients:
 clamdscan, rspamd + rspamc, Exim (-bs with the deploy ACL), clamav-milter
-driven by miltertest, amavisd-new over SMTP (its CONTSCAN entry and its
+driven by miltertest, Postfix with Sekisho's own milter (--milter), amavisd-new over SMTP (its CONTSCAN entry and its
 streaming entry, each in its own overlay) and Haraka with haraka-plugin-clamd,
 each with a small SMTP sink for what it passes on. One Sekisho daemon per
 configuration: the defaults, then --max-depth 2 (the limit message), then none
@@ -46,6 +46,9 @@ sys.path.insert(0, HERE)
 import messages  # noqa: E402
 
 SOCK = "/run/sekisho/sekisho.sock"
+# Sekisho's milter socket where Debian's chrooted smtpd finds it (deploy/postfix/main.cf).
+SEKISHO_MILTER_DIR = "/var/spool/postfix/sekisho"
+SEKISHO_MILTER = SEKISHO_MILTER_DIR + "/milter.sock"
 HOLD_RE = re.compile(r"^Heuristics\.")
 SKIP = 77
 
@@ -235,6 +238,12 @@ class Sekisho:
             argv = ["/usr/local/bin/sekisho", "serve", "--socket", self.sock]
             user = "sekisho"
         os.chmod(self.root.p("/run/sekisho"), 0o750)
+        if "--milter " in self.help and self.name == "sekisho" and self.socket_options:
+            # Postfix's native milter (deploy/postfix): the socket in the queue
+            # directory, group sekisho 0660 like the other.
+            self.root.run(["install", "-d", "-o", "sekisho", "-g", "sekisho", "-m", "0750",
+                           SEKISHO_MILTER_DIR], check=True)
+            argv += ["--milter", "unix:" + SEKISHO_MILTER]
         self.log = os.path.join(self.root.tmp, "%s-%d.log" % (self.name, self.n))
         self.proc = self.root.spawn("%s-%d" % (self.name, self.n), argv + list(extra), user=user, env=env)
         wait_for("sekisho serve", unix_open(self.root.p(self.sock)), 30, self.proc, self.log)
@@ -276,8 +285,9 @@ def prepare_users(root):
               "--groups", "Debian-exim,amavis", "--shell", "/usr/sbin/nologin", "sekisho"], check=True)
     root.run(["useradd", "--system", "--no-create-home", "--groups", "sekisho",
               "--shell", "/usr/sbin/nologin", "haraka"], check=True)
-    for user in ("_rspamd", "Debian-exim", "clamav", "amavis"):
-        root.run(["usermod", "-a", "-G", "sekisho", user], check=True)
+    for user in ("_rspamd", "Debian-exim", "clamav", "amavis", "postfix"):
+        if root.run(["id", user]).returncode == 0:  # postfix: in roots built since issue 21
+            root.run(["usermod", "-a", "-G", "sekisho", user], check=True)
 
 
 # ---------------------------------------------------------------- clients
@@ -565,6 +575,140 @@ class ClamavMilter(Client):
             pass
 
 
+class PostfixMilter(Client):
+    """Postfix 3.7 (in an overlay of its own: it conflicts with Exim) with
+    deploy/postfix/main.cf appended to Debian's main.cf (smtpd chrooted, as
+    Debian ships master.cf), talking to `sekisho serve --milter` directly; fed over SMTP on 127.0.0.1:25, relaying to a sink on
+    127.0.0.1:10029. 5xx -> reject, 4xx -> tempfail, 250 and in the hold
+    queue (its directory; `postqueue -p` marks it `!`) -> hold, 250 and the sink got it with Sekisho's
+    X-Sekisho-Verdict header -> accept."""
+    name = "postfix-milter"
+    sink_port = 10029
+
+    def start(self):
+        if not os.path.isdir(self.root.p("/opt/postfix-debs")):
+            raise Skip("no Postfix packages in this gateways root (tests/gateways/mkroot.sh adds them)")
+        if not os.path.exists(self.root.p(SEKISHO_MILTER)):
+            raise Skip("this sekisho has no --milter (issue 21)")
+        self.install_postfix()
+        with open(os.path.join(DEPLOY, "postfix", "main.cf")) as f:
+            deploy = f.read()
+        with open(self.root.p("/etc/postfix/main.cf"), "a") as f:
+            f.write("\n# deploy/postfix/main.cf\n" + deploy)
+        # Site settings (postconf -e: each replaces Debian's line, no duplicates):
+        # names, loopback only, relay everything to the sink, a log file.
+        site = ["myhostname=mx.sekisho.test", "mydestination=", "inet_interfaces=loopback-only",
+                "inet_protocols=ipv4", "mynetworks=127.0.0.0/8",
+                "relayhost=[127.0.0.1]:%d" % self.sink_port,
+                "default_transport=smtp:[127.0.0.1]:%d" % self.sink_port,
+                "relay_transport=smtp:[127.0.0.1]:%d" % self.sink_port,
+                "smtpd_relay_restrictions=permit_mynetworks, reject",
+                "maillog_file=/var/log/postfix.log", "smtp_tls_security_level=none",
+                "smtpd_tls_security_level=none"]
+        self.root.run(["postconf", "-e"] + site, check=True)
+        # What Debian's init script does before a chrooted smtpd starts.
+        for f in ("/etc/resolv.conf", "/etc/hosts", "/etc/services", "/etc/nsswitch.conf"):
+            if os.path.exists(self.root.p(f)):
+                self.root.install(self.root.p(f), "/var/spool/postfix" + f)
+        self.root.run(["postfix", "set-permissions"], timeout=120)
+        self.root.run(["newaliases"])
+        self.sink = SmtpSink(self.sink_port)
+        self.log = os.path.join(self.tmp, self.name + ".log")
+        # A postlog socket left by the package's set-up, with nobody reading it,
+        # fills up and blocks every Postfix program that logs, master included.
+        self.root.run(["rm", "-f", "/var/spool/postfix/public/postlog"])
+        self.root.run(["postfix", "start"], timeout=120, check=True)
+        self.started = True
+        wait_for("postfix", tcp_open(25), 60, None, self.root.p("/var/log/postfix.log"))
+
+    def install_postfix(self):
+        """Postfix in a second overlay of the cached root (it conflicts with
+        Exim, which the first keeps): Exim out, the downloaded packages in
+        with dpkg (offline), postfix in group sekisho, and Sekisho's milter
+        directory of the first root bound into its queue directory."""
+        first = self.root
+        d = os.path.join(self.tmp, "root-postfix")
+        os.makedirs(d)
+        self.root = Root(first.cached, d)
+        self.second = True
+        prepare_users(self.root)
+        # The packages not installed yet (postfix and what it adds), chosen
+        # before Exim goes so that Exim is not among them.
+        # (A .deb's name is PACKAGE_VERSION_ARCH.deb.)
+        r = self.root.run(["dpkg-query", "-W", "-f", "${Package}\\n"], check=True)
+        installed = set(r.stdout.decode().split())
+        debs = ["/opt/postfix-debs/" + f for f in sorted(os.listdir(self.root.p("/opt/postfix-debs")))
+                if f.endswith(".deb") and f.split("_")[0] not in installed]
+        if not any("/postfix_" in d for d in debs):
+            raise RuntimeError("no postfix package among %s" % debs)
+        self.root.run(["dpkg", "--purge", "--force-depends", "exim4-daemon-heavy", "exim4-base",
+                       "exim4-config"], timeout=300,
+                      check=True)
+        self.root.run(["dpkg", "-i"] + debs, timeout=600, env={"DEBIAN_FRONTEND": "noninteractive"},
+                      check=True)
+        if not os.path.exists(self.root.p("/etc/postfix/main.cf")):  # debconf said "No configuration"
+            shutil.copyfile(self.root.p("/usr/share/postfix/main.cf.debian"),
+                            self.root.p("/etc/postfix/main.cf"))
+        self.root.run(["usermod", "-a", "-G", "sekisho", "postfix"], check=True)
+        os.makedirs(self.root.p(SEKISHO_MILTER_DIR), exist_ok=True)
+        subprocess.run(["mount", "--bind", first.p(SEKISHO_MILTER_DIR), self.root.p(SEKISHO_MILTER_DIR)],
+                       check=True)
+
+    def held(self):
+        """The hold queue's files (Postfix's hold directory is not hashed)."""
+        return sorted(os.listdir(self.root.p("/var/spool/postfix/hold")))
+
+    def postqueue_p(self):
+        """`postqueue -p`, where a held message's queue id ends in `!`."""
+        try:
+            r = self.root.run(["postqueue", "-p"], timeout=30)
+            return r.stdout.decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            return "(postqueue -p did not answer in 30 s)"
+
+    def send(self, msg_name, path):
+        with open(path, "rb") as f:
+            data = f.read()
+        mid = re.search(rb"^Message-ID: (\S+)", data, re.M | re.I).group(1)
+        before_held = len(self.held())
+        code, text = smtp_send(25, data)
+        text = text.replace("\n", " ")
+        if code >= 500:
+            return "reject", "%d %s" % (code, text)
+        if code >= 400 or code == 0:
+            return "tempfail", "%d %s" % (code, text)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            held = self.held()
+            if len(held) > before_held:
+                listing = self.postqueue_p()
+                marked = [line for line in listing.splitlines() if line.split("!")[0] in held]
+                return "hold", "%d %s; hold queue: %s; postqueue -p: %s" % (
+                    code, text, held[-1], marked[-1] if marked else listing[:200])
+            got = [m for m in self.sink.messages
+                   if re.search(rb"^Message-ID: " + re.escape(mid), m.split(b"\r\n\r\n")[0], re.M | re.I)]
+            if got:
+                head = got[-1].split(b"\r\n\r\n")[0]
+                verdicts = re.findall(rb"^X-Sekisho-Verdict: ([^\r\n]*)", head, re.M | re.I)
+                if verdicts != [b"pass"]:
+                    return "accept-without-headers", "%d %s; delivered with X-Sekisho-Verdict %r" % (
+                        code, text, verdicts)
+                return "accept", "%d %s; delivered with X-Sekisho-Verdict: pass" % (code, text)
+            time.sleep(0.2)
+        return "?", "%d %s (neither delivered nor held in 60 s): %s" % (
+            code, text, tail(self.root.p("/var/log/postfix.log"), 600))
+
+    def stop(self):
+        if getattr(self, "started", False):
+            try:
+                self.root.run(["postfix", "stop"], timeout=30)
+            except subprocess.TimeoutExpired:
+                pass  # its processes end with the test's PID namespace
+        if getattr(self, "second", False):
+            subprocess.run(["umount", "-l", self.root.p(SEKISHO_MILTER_DIR)], capture_output=True)
+            self.root.close()
+
+
 class SmtpSink:
     """What a gateway passes on: a minimal SMTP server on 127.0.0.1:PORT (in the
     test's own network namespace) that accepts every message and keeps it."""
@@ -621,7 +765,9 @@ def smtp_send(port, data):
     try:
         with smtplib.SMTP("127.0.0.1", port, timeout=120) as s:
             s.ehlo("client.example")
-            s.mail("<sato@example.co.jp>")
+            code, text = s.mail("<sato@example.co.jp>")
+            if code >= 400:  # e.g. Postfix with its milter gone: 451 4.7.1 at MAIL
+                return code, text.decode(errors="replace")
             code, text = s.rcpt("<root@localhost>")
             if code >= 400:
                 return code, text.decode(errors="replace")
@@ -790,7 +936,7 @@ class Haraka(Client):
                 os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-CLIENTS = [Clamdscan, Rspamd, Exim, ClamavMilter, Amavis, AmavisInstream, Haraka]
+CLIENTS = [Clamdscan, Rspamd, Exim, ClamavMilter, PostfixMilter, Amavis, AmavisInstream, Haraka]
 
 
 # ---------------------------------------------------------------- main
