@@ -85,6 +85,9 @@ in_root apt-get install -y --no-install-recommends $PKGS >>"$log" 2>&1 \
 # Postfix and Exim conflict (one mail-transport-agent per system): Postfix's packages are only
 # downloaded here, into /opt/postfix-debs; run.py installs them offline, with dpkg, in an
 # overlay of its own with Exim taken out (the Postfix milter test).
+# apt-get clean first: the cache still holds every package installed above,
+# and only Postfix's own belong in /opt/postfix-debs.
+in_root apt-get clean >>"$log" 2>&1
 in_root apt-get install -y --download-only --no-install-recommends postfix >>"$log" 2>&1 \
   || { echo "gateways root: downloading postfix failed: $(tail -3 "$log")" >&2; exit 1; }
 mkdir -p "$b/opt/postfix-debs"; mv "$b"/var/cache/apt/archives/*.deb "$b/opt/postfix-debs/"
