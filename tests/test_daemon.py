@@ -7,6 +7,7 @@ socket with its own config file (--stream and --fdpass). Prints the peak RSS
 of the server and `N passed, M failed`. Every server started here is killed
 at the end whatever happens."""
 import argparse
+import email.message
 import io
 import json
 import os
@@ -198,6 +199,7 @@ def test_verdicts(srv, sekisho, tmp, zipdata):
         p = subprocess.run([sekisho, "submit", "--socket", srv.sock, "--password", "s3cret", epath],
                            capture_output=True, timeout=60)
         check("submit: with the password the EICAR inside is blocked", b'"verdict":"block"' in p.stdout, p)
+    test_encrypted_7z_and_rar5_in_mail(srv, sekisho, tmp)
     s = srv.connect()
     s.sendall(b'{"id":"st","type":"stats"}\n')
     r = LineReader(s).line()
@@ -206,6 +208,34 @@ def test_verdicts(srv, sekisho, tmp, zipdata):
     check("native: stats has counters",
           r and r.get("id") == "st" and st.get("requests", 0) >= 3 and "busy" in st and "uptime_s" in st
           and "in_flight" in st and st.get("verdicts", {}).get("block", 0) >= 1, r)
+
+
+def test_encrypted_7z_and_rar5_in_mail(srv, sekisho, tmp):
+    """Issue 19 through the daemon: an encrypted 7z (7zz, 7zAES) and an
+    encrypted RAR5 (mkarchive.py), each attached to a mail whose body gives
+    the password, are opened by the harvested candidate and EICAR found."""
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+    eicar = os.path.join(tmp, "eicar.com")
+    made = {}
+    if shutil.which("7zz"):
+        out = os.path.join(tmp, "enc.7z")
+        subprocess.run(["7zz", "a", "-bso0", "-bsp0", "-mhe=on", "-pKx7#mail2", out, eicar], check=True)
+        made["7z"] = out
+    out = os.path.join(tmp, "enc.rar")
+    subprocess.run([sys.executable, os.path.join(fixtures, "mkarchive.py"), "rar5-aes", out,
+                    "--password", "Kx7#mail2", "eicar.com=" + eicar], check=True)
+    made["rar5"] = out
+    for kind, path in made.items():
+        m = email.message.EmailMessage()
+        m["From"], m["To"], m["Subject"] = "a@example.com", "b@example.com", "invoice"
+        m.set_content("Please find the invoice attached.\nPassword: Kx7#mail2\n")
+        m.add_attachment(open(path, "rb").read(), maintype="application",
+                         subtype="octet-stream", filename=os.path.basename(path))
+        r = request(srv, "enc-" + kind, m.as_bytes())
+        opened = [p for p in (r or {}).get("passwords", []) if p.get("opened")]
+        check(f"native: an encrypted {kind} in a mail opens with the password from its body",
+              r and r.get("verdict") == "block" and opened and opened[0]["source"] == "body"
+              and opened[0]["value"] == "Kx7#mail2", r)
 
 
 def test_concurrency(srv, zipdata):
