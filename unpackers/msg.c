@@ -771,9 +771,12 @@ static int take_attachment(struct sk_unpack *u, struct msg_state *st, GsfInfile 
         rc = attachment_name(u, st, storage, index, name, MSG_NAME_MAX);
     if (rc)
         return rc;
-    if (method == ATTACH_BY_REFERENCE || method == ATTACH_BY_REF_RESOLVE ||
-        method == ATTACH_BY_REF_ONLY || method == ATTACH_BY_WEB_REFERENCE)
-        return report_reference(u, st, storage, name, method);
+    bool by_reference = method == ATTACH_BY_REFERENCE || method == ATTACH_BY_REF_RESOLVE ||
+                        method == ATTACH_BY_REF_ONLY || method == ATTACH_BY_WEB_REFERENCE;
+    /* A reference is reported, and bytes stored beside it are still
+     * scanned: tools that extract by the streams present hand them out. */
+    if (by_reference && (rc = report_reference(u, st, storage, name, method)) != 0)
+        return rc;
     GsfInput *data = substg(storage, PID_ATTACH_DATA, PT_BINARY);
     enum item_kind kind = ITEM_BYTES;
     if (!data) {
@@ -783,7 +786,8 @@ static int take_attachment(struct sk_unpack *u, struct msg_state *st, GsfInfile 
     if (!data || (kind == ITEM_STORAGE && !is_storage(data))) {
         if (data)
             g_object_unref(data);
-        sk_unpack_info(u, "attachment_without_data", "%s", name);
+        if (!by_reference)
+            sk_unpack_info(u, "attachment_without_data", "%s", name);
         return 0;
     }
     bool message = kind == ITEM_STORAGE && method == ATTACH_EMBEDDED_MSG;
