@@ -164,6 +164,12 @@ int sk_milter_result_reply(struct sk_milter *m, const struct sk_milter_result *r
         return put_frame(&m->out, SK_SMFIR_TEMPFAIL, NULL, 0) ? SK_ENOMEM : 0;
     if (r->action == SK_MILTER_REJECT || r->action == SK_MILTER_TEMPFAIL)
         return reply_code(m, r) ? SK_ENOMEM : 0;
+    /* X-Sekisho-* headers from outside that the MTA does not let us remove
+     * would be delivered beside ours, and a reader could believe them:
+     * tempfail instead (an MTA that offers no header changes is
+     * misconfigured; Postfix offers them). */
+    if ((m->forged_verdict || m->forged_reasons) && !(m->actions & SK_SMFIF_CHGHDRS))
+        return put_frame(&m->out, SK_SMFIR_TEMPFAIL, NULL, 0) ? SK_ENOMEM : 0;
     int rc = reply_headers(m, r);
     if (!rc && hold) {
         char why[SK_MILTER_MAX_REASON + 1];

@@ -225,6 +225,18 @@ static void test_reject_text(void)
     CHECK_EQ_INT(sk_milter_result_reply(&m, &r), 0);
     CHECK_EQ_INT(m.out.len, 5);
     CHECK_EQ_INT(m.out.p[4], 't');
+    /* A forged X-Sekisho header the MTA does not let us remove (no
+     * CHGHDRS): tempfail rather than deliver it beside ours; with CHGHDRS
+     * the same message passes with the forged header removed. */
+    m.actions = 0x01;
+    m.forged_reasons = 1;
+    r.action = SK_MILTER_ACCEPT;
+    CHECK_EQ_INT(sk_milter_result_reply(&m, &r), 0);
+    CHECK_EQ_INT(m.out.len, 5);
+    CHECK_EQ_INT(m.out.p[4], 't');
+    m.actions = 0x11;
+    CHECK_EQ_INT(sk_milter_result_reply(&m, &r), 0);
+    CHECK(m.out.len > 5 && m.out.p[4] == 'm');
     sk_milter_free(&m);
 }
 
