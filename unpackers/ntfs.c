@@ -443,9 +443,12 @@ static int walk_records(struct sk_unpack *u, struct ntfs_state *st)
         if (base != 0) {
             /* an extension record: its $FILE_NAME names its base record
              * when the base's own attributes spilled over */
-            int rc = base < st->n_entries && !(st->entries[base].flags & REC_NAMED)
-                         ? read_names(st, &st->entries[base])
-                         : 0;
+            if (base >= st->n_entries) {
+                corrupt(st, i, "an extension record's base record is past the MFT");
+                continue;
+            }
+            int rc = !(st->entries[base].flags & REC_NAMED) ? read_names(st, &st->entries[base])
+                                                              : 0;
             if (rc != 0)
                 return rc;
             continue;
@@ -719,7 +722,9 @@ static unsigned list_data_records(struct sk_unpack *u, struct ntfs_state *st,
         bool seen = false;
         for (unsigned i = 0; i < n; i++)
             seen |= out[i] == ref;
-        if (type == AT_DATA && !seen && ref < st->n_entries)
+        if (type == AT_DATA && !seen && ref >= st->n_entries)
+            corrupt(st, st->file_record, "an attribute list names a record past the MFT");
+        else if (type == AT_DATA && !seen)
             out[n++] = (uint32_t)ref;
     }
     free(copy);
