@@ -93,11 +93,6 @@ static int add_harvested(void *ctx, const char *value, size_t len, const char *s
                                                                                      : 0;
 }
 
-void sk_unpack_harvest(struct sk_unpack *u, const char *text, size_t len, const char *where)
-{
-    sk_job_harvest(u->job, u->node, text, len, where);
-}
-
 void sk_job_harvest(struct sk_job *job, const struct sk_node *node, const char *text,
                     size_t len, const char *where)
 {
@@ -111,8 +106,71 @@ void sk_job_harvest(struct sk_job *job, const struct sk_node *node, const char *
     job->stage_ns[SK_STAGE_PASSWORDS] += sk_now_ns() - t;
 }
 
+/* A text waiting for its harvest; `where` is a string literal. */
+struct sk_pending_text {
+    struct sk_pending_text *next;
+    const struct sk_node *node;
+    const char *where;
+    const char *text;
+    size_t len;
+};
+
+/* Harvests the waiting texts in the order they came, each once. */
+static void harvest_pending(struct sk_job *job)
+{
+    struct sk_pending_text *p = job->pending;
+    job->pending = job->pending_tail = NULL;
+    job->pending_bytes = 0;
+    for (; p; p = p->next)
+        sk_job_harvest(job, p->node, p->text, p->len, p->where);
+}
+
+static bool hold_text(struct sk_job *job, const struct sk_node *node, const char *text,
+                      size_t len, const char *where)
+{
+    if (len > SK_PENDING_HARVEST_BYTES - job->pending_bytes)
+        return false;
+    struct sk_pending_text *p = sk_arena_alloc(job->arena, sizeof *p);
+    char *copy = p && len ? sk_arena_alloc(job->arena, len) : NULL;
+    if (!p || (len && !copy))
+        return false;
+    if (len)
+        memcpy(copy, text, len);
+    *p = (struct sk_pending_text){.node = node, .where = where, .text = copy, .len = len};
+    if (job->pending_tail)
+        job->pending_tail->next = p;
+    else
+        job->pending = p;
+    job->pending_tail = p;
+    job->pending_bytes += len;
+    return true;
+}
+
+void sk_job_harvest_later(struct sk_job *job, const struct sk_node *node, const char *text,
+                          size_t len, const char *where)
+{
+    if (!text || hold_text(job, node, text, len, where))
+        return;
+    harvest_pending(job); /* the order stays the order the texts came in */
+    sk_job_harvest(job, node, text, len, where);
+}
+
+size_t sk_job_passwords(struct sk_job *job, struct sk_password *const **out)
+{
+    harvest_pending(job);
+    *out = job->passwords;
+    return job->n_passwords;
+}
+
+void sk_unpack_harvest(struct sk_unpack *u, const char *text, size_t len, const char *where)
+{
+    sk_job_harvest_later(u->job, u->node, text, len, where);
+}
+
 size_t sk_unpack_passwords(const struct sk_unpack *u, const struct sk_password *const **out)
 {
-    *out = (const struct sk_password *const *)u->job->passwords;
-    return u->job->n_passwords;
+    struct sk_password *const *list;
+    size_t n = sk_job_passwords(u->job, &list);
+    *out = (const struct sk_password *const *)list;
+    return n;
 }

@@ -117,8 +117,14 @@ void sk_job_mail_facts(const struct sk_job *job, struct sk_mail_facts *out)
     out->references = job->mail_references;
     out->n_references = job->n_mail_references;
     out->subject = job->mail_subject;
-    for (size_t i = 0; i < job->n_passwords && out->n_candidates < SK_MAIL_MAX_CANDIDATES; i++)
-        if (job->passwords[i]->tier < SK_PW_TIER_BUILTIN)
-            out->candidates[out->n_candidates++] = job->passwords[i]->value;
+    /* A password-only follow-up has nothing encrypted that asked for the
+     * candidates: the texts still waiting are harvested here. The job is
+     * const for the caller (the facts read nothing else), but never const
+     * itself: sk_job_start allocates it. */
+    struct sk_password *const *list;
+    size_t n = sk_job_passwords((struct sk_job *)job, &list);
+    for (size_t i = 0; i < n && out->n_candidates < SK_MAIL_MAX_CANDIDATES; i++)
+        if (list[i]->tier < SK_PW_TIER_BUILTIN)
+            out->candidates[out->n_candidates++] = list[i]->value;
     out->held = has_reason(job, "encrypted.unopened");
 }

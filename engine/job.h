@@ -65,6 +65,10 @@ struct sk_job {
     struct sk_password **passwords; /* ranked, at most limits.max_passwords */
     size_t n_passwords;
     size_t passwords_dropped;
+    /* Texts waiting to be harvested (candidates.c), in the order given; at
+     * most SK_PENDING_HARVEST_BYTES of them are held. */
+    struct sk_pending_text *pending, *pending_tail;
+    size_t pending_bytes;
 
     struct sk_reason *reasons, *reasons_tail;
     struct sk_match *matches, *matches_tail;
@@ -103,9 +107,21 @@ int sk_job_start(struct sk_worker *worker, const struct sk_request *req, struct 
 int sk_job_start_passwords(struct sk_job *job, const char *const *given, size_t n_given);
 int sk_job_add_password(struct sk_job *job, const char *value, size_t len, const char *source,
                         unsigned tier);
-/* Harvests candidates from UTF-8 text ("subject" or "body") of a node. */
+/* Harvests candidates from UTF-8 text ("subject" or "body") of a node, now. */
 void sk_job_harvest(struct sk_job *job, const struct sk_node *node, const char *text,
                     size_t len, const char *where);
+/* The same, later: keeps a copy of the text, harvested (in the order the
+ * texts came) only when the candidates are first read through
+ * sk_job_passwords. Most mail carries nothing encrypted, and the harvest
+ * costs about a fifth of a small message's scan. A text that would take the
+ * held copies over SK_PENDING_HARVEST_BYTES (or whose copy cannot be
+ * allocated) is harvested at once, after those held: never dropped, and the
+ * candidates come out the same either way. */
+void sk_job_harvest_later(struct sk_job *job, const struct sk_node *node, const char *text,
+                          size_t len, const char *where);
+/* The ranked candidates, after harvesting every text still waiting. Every
+ * reader of job->passwords goes through here. */
+size_t sk_job_passwords(struct sk_job *job, struct sk_password *const **out);
 
 /* Records a reason (once per code and path) and raises the job's verdict.
  * `verdict` < 0 takes the policy's verdict for the code. Never fails: on

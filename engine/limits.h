@@ -95,6 +95,10 @@ struct sk_limits {
 #define SK_MAIL_MAX_REFERENCES 32u
 #define SK_MAIL_MAX_FIELD 998u     /* RFC 5322 2.1.1: a line's bound */
 #define SK_MAIL_MAX_CANDIDATES 32u
+/* Mail text held in the job's arena until its candidates are needed
+ * (engine/candidates.c, sk_job_harvest_later); past it, text is harvested
+ * at once. */
+#define SK_PENDING_HARVEST_BYTES (1u << 20)
 
 enum sk_limit_kind {
     SK_LIMIT_SIZE,

@@ -261,9 +261,10 @@ static struct sk_node *adopt_child(struct sk_job *job, struct frame *f, struct s
     if (child->encrypted && !child->password) {
         node->type = SK_TYPE_ENCRYPTED;
         node->size = child->declared_size;
-        const char *why = child->unopened_why ? child->unopened_why
-                          : job->n_passwords  ? "no password candidate fits"
-                                              : "no password candidates";
+        struct sk_password *const *candidates;
+        const char *why = child->unopened_why                     ? child->unopened_why
+                          : sk_job_passwords(job, &candidates) > 0 ? "no password candidate fits"
+                                                                   : "no password candidates";
         sk_job_reason(job, "encrypted.unopened", -1, node, "encrypted member not opened: %s",
                       why);
         node->password = child->verified;
@@ -356,7 +357,7 @@ int sk_job_start(struct sk_worker *worker, const struct sk_request *req, struct 
         sk_job_start_passwords(job, req->passwords, req->n_passwords) != 0)
         return SK_ENOMEM;
     if (req->body)
-        sk_job_harvest(job, NULL, req->body, req->body_len, "body");
+        sk_job_harvest_later(job, NULL, req->body, req->body_len, "body");
     job->root->data = sk_buf_view(req->data, req->size);
     job->root->size = req->size;
     return 0;

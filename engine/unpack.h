@@ -142,12 +142,15 @@ const struct sk_limits *sk_unpack_limits(const struct sk_unpack *u);
 /* True once the request's deadline has passed. */
 bool sk_unpack_expired(struct sk_unpack *u);
 
-/* The password candidates, in rank order. */
+/* The password candidates, in rank order. The first call (from any node)
+ * harvests the texts given to sk_unpack_harvest so far. */
 size_t sk_unpack_passwords(const struct sk_unpack *u, const struct sk_password *const **out);
 
 /* Harvests password candidates from UTF-8 text of a message ("subject" or
  * "body") into the job's ranked list. Call before handing back children
- * that may be encrypted. */
+ * that may be encrypted. The engine keeps a copy and harvests it only when
+ * the candidates are first read (sk_unpack_passwords), so the text need not
+ * outlive the call. */
 void sk_unpack_harvest(struct sk_unpack *u, const char *text, size_t len, const char *where);
 
 /* One header field of the request's own message (the root; a message
