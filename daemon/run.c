@@ -161,13 +161,17 @@ static void scan_bytes(struct sk_dreq *req, struct sk_worker *worker,
                             "out of memory while reporting (injected: SEKISHO_FAULT_REPORT)");
         return;
     }
+    /* A message's facts travel with it; they are no verdict. First: the
+     * facts' candidates may run the harvest that nothing needed during the
+     * scan (harvesting is lazy), and what it records must be in the
+     * verdict, the codes and the log alike. */
+    if (native)
+        req->facts = sk_mailfacts_encode(job, &req->facts_len);
     req->verdict = sk_job_verdict(job);
     req->bytes = sk_job_bytes(job);
     sk_job_reason_codes(job, req->codes, sizeof req->codes);
     sk_job_sha256_prefix(job, req->sha, sizeof req->sha);
     req->out_of_memory = sk_job_out_of_memory(job);
-    if (native) /* a message's facts travel with it; they are no verdict */
-        req->facts = sk_mailfacts_encode(job, &req->facts_len);
     encode_verdict(req, job);
     sk_job_free(job);
 }
