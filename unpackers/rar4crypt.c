@@ -37,7 +37,6 @@
 #define MARK_LEN 7u
 #define AES_BLOCK 16u
 #define KDF_ROUNDS 0x40000u
-#define IV_EVERY (KDF_ROUNDS / 16u)
 #define ROUNDS_PER_CHUNK 1024u
 
 #define HEAD_MAIN 0x73u
@@ -119,18 +118,20 @@ static bool hash_rounds(EVP_MD_CTX *c, const uint8_t *raw, size_t raw_len, uint3
     return true;
 }
 
-/* The 0x40000 rounds: each 0x4000th round's digest gives an IV byte. */
-static bool kdf(const uint8_t *raw, size_t raw_len, uint8_t *chunk, struct sk_rar4_key *k)
+/* The rounds (0x40000): each 0x4000th round's digest gives an IV byte. */
+static bool kdf(const uint8_t *raw, size_t raw_len, uint32_t rounds, uint8_t *chunk,
+                struct sk_rar4_key *k)
 {
+    const uint32_t every = rounds / 16u;
     EVP_MD_CTX *c = EVP_MD_CTX_new(), *tmp = EVP_MD_CTX_new();
     uint8_t d[20];
     unsigned int got = 0;
     bool ok = c && tmp && EVP_DigestInit_ex(c, EVP_sha1(), NULL);
-    for (uint32_t i = 0; ok && i < KDF_ROUNDS; i += IV_EVERY) {
+    for (uint32_t i = 0; ok && i < rounds; i += every) {
         ok = hash_rounds(c, raw, raw_len, i, i + 1, chunk) && EVP_MD_CTX_copy_ex(tmp, c) &&
              EVP_DigestFinal_ex(tmp, d, &got);
-        k->iv[i / IV_EVERY] = d[19];
-        ok = ok && hash_rounds(c, raw, raw_len, i + 1, i + IV_EVERY, chunk);
+        k->iv[i / every] = d[19];
+        ok = ok && hash_rounds(c, raw, raw_len, i + 1, i + every, chunk);
     }
     ok = ok && EVP_DigestFinal_ex(c, d, &got) && got == 20;
     /* unrar reads the digest as big-endian words and stores each word's
@@ -144,7 +145,8 @@ static bool kdf(const uint8_t *raw, size_t raw_len, uint8_t *chunk, struct sk_ra
     return ok;
 }
 
-int sk_rar4_derive(const char *pw, size_t len, const uint8_t *salt, struct sk_rar4_key *k)
+static int derive(const char *pw, size_t len, const uint8_t *salt, uint32_t rounds,
+                  struct sk_rar4_key *k)
 {
     uint8_t raw[SK_RAR4_MAX_RAW];
     size_t salt_len = salt ? SK_RAR4_SALT : 0;
@@ -157,11 +159,16 @@ int sk_rar4_derive(const char *pw, size_t len, const uint8_t *salt, struct sk_ra
     uint8_t *chunk = malloc(ROUNDS_PER_CHUNK * (sizeof raw + 3));
     if (!chunk)
         return SK_ENOMEM;
-    bool ok = kdf(raw, n, chunk, k);
+    bool ok = kdf(raw, n, rounds, chunk, k);
     OPENSSL_cleanse(chunk, ROUNDS_PER_CHUNK * (sizeof raw + 3));
     OPENSSL_cleanse(raw, sizeof raw);
     free(chunk);
     return ok ? 0 : SK_EINTERNAL;
+}
+
+int sk_rar4_derive(const char *pw, size_t len, const uint8_t *salt, struct sk_rar4_key *k)
+{
+    return derive(pw, len, salt, KDF_ROUNDS, k);
 }
 
 int sk_rar4_decrypt(const struct sk_rar4_key *k, const uint8_t *in, size_t n, uint8_t *out)
@@ -201,7 +208,10 @@ static int key_for(struct sk_rar4_rewrite *rw, const uint8_t *salt, size_t i,
     rw->cache[slot].salted = salt != NULL;
     if (salt)
         memcpy(rw->cache[slot].salt, salt, SK_RAR4_SALT);
-    int rc = sk_rar4_derive(rw->values[i], rw->lengths[i], salt, &rw->cache[slot].key);
+    uint32_t rounds = rw->kdf_rounds && rw->kdf_rounds <= KDF_ROUNDS && rw->kdf_rounds % 16 == 0
+                          ? rw->kdf_rounds
+                          : KDF_ROUNDS;
+    int rc = derive(rw->values[i], rw->lengths[i], salt, rounds, &rw->cache[slot].key);
     rw->cache[slot].rc = rc;
     *key = &rw->cache[slot].key;
     return rc;

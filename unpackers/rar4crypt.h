@@ -66,6 +66,7 @@ struct sk_rar4_rewrite {
     const size_t *lengths;
     size_t n;
     uint64_t deadline_ns; /* CLOCK_MONOTONIC, 0 = none; checked before each derivation */
+    uint32_t kdf_rounds;  /* 0: RAR's 0x40000; the fuzzer's fewer (a multiple of 16) */
     sk_rar4_verify_fn verify; /* compressed members; NULL: they stay encrypted */
     void *verify_ctx;
     struct sk_dynbuf *out;    /* the plain archive (capped by its caller) */
