@@ -243,9 +243,12 @@ static int fail(struct sk_rar4_rewrite *rw, int err, const char *why)
     return err;
 }
 
+/* The low 16 bits of the CRC32 of h[2..len): from HEAD_TYPE on. */
 static uint16_t head_crc(const uint8_t *h, size_t len)
 {
-    return (uint16_t)(crc32(0L, h + 2, (uInt)(len - 2)) & 0xFFFFu);
+    struct sk_reader r = sk_reader_make(h, len);
+    const uint8_t *covered = sk_reader_at(&r, 2, len - 2);
+    return covered ? (uint16_t)(crc32(0L, covered, (uInt)(len - 2)) & 0xFFFFu) : 0;
 }
 
 static int next_block(struct sk_rar4_rewrite *rw, struct sk_reader *in, struct block *b)
@@ -311,8 +314,12 @@ static int put_plain_header(struct sk_dynbuf *out, const struct block *b,
     uint8_t h[0x10000];
     size_t cut = f->salt ? SK_RAR4_SALT : 0;
     size_t len = b->head_len - cut;
+    struct sk_reader r = sk_reader_make(b->head, b->head_len);
+    const uint8_t *after = sk_reader_at(&r, f->salt_at + cut, b->head_len - f->salt_at - cut);
+    if (!after)
+        return SK_ECORRUPT;
     memcpy(h, b->head, f->salt_at);
-    memcpy(h + f->salt_at, b->head + f->salt_at + cut, b->head_len - f->salt_at - cut);
+    memcpy(h + f->salt_at, after, b->head_len - f->salt_at - cut);
     unsigned flags = b->flags & ~(LHD_PASSWORD | LHD_SALT);
     h[3] = (uint8_t)flags;
     h[4] = (uint8_t)(flags >> 8);
