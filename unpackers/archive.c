@@ -471,7 +471,9 @@ static int rar4_prepare(struct sk_unpack *u, struct archive_state *st)
                                    .verify_ctx = u, .out = &st->rar4_plain,
                                    .opened = &st->rar4_opened};
     int rc = sk_rar4_rewrite(st->data, st->size, rw);
-    st->rar4_headers_encrypted = rw->headers_encrypted;
+    st->rar4_headers_encrypted = rw->headers_encrypted && !rw->headers_opened;
+    bool headers_opened = rc == 0 && rw->headers_opened;
+    size_t header_candidate = rw->header_candidate;
     st->rar4_tried = rc == 0;
     st->rar4_solid_unopened = rw->solid_unopened;
     st->rar4_unopened_why =
@@ -485,9 +487,13 @@ static int rar4_prepare(struct sk_unpack *u, struct archive_state *st)
     free(lengths);
     if (rc == SK_ENOMEM || rc == SK_EINTERNAL)
         return rc;
-    if (rc != 0 || st->rar4_opened.len == 0) {
+    if (rc != 0 || (st->rar4_opened.len == 0 && !headers_opened)) {
         sk_dynbuf_free(&st->rar4_plain);
         return 0;
+    }
+    if (headers_opened) {
+        st->header_password = candidates[header_candidate];
+        sk_unpack_mark_encrypted(u, st->header_password);
     }
     struct archive *a = reader_new((const uint8_t *)st->rar4_plain.p, st->rar4_plain.len,
                                    st->formats, NULL);

@@ -50,6 +50,7 @@
 #define LHD_SALT 0x0400u
 #define LONG_BLOCK 0x8000u
 #define METHOD_STORE 0x30u
+#define MAX_HEADER 0x10000u /* HEAD_SIZE is 16 bits */
 #define FILE_FIXED 32u /* the file header's fields before HIGH_PACK_SIZE or the name */
 
 bool sk_rar4_signature(const uint8_t *p, size_t len)
@@ -251,17 +252,21 @@ static uint16_t head_crc(const uint8_t *h, size_t len)
     return covered ? (uint16_t)(crc32(0L, covered, (uInt)(len - 2)) & 0xFFFFu) : 0;
 }
 
-static int next_block(struct sk_rar4_rewrite *rw, struct sk_reader *in, struct block *b)
+/* Reads the block whose header is h[0..avail) (the input at its position,
+ * or a decrypted header) and whose data follows in `in` after skip bytes
+ * (the header's own length in the input). */
+static int parse_block(struct sk_rar4_rewrite *rw, const uint8_t *h, size_t avail,
+                       struct sk_reader *in, bool encrypted, struct block *b)
 {
-    size_t at = in->pos;
-    struct sk_reader r = *in;
+    const size_t at = 0;
+    struct sk_reader r = sk_reader_make(h, avail);
     (void)sk_reader_u16le(&r);
     b->type = sk_reader_u8(&r);
     b->flags = sk_reader_u16le(&r);
     size_t size = sk_reader_u16le(&r);
     if (r.err || size < 7)
         return fail(rw, SK_ECORRUPT, "RAR header cut short");
-    b->head = sk_reader_at(in, at, size);
+    b->head = sk_reader_at(&r, at, size);
     if (!b->head)
         return fail(rw, SK_ECORRUPT, "RAR header past the end of the archive");
     b->head_len = size;
@@ -277,11 +282,53 @@ static int next_block(struct sk_rar4_rewrite *rw, struct sk_reader *in, struct b
         if (b->flags & LHD_LARGE)
             data |= (uint64_t)sk_reader_u32le_at(&r, at + FILE_FIXED) << 32;
     }
-    sk_reader_skip(in, size);
+    if (encrypted && sk_reader_u16le_at(&r, 0) != head_crc(b->head, size))
+        return fail(rw, SK_ECORRUPT, "RAR encrypted header CRC mismatch");
+    sk_reader_skip(in, encrypted ? (size + AES_BLOCK - 1) / AES_BLOCK * AES_BLOCK : size);
     if (data > sk_reader_left(in))
         return fail(rw, SK_ECORRUPT, "RAR data area past the end of the archive");
     b->data_len = (size_t)data;
     b->data = sk_reader_bytes(in, b->data_len);
+    return 0;
+}
+
+static int next_block(struct sk_rar4_rewrite *rw, struct sk_reader *in, struct block *b)
+{
+    const uint8_t *h = sk_reader_at(in, in->pos, sk_reader_left(in));
+    return h ? parse_block(rw, h, sk_reader_left(in), in, false, b)
+             : fail(rw, SK_ECORRUPT, "RAR header cut short");
+}
+
+/* Decrypts the header at the input's position (its salt, then AES blocks)
+ * into scratch (MAX_HEADER + 16 bytes) with candidate i's key: 0 with *len,
+ * SK_DONE when the result is not a header (a wrong key), or an error. */
+static int decrypt_header(struct sk_rar4_rewrite *rw, const struct sk_reader *in, size_t i,
+                          uint8_t *scratch, size_t *len)
+{
+    struct sk_reader r = *in;
+    const uint8_t *salt = sk_reader_bytes(&r, SK_RAR4_SALT);
+    const uint8_t *first = sk_reader_at(&r, r.pos, AES_BLOCK);
+    if (!salt || !first)
+        return fail(rw, SK_ECORRUPT, "RAR encrypted header cut short");
+    const struct sk_rar4_key *key;
+    int rc = key_for(rw, salt, i, &key);
+    if (rc == 0)
+        rc = sk_rar4_decrypt(key, first, AES_BLOCK, scratch);
+    if (rc != 0)
+        return rc == SK_EUNSUPPORTED ? SK_DONE : rc;
+    struct sk_reader fb = sk_reader_make(scratch, AES_BLOCK);
+    size_t size = sk_reader_u16le_at(&fb, 5);
+    size_t padded = (size + AES_BLOCK - 1) / AES_BLOCK * AES_BLOCK;
+    const uint8_t *all = sk_reader_at(&r, r.pos, padded);
+    if (size < 7 || !all)
+        return SK_DONE;
+    rc = sk_rar4_decrypt(key, all, padded, scratch);
+    if (rc != 0)
+        return rc;
+    struct sk_reader h = sk_reader_make(scratch, padded);
+    if (sk_reader_u16le_at(&h, 0) != head_crc(scratch, size))
+        return SK_DONE;
+    *len = padded;
     return 0;
 }
 
@@ -311,7 +358,7 @@ static int parse_file(struct sk_rar4_rewrite *rw, const struct block *b, struct 
 static int put_plain_header(struct sk_dynbuf *out, const struct block *b,
                             const struct file_head *f, size_t data_len)
 {
-    uint8_t h[0x10000];
+    uint8_t h[MAX_HEADER];
     size_t cut = f->salt ? SK_RAR4_SALT : 0;
     size_t len = b->head_len - cut;
     struct sk_reader r = sk_reader_make(b->head, b->head_len);
@@ -347,6 +394,8 @@ static int put_end(struct sk_dynbuf *out)
 }
 
 struct rewrite_pos {
+    bool headers_encrypted; /* and opened: every header after the main one */
+    uint8_t *scratch;       /* one decrypted header */
     size_t main_end;   /* where the main header ends in the output */
     unsigned file_index;
 };
@@ -461,22 +510,75 @@ static int rewrite_member(struct sk_rar4_rewrite *rw, struct rewrite_pos *at,
     return rc;
 }
 
-static int rewrite_blocks(struct sk_rar4_rewrite *rw, struct sk_reader *in)
+/* The main header says the headers are encrypted (rar -hp): the first
+ * candidate whose key decrypts the next header to a matching CRC opens
+ * them (a 16-bit CRC: about one wrong candidate in 65536 gets past it and
+ * then fails on the members' CRC32s). The main header is copied with the
+ * flag cleared. */
+static int open_headers(struct sk_rar4_rewrite *rw, struct rewrite_pos *at,
+                        const struct sk_reader *in, const struct block *main)
 {
-    struct rewrite_pos at = {.main_end = MARK_LEN};
+    rw->headers_encrypted = true;
+    size_t len;
+    for (size_t i = 0; i < rw->n; i++) {
+        int rc = decrypt_header(rw, in, i, at->scratch, &len);
+        if (rc == SK_ELIMIT)
+            break;
+        if (rc == SK_DONE)
+            continue;
+        if (rc != 0)
+            return rc;
+        rw->header_candidate = i;
+        rw->headers_opened = true;
+        at->headers_encrypted = true;
+        uint8_t h[MAX_HEADER];
+        memcpy(h, main->head, main->head_len);
+        unsigned flags = main->flags & ~MHD_PASSWORD;
+        h[3] = (uint8_t)flags;
+        h[4] = (uint8_t)(flags >> 8);
+        uint16_t crc = head_crc(h, main->head_len);
+        h[0] = (uint8_t)crc;
+        h[1] = (uint8_t)(crc >> 8);
+        return sk_dynbuf_add(rw->out, h, main->head_len);
+    }
+    return fail(rw, SK_EENCRYPTED, "RAR headers are encrypted (rar -hp) and no candidate opens them");
+}
+
+/* The next block: plain, or (after an opened -hp main header) its salt and
+ * encrypted header decrypted with the header candidate's key. */
+static int read_block(struct sk_rar4_rewrite *rw, struct rewrite_pos *at, struct sk_reader *in,
+                      struct block *b)
+{
+    if (!at->headers_encrypted)
+        return next_block(rw, in, b);
+    size_t len;
+    int rc = decrypt_header(rw, in, rw->header_candidate, at->scratch, &len);
+    if (rc == SK_DONE)
+        return fail(rw, SK_ECORRUPT, "RAR encrypted header does not decrypt (damage)");
+    if (rc == SK_ELIMIT)
+        return fail(rw, SK_ECORRUPT, "RAR encrypted headers: the deadline passed");
+    if (rc != 0)
+        return rc;
+    sk_reader_skip(in, SK_RAR4_SALT);
+    return parse_block(rw, at->scratch, len, in, true, b);
+}
+
+static int rewrite_blocks(struct sk_rar4_rewrite *rw, struct sk_reader *in, uint8_t *scratch)
+{
+    struct rewrite_pos at = {.main_end = MARK_LEN, .scratch = scratch};
     int rc = sk_dynbuf_add(rw->out, sk_reader_bytes(in, MARK_LEN), MARK_LEN);
     for (unsigned n = 0; rc == 0 && sk_reader_left(in) > 0; n++) {
         if (n >= SK_RAR4_MAX_HEADERS)
             return fail(rw, SK_ECORRUPT, "too many RAR headers");
         struct block b;
-        rc = next_block(rw, in, &b);
+        rc = read_block(rw, &at, in, &b);
         if (rc != 0)
             return rc;
         if (b.type == HEAD_MAIN && (b.flags & MHD_PASSWORD)) {
-            rw->headers_encrypted = true;
-            return fail(rw, SK_EENCRYPTED, "RAR headers are encrypted (rar -hp)");
-        }
-        if (b.type == HEAD_FILE && (b.flags & LHD_PASSWORD)) {
+            if (at.headers_encrypted || at.main_end != MARK_LEN)
+                return fail(rw, SK_ECORRUPT, "RAR main header repeated");
+            rc = open_headers(rw, &at, in, &b);
+        } else if (b.type == HEAD_FILE && (b.flags & LHD_PASSWORD)) {
             rc = rewrite_member(rw, &at, &b);
         } else {
             rc = copy_block(rw, &b);
@@ -495,7 +597,12 @@ int sk_rar4_rewrite(const uint8_t *p, size_t len, struct sk_rar4_rewrite *rw)
     if (!sk_rar4_signature(p, len))
         return fail(rw, SK_EUNSUPPORTED, "no RAR signature at the start");
     struct sk_reader in = sk_reader_make(p, len);
-    int rc = rewrite_blocks(rw, &in);
+    uint8_t *scratch = malloc(MAX_HEADER + AES_BLOCK);
+    if (!scratch)
+        return SK_ENOMEM;
+    int rc = rewrite_blocks(rw, &in, scratch);
+    OPENSSL_cleanse(scratch, MAX_HEADER + AES_BLOCK);
+    free(scratch);
     OPENSSL_cleanse(rw->cache, sizeof rw->cache);
     rw->cached = 0;
     return rc;

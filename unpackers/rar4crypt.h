@@ -75,6 +75,8 @@ struct sk_rar4_rewrite {
     unsigned solid_unopened;  /* ... of which flagged solid (not tried) */
     bool expired;             /* the deadline passed during the trial */
     bool headers_encrypted;   /* main header flag MHD_PASSWORD (rar -hp) */
+    bool headers_opened;      /* ... and header_candidate decrypted them */
+    size_t header_candidate;
     const char *why;          /* what was wrong, on SK_ECORRUPT / SK_EUNSUPPORTED */
     struct {
         uint8_t salt[SK_RAR4_SALT];
@@ -89,8 +91,10 @@ struct sk_rar4_rewrite {
 /* Rewrites the RAR4 p[0..len) (signature at 0) into rw->out: each
  * encrypted member that a candidate opens (its CRC32 proven) decrypted, a
  * stored one cut to its unpacked size; the others copied as they are.
- * 0; SK_EENCRYPTED when the headers are encrypted (rw->headers_encrypted,
- * nothing written); SK_ELIMIT (the output cap); SK_ECORRUPT,
+ * Encrypted headers (rar -hp) are decrypted with the first candidate whose
+ * key gives the first one a matching header CRC (rw->headers_opened).
+ * 0; SK_EENCRYPTED when the headers are encrypted and no candidate opens
+ * them (rw->headers_encrypted); SK_ELIMIT (the output cap); SK_ECORRUPT,
  * SK_EUNSUPPORTED (rw->why); SK_ENOMEM, SK_EINTERNAL. Bounded: at most
  * SK_RAR4_MAX_HEADERS headers, each inside the input. */
 int sk_rar4_rewrite(const uint8_t *p, size_t len, struct sk_rar4_rewrite *rw);
