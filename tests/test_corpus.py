@@ -29,15 +29,7 @@ LIBARCHIVE = {
     "test_read_format_7zip_encryption_partially.7z": (["bar_unencrypted.txt", "bar_encrypted.txt"], [], "12345678"),
     "test_read_format_7zip_encryption_header.7z": (["bar.txt"], [], "12345678"),
     "test_read_format_zip_encryption_header.zip": ([], [], None),
-    # RAR4: libarchive 3.6 cannot decrypt it. Names in clear: every member
-    # is listed, the plain ones read; names encrypted: the archive is
-    # unopened as a whole. RAR5 is decrypted here: check_rar5.
-    "test_read_format_rar4_encrypted.rar": (["a.txt", "c.txt"], ["b.txt", "d.txt"], None),
-    "test_read_format_rar4_encrypted_filenames.rar": ([], [], None),
-    # libarchive 3.6 refuses solid RAR4 after its first member ("RAR solid
-    # archive support unavailable", reported encrypted.unopened): b-d.txt
-    # are not listed. A known gap (README, Formats).
-    "test_read_format_rar4_solid_encrypted.rar": ([], ["a.txt"], None),
+    # RAR4 and RAR5 are decrypted here: check_rar4, check_rar5.
 }
 # Decoy candidates come first, so the right one must be found among others.
 CANDIDATES = ["infected", "wrong", "12345678", "password", "infected-test"]
@@ -170,6 +162,63 @@ def check_rar5_verified(sekisho, path):
     return problems
 
 
+# RAR4 archives WinRAR made (libarchive 3.8's tests): RAR4 keeps no check
+# value, so each candidate's key is proven only by the member's CRC32
+# after decompression (unpackers/rar4crypt.c); -hp headers by their CRC.
+# Solid members past the first stay encrypted.unopened (libarchive 3.6
+# reads no solid RAR4 member).
+RAR4 = {
+    "test_read_format_rar4_encrypted.rar":
+        {"a.txt": None, "b.txt": "password", "c.txt": None, "d.txt": "password2"},
+    "test_read_format_rar4_encrypted_filenames.rar":
+        {m: "password" for m in ("a.txt", "b.txt", "c.txt", "d.txt")},
+}
+
+
+def check_rar4(sekisho, corpus):
+    failures = []
+    for name, members in sorted(RAR4.items()):
+        path = os.path.join(corpus, "libarchive", name)
+        result = scan_with(sekisho, path, ["wrong", "password2", "infected", "password"])
+        kids = children(result["tree"])
+        problems = []
+        if result["verdict"] != "pass" or result["reasons"]:
+            problems.append(f"want pass; have {result['verdict']} {result['reasons']}")
+        for member, password in members.items():
+            node = kids.get(member, {})
+            want = hashlib.sha256(f"This is from {member}".encode()).hexdigest()
+            if node.get("sha256") != want:
+                problems.append(f"{member}: bytes {node.get('sha256')}, want {want}")
+            if (node.get("password") or {}).get("value") != password:
+                problems.append(f"{member}: opened by {node.get('password')}, want {password}")
+        failures.append((f"libarchive/{name} (rar4 passwords)", problems))
+    name = "test_read_format_rar4_encrypted.rar"
+    path = os.path.join(corpus, "libarchive", name)
+    result = scan_with(sekisho, path, ["wrong", "Password2"])
+    node = children(result["tree"]).get("d.txt", {})
+    codes = {(r["code"], r["path"]) for r in result["reasons"]}
+    problems = []
+    if node.get("type") != "encrypted" or node.get("password") is not None:
+        problems.append(f"d.txt opened with wrong candidates: {node}")
+    if ("encrypted.unopened", f"{name}/d.txt") not in codes or result["verdict"] != "sandbox":
+        problems.append(f"want sandbox, encrypted.unopened on d.txt; have {result['verdict']} {codes}")
+    failures.append((f"libarchive/{name} (rar4 wrong candidates)", problems))
+    for name, opened in (("test_read_format_rar4_solid_encrypted.rar", {"a.txt"}),):
+        result = scan_with(sekisho, os.path.join(corpus, "libarchive", name), ["wrong", "password"])
+        kids = children(result["tree"])
+        problems = []
+        for member in opened:
+            want = hashlib.sha256(f"This is from {member}".encode()).hexdigest()
+            if kids.get(member, {}).get("sha256") != want:
+                problems.append(f"{member}: not opened: {kids.get(member)}")
+        if set(kids) - opened or result["verdict"] != "sandbox" or \
+                "encrypted.unopened" not in {r["code"] for r in result["reasons"]}:
+            problems.append(f"want the rest unopened (sandbox); have {result['verdict']} "
+                            f"{list(kids)} {result['reasons']}")
+        failures.append((f"libarchive/{name} (rar4 unopened part)", problems))
+    return failures
+
+
 def check_oletools_zips(sekisho, corpus):
     """oletools zipped its DDE samples with ZipCrypto and `infected-test`:
     each must open to the one member the README names (the zip's own name
@@ -198,6 +247,7 @@ def main():
         print(f"SKIPPED: no corpus at {args.corpus}")
         return 77
     results = (check_libarchive(args.sekisho, args.corpus) + check_rar5(args.sekisho, args.corpus)
+               + check_rar4(args.sekisho, args.corpus)
                + check_oletools_zips(args.sekisho, args.corpus))
     failed = 0
     for name, problems in results:

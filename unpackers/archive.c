@@ -31,6 +31,7 @@
 #include "../engine/limits.h"
 #include "../engine/reader.h"
 #include "../engine/text.h"
+#include "rar4crypt.h"
 #include "rar5.h"
 #include "rar5crypt.h"
 #include "sevenz.h"
@@ -73,6 +74,14 @@ struct archive_state {
     struct sk_dynbuf rar5_plain;
     struct sk_dynbuf rar5_opened; /* struct sk_rar5_opened */
     struct sk_7z_reader *sevenz; /* an encrypted 7z: unpackers/sevenz.c reads it */
+    /* An encrypted RAR4 rewritten plain (unpackers/rar4crypt.h), the same
+     * way; its members still encrypted are handed back unopened. */
+    bool rar4_tried; /* the rewrite ran: encrypted members left are unopened */
+    bool rar4_headers_encrypted;
+    unsigned rar4_solid_unopened; /* encrypted members flagged solid: not tried */
+    const char *rar4_unopened_why;
+    struct sk_dynbuf rar4_opened; /* struct sk_rar4_opened */
+    struct sk_dynbuf rar4_plain;
 };
 
 /* ---- the bid -------------------------------------------------------------- */
@@ -314,6 +323,28 @@ static int rar5_prepare(struct sk_unpack *u, struct archive_state *st)
     return 0;
 }
 
+/* The job's candidates as the value and length arrays the RAR trials take;
+ * *values NULL when out of memory. */
+static size_t candidate_arrays(struct sk_unpack *u, const struct sk_password *const **candidates,
+                               const char ***values, size_t **lengths)
+{
+    size_t n = sk_unpack_passwords(u, candidates);
+    *values = calloc(n ? n : 1, sizeof **values);
+    *lengths = calloc(n ? n : 1, sizeof **lengths);
+    if (!*values || !*lengths) {
+        free(*values);
+        free(*lengths);
+        *values = NULL;
+        *lengths = NULL;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        (*values)[i] = (*candidates)[i]->value;
+        (*lengths)[i] = (*candidates)[i]->len;
+    }
+    return n;
+}
+
 /* An encrypted RAR5 (members, or headers and members): the candidates'
  * check values pick each record's password (unpackers/rar5crypt.c) and the
  * archive is rewritten plain in memory, at most its own size, for
@@ -324,19 +355,14 @@ static int rar5_prepare(struct sk_unpack *u, struct archive_state *st)
 static int rar5_decrypt(struct sk_unpack *u, struct archive_state *st)
 {
     const struct sk_password *const *candidates;
-    size_t n = sk_unpack_passwords(u, &candidates);
-    const char **values = calloc(n ? n : 1, sizeof *values);
-    size_t *lengths = calloc(n ? n : 1, sizeof *lengths);
-    struct sk_rar5_trial *trial = calloc(1, sizeof *trial);
-    if (!values || !lengths || !trial) {
+    const char **values;
+    size_t *lengths;
+    size_t n = candidate_arrays(u, &candidates, &values, &lengths);
+    struct sk_rar5_trial *trial = values ? calloc(1, sizeof *trial) : NULL;
+    if (!trial) {
         free(values);
         free(lengths);
-        free(trial);
         return SK_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        values[i] = candidates[i]->value;
-        lengths[i] = candidates[i]->len;
     }
     *trial = (struct sk_rar5_trial){.values = values, .lengths = lengths, .n = n,
                                     .deadline_ns = sk_unpack_deadline(u)};
@@ -386,6 +412,103 @@ static int rar5_decrypt(struct sk_unpack *u, struct archive_state *st)
     return 0;
 }
 
+/* The RAR4 trial's verifier (sk_rar4_verify_fn): decompresses member
+ * `index` of a plain one-member (or solid prefix) archive through
+ * libarchive and checks its size and CRC32. Bounded by the node limit and
+ * the deadline. */
+static int rar4_verify(void *ctx, const uint8_t *p, size_t len, unsigned index, uint64_t size,
+                       uint32_t crc)
+{
+    struct sk_unpack *u = ctx;
+    if (size > sk_unpack_limits(u)->max_node_bytes)
+        return 0;
+    struct archive *a = archive_read_new();
+    uint8_t *buf = malloc(READ_BLOCK);
+    if (!a || !buf) {
+        archive_read_free(a);
+        free(buf);
+        return SK_ENOMEM;
+    }
+    archive_read_support_format_rar(a);
+    struct archive_entry *e;
+    int r = archive_read_open_memory(a, p, len);
+    for (unsigned i = 0; r == ARCHIVE_OK && i <= index; i++)
+        r = archive_read_next_header(a, &e);
+    uLong got_crc = crc32(0L, NULL, 0);
+    uint64_t total = 0;
+    la_ssize_t got = -1;
+    while (r == ARCHIVE_OK && !sk_unpack_expired(u) &&
+           (got = archive_read_data(a, buf, READ_BLOCK)) > 0 && (uint64_t)got <= size - total) {
+        got_crc = crc32(got_crc, buf, (uInt)got);
+        total += (uint64_t)got;
+    }
+    OPENSSL_cleanse(buf, READ_BLOCK);
+    free(buf);
+    archive_read_free(a);
+    return r == ARCHIVE_OK && got == 0 && total == size && got_crc == crc;
+}
+
+/* libarchive 3.6 lists RAR4's encrypted members but cannot decrypt them.
+ * RAR4 keeps no check value: each candidate's key decrypts the member and
+ * only its CRC32 (after decompression, through rar4_verify) proves it
+ * (unpackers/rar4crypt.c). When a member opens, the archive is rewritten
+ * plain in memory, at most its own size, and read from there; members no
+ * candidate opens are handed back unopened with the reason. A rewrite that
+ * fails leaves the archive to libarchive as it came. */
+static int rar4_prepare(struct sk_unpack *u, struct archive_state *st)
+{
+    const struct sk_password *const *candidates;
+    const char **values;
+    size_t *lengths;
+    size_t n = candidate_arrays(u, &candidates, &values, &lengths);
+    struct sk_rar4_rewrite *rw = values ? calloc(1, sizeof *rw) : NULL;
+    if (!rw) {
+        free(values);
+        free(lengths);
+        return SK_ENOMEM;
+    }
+    sk_unpack_dynbuf_init(u, &st->rar4_plain, st->size + 64);
+    sk_unpack_dynbuf_init(u, &st->rar4_opened, (size_t)SK_CAP_NODES * sizeof(struct sk_rar4_opened));
+    *rw = (struct sk_rar4_rewrite){.values = values, .lengths = lengths, .n = n,
+                                   .deadline_ns = sk_unpack_deadline(u), .verify = rar4_verify,
+                                   .verify_ctx = u, .out = &st->rar4_plain,
+                                   .opened = &st->rar4_opened};
+    int rc = sk_rar4_rewrite(st->data, st->size, rw);
+    st->rar4_headers_encrypted = rw->headers_encrypted && !rw->headers_opened;
+    bool headers_opened = rc == 0 && rw->headers_opened;
+    size_t header_candidate = rw->header_candidate;
+    st->rar4_tried = rc == 0;
+    st->rar4_solid_unopened = rw->solid_unopened;
+    st->rar4_unopened_why =
+        n == 0 ? "RAR4 encryption: no password candidates"
+        : rw->expired ? "RAR4 encryption: the deadline passed during the password trial"
+ : "RAR4 encryption: no candidate decrypts it to its CRC32 (RAR4 keeps no check "
+              "value: a wrong password and damaged data look alike)";
+    OPENSSL_cleanse(rw, sizeof *rw);
+    free(rw);
+    free(values);
+    free(lengths);
+    if (rc == SK_ENOMEM || rc == SK_EINTERNAL)
+        return rc;
+    if (rc != 0 || (st->rar4_opened.len == 0 && !headers_opened)) {
+        sk_dynbuf_free(&st->rar4_plain);
+        return 0;
+    }
+    if (headers_opened) {
+        st->header_password = candidates[header_candidate];
+        sk_unpack_mark_encrypted(u, st->header_password);
+    }
+    struct archive *a = reader_new((const uint8_t *)st->rar4_plain.p, st->rar4_plain.len,
+                                   st->formats, NULL);
+    if (!a)
+        return SK_ENOMEM;
+    archive_read_free(st->a);
+    st->a = a;
+    st->data = (const uint8_t *)st->rar4_plain.p;
+    st->size = st->rar4_plain.len;
+    return 0;
+}
+
 static void close_archive(void *state);
 
 static int open_archive(struct sk_unpack *u, void **out)
@@ -406,6 +529,8 @@ static int open_archive(struct sk_unpack *u, void **out)
     /* libarchive 3.6 cannot decrypt 7zAES: an encrypted 7z is sevenz.c's. */
     if (rc == 0 && !st->raw)
         rc = sk_7z_open(u, st->data, st->size, &st->sevenz);
+    if (rc == 0 && !st->raw && sk_rar4_signature(st->data, st->size))
+        rc = rar4_prepare(u, st);
     if (rc != 0) {
         close_archive(st);
         return rc;
@@ -423,6 +548,8 @@ static void close_archive(void *state)
     OPENSSL_cleanse(st->rar5_opened.p, st->rar5_opened.len);
     sk_dynbuf_free(&st->rar5_opened);
     sk_dynbuf_free(&st->rar5_plain);
+    sk_dynbuf_free(&st->rar4_opened);
+    sk_dynbuf_free(&st->rar4_plain);
     free(st);
 }
 
@@ -767,6 +894,33 @@ static const char *lha_name(struct archive_state *st, struct archive_entry *e)
     return st->raw_name;
 }
 
+/* A RAR4 member after the trial: decrypted in the copy (read, with the
+ * candidate that opened it), still encrypted (unopened), or plain. */
+static int rar4_member(struct sk_unpack *u, struct archive_state *st, struct archive_entry *e,
+                       bool encrypted, struct sk_child *child)
+{
+    const struct sk_rar4_opened *o = (const struct sk_rar4_opened *)st->rar4_opened.p;
+    size_t count = st->rar4_opened.len / sizeof *o;
+    for (size_t i = 0; i < count; i++) {
+        if (o[i].file_index != st->entries_seen - 1)
+            continue;
+        const struct sk_password *const *candidates;
+        size_t n = sk_unpack_passwords(u, &candidates);
+        const struct sk_password *pw = o[i].candidate < n ? candidates[o[i].candidate] : NULL;
+        int rc = read_member(u, st, e, child);
+        child->encrypted = true;
+        child->password = pw;
+        sk_unpack_mark_encrypted(u, pw);
+        return rc;
+    }
+    if (!encrypted)
+        return read_member(u, st, e, child);
+    child->encrypted = true;
+    child->unopened_why = st->rar4_unopened_why;
+    sk_unpack_mark_encrypted(u, NULL);
+    return 0;
+}
+
 static int fill_child(struct sk_unpack *u, struct archive_state *st, struct archive_entry *e,
                       struct sk_child *child)
 {
@@ -791,6 +945,8 @@ static int fill_child(struct sk_unpack *u, struct archive_state *st, struct arch
     child->declared_size = archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e) : 0;
 
     bool encrypted = archive_entry_is_data_encrypted(e) > 0;
+    if (st->rar4_tried)
+        return rar4_member(u, st, e, encrypted, child);
     if (encrypted && !st->header_password)
         return open_encrypted(u, st, st->entries_seen - 1, archive_entry_pathname(e), child);
     if (encrypted) {
@@ -1053,6 +1209,12 @@ static int rar5_next(struct sk_unpack *u, struct archive_state *st, struct sk_ch
 static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct archive_state *st = state;
+    if (st->rar4_headers_encrypted) {
+        sk_unpack_mark_encrypted(u, NULL);
+        sk_unpack_fail(u, "archive", SK_EENCRYPTED,
+                       "RAR4 headers are encrypted (rar -hp): its members cannot be listed");
+        return SK_EENCRYPTED;
+    }
     if (st->rar5_headers_encrypted) {
         /* Names are encrypted too: the archive as a whole is unopened. */
         sk_unpack_mark_encrypted(u, NULL);
@@ -1095,6 +1257,15 @@ static int next_entry(struct sk_unpack *u, void *state, struct sk_child *child)
                 return SK_ECORRUPT;
             }
             return SK_DONE;
+        }
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN && st->rar4_solid_unopened) {
+            /* libarchive stops at the first member flagged solid. */
+            sk_unpack_mark_encrypted(u, NULL);
+            sk_unpack_fail(u, "archive", SK_EENCRYPTED,
+                           "%u encrypted solid RAR4 members left unopened: libarchive 3.6 "
+                           "cannot read RAR4 members flagged solid, so no password can be proven",
+                           st->rar4_solid_unopened);
+            return SK_EENCRYPTED;
         }
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
             return library_failure(
