@@ -604,24 +604,23 @@ static int read_with(struct sk_unpack *u, struct archive_state *st, unsigned ind
 
 /* Why a member of a method libarchive cannot decompress stays unopened,
  * naming the method (APPNOTE 4.4.5). Static text, as unopened_why wants. */
-#define METHOD_WHY(number, name)                                                         \
-    {number,                                                                              \
-     {"compression method " #number " (" name ") cannot be decompressed here; the "      \
-      "password could not be verified",                                                  \
-      "compression method " #number " (" name ") cannot be decompressed here; the "      \
-      "password is verified"}}
+#define UNREADABLE(number, name)                                                               \
+    "compression method " #number " (" name ") cannot be decompressed here; the password "
+#define METHOD_WHY(number, name)                                                               \
+    number, UNREADABLE(number, name) "could not be verified",                                  \
+        UNREADABLE(number, name) "is verified"
 
 static const char *zip_method_why(uint16_t method, bool verified)
 {
     static const struct {
         uint16_t method;
-        const char *why[2];
-    } known[] = {METHOD_WHY(1, "Shrink"),    METHOD_WHY(6, "Implode"),
-                 METHOD_WHY(9, "Deflate64"), METHOD_WHY(10, "PKWARE DCL Implode"),
-                 METHOD_WHY(93, "Zstandard"), METHOD_WHY(97, "WavPack")};
+        const char *unverified, *verified;
+    } known[] = {{METHOD_WHY(1, "Shrink")},     {METHOD_WHY(6, "Implode")},
+                 {METHOD_WHY(9, "Deflate64")},  {METHOD_WHY(10, "PKWARE DCL Implode")},
+                 {METHOD_WHY(93, "Zstandard")}, {METHOD_WHY(97, "WavPack")}};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (known[i].method == method)
-            return known[i].why[verified];
+            return verified ? known[i].verified : known[i].unverified;
     return verified ? "its compression method cannot be decompressed here; the password is "
                       "verified"
                     : "its compression method cannot be decompressed here; the password could "
@@ -641,7 +640,8 @@ static int read_plain_copy(struct sk_unpack *u, struct archive_state *st, unsign
 {
     uint8_t *zip;
     size_t zip_len;
-    int rc = sk_zip_decrypt_member(st->zip_index, raw_name, index, password, len, &zip, &zip_len);
+    int rc =
+        sk_zip_decrypt_member(st->zip_index, raw_name, index, password, len, &zip, &zip_len);
     if (rc != 0)
         return rc == SK_ENOMEM ? rc : SK_ECORRUPT;
     struct archive *a = archive_read_new();
@@ -650,8 +650,8 @@ static int read_plain_copy(struct sk_unpack *u, struct archive_state *st, unsign
     const char *why = NULL;
     rc = SK_ECORRUPT;
     if (a && archive_read_support_format_zip(a) == ARCHIVE_OK &&
-        (crc_known || archive_read_set_format_option(a, "zip", "ignorecrc32", "1") ==
-                          ARCHIVE_OK) &&
+        (crc_known ||
+         archive_read_set_format_option(a, "zip", "ignorecrc32", "1") == ARCHIVE_OK) &&
         archive_read_open_memory(a, zip, zip_len) == ARCHIVE_OK &&
         archive_read_next_header(a, &e) == ARCHIVE_OK)
         rc = read_entry(u, st, a, e, &plain, &why);
@@ -692,10 +692,9 @@ static int open_zip_other(struct sk_unpack *u, struct archive_state *st, unsigne
     for (size_t from = 0; rc == 0 && from < f->n;) {
         size_t found = 0;
         bool partial = false;
-        rc = sk_zip_find_password(st->zip_index, raw_name, index, f->values + from,
-                                  f->lengths + from, f->n - from,
-                                  sk_unpack_limits(u)->max_node_bytes, sk_unpack_deadline(u),
-                                  &found, &partial);
+        rc = sk_zip_find_password(
+            st->zip_index, raw_name, index, f->values + from, f->lengths + from, f->n - from,
+            sk_unpack_limits(u)->max_node_bytes, sk_unpack_deadline(u), &found, &partial);
         if (rc != 0)
             return rc;
         found += from;

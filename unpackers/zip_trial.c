@@ -12,9 +12,13 @@
  * RFC 8018 section 5.2 (PBKDF2).
  *
  * Supports: ZipCrypto and AES-128/192/256 (AE-1 and AE-2) over stored and
- * deflated members, ZIP64 sizes and offsets.
+ * deflated members, ZIP64 sizes and offsets. Members of other methods are
+ * not decompressed here: AES is proven by the verifier and the
+ * authentication code, ZipCrypto passes its check byte only, and
+ * sk_zip_decrypt_member makes the decrypted plain copy a decompressing
+ * reader proves (or rejects) by its CRC-32.
  * Refuses: PKWARE strong encryption (bit 6) and masked headers (bit 13),
- * methods other than stored and deflate, multi-volume bookkeeping (ignored:
+ * multi-volume bookkeeping (ignored:
  * everything is looked for in the one buffer), prefixed (self-extracting)
  * archives whose central directory offset is not where the record says.
  *
@@ -27,9 +31,11 @@
  *
  * Limits: the central directory is parsed up to max_entries; every length
  * from the input is checked against what remains before use; allocation is a
- * fixed set of chunk buffers, never sized by the input; inflated bytes per
- * verification are bounded by the caller's budget and by the declared size;
- * the deadline is checked before each candidate. */
+ * fixed set of chunk buffers, never sized by the input (but for the plain
+ * copy: the member's compressed size, which lies inside the archive, plus
+ * its headers); inflated bytes per verification are bounded by the
+ * caller's budget and by the declared size; the deadline is checked before
+ * each candidate. */
 #include "zip_trial.h"
 
 #include <openssl/core_names.h>
@@ -468,9 +474,9 @@ enum scheme { ZIPCRYPTO, AES };
 /* What a trial reads once: where the parts are and what to expect. */
 struct member {
     enum scheme scheme;
-    uint16_t method; /* the compression method (AES's inner one) */
-    bool opaque;     /* a method the trial cannot decompress (not stored, not deflate) */
-    uint16_t flags;  /* central and local general purpose flags together */
+    uint16_t method;       /* the compression method (AES's inner one) */
+    bool opaque;           /* a method the trial cannot decompress (not stored, not deflate) */
+    uint16_t flags;        /* central and local general purpose flags together */
     const uint8_t *header; /* ZipCrypto's 12 bytes, or the AES salt */
     size_t header_len;
     const uint8_t *verifier; /* AES */
@@ -947,16 +953,16 @@ static void put32(uint8_t *p, uint32_t v)
  * central one (4.3.12, from its version needed on) share. */
 static void put_common(uint8_t *p, const struct member *m)
 {
-    put16(p, 63);                                     /* version needed */
-    put16(p + 2, m->flags & ~PLAIN_FLAGS_DROPPED);    /* keeps LZMA's EOS bit */
+    put16(p, 63);                                  /* version needed */
+    put16(p + 2, m->flags & ~PLAIN_FLAGS_DROPPED); /* keeps LZMA's EOS bit */
     put16(p + 4, m->method);
-    put16(p + 6, 0);                                  /* time */
-    put16(p + 8, 0x21);                               /* 1980-01-01 */
+    put16(p + 6, 0);    /* time */
+    put16(p + 8, 0x21); /* 1980-01-01 */
     put32(p + 10, m->crc);
     put32(p + 14, (uint32_t)m->payload_len);
     put32(p + 18, (uint32_t)m->uncompressed);
     put16(p + 22, sizeof PLAIN_NAME - 1);
-    put16(p + 24, 0);                                 /* extra */
+    put16(p + 24, 0); /* extra */
 }
 
 /* One plain member, central directory and end record around `data`. */

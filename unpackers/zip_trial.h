@@ -66,8 +66,8 @@ int sk_zip_index_check(const struct sk_zip_index *index, const uint8_t **name, s
  * @return 0 with *found = index of the first candidate that verifies;
  * SK_DONE when none does; SK_EINVAL when no such member or it is not
  * encrypted; SK_EUNSUPPORTED for PKWARE strong encryption (bit 6), a masked
- * local header (bit 13) or an unknown AES strength; SK_ECORRUPT when the member's sizes do not fit the
- * archive; SK_ELIMIT when the deadline passed; SK_ENOMEM, SK_EINTERNAL. */
+ * local header (bit 13) or an unknown AES strength; SK_ECORRUPT when the member's sizes do not
+ * fit the archive; SK_ELIMIT when the deadline passed; SK_ENOMEM, SK_EINTERNAL. */
 int sk_zip_find_password(const struct sk_zip_index *index, const char *member_name,
                          size_t position, const char *const *candidates, const size_t *lengths,
                          size_t n, uint64_t budget, uint64_t deadline_ns, size_t *found,
