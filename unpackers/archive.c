@@ -667,6 +667,8 @@ static int read_plain_copy(struct sk_unpack *u, struct archive_state *st, unsign
     return rc == SK_ENOMEM ? rc : unsupported ? SK_EUNSUPPORTED : SK_ECORRUPT;
 }
 
+#define ZIP_VERIFIED_UNREAD "the password verifies but libarchive cannot read it"
+
 /* The candidate forms of open_zip_member, each with the candidate it is. */
 struct zip_forms {
     const struct sk_password *const *candidates;
@@ -709,7 +711,9 @@ static int open_zip_other(struct sk_unpack *u, struct archive_state *st, unsigne
         if (read == SK_ENOMEM)
             return read;
         if (aes || read == SK_EUNSUPPORTED) {
-            if (aes)
+            if (aes && read != SK_EUNSUPPORTED)
+                sk_child_verified_unopened(child, candidate, ZIP_VERIFIED_UNREAD);
+            else if (aes)
                 sk_child_verified_unopened(child, candidate, zip_method_why(method, true));
             else
                 child->unopened_why = zip_method_why(method, false);
@@ -744,8 +748,7 @@ static int open_zip_trial(struct sk_unpack *u, struct archive_state *st, unsigne
         return rc;
     if (partial)
         return SK_EUNSUPPORTED;
-    sk_child_verified_unopened(child, candidate,
-                               "the password verifies but libarchive cannot read it");
+    sk_child_verified_unopened(child, candidate, ZIP_VERIFIED_UNREAD);
     sk_unpack_mark_encrypted(u, NULL);
     return 0;
 }
