@@ -729,6 +729,168 @@ static int read_with(struct sk_unpack *u, struct archive_state *st, unsigned ind
     return rc == SK_ENOMEM ? rc : SK_ECORRUPT;
 }
 
+/* Why a member of a method libarchive cannot decompress stays unopened,
+ * naming the method (APPNOTE 4.4.5). Static text, as unopened_why wants. */
+#define UNREADABLE(number, name)                                                               \
+    "compression method " #number " (" name ") cannot be decompressed here; the password "
+#define METHOD_WHY(number, name)                                                               \
+    number, UNREADABLE(number, name) "could not be verified",                                  \
+        UNREADABLE(number, name) "is verified"
+
+static const char *zip_method_why(uint16_t method, bool verified)
+{
+    static const struct {
+        uint16_t method;
+        const char *unverified, *verified;
+    } known[] = {{METHOD_WHY(1, "Shrink")},     {METHOD_WHY(6, "Implode")},
+                 {METHOD_WHY(9, "Deflate64")},  {METHOD_WHY(10, "PKWARE DCL Implode")},
+                 {METHOD_WHY(93, "Zstandard")}, {METHOD_WHY(97, "WavPack")}};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (known[i].method == method)
+            return verified ? known[i].verified : known[i].unverified;
+    return verified ? "its compression method cannot be decompressed here; the password is "
+                      "verified"
+                    : "its compression method cannot be decompressed here; the password could "
+                      "not be verified";
+}
+
+/* Reads the member decrypted with one candidate form into a plain
+ * one-member ZIP (sk_zip_decrypt_member): libarchive 3.6 decrypts only
+ * stored and deflated members, but decompresses bzip2, LZMA, xz and PPMd
+ * ones when they come plain, checking the CRC-32 (where AE-2 recorded none,
+ * the authentication code already proved the bytes). 0 (bytes in child,
+ * possibly cut by a limit), SK_EUNSUPPORTED (libarchive cannot decompress
+ * the method), SK_ENOMEM, or SK_ECORRUPT (this candidate does not open it). */
+static int read_plain_copy(struct sk_unpack *u, struct archive_state *st, unsigned index,
+                           const char *raw_name, const char *password, size_t len,
+                           bool crc_known, struct sk_child *child)
+{
+    uint8_t *zip;
+    size_t zip_len;
+    int rc =
+        sk_zip_decrypt_member(st->zip_index, raw_name, index, password, len, &zip, &zip_len);
+    if (rc != 0)
+        return rc == SK_ENOMEM ? rc : SK_ECORRUPT;
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    struct sk_buf plain = {0};
+    const char *why = NULL;
+    rc = SK_ECORRUPT;
+    if (a && archive_read_support_format_zip(a) == ARCHIVE_OK &&
+        (crc_known ||
+         archive_read_set_format_option(a, "zip", "ignorecrc32", "1") == ARCHIVE_OK) &&
+        archive_read_open_memory(a, zip, zip_len) == ARCHIVE_OK &&
+        archive_read_next_header(a, &e) == ARCHIVE_OK)
+        rc = read_entry(u, st, a, e, &plain, &why);
+    bool unsupported = rc == SK_ECORRUPT && why && strstr(why, "Unsupported ZIP compression");
+    archive_read_free(a);
+    free(zip);
+    if (rc == 0 || rc == SK_ELIMIT) {
+        child->data = plain;
+        child->truncated = rc == SK_ELIMIT;
+        return 0;
+    }
+    sk_buf_release(&plain);
+    return rc == SK_ENOMEM ? rc : unsupported ? SK_EUNSUPPORTED : SK_ECORRUPT;
+}
+
+#define ZIP_VERIFIED_UNREAD "the password verifies but libarchive cannot read it"
+
+/* The candidate forms of open_zip_member, each with the candidate it is. */
+struct zip_forms {
+    const struct sk_password *const *candidates;
+    const char **values;
+    size_t *lengths;
+    size_t *owner;
+    size_t n;
+};
+
+/* A member of a method other than stored and deflate. An AES candidate is
+ * proven by the trial (verifier and authentication code); a ZipCrypto one
+ * only passes the check byte there and is proven by decompressing it to its
+ * CRC-32, the search going on after one that fails. A method libarchive
+ * cannot decompress leaves the member unopened, saying whether the password
+ * is verified. SK_DONE: no candidate opens it. */
+static int open_zip_other(struct sk_unpack *u, struct archive_state *st, unsigned index,
+                          const char *raw_name, const struct zip_forms *f,
+                          struct sk_child *child)
+{
+    uint16_t method;
+    bool aes, crc_known;
+    int rc = sk_zip_member_method(st->zip_index, raw_name, index, &method, &aes, &crc_known);
+    for (size_t from = 0; rc == 0 && from < f->n;) {
+        size_t found = 0;
+        bool partial = false;
+        rc = sk_zip_find_password(
+            st->zip_index, raw_name, index, f->values + from, f->lengths + from, f->n - from,
+            sk_unpack_limits(u)->max_node_bytes, sk_unpack_deadline(u), &found, &partial);
+        if (rc != 0)
+            return rc;
+        found += from;
+        const struct sk_password *candidate = f->candidates[f->owner[found]];
+        int read = read_plain_copy(u, st, index, raw_name, f->values[found], f->lengths[found],
+                                   crc_known, child);
+        if (read == 0) {
+            child->password = candidate;
+            sk_unpack_mark_encrypted(u, candidate);
+            return 0;
+        }
+        if (read == SK_ENOMEM)
+            return read;
+        if (aes || read == SK_EUNSUPPORTED) {
+            if (aes && read != SK_EUNSUPPORTED)
+                sk_child_verified_unopened(child, candidate, ZIP_VERIFIED_UNREAD);
+            else if (aes)
+                sk_child_verified_unopened(child, candidate, zip_method_why(method, true));
+            else
+                child->unopened_why = zip_method_why(method, false);
+            sk_unpack_mark_encrypted(u, NULL);
+            return 0;
+        }
+        from = found + 1;
+    }
+    return rc == 0 ? SK_DONE : rc;
+}
+
+/* A stored or deflated member: the trial verifies the candidate in full
+ * and libarchive reads the member with it. */
+static int open_zip_trial(struct sk_unpack *u, struct archive_state *st, unsigned index,
+                          const char *raw_name, const struct zip_forms *f,
+                          struct sk_child *child)
+{
+    size_t found = 0;
+    bool partial = false;
+    int rc = sk_zip_find_password(st->zip_index, raw_name, index, f->values, f->lengths, f->n,
+                                  sk_unpack_limits(u)->max_node_bytes, sk_unpack_deadline(u),
+                                  &found, &partial);
+    if (rc != 0)
+        return rc;
+    /* The trial proved the candidate (its CRC-32 or AES code verified) but
+     * libarchive could not read the member with it: handed back unopened,
+     * the password shown as verified for the sandbox. A trial cut by its
+     * inflate budget (partial) proved less: the old fallback runs. */
+    const struct sk_password *candidate = f->candidates[f->owner[found]];
+    rc = read_with(u, st, index, candidate, f->values[found], child);
+    if (rc == 0 || rc == SK_ENOMEM)
+        return rc;
+    if (partial)
+        return SK_EUNSUPPORTED;
+    sk_child_verified_unopened(child, candidate, ZIP_VERIFIED_UNREAD);
+    sk_unpack_mark_encrypted(u, NULL);
+    return 0;
+}
+
+/* Whether the member is stored or deflated (or the trial cannot say). */
+static bool zip_member_plain_method(const struct archive_state *st, unsigned index,
+                                    const char *raw_name)
+{
+    uint16_t method;
+    bool aes, crc_known;
+    return sk_zip_member_method(st->zip_index, raw_name, index, &method, &aes, &crc_known) !=
+               0 ||
+           method == 0 || method == 8;
+}
+
 /* A ZIP member: the central directory is parsed once and each candidate
  * costs only its key set-up and the cheap check (unpackers/zip_trial.c);
  * the one that verifies fully is then read through libarchive. SK_DONE:
@@ -769,29 +931,11 @@ static int open_zip_member(struct sk_unpack *u, struct archive_state *st, unsign
             owner[forms++] = i;
         }
     }
-    size_t found = 0;
-    bool partial = false;
-    if (rc == 0)
-        rc = sk_zip_find_password(st->zip_index, raw_name, index, values, lengths, forms,
-                                  sk_unpack_limits(u)->max_node_bytes, sk_unpack_deadline(u),
-                                  &found, &partial);
-    /* The trial proved the candidate (its CRC-32 or AES code verified) but
-     * libarchive could not read the member with it: handed back unopened,
-     * the password shown as verified for the sandbox. A trial cut by its
-     * inflate budget (partial) proved less: the old fallback runs. */
-    int read = rc == 0 ? read_with(u, st, index, candidates[owner[found]], values[found], child)
-                       : 0;
-    if (read == SK_ENOMEM) {
-        rc = SK_ENOMEM;
-    } else if (read != 0) {
-        rc = SK_EUNSUPPORTED;
-        if (!partial) {
-            sk_child_verified_unopened(child, candidates[owner[found]],
-                                       "the password verifies but libarchive cannot read it");
-            sk_unpack_mark_encrypted(u, NULL);
-            rc = 0;
-        }
-    }
+    struct zip_forms f = {candidates, values, lengths, owner, forms};
+    if (rc == 0 && !zip_member_plain_method(st, index, raw_name))
+        rc = open_zip_other(u, st, index, raw_name, &f, child);
+    else if (rc == 0)
+        rc = open_zip_trial(u, st, index, raw_name, &f, child);
     for (size_t i = 0; cp932 && i < n; i++)
         free(cp932[i]);
     free(cp932);

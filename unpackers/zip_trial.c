@@ -12,9 +12,13 @@
  * RFC 8018 section 5.2 (PBKDF2).
  *
  * Supports: ZipCrypto and AES-128/192/256 (AE-1 and AE-2) over stored and
- * deflated members, ZIP64 sizes and offsets.
+ * deflated members, ZIP64 sizes and offsets. Members of other methods are
+ * not decompressed here: AES is proven by the verifier and the
+ * authentication code, ZipCrypto passes its check byte only, and
+ * sk_zip_decrypt_member makes the decrypted plain copy a decompressing
+ * reader proves (or rejects) by its CRC-32.
  * Refuses: PKWARE strong encryption (bit 6) and masked headers (bit 13),
- * methods other than stored and deflate, multi-volume bookkeeping (ignored:
+ * multi-volume bookkeeping (ignored:
  * everything is looked for in the one buffer), prefixed (self-extracting)
  * archives whose central directory offset is not where the record says.
  *
@@ -27,9 +31,11 @@
  *
  * Limits: the central directory is parsed up to max_entries; every length
  * from the input is checked against what remains before use; allocation is a
- * fixed set of chunk buffers, never sized by the input; inflated bytes per
- * verification are bounded by the caller's budget and by the declared size;
- * the deadline is checked before each candidate. */
+ * fixed set of chunk buffers, never sized by the input (but for the plain
+ * copy: the member's compressed size, which lies inside the archive, plus
+ * its headers); inflated bytes per verification are bounded by the
+ * caller's budget and by the declared size; the deadline is checked before
+ * each candidate. */
 #include "zip_trial.h"
 
 #include <openssl/core_names.h>
@@ -468,7 +474,9 @@ enum scheme { ZIPCRYPTO, AES };
 /* What a trial reads once: where the parts are and what to expect. */
 struct member {
     enum scheme scheme;
-    uint16_t method;       /* stored or deflate */
+    uint16_t method;       /* the compression method (AES's inner one) */
+    bool opaque;           /* a method the trial cannot decompress (not stored, not deflate) */
+    uint16_t flags;        /* central and local general purpose flags together */
     const uint8_t *header; /* ZipCrypto's 12 bytes, or the AES salt */
     size_t header_len;
     const uint8_t *verifier; /* AES */
@@ -568,9 +576,9 @@ static int prepare_member(const struct sk_zip_index *index, const struct sk_zip_
     memset(m, 0, sizeof *m);
     m->crc = e->crc;
     m->uncompressed = e->uncompressed;
+    m->flags = flags;
     rc = e->method == METHOD_AES ? prepare_aes(e, &l, m) : prepare_zipcrypto(e, &l, m);
-    if (rc == 0 && m->method != METHOD_STORED && m->method != METHOD_DEFLATE)
-        rc = SK_EUNSUPPORTED;
+    m->opaque = m->method != METHOD_STORED && m->method != METHOD_DEFLATE;
     return rc;
 }
 
@@ -728,6 +736,10 @@ static int try_zipcrypto(struct trial *t, const char *password, size_t len, bool
     uint8_t check = header[ZIPCRYPTO_HEADER - 1];
     if (check != t->m->check[0] && check != t->m->check[1])
         return 1;
+    if (t->m->opaque) {
+        *partial = true; /* only the check byte: the caller proves it */
+        return 0;
+    }
     return verify_payload(t, partial);
 }
 
@@ -786,12 +798,13 @@ static int aes_authentic(const struct member *m, const uint8_t *hmac_key)
     return CRYPTO_memcmp(mac, m->auth, AES_AUTH) == 0 ? 0 : 1;
 }
 
-static int try_aes(struct trial *t, const char *password, size_t len, bool *partial)
+/* Derives the keys, checks the verifier and the authentication code and
+ * keys the cipher for decryption from the first block.
+ * @return 0 proven, 1 rejected, < 0 our failure. */
+static int aes_key(struct trial *t, const char *password, size_t len)
 {
     const struct member *m = t->m;
-    int rc = aes_verifier_matches(t, password, len);
-    if (rc != 0)
-        return rc;
+    int rc;
     uint8_t derived[2 * AES_MAX_KEY + AES_VERIFIER];
     size_t derived_len = 2 * m->key_len + AES_VERIFIER;
     if (!PKCS5_PBKDF2_HMAC(password, (int)len, m->header, (int)m->header_len, AES_ITERATIONS,
@@ -807,6 +820,18 @@ static int try_aes(struct trial *t, const char *password, size_t len, bool *part
         return rc;
     EVP_CIPHER_CTX_set_padding(t->aes, 0);
     t->counter = 0;
+    return 0;
+}
+
+/* A member of a method the trial cannot decompress is proven by the
+ * verifier and the authentication code over its whole ciphertext alone. */
+static int try_aes(struct trial *t, const char *password, size_t len, bool *partial)
+{
+    int rc = aes_verifier_matches(t, password, len);
+    if (rc == 0)
+        rc = aes_key(t, password, len);
+    if (rc != 0 || t->m->opaque)
+        return rc;
     return verify_payload(t, partial);
 }
 
@@ -888,4 +913,135 @@ int sk_zip_find_password(const struct sk_zip_index *index, const char *member_na
         rc = search(&t, candidates, lengths, n, deadline_ns, found, partial);
     trial_close(&t);
     return rc;
+}
+
+/* ---- Members of other methods ------------------------------------------ */
+
+int sk_zip_member_method(const struct sk_zip_index *index, const char *member_name,
+                         size_t position, uint16_t *method, bool *aes, bool *crc_known)
+{
+    const struct sk_zip_entry *e = resolve(index, member_name, position);
+    if (!e)
+        return SK_EINVAL;
+    struct member m;
+    int rc = prepare_member(index, e, &m);
+    if (rc != 0)
+        return rc;
+    *method = m.method;
+    *aes = m.scheme == AES;
+    *crc_known = m.check_crc;
+    return 0;
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v);
+    put16(p + 2, v >> 16);
+}
+
+#define PLAIN_NAME "m"
+#define LOCAL_BYTES 30u
+#define PLAIN_FLAGS_DROPPED (FLAG_ENCRYPTED | FLAG_DESCRIPTOR | FLAG_STRONG | FLAG_MASKED)
+
+/* The fields a local header (APPNOTE 4.3.7, from its version on) and a
+ * central one (4.3.12, from its version needed on) share. */
+static void put_common(uint8_t *p, const struct member *m)
+{
+    put16(p, 63);                                  /* version needed */
+    put16(p + 2, m->flags & ~PLAIN_FLAGS_DROPPED); /* keeps LZMA's EOS bit */
+    put16(p + 4, m->method);
+    put16(p + 6, 0);    /* time */
+    put16(p + 8, 0x21); /* 1980-01-01 */
+    put32(p + 10, m->crc);
+    put32(p + 14, (uint32_t)m->payload_len);
+    put32(p + 18, (uint32_t)m->uncompressed);
+    put16(p + 22, sizeof PLAIN_NAME - 1);
+    put16(p + 24, 0); /* extra */
+}
+
+/* One plain member, central directory and end record around `data`. */
+static void write_plain_zip(const struct member *m, uint8_t *zip, size_t *len)
+{
+    size_t name = sizeof PLAIN_NAME - 1;
+    uint8_t *p = zip;
+    put32(p, SIG_LOCAL);
+    put_common(p + 4, m);
+    memcpy(p + LOCAL_BYTES, PLAIN_NAME, name);
+    p += LOCAL_BYTES + name + m->payload_len; /* the data is already there */
+    size_t central_at = (size_t)(p - zip);
+    memset(p, 0, CENTRAL_BYTES);
+    put32(p, SIG_CENTRAL);
+    put16(p + 4, 63); /* version made by */
+    put_common(p + 6, m);
+    memcpy(p + CENTRAL_BYTES, PLAIN_NAME, name);
+    p += CENTRAL_BYTES + name;
+    memset(p, 0, EOCD_BYTES);
+    put32(p, SIG_EOCD);
+    put16(p + 8, 1);
+    put16(p + 10, 1);
+    put32(p + 12, (uint32_t)(CENTRAL_BYTES + name));
+    put32(p + 16, (uint32_t)central_at);
+    *len = (size_t)(p + EOCD_BYTES - zip);
+}
+
+static int decrypt_into(struct trial *t, const char *password, size_t len, uint8_t *out)
+{
+    if (t->m->scheme == AES) {
+        int rc = aes_key(t, password, len);
+        if (rc != 0)
+            return rc < 0 ? rc : SK_EINVAL;
+    } else {
+        bool partial;
+        if (try_zipcrypto(t, password, len, &partial) != 0)
+            return SK_EINVAL; /* the keys now stand after the header */
+    }
+    struct sk_reader payload = sk_reader_make(t->m->payload, t->m->payload_len);
+    for (size_t done = 0; sk_reader_left(&payload);) {
+        size_t n = sk_reader_left(&payload) < CHUNK ? sk_reader_left(&payload) : CHUNK;
+        int rc = decrypt(t, sk_reader_bytes(&payload, n), out + done, n);
+        if (rc != 0)
+            return rc;
+        done += n;
+    }
+    return 0;
+}
+
+int sk_zip_decrypt_member(const struct sk_zip_index *index, const char *member_name,
+                          size_t position, const char *password, size_t len, uint8_t **zip,
+                          size_t *zip_len)
+{
+    *zip = NULL;
+    const struct sk_zip_entry *e = resolve(index, member_name, position);
+    if (!e)
+        return SK_EINVAL;
+    struct member m;
+    int rc = prepare_member(index, e, &m);
+    if (rc != 0)
+        return rc;
+    if (!m.opaque)
+        return SK_EINVAL;
+    if (m.payload_len >= 0xFFFFFFFFu || m.uncompressed >= 0xFFFFFFFFu)
+        return SK_EUNSUPPORTED; /* the plain copy would need ZIP64 */
+    size_t wrap = LOCAL_BYTES + CENTRAL_BYTES + EOCD_BYTES + 2 * (sizeof PLAIN_NAME - 1);
+    uint8_t *out = malloc(m.payload_len + wrap);
+    if (!out)
+        return SK_ENOMEM;
+    struct trial t;
+    rc = trial_open(&t, &m, 0);
+    if (rc == 0)
+        rc = decrypt_into(&t, password, len, out + LOCAL_BYTES + sizeof PLAIN_NAME - 1);
+    trial_close(&t);
+    if (rc != 0) {
+        free(out);
+        return rc;
+    }
+    write_plain_zip(&m, out, zip_len);
+    *zip = out;
+    return 0;
 }

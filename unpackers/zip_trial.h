@@ -66,12 +66,30 @@ int sk_zip_index_check(const struct sk_zip_index *index, const uint8_t **name, s
  * @return 0 with *found = index of the first candidate that verifies;
  * SK_DONE when none does; SK_EINVAL when no such member or it is not
  * encrypted; SK_EUNSUPPORTED for PKWARE strong encryption (bit 6), a masked
- * local header (bit 13), an unknown AES strength or a method other than
- * stored/deflate; SK_ECORRUPT when the member's sizes do not fit the
- * archive; SK_ELIMIT when the deadline passed; SK_ENOMEM, SK_EINTERNAL. */
+ * local header (bit 13) or an unknown AES strength; SK_ECORRUPT when the member's sizes do not
+ * fit the archive; SK_ELIMIT when the deadline passed; SK_ENOMEM, SK_EINTERNAL. */
 int sk_zip_find_password(const struct sk_zip_index *index, const char *member_name,
                          size_t position, const char *const *candidates, const size_t *lengths,
                          size_t n, uint64_t budget, uint64_t deadline_ns, size_t *found,
                          bool *partial);
+
+/* The member's compression method (for AES its inner one), whether it is
+ * AES, and whether its CRC-32 is recorded (not for AE-2).
+ * @return 0, or the codes of sk_zip_find_password's member lookup. */
+int sk_zip_member_method(const struct sk_zip_index *index, const char *member_name,
+                         size_t position, uint16_t *method, bool *aes, bool *crc_known);
+
+/* For a member of a method other than stored and deflate: decrypts it with
+ * `password` into a one-member plain ZIP (its method, general purpose bits
+ * but the encryption ones, CRC-32 and sizes; the member named "m") for a
+ * reader that can decompress the method (libarchive) and check its CRC-32.
+ * *zip is malloc'd (the member's compressed size plus 150 bytes).
+ * @return 0; SK_EINVAL when no such member, it is stored or deflated, or the
+ * password fails the cheap check or (AES) the authentication code;
+ * SK_EUNSUPPORTED when the copy would need ZIP64; SK_ENOMEM, SK_EINTERNAL,
+ * and prepare's SK_ECORRUPT/SK_EUNSUPPORTED. */
+int sk_zip_decrypt_member(const struct sk_zip_index *index, const char *member_name,
+                          size_t position, const char *password, size_t len, uint8_t **zip,
+                          size_t *zip_len);
 
 #endif
