@@ -73,8 +73,8 @@ static int decode_header_folder(struct sk_7z_reader *r, const struct sk_7z_keys 
     if (s->n_folders == 0)
         return SK_ECORRUPT;
     const char *why = NULL;
-    int rc =
-        sk_7z_decode_folder(r->ar.data, r->ar.len, s, 0, keys, SK_7Z_MAX_HEADER, out, &why);
+    const struct sk_7z_budget budget = {SK_7Z_MAX_HEADER, 0, 0};
+    int rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, 0, keys, &budget, out, &why);
     if (rc != 0)
         return rc;
     *len = (size_t)sk_7z_folder_size(&s->folders[0]);
@@ -301,15 +301,17 @@ static uint64_t packed_bytes(const struct sk_7z_streams *s, const struct sk_7z_f
     return sum;
 }
 
-/* The most bytes a folder may decode to: max-total-bytes, and the ratio
- * limit over its packed bytes. Reports the limit when it is exceeded. */
+/* What a folder may cost: max-total-bytes over all its streams, and the
+ * ratio limit over its packed bytes for each of them (sevenz_coders.c
+ * checks the in-between streams; the folder's output is reported here
+ * before any candidate is tried). */
 static bool folder_fits(struct sk_unpack *u, const struct sk_7z_streams *s, size_t index,
-                        uint64_t *max)
+                        struct sk_7z_budget *budget)
 {
     const struct sk_limits *lim = sk_unpack_limits(u);
     const struct sk_7z_folder *f = &s->folders[index];
     uint64_t size = sk_7z_folder_size(f), packed = packed_bytes(s, f);
-    *max = lim->max_total_bytes;
+    *budget = (struct sk_7z_budget){lim->max_total_bytes, lim->max_ratio, lim->ratio_floor};
     if (size > lim->max_total_bytes) {
         sk_unpack_reason(u, "limit.bytes", "7z folder %zu unpacks to %llu bytes", index,
                          (unsigned long long)size);
@@ -334,7 +336,8 @@ struct best {
 /* One candidate on an encrypted folder. 0: judged (best updated); < 0:
  * stop the trial with that code. */
 static int try_candidate(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,
-                         const struct sk_password *p, uint64_t max, struct best *b)
+                         const struct sk_password *p, const struct sk_7z_budget *max,
+                         struct best *b)
 {
     struct trial t;
     if (!trial_keys(u, r, p, &t))
@@ -370,8 +373,8 @@ static int try_candidate(struct sk_unpack *u, struct sk_7z_reader *r, size_t ind
     return 0;
 }
 
-static int trial_folder(struct sk_unpack *u, struct sk_7z_reader *r, size_t index, uint64_t max,
-                        struct best *b)
+static int trial_folder(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,
+                        const struct sk_7z_budget *max, struct best *b)
 {
     const struct sk_password *order[SK_CAP_PASSWORDS + 2];
     size_t n = trial_order(u, r, order, sizeof order / sizeof order[0]);
@@ -397,10 +400,11 @@ static void folder_failed(struct sk_unpack *u, struct sk_7z_reader *r, size_t in
         r->folder_why = "its 7z compression method is not supported";
     } else if (rc == SK_ELIMIT) {
         /* the deadline records limit.time itself; a stream too large does not */
+        bool ratio = r->folder_why && strcmp(r->folder_why, SK_7Z_WHY_RATIO) == 0;
         if (!sk_unpack_expired(u))
-            sk_unpack_reason(u, "limit.bytes",
-                             "7z folder %zu: a coder's stream is larger than max-total-bytes",
-                             index);
+            sk_unpack_reason(u, ratio ? "limit.ratio" : "limit.bytes",
+                             "7z folder %zu: its coders' streams are above %s", index,
+                             ratio ? "the ratio limit" : "max-total-bytes");
         r->folder_why = "a limit stopped its folder's decoding";
     } else {
         sk_unpack_fail(u, "archive", rc, "7z folder %zu could not be decoded", index);
@@ -409,7 +413,7 @@ static void folder_failed(struct sk_unpack *u, struct sk_7z_reader *r, size_t in
 }
 
 static int load_encrypted(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,
-                          uint64_t max)
+                          const struct sk_7z_budget *max)
 {
     struct best b = {NULL, NULL, false, NULL};
     int rc = trial_folder(u, r, index, max, &b);
@@ -447,7 +451,7 @@ static int load_folder(struct sk_unpack *u, struct sk_7z_reader *r, size_t index
     r->folder_why = NULL;
     const struct sk_7z_streams *s = &r->ar.streams;
     r->folder_encrypted = sk_7z_folder_encrypted(&s->folders[index]);
-    uint64_t max;
+    struct sk_7z_budget max;
     if (!folder_fits(u, s, index, &max)) {
         r->state = FOLDER_FAILED;
         r->folder_why = "a limit stopped its folder's decoding";
@@ -470,8 +474,8 @@ static int load_folder(struct sk_unpack *u, struct sk_7z_reader *r, size_t index
         return 0;
     }
     if (r->folder_encrypted)
-        return load_encrypted(u, r, index, max);
-    rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, index, NULL, max, &r->folder_data,
+        return load_encrypted(u, r, index, &max);
+    rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, index, NULL, &max, &r->folder_data,
                              &r->folder_why);
     if (rc == SK_ENOMEM)
         return rc;
