@@ -331,7 +331,21 @@ struct best {
     const struct sk_password *password;
     bool clean;
     const struct sk_password *undecodable; /* passed strong checks, failed to decode */
+    bool unverifiable; /* a candidate decoded and nothing could tell whether it was right */
 };
+
+/* True when some coder reads every 7zAES coder's output: a wrong key then
+ * fails that coder's decoding. With AES last and no CRC, any key "decodes". */
+static bool aes_feeds_coder(const struct sk_7z_folder *f)
+{
+    unsigned out = 0;
+    for (unsigned i = 0; i < f->n_coders; i++) {
+        if (f->coders[i].method == SK_7Z_AES && out == f->main_out)
+            return false;
+        out += f->coders[i].n_out;
+    }
+    return true;
+}
 
 /* One candidate on an encrypted folder. 0: judged (best updated); < 0:
  * stop the trial with that code. */
@@ -359,12 +373,18 @@ static int try_candidate(struct sk_unpack *u, struct sk_7z_reader *r, size_t ind
     if (rc != 0)
         return rc;
     struct crc_tally crc = folder_crcs(s, index, plain);
-    if (crc.failed == 0) {
+    bool evidence = crc.matched > 0 || bits >= STRONG_EVIDENCE;
+    if (crc.failed == 0 && (evidence || aes_feeds_coder(&s->folders[index]))) {
         free(b->data);
-        *b = (struct best){plain, p, true, NULL};
+        *b = (struct best){plain, p, true, NULL, false};
         return 0;
     }
-    if (!b->data && (crc.matched > 0 || bits >= STRONG_EVIDENCE)) {
+    if (crc.failed == 0) {
+        b->unverifiable = true;
+        free(plain);
+        return 0;
+    }
+    if (!b->data && evidence) {
         b->data = plain;
         b->password = p;
         return 0;
@@ -415,7 +435,7 @@ static void folder_failed(struct sk_unpack *u, struct sk_7z_reader *r, size_t in
 static int load_encrypted(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,
                           const struct sk_7z_budget *max)
 {
-    struct best b = {NULL, NULL, false, NULL};
+    struct best b = {NULL, NULL, false, NULL, false};
     int rc = trial_folder(u, r, index, max, &b);
     if (rc != 0 && !b.data) {
         if (rc == SK_ENOMEM)
@@ -431,6 +451,8 @@ static int load_encrypted(struct sk_unpack *u, struct sk_7z_reader *r, size_t in
     }
     if (!b.data) {
         r->state = FOLDER_UNOPENED;
+        if (b.unverifiable)
+            r->folder_why = "its password cannot be verified (no CRC and no coder after 7zAES)";
         sk_unpack_mark_encrypted(u, NULL);
         return 0;
     }
@@ -502,7 +524,8 @@ static int fill_file(struct sk_unpack *u, struct sk_7z_reader *r, const struct s
     child->declared_size = size;
     child->encrypted = r->folder_encrypted;
     if (r->state == FOLDER_UNOPENED) {
-        child->unopened_why = "no password candidate opened its 7zAES folder";
+        child->unopened_why =
+            r->folder_why ? r->folder_why : "no password candidate opened its 7zAES folder";
         return 0;
     }
     if (r->state != FOLDER_OPEN) {
