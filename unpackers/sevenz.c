@@ -166,7 +166,7 @@ void sk_7z_close(struct sk_7z_reader *r)
     free(r->ar.header);
     free(r->header_owner);
     free(r->folder_data);
-    memset(&r->cache, 0, sizeof r->cache);
+    sk_7z_wipe(&r->cache, sizeof r->cache); /* derived keys: not a dead store */
     free(r);
 }
 
@@ -237,26 +237,36 @@ static void report_cycles(struct sk_unpack *u, int rc, unsigned cycles, const ch
         sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s: bad 7zAES properties", what);
 }
 
+/* One candidate on the encrypted header: 0 when it opens it. */
+static int header_candidate(struct sk_unpack *u, struct sk_7z_reader *r, const struct trial *t)
+{
+    unsigned bits = 0;
+    int rc = sk_7z_precheck(r->ar.data, r->ar.len, &r->header_streams, 0, &t->keys, &bits);
+    uint8_t *plain = NULL;
+    size_t len = 0;
+    if (rc == 0)
+        rc = decode_header_folder(r, &t->keys, &plain, &len);
+    if (rc == 0)
+        rc = parse_from(r, plain, sk_reader_make(plain, len), &t->keys, max_entries(u));
+    return rc == SK_EENCRYPTED ? SK_ECORRUPT : rc;
+}
+
 /* The encrypted header: the first candidate whose decoded header has a
  * good CRC and parses. */
 static int unlock_header(struct sk_unpack *u, struct sk_7z_reader *r)
 {
     const struct sk_password *order[SK_CAP_PASSWORDS + 2];
     size_t n = trial_order(u, r, order, sizeof order / sizeof order[0]);
-    struct trial t;
     for (size_t i = 0; i < n; i++) {
         if (sk_unpack_expired(u))
             return SK_ELIMIT;
-        if (!trial_keys(u, r, order[i], &t))
+        struct trial t;
+        int rc = SK_EENCRYPTED;
+        if (trial_keys(u, r, order[i], &t))
+            rc = header_candidate(u, r, &t);
+        sk_7z_wipe(&t, sizeof t); /* the password's UTF-16 form */
+        if (rc == SK_EENCRYPTED)
             continue;
-        unsigned bits = 0;
-        int rc = sk_7z_precheck(r->ar.data, r->ar.len, &r->header_streams, 0, &t.keys, &bits);
-        uint8_t *plain = NULL;
-        size_t len = 0;
-        if (rc == 0)
-            rc = decode_header_folder(r, &t.keys, &plain, &len);
-        if (rc == 0)
-            rc = parse_from(r, plain, sk_reader_make(plain, len), &t.keys, max_entries(u));
         if (rc == 0) {
             r->header_password = order[i];
             return 0;
@@ -349,21 +359,18 @@ static bool aes_feeds_coder(const struct sk_7z_folder *f)
 
 /* One candidate on an encrypted folder. 0: judged (best updated); < 0:
  * stop the trial with that code. */
-static int try_candidate(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,
-                         const struct sk_password *p, const struct sk_7z_budget *max,
-                         struct best *b)
+static int judge_candidate(struct sk_7z_reader *r, size_t index, const struct sk_password *p,
+                           const struct trial *trial, const struct sk_7z_budget *max,
+                           struct best *b)
 {
-    struct trial t;
-    if (!trial_keys(u, r, p, &t))
-        return 0;
     const struct sk_7z_streams *s = &r->ar.streams;
     unsigned bits = 0;
-    int rc = sk_7z_precheck(r->ar.data, r->ar.len, s, index, &t.keys, &bits);
+    int rc = sk_7z_precheck(r->ar.data, r->ar.len, s, index, &trial->keys, &bits);
     if (rc == 1)
         return 0;
     uint8_t *plain = NULL;
     if (rc == 0)
-        rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, index, &t.keys, max, &plain,
+        rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, index, &trial->keys, max, &plain,
                                  &r->folder_why);
     if (rc == SK_ECORRUPT) {
         if (bits >= STRONG_EVIDENCE && !b->undecodable)
@@ -391,6 +398,18 @@ static int try_candidate(struct sk_unpack *u, struct sk_7z_reader *r, size_t ind
     }
     free(plain);
     return 0;
+}
+
+static int try_candidate(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,
+                         const struct sk_password *p, const struct sk_7z_budget *max,
+                         struct best *b)
+{
+    struct trial t;
+    int rc = 0;
+    if (trial_keys(u, r, p, &t))
+        rc = judge_candidate(r, index, p, &t, max, b);
+    sk_7z_wipe(&t, sizeof t); /* the password's UTF-16 form */
+    return rc;
 }
 
 static int trial_folder(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,

@@ -287,24 +287,25 @@ static int decode_aes(const struct sk_7z_coder *c, struct input in, uint8_t *out
 {
     struct sk_7z_aes_props props;
     uint8_t key[SK_7Z_KEY_BYTES];
-    int rc = key_for(c, keys, &props, key);
-    if (rc != 0)
-        return rc;
+    uint8_t last[SK_7Z_BLOCK];
     size_t whole = out_len / SK_7Z_BLOCK * SK_7Z_BLOCK;
     size_t rest = out_len - whole;
-    if (in.len % SK_7Z_BLOCK != 0 || in.len < whole + (rest ? SK_7Z_BLOCK : 0))
-        return SK_ECORRUPT;
-    struct sk_reader r = sk_reader_make(in.p, in.len);
-    rc = sk_7z_cbc_decrypt(key, props.iv, in.p, out, whole);
+    int rc = key_for(c, keys, &props, key);
+    if (rc == 0 && (in.len % SK_7Z_BLOCK != 0 || in.len < whole + (rest ? SK_7Z_BLOCK : 0)))
+        rc = SK_ECORRUPT;
+    if (rc == 0)
+        rc = sk_7z_cbc_decrypt(key, props.iv, in.p, out, whole);
     if (rc == 0 && rest) {
-        uint8_t last[SK_7Z_BLOCK];
+        struct sk_reader r = sk_reader_make(in.p, in.len);
         const uint8_t *iv =
             whole ? sk_reader_at(&r, whole - SK_7Z_BLOCK, SK_7Z_BLOCK) : props.iv;
         const uint8_t *tail = sk_reader_at(&r, whole, SK_7Z_BLOCK);
         rc = iv && tail ? sk_7z_cbc_decrypt(key, iv, tail, last, SK_7Z_BLOCK) : SK_ECORRUPT;
-        memcpy(out + whole, last, rest);
+        if (rc == 0)
+            memcpy(out + whole, last, rest);
     }
-    memset(key, 0, sizeof key);
+    sk_7z_wipe(key, sizeof key); /* every path, the refusals after derivation too */
+    sk_7z_wipe(last, sizeof last);
     return rc;
 }
 
@@ -607,13 +608,12 @@ static int precheck_coder(const struct plan *p, unsigned i, const struct sk_7z_k
         return 0; /* fed by another coder: only the full decode can tell */
     struct sk_7z_aes_props props;
     uint8_t key[SK_7Z_KEY_BYTES], block[SK_7Z_BLOCK];
-    int rc = key_for(&f->coders[i], keys, &props, key);
-    if (rc != 0)
-        return rc;
     size_t plain = (size_t)f->unpack[p->out_base[i]];
-    if (in.len < SK_7Z_BLOCK || in.len % SK_7Z_BLOCK || plain > in.len)
-        return SK_ECORRUPT;
-    rc = sk_7z_cbc_decrypt(key, props.iv, in.p, block, SK_7Z_BLOCK);
+    int rc = key_for(&f->coders[i], keys, &props, key);
+    if (rc == 0 && (in.len < SK_7Z_BLOCK || in.len % SK_7Z_BLOCK || plain > in.len))
+        rc = SK_ECORRUPT;
+    if (rc == 0)
+        rc = sk_7z_cbc_decrypt(key, props.iv, in.p, block, SK_7Z_BLOCK);
     unsigned in_index = 0;
     int next = reader_of(p, p->out_base[i], &in_index);
     if (rc == 0 && next >= 0 && in_index == 0 && plain > 0)
@@ -630,7 +630,8 @@ static int precheck_coder(const struct plan *p, unsigned i, const struct sk_7z_k
                 rc = 1;
         }
     }
-    memset(key, 0, sizeof key);
+    sk_7z_wipe(key, sizeof key); /* every path, the refusals after derivation too */
+    sk_7z_wipe(block, sizeof block);
     return rc;
 }
 
