@@ -63,11 +63,15 @@ static bool check_value_sound(const struct sk_rar5_crypt *c)
 static int candidate_matches(const struct sk_rar5_crypt *c, const char *pw, size_t len)
 {
     uint8_t v[32], fold[CHECK_VALUE] = {0};
-    if (!pbkdf2(pw, len, c->salt, (UINT64_C(1) << c->kdf_log2) + 32, v))
-        return SK_EINTERNAL;
-    for (size_t i = 0; i < sizeof v; i++)
-        fold[i % CHECK_VALUE] ^= v[i];
-    return CRYPTO_memcmp(fold, c->check, CHECK_VALUE) == 0;
+    int rc = SK_EINTERNAL;
+    if (pbkdf2(pw, len, c->salt, (UINT64_C(1) << c->kdf_log2) + 32, v)) {
+        for (size_t i = 0; i < sizeof v; i++)
+            fold[i % CHECK_VALUE] ^= v[i];
+        rc = CRYPTO_memcmp(fold, c->check, CHECK_VALUE) == 0;
+    }
+    OPENSSL_cleanse(v, sizeof v); /* derived from the password: wiped on every path */
+    OPENSSL_cleanse(fold, sizeof fold);
+    return rc;
 }
 
 static int derive_keys(const struct sk_rar5_crypt *c, const char *pw, size_t len,
@@ -461,6 +465,7 @@ static int rewrite_member(struct sk_rar5_rewrite *rw, struct rewrite_pos *at,
     bool copy = rc == 0 && (!found || rw->expired);
     size_t index = 0;
     struct sk_rar5_keys keys;
+    memset(&keys, 0, sizeof keys);
     if (rc == 0 && !copy) {
         rc = sk_rar5_find_password(rw->trial, &crypt, &index, &keys);
         rw->expired = rc == SK_ELIMIT;
@@ -491,6 +496,7 @@ static int rewrite_member(struct sk_rar5_rewrite *rw, struct rewrite_pos *at,
             rc = sk_dynbuf_add(rw->opened, &o, sizeof o);
         }
     }
+    OPENSSL_cleanse(&keys, sizeof keys);
     sk_dynbuf_free(&extra);
     return rc;
 }

@@ -73,8 +73,8 @@ static int decode_header_folder(struct sk_7z_reader *r, const struct sk_7z_keys 
     if (s->n_folders == 0)
         return SK_ECORRUPT;
     const char *why = NULL;
-    int rc =
-        sk_7z_decode_folder(r->ar.data, r->ar.len, s, 0, keys, SK_7Z_MAX_HEADER, out, &why);
+    const struct sk_7z_budget budget = {SK_7Z_MAX_HEADER, 0, 0};
+    int rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, 0, keys, &budget, out, &why);
     if (rc != 0)
         return rc;
     *len = (size_t)sk_7z_folder_size(&s->folders[0]);
@@ -166,7 +166,7 @@ void sk_7z_close(struct sk_7z_reader *r)
     free(r->ar.header);
     free(r->header_owner);
     free(r->folder_data);
-    memset(&r->cache, 0, sizeof r->cache);
+    sk_7z_wipe(&r->cache, sizeof r->cache); /* derived keys: not a dead store */
     free(r);
 }
 
@@ -237,26 +237,36 @@ static void report_cycles(struct sk_unpack *u, int rc, unsigned cycles, const ch
         sk_unpack_fail(u, "archive", SK_ECORRUPT, "%s: bad 7zAES properties", what);
 }
 
+/* One candidate on the encrypted header: 0 when it opens it. */
+static int header_candidate(struct sk_unpack *u, struct sk_7z_reader *r, const struct trial *t)
+{
+    unsigned bits = 0;
+    int rc = sk_7z_precheck(r->ar.data, r->ar.len, &r->header_streams, 0, &t->keys, &bits);
+    uint8_t *plain = NULL;
+    size_t len = 0;
+    if (rc == 0)
+        rc = decode_header_folder(r, &t->keys, &plain, &len);
+    if (rc == 0)
+        rc = parse_from(r, plain, sk_reader_make(plain, len), &t->keys, max_entries(u));
+    return rc == SK_EENCRYPTED ? SK_ECORRUPT : rc;
+}
+
 /* The encrypted header: the first candidate whose decoded header has a
  * good CRC and parses. */
 static int unlock_header(struct sk_unpack *u, struct sk_7z_reader *r)
 {
     const struct sk_password *order[SK_CAP_PASSWORDS + 2];
     size_t n = trial_order(u, r, order, sizeof order / sizeof order[0]);
-    struct trial t;
     for (size_t i = 0; i < n; i++) {
         if (sk_unpack_expired(u))
             return SK_ELIMIT;
-        if (!trial_keys(u, r, order[i], &t))
+        struct trial t;
+        int rc = SK_EENCRYPTED;
+        if (trial_keys(u, r, order[i], &t))
+            rc = header_candidate(u, r, &t);
+        sk_7z_wipe(&t, sizeof t); /* the password's UTF-16 form */
+        if (rc == SK_EENCRYPTED)
             continue;
-        unsigned bits = 0;
-        int rc = sk_7z_precheck(r->ar.data, r->ar.len, &r->header_streams, 0, &t.keys, &bits);
-        uint8_t *plain = NULL;
-        size_t len = 0;
-        if (rc == 0)
-            rc = decode_header_folder(r, &t.keys, &plain, &len);
-        if (rc == 0)
-            rc = parse_from(r, plain, sk_reader_make(plain, len), &t.keys, max_entries(u));
         if (rc == 0) {
             r->header_password = order[i];
             return 0;
@@ -301,15 +311,17 @@ static uint64_t packed_bytes(const struct sk_7z_streams *s, const struct sk_7z_f
     return sum;
 }
 
-/* The most bytes a folder may decode to: max-total-bytes, and the ratio
- * limit over its packed bytes. Reports the limit when it is exceeded. */
+/* What a folder may cost: max-total-bytes over all its streams, and the
+ * ratio limit over its packed bytes for each of them (sevenz_coders.c
+ * checks the in-between streams; the folder's output is reported here
+ * before any candidate is tried). */
 static bool folder_fits(struct sk_unpack *u, const struct sk_7z_streams *s, size_t index,
-                        uint64_t *max)
+                        struct sk_7z_budget *budget)
 {
     const struct sk_limits *lim = sk_unpack_limits(u);
     const struct sk_7z_folder *f = &s->folders[index];
     uint64_t size = sk_7z_folder_size(f), packed = packed_bytes(s, f);
-    *max = lim->max_total_bytes;
+    *budget = (struct sk_7z_budget){lim->max_total_bytes, lim->max_ratio, lim->ratio_floor};
     if (size > lim->max_total_bytes) {
         sk_unpack_reason(u, "limit.bytes", "7z folder %zu unpacks to %llu bytes", index,
                          (unsigned long long)size);
@@ -329,24 +341,36 @@ struct best {
     const struct sk_password *password;
     bool clean;
     const struct sk_password *undecodable; /* passed strong checks, failed to decode */
+    bool unverifiable; /* a candidate decoded and nothing could tell whether it was right */
 };
+
+/* True when some coder reads every 7zAES coder's output: a wrong key then
+ * fails that coder's decoding. With AES last and no CRC, any key "decodes". */
+static bool aes_feeds_coder(const struct sk_7z_folder *f)
+{
+    unsigned out = 0;
+    for (unsigned i = 0; i < f->n_coders; i++) {
+        if (f->coders[i].method == SK_7Z_AES && out == f->main_out)
+            return false;
+        out += f->coders[i].n_out;
+    }
+    return true;
+}
 
 /* One candidate on an encrypted folder. 0: judged (best updated); < 0:
  * stop the trial with that code. */
-static int try_candidate(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,
-                         const struct sk_password *p, uint64_t max, struct best *b)
+static int judge_candidate(struct sk_7z_reader *r, size_t index, const struct sk_password *p,
+                           const struct trial *trial, const struct sk_7z_budget *max,
+                           struct best *b)
 {
-    struct trial t;
-    if (!trial_keys(u, r, p, &t))
-        return 0;
     const struct sk_7z_streams *s = &r->ar.streams;
     unsigned bits = 0;
-    int rc = sk_7z_precheck(r->ar.data, r->ar.len, s, index, &t.keys, &bits);
+    int rc = sk_7z_precheck(r->ar.data, r->ar.len, s, index, &trial->keys, &bits);
     if (rc == 1)
         return 0;
     uint8_t *plain = NULL;
     if (rc == 0)
-        rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, index, &t.keys, max, &plain,
+        rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, index, &trial->keys, max, &plain,
                                  &r->folder_why);
     if (rc == SK_ECORRUPT) {
         if (bits >= STRONG_EVIDENCE && !b->undecodable)
@@ -356,12 +380,18 @@ static int try_candidate(struct sk_unpack *u, struct sk_7z_reader *r, size_t ind
     if (rc != 0)
         return rc;
     struct crc_tally crc = folder_crcs(s, index, plain);
-    if (crc.failed == 0) {
+    bool evidence = crc.matched > 0 || bits >= STRONG_EVIDENCE;
+    if (crc.failed == 0 && (evidence || aes_feeds_coder(&s->folders[index]))) {
         free(b->data);
-        *b = (struct best){plain, p, true, NULL};
+        *b = (struct best){plain, p, true, NULL, false};
         return 0;
     }
-    if (!b->data && (crc.matched > 0 || bits >= STRONG_EVIDENCE)) {
+    if (crc.failed == 0) {
+        b->unverifiable = true;
+        free(plain);
+        return 0;
+    }
+    if (!b->data && evidence) {
         b->data = plain;
         b->password = p;
         return 0;
@@ -370,8 +400,20 @@ static int try_candidate(struct sk_unpack *u, struct sk_7z_reader *r, size_t ind
     return 0;
 }
 
-static int trial_folder(struct sk_unpack *u, struct sk_7z_reader *r, size_t index, uint64_t max,
-                        struct best *b)
+static int try_candidate(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,
+                         const struct sk_password *p, const struct sk_7z_budget *max,
+                         struct best *b)
+{
+    struct trial t;
+    int rc = 0;
+    if (trial_keys(u, r, p, &t))
+        rc = judge_candidate(r, index, p, &t, max, b);
+    sk_7z_wipe(&t, sizeof t); /* the password's UTF-16 form */
+    return rc;
+}
+
+static int trial_folder(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,
+                        const struct sk_7z_budget *max, struct best *b)
 {
     const struct sk_password *order[SK_CAP_PASSWORDS + 2];
     size_t n = trial_order(u, r, order, sizeof order / sizeof order[0]);
@@ -397,10 +439,11 @@ static void folder_failed(struct sk_unpack *u, struct sk_7z_reader *r, size_t in
         r->folder_why = "its 7z compression method is not supported";
     } else if (rc == SK_ELIMIT) {
         /* the deadline records limit.time itself; a stream too large does not */
+        bool ratio = r->folder_why && strcmp(r->folder_why, SK_7Z_WHY_RATIO) == 0;
         if (!sk_unpack_expired(u))
-            sk_unpack_reason(u, "limit.bytes",
-                             "7z folder %zu: a coder's stream is larger than max-total-bytes",
-                             index);
+            sk_unpack_reason(u, ratio ? "limit.ratio" : "limit.bytes",
+                             "7z folder %zu: its coders' streams are above %s", index,
+                             ratio ? "the ratio limit" : "max-total-bytes");
         r->folder_why = "a limit stopped its folder's decoding";
     } else {
         sk_unpack_fail(u, "archive", rc, "7z folder %zu could not be decoded", index);
@@ -409,9 +452,9 @@ static void folder_failed(struct sk_unpack *u, struct sk_7z_reader *r, size_t in
 }
 
 static int load_encrypted(struct sk_unpack *u, struct sk_7z_reader *r, size_t index,
-                          uint64_t max)
+                          const struct sk_7z_budget *max)
 {
-    struct best b = {NULL, NULL, false, NULL};
+    struct best b = {NULL, NULL, false, NULL, false};
     int rc = trial_folder(u, r, index, max, &b);
     if (rc != 0 && !b.data) {
         if (rc == SK_ENOMEM)
@@ -427,6 +470,8 @@ static int load_encrypted(struct sk_unpack *u, struct sk_7z_reader *r, size_t in
     }
     if (!b.data) {
         r->state = FOLDER_UNOPENED;
+        if (b.unverifiable)
+            r->folder_why = "its password cannot be verified (no CRC and no coder after 7zAES)";
         sk_unpack_mark_encrypted(u, NULL);
         return 0;
     }
@@ -447,7 +492,7 @@ static int load_folder(struct sk_unpack *u, struct sk_7z_reader *r, size_t index
     r->folder_why = NULL;
     const struct sk_7z_streams *s = &r->ar.streams;
     r->folder_encrypted = sk_7z_folder_encrypted(&s->folders[index]);
-    uint64_t max;
+    struct sk_7z_budget max;
     if (!folder_fits(u, s, index, &max)) {
         r->state = FOLDER_FAILED;
         r->folder_why = "a limit stopped its folder's decoding";
@@ -470,8 +515,8 @@ static int load_folder(struct sk_unpack *u, struct sk_7z_reader *r, size_t index
         return 0;
     }
     if (r->folder_encrypted)
-        return load_encrypted(u, r, index, max);
-    rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, index, NULL, max, &r->folder_data,
+        return load_encrypted(u, r, index, &max);
+    rc = sk_7z_decode_folder(r->ar.data, r->ar.len, s, index, NULL, &max, &r->folder_data,
                              &r->folder_why);
     if (rc == SK_ENOMEM)
         return rc;
@@ -498,7 +543,8 @@ static int fill_file(struct sk_unpack *u, struct sk_7z_reader *r, const struct s
     child->declared_size = size;
     child->encrypted = r->folder_encrypted;
     if (r->state == FOLDER_UNOPENED) {
-        child->unopened_why = "no password candidate opened its 7zAES folder";
+        child->unopened_why =
+            r->folder_why ? r->folder_why : "no password candidate opened its 7zAES folder";
         return 0;
     }
     if (r->state != FOLDER_OPEN) {

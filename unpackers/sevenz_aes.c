@@ -223,3 +223,8 @@ int sk_7z_cbc_decrypt(const uint8_t key[SK_7Z_KEY_BYTES], const uint8_t iv[SK_7Z
     EVP_CIPHER_CTX_free(ctx);
     return rc;
 }
+
+void sk_7z_wipe(void *p, size_t n)
+{
+    OPENSSL_cleanse(p, n);
+}

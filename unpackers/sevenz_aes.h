@@ -70,4 +70,8 @@ int sk_7z_key(struct sk_7z_key_cache *cache, const struct sk_7z_aes_props *props
 int sk_7z_cbc_decrypt(const uint8_t key[SK_7Z_KEY_BYTES], const uint8_t iv[SK_7Z_BLOCK],
                       const uint8_t *in, uint8_t *out, size_t n);
 
+/* Wipes key material in a way the compiler cannot drop as a dead store
+ * (OPENSSL_cleanse), so that sevenz.c and sevenz_coders.c need no OpenSSL. */
+void sk_7z_wipe(void *p, size_t n);
+
 #endif

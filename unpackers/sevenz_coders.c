@@ -287,24 +287,25 @@ static int decode_aes(const struct sk_7z_coder *c, struct input in, uint8_t *out
 {
     struct sk_7z_aes_props props;
     uint8_t key[SK_7Z_KEY_BYTES];
-    int rc = key_for(c, keys, &props, key);
-    if (rc != 0)
-        return rc;
+    uint8_t last[SK_7Z_BLOCK];
     size_t whole = out_len / SK_7Z_BLOCK * SK_7Z_BLOCK;
     size_t rest = out_len - whole;
-    if (in.len % SK_7Z_BLOCK != 0 || in.len < whole + (rest ? SK_7Z_BLOCK : 0))
-        return SK_ECORRUPT;
-    struct sk_reader r = sk_reader_make(in.p, in.len);
-    rc = sk_7z_cbc_decrypt(key, props.iv, in.p, out, whole);
+    int rc = key_for(c, keys, &props, key);
+    if (rc == 0 && (in.len % SK_7Z_BLOCK != 0 || in.len < whole + (rest ? SK_7Z_BLOCK : 0)))
+        rc = SK_ECORRUPT;
+    if (rc == 0)
+        rc = sk_7z_cbc_decrypt(key, props.iv, in.p, out, whole);
     if (rc == 0 && rest) {
-        uint8_t last[SK_7Z_BLOCK];
+        struct sk_reader r = sk_reader_make(in.p, in.len);
         const uint8_t *iv =
             whole ? sk_reader_at(&r, whole - SK_7Z_BLOCK, SK_7Z_BLOCK) : props.iv;
         const uint8_t *tail = sk_reader_at(&r, whole, SK_7Z_BLOCK);
         rc = iv && tail ? sk_7z_cbc_decrypt(key, iv, tail, last, SK_7Z_BLOCK) : SK_ECORRUPT;
-        memcpy(out + whole, last, rest);
+        if (rc == 0)
+            memcpy(out + whole, last, rest);
     }
-    memset(key, 0, sizeof key);
+    sk_7z_wipe(key, sizeof key); /* every path, the refusals after derivation too */
+    sk_7z_wipe(last, sizeof last);
     return rc;
 }
 
@@ -360,6 +361,7 @@ struct plan {
     unsigned in_base[SK_7Z_MAX_CODERS], out_base[SK_7Z_MAX_CODERS];
     uint8_t *outs[SK_7Z_MAX_STREAMS];
     bool made[SK_7Z_MAX_STREAMS];
+    bool consumed[SK_7Z_MAX_STREAMS]; /* read and freed: not available again */
 };
 
 /* In-stream `in` of the folder: a packed stream or a made out-stream.
@@ -371,7 +373,7 @@ static bool input_of(const struct plan *p, unsigned in, struct input *got)
         if (f->bind_in[b] != in)
             continue;
         unsigned o = f->bind_out[b];
-        if (!p->made[o])
+        if (!p->made[o] || p->consumed[o])
             return false;
         *got = (struct input){p->outs[o], (size_t)f->unpack[o]};
         return true;
@@ -399,11 +401,72 @@ int sk_7z_folder_supported(const struct sk_7z_folder *f, const char **why)
     return 0;
 }
 
-static int check_plan(struct plan *p, uint64_t max_bytes, const char **why)
+/* The declared size of in-stream `in`: a made stream's or a packed one's. */
+static uint64_t in_size(const struct plan *p, unsigned in)
+{
+    const struct sk_7z_folder *f = p->f;
+    for (unsigned b = 0; b < f->n_binds; b++)
+        if (f->bind_in[b] == in)
+            return f->unpack[f->bind_out[b]];
+    for (unsigned k = 0; k < f->n_packed; k++)
+        if (f->packed[k] == in)
+            return p->s->pack_sizes[f->first_pack + k];
+    return 0;
+}
+
+static uint64_t folder_packed(const struct plan *p)
+{
+    uint64_t sum = 0;
+    for (unsigned k = 0; k < p->f->n_packed; k++)
+        sum += p->s->pack_sizes[p->f->first_pack + k];
+    return sum;
+}
+
+/* Adds n to *sum; false when the sum passes max (never wraps). */
+static bool spend(uint64_t *sum, uint64_t n, uint64_t max)
+{
+    if (n > max - *sum)
+        return false;
+    *sum += n;
+    return true;
+}
+
+/* Every stream against the budget, before anything is allocated: an
+ * in-between stream of 200 MiB costs as much as a final one. */
+static int check_budget(const struct plan *p, const struct sk_7z_budget *budget,
+                        const char **why)
+{
+    const struct sk_7z_folder *f = p->f;
+    uint64_t packed = folder_packed(p), sum = 0;
+    for (unsigned o = 0; o < f->n_out; o++) {
+        uint64_t size = f->unpack[o];
+        if (size > SIZE_MAX - 1 || !spend(&sum, size, budget->max_bytes)) {
+            *why = SK_7Z_WHY_BYTES;
+            return SK_ELIMIT;
+        }
+        if (budget->max_ratio && size > budget->ratio_floor &&
+            size / (packed ? packed : 1) > budget->max_ratio) {
+            *why = SK_7Z_WHY_RATIO;
+            return SK_ELIMIT;
+        }
+    }
+    for (unsigned i = 0; i < f->n_coders; i++) {
+        if (filter_id(f->coders[i].method) == LZMA_VLI_UNKNOWN)
+            continue;
+        uint64_t in = in_size(p, p->in_base[i]); /* wrap_stored's copy of it */
+        if (!spend(&sum, in / LZMA2_STORED_CHUNK * 3 + 4, budget->max_bytes) ||
+            !spend(&sum, in, budget->max_bytes)) {
+            *why = SK_7Z_WHY_BYTES;
+            return SK_ELIMIT;
+        }
+    }
+    return 0;
+}
+
+static int check_plan(struct plan *p, const struct sk_7z_budget *budget, const char **why)
 {
     const struct sk_7z_folder *f = p->f;
     unsigned in = 0, out = 0;
-    uint64_t sum = 0;
     for (unsigned i = 0; i < f->n_coders; i++) {
         const struct sk_7z_coder *c = &f->coders[i];
         p->in_base[i] = in;
@@ -418,12 +481,24 @@ static int check_plan(struct plan *p, uint64_t max_bytes, const char **why)
         if (c->n_out != 1 || c->n_in != want)
             return SK_ECORRUPT;
     }
-    for (unsigned o = 0; o < f->n_out; o++) {
-        if (f->unpack[o] > max_bytes || f->unpack[o] > SIZE_MAX - 1)
-            return SK_ELIMIT;
-        sum += f->unpack[o];
+    return check_budget(p, budget, why);
+}
+
+/* Frees the made streams coder i has read: the peak is then what is still
+ * waiting for a reader, not the whole folder. */
+static void free_inputs(struct plan *p, unsigned i)
+{
+    const struct sk_7z_folder *f = p->f;
+    for (unsigned k = 0; k < f->coders[i].n_in; k++) {
+        for (unsigned b = 0; b < f->n_binds; b++) {
+            unsigned o = f->bind_out[b];
+            if (f->bind_in[b] != p->in_base[i] + k || o == f->main_out)
+                continue;
+            free(p->outs[o]);
+            p->outs[o] = NULL;
+            p->consumed[o] = true;
+        }
     }
-    return sum > 2 * max_bytes ? SK_ELIMIT : 0;
 }
 
 /* Runs the coders whose inputs are ready, until the folder's output is
@@ -452,6 +527,7 @@ static int run_plan(struct plan *p, const struct sk_7z_keys *keys, const char **
             if (rc != 0)
                 return rc;
             p->made[o] = true;
+            free_inputs(p, i);
             progress = true;
         }
         if (!progress)
@@ -461,8 +537,8 @@ static int run_plan(struct plan *p, const struct sk_7z_keys *keys, const char **
 }
 
 int sk_7z_decode_folder(const uint8_t *data, size_t data_len, const struct sk_7z_streams *s,
-                        size_t index, const struct sk_7z_keys *keys, uint64_t max_bytes,
-                        uint8_t **out, const char **why)
+                        size_t index, const struct sk_7z_keys *keys,
+                        const struct sk_7z_budget *budget, uint8_t **out, const char **why)
 {
     *out = NULL;
     struct plan p;
@@ -471,7 +547,7 @@ int sk_7z_decode_folder(const uint8_t *data, size_t data_len, const struct sk_7z
     p.data_len = data_len;
     p.s = s;
     p.f = &s->folders[index];
-    int rc = check_plan(&p, max_bytes, why);
+    int rc = check_plan(&p, budget, why);
     if (rc == 0)
         rc = run_plan(&p, keys, why);
     for (unsigned o = 0; o < SK_7Z_MAX_STREAMS; o++) {
@@ -532,13 +608,12 @@ static int precheck_coder(const struct plan *p, unsigned i, const struct sk_7z_k
         return 0; /* fed by another coder: only the full decode can tell */
     struct sk_7z_aes_props props;
     uint8_t key[SK_7Z_KEY_BYTES], block[SK_7Z_BLOCK];
-    int rc = key_for(&f->coders[i], keys, &props, key);
-    if (rc != 0)
-        return rc;
     size_t plain = (size_t)f->unpack[p->out_base[i]];
-    if (in.len < SK_7Z_BLOCK || in.len % SK_7Z_BLOCK || plain > in.len)
-        return SK_ECORRUPT;
-    rc = sk_7z_cbc_decrypt(key, props.iv, in.p, block, SK_7Z_BLOCK);
+    int rc = key_for(&f->coders[i], keys, &props, key);
+    if (rc == 0 && (in.len < SK_7Z_BLOCK || in.len % SK_7Z_BLOCK || plain > in.len))
+        rc = SK_ECORRUPT;
+    if (rc == 0)
+        rc = sk_7z_cbc_decrypt(key, props.iv, in.p, block, SK_7Z_BLOCK);
     unsigned in_index = 0;
     int next = reader_of(p, p->out_base[i], &in_index);
     if (rc == 0 && next >= 0 && in_index == 0 && plain > 0)
@@ -555,7 +630,8 @@ static int precheck_coder(const struct plan *p, unsigned i, const struct sk_7z_k
                 rc = 1;
         }
     }
-    memset(key, 0, sizeof key);
+    sk_7z_wipe(key, sizeof key); /* every path, the refusals after derivation too */
+    sk_7z_wipe(block, sizeof block);
     return rc;
 }
 
@@ -570,7 +646,7 @@ int sk_7z_precheck(const uint8_t *data, size_t data_len, const struct sk_7z_stre
     p.s = s;
     p.f = &s->folders[index];
     const char *why = NULL;
-    int rc = check_plan(&p, UINT64_MAX / 4, &why);
+    int rc = check_plan(&p, &(struct sk_7z_budget){UINT64_MAX, 0, 0}, &why);
     for (unsigned i = 0; rc == 0 && i < p.f->n_coders; i++)
         if (p.f->coders[i].method == SK_7Z_AES)
             rc = precheck_coder(&p, i, keys, evidence_bits);

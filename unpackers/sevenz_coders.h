@@ -21,14 +21,29 @@ struct sk_7z_keys {
                                * its runs stay fast (its keys are then wrong) */
 };
 
+/* What a folder may cost, checked on its declared sizes before anything
+ * is allocated: every stream it makes (the in-between ones too) and the
+ * copy a branch filter's input gets count against max_bytes together; each
+ * stream above ratio_floor may be at most max_ratio times the folder's
+ * packed bytes (max_ratio 0: no ratio limit). */
+struct sk_7z_budget {
+    uint64_t max_bytes;
+    uint32_t max_ratio;
+    uint64_t ratio_floor;
+};
+
+#define SK_7Z_WHY_RATIO "ratio" /* *why of an SK_ELIMIT the ratio gave */
+#define SK_7Z_WHY_BYTES "bytes" /* *why of an SK_ELIMIT max_bytes gave */
+
 /* Decodes folder `index` of s (packed streams in data[0..data_len)) into a new buffer
  * of exactly its size (*out, free()d by the caller; NULL when empty).
- * max_bytes bounds each stream the folder makes and their sum twice over:
- * SK_ELIMIT above it (or at the deadline). SK_ECORRUPT: a decoder failed;
- * SK_EUNSUPPORTED: *why names the method; SK_EENCRYPTED: no password. */
+ * SK_ELIMIT: over the budget (*why: SK_7Z_WHY_RATIO or SK_7Z_WHY_BYTES)
+ * or at the deadline. SK_ECORRUPT: a decoder failed; SK_EUNSUPPORTED:
+ * *why names the method; SK_EENCRYPTED: no password. Each in-between
+ * stream is freed as soon as the coder reading it has run. */
 int sk_7z_decode_folder(const uint8_t *data, size_t data_len, const struct sk_7z_streams *s,
-                        size_t index, const struct sk_7z_keys *keys, uint64_t max_bytes,
-                        uint8_t **out, const char **why);
+                        size_t index, const struct sk_7z_keys *keys,
+                        const struct sk_7z_budget *budget, uint8_t **out, const char **why);
 
 /* The cheap check of a candidate on an encrypted folder: decrypts the
  * first and last block of each packed stream an AES coder reads and checks

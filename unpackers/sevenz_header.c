@@ -555,7 +555,8 @@ static int place_files(struct sk_7z_archive *ar, const struct file_flags *ff)
         offset += s->sub_sizes[sub];
         sub++;
     }
-    return 0;
+    /* a substream no file takes would never be scanned: refuse, not skip */
+    return sub == s->n_sub ? 0 : SK_ECORRUPT;
 }
 
 static int read_files(struct sk_reader *r, struct sk_7z_archive *ar, size_t max)

@@ -18,6 +18,7 @@
 #include "../../unpackers/sevenz_header.h"
 
 #define MAX_BYTES (4u << 20) /* per folder: keeps a run's memory small */
+static const struct sk_7z_budget BUDGET = {MAX_BYTES, 0, 0};
 #define MAX_FOLDERS 16u
 
 static void put32(uint8_t *p, uint32_t v)
@@ -67,7 +68,7 @@ static void decode_all(const uint8_t *data, size_t len, const struct sk_7z_strea
         (void)sk_7z_precheck(data, len, s, i, keys, &bits);
         uint8_t *out = NULL;
         const char *why = NULL;
-        int rc = sk_7z_decode_folder(data, len, s, i, keys, MAX_BYTES, &out, &why);
+        int rc = sk_7z_decode_folder(data, len, s, i, keys, &BUDGET, &out, &why);
         if (rc == 0 && sk_7z_folder_size(&s->folders[i]) > 0 && !out)
             abort();
         if (rc == 0 && sk_7z_folder_size(&s->folders[i]) > 0)
@@ -101,7 +102,7 @@ static void walk(const uint8_t *data, size_t len, const struct sk_7z_keys *keys)
         }
         uint8_t *plain = NULL;
         const char *why = NULL;
-        int rc = sk_7z_decode_folder(data, len, &hs, 0, keys, MAX_BYTES, &plain, &why);
+        int rc = sk_7z_decode_folder(data, len, &hs, 0, keys, &BUDGET, &plain, &why);
         size_t plain_len = rc == 0 ? (size_t)sk_7z_folder_size(&hs.folders[0]) : 0;
         sk_7z_streams_free(&hs);
         free(owned);
