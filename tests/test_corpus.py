@@ -93,42 +93,56 @@ def scan_with(sekisho, path, candidates):
     return json.loads(out.stdout.decode().splitlines()[0])
 
 
+def rar_members_opened(sekisho, corpus, name, members):
+    """The corpus RAR `name` scanned among decoys: (the verdict, problems)
+    with its verdict pass and each member's bytes ("This is from NAME") and
+    opening password as `members` says."""
+    result = scan_with(sekisho, os.path.join(corpus, "libarchive", name),
+                       ["wrong", "password2", "infected", "password"])
+    kids = children(result["tree"])
+    problems = []
+    if result["verdict"] != "pass" or result["reasons"]:
+        problems.append(f"want pass; have {result['verdict']} {result['reasons']}")
+    for member, password in members.items():
+        node = kids.get(member, {})
+        want = hashlib.sha256(f"This is from {member}".encode()).hexdigest()
+        if node.get("sha256") != want:
+            problems.append(f"{member}: bytes {node.get('sha256')}, want {want}")
+        if (node.get("password") or {}).get("value") != password:
+            problems.append(f"{member}: opened by {node.get('password')}, want {password}")
+    return result, problems
+
+
+def rar_wrong_candidates(sekisho, corpus, name):
+    """With only wrong candidates (the builtin list still has `password`),
+    d.txt (`password2`'s) stays encrypted and unopened: sandbox."""
+    result = scan_with(sekisho, os.path.join(corpus, "libarchive", name), ["wrong", "Password2"])
+    node = children(result["tree"]).get("d.txt", {})
+    codes = {(r["code"], r["path"]) for r in result["reasons"]}
+    problems = []
+    if node.get("type") != "encrypted" or node.get("password") is not None:
+        problems.append(f"d.txt opened with wrong candidates: {node}")
+    if ("encrypted.unopened", f"{name}/d.txt") not in codes or result["verdict"] != "sandbox":
+        problems.append(f"want sandbox, encrypted.unopened on d.txt; have {result['verdict']} {codes}")
+    return problems
+
+
 def check_rar5(sekisho, corpus):
     """Each member opened with its own password among decoys, its bytes
     right; with only wrong candidates (the builtin list still has
     `password`) `password2`'s member stays encrypted.unopened."""
     failures = []
     for name, members in sorted(RAR5.items()):
-        path = os.path.join(corpus, "libarchive", name)
-        result = scan_with(sekisho, path, ["wrong", "password2", "infected", "password"])
-        kids = children(result["tree"])
-        problems = []
-        if result["verdict"] != "pass" or result["reasons"]:
-            problems.append(f"want pass; have {result['verdict']} {result['reasons']}")
-        for member, password in members.items():
-            node = kids.get(member, {})
-            want = hashlib.sha256(f"This is from {member}".encode()).hexdigest()
-            if node.get("sha256") != want:
-                problems.append(f"{member}: bytes {node.get('sha256')}, want {want}")
-            if (node.get("password") or {}).get("value") != password:
-                problems.append(f"{member}: opened by {node.get('password')}, want {password}")
+        result, problems = rar_members_opened(sekisho, corpus, name, members)
         listed = {(p["path"], p["value"]) for p in result.get("passwords", [])}
         for member, password in members.items():
             if password and (f"{name}/{member}", password) not in listed:
                 problems.append(f"{member}: not in the top-level passwords {listed}")
         failures.append((f"libarchive/{name} (rar5 passwords)", problems))
-    path = os.path.join(corpus, "libarchive", "test_read_format_rar5_encrypted.rar")
-    result = scan_with(sekisho, path, ["wrong", "Password2"])
-    node = children(result["tree"]).get("d.txt", {})
-    codes = {(r["code"], r["path"]) for r in result["reasons"]}
-    problems = []
-    if node.get("type") != "encrypted" or node.get("password") is not None:
-        problems.append(f"d.txt opened with wrong candidates: {node}")
-    if ("encrypted.unopened", "test_read_format_rar5_encrypted.rar/d.txt") not in codes:
-        problems.append(f"want encrypted.unopened on d.txt; have {codes}")
-    if result["verdict"] != "sandbox":
-        problems.append(f"want sandbox; have {result['verdict']}")
-    failures.append(("libarchive/test_read_format_rar5_encrypted.rar (wrong candidates)", problems))
+    name = "test_read_format_rar5_encrypted.rar"
+    path = os.path.join(corpus, "libarchive", name)
+    failures.append((f"libarchive/{name} (wrong candidates)",
+                     rar_wrong_candidates(sekisho, corpus, name)))
     failures.append(("libarchive/test_read_format_rar5_encrypted.rar (flipped byte)",
                      check_rar5_verified(sekisho, path)))
     return failures
@@ -178,31 +192,11 @@ RAR4 = {
 def check_rar4(sekisho, corpus):
     failures = []
     for name, members in sorted(RAR4.items()):
-        path = os.path.join(corpus, "libarchive", name)
-        result = scan_with(sekisho, path, ["wrong", "password2", "infected", "password"])
-        kids = children(result["tree"])
-        problems = []
-        if result["verdict"] != "pass" or result["reasons"]:
-            problems.append(f"want pass; have {result['verdict']} {result['reasons']}")
-        for member, password in members.items():
-            node = kids.get(member, {})
-            want = hashlib.sha256(f"This is from {member}".encode()).hexdigest()
-            if node.get("sha256") != want:
-                problems.append(f"{member}: bytes {node.get('sha256')}, want {want}")
-            if (node.get("password") or {}).get("value") != password:
-                problems.append(f"{member}: opened by {node.get('password')}, want {password}")
+        _, problems = rar_members_opened(sekisho, corpus, name, members)
         failures.append((f"libarchive/{name} (rar4 passwords)", problems))
     name = "test_read_format_rar4_encrypted.rar"
-    path = os.path.join(corpus, "libarchive", name)
-    result = scan_with(sekisho, path, ["wrong", "Password2"])
-    node = children(result["tree"]).get("d.txt", {})
-    codes = {(r["code"], r["path"]) for r in result["reasons"]}
-    problems = []
-    if node.get("type") != "encrypted" or node.get("password") is not None:
-        problems.append(f"d.txt opened with wrong candidates: {node}")
-    if ("encrypted.unopened", f"{name}/d.txt") not in codes or result["verdict"] != "sandbox":
-        problems.append(f"want sandbox, encrypted.unopened on d.txt; have {result['verdict']} {codes}")
-    failures.append((f"libarchive/{name} (rar4 wrong candidates)", problems))
+    failures.append((f"libarchive/{name} (rar4 wrong candidates)",
+                     rar_wrong_candidates(sekisho, corpus, name)))
     for name, opened in (("test_read_format_rar4_solid_encrypted.rar", {"a.txt"}),):
         result = scan_with(sekisho, os.path.join(corpus, "libarchive", name), ["wrong", "password"])
         kids = children(result["tree"])

@@ -582,6 +582,15 @@ static int prepare_member(const struct sk_zip_index *index, const struct sk_zip_
     return rc;
 }
 
+/* The member a caller names (and its position among same-named ones),
+ * ready for a trial: SK_EINVAL when there is none. */
+static int member_named(const struct sk_zip_index *index, const char *member_name,
+                        size_t position, struct member *m)
+{
+    const struct sk_zip_entry *e = resolve(index, member_name, position);
+    return e ? prepare_member(index, e, m) : SK_EINVAL;
+}
+
 /* ---- Decryption ------------------------------------------------------ */
 
 struct trial {
@@ -900,11 +909,8 @@ int sk_zip_find_password(const struct sk_zip_index *index, const char *member_na
                          bool *partial)
 {
     *partial = false;
-    const struct sk_zip_entry *e = resolve(index, member_name, position);
-    if (!e)
-        return SK_EINVAL;
     struct member m;
-    int rc = prepare_member(index, e, &m);
+    int rc = member_named(index, member_name, position, &m);
     if (rc != 0)
         return rc;
     struct trial t;
@@ -920,11 +926,8 @@ int sk_zip_find_password(const struct sk_zip_index *index, const char *member_na
 int sk_zip_member_method(const struct sk_zip_index *index, const char *member_name,
                          size_t position, uint16_t *method, bool *aes, bool *crc_known)
 {
-    const struct sk_zip_entry *e = resolve(index, member_name, position);
-    if (!e)
-        return SK_EINVAL;
     struct member m;
-    int rc = prepare_member(index, e, &m);
+    int rc = member_named(index, member_name, position, &m);
     if (rc != 0)
         return rc;
     *method = m.method;
@@ -1017,11 +1020,8 @@ int sk_zip_decrypt_member(const struct sk_zip_index *index, const char *member_n
                           size_t *zip_len)
 {
     *zip = NULL;
-    const struct sk_zip_entry *e = resolve(index, member_name, position);
-    if (!e)
-        return SK_EINVAL;
     struct member m;
-    int rc = prepare_member(index, e, &m);
+    int rc = member_named(index, member_name, position, &m);
     if (rc != 0)
         return rc;
     if (!m.opaque)
