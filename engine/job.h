@@ -79,6 +79,7 @@ struct sk_job {
     uint32_t nodes;
     uint32_t max_depth_seen;
     uint64_t extracted_bytes;      /* bytes of all nodes below the root */
+    uint64_t yara_bytes;           /* bytes YARA scanned (a message as its skeleton) */
     bool halted;                   /* a job-wide limit stopped all unpacking */
     bool out_of_memory;            /* reported once */
     bool timed_out;                /* reported once */

@@ -195,8 +195,9 @@ static json_t *stats_json(const struct sk_job *job)
     const uint64_t *s = job->stage_ns;
     uint64_t input = job->root ? job->root->size : 0;
     return json_pack(
-        "{s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I}}", "nodes", (json_int_t)job->nodes, "bytes",
-        (json_int_t)(input + job->extracted_bytes), "max_depth",
+        "{s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I}}", "nodes", (json_int_t)job->nodes, "bytes",
+        (json_int_t)(input + job->extracted_bytes), "yara_bytes", (json_int_t)job->yara_bytes,
+        "max_depth",
         (json_int_t)job->max_depth_seen, "elapsed_us", us(job->elapsed_ns), "stages_us", "mime",
         us(s[SK_STAGE_MIME]), "passwords", us(s[SK_STAGE_PASSWORDS]), "unpack",
         us(s[SK_STAGE_UNPACK]), "yara", us(s[SK_STAGE_YARA]), "hash", us(s[SK_STAGE_HASH]));

@@ -160,6 +160,22 @@ void sk_node_typed(struct sk_job *job, struct sk_node *node)
     }
 }
 
+static void yara_scan(struct sk_job *job, const struct sk_node *node, const uint8_t *p, size_t n)
+{
+    uint64_t t = sk_now_ns();
+    sk_yara_scan_node(sk_worker_yara(job->worker), job, node, p, n);
+    stage_add(job, SK_STAGE_YARA, t);
+    job->yara_bytes += n;
+}
+
+/* A node whose opener gives YARA a view of it (unpacker.h, scan_view) is
+ * scanned once opened: through the view, or as its own bytes when it is
+ * not opened after all (a limit, an open that fails). */
+static bool scans_as_view(const struct sk_node *node)
+{
+    return node->opener && node->opener->scan_view;
+}
+
 /* Sniffs, hashes, scans and hands a node to the sink. */
 static void visit(struct sk_job *job, struct sk_node *node)
 {
@@ -180,9 +196,12 @@ static void visit(struct sk_job *job, struct sk_node *node)
             sk_job_reason(job, "error.internal", -1, node, "SHA-256 failed");
         stage_add(job, SK_STAGE_HASH, t);
     }
-    uint64_t t = sk_now_ns();
-    sk_yara_scan_node(sk_worker_yara(job->worker), job, node, p, n);
-    stage_add(job, SK_STAGE_YARA, t);
+    if (!node->opener_known) {
+        node->opener = sk_bid_best(sk_engine_unpackers(job->engine), node);
+        node->opener_known = true;
+    }
+    if (!scans_as_view(node))
+        yara_scan(job, node, p, n);
     if (job->sink && node->depth > 0) {
         char saved[256] = "";
         job->sink(job->sink_ctx, node, p, n, saved, sizeof saved);
@@ -221,7 +240,23 @@ static bool push_container(struct sk_job *job, struct stack *stack, struct sk_no
         return false;
     }
     stack->depth++;
+    if (scans_as_view(node) && unpacker == node->opener) {
+        size_t len = 0;
+        const uint8_t *view = unpacker->scan_view(f->state, &len);
+        yara_scan(job, node, view ? view : node->data.p, view ? len : node->data.len);
+    }
     return true;
+}
+
+/* Opens node, or scans the bytes of a node that was to be scanned through
+ * its opener's view and is not opened, and releases them. */
+static void open_or_release(struct sk_job *job, struct stack *stack, struct sk_node *node)
+{
+    if (push_container(job, stack, node))
+        return;
+    if (scans_as_view(node) && node->type != SK_TYPE_ENCRYPTED)
+        yara_scan(job, node, node->data.p, node->data.len);
+    sk_buf_release(&node->data);
 }
 
 static void pop_container(struct stack *stack)
@@ -306,15 +341,13 @@ static void run(struct sk_job *job)
     }
     stack->depth = 0;
     visit(job, job->root);
-    if (!push_container(job, stack, job->root))
-        sk_buf_release(&job->root->data);
+    open_or_release(job, stack, job->root);
     while (stack->depth > 0) {
         struct sk_node *child = next_child(job, stack);
         if (!child)
             continue;
         visit(job, child);
-        if (!push_container(job, stack, child))
-            sk_buf_release(&child->data);
+        open_or_release(job, stack, child);
     }
     free(stack);
 }

@@ -11,6 +11,13 @@
  * next    hands back one child: 0, SK_DONE when there are no more, or a
  *         negative SK_E* (the engine records it and closes the container).
  * close   always called after a successful open; releases library handles.
+ * scan_view  optional, called after a successful open: the bytes YARA scans
+ *         for the node in place of its own (NULL: its own). A message
+ *         answers with its skeleton (mime.c): every header block, the text
+ *         parts and the MIME structure, but only the head of each
+ *         attachment's encoded body, whose decoded bytes are a node of
+ *         their own and scanned there. So a byte is scanned once, not
+ *         twice. The bytes live until close.
  *
  * The engine declares the table and calls it; the unpackers in unpackers/
  * implement it. Which unpackers an engine has is its caller's choice
@@ -32,6 +39,7 @@ struct sk_unpacker {
     int (*open)(struct sk_unpack *u, void **state);
     int (*next)(struct sk_unpack *u, void *state, struct sk_child *child);
     void (*close)(void *state);
+    const uint8_t *(*scan_view)(void *state, size_t *len);
 };
 
 /* The type of a node whose bytes the sniffer typed `sniffed`: sniffed, or

@@ -48,7 +48,7 @@ LIBRARIES = {
 # The C library, POSIX and Linux's headers: not listed in the table.
 SYSTEM = set("""
 assert.h ctype.h dirent.h errno.h fcntl.h getopt.h grp.h iconv.h inttypes.h
-limits.h locale.h math.h netdb.h poll.h pthread.h pwd.h sched.h signal.h
+limits.h locale.h malloc.h math.h netdb.h poll.h pthread.h pwd.h sched.h signal.h
 stdarg.h stdatomic.h stdbool.h stddef.h stdint.h stdio.h stdlib.h string.h
 strings.h termios.h time.h unistd.h
 """.split())

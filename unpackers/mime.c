@@ -40,6 +40,13 @@
  * mailer writes a megabyte: such a field exists to choke parsers or to hide
  * bytes from scanners that cut headers short. */
 #define MIME_MAX_HEADER_BYTES (1u << 20)
+/* Of an attachment's encoded body, the message's scan (its skeleton)
+ * keeps this much, to the end of that line: rules on raw mail look for
+ * an attachment's encoded start (base64 "TVqQ" for a program) or a
+ * phishing page's first lines (Yara-Rules' email/scam.yar: 2.3 KB in).
+ * The rest is scanned once, decoded, as the attachment's own node. */
+#define MIME_SCANNED_BODY_HEAD 4096u
+#define MIME_SCANNED_LINE_MAX 1024u /* a head ends within this of the line */
 
 enum plan_kind { PLAN_BODY, PLAN_PART, PLAN_MESSAGE, PLAN_BYTES };
 
@@ -54,8 +61,18 @@ struct plan {
  * refused like out of memory (error.internal). */
 #define MIME_MAX_PLANS (SK_CAP_NODES + 1u)
 
+/* Where one attachment's encoded body lies in the message (offsets into
+ * the bytes GMime parsed). */
+struct body_range {
+    size_t start, end;
+};
+
 struct mime_state {
     GMimeMessage *message;
+    struct sk_reader input; /* the node's bytes, and where the message starts */
+    size_t msg_start;
+    struct sk_dynbuf bodies;  /* of struct body_range: attachments' encoded bodies */
+    struct sk_dynbuf skeleton; /* what YARA scans for the message, or empty */
     GString *body;
     struct sk_dynbuf plan_buf; /* of struct plan, at most MIME_MAX_PLANS */
     struct plan *plans;        /* plan_buf's elements, moved only by add_plan */
@@ -402,6 +419,35 @@ static bool visit_multipart(struct sk_unpack *u, struct mime_state *st,
     return true;
 }
 
+/* Notes where a part's encoded body lies in the parsed bytes, for the
+ * skeleton: its content stream is a window on the buffer GMime parsed
+ * (the parser keeps the stream), which is checked, not assumed: the
+ * window's length and first bytes must be the part's. A part whose body
+ * cannot be placed is simply kept whole in the skeleton. False only when
+ * out of memory. */
+static bool note_body_range(struct mime_state *st, GMimePart *part)
+{
+    GMimeDataWrapper *content = g_mime_part_get_content(part);
+    GMimeStream *raw = content ? g_mime_data_wrapper_get_stream(content) : NULL;
+    size_t msg_len = st->input.len - st->msg_start;
+    if (!raw || raw->bound_start < 0 || (uint64_t)raw->bound_start > msg_len)
+        return true;
+    gint64 length = g_mime_stream_length(raw);
+    size_t start = (size_t)raw->bound_start;
+    if (length <= 0 || (uint64_t)length > msg_len - start)
+        return true;
+    uint8_t head[64];
+    size_t n = MIN(sizeof head, (size_t)length);
+    g_mime_stream_reset(raw);
+    ssize_t got = g_mime_stream_read(raw, (char *)head, n);
+    g_mime_stream_reset(raw);
+    const uint8_t *there = sk_reader_at(&st->input, st->msg_start + start, n);
+    if (got != (ssize_t)n || !there || memcmp(head, there, n) != 0)
+        return true;
+    struct body_range range = {start, start + (size_t)length};
+    return sk_dynbuf_add(&st->bodies, &range, sizeof range) == 0;
+}
+
 static bool visit(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it,
                   GQueue *stack)
 {
@@ -413,6 +459,8 @@ static bool visit(struct sk_unpack *u, struct mime_state *st, const struct walk_
         return true;
     if (is_body_text(it->object))
         return visit_text(u, st, it);
+    if (!note_body_range(st, GMIME_PART(it->object)))
+        return false;
     if (it->nested)
         return true;
     const char *filename = g_mime_part_get_filename(GMIME_PART(it->object));
@@ -483,6 +531,8 @@ static void free_state(struct mime_state *st)
         free(st->plans[i].name);
     }
     sk_dynbuf_free(&st->plan_buf);
+    sk_dynbuf_free(&st->bodies);
+    sk_dynbuf_free(&st->skeleton);
     if (st->body)
         g_string_free(st->body, TRUE);
     if (st->message)
@@ -585,6 +635,54 @@ static void record_mail_fields(struct sk_unpack *u, GMimeMessage *m)
         sk_unpack_mail_field(u, SK_MAIL_SUBJECT, subject, strlen(subject));
 }
 
+static int compare_ranges(const void *a, const void *b)
+{
+    const struct body_range *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* How much of an encoded body at [start, end) of the input the skeleton
+ * keeps: its first MIME_SCANNED_BODY_HEAD bytes, to the end of that line. */
+static size_t body_head(struct sk_reader *in, size_t start, size_t end)
+{
+    size_t keep = MIN(end - start, (size_t)MIME_SCANNED_BODY_HEAD);
+    size_t more = MIN(end - start - keep, (size_t)MIME_SCANNED_LINE_MAX);
+    const uint8_t *rest = sk_reader_at(in, start + keep, more);
+    const uint8_t *nl = rest && more ? memchr(rest, '\n', more) : NULL;
+    return nl ? keep + (size_t)(nl - rest) + 1 : keep;
+}
+
+/* Adds input[from, to) to the skeleton. */
+static int keep_bytes(struct mime_state *st, size_t from, size_t to)
+{
+    const uint8_t *p = sk_reader_at(&st->input, from, to - from);
+    return p ? sk_dynbuf_add(&st->skeleton, p, to - from) : SK_EINTERNAL;
+}
+
+/* The message as YARA sees it (unpacker.h, scan_view): its bytes with each
+ * attachment's encoded body cut to its head. Nothing is built when no
+ * body is cut, and the message is scanned whole. */
+static int build_skeleton(struct mime_state *st)
+{
+    size_t n = st->bodies.len / sizeof(struct body_range);
+    struct body_range *bodies = (struct body_range *)(void *)st->bodies.p;
+    if (n == 0)
+        return 0;
+    qsort(bodies, n, sizeof *bodies, compare_ranges);
+    size_t at = 0; /* input[0, at) is in the skeleton or cut */
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t start = st->msg_start + bodies[i].start, end = st->msg_start + bodies[i].end;
+        if (start < at) /* overlapping windows: keep the bytes */
+            continue;
+        rc = keep_bytes(st, at, start + body_head(&st->input, start, end));
+        at = end;
+    }
+    if (rc == 0)
+        rc = keep_bytes(st, at, st->input.len);
+    return rc == SK_ELIMIT ? SK_EINTERNAL : rc;
+}
+
 static int open_message(struct sk_unpack *u, void **out)
 {
     pthread_once(&gmime_once, gmime_start);
@@ -605,6 +703,10 @@ static int open_message(struct sk_unpack *u, void **out)
     if (!st)
         return SK_ENOMEM;
     sk_unpack_dynbuf_init(u, &st->plan_buf, MIME_MAX_PLANS * sizeof *st->plans);
+    sk_unpack_dynbuf_init(u, &st->bodies, MIME_MAX_PARTS * sizeof(struct body_range));
+    sk_unpack_dynbuf_init(u, &st->skeleton, u->node->data.len);
+    st->input = in;
+    st->msg_start = start;
     st->body = g_string_new(NULL);
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)msg, msg_len);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
@@ -634,6 +736,8 @@ static int open_message(struct sk_unpack *u, void **out)
             st->plans[0] = last;
         }
     }
+    if (rc == 0)
+        rc = build_skeleton(st);
     if (rc != 0) {
         free_state(st);
         return rc;
@@ -680,10 +784,18 @@ static void close_message(void *state)
     free_state(state);
 }
 
+static const uint8_t *skeleton_view(void *state, size_t *len)
+{
+    struct mime_state *st = state;
+    *len = st->skeleton.len;
+    return st->skeleton.len ? (const uint8_t *)st->skeleton.p : NULL;
+}
+
 const struct sk_unpacker sk_unpacker_mime = {
     .name = "mime",
     .bid = bid,
     .open = open_message,
     .next = next_part,
     .close = close_message,
+    .scan_view = skeleton_view,
 };
