@@ -73,6 +73,21 @@ static size_t grown_capacity(size_t cap, size_t need)
     return next < need ? need : next;
 }
 
+int sk_unpack_commit(struct sk_unpack *u, struct sk_buf *buf, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (!buf->owned || n > buf->cap - buf->len)
+        return SK_EINTERNAL;
+    int rc = check_limits(u, buf->len, n);
+    if (rc != 0)
+        return rc;
+    buf->len += n;
+    u->produced += n;
+    u->job->extracted_bytes += n;
+    return 0;
+}
+
 int sk_unpack_append(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n)
 {
     if (n == 0)

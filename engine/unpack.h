@@ -70,6 +70,13 @@ void sk_child_verified_unopened(struct sk_child *child, const struct sk_password
  * sk_unpack_reserve is a claim from the input: it is only a hint, clamped to
  * the limits before anything is allocated. */
 int sk_unpack_append(struct sk_unpack *u, struct sk_buf *buf, const void *p, size_t n);
+
+/* Counts n bytes that an unpacker wrote in place past buf->len, into room
+ * sk_unpack_reserve made (a decoder writing straight into the child's
+ * buffer), against the same limits as sk_unpack_append: 0, SK_ELIMIT
+ * (recorded; buf->len unchanged) or SK_EINTERNAL when there is no such
+ * room. */
+int sk_unpack_commit(struct sk_unpack *u, struct sk_buf *buf, size_t n);
 int sk_unpack_reserve(struct sk_unpack *u, struct sk_buf *buf, uint64_t size_hint);
 
 /* The unpackers' one allocation entry point, for everything an unpacker

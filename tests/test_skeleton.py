@@ -11,7 +11,9 @@ a quoted-printable body, a forwarded message's headers, an attachment's
 base64 start) and, where the third-party corpus is beside the checkout, the
 Yara-Rules `email/` set. Messages: the project's own (built here with
 Python's email package), the bench corpus (bench/gen_corpus.py --quick) and
-the Yara-Rules sample messages. Also: the skeleton is really used (YARA
+the Yara-Rules sample messages. The attachments, which mime.c decodes
+straight from the message's bytes, must be byte-identical (SHA-256) to
+Python's email package's decoding. Also: the skeleton is really used (YARA
 sees far fewer bytes than the message plus its decoded attachment), and the
 documented difference holds: base64 text past an attachment's head is not
 matched at the message, while the decoded bytes are, at the attachment.
@@ -20,6 +22,9 @@ Usage: test_skeleton.py --sekisho BIN [--corpus DIR]
 """
 import argparse
 import base64
+import email
+import email.policy
+import hashlib
 import json
 import os
 import random
@@ -186,6 +191,37 @@ def compare(sekisho, files, msgs, tmp, failures, raw_only=frozenset()):
     return compared, verdicts
 
 
+def python_attachments(msg):
+    """SHA-256 of every attachment Python's email package decodes from the
+    top level of msg (not inside forwarded messages), by file name."""
+    with open(msg, "rb") as f:
+        m = email.message_from_binary_file(f, policy=email.policy.compat32)
+    out, stack = {}, [m]
+    while stack:
+        part = stack.pop()
+        if part.is_multipart():
+            stack.extend(part.get_payload())
+            continue
+        name = part.get_filename()
+        if name and part.get_content_maintype() != "message":
+            out[name] = hashlib.sha256(part.get_payload(decode=True) or b"").hexdigest()
+    return out
+
+
+def check_decoding(verdicts, msgs, failures):
+    """Sekisho's attachment nodes (hashed) against Python's decoding."""
+    checked = 0
+    for msg in msgs:
+        theirs = python_attachments(msg)
+        ours = {c["name"]: c.get("sha256") for c in verdicts[msg]["tree"].get("children", [])}
+        for name, digest in theirs.items():
+            if name in ours and ours[name] != digest:
+                failures.append(f"{os.path.basename(msg)}: {name} decodes to {ours[name]}, "
+                                f"Python's email package to {digest}")
+            checked += name in ours
+    return checked
+
+
 def check_own(sekisho, files, paths, program_size, tmp, failures):
     """The own messages: same matches, the skeleton in use, and the one
     documented difference (the deep base64 text)."""
@@ -227,6 +263,7 @@ def main():
             print(f"SKIPPED: no {tool}")
             return 77
     failures = []
+    n_decoded = 0
     with tempfile.TemporaryDirectory() as tmp:
         files, have_email, email_dir = rule_files(tmp, opts.corpus)
         paths, program_size = own_messages(tmp)
@@ -235,7 +272,12 @@ def main():
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen_corpus.py"), bench,
                         "--quick"], check=True, stdout=subprocess.DEVNULL)
         msgs = sorted(os.path.join(bench, f) for f in os.listdir(bench) if f.endswith(".eml"))
-        n_bench, _ = compare(opts.sekisho, files, msgs, tmp, failures)
+        n_bench, verdicts = compare(opts.sekisho, files, msgs, tmp, failures)
+        n_decoded = check_decoding(verdicts, msgs, failures)
+        n_decoded += check_decoding(sekisho_scan(opts.sekisho, files, list(paths.values())),
+                                    list(paths.values()), failures)
+        if n_decoded < 50:
+            failures.append(f"only {n_decoded} attachments compared with Python's decoding")
         n_email = 0
         if have_email:
             eml = os.path.join(email_dir, "eml")
@@ -243,7 +285,7 @@ def main():
                                  sorted(os.path.join(eml, f) for f in os.listdir(eml)),
                                  tmp, failures)
     print(f"compared {n_own} own, {n_bench} bench and {n_email} Yara-Rules messages "
-          f"on {len(files)} rule files")
+          f"on {len(files)} rule files; {n_decoded} attachments decoded as Python does")
     if not have_email:
         print(f"(the Yara-Rules email set is not at {opts.corpus}: its part SKIPPED)")
     for f in failures:

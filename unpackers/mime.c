@@ -50,25 +50,28 @@
 
 enum plan_kind { PLAN_BODY, PLAN_PART, PLAN_MESSAGE, PLAN_BYTES };
 
-struct plan {
-    enum plan_kind kind;
-    GMimeObject *object; /* PART, MESSAGE: a reference owned by the message */
-    GByteArray *bytes;   /* BODY, BYTES: owned */
-    char *name;          /* owned (sk_unpack_alloc: free()) */
-};
-
-/* Children to hand back: more than the engine could take as nodes is
- * refused like out of memory (error.internal). */
-#define MIME_MAX_PLANS (SK_CAP_NODES + 1u)
-
 /* Where one attachment's encoded body lies in the message (offsets into
  * the bytes GMime parsed). */
 struct body_range {
     size_t start, end;
 };
 
+struct plan {
+    enum plan_kind kind;
+    GMimeObject *object; /* PART, MESSAGE: a reference owned by the message */
+    GByteArray *bytes;   /* BODY, BYTES: owned */
+    char *name;          /* owned (sk_unpack_alloc: free()) */
+    struct body_range raw; /* PART: where its encoded body lies, if placed */
+    bool placed;
+};
+
+/* Children to hand back: more than the engine could take as nodes is
+ * refused like out of memory (error.internal). */
+#define MIME_MAX_PLANS (SK_CAP_NODES + 1u)
+
 struct mime_state {
     GMimeMessage *message;
+    GByteArray *borrowed; /* our bytes as GMime reads them, or NULL */
     struct sk_reader input; /* the node's bytes, and where the message starts */
     size_t msg_start;
     struct sk_dynbuf bodies;  /* of struct body_range: attachments' encoded bodies */
@@ -124,7 +127,7 @@ static int bid(const struct sk_node *node, enum sk_type *type)
 static bool add_plan(struct mime_state *st, enum plan_kind kind, GMimeObject *object,
                      GByteArray *bytes, char *name)
 {
-    struct plan plan = {kind, object, bytes, name};
+    struct plan plan = {kind, object, bytes, name, {0, 0}, false};
     if (name && sk_dynbuf_add(&st->plan_buf, &plan, sizeof plan) == 0) {
         st->plans = (struct plan *)(void *)st->plan_buf.p;
         st->n_plans = st->plan_buf.len / sizeof plan;
@@ -419,23 +422,23 @@ static bool visit_multipart(struct sk_unpack *u, struct mime_state *st,
     return true;
 }
 
-/* Notes where a part's encoded body lies in the parsed bytes, for the
- * skeleton: its content stream is a window on the buffer GMime parsed
- * (the parser keeps the stream), which is checked, not assumed: the
- * window's length and first bytes must be the part's. A part whose body
- * cannot be placed is simply kept whole in the skeleton. False only when
- * out of memory. */
-static bool note_body_range(struct mime_state *st, GMimePart *part)
+/* Where a part's encoded body lies in the parsed bytes (offsets from the
+ * message's start), for the skeleton and for decoding in place: its
+ * content stream is a window on the buffer GMime parsed (the parser keeps
+ * the stream), which is checked, not assumed: the window's length and
+ * first bytes must be the part's. False when the body cannot be placed:
+ * the skeleton keeps it whole and GMime decodes it. */
+static bool place_body(struct mime_state *st, GMimePart *part, struct body_range *range)
 {
     GMimeDataWrapper *content = g_mime_part_get_content(part);
     GMimeStream *raw = content ? g_mime_data_wrapper_get_stream(content) : NULL;
     size_t msg_len = st->input.len - st->msg_start;
     if (!raw || raw->bound_start < 0 || (uint64_t)raw->bound_start > msg_len)
-        return true;
+        return false;
     gint64 length = g_mime_stream_length(raw);
     size_t start = (size_t)raw->bound_start;
     if (length <= 0 || (uint64_t)length > msg_len - start)
-        return true;
+        return false;
     uint8_t head[64];
     size_t n = MIN(sizeof head, (size_t)length);
     g_mime_stream_reset(raw);
@@ -443,9 +446,30 @@ static bool note_body_range(struct mime_state *st, GMimePart *part)
     g_mime_stream_reset(raw);
     const uint8_t *there = sk_reader_at(&st->input, st->msg_start + start, n);
     if (got != (ssize_t)n || !there || memcmp(head, there, n) != 0)
+        return false;
+    *range = (struct body_range){start, start + (size_t)length};
+    return true;
+}
+
+/* An attachment: its body's place noted for the skeleton (where it can be
+ * placed) and, outside a forwarded message, a child planned. */
+static bool visit_attachment(struct sk_unpack *u, struct mime_state *st,
+                             const struct walk_item *it)
+{
+    GMimePart *part = GMIME_PART(it->object);
+    struct body_range range;
+    bool placed = place_body(st, part, &range);
+    if (placed && sk_dynbuf_add(&st->bodies, &range, sizeof range) != 0)
+        return false;
+    if (it->nested)
         return true;
-    struct body_range range = {start, start + (size_t)length};
-    return sk_dynbuf_add(&st->bodies, &range, sizeof range) == 0;
+    const char *filename = g_mime_part_get_filename(part);
+    if (!add_plan(st, PLAN_PART, it->object, NULL,
+                  child_name(u, filename, "part", ++st->n_leaves, "")))
+        return false;
+    st->plans[st->n_plans - 1].raw = range;
+    st->plans[st->n_plans - 1].placed = placed;
+    return true;
 }
 
 static bool visit(struct sk_unpack *u, struct mime_state *st, const struct walk_item *it,
@@ -459,13 +483,7 @@ static bool visit(struct sk_unpack *u, struct mime_state *st, const struct walk_
         return true;
     if (is_body_text(it->object))
         return visit_text(u, st, it);
-    if (!note_body_range(st, GMIME_PART(it->object)))
-        return false;
-    if (it->nested)
-        return true;
-    const char *filename = g_mime_part_get_filename(GMIME_PART(it->object));
-    return add_plan(st, PLAN_PART, it->object, NULL,
-                    child_name(u, filename, "part", ++st->n_leaves, ""));
+    return visit_attachment(u, st, it);
 }
 
 /* Reports (once per message) a header field longer than
@@ -537,6 +555,10 @@ static void free_state(struct mime_state *st)
         g_string_free(st->body, TRUE);
     if (st->message)
         g_object_unref(st->message);
+    if (st->borrowed) { /* the streams are gone: take the bytes back, free the wrapper */
+        g_byte_array_steal(st->borrowed, NULL);
+        g_byte_array_unref(st->borrowed);
+    }
     free(st);
 }
 
@@ -635,6 +657,22 @@ static void record_mail_fields(struct sk_unpack *u, GMimeMessage *m)
         sk_unpack_mail_field(u, SK_MAIL_SUBJECT, subject, strlen(subject));
 }
 
+/* A stream GMime parses the message from, over the node's own bytes: a
+ * copy of a 20 MB message was 4 % of a scan. GMime's parser only reads
+ * its stream, and the parts' content streams are windows on the same
+ * array (place_body relies on that too), so the array borrows our bytes
+ * (not GMime's to free: free_state takes them back after the streams are
+ * gone). Past GByteArray's 4 GiB the bytes are copied as before. */
+static GMimeStream *borrowing_stream(struct mime_state *st, const uint8_t *msg, size_t len)
+{
+    if (len > G_MAXUINT)
+        return g_mime_stream_mem_new_with_buffer((const char *)msg, len);
+    st->borrowed = g_byte_array_new_take((guint8 *)(uintptr_t)msg, len);
+    GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(st->borrowed);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+    return stream;
+}
+
 static int compare_ranges(const void *a, const void *b)
 {
     const struct body_range *x = a, *y = b;
@@ -708,7 +746,7 @@ static int open_message(struct sk_unpack *u, void **out)
     st->input = in;
     st->msg_start = start;
     st->body = g_string_new(NULL);
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)msg, msg_len);
+    GMimeStream *stream = borrowing_stream(st, msg, msg_len);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     st->message = g_mime_parser_construct_message(parser, NULL);
     g_object_unref(parser);
@@ -756,12 +794,55 @@ static GByteArray *message_bytes(GMimeObject *message)
     return bytes;
 }
 
+/* Decodes base64 or quoted-printable straight from the message's bytes
+ * into the child's buffer, sized once from the encoded length, with GMime's
+ * own decoders; a body sent as it is becomes a view of those bytes. No
+ * copy through GMime's streams. False (nothing done) for what GMime's
+ * stream decodes instead: x-uuencode, and a body too large for the limits
+ * in one piece (the stream path then reports the limit as before). */
+static bool decode_in_place(struct sk_unpack *u, struct mime_state *st, const struct plan *plan,
+                            struct sk_child *child, int *rc)
+{
+    GMimeDataWrapper *content = g_mime_part_get_content(GMIME_PART(plan->object));
+    GMimeContentEncoding encoding =
+        content ? g_mime_data_wrapper_get_encoding(content) : GMIME_CONTENT_ENCODING_DEFAULT;
+    size_t len = plan->raw.end - plan->raw.start;
+    const uint8_t *raw = sk_reader_at(&st->input, st->msg_start + plan->raw.start, len);
+    if (!raw || encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+        return false;
+    if (encoding != GMIME_CONTENT_ENCODING_BASE64 &&
+        encoding != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
+        *rc = sk_unpack_view(u, &child->data, raw, len);
+        return true;
+    }
+    bool base64 = encoding == GMIME_CONTENT_ENCODING_BASE64;
+    size_t room = base64 ? len / 4 * 3 + 3 : len; /* the most each decodes to */
+    if (sk_unpack_reserve(u, &child->data, room) != 0 || child->data.cap < room)
+        return false;
+    int state = 0;
+    guint32 save = 0;
+    size_t n = base64 ? g_mime_encoding_base64_decode_step(raw, len, child->data.p, &state, &save)
+                   : g_mime_encoding_quoted_decode_step(raw, len, child->data.p, &state, &save);
+    *rc = sk_unpack_commit(u, &child->data, n);
+    return true;
+}
+
 static int next_part(struct sk_unpack *u, void *state, struct sk_child *child)
 {
     struct mime_state *st = state;
     if (st->next >= st->n_plans)
         return SK_DONE;
     struct plan *plan = &st->plans[st->next++];
+    int rc = 0;
+    if (plan->kind == PLAN_PART && plan->placed && decode_in_place(u, st, plan, child, &rc)) {
+        child->name = plan->name;
+        child->name_len = strlen(plan->name);
+        if (rc == SK_ELIMIT) {
+            child->truncated = true;
+            rc = 0;
+        }
+        return rc;
+    }
     GByteArray *bytes = plan->bytes;
     if (plan->kind == PLAN_PART)
         bytes = part_bytes(GMIME_PART(plan->object), node_bytes(u));
@@ -769,7 +850,7 @@ static int next_part(struct sk_unpack *u, void *state, struct sk_child *child)
         bytes = message_bytes(plan->object);
     child->name = plan->name;
     child->name_len = strlen(plan->name);
-    int rc = sk_unpack_append(u, &child->data, bytes->data, bytes->len);
+    rc = sk_unpack_append(u, &child->data, bytes->data, bytes->len);
     if (rc == SK_ELIMIT) {
         child->truncated = true;
         rc = 0;
