@@ -201,6 +201,15 @@ def gone(pid, timeout=10):
     return False
 
 
+def wait_for(predicate, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def wait_log(srv, text, start, timeout=30):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -284,8 +293,11 @@ def test_reload_and_drain(srv, rules_dir, policy, kids):
     srv.proc.send_signal(signal.SIGHUP)
     wait_log(srv, "rules reloaded", start)
     r = srv.native("after", marker, "file")
-    check("SIGHUP: the scanners of generation 1 retire (they exit)",
-          all(gone(k) for k in old_scanners) and len(srv.kids("sekisho-scan")) == 2,
+    retired = all(gone(k) for k in old_scanners)
+    # A retired scanner stays in the parent's children file as a zombie
+    # until the parent's loop reaps it: wait for the reaping, not only the exit.
+    check("SIGHUP: the scanners of generation 1 retire (they exit and are reaped)",
+          retired and wait_for(lambda: len(srv.kids("sekisho-scan")) == 2),
           (old_scanners, srv.kids("sekisho-scan")))
     check("SIGHUP as nobody reloads rules kept in a root-only folder",
           r and r.get("verdict") == "block" and "rules reloaded" in srv.log()[start:],
