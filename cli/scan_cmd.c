@@ -134,6 +134,8 @@ static void usage(FILE *out)
           "  --timeout SECONDS       time per input (default 10)\n"
           "  --extract DIR           write every extracted node under DIR\n"
           "  --no-hash               skip the SHA-256 of each node\n"
+          "  --cache-bytes N         node cache: outcomes of repeated nodes kept in N bytes\n"
+          "                          (default 64M; 0: off; off with --no-hash, --extract)\n"
           "  --format json|text|tree JSON Lines (default), one aligned line per file, or\n"
           "                          each input as an indented tree (coloured on a terminal)\n"
           "  --report FILE.html      also write one self-contained HTML report of the scan\n"
@@ -696,6 +698,12 @@ static int make_engine(struct scan_run *run, const struct scan_options *o)
     char err[2048];
     int rc = sk_engine_new(&config, &run->engine, err, sizeof err);
     free(paths);
+    /* An extracted node must be written out: it is scanned, never replayed. */
+    unsigned long long cache = o->extract_dir ? 0 : sk_common_cache_bytes(&o->common);
+    if (rc == 0 && sk_engine_set_cache(run->engine, cache) != 0) {
+        snprintf(err, sizeof err, "node cache of %llu bytes: out of memory", cache);
+        rc = -1;
+    }
     if (rc != 0)
         fprintf(stderr, "sekisho: %s\n", err);
     return rc;

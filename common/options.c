@@ -167,6 +167,12 @@ static int limit_option(struct sk_limits *lim, const char *cmd, int opt, const c
 void sk_common_options_init(struct sk_common_options *o)
 {
     sk_limits_default(&o->limits);
+    o->cache_bytes = SK_DEFAULT_CACHE_BYTES;
+}
+
+unsigned long long sk_common_cache_bytes(const struct sk_common_options *o)
+{
+    return o->no_hash ? 0 : o->cache_bytes;
 }
 
 int sk_common_option(struct sk_common_options *o, const char *cmd, int opt, const char *value,
@@ -178,6 +184,10 @@ int sk_common_option(struct sk_common_options *o, const char *cmd, int opt, cons
     case SK_OPT_POLICY: o->policy_path = value; return 0;
     case SK_OPT_PASSWORD_RULES: o->password_rules = value; return 0;
     case SK_OPT_NO_HASH: o->no_hash = true; return 0;
+    case SK_OPT_CACHE_BYTES:
+        if (sk_parse_bytes(value, &o->cache_bytes) != 0 || o->cache_bytes > SK_MAX_CACHE_BYTES)
+            return sk_bad_value(cmd, "cache-bytes", value);
+        return 0;
     default: return limit_option(&o->limits, cmd, opt, value, max_request);
     }
 }

@@ -14,7 +14,7 @@
 #include "../engine/limits.h"
 
 /* What `scan` and `serve` both take: the rules, the policy, the password
- * rules, --no-hash and the limits. */
+ * rules, --no-hash, --cache-bytes and the limits. */
 struct sk_common_options {
     const char **rule_paths; /* --rules, in order (the bundled folder is not here) */
     size_t n_rule_paths;
@@ -22,8 +22,13 @@ struct sk_common_options {
     const char *policy_path;
     const char *password_rules;
     bool no_hash;
+    unsigned long long cache_bytes; /* the node cache's budget; 0: off */
     struct sk_limits limits;
 };
+
+/* The node cache's default budget (--cache-bytes). */
+#define SK_DEFAULT_CACHE_BYTES (64ull << 20)
+#define SK_MAX_CACHE_BYTES (1ull << 40)
 
 /* getopt_long values of the shared options. A command's own values stay
  * below SK_OPT_COMMON_BASE. */
@@ -33,7 +38,8 @@ enum {
     SK_OPT_NO_BUNDLED,
     SK_OPT_POLICY,
     SK_OPT_PASSWORD_RULES,
-    SK_OPT_NO_HASH
+    SK_OPT_NO_HASH,
+    SK_OPT_CACHE_BYTES
 };
 #define SK_OPT_LIMIT_BASE 1000
 
@@ -44,6 +50,7 @@ enum {
         {"policy", required_argument, NULL, SK_OPT_POLICY},                                    \
         {"password-rules", required_argument, NULL, SK_OPT_PASSWORD_RULES},                    \
         {"no-hash", no_argument, NULL, SK_OPT_NO_HASH},                                        \
+        {"cache-bytes", required_argument, NULL, SK_OPT_CACHE_BYTES},                          \
         {"max-depth", required_argument, NULL, SK_OPT_LIMIT_BASE + 0},                         \
         {"max-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 1},                         \
         {"max-total-bytes", required_argument, NULL, SK_OPT_LIMIT_BASE + 2},                   \
@@ -62,6 +69,10 @@ void sk_common_options_init(struct sk_common_options *o);
  * (the daemon allocates one buffer of that size). */
 int sk_common_option(struct sk_common_options *o, const char *cmd, int opt, const char *value,
                      unsigned long long max_request);
+
+/* The node cache's budget in force: --cache-bytes, or 0 (off) with
+ * --no-hash, whose nodes have no SHA-256 to key it. */
+unsigned long long sk_common_cache_bytes(const struct sk_common_options *o);
 
 /* The rule paths to load: the bundled folder first unless --no-bundled-rules,
  * then each --rules. The list is malloc'd (the strings are not copied). */

@@ -37,8 +37,9 @@ static uint64_t memory_cap(const struct sk_serve_options *o)
     if (o->scanner_memory_set)
         return o->scanner_memory;
     const struct sk_limits *l = &o->common.limits;
-    uint64_t need = 2 * l->max_request_bytes + l->max_total_bytes + (1ull << 30);
-    return need > SK_SCANNER_MEMORY_DEFAULT ? need : SK_SCANNER_MEMORY_DEFAULT;
+    uint64_t cache = sk_common_cache_bytes(&o->common);
+    uint64_t need = 2 * l->max_request_bytes + l->max_total_bytes + (1ull << 30) + cache;
+    return need > SK_SCANNER_MEMORY_DEFAULT + cache ? need : SK_SCANNER_MEMORY_DEFAULT + cache;
 #endif
 }
 
@@ -87,6 +88,7 @@ static int start(struct scanner *sc)
     uint64_t t0 = sk_ipc_now_ns();
     if (sk_engine_from_bundle(setup->bundle, setup->bundle_len, &o->common.limits, sk_unpackers,
                               &sc->engine, err, sizeof err) != 0 ||
+        sk_engine_set_cache(sc->engine, sk_common_cache_bytes(&o->common)) != 0 ||
         sk_worker_new(sc->engine, &sc->worker) != 0) {
         if (sc->engine && !sc->worker)
             snprintf(err, sizeof err, "no engine worker (out of memory)");

@@ -35,6 +35,7 @@ static void note_dropped(struct sk_job *job)
 int sk_job_add_password(struct sk_job *job, const char *value, size_t len, const char *source,
                         unsigned tier)
 {
+    job->context_uses++;
     if (len == 0 || len > SK_CAP_PASSWORD_BYTES || already_listed(job, value, len))
         return 0;
     size_t at = job->n_passwords;
@@ -96,6 +97,7 @@ static int add_harvested(void *ctx, const char *value, size_t len, const char *s
 void sk_job_harvest(struct sk_job *job, const struct sk_node *node, const char *text,
                     size_t len, const char *where)
 {
+    job->context_uses++;
     uint64_t t = sk_now_ns();
     /* The harvester bounds its own work; a generous bound here leaves room
      * for better-tier candidates to push out tokens. */
@@ -149,6 +151,7 @@ static bool hold_text(struct sk_job *job, const struct sk_node *node, const char
 void sk_job_harvest_later(struct sk_job *job, const struct sk_node *node, const char *text,
                           size_t len, const char *where)
 {
+    job->context_uses++;
     if (!text || hold_text(job, node, text, len, where))
         return;
     harvest_pending(job); /* the order stays the order the texts came in */
@@ -157,6 +160,7 @@ void sk_job_harvest_later(struct sk_job *job, const struct sk_node *node, const 
 
 size_t sk_job_passwords(struct sk_job *job, struct sk_password *const **out)
 {
+    job->context_uses++;
     harvest_pending(job);
     *out = job->passwords;
     return job->n_passwords;

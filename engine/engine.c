@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "arena.h"
+#include "cache.h"
 #include "engine_internal.h"
 #include "error.h"
+#include "job.h"
 #include "passwords.h"
 #include "reader.h"
 #include "sekisho.h"
@@ -30,6 +33,8 @@ struct sk_engine {
     struct sk_password_rules *password_rules;
     struct sk_limits limits;
     const struct sk_unpacker *const *unpackers; /* NULL-terminated, or NULL */
+    struct sk_cache *cache;                     /* the node cache, or NULL */
+    uint8_t generation[SK_CACHE_KEY_BYTES];
 };
 
 struct sk_worker {
@@ -72,6 +77,7 @@ void sk_engine_free(struct sk_engine *engine)
     sk_rules_free(engine->rules);
     sk_policy_free(engine->policy);
     sk_password_rules_free(engine->password_rules);
+    sk_cache_free(engine->cache);
     free(engine);
 }
 
@@ -98,6 +104,32 @@ const struct sk_password_rules *sk_engine_password_rules(const struct sk_engine 
 const struct sk_unpacker *const *sk_engine_unpackers(const struct sk_engine *engine)
 {
     return engine ? engine->unpackers : NULL;
+}
+
+int sk_engine_set_cache(struct sk_engine *engine, uint64_t bytes)
+{
+    sk_cache_free(engine->cache);
+    engine->cache = NULL;
+    if (bytes == 0)
+        return 0;
+    /* Unique is enough (the cache lives and dies with the engine): when
+     * getrandom fails, the engine's address and the clock still differ
+     * from any other engine's in this process. */
+    uint64_t fallback[2] = {(uint64_t)(uintptr_t)engine, sk_now_ns()};
+    memcpy(engine->generation, fallback, sizeof fallback);
+    if (getrandom(engine->generation, sizeof engine->generation, 0) < 0)
+        memcpy(engine->generation, fallback, sizeof fallback);
+    return sk_cache_new(bytes, &engine->cache);
+}
+
+struct sk_cache *sk_engine_cache(const struct sk_engine *engine)
+{
+    return engine ? engine->cache : NULL;
+}
+
+const uint8_t *sk_engine_generation(const struct sk_engine *engine)
+{
+    return engine->generation;
 }
 
 const struct sk_rules *sk_engine_rules(const struct sk_engine *engine)

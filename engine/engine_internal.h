@@ -10,6 +10,13 @@ struct sk_yara_scanner;
 
 const struct sk_policy *sk_engine_policy(const struct sk_engine *engine);
 const struct sk_rules *sk_engine_rules(const struct sk_engine *engine);
+struct sk_cache;
+/* The engine's node cache (cache.h, sk_engine_set_cache), or NULL when off;
+ * and the engine's generation, SK_CACHE_KEY_BYTES random bytes drawn when
+ * the engine was made: its rules and policy never change, and no other
+ * engine shares its cache keys. */
+struct sk_cache *sk_engine_cache(const struct sk_engine *engine);
+const uint8_t *sk_engine_generation(const struct sk_engine *engine);
 /* The engine's unpackers, NULL-terminated, or NULL (sk_engine_config). */
 const struct sk_unpacker *const *sk_engine_unpackers(const struct sk_engine *engine);
 struct sk_yara_scanner *sk_worker_yara(struct sk_worker *worker);

@@ -73,6 +73,7 @@ void sk_unpack_mail_field(struct sk_unpack *u, enum sk_mail_field field, const c
                           size_t len)
 {
     struct sk_job *job = u->job;
+    job->context_uses++;
     if (u->node != job->root || !value)
         return;
     switch (field) {

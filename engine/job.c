@@ -56,8 +56,10 @@ void sk_job_reason(struct sk_job *job, const char *code, int verdict,
     va_end(ap);
     const char *path = node_path(node);
     struct sk_reason *r = NULL;
-    if (detail && reason_seen(job, code, path, detail))
+    if (detail && reason_seen(job, code, path, detail)) {
+        job->reasons_repeated++;
         return;
+    }
     if (detail)
         r = sk_arena_alloc(job->arena, sizeof *r);
     if (!r) {

@@ -77,6 +77,13 @@ struct sk_job {
     bool had_error; /* our own failure (memory, I/O) or a refused request */
 
     uint32_t nodes;
+    uint32_t cached_nodes; /* nodes below cached nodes: counted, not in the tree */
+    uint32_t cache_hits;   /* nodes whose outcome came from the node cache */
+    /* Counters the node cache (outcome.h) compares across a subtree: uses
+     * of the password candidates or mail facts (state beyond the subtree's
+     * bytes), and reasons not recorded because the job already had them. */
+    uint32_t context_uses;
+    uint32_t reasons_repeated;
     uint32_t max_depth_seen;
     uint64_t extracted_bytes;      /* bytes of all nodes below the root */
     uint64_t yara_bytes;           /* bytes YARA scanned (a message as its skeleton) */

@@ -61,6 +61,12 @@ struct sk_node {
     const char *extracted;              /* file name under --extract DIR, or NULL */
     struct sk_info *info;               /* facts from its unpacker, or NULL */
     struct sk_info *info_tail;
+    /* Its outcome came from the node cache (outcome.h): it has no children
+     * in the tree, and stands for cached_nodes nodes (itself included) down
+     * to cached_depth levels below it. */
+    bool cached;
+    uint32_t cached_nodes;
+    uint32_t cached_depth;
 };
 
 #endif

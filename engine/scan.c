@@ -15,6 +15,7 @@
 #include "hash.h"
 #include "job.h"
 #include "names.h"
+#include "outcome.h"
 #include "text.h"
 #include "unpack.h"
 #include "unpacker.h"
@@ -24,6 +25,7 @@ struct frame {
     struct sk_unpack u;
     const struct sk_unpacker *unpacker;
     void *state;
+    struct sk_outcome_mark mark; /* its outcome is stored when it pops */
 };
 
 struct stack {
@@ -176,8 +178,10 @@ static bool scans_as_view(const struct sk_node *node)
     return node->opener && node->opener->scan_view;
 }
 
-/* Sniffs, hashes, scans and hands a node to the sink. */
-static void visit(struct sk_job *job, struct sk_node *node)
+/* Sniffs, hashes, scans and hands a node to the sink. True when its
+ * outcome came from the node cache: it is done, not to be opened. *mark
+ * says whether its outcome is to be stored once its subtree is done. */
+static bool visit(struct sk_job *job, struct sk_node *node, struct sk_outcome_mark *mark)
 {
     const uint8_t *p = node->data.p;
     size_t n = node->data.len;
@@ -188,8 +192,9 @@ static void visit(struct sk_job *job, struct sk_node *node)
     }
     structural_reasons(job, node);
     sk_node_typed(job, node);
+    mark->active = false;
     if (node->type == SK_TYPE_ENCRYPTED)
-        return;
+        return false;
     if (!job->no_hash) {
         uint64_t t = sk_now_ns();
         if (sk_sha256_hex(p, n, node->sha256) != 0)
@@ -200,6 +205,8 @@ static void visit(struct sk_job *job, struct sk_node *node)
         node->opener = sk_bid_best(sk_engine_unpackers(job->engine), node);
         node->opener_known = true;
     }
+    if (sk_outcome_lookup(job, node, mark))
+        return true;
     if (!scans_as_view(node))
         yara_scan(job, node, p, n);
     if (job->sink && node->depth > 0) {
@@ -208,6 +215,7 @@ static void visit(struct sk_job *job, struct sk_node *node)
         if (saved[0])
             node->extracted = sk_arena_strdup(job->arena, saved);
     }
+    return false;
 }
 
 /* Opens a node as a container and pushes its frame; false when nothing
@@ -248,28 +256,39 @@ static bool push_container(struct sk_job *job, struct stack *stack, struct sk_no
     return true;
 }
 
-/* Opens node, or scans the bytes of a node that was to be scanned through
- * its opener's view and is not opened, and releases them. */
-static void open_or_release(struct sk_job *job, struct stack *stack, struct sk_node *node)
+/* Visits node, then opens it, or scans the bytes of a node that was to be
+ * scanned through its opener's view and is not opened, and releases them.
+ * A node that is not opened is done: its outcome may be stored now; an
+ * opened one's when its frame pops. */
+static void visit_and_open(struct sk_job *job, struct stack *stack, struct sk_node *node)
 {
-    if (push_container(job, stack, node))
+    struct sk_outcome_mark mark;
+    if (visit(job, node, &mark)) {
+        sk_buf_release(&node->data);
         return;
+    }
+    if (push_container(job, stack, node)) {
+        stack->frames[stack->depth - 1].mark = mark;
+        return;
+    }
     if (scans_as_view(node) && node->type != SK_TYPE_ENCRYPTED)
         yara_scan(job, node, node->data.p, node->data.len);
     sk_buf_release(&node->data);
+    sk_outcome_store(job, node, &mark);
 }
 
-static void pop_container(struct stack *stack)
+static void pop_container(struct sk_job *job, struct stack *stack)
 {
     struct frame *f = &stack->frames[--stack->depth];
     f->unpacker->close(f->state);
     sk_buf_release(&f->u.node->data);
+    sk_outcome_store(job, f->u.node, &f->mark);
 }
 
 /* Turns what an unpacker handed back into a node of the tree. */
 static struct sk_node *adopt_child(struct sk_job *job, struct frame *f, struct sk_child *child)
 {
-    if (job->nodes >= job->limits.max_nodes) {
+    if ((uint64_t)job->nodes + job->cached_nodes >= job->limits.max_nodes) {
         sk_job_limit(job, SK_LIMIT_NODES, f->u.node, "more than %u nodes",
                      job->limits.max_nodes);
         sk_buf_release(&child->data);
@@ -314,7 +333,7 @@ static struct sk_node *next_child(struct sk_job *job, struct stack *stack)
 {
     struct frame *f = &stack->frames[stack->depth - 1];
     if (job->halted || f->u.stop || sk_job_expired(job, f->u.node)) {
-        pop_container(stack);
+        pop_container(job, stack);
         return NULL;
     }
     struct sk_child child;
@@ -326,7 +345,7 @@ static struct sk_node *next_child(struct sk_job *job, struct stack *stack)
         if (rc != SK_DONE && !f->u.failed)
             sk_unpack_fail(&f->u, f->unpacker->name, rc, "%s", sk_strerror(rc));
         sk_buf_release(&child.data);
-        pop_container(stack);
+        pop_container(job, stack);
         return NULL;
     }
     return adopt_child(job, f, &child);
@@ -340,14 +359,11 @@ static void run(struct sk_job *job)
         return;
     }
     stack->depth = 0;
-    visit(job, job->root);
-    open_or_release(job, stack, job->root);
+    visit_and_open(job, stack, job->root);
     while (stack->depth > 0) {
         struct sk_node *child = next_child(job, stack);
-        if (!child)
-            continue;
-        visit(job, child);
-        open_or_release(job, stack, child);
+        if (child)
+            visit_and_open(job, stack, child);
     }
     free(stack);
 }

@@ -63,6 +63,11 @@ int sk_engine_from_bundle(const uint8_t *bundle, size_t len, const struct sk_lim
                           const struct sk_unpacker *const *unpackers, struct sk_engine **out,
                           char *err, size_t errlen);
 const struct sk_limits *sk_engine_limits(const struct sk_engine *engine);
+/* Turns on the node cache (engine/outcome.h) with a budget of bytes, shared
+ * by the engine's workers; 0 turns it off. Call before any scan. 0, or
+ * SK_ENOMEM. */
+int sk_engine_set_cache(struct sk_engine *engine, uint64_t bytes);
+
 /* Number of compiled rules (for start-up logs and stats). */
 unsigned sk_engine_rule_count(const struct sk_engine *engine);
 
