@@ -9,4 +9,7 @@
  * Returns 0 or SK_EINTERNAL. */
 int sk_sha256_hex(const uint8_t *p, size_t n, char out[65]);
 
+/* Writes the SHA-256 of p[0..n) as 32 bytes. Returns 0 or SK_EINTERNAL. */
+int sk_sha256(const uint8_t *p, size_t n, uint8_t out[32]);
+
 #endif

@@ -14,13 +14,13 @@
  * node_type is the type of the node a reason concerns. */
 #include "outcome.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dynbuf.h"
 #include "engine_internal.h"
 #include "error.h"
+#include "hash.h"
 #include "reader.h"
 #include "types.h"
 
@@ -45,52 +45,51 @@ static bool may_cache(const struct sk_job *job, const struct sk_node *node)
            !job->halted && !job->had_error && !job->timed_out && !under_holder(node);
 }
 
-static void digest_str(EVP_MD_CTX *md, const char *s)
+/* The key's material is written out whole, then hashed: every string
+ * ends in its NUL and every number is 8 bytes, so no two different inputs
+ * read the same. Each returns 0 or what sk_dynbuf_add failed with. */
+static int key_str(struct sk_dynbuf *b, const char *s)
 {
-    EVP_DigestUpdate(md, s ? s : "", strlen(s ? s : "") + 1);
+    return sk_dynbuf_add(b, s ? s : "", strlen(s ? s : "") + 1);
 }
 
-static void digest_u64(EVP_MD_CTX *md, uint64_t v)
+static int key_u64(struct sk_dynbuf *b, uint64_t v)
 {
     uint8_t le[8];
     for (size_t i = 0; i < sizeof le; i++)
         le[i] = (uint8_t)(v >> (8 * i));
-    EVP_DigestUpdate(md, le, sizeof le);
+    return sk_dynbuf_add(b, le, sizeof le);
 }
 
-/* See outcome.h for what goes in; every string ends in its NUL and every
- * number is 8 bytes, so no two different inputs read the same. */
+/* See outcome.h for what goes in. False when the key cannot be made (the
+ * node is then not cached). */
 static bool outcome_key(const struct sk_job *job, const struct sk_node *node,
                         uint8_t key[SK_CACHE_KEY_BYTES])
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-        EVP_MD_CTX_free(md);
-        return false;
-    }
     const struct sk_limits *l = &job->limits;
-    digest_str(md, MAGIC);
-    EVP_DigestUpdate(md, sk_engine_generation(job->engine), SK_CACHE_KEY_BYTES);
-    digest_str(md, node->sha256);
-    digest_u64(md, node->data.len);
-    digest_u64(md, node->size);
-    const uint64_t limits[] = {l->max_request_bytes, l->max_total_bytes, l->max_node_bytes,
-                               l->ratio_floor,       l->max_depth,       l->max_nodes,
-                               l->max_ratio,         l->timeout_ms,      l->max_passwords};
-    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
-        digest_u64(md, limits[i]);
-    digest_str(md, node->name); /* filename, and extension from it */
-    digest_str(md, node->path); /* filepath */
-    digest_str(md, sk_type_name(node->type));
-    digest_str(md, node->parent ? sk_type_name(node->parent->type) : "");
-    digest_u64(md, node->depth);
-    digest_u64(md, node->in_encrypted);
-    digest_u64(md, node->type_given);
-    digest_u64(md, node->format_part);
-    digest_str(md, node->filters);
-    unsigned int len = 0;
-    bool ok = EVP_DigestFinal_ex(md, key, &len) && len == SK_CACHE_KEY_BYTES;
-    EVP_MD_CTX_free(md);
+    const uint64_t numbers[] = {node->data.len,      node->size,          l->max_request_bytes,
+                                l->max_total_bytes,  l->max_node_bytes,   l->ratio_floor,
+                                l->max_depth,        l->max_nodes,        l->max_ratio,
+                                l->timeout_ms,       l->max_passwords,    node->depth,
+                                node->in_encrypted,  node->type_given,    node->format_part};
+    const char *strings[] = {
+        MAGIC,
+        node->sha256,
+        node->name, /* filename, and extension from it */
+        node->path, /* filepath */
+        sk_type_name(node->type),
+        node->parent ? sk_type_name(node->parent->type) : "",
+        node->filters,
+    };
+    struct sk_dynbuf b;
+    sk_dynbuf_init(&b, SK_OUTCOME_MAX_KEY);
+    int rc = sk_dynbuf_add(&b, sk_engine_generation(job->engine), SK_CACHE_KEY_BYTES);
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+        rc |= key_u64(&b, numbers[i]);
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        rc |= key_str(&b, strings[i]);
+    bool ok = rc == 0 && sk_sha256((const uint8_t *)b.p, b.len, key) == 0;
+    sk_dynbuf_free(&b);
     return ok;
 }
 

@@ -35,6 +35,7 @@
 #define SK_OUTCOME_MAX_BLOB (1u << 20) /* larger outcomes are not kept */
 #define SK_OUTCOME_MAX_ITEMS 4096u    /* reasons, matches or info entries in one */
 #define SK_OUTCOME_MAX_LIST 256u      /* tags or metas of one match */
+#define SK_OUTCOME_MAX_KEY (64u << 10) /* a key's material (the path is the most) */
 
 /* Where the job stood when a node that may be stored began its scan. */
 struct sk_outcome_mark {
