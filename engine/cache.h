@@ -36,7 +36,7 @@ void sk_cache_free(struct sk_cache *cache);
  * recently used. True on a hit; false on a miss or when the copy cannot be
  * made (a miss too: the node is scanned). */
 bool sk_cache_get(struct sk_cache *cache, const uint8_t key[SK_CACHE_KEY_BYTES],
-                 uint8_t **value, size_t *len);
+                  uint8_t **value, size_t *len);
 
 /* Stores a copy of value under key (replacing what the key held), evicting
  * from the least recently used end until it fits. 0, SK_ELIMIT when the

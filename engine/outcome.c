@@ -67,11 +67,11 @@ static bool outcome_key(const struct sk_job *job, const struct sk_node *node,
                         uint8_t key[SK_CACHE_KEY_BYTES])
 {
     const struct sk_limits *l = &job->limits;
-    const uint64_t numbers[] = {node->data.len,      node->size,          l->max_request_bytes,
-                                l->max_total_bytes,  l->max_node_bytes,   l->ratio_floor,
-                                l->max_depth,        l->max_nodes,        l->max_ratio,
-                                l->timeout_ms,       l->max_passwords,    node->depth,
-                                node->in_encrypted,  node->type_given,    node->format_part};
+    const uint64_t numbers[] = {node->data.len,     node->size,        l->max_request_bytes,
+                                l->max_total_bytes, l->max_node_bytes, l->ratio_floor,
+                                l->max_depth,       l->max_nodes,      l->max_ratio,
+                                l->timeout_ms,      l->max_passwords,  node->depth,
+                                node->in_encrypted, node->type_given,  node->format_part};
     const char *strings[] = {
         MAGIC,
         node->sha256,
@@ -204,7 +204,8 @@ static bool subtree_summary(const struct sk_job *job, const struct sk_node *node
 static bool put_reasons(struct writer *b, struct sk_job *job, const struct sk_node *node,
                         const char *prefix, const struct sk_outcome_mark *mark)
 {
-    const struct sk_reason *first = mark->reasons_tail ? mark->reasons_tail->next : job->reasons;
+    const struct sk_reason *first =
+        mark->reasons_tail ? mark->reasons_tail->next : job->reasons;
     uint32_t n = 0;
     for (const struct sk_reason *r = first; r; r = r->next) {
         if (!in_subtree(r->node, node) || starts_with(r->code, "limit.") ||
@@ -260,7 +261,8 @@ void sk_outcome_store(struct sk_job *job, const struct sk_node *node,
     uint32_t nodes = 0, max_depth = 0;
     if (!mark->active || job->halted || job->had_error || job->out_of_memory ||
         job->timed_out || job->context_uses != mark->context_uses ||
-        job->reasons_repeated != mark->reasons_repeated || job->errors_tail != mark->errors_tail ||
+        job->reasons_repeated != mark->reasons_repeated ||
+        job->errors_tail != mark->errors_tail ||
         !subtree_summary(job, node, &nodes, &max_depth))
         return;
     const char *prefix = child_prefix(job, node);

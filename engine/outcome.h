@@ -31,10 +31,10 @@
 #include "cache.h"
 #include "job.h"
 
-#define SK_OUTCOME_MIN_BYTES 4096u    /* smaller nodes cost less than the look-up */
+#define SK_OUTCOME_MIN_BYTES 4096u     /* smaller nodes cost less than the look-up */
 #define SK_OUTCOME_MAX_BLOB (1u << 20) /* larger outcomes are not kept */
-#define SK_OUTCOME_MAX_ITEMS 4096u    /* reasons, matches or info entries in one */
-#define SK_OUTCOME_MAX_LIST 256u      /* tags or metas of one match */
+#define SK_OUTCOME_MAX_ITEMS 4096u     /* reasons, matches or info entries in one */
+#define SK_OUTCOME_MAX_LIST 256u       /* tags or metas of one match */
 #define SK_OUTCOME_MAX_KEY (64u << 10) /* a key's material (the path is the most) */
 
 /* Where the job stood when a node that may be stored began its scan. */
@@ -65,6 +65,7 @@ void sk_outcome_store(struct sk_job *job, const struct sk_node *node,
  * memory); SK_ELIMIT when the subtree would take the job past max-nodes or
  * max-total-bytes (the node is then scanned, and the limit met as a scan
  * meets it). */
-int sk_outcome_replay(struct sk_job *job, struct sk_node *node, const uint8_t *blob, size_t len);
+int sk_outcome_replay(struct sk_job *job, struct sk_node *node, const uint8_t *blob,
+                      size_t len);
 
 #endif

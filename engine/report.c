@@ -201,14 +201,14 @@ static json_t *stats_json(const struct sk_job *job)
     const uint64_t *s = job->stage_ns;
     uint64_t input = job->root ? job->root->size : 0;
     /* nodes: those below cached nodes too, as a scan would have counted. */
-    return json_pack(
-        "{s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I}}", "nodes",
-        (json_int_t)job->nodes + job->cached_nodes, "bytes",
-        (json_int_t)(input + job->extracted_bytes), "yara_bytes", (json_int_t)job->yara_bytes,
-        "cache_hits", (json_int_t)job->cache_hits, "max_depth",
-        (json_int_t)job->max_depth_seen, "elapsed_us", us(job->elapsed_ns), "stages_us", "mime",
-        us(s[SK_STAGE_MIME]), "passwords", us(s[SK_STAGE_PASSWORDS]), "unpack",
-        us(s[SK_STAGE_UNPACK]), "yara", us(s[SK_STAGE_YARA]), "hash", us(s[SK_STAGE_HASH]));
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I}}", "nodes",
+                     (json_int_t)job->nodes + job->cached_nodes, "bytes",
+                     (json_int_t)(input + job->extracted_bytes), "yara_bytes",
+                     (json_int_t)job->yara_bytes, "cache_hits", (json_int_t)job->cache_hits,
+                     "max_depth", (json_int_t)job->max_depth_seen, "elapsed_us",
+                     us(job->elapsed_ns), "stages_us", "mime", us(s[SK_STAGE_MIME]),
+                     "passwords", us(s[SK_STAGE_PASSWORDS]), "unpack", us(s[SK_STAGE_UNPACK]),
+                     "yara", us(s[SK_STAGE_YARA]), "hash", us(s[SK_STAGE_HASH]));
 }
 
 char *sk_job_json(const struct sk_job *job)
