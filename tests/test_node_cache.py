@@ -16,8 +16,11 @@ same but where a node came from the cache (its subtree must then have the
 nodes and depth of the cold one). Then: bundle.zip cached in exactly 5 of
 its 6 messages and 1 of its 2 bare copies; other.zip a miss, its
 filename-rule match kept; the encrypted and the corrupt ZIPs never cached
-(and scanned again, their children present); stats.cache_hits equal to the
-cached nodes of each tree. Eviction: with a budget of 2 KiB, forty
+(and scanned again, their children present), nor a plain ZIP holding the
+encrypted one, nor a forwarded message (its text is harvested) though the
+ZIP inside it is; stats.cache_hits equal to the cached nodes of each tree.
+A cached subtree that would take a message past --max-nodes is scanned
+instead, and meets the limit as the cold scan does. Eviction: with a budget of 2 KiB, forty
 other nodes scanned in between push bundle.zip's outcome out (a miss where
 64 MiB hits), results still identical. The same comparison with --jobs 2.
 Usage: test_node_cache.py --sekisho BIN
@@ -32,7 +35,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures"))
-from mkmail import attachment, mail, text_part, zip_part  # noqa: E402
+from mkmail import attachment, mail, message_part, text_part, zip_part  # noqa: E402
 
 MARKER = "SEKISHO-NODE-CACHE-PROBE"
 PASSWORD = "Kx7-cache-42"
@@ -172,10 +175,32 @@ def build(tmp):
         message(f"m{i}.eml", body, zip_part(bundle, "bundle.zip"))
     message("other.eml", body, zip_part(bundle, "other.zip"))
     secret = text_part(f"Hello,\nthe password is: {PASSWORD}\n", "ascii", "us-ascii", "7bit")
+    nested = os.path.join(tmp, "nested.zip")
+    subprocess.run(["zip", "-q", "-j", nested, locked, filler], check=True)
+    inner = mail("inner", "Figures", body, zip_part(bundle, "inner.zip"))
     for i in range(2):
         message(f"e{i}.eml", secret, zip_part(locked, "locked.zip"))
         message(f"c{i}.eml", body, attachment(corrupt, "application", "zip", "corrupt.zip"))
+        message(f"n{i}.eml", secret, zip_part(nested, "nested.zip"))
+        message(f"f{i}.eml", body, message_part(inner, "fwd.eml"))
     return inputs
+
+
+def limit_inputs(tmp, inputs):
+    """0x.eml: bundle.zip alone; 1y.eml: ten small texts, then bundle.zip."""
+    folder = os.path.join(tmp, "limit")
+    os.makedirs(folder)
+    shutil.copy(os.path.join(inputs, "m0.eml"), os.path.join(folder, "0x.eml"))
+    texts = []
+    for i in range(10):
+        texts.append(os.path.join(tmp, f"note{i}.txt"))
+        with open(texts[-1], "w") as f:
+            f.write(f"note {i}\n")
+    parts = [attachment(t, "text", "plain", os.path.basename(t)) for t in texts]
+    bundle = os.path.join(tmp, "bundle.zip")
+    with open(os.path.join(folder, "1y.eml"), "wb") as f:
+        f.write(mail("y", "Notes", *parts, zip_part(bundle, "bundle.zip")).as_bytes())
+    return folder
 
 
 def main():
@@ -193,8 +218,8 @@ def main():
         inputs = [build(tmp)]
         cold = scan(opts.sekisho, rules, inputs, "--jobs", "1", "--cache-bytes", "0")
         warm = scan(opts.sekisho, rules, inputs, "--jobs", "1")
-        if len(cold) != 13:
-            failures.append(f"{len(cold)} verdicts for 13 inputs")
+        if len(cold) != 17:
+            failures.append(f"{len(cold)} verdicts for 17 inputs")
         compare_runs(warm, cold, "cache", failures)
 
         by_name = {}
@@ -207,6 +232,15 @@ def main():
         if (attached, bare) != (5, 1):
             failures.append(f"bundle.zip cached in {attached} messages and {bare} bare "
                             "copies, not 5 and 1")
+        # Inside a forwarded message (never cached itself: its text is
+        # harvested) a repeated attachment is.
+        inner = [os.path.basename(p) for p in by_name.pop((False, "inner.zip"), [])]
+        if inner != ["f1.eml"]:
+            failures.append(f"inner.zip of the forwarded message cached in {inner}, not f1.eml")
+        # Beside the encrypted member of nested.zip, its plain one is.
+        filler = [os.path.basename(p) for p in by_name.pop((False, "filler.bin"), [])]
+        if filler != ["n1.eml"]:
+            failures.append(f"nested.zip's filler.bin cached in {filler}, not n1.eml")
         if by_name:
             failures.append(f"other nodes cached: {by_name}")
         for path, v in warm.items():
@@ -218,8 +252,9 @@ def main():
                     m["rule"] == "cache_probe" and m["tags"] == ["probe", "cache"] and
                     m["meta"].get("score") == 7 for m in v["matches"]):
                 failures.append(f"{name}: marker match lost: {v['matches']}")
-            if name[0] in "ec":
-                zip_name = "locked.zip" if name[0] == "e" else "corrupt.zip"
+            if name[0] in "ecnf" and name.endswith(".eml"):
+                zip_name = {"e": "locked.zip", "c": "corrupt.zip", "n": "nested.zip",
+                            "f": "fwd.eml"}[name[0]]
                 node = find(v["tree"], zip_name)
                 if not node or node.get("cached") or not node.get("children"):
                     failures.append(f"{name}: {zip_name} cached or not scanned: {node}")
@@ -254,6 +289,20 @@ def main():
                                 f"{got} cache hits, not {hits}")
         tiny = scan(opts.sekisho, rules, inputs, "--jobs", "1", "--cache-bytes", "2K")
         compare_runs(tiny, cold, "2K budget", failures)
+        # A cached subtree counts toward max-nodes: where it would pass the
+        # limit it is scanned, and meets the limit as a cold scan does.
+        folder = limit_inputs(tmp, inputs[0])
+        y = os.path.join(folder, "1y.eml")
+        free = scan(opts.sekisho, rules, [folder], "--jobs", "1")
+        if free.get(y, {}).get("stats", {}).get("cache_hits") != 1:
+            failures.append(f"1y.eml without a limit: not a cache hit: {free.get(y)}")
+        limit = str(free[y]["stats"]["nodes"] - 1) if y in free else "10"
+        cold_limit = scan(opts.sekisho, rules, [folder], "--jobs", "1", "--cache-bytes", "0",
+                          "--max-nodes", limit)
+        warm_limit = scan(opts.sekisho, rules, [folder], "--jobs", "1", "--max-nodes", limit)
+        compare_runs(warm_limit, cold_limit, f"--max-nodes {limit}", failures)
+        if not any(r["code"] == "limit.nodes" for r in warm_limit.get(y, {}).get("reasons", [])):
+            failures.append(f"--max-nodes {limit}: 1y.eml did not meet the limit")
         pair = scan(opts.sekisho, rules, inputs, "--jobs", "2")
         compare_runs(pair, cold, "--jobs 2", failures)
         if sum(v["stats"]["cache_hits"] for v in pair.values()) == 0:
