@@ -28,6 +28,7 @@ Standard library only; the macro documents come from tests/fixtures
 import argparse
 import base64
 import gzip
+import hashlib
 import io
 import json
 import math
@@ -455,7 +456,12 @@ def text_part(text, lang, rng, subtype="plain"):
     return b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n' + b64(text.encode())
 
 
+ATTACHED = None  # with --mix: every attachment written, as (name, bytes)
+
+
 def attach_part(name, ctype, data):
+    if ATTACHED is not None:
+        ATTACHED.append((name, data))
     if name.isascii():
         disp = 'attachment; filename="%s"' % name
     else:
@@ -473,8 +479,8 @@ def multipart(subtype, boundary, parts):
     return out + b"\r\n--" + boundary.encode() + b"--\r\n"
 
 
-def message(n, rng, lang, subject, body, attachments, html=False):
-    sender, rcpt = rng.sample(PEOPLE, 2)
+def message(n, rng, lang, subject, body, attachments, html=False, people=None):
+    sender, rcpt = people or rng.sample(PEOPLE, 2)
     when = time.gmtime(DAY + 9 * 3600 + n * 37 % 86400)
     date = time.strftime("%a, %d %b %Y %H:%M:%S +0900", when)
     subj = Header(subject, "iso-2022-jp" if lang == "ja" else "us-ascii").encode()
@@ -567,7 +573,7 @@ def gen_nested(n, rng, lang, quick):
     return message(n, rng, lang, subj, body_text(rng, lang), [att]), docs
 
 
-def gen_large(n, rng, lang, quick):
+def large_leaf(rng, quick):
     size = int(rng.uniform(1, 2) * MiB) if quick else int(rng.uniform(5, 20) * MiB)
     kind = rng.choice(["csv", "pdf-random", "pdf-text"])
     if kind == "csv":
@@ -579,12 +585,102 @@ def gen_large(n, rng, lang, quick):
                 ri(100, 999999), ch(EN_WORDS), ch(EN_WORDS))
             rows.append(line)
             total += len(line) + 1
-        leaf = ("access_log_%03d.csv" % ri(1, 999), "text/csv", ("\n".join(rows) + "\n").encode())
-    elif kind == "pdf-random":
-        leaf = ("scan_%03d.pdf" % rng.randint(1, 999), "application/pdf",
+        return ("access_log_%03d.csv" % ri(1, 999), "text/csv", ("\n".join(rows) + "\n").encode())
+    if kind == "pdf-random":
+        return ("scan_%03d.pdf" % rng.randint(1, 999), "application/pdf",
                 pdf([en_text(rng, 60) for _ in range(20)], rng.randbytes(size)))
-    else:
-        leaf = ("manual_%03d.pdf" % rng.randint(1, 999), "application/pdf", pdf_sized(rng, size))
+    return ("manual_%03d.pdf" % rng.randint(1, 999), "application/pdf", pdf_sized(rng, size))
+
+
+def gen_large(n, rng, lang, quick):
+    leaf = large_leaf(rng, quick)
+    subj = rng.choice(JA_SUBJECTS if lang == "ja" else EN_SUBJECTS)
+    return message(n, rng, lang, subj, body_text(rng, lang), [leaf]), [leaf]
+
+
+# --- the mix (--mix): repeated attachments ---------------------------------
+
+REPEAT_SHARE = 0.75  # of attachment bytes, --mix
+LOGO_DOMAINS = ("example.co.jp", "example.jp", "example.com")  # their signatures carry a logo
+CAMPAIGNS = 12
+
+
+class Repeats:
+    """The attachments a gateway sees again and again, each made once from
+    its own seeded generator: a logo per company (in the signature of every
+    mail from it), the documents of CAMPAIGNS campaigns (sent to many
+    recipients; campaign i is chosen with weight 1/(i+1)), one PDF invoice
+    template and one large document (a brochure). The share of
+    repeated bytes is steered: an attachment slot takes a shared document
+    while the repeated share of the attachment bytes written so far is under
+    REPEAT_SHARE, else a new one (a first use counts as new)."""
+
+    def __init__(self, seed, quick):
+        self.seed, self.quick = seed, quick
+        self.made = {}
+        self.seen = set()
+        self.total = self.repeated = 0
+
+    def _item(self, key, make):
+        if key not in self.made:
+            self.made[key] = make(random.Random("%d/pool/%s" % (self.seed, key)))
+        return self.made[key]
+
+    def want(self):
+        return self.repeated < REPEAT_SHARE * self.total or not self.total
+
+    def logo(self, people):
+        domain = people[0][1].split("@")[1]
+        if domain not in LOGO_DOMAINS:
+            return None
+        _, _, data = self._item("logo/" + domain,
+                                lambda r: ("", "", png(r, lognormal_size(r, 4 * KiB, 24 * KiB))))
+        return "image001.png", "image/png", data
+
+    def document(self, rng):
+        if rng.random() < 0.3:
+            return self._item("invoice", lambda r: ("invoice_template.pdf", "application/pdf",
+                                                    pdf_sized(r, lognormal_size(r, 20 * KiB, 80 * KiB))))
+        weights = [1 / (i + 1) for i in range(CAMPAIGNS)]
+        i = rng.choices(range(CAMPAIGNS), weights)[0]
+        return self._item("campaign/%d" % i, lambda r: clean_doc(
+            r, "ja" if i % 2 else "en", lognormal_size(r, 3 * KiB, 120 * KiB)))
+
+    def large(self):
+        return self._item("large", lambda r: large_leaf(r, self.quick))
+
+    def record(self, attached):
+        """Counts one message's attachments; returns them for the manifest."""
+        out = []
+        for name, data in attached:
+            digest = hashlib.sha256(data).hexdigest()
+            repeat = digest in self.seen
+            self.seen.add(digest)
+            self.total += len(data)
+            self.repeated += len(data) if repeat else 0
+            out.append({"name": name, "bytes": len(data), "sha256": digest, "repeat": repeat})
+        return out
+
+
+def gen_mix_clean(n, rng, lang, quick, pool):
+    """gen_clean with shared documents in some slots and the sender's logo."""
+    people = rng.sample(PEOPLE, 2)
+    r = rng.random()
+    count = 0 if r < 0.3 else 1 if r < 0.75 else rng.randint(2, 3)
+    atts = [pool.document(rng) if pool.want() else
+            clean_doc(rng, lang, lognormal_size(rng, 3 * KiB, 120 * KiB // count)) for _ in range(count)]
+    logo = pool.logo(people)
+    if logo and rng.random() < 0.8:
+        atts.append(logo)
+    subj = rng.choice(JA_SUBJECTS if lang == "ja" else EN_SUBJECTS)
+    return message(n, rng, lang, subj, body_text(rng, lang), atts, html=rng.random() < 0.4,
+                   people=people), atts
+
+
+def gen_mix_large(n, rng, lang, quick, pool):
+    if not pool.want():
+        return gen_large(n, rng, lang, quick)
+    leaf = pool.large()
     subj = rng.choice(JA_SUBJECTS if lang == "ja" else EN_SUBJECTS)
     return message(n, rng, lang, subj, body_text(rng, lang), [leaf]), [leaf]
 
@@ -610,8 +706,18 @@ def main(argv=None):
     ap.add_argument("--messages", type=int)
     ap.add_argument("--quick", action="store_true", help="120 messages, large attachments 1-2 MiB")
     ap.add_argument("--flat", metavar="FLATDIR")
+    ap.add_argument("--mix", action="store_true",
+                    help="repeated attachments: 2000 messages (240 with --quick), ~75%% of the "
+                         "attachment bytes repeats")
     args = ap.parse_args(argv)
-    total = args.messages if args.messages is not None else (120 if args.quick else 1000)
+    global ATTACHED
+    default = (240 if args.quick else 2000) if args.mix else (120 if args.quick else 1000)
+    total = args.messages if args.messages is not None else default
+    pool = Repeats(args.seed, args.quick) if args.mix else None
+    gen = dict(GEN)
+    if pool:
+        gen["clean"] = lambda *a: gen_mix_clean(*a, pool)
+        gen["large"] = lambda *a: gen_mix_large(*a, pool)
     rng = random.Random(args.seed)
     c = counts(total)
     kinds = [k for k, _, _ in MIX for _ in range(c[k])]
@@ -626,12 +732,15 @@ def main(argv=None):
         # leaves the other messages' bytes alone
         mrng = random.Random("%d/%d" % (args.seed, n))
         lang = "ja" if mrng.random() < 0.6 else "en"
-        data, leaves = GEN[kind](n, mrng, lang, args.quick)
+        ATTACHED = [] if pool else None
+        data, leaves = gen[kind](n, mrng, lang, args.quick)
         name = "%05d-%s.eml" % (n, kind)
         with open(os.path.join(args.outdir, name), "wb") as f:
             f.write(data)
         files.append({"file": name, "kind": kind, "bytes": len(data), "expect": EXPECT[kind],
                       "lang": lang, "leaves": len(leaves)})
+        if pool:
+            files[-1]["attachments"] = pool.record(ATTACHED)
         t = totals.setdefault(kind, {"count": 0, "bytes": 0, "expect": EXPECT[kind]})
         t["count"] += 1
         t["bytes"] += len(data)
@@ -641,6 +750,10 @@ def main(argv=None):
                     f.write(ldata)
     manifest = {"seed": args.seed, "quick": args.quick, "messages": total,
                 "bytes": sum(f["bytes"] for f in files), "totals": totals, "files": files}
+    if pool:
+        manifest["mix"] = {"attachment_bytes": pool.total, "repeated_bytes": pool.repeated,
+                           "repeated_share": round(pool.repeated / max(pool.total, 1), 4),
+                           "distinct_attachments": len(pool.seen)}
     with open(os.path.join(args.outdir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
         f.write("\n")
