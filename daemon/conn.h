@@ -14,7 +14,6 @@
 #include "sched.h"
 
 #define SK_DAEMON_READ_BUF (64u * 1024u) /* per connection, for headers and commands */
-#define SK_DAEMON_MAX_READ (1u << 30)    /* one read straight into a payload */
 /* An INSTREAM over max-bytes is read and dropped up to this many times
  * max-bytes in all (so the client reads our reply), then the connection is
  * closed. */

@@ -347,6 +347,7 @@ static bool clamd_event(struct sk_conn *c, const struct sk_proto_ev *ev)
             c->discarded += ev->len;
             break;
         }
+        sk_shm_prepare(&req->shm, req->size + ev->len);
         memcpy(req->data + req->size, ev->data, ev->len);
         req->size += ev->len;
         break;
@@ -381,8 +382,10 @@ static bool clamd_direct_buf(struct sk_conn *c, uv_buf_t *buf)
         return false;
     struct sk_dreq *req = c->cur;
     uint64_t left = c->proto.left;
-    *buf = uv_buf_init((char *)req->data + req->size,
-                       (unsigned)(left < SK_DAEMON_MAX_READ ? left : SK_DAEMON_MAX_READ));
+    /* One read at most fills what sk_shm_prepare made ready. */
+    size_t want = left < SK_SHM_AHEAD ? (size_t)left : SK_SHM_AHEAD;
+    sk_shm_prepare(&req->shm, req->size + want);
+    *buf = uv_buf_init((char *)req->data + req->size, (unsigned)want);
     return true;
 }
 

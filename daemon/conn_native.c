@@ -140,6 +140,7 @@ static bool native_event(struct sk_conn *c, const struct sk_proto_ev *ev)
     switch (ev->kind) {
     case SK_PEV_HEADER: native_header(c, ev->text, ev->text_len); break;
     case SK_PEV_PAYLOAD:
+        sk_shm_prepare(&req->shm, req->u.native.got + ev->len);
         memcpy(req->data + req->u.native.got, ev->data, ev->len);
         req->u.native.got += ev->len;
         if (ev->last)
@@ -160,8 +161,10 @@ static bool native_direct_buf(struct sk_conn *c, uv_buf_t *buf)
         return false;
     struct sk_dreq *req = c->cur;
     size_t left = req->size - req->u.native.got;
-    *buf = uv_buf_init((char *)req->data + req->u.native.got,
-                       (unsigned)(left < SK_DAEMON_MAX_READ ? left : SK_DAEMON_MAX_READ));
+    /* One read at most fills what sk_shm_prepare made ready. */
+    size_t want = left < SK_SHM_AHEAD ? left : SK_SHM_AHEAD;
+    sk_shm_prepare(&req->shm, req->u.native.got + want);
+    *buf = uv_buf_init((char *)req->data + req->u.native.got, (unsigned)want);
     return true;
 }
 

@@ -11,6 +11,7 @@ int sk_shm_create(struct sk_shm *shm, size_t cap)
     shm->fd = -1;
     shm->data = NULL;
     shm->cap = 0;
+    shm->ready = 0;
     int fd = memfd_create("sekisho-request", MFD_CLOEXEC);
     if (fd < 0)
         return errno;
@@ -41,6 +42,17 @@ int sk_shm_grow(struct sk_shm *shm, size_t cap)
     return 0;
 }
 
+void sk_shm_prepare(struct sk_shm *shm, size_t upto)
+{
+    if (upto <= shm->ready || !shm->data)
+        return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t from = shm->ready / page * page;
+    size_t to = shm->cap - upto > SK_SHM_AHEAD ? upto + SK_SHM_AHEAD : shm->cap;
+    /* EINVAL before Linux 5.14, ENOMEM: the writes fault the pages in. */
+    shm->ready = madvise(shm->data + from, to - from, MADV_POPULATE_WRITE) == 0 ? to : shm->cap;
+}
+
 void sk_shm_free(struct sk_shm *shm)
 {
     if (shm->data)
@@ -50,6 +62,7 @@ void sk_shm_free(struct sk_shm *shm)
     shm->fd = -1;
     shm->data = NULL;
     shm->cap = 0;
+    shm->ready = 0;
 }
 
 int sk_shm_map_readonly(int fd, size_t size, const uint8_t **out)

@@ -8,9 +8,11 @@ of the server and `N passed, M failed`. Every server started here is killed
 at the end whatever happens."""
 import argparse
 import email.message
+import hashlib
 import io
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -208,6 +210,45 @@ def test_verdicts(srv, sekisho, tmp, zipdata):
     check("native: stats has counters",
           r and r.get("id") == "st" and st.get("requests", 0) >= 3 and "busy" in st and "uptime_s" in st
           and "in_flight" in st and st.get("verdicts", {}).get("block", 0) >= 1, r)
+
+
+def test_bytes_intact(srv):
+    """The front reads a request's bytes into a memfd whose pages it makes
+    ready 1 MiB ahead of the reads (sk_shm_prepare): sizes at and across
+    page and window edges, sent whole and in uneven pieces, reach the
+    scanner whole (the root's SHA-256 is the one Python computes), and over
+    INSTREAM in chunks that straddle the windows a stored ZIP's last member
+    (EICAR, after 3 MiB of random bytes) is found."""
+    rng = random.Random(20)
+    mib = 1 << 20
+    for size in (1, 4095, 4097, 65535, 65537, mib - 1, mib, mib + 1, 3 * mib + 17):
+        data = rng.randbytes(size)
+        for pieces in (1, 7):
+            s = srv.connect()
+            s.sendall(header("b%d" % size, size))
+            step = -(-size // pieces)
+            for off in range(0, size, step):
+                s.sendall(data[off:off + step])
+            r = LineReader(s).line()
+            s.close()
+            check("native: %d bytes in %d piece(s) reach the scanner whole" % (size, pieces),
+                  r and r.get("tree", {}).get("sha256") == hashlib.sha256(data).hexdigest(), str(r)[:300])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("padding.bin", rng.randbytes(3 * mib))
+        z.writestr("eicar.com", EICAR)
+    zipdata = buf.getvalue()
+    for chunk in (4097, mib + mib // 2):
+        s = srv.connect()
+        s.sendall(b"zINSTREAM\0")
+        for off in range(0, len(zipdata), chunk):
+            part = zipdata[off:off + chunk]
+            s.sendall(len(part).to_bytes(4, "big") + part)
+        s.sendall(b"\0\0\0\0")
+        r = s.recv(200)
+        s.close()
+        check("clamd INSTREAM in %d-byte chunks: the member after 3 MiB is found" % chunk,
+              r == b"stream: Sekisho.EICAR_Test_File FOUND\0", r)
 
 
 def test_encrypted_7z_and_rar5_in_mail(srv, sekisho, tmp):
@@ -868,6 +909,7 @@ def main():
     try:
         srv = Server(args.sekisho, tmp, "main", "--workers", "4", "--queue", "2048")
         test_verdicts(srv, args.sekisho, tmp, zipdata)
+        test_bytes_intact(srv)
         test_concurrency(srv, zipdata)
         test_malformed_and_disconnects(srv, zipdata)
         test_clamd_protocol(srv, tmp, zipdata)
