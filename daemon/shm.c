@@ -44,6 +44,8 @@ int sk_shm_grow(struct sk_shm *shm, size_t cap)
 
 void sk_shm_prepare(struct sk_shm *shm, size_t upto)
 {
+    if (upto > shm->cap) /* never past the mapping, whatever a caller asks */
+        upto = shm->cap;
     if (upto <= shm->ready || !shm->data)
         return;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
