@@ -90,7 +90,8 @@ def main():
         demo = os.path.join(tmp, "demo")
         made = subprocess.run([os.path.join(HERE, "..", "scripts", "make-demo"), demo],
                               capture_output=True, text=True, timeout=300)
-        check("demo: scripts/make-demo writes the samples", made.returncode == 0, made.stderr[-500:])
+        check("demo: scripts/make-demo writes the samples", made.returncode == 0,
+              "exit %s\nstdout: %s\nstderr: %s" % (made.returncode, made.stdout[-500:], made.stderr[-500:]))
         if made.returncode == 0:
             password = test_verdicts(sekisho, demo)
             test_tree(sekisho, demo, password)
